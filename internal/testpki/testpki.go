@@ -1,0 +1,240 @@
+// Package testpki builds a throw-away PKI for tests: a root CA, an
+// intermediate CA, and end-entity certificates shaped like the real ones
+// Signet meets (eID signing and authentication certificates, a time-stamping
+// authority, an OCSP responder).
+//
+// Keys live in memory; [PKI.Issue] certifies any public key, so a key made
+// inside a SoftHSM2 token gets its certificate the way a card's does.
+package testpki
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+)
+
+// Profile is the kind of end-entity certificate to issue.
+type Profile int
+
+const (
+	// Signing: a qualified-signature style certificate (keyUsage
+	// digitalSignature + nonRepudiation), like an eID card's signing one.
+	Signing Profile = iota
+	// Authentication: digitalSignature with extendedKeyUsage clientAuth,
+	// like an eID card's authentication certificate.
+	Authentication
+	// TSA: a time-stamping authority (extendedKeyUsage timeStamping,
+	// critical, as RFC 3161 section 2.3 demands and OpenSSL enforces).
+	TSA
+	// OCSP: a delegated OCSP responder (extendedKeyUsage OCSPSigning and
+	// id-pkix-ocsp-nocheck, RFC 6960 section 4.2.2.2).
+	OCSP
+)
+
+// Entity is a certificate with its private key.
+type Entity struct {
+	Cert *x509.Certificate
+	Key  crypto.Signer
+}
+
+// PKI is a root and an intermediate CA that issues end-entity certificates.
+type PKI struct {
+	Root         Entity
+	Intermediate Entity
+	serial       atomic.Int64
+}
+
+// IssueOptions adjusts an end-entity certificate.
+type IssueOptions struct {
+	// NotBefore and NotAfter default to one hour ago and one year on.
+	NotBefore, NotAfter time.Time
+	// OCSPServer and CRLDistributionPoint go into the certificate's AIA
+	// and CRL distribution points, for revocation tests.
+	OCSPServer           string
+	CRLDistributionPoint string
+}
+
+var (
+	oidTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
+	oidEKU          = asn1.ObjectIdentifier{2, 5, 29, 37}
+	oidOCSPNoCheck  = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
+)
+
+// New creates a root and an intermediate CA with EC P-384 keys (fast to
+// make; end-entity keys are whatever the test needs).
+func New() (*PKI, error) {
+	p := &PKI{}
+	p.serial.Store(time.Now().UnixNano() & 0xffffffff)
+	rootKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	root := &x509.Certificate{
+		SerialNumber:          big.NewInt(p.serial.Add(1)),
+		Subject:               pkix.Name{Country: []string{"LV"}, Organization: []string{"Signet Test"}, CommonName: "Signet Test Root CA"},
+		NotBefore:             now.Add(-24 * time.Hour),
+		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, root, root, rootKey.Public(), rootKey)
+	if err != nil {
+		return nil, fmt.Errorf("create root: %w", err)
+	}
+	if p.Root.Cert, err = x509.ParseCertificate(der); err != nil {
+		return nil, err
+	}
+	p.Root.Key = rootKey
+
+	interKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	inter := &x509.Certificate{
+		SerialNumber:          big.NewInt(p.serial.Add(1)),
+		Subject:               pkix.Name{Country: []string{"LV"}, Organization: []string{"Signet Test"}, CommonName: "Signet Test Intermediate CA"},
+		NotBefore:             now.Add(-24 * time.Hour),
+		NotAfter:              now.Add(5 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	der, err = x509.CreateCertificate(rand.Reader, inter, p.Root.Cert, interKey.Public(), rootKey)
+	if err != nil {
+		return nil, fmt.Errorf("create intermediate: %w", err)
+	}
+	if p.Intermediate.Cert, err = x509.ParseCertificate(der); err != nil {
+		return nil, err
+	}
+	p.Intermediate.Key = interKey
+	return p, nil
+}
+
+// Issue certifies pub for subject cn under the intermediate CA.
+func (p *PKI) Issue(pub crypto.PublicKey, profile Profile, cn string, opts IssueOptions) (*x509.Certificate, error) {
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(p.serial.Add(1)),
+		Subject: pkix.Name{
+			Country:      []string{"LV"},
+			Organization: []string{"Signet Test"},
+			CommonName:   cn,
+		},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(365 * 24 * time.Hour),
+		BasicConstraintsValid: true,
+	}
+	if !opts.NotBefore.IsZero() {
+		tmpl.NotBefore = opts.NotBefore
+	}
+	if !opts.NotAfter.IsZero() {
+		tmpl.NotAfter = opts.NotAfter
+	}
+	if opts.OCSPServer != "" {
+		tmpl.OCSPServer = []string{opts.OCSPServer}
+	}
+	if opts.CRLDistributionPoint != "" {
+		tmpl.CRLDistributionPoints = []string{opts.CRLDistributionPoint}
+	}
+	switch profile {
+	case Signing:
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
+	case Authentication:
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	case TSA:
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		// crypto/x509 writes extendedKeyUsage as non-critical; write it
+		// ourselves to mark it critical.
+		eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oidTimeStamping})
+		if err != nil {
+			return nil, err
+		}
+		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oidEKU, Critical: true, Value: eku})
+	case OCSP:
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oidOCSPNoCheck, Value: asn1.NullBytes})
+	default:
+		return nil, fmt.Errorf("unknown profile %d", profile)
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Intermediate.Cert, pub, p.Intermediate.Key)
+	if err != nil {
+		return nil, fmt.Errorf("issue %q: %w", cn, err)
+	}
+	return x509.ParseCertificate(der)
+}
+
+// KeyAlg is a key algorithm for [PKI.NewEntity].
+type KeyAlg string
+
+const (
+	RSA2048 KeyAlg = "rsa2048"
+	RSA3072 KeyAlg = "rsa3072"
+	P256    KeyAlg = "p256"
+	P384    KeyAlg = "p384"
+)
+
+// GenerateKey makes a software key of the given algorithm.
+func GenerateKey(alg KeyAlg) (crypto.Signer, error) {
+	switch alg {
+	case RSA2048:
+		return rsa.GenerateKey(rand.Reader, 2048)
+	case RSA3072:
+		return rsa.GenerateKey(rand.Reader, 3072)
+	case P256:
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case P384:
+		return ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	}
+	return nil, fmt.Errorf("unknown key algorithm %q", alg)
+}
+
+// NewEntity makes a software key and certifies it.
+func (p *PKI) NewEntity(alg KeyAlg, profile Profile, cn string, opts IssueOptions) (Entity, error) {
+	key, err := GenerateKey(alg)
+	if err != nil {
+		return Entity{}, err
+	}
+	cert, err := p.Issue(key.Public(), profile, cn, opts)
+	if err != nil {
+		return Entity{}, err
+	}
+	return Entity{Cert: cert, Key: key}, nil
+}
+
+// Chain is cert followed by the intermediate CA (the root is the trust
+// anchor and not sent).
+func (p *PKI) Chain(cert *x509.Certificate) []*x509.Certificate {
+	return []*x509.Certificate{cert, p.Intermediate.Cert}
+}
+
+// Roots is a pool holding the root CA.
+func (p *PKI) Roots() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.Root.Cert)
+	return pool
+}
+
+// WriteRootPEM writes the root CA certificate to dir/root.pem and returns
+// the path, for tools that take trust anchors from a file.
+func (p *PKI) WriteRootPEM(dir string) (string, error) {
+	path := filepath.Join(dir, "root.pem")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Root.Cert.Raw})
+	return path, os.WriteFile(path, data, 0o644)
+}

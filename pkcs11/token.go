@@ -1,0 +1,214 @@
+package pkcs11
+
+import (
+	"fmt"
+
+	p11 "github.com/miekg/pkcs11"
+)
+
+// Slot is a reader or a virtual slot of a module, with its token if one is
+// present.
+type Slot struct {
+	ID           uint   `json:"id"`
+	Description  string `json:"description"`
+	Manufacturer string `json:"manufacturer"`
+	TokenPresent bool   `json:"tokenPresent"`
+	Removable    bool   `json:"removable"`
+	Hardware     bool   `json:"hardware"`
+	Token        *Token `json:"token,omitempty"`
+}
+
+// Token is a card, USB token or HSM partition in a slot.
+type Token struct {
+	Label        string     `json:"label"`
+	Manufacturer string     `json:"manufacturer"`
+	Model        string     `json:"model"`
+	Serial       string     `json:"serial"`
+	Flags        TokenFlags `json:"flags"`
+
+	module *Module
+	slotID uint
+}
+
+// TokenFlags are the token's CK_TOKEN_INFO flags that matter to a person.
+type TokenFlags struct {
+	// LoginRequired: private objects, and so private keys, are only
+	// reachable after a PIN login.
+	LoginRequired bool `json:"loginRequired"`
+	// ProtectedAuthPath: the PIN is entered on the reader's keypad
+	// (a pinpad reader) rather than typed into the application.
+	ProtectedAuthPath  bool      `json:"protectedAuthPath"`
+	Initialized        bool      `json:"initialized"`
+	UserPINInitialized bool      `json:"userPINInitialized"`
+	WriteProtected     bool      `json:"writeProtected"`
+	UserPIN            PINStatus `json:"userPIN"`
+}
+
+// PINStatus is what a token tells of its user PIN's retry counter. PKCS#11
+// gives no count, only these flags (v2.40 section 3.2, CK_TOKEN_INFO).
+type PINStatus struct {
+	// CountLow: a wrong PIN was entered since the last good one.
+	CountLow bool `json:"countLow"`
+	// FinalTry: one more wrong PIN locks it.
+	FinalTry bool `json:"finalTry"`
+	// Locked: the PIN is blocked.
+	Locked bool `json:"locked"`
+	// ToBeChanged: the PIN is the issuer's default or has expired.
+	ToBeChanged bool `json:"toBeChanged"`
+}
+
+// TriesLeft is 0 when locked, 1 on the final try, and -1 when the token
+// does not say.
+func (s PINStatus) TriesLeft() int {
+	switch {
+	case s.Locked:
+		return 0
+	case s.FinalTry:
+		return 1
+	}
+	return -1
+}
+
+// Describe says the state in words, or "" when there is nothing to warn of.
+func (s PINStatus) Describe() string {
+	switch {
+	case s.Locked:
+		return "the PIN is locked"
+	case s.FinalTry:
+		return "one try left: another wrong PIN locks it"
+	case s.CountLow:
+		return "an earlier wrong PIN was counted; few tries are left"
+	case s.ToBeChanged:
+		return "the PIN must be changed"
+	}
+	return ""
+}
+
+// decodeTokenFlags reads CK_TOKEN_INFO.flags.
+func decodeTokenFlags(f uint) TokenFlags {
+	return TokenFlags{
+		LoginRequired:      f&p11.CKF_LOGIN_REQUIRED != 0,
+		ProtectedAuthPath:  f&p11.CKF_PROTECTED_AUTHENTICATION_PATH != 0,
+		Initialized:        f&p11.CKF_TOKEN_INITIALIZED != 0,
+		UserPINInitialized: f&p11.CKF_USER_PIN_INITIALIZED != 0,
+		WriteProtected:     f&p11.CKF_WRITE_PROTECTED != 0,
+		UserPIN: PINStatus{
+			CountLow:    f&p11.CKF_USER_PIN_COUNT_LOW != 0,
+			FinalTry:    f&p11.CKF_USER_PIN_FINAL_TRY != 0,
+			Locked:      f&p11.CKF_USER_PIN_LOCKED != 0,
+			ToBeChanged: f&p11.CKF_USER_PIN_TO_BE_CHANGED != 0,
+		},
+	}
+}
+
+// Slots lists the module's slots, with their token when present.
+func (m *Module) Slots() ([]Slot, error) {
+	ids, err := m.ctx.GetSlotList(false)
+	if err != nil {
+		return nil, wrap("list slots of "+m.path, "", err)
+	}
+	slots := make([]Slot, 0, len(ids))
+	for _, id := range ids {
+		si, err := m.ctx.GetSlotInfo(id)
+		if err != nil {
+			return nil, wrap(fmt.Sprintf("read slot %d of %s", id, m.path), "", err)
+		}
+		s := Slot{
+			ID:           id,
+			Description:  cleanText(si.SlotDescription),
+			Manufacturer: cleanText(si.ManufacturerID),
+			TokenPresent: si.Flags&p11.CKF_TOKEN_PRESENT != 0,
+			Removable:    si.Flags&p11.CKF_REMOVABLE_DEVICE != 0,
+			Hardware:     si.Flags&p11.CKF_HW_SLOT != 0,
+		}
+		if s.TokenPresent {
+			t, err := m.token(id)
+			if err != nil {
+				return nil, err
+			}
+			s.Token = t
+		}
+		slots = append(slots, s)
+	}
+	return slots, nil
+}
+
+// Tokens lists the tokens present in the module's slots.
+func (m *Module) Tokens() ([]*Token, error) {
+	ids, err := m.ctx.GetSlotList(true)
+	if err != nil {
+		return nil, wrap("list slots of "+m.path, "", err)
+	}
+	tokens := make([]*Token, 0, len(ids))
+	for _, id := range ids {
+		t, err := m.token(id)
+		if err != nil {
+			return nil, err
+		}
+		tokens = append(tokens, t)
+	}
+	return tokens, nil
+}
+
+func (m *Module) token(slotID uint) (*Token, error) {
+	ti, err := m.ctx.GetTokenInfo(slotID)
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("read token in slot %d of %s", slotID, m.path), "", err)
+	}
+	return &Token{
+		Label:        cleanText(ti.Label),
+		Manufacturer: cleanText(ti.ManufacturerID),
+		Model:        cleanText(ti.Model),
+		Serial:       cleanText(ti.SerialNumber),
+		Flags:        decodeTokenFlags(ti.Flags),
+		module:       m,
+		slotID:       slotID,
+	}, nil
+}
+
+// Module is the module the token was found through.
+func (t *Token) Module() *Module { return t.module }
+
+// SlotID is the slot the token sits in.
+func (t *Token) SlotID() uint { return t.slotID }
+
+// refresh re-reads the token's flags; the PIN state changes after every
+// login attempt.
+func (t *Token) refresh() error {
+	ti, err := t.module.ctx.GetTokenInfo(t.slotID)
+	if err != nil {
+		return wrap("read token info", t.Label, err)
+	}
+	t.Flags = decodeTokenFlags(ti.Flags)
+	return nil
+}
+
+// sameToken reports whether a and b are the same physical token seen
+// through two modules (a module and the p11-kit proxy that re-exports it).
+func sameToken(a, b *Token) bool {
+	return a.Serial == b.Serial && a.Label == b.Label &&
+		a.Manufacturer == b.Manufacturer && a.Model == b.Model
+}
+
+// ListTokens lists the tokens present in all modules, dropping a token seen
+// a second time through another module (the p11-kit proxy re-exports the
+// modules registered with it). Modules are taken in the order given.
+func ListTokens(modules []*Module) ([]*Token, error) {
+	var all []*Token
+	for _, m := range modules {
+		tokens, err := m.Tokens()
+		if err != nil {
+			return nil, err
+		}
+	next:
+		for _, t := range tokens {
+			for _, seen := range all {
+				if sameToken(seen, t) {
+					continue next
+				}
+			}
+			all = append(all, t)
+		}
+	}
+	return all, nil
+}

@@ -1,0 +1,71 @@
+// Package prompt defines how Signet's core asks a person for something it
+// cannot know by itself: a token PIN, a signature PIN, a key file password.
+//
+// The core never talks to a terminal or a window. It receives a [Prompter]
+// and calls it; the CLI answers on the terminal, the GUI with a dialog and
+// the agent by routing the question to the GUI. Secrets come back as []byte
+// so that the caller can zero them as soon as they have been used.
+package prompt
+
+import (
+	"context"
+	"errors"
+)
+
+// Kind says which secret is asked for.
+type Kind int
+
+const (
+	// TokenPIN is the PIN that logs in to a token (PKCS#11 CKU_USER).
+	TokenPIN Kind = iota
+	// SignaturePIN is asked before each signature with a key that demands
+	// it (PKCS#11 CKA_ALWAYS_AUTHENTICATE, CKU_CONTEXT_SPECIFIC). National eID
+	// cards protect their signing key this way.
+	SignaturePIN
+	// Password unlocks a key file such as PKCS#12.
+	Password
+)
+
+func (k Kind) String() string {
+	switch k {
+	case TokenPIN:
+		return "PIN"
+	case SignaturePIN:
+		return "signature PIN"
+	case Password:
+		return "password"
+	}
+	return "secret"
+}
+
+// Request describes the secret asked for in the words a person needs to
+// answer it: which token or file, which key, and how many tries are left.
+type Request struct {
+	Kind Kind
+	// Token names where the secret goes: a token label or a file name.
+	Token string
+	// Key names the key about to be used, usually its certificate's
+	// subject common name. It may be empty for a plain token login.
+	Key string
+	// TriesLeft is the number of tries before the secret locks, or -1 when
+	// the token does not tell. PKCS#11 tokens only tell the final try (1).
+	TriesLeft int
+	// TriesLow reports that an earlier attempt failed and the token counts
+	// down (PKCS#11 CKF_USER_PIN_COUNT_LOW) without saying how far.
+	TriesLow bool
+}
+
+// Prompter asks a person for secrets. Implementations must honour ctx and
+// return [ErrCancelled] (possibly wrapped) when the person declines.
+type Prompter interface {
+	// Secret asks for the secret described by req. The caller zeroes the
+	// returned slice once it has been used.
+	Secret(ctx context.Context, req Request) ([]byte, error)
+	// Pinpad tells the person to enter the secret on the reader's own
+	// keypad (a protected authentication path). The returned function is
+	// called once the reader has answered, to take the notice down.
+	Pinpad(ctx context.Context, req Request) (done func())
+}
+
+// ErrCancelled reports that the person declined to give a secret.
+var ErrCancelled = errors.New("cancelled by the user")
