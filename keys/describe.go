@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Purpose is what a certificate is for, as a person would say it.
@@ -30,11 +31,13 @@ const (
 
 // CertificateSummary is a certificate's description for listings.
 type CertificateSummary struct {
-	Subject     string   `json:"subject"`
-	Issuer      string   `json:"issuer"`
-	Serial      string   `json:"serial"`
-	NotBefore   string   `json:"notBefore"`
-	NotAfter    string   `json:"notAfter"`
+	// Name is the subject's common name: the person or the seal.
+	Name        string    `json:"name"`
+	Subject     string    `json:"subject"`
+	Issuer      string    `json:"issuer"`
+	Serial      string    `json:"serial"`
+	NotBefore   time.Time `json:"notBefore"`
+	NotAfter    time.Time `json:"notAfter"`
 	KeyType     string   `json:"keyType"`
 	KeySize     int      `json:"keySize"`
 	KeyUsage    []string `json:"keyUsage"`
@@ -46,11 +49,12 @@ type CertificateSummary struct {
 func Summarize(c *x509.Certificate) CertificateSummary {
 	keyType, keySize := KeyType(c)
 	return CertificateSummary{
+		Name:        c.Subject.CommonName,
 		Subject:     c.Subject.String(),
 		Issuer:      c.Issuer.String(),
 		Serial:      fmt.Sprintf("%X", c.SerialNumber),
-		NotBefore:   c.NotBefore.UTC().Format("2006-01-02 15:04:05Z"),
-		NotAfter:    c.NotAfter.UTC().Format("2006-01-02 15:04:05Z"),
+		NotBefore:   c.NotBefore.UTC(),
+		NotAfter:    c.NotAfter.UTC(),
 		KeyType:     keyType,
 		KeySize:     keySize,
 		KeyUsage:    keyUsageNames(c.KeyUsage),

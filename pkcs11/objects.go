@@ -3,12 +3,15 @@ package pkcs11
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"slices"
 
 	p11 "github.com/miekg/pkcs11"
+
+	"github.com/signet-sign/signet/prompt"
 )
 
 // Certificate is an X.509 certificate on a token, paired with the private
@@ -161,6 +164,26 @@ func (t *Token) Certificates() ([]*Certificate, error) {
 		return nil, err
 	}
 	defer s.close()
+	return s.certificates()
+}
+
+// CertificatesAfterLogin logs in first, asking p for the PIN, so that
+// private keys and their CKA_ALWAYS_AUTHENTICATE show. The login ends with
+// the listing unless a [Key] of the token holds a session open.
+func (t *Token) CertificatesAfterLogin(ctx context.Context, p prompt.Prompter) ([]*Certificate, error) {
+	if !t.Flags.Initialized {
+		return nil, nil
+	}
+	s, err := t.openSession()
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if t.Flags.LoginRequired && !s.loggedIn() {
+		if err := s.login(ctx, p11.CKU_USER, p, ""); err != nil {
+			return nil, err
+		}
+	}
 	return s.certificates()
 }
 

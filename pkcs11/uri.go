@@ -269,8 +269,9 @@ func (u *URI) MatchesToken(t *Token) bool {
 	return true
 }
 
-// TokenURI is the URI that selects exactly this token.
+// TokenURI is the URI that selects exactly this token: its label, which a
+// person recognizes, and its serial, which tells apart two cards with the
+// same label (eID cards often label tokens "PIN1"/"PIN2").
 func TokenURI(t *Token) *URI {
-	return NewURI().Set("token", t.Label).Set("manufacturer", t.Manufacturer).
-		Set("model", t.Model).Set("serial", t.Serial)
+	return NewURI().Set("token", t.Label).Set("serial", t.Serial)
 }

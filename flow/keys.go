@@ -1,0 +1,103 @@
+// Package flow ties Signet's parts together into what a person does:
+// find the tokens, pick a key, sign. The CLI, the GUI and the agent all go
+// through here, so that they behave the same.
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pkcs11"
+	"github.com/signet-sign/signet/prompt"
+)
+
+// ErrKeyRef reports a key reference that is neither a PKCS#11 URI nor a
+// key file.
+var ErrKeyRef = errors.New("key must be a pkcs11: URI or a .p12/.pfx file")
+
+// Modules are the PKCS#11 modules loaded for one operation.
+type Modules struct {
+	Loaded []*pkcs11.Module
+	// Failed holds, per module path, why it could not be loaded. A broken
+	// module must not hide the tokens of the others.
+	Failed map[string]error
+}
+
+// LoadModules loads the modules at paths. With no paths, it loads the
+// configured modules followed by the well-known installed ones.
+func LoadModules(paths, configured []string) *Modules {
+	if len(paths) == 0 {
+		paths = pkcs11.FindModules(configured)
+	}
+	m := &Modules{Failed: map[string]error{}}
+	for _, p := range paths {
+		mod, err := pkcs11.Open(p)
+		if err != nil {
+			m.Failed[p] = err
+			continue
+		}
+		m.Loaded = append(m.Loaded, mod)
+	}
+	return m
+}
+
+// Close releases the modules.
+func (m *Modules) Close() {
+	for _, mod := range m.Loaded {
+		_ = mod.Close() // nothing to do about a failing C_Finalize at exit
+	}
+	m.Loaded = nil
+}
+
+// Tokens lists the tokens present in all loaded modules, each once.
+func (m *Modules) Tokens() ([]*pkcs11.Token, error) {
+	if len(m.Loaded) == 0 {
+		return nil, m.noModules()
+	}
+	return pkcs11.ListTokens(m.Loaded)
+}
+
+func (m *Modules) noModules() error {
+	if len(m.Failed) == 0 {
+		return fmt.Errorf("%w: none configured and none of the well-known ones installed", pkcs11.ErrModule)
+	}
+	var errs []error
+	for _, err := range m.Failed {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// OpenSigner opens the key that ref names: a PKCS#11 URI (pkcs11:…) for a
+// token key, or the path of a PKCS#12 file. p is asked for PINs and
+// passwords when they are needed.
+func OpenSigner(ctx context.Context, m *Modules, ref string, p prompt.Prompter) (keys.Signer, error) {
+	if strings.HasPrefix(strings.ToLower(ref), "pkcs11:") {
+		uri, err := pkcs11.ParseURI(ref)
+		if err != nil {
+			return nil, err
+		}
+		tokens, err := m.Tokens()
+		if err != nil {
+			return nil, err
+		}
+		cert, err := pkcs11.FindCertificate(tokens, uri)
+		if err != nil {
+			return nil, err
+		}
+		return pkcs11.OpenKey(cert, p)
+	}
+	switch strings.ToLower(filepath.Ext(ref)) {
+	case ".p12", ".pfx":
+		return keys.OpenPKCS12File(ctx, ref, p)
+	}
+	if _, err := os.Stat(ref); err != nil {
+		return nil, fmt.Errorf("%w (got %q)", ErrKeyRef, ref)
+	}
+	return nil, fmt.Errorf("%w: %q has neither extension", ErrKeyRef, ref)
+}

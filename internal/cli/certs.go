@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pkcs11"
+)
+
+type certJSON struct {
+	URI   string `json:"uri"`
+	Token string `json:"token"`
+	Label string `json:"label"`
+	ID    string `json:"id"`
+	// Key: "private" (seen), "public-only" (private key hidden until
+	// login), "none".
+	Key                string `json:"key"`
+	AlwaysAuthenticate *bool  `json:"alwaysAuthenticate,omitempty"`
+	keys.CertificateSummary
+	Certificate string `json:"certificate"` // DER, base64
+}
+
+func keyWord(k pkcs11.KeyPresence) string {
+	switch k {
+	case pkcs11.KeyPrivate:
+		return "private"
+	case pkcs11.KeyPublicOnly:
+		return "public-only"
+	}
+	return "none"
+}
+
+func (a *app) certsCommand() *cobra.Command {
+	var (
+		asJSON, all, login bool
+		tokenURI           string
+	)
+	cmd := &cobra.Command{
+		Use:   "certs",
+		Short: "List certificates on the tokens, each with the URI that selects it",
+		Long: `List the certificates on the tokens, each with the PKCS#11 URI that selects
+it for signing. CA certificates stored on cards are left out unless --all.
+
+Tokens hide private keys until you log in; --login asks each token's PIN
+to show them, and whether a key asks its PIN again before every signature.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			filter := pkcs11.NewURI()
+			if tokenURI != "" {
+				var err error
+				if filter, err = pkcs11.ParseURI(tokenURI); err != nil {
+					return usageError{fmt.Errorf("--token: %w", err)}
+				}
+			}
+			mods, err := a.loadModules()
+			if err != nil {
+				return err
+			}
+			defer mods.Close()
+			tokens, err := mods.Tokens()
+			if err != nil {
+				return err
+			}
+			var out []certJSON
+			matched := 0
+			for _, t := range tokens {
+				if !t.Flags.Initialized || !filter.MatchesToken(t) {
+					continue
+				}
+				matched++
+				var certs []*pkcs11.Certificate
+				if login {
+					certs, err = t.CertificatesAfterLogin(cmd.Context(), a.prompter())
+				} else {
+					certs, err = t.Certificates()
+				}
+				if err != nil {
+					return err
+				}
+				for _, c := range certs {
+					if c.Cert.IsCA && !all {
+						continue
+					}
+					entry := certJSON{
+						URI:                c.URI().String(),
+						Token:              t.Label,
+						Label:              c.Label,
+						ID:                 hex.EncodeToString(c.ID),
+						Key:                keyWord(c.Key),
+						CertificateSummary: keys.Summarize(c.Cert),
+						Certificate:        base64.StdEncoding.EncodeToString(c.Cert.Raw),
+					}
+					if c.Key == pkcs11.KeyPrivate {
+						entry.AlwaysAuthenticate = &c.AlwaysAuthenticate
+					}
+					out = append(out, entry)
+				}
+			}
+			if tokenURI != "" && matched == 0 {
+				return fmt.Errorf("%w matches %s", pkcs11.ErrTokenNotFound, filter)
+			}
+			if asJSON {
+				if out == nil {
+					out = []certJSON{}
+				}
+				return writeJSON(a.stdout, out)
+			}
+			if len(out) == 0 {
+				fmt.Fprintln(a.stderr, "signet: no certificates found")
+				return nil
+			}
+			for i, c := range out {
+				if i > 0 {
+					fmt.Fprintln(a.stdout)
+				}
+				printCert(a.stdout, c, time.Now())
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&all, "all", false, "include CA certificates")
+	cmd.Flags().BoolVar(&login, "login", false, "log in to each token to show its private keys (asks the PIN)")
+	cmd.Flags().StringVar(&tokenURI, "token", "", "only tokens matching this PKCS#11 URI")
+	cmd.Flags().StringVar(&a.pinFile, "pin-file", "", "read the PIN from this file with --login (unattended use only)")
+	return cmd
+}
+
+func printCert(w io.Writer, c certJSON, now time.Time) {
+	name := c.Name
+	if name == "" {
+		name = c.Subject
+	}
+	size := ""
+	if c.KeySize > 0 && !strings.HasPrefix(c.KeyType, "EC") {
+		size = fmt.Sprintf(" %d", c.KeySize)
+	}
+	fmt.Fprintf(w, "%s · %s certificate · %s%s\n", name, c.Purpose, c.KeyType, size)
+	fmt.Fprintf(w, "  %s\n", c.URI)
+	fmt.Fprintf(w, "  token   %s, label %q, id %s\n", c.Token, c.Label, c.ID)
+	fmt.Fprintf(w, "  issuer  %s\n", c.Issuer)
+	fmt.Fprintf(w, "  serial  %s\n", c.Serial)
+	const layout = "2006-01-02 15:04Z"
+	fmt.Fprintf(w, "  valid   %s to %s%s\n", c.NotBefore.Format(layout), c.NotAfter.Format(layout), validity(c, now))
+	fmt.Fprintf(w, "  usage   %s", strings.Join(c.KeyUsage, ", "))
+	if len(c.ExtKeyUsage) > 0 {
+		fmt.Fprintf(w, "; %s", strings.Join(c.ExtKeyUsage, ", "))
+	}
+	fmt.Fprintln(w)
+	key := "none on the token"
+	switch c.Key {
+	case "private":
+		key = "present"
+		if c.AlwaysAuthenticate != nil && *c.AlwaysAuthenticate {
+			key += "; asks its signature PIN before every signature"
+		}
+	case "public-only":
+		key = "present (the private key shows after login: --login)"
+	}
+	fmt.Fprintf(w, "  key     %s\n", key)
+}
+
+func validity(c certJSON, now time.Time) string {
+	switch {
+	case now.Before(c.NotBefore):
+		return " (NOT YET VALID)"
+	case now.After(c.NotAfter):
+		return " (EXPIRED)"
+	}
+	return ""
+}

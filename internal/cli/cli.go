@@ -1,0 +1,134 @@
+// Package cli is Signet's command line.
+//
+// # Output rules
+//
+//   - Results go to stdout: plain text for people, or JSON with --json.
+//   - Everything else goes to stderr: "signet: error: …" with, where the
+//     error says what to do about it, "signet: hint: …"; and
+//     "signet: warning: …".
+//   - PINs and passwords are asked on the terminal (/dev/tty), never read
+//     from stdin or flags; --pin-file exists for unattended use only.
+//   - Exit codes: 0 success, 1 failure, 2 wrong usage.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/prompt"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// app holds what every command needs.
+type app struct {
+	stdout, stderr io.Writer
+	modules        []string // --module
+	configPath     string   // --config
+	pinFile        string   // --pin-file, on commands that sign
+}
+
+// usageError marks an error in how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Main runs the command line with os.Args and returns the exit code.
+func Main() int {
+	return Run(os.Args[1:], os.Stdout, os.Stderr)
+}
+
+// Run runs the command line with args.
+func Run(args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if len(args) == 0 {
+		// The desktop app arrives with the GUI; until then say so.
+		fmt.Fprintln(stderr, "signet: the desktop app is not part of this build yet; use the commands below.")
+		root.SetOut(stderr)
+		_ = root.Help()
+		return exitOK
+	}
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	a.report(err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "signet",
+		Short: "Sign with smart cards, eID cards, USB tokens and HSMs",
+		Long: `Signet signs with smart cards, eID cards, USB tokens and HSMs (PKCS#11)
+and with PKCS#12 key files.
+
+Keys are named by PKCS#11 URIs (RFC 7512), which 'signet certs' prints,
+or by the path of a .p12/.pfx file.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.PersistentFlags().StringArrayVar(&a.modules, "module", nil,
+		"PKCS#11 module to load (repeatable; default: configured and well-known modules)")
+	root.PersistentFlags().StringVar(&a.configPath, "config", "",
+		"settings file (default: $SIGNET_CONFIG or the user's config dir)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand())
+	return root
+}
+
+// loadModules loads --module, or the configured and well-known modules.
+func (a *app) loadModules() (*flow.Modules, error) {
+	var configured []string
+	if len(a.modules) == 0 {
+		path := a.configPath
+		if path == "" {
+			var err error
+			if path, err = config.Path(); err != nil {
+				return nil, err
+			}
+		}
+		cfg, err := config.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		configured = cfg.PKCS11Modules
+	}
+	return flow.LoadModules(a.modules, configured), nil
+}
+
+// prompter is the terminal, or the --pin-file.
+func (a *app) prompter() prompt.Prompter {
+	if a.pinFile != "" {
+		return &filePrompter{path: a.pinFile, stderr: a.stderr}
+	}
+	return terminalPrompter{}
+}
+
+// report writes err, and a hint when there is one, to stderr.
+func (a *app) report(err error) {
+	fmt.Fprintf(a.stderr, "signet: error: %v\n", err)
+	if h := hint(err); h != "" {
+		fmt.Fprintf(a.stderr, "signet: hint: %s\n", h)
+	}
+}

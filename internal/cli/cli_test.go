@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	gopkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pkcs11"
+	"github.com/signet-sign/signet/prompt"
+)
+
+func TestMain(m *testing.M) { os.Exit(softhsmtest.Main(m)) }
+
+// run runs the CLI in-process and returns its exit code, stdout and stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("SIGNET_CONFIG", filepath.Join(t.TempDir(), "none.toml"))
+	var stdout, stderr bytes.Buffer
+	code := Run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func pinFile(t *testing.T, pin string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pin")
+	if err := os.WriteFile(path, []byte(pin+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func verifySig(cert *x509.Certificate, h crypto.Hash, digest, sig []byte, pss bool) error {
+	switch pub := cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if pss {
+			return rsa.VerifyPSS(pub, h, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+		}
+		return rsa.VerifyPKCS1v15(pub, h, digest, sig)
+	case *ecdsa.PublicKey:
+		if ecdsa.VerifyASN1(pub, digest, sig) {
+			return nil
+		}
+		return errors.New("ECDSA signature does not verify")
+	}
+	return fmt.Errorf("key type %T", cert.PublicKey)
+}
+
+// TestCertsURIsSign is the acceptance loop: every certificate that
+// 'signet certs' lists has a URI that 'signet sign-digest --key' accepts,
+// and the signature verifies with that certificate's key.
+func TestCertsURIsSign(t *testing.T) {
+	env := softhsmtest.Require(t)
+	pin := pinFile(t, softhsmtest.PIN)
+	code, out, stderr := run(t, "--module", env.Module, "certs", "--all", "--json")
+	if code != 0 {
+		t.Fatalf("certs: exit %d: %s", code, stderr)
+	}
+	var certs []certJSON
+	if err := json.Unmarshal([]byte(out), &certs); err != nil {
+		t.Fatalf("certs --json: %v\n%s", err, out)
+	}
+	if want := len(softhsmtest.Keys) + 1; len(certs) != want {
+		t.Fatalf("certs listed %d certificates, want %d", len(certs), want)
+	}
+	digest := sha512.Sum384([]byte("signet sign-digest"))
+	for _, c := range certs {
+		der, err := base64.StdEncoding.DecodeString(c.Certificate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, isRSA := cert.PublicKey.(*rsa.PublicKey)
+		variants := [][]string{nil}
+		if isRSA {
+			variants = append(variants, []string{"--pss"})
+		}
+		for _, extra := range variants {
+			name := c.Label + " " + strings.Join(extra, " ")
+			t.Run(name, func(t *testing.T) {
+				args := append([]string{"--module", env.Module, "sign-digest", "--key", c.URI,
+					"--alg", "sha384", "--digest", hex.EncodeToString(digest[:]), "--pin-file", pin}, extra...)
+				code, out, stderr := run(t, args...)
+				if c.Label == softhsmtest.CALabel {
+					// Listed with --all, selected by its URI, but it has
+					// no key: a clear error, not a crash.
+					if code != 1 || !strings.Contains(stderr, "no private key for certificate") {
+						t.Fatalf("CA: exit %d, stderr %q", code, stderr)
+					}
+					return
+				}
+				if code != 0 {
+					t.Fatalf("sign-digest --key %s: exit %d: %s", c.URI, code, stderr)
+				}
+				sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(out))
+				if err != nil {
+					t.Fatalf("output %q is not base64: %v", out, err)
+				}
+				if err := verifySig(cert, crypto.SHA384, digest[:], sig, len(extra) > 0); err != nil {
+					t.Fatalf("signature from %s: %v", c.URI, err)
+				}
+			})
+		}
+	}
+}
+
+func TestSignDigestPKCS12(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seal, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Acme SIA", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{pki.Intermediate.Cert}, "seal-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12 := filepath.Join(t.TempDir(), "seal.p12")
+	if err := os.WriteFile(p12, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256([]byte("seal"))
+	code, out, stderr := run(t, "sign-digest", "--key", p12, "--digest", base64.StdEncoding.EncodeToString(digest[:]),
+		"--pin-file", pinFile(t, "seal-pass"), "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res signatureJSON
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(res.Signature)
+	if err := verifySig(seal.Cert, crypto.SHA256, digest[:], sig, false); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Chain) != 2 || res.Algorithm != "RSA PKCS#1 v1.5 with SHA-256" {
+		t.Errorf("chain of %d, algorithm %q", len(res.Chain), res.Algorithm)
+	}
+
+	code, _, stderr = run(t, "sign-digest", "--key", p12, "--digest", hex.EncodeToString(digest[:]), "--pin-file", pinFile(t, "nope"))
+	if code != 1 || !strings.Contains(stderr, "wrong password") || !strings.Contains(stderr, "hint: check the key file's password") {
+		t.Errorf("wrong password: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestDecodeDigest(t *testing.T) {
+	d := sha256.Sum256([]byte("x"))
+	for _, tc := range []struct {
+		name, in string
+		h        crypto.Hash
+		ok       bool
+	}{
+		{"ok hex", hex.EncodeToString(d[:]), crypto.SHA256, true},
+		{"ok hex upper", strings.ToUpper(hex.EncodeToString(d[:])), crypto.SHA256, true},
+		{"ok base64", base64.StdEncoding.EncodeToString(d[:]), crypto.SHA256, true},
+		{"ok base64 raw url", base64.RawURLEncoding.EncodeToString(d[:]), crypto.SHA256, true},
+		{"ok spaces around", " " + hex.EncodeToString(d[:]) + "\n", crypto.SHA256, true},
+		{"fail hex read as base64 for longer alg", hex.EncodeToString(d[:]), crypto.SHA384, false},
+		{"fail odd hex", hex.EncodeToString(d[:])[1:], crypto.SHA256, false},
+		{"fail short", base64.StdEncoding.EncodeToString(d[:31]), crypto.SHA256, false},
+		{"fail garbage", "not a digest!", crypto.SHA256, false},
+		{"fail empty", "", crypto.SHA256, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeDigest(tc.in, tc.h)
+			if tc.ok != (err == nil) {
+				t.Fatalf("decodeDigest: %v, want ok=%v", err, tc.ok)
+			}
+			if tc.ok && !bytes.Equal(got, d[:]) {
+				t.Errorf("got %x, want %x", got, d)
+			}
+		})
+	}
+}
+
+func TestHints(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"final try", &pkcs11.PINError{Token: "t", Status: pkcs11.PINStatus{FinalTry: true}}, "one more wrong PIN locks it"},
+		{"locked by this try", &pkcs11.PINError{Token: "t", Status: pkcs11.PINStatus{Locked: true}}, "PUK"},
+		{"locked", &pkcs11.Error{Op: "log in", Err: pkcs11.ErrPINLocked}, "PUK"},
+		{"wrong", &pkcs11.PINError{Token: "t"}, "never retries"},
+		{"removed", &pkcs11.Error{Op: "sign", Err: pkcs11.ErrTokenRemoved}, "insert the card"},
+		{"mechanism", fmt.Errorf("x: %w", pkcs11.ErrMechanism), "PKCS#1 v1.5"},
+		{"password", keys.ErrWrongPassword, "password"},
+		{"cancelled", prompt.ErrCancelled, ""},
+	} {
+		if got := hint(tc.err); (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: hint = %q, want it to contain %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestNoArgsShowsHelp(t *testing.T) {
+	code, out, stderr := run(t)
+	if code != 0 || out != "" {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{"desktop app is not part of this build yet", "sign-digest", "certs", "tokens"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}

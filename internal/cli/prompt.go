@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/term"
+
+	"github.com/signet-sign/signet/prompt"
+)
+
+// describe writes the question for req in words.
+func describe(req prompt.Request) string {
+	var what string
+	switch req.Kind {
+	case prompt.SignaturePIN:
+		what = fmt.Sprintf("signature PIN for %q on token %q", req.Key, req.Token)
+	case prompt.Password:
+		what = fmt.Sprintf("password of %s", req.Token)
+	default:
+		what = fmt.Sprintf("PIN of token %q", req.Token)
+		if req.Key != "" {
+			what += fmt.Sprintf(" (key %q)", req.Key)
+		}
+	}
+	return what
+}
+
+// warning says how close the PIN is to locking, or "".
+func warning(req prompt.Request) string {
+	switch {
+	case req.TriesLeft == 1:
+		return "this is the final try: one more wrong PIN locks it"
+	case req.TriesLeft > 1:
+		return fmt.Sprintf("%d tries remaining", req.TriesLeft)
+	case req.TriesLow:
+		return "a wrong PIN was entered before; few tries remain"
+	}
+	return ""
+}
+
+// terminalPrompter asks on the controlling terminal, not on stdin/stdout,
+// so that the signature can be piped while the PIN is typed.
+type terminalPrompter struct{}
+
+func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
+	tty, err := openTTY()
+	if err != nil {
+		return nil, fmt.Errorf("no terminal to ask the %s on (use --pin-file for unattended use): %w", req.Kind, err)
+	}
+	defer tty.Close()
+	if w := warning(req); w != "" {
+		fmt.Fprintf(tty, "signet: warning: %s\n", w)
+	}
+	fmt.Fprintf(tty, "Enter the %s: ", describe(req))
+	type answer struct {
+		secret []byte
+		err    error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		s, err := term.ReadPassword(int(tty.Fd()))
+		done <- answer{s, err}
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(tty)
+		return nil, ctx.Err()
+	case a := <-done:
+		fmt.Fprintln(tty)
+		if a.err != nil {
+			return nil, fmt.Errorf("read %s: %w", req.Kind, a.err)
+		}
+		if len(a.secret) == 0 {
+			return nil, fmt.Errorf("no %s entered: %w", req.Kind, prompt.ErrCancelled)
+		}
+		return a.secret, nil
+	}
+}
+
+func (terminalPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
+	tty, err := openTTY()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "signet: enter the %s on the reader's keypad\n", describe(req))
+		return func() {}
+	}
+	if w := warning(req); w != "" {
+		fmt.Fprintf(tty, "signet: warning: %s\n", w)
+	}
+	fmt.Fprintf(tty, "Enter the %s on the reader's keypad…\n", describe(req))
+	return func() { tty.Close() }
+}
+
+func openTTY() (*os.File, error) {
+	return os.OpenFile("/dev/tty", os.O_RDWR, 0)
+}
+
+// filePrompter reads the secret from a file, for unattended use only
+// (integrators running Signet in CI with SoftHSM2, a seal on a server).
+// The file is read afresh for each request, so the PIN is held in memory
+// no longer than one login.
+type filePrompter struct {
+	path   string
+	stderr io.Writer
+	warned bool
+}
+
+func (p *filePrompter) Secret(_ context.Context, req prompt.Request) ([]byte, error) {
+	info, err := os.Stat(p.path)
+	if err != nil {
+		return nil, fmt.Errorf("read PIN file: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 && !p.warned {
+		p.warned = true
+		fmt.Fprintf(p.stderr, "signet: warning: PIN file %s can be read by other users (chmod 600 it)\n", filepath.Base(p.path))
+	}
+	data, err := os.ReadFile(p.path)
+	if err != nil {
+		return nil, fmt.Errorf("read PIN file: %w", err)
+	}
+	// One trailing line end, as editors and `echo` add, is not part of
+	// the PIN; anything else is.
+	secret := bytes.TrimSuffix(data, []byte("\n"))
+	secret = bytes.TrimSuffix(secret, []byte("\r"))
+	if len(secret) == 0 {
+		clear(data)
+		return nil, errors.New("read PIN file: the file is empty")
+	}
+	return secret, nil
+}
+
+func (p *filePrompter) Pinpad(_ context.Context, req prompt.Request) func() {
+	fmt.Fprintf(p.stderr, "signet: token %q has a pinpad: enter the PIN on the reader's keypad (--pin-file is not used)\n", req.Token)
+	return func() {}
+}

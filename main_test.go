@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/signet-sign/signet/internal/softhsmtest"
+)
+
+// withTokens sets the SoftHSM2 test tokens up in the test process only:
+// the signet commands that scripts run re-enter this binary and must not.
+type withTokens struct{ m *testing.M }
+
+func (w withTokens) Run() int { return softhsmtest.Main(w.m) }
+
+func TestMain(m *testing.M) {
+	testscript.Main(withTokens{m}, map[string]func(){"signet": main})
+}
+
+// TestScripts runs the command-line scripts in testdata/script against the
+// SoftHSM2 test tokens.
+func TestScripts(t *testing.T) {
+	env := softhsmtest.Require(t)
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("SOFTHSM2_CONF", env.Conf)
+			e.Setenv("MODULE", env.Module)
+			e.Setenv("PIN", softhsmtest.PIN)
+			// Keep the user's own settings out of the tests.
+			e.Setenv("SIGNET_CONFIG", filepath.Join(e.WorkDir, "no-config.toml"))
+			return os.WriteFile(filepath.Join(e.WorkDir, "pin.txt"), []byte(softhsmtest.PIN+"\n"), 0o600)
+		},
+	})
+}
