@@ -38,11 +38,11 @@ type CertificateSummary struct {
 	Serial      string    `json:"serial"`
 	NotBefore   time.Time `json:"notBefore"`
 	NotAfter    time.Time `json:"notAfter"`
-	KeyType     string   `json:"keyType"`
-	KeySize     int      `json:"keySize"`
-	KeyUsage    []string `json:"keyUsage"`
-	ExtKeyUsage []string `json:"extKeyUsage,omitempty"`
-	Purpose     Purpose  `json:"purpose"`
+	KeyType     string    `json:"keyType"`
+	KeySize     int       `json:"keySize"`
+	KeyUsage    []string  `json:"keyUsage"`
+	ExtKeyUsage []string  `json:"extKeyUsage,omitempty"`
+	Purpose     Purpose   `json:"purpose"`
 }
 
 // Summarize describes c.
