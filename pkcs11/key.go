@@ -37,6 +37,11 @@ type Key struct {
 	sess       *session         // nil after Close
 	handle     p11.ObjectHandle // private key, 0 until found
 	alwaysAuth bool
+	// loggedIn is set once the session is known to be logged in, which
+	// saves asking the token (C_GetSessionInfo) before every signature.
+	// A token that loses the login answers CKR_USER_NOT_LOGGED_IN, which
+	// clears it.
+	loggedIn bool
 }
 
 var _ keys.Signer = (*Key)(nil)
@@ -131,6 +136,9 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 	}
 	sig, err := c.Sign(h, op.input)
 	if err != nil {
+		if isCode(err, p11.CKR_USER_NOT_LOGGED_IN) && !k.alwaysAuth {
+			k.loggedIn = false // the next signature logs in again
+		}
 		return nil, wrap(op.name+" signature", token, err)
 	}
 	if op.ecdsaSize > 0 {
@@ -150,10 +158,13 @@ func (k *Key) abortSign(input []byte) {
 // with the certificate's CKA_ID. Called with k.mu held.
 func (k *Key) findPrivateKey(ctx context.Context) error {
 	t := k.cert.Token
-	if t.Flags.LoginRequired && !k.sess.loggedIn() {
-		if err := k.sess.login(ctx, p11.CKU_USER, k.prompter, k.name()); err != nil {
-			return err
+	if t.Flags.LoginRequired && !k.loggedIn {
+		if !k.sess.loggedIn() {
+			if err := k.sess.login(ctx, p11.CKU_USER, k.prompter, k.name()); err != nil {
+				return err
+			}
 		}
+		k.loggedIn = true
 	}
 	if k.handle != 0 {
 		return nil
