@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -32,6 +33,12 @@ func TestScripts(t *testing.T) {
 			e.Setenv("PIN", softhsmtest.PIN)
 			// Keep the user's own settings out of the tests.
 			e.Setenv("SIGNET_CONFIG", filepath.Join(e.WorkDir, "no-config.toml"))
+			// A settings file naming the test module, for scripts that
+			// test module configuration.
+			settings := fmt.Sprintf("pkcs11_modules = [%q]\n", env.Module)
+			if err := os.WriteFile(filepath.Join(e.WorkDir, "softhsm.toml"), []byte(settings), 0o600); err != nil {
+				return err
+			}
 			return os.WriteFile(filepath.Join(e.WorkDir, "pin.txt"), []byte(softhsmtest.PIN+"\n"), 0o600)
 		},
 	})

@@ -1,0 +1,42 @@
+# Signet: `make run` runs the app, `make test` runs every test (installing
+# the Debian packages tests need when missing). See README.md.
+
+GO ?= go
+# Use the installed Go; never download a toolchain behind the user's back.
+export GOTOOLCHAIN ?= local
+# cgo: miekg/pkcs11 loads PKCS#11 modules with dlopen.
+export CGO_ENABLED = 1
+
+.PHONY: run test check lint fuzz bench build
+
+run:
+	@scripts/deps.sh run
+	$(GO) run . $(ARGS)
+
+build:
+	@scripts/deps.sh run
+	$(GO) build -o signet .
+
+test: check
+	@scripts/deps.sh test
+	$(GO) test -race -count=1 ./...
+
+# Formatting, vet and staticcheck: fast, no packages needed.
+check:
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then \
+		echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+lint: check
+
+# Each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@scripts/deps.sh test
+	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) ./pkcs11
+
+# Speed against peers in one run (see scripts/).
+bench:
+	@scripts/deps.sh test
+	scripts/bench-pkcs11.sh

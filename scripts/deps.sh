@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Signet needs, only those missing.
+#
+#   scripts/deps.sh test   what the test suite needs (real SoftHSM2 tokens,
+#                          OpenSC's pkcs11-tool, a C compiler for cgo)
+#   scripts/deps.sh run    what building and running the app needs
+#
+# Uses apt-get (through sudo when not root). Does nothing when all is there,
+# so it is cheap to call before every run.
+set -euo pipefail
+
+case "${1:-}" in
+test) packages=(gcc libc6-dev softhsm2 opensc) ;;
+run) packages=(gcc libc6-dev) ;;
+*)
+	echo "usage: $0 test|run" >&2
+	exit 2
+	;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+	echo "signet: missing packages ${missing[*]}; install them with your system's package manager" >&2
+	exit 1
+fi
+sudo=()
+[ "$(id -u)" -ne 0 ] && sudo=(sudo)
+echo "signet: installing ${missing[*]}" >&2
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
