@@ -12,10 +12,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 
 	"github.com/spf13/cobra"
 
@@ -64,7 +66,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		_ = root.Help()
 		return exitOK
 	}
-	err := root.Execute()
+	// Ctrl-C cancels the command's context, so that a PIN prompt can put
+	// the terminal back (echo on) before the process ends.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
 	}

@@ -58,19 +58,27 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		fmt.Fprintf(tty, "signet: warning: %s\n", w)
 	}
 	fmt.Fprintf(tty, "Enter the %s: ", describe(req))
+	fd := int(tty.Fd())
+	saved, err := term.GetState(fd)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", req.Kind, err)
+	}
 	type answer struct {
 		secret []byte
 		err    error
 	}
 	done := make(chan answer, 1)
 	go func() {
-		s, err := term.ReadPassword(int(tty.Fd()))
+		s, err := term.ReadPassword(fd)
 		done <- answer{s, err}
 	}()
 	select {
 	case <-ctx.Done():
+		// ReadPassword turned echo off and is still blocked reading:
+		// turn echo back on ourselves before the process exits.
+		_ = term.Restore(fd, saved)
 		fmt.Fprintln(tty)
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("interrupted: %w", prompt.ErrCancelled)
 	case a := <-done:
 		fmt.Fprintln(tty)
 		if a.err != nil {

@@ -77,52 +77,46 @@ var (
 func New() (*PKI, error) {
 	p := &PKI{}
 	p.serial.Store(time.Now().UnixNano() & 0xffffffff)
-	rootKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
+	var err error
+	if p.Root, err = p.newCA("Signet Test Root CA", nil, 10*365*24*time.Hour); err != nil {
 		return nil, err
+	}
+	if p.Intermediate, err = p.newCA("Signet Test Intermediate CA", &p.Root, 5*365*24*time.Hour); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newCA makes a CA certified by parent, or self-signed when parent is nil.
+func (p *PKI) newCA(cn string, parent *Entity, lifetime time.Duration) (Entity, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return Entity{}, err
 	}
 	now := time.Now()
-	root := &x509.Certificate{
+	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(p.serial.Add(1)),
-		Subject:               pkix.Name{Country: []string{"LV"}, Organization: []string{"Signet Test"}, CommonName: "Signet Test Root CA"},
+		Subject:               pkix.Name{Country: []string{"LV"}, Organization: []string{"Signet Test"}, CommonName: cn},
 		NotBefore:             now.Add(-24 * time.Hour),
-		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
+		NotAfter:              now.Add(lifetime),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, root, root, rootKey.Public(), rootKey)
+	issuer, issuerKey := tmpl, crypto.Signer(key)
+	if parent != nil {
+		issuer, issuerKey = parent.Cert, parent.Key
+		tmpl.MaxPathLenZero = true
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), issuerKey)
 	if err != nil {
-		return nil, fmt.Errorf("create root: %w", err)
+		return Entity{}, fmt.Errorf("create %s: %w", cn, err)
 	}
-	if p.Root.Cert, err = x509.ParseCertificate(der); err != nil {
-		return nil, err
-	}
-	p.Root.Key = rootKey
-
-	interKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, err
+		return Entity{}, err
 	}
-	inter := &x509.Certificate{
-		SerialNumber:          big.NewInt(p.serial.Add(1)),
-		Subject:               pkix.Name{Country: []string{"LV"}, Organization: []string{"Signet Test"}, CommonName: "Signet Test Intermediate CA"},
-		NotBefore:             now.Add(-24 * time.Hour),
-		NotAfter:              now.Add(5 * 365 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
-	}
-	der, err = x509.CreateCertificate(rand.Reader, inter, p.Root.Cert, interKey.Public(), rootKey)
-	if err != nil {
-		return nil, fmt.Errorf("create intermediate: %w", err)
-	}
-	if p.Intermediate.Cert, err = x509.ParseCertificate(der); err != nil {
-		return nil, err
-	}
-	p.Intermediate.Key = interKey
-	return p, nil
+	return Entity{Cert: cert, Key: key}, nil
 }
 
 // Issue certifies pub for subject cn under the intermediate CA.
