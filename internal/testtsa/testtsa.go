@@ -1,0 +1,73 @@
+// Package testtsa runs an RFC 3161 timestamp authority in-process for
+// tests, with a TSA certificate from the test PKI.
+package testtsa
+
+import (
+	"crypto"
+	"encoding/asn1"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"time"
+
+	"github.com/digitorus/timestamp"
+
+	"github.com/signet-sign/signet/internal/testpki"
+)
+
+// TSA is a running timestamp authority.
+type TSA struct {
+	*httptest.Server
+	Entity testpki.Entity
+	// Requests counts the requests answered.
+	Requests atomic.Int64
+}
+
+// Policy is the TSA policy OID written into tokens.
+var Policy = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1, 1}
+
+// Start starts a TSA whose certificate is issued by pki. Close it when done.
+func Start(pki *testpki.PKI) (*TSA, error) {
+	e, err := pki.NewEntity(testpki.P256, testpki.TSA, "Signet Test TSA", testpki.IssueOptions{})
+	if err != nil {
+		return nil, err
+	}
+	t := &TSA{Entity: e}
+	t.Server = httptest.NewServer(http.HandlerFunc(t.serve))
+	return t, nil
+}
+
+func (t *TSA) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/timestamp-query" {
+		http.Error(w, "want POST application/timestamp-query", http.StatusBadRequest)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	req, err := timestamp.ParseRequest(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	t.Requests.Add(1)
+	ts := timestamp.Timestamp{
+		HashAlgorithm:     req.HashAlgorithm,
+		HashedMessage:     req.HashedMessage,
+		Time:              time.Now(),
+		Nonce:             req.Nonce,
+		Policy:            Policy,
+		AddTSACertificate: req.Certificates,
+		Accuracy:          time.Second,
+	}
+	resp, err := ts.CreateResponseWithOpts(t.Entity.Cert, t.Entity.Key, crypto.SHA256)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/timestamp-reply")
+	w.Write(resp)
+}
