@@ -1,0 +1,111 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/pkcs11"
+	"github.com/signet-sign/signet/prompt"
+)
+
+// ErrOutputExists reports an output file that exists and may not be
+// overwritten.
+var ErrOutputExists = errors.New("output file exists")
+
+// ErrStopped marks documents not signed because the batch stopped.
+var ErrStopped = errors.New("not signed: the batch stopped before this document")
+
+// Job is one document to sign.
+type Job struct {
+	Input, Output string
+}
+
+// Result is what became of one Job.
+type Result struct {
+	Job
+	Err error
+}
+
+// BatchOptions control a batch.
+type BatchOptions struct {
+	PDF pdf.Options
+	// Overwrite allows replacing existing output files.
+	Overwrite bool
+	// Progress is called before each document (done of total finished)
+	// and once at the end with done == total.
+	Progress func(done, total int, current string)
+}
+
+// OutputPath names the signed copy of in: in dir (or beside in when dir
+// is empty) as "<name>-signed.pdf", or as "<name>.pdf" when dir is given
+// and differs from in's directory.
+func OutputPath(in, dir string) string {
+	base := filepath.Base(in)
+	if dir != "" && filepath.Clean(dir) != filepath.Dir(in) {
+		return filepath.Join(dir, base)
+	}
+	name := strings.TrimSuffix(base, filepath.Ext(base))
+	return filepath.Join(filepath.Dir(in), name+"-signed.pdf")
+}
+
+// SignPDFs signs each job's input with signer. The key stays open for the
+// whole batch, so a token asks its PIN once; keys that want a PIN per
+// signature ask it per document. A document that fails does not stop the
+// others, except when the failure concerns the key itself (wrong or
+// locked PIN, token removed, the person cancelled): then the remaining
+// documents are left unsigned, so that no PIN is tried again by itself.
+func SignPDFs(ctx context.Context, signer keys.Signer, jobs []Job, opts BatchOptions) []Result {
+	results := make([]Result, len(jobs))
+	stopped := error(nil)
+	for i, job := range jobs {
+		results[i].Job = job
+		if opts.Progress != nil {
+			opts.Progress(i, len(jobs), job.Input)
+		}
+		if stopped != nil {
+			results[i].Err = fmt.Errorf("%w (%v)", ErrStopped, stopped)
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			stopped = err
+			results[i].Err = fmt.Errorf("%w (%v)", ErrStopped, err)
+			continue
+		}
+		err := signOne(ctx, signer, job, opts)
+		results[i].Err = err
+		if keyFailure(err) {
+			stopped = err
+		}
+	}
+	if opts.Progress != nil {
+		opts.Progress(len(jobs), len(jobs), "")
+	}
+	return results
+}
+
+func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions) error {
+	if !opts.Overwrite {
+		if _, err := os.Stat(job.Output); err == nil {
+			return fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
+		}
+	}
+	return pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), opts.PDF)
+}
+
+// keyFailure tells errors that concern the key, not the document.
+func keyFailure(err error) bool {
+	var pinErr *pkcs11.PINError
+	return errors.As(err, &pinErr) ||
+		errors.Is(err, pkcs11.ErrPINLocked) ||
+		errors.Is(err, pkcs11.ErrTokenRemoved) ||
+		errors.Is(err, pkcs11.ErrNotLoggedIn) ||
+		errors.Is(err, prompt.ErrCancelled) ||
+		errors.Is(err, keys.ErrWrongPassword) ||
+		errors.Is(err, context.Canceled)
+}
