@@ -39,6 +39,15 @@ func TestScripts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(e.WorkDir, "softhsm.toml"), []byte(settings), 0o600); err != nil {
 				return err
 			}
+			for _, name := range []string{"simple.pdf", "form.pdf", "xrefstream.pdf"} {
+				data, err := os.ReadFile(filepath.Join("testdata", "pdf", name))
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(filepath.Join(e.WorkDir, name), data, 0o644); err != nil {
+					return err
+				}
+			}
 			return os.WriteFile(filepath.Join(e.WorkDir, "pin.txt"), []byte(softhsmtest.PIN+"\n"), 0o600)
 		},
 	})

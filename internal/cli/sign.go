@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+)
+
+type signResultJSON struct {
+	Input  string `json:"input"`
+	Output string `json:"output,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+func (a *app) signCommand() *cobra.Command {
+	var (
+		keyRef, alg, out, outDir, tsa string
+		pss, adobe, force, asJSON     bool
+		certify                       int
+		pdfOpts                       pdf.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "sign --key URI|FILE [options] IN.pdf... [-o OUT.pdf | --out-dir DIR]",
+		Short: "Sign PDF documents (PAdES), one or many",
+		Long: `Sign PDF documents with a PAdES signature (B-B, or B-T with --tsa), added as
+an incremental update: every byte of the original stays as it was.
+
+One document: the signed copy goes to -o, or to NAME-signed.pdf beside it.
+Many documents: to --out-dir, or beside each as NAME-signed.pdf. Existing
+files are not overwritten without --force. A token asks its PIN once per
+batch; a key that wants a PIN per signature (eID cards) asks it per
+document. A document that fails does not stop the others; a wrong PIN
+stops the batch.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, inputs []string) error {
+			if keyRef == "" {
+				return usageError{errors.New("--key is required")}
+			}
+			if out != "" && len(inputs) > 1 {
+				return usageError{errors.New("-o names one output; use --out-dir for several documents")}
+			}
+			if out != "" && outDir != "" {
+				return usageError{errors.New("use -o or --out-dir, not both")}
+			}
+			h, err := parseAlg(alg)
+			if err != nil {
+				return usageError{err}
+			}
+			if certify < 0 || certify > 3 {
+				return usageError{errors.New("--certify takes 1 (no changes), 2 (form filling) or 3 (annotations)")}
+			}
+			if outDir != "" {
+				if info, err := os.Stat(outDir); err != nil || !info.IsDir() {
+					return usageError{fmt.Errorf("--out-dir %s is not a directory", outDir)}
+				}
+			}
+			pdfOpts.Hash, pdfOpts.PSS, pdfOpts.Certify = h, pss, pdf.Permissions(certify)
+			if adobe {
+				pdfOpts.SubFilter = pdf.Adobe
+			}
+			if tsa != "" {
+				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
+			}
+			var jobs []flow.Job
+			for _, in := range inputs {
+				target := out
+				if target == "" {
+					target = flow.OutputPath(in, outDir)
+				}
+				jobs = append(jobs, flow.Job{Input: in, Output: target})
+			}
+
+			mods, err := a.loadModules()
+			if err != nil {
+				return err
+			}
+			defer mods.Close()
+			signer, err := flow.OpenSigner(cmd.Context(), mods, keyRef, a.prompter())
+			if err != nil {
+				return err
+			}
+			defer signer.Close()
+			if p := keys.CertificatePurpose(signer.Certificate()); p != keys.PurposeSigning {
+				fmt.Fprintf(a.stderr, "signet: warning: %q is a certificate for %s, not for signing; validators may not accept the signature\n",
+					signer.Certificate().Subject.CommonName, p)
+			}
+			if _, isRSA := signer.Public().(*rsa.PublicKey); pss && !isRSA {
+				return usageError{errors.New("--pss applies to RSA keys only")}
+			}
+
+			results := flow.SignPDFs(cmd.Context(), signer, jobs, flow.BatchOptions{
+				PDF:       pdfOpts,
+				Overwrite: force,
+				Progress:  a.progress(len(jobs)),
+			})
+			return a.reportSigned(results, asJSON)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&keyRef, "key", "", "key: a pkcs11: URI from 'signet certs', or a .p12/.pfx file")
+	f.StringVarP(&out, "output", "o", "", "signed file (one document)")
+	f.StringVar(&outDir, "out-dir", "", "directory for the signed files")
+	f.BoolVar(&force, "force", false, "overwrite existing output files")
+	f.StringVar(&alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
+	f.BoolVar(&pss, "pss", false, "sign RSA-PSS instead of PKCS#1 v1.5 (RSA keys)")
+	f.StringVar(&tsa, "tsa", "", "RFC 3161 timestamp authority URL: adds a signature timestamp (PAdES B-T)")
+	f.BoolVar(&adobe, "adobe", false, "write adbe.pkcs7.detached instead of ETSI.CAdES.detached, for old readers")
+	f.IntVar(&certify, "certify", 0, "certification signature allowing 1 no changes, 2 form filling, 3 annotations")
+	f.StringVar(&pdfOpts.Reason, "reason", "", "reason for signing")
+	f.StringVar(&pdfOpts.Location, "location", "", "place of signing")
+	f.StringVar(&pdfOpts.ContactInfo, "contact", "", "signer's contact information")
+	f.StringVar(&pdfOpts.Name, "name", "", "signer's name (default: from the certificate)")
+	f.StringVar(&pdfOpts.FieldName, "field", "", "signature field name (default: SignatureN)")
+	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
+	f.StringVar(&a.pinFile, "pin-file", "", "read the PIN (or key file password) from this file (unattended use only)")
+	return cmd
+}
+
+// progress shows a bar on a terminal, and nothing otherwise (the summary
+// follows).
+func (a *app) progress(total int) func(done, total int, current string) {
+	if total < 2 {
+		return nil
+	}
+	f, ok := a.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	bar := progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription("signing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish())
+	return func(done, _ int, current string) {
+		bar.Describe("signing " + filepath.Base(current))
+		_ = bar.Set(done)
+	}
+}
+
+func (a *app) reportSigned(results []flow.Result, asJSON bool) error {
+	failed := 0
+	var out []signResultJSON
+	for _, r := range results {
+		entry := signResultJSON{Input: r.Input}
+		if r.Err != nil {
+			failed++
+			entry.Error = r.Err.Error()
+		} else {
+			entry.Output = r.Output
+		}
+		out = append(out, entry)
+	}
+	if asJSON {
+		if err := writeJSON(a.stdout, out); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range results {
+			if r.Err == nil {
+				fmt.Fprintf(a.stdout, "signed  %s → %s\n", r.Input, r.Output)
+			}
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				fmt.Fprintf(a.stderr, "signet: failed: %s: %v\n", r.Input, r.Err)
+			}
+		}
+	}
+	if failed == 0 {
+		return nil
+	}
+	// The first failure's hint is the useful one (a PIN error stops the
+	// batch and explains the rest).
+	for _, r := range results {
+		if r.Err != nil && !errors.Is(r.Err, flow.ErrStopped) {
+			return fmt.Errorf("%d of %d documents not signed: %w", failed, len(results), r.Err)
+		}
+	}
+	return fmt.Errorf("%d of %d documents not signed", failed, len(results))
+}
