@@ -35,6 +35,7 @@ FUZZTIME ?= 30s
 fuzz:
 	@scripts/deps.sh test
 	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) ./pkcs11
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenDocument$$' -fuzztime $(FUZZTIME) ./pdf
 
 # Speed against peers in one run (see scripts/).
 bench:

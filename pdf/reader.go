@@ -65,6 +65,12 @@ type document struct {
 
 	objStms map[int]*objStm
 	cache   map[int]types.Object
+
+	// maxEntries bounds the xref entries by the file size: every object
+	// takes bytes, even compressed, so a small file cannot list millions
+	// of objects through a compressed xref stream and make us allocate
+	// for them.
+	maxEntries int
 }
 
 type objStm struct {
@@ -80,6 +86,7 @@ func brokenf(format string, args ...any) error {
 // openDocument reads the structure of the PDF in r.
 func openDocument(r io.ReaderAt, size int64) (*document, error) {
 	d := &document{r: r, size: size, xref: map[int]xrefEntry{}, objStms: map[int]*objStm{}, cache: map[int]types.Object{}}
+	d.maxEntries = int(min(int64(maxXRefEntries), size/2+1024))
 	head := make([]byte, min(1024, size))
 	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read PDF: %w", err)
@@ -172,8 +179,8 @@ func (d *document) readXRefChain(off int64) error {
 }
 
 func (d *document) set(nr int, e xrefEntry) error {
-	if len(d.xref) >= maxXRefEntries {
-		return brokenf("more than %d objects", maxXRefEntries)
+	if len(d.xref) >= d.maxEntries {
+		return brokenf("more objects listed than a file of %d bytes can hold", d.size)
 	}
 	if _, known := d.xref[nr]; !known {
 		e.present = true
@@ -235,7 +242,7 @@ func (d *document) readXRefTable(off int64) (types.Dict, error) {
 		first, err1 := strconv.Atoi(w)
 		cw, err2 := word()
 		count, err3 := strconv.Atoi(cw)
-		if err1 != nil || err2 != nil || err3 != nil || first < 0 || count < 0 || count > maxXRefEntries {
+		if err1 != nil || err2 != nil || err3 != nil || first < 0 || count < 0 || count > d.maxEntries {
 			return nil, brokenf("xref table at %d: bad subsection header %q %q", off, w, cw)
 		}
 		for i := range count {
@@ -270,7 +277,8 @@ func (d *document) readXRefTable(off int64) (types.Dict, error) {
 
 // readXRefStream reads a cross-reference stream (PDF 32000-1 7.5.8).
 func (d *document) readXRefStream(off int64) (types.Dict, error) {
-	dict, data, err := d.readStreamAt(off, maxXRefStream)
+	// Rows are at most 24 bytes (three 8-byte fields).
+	dict, data, err := d.readStreamAt(off, min(maxXRefStream, 24*int64(d.maxEntries)))
 	if err != nil {
 		return nil, fmt.Errorf("xref stream at %d: %w", off, err)
 	}
