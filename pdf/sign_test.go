@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
@@ -328,4 +330,141 @@ func TestTwoStep(t *testing.T) {
 	}
 	f.Close()
 	v.Check(t, out, 1)
+}
+
+func TestCertify(t *testing.T) {
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{Pages: 1, Form: true}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certified := filepath.Join(dir, "certified.pdf")
+	f.sign(t, in, certified, "rsa", Options{Certify: FormFilling})
+
+	t.Run("ok certification then approval", func(t *testing.T) {
+		out := filepath.Join(dir, "approved.pdf")
+		f.sign(t, certified, out, "ecdsa", Options{})
+		f.v.Check(t, out, 2)
+		if out := f.v.PDFSig(t, out, 2); !strings.Contains(out, "Signature #1") {
+			t.Error("pdfsig lists no first signature")
+		}
+		// pdfcpu records a certification only in full validation, so
+		// qpdf's object dump is the independent witness here: the
+		// catalog's /Perms /DocMDP is the first field's signature, whose
+		// /Reference carries DocMDP with P 2.
+		perms := qpdfDocMDP(t, out)
+		if perms != 2 {
+			t.Errorf("DocMDP permissions = %d, want 2", perms)
+		}
+	})
+	t.Run("fail certification after a signature", func(t *testing.T) {
+		signed := filepath.Join(dir, "signed.pdf")
+		f.sign(t, in, signed, "rsa", Options{})
+		e := f.keys["ecdsa"]
+		err := SignFile(context.Background(), signed, filepath.Join(dir, "x.pdf"), e.Key, f.pki.Chain(e.Cert), Options{Certify: NoChanges})
+		if !errors.Is(err, ErrCertifyTooLate) {
+			t.Fatalf("err = %v, want ErrCertifyTooLate", err)
+		}
+	})
+	t.Run("fail signing a document locked by certification", func(t *testing.T) {
+		locked := filepath.Join(dir, "locked.pdf")
+		f.sign(t, in, locked, "rsa", Options{Certify: NoChanges})
+		e := f.keys["ecdsa"]
+		err := SignFile(context.Background(), locked, filepath.Join(dir, "y.pdf"), e.Key, f.pki.Chain(e.Cert), Options{})
+		if !errors.Is(err, ErrLocked) {
+			t.Fatalf("err = %v, want ErrLocked", err)
+		}
+	})
+	t.Run("fail field name taken", func(t *testing.T) {
+		e := f.keys["ecdsa"]
+		err := SignFile(context.Background(), certified, filepath.Join(dir, "z.pdf"), e.Key, f.pki.Chain(e.Cert), Options{FieldName: "Signature1"})
+		if !errors.Is(err, ErrFieldExists) {
+			t.Fatalf("err = %v, want ErrFieldExists", err)
+		}
+	})
+}
+
+// TestPlaceholderSize checks that the space reserved for the signature is
+// never too small and never wasteful: sized from the real chain, key and
+// timestamp token.
+func TestPlaceholderSize(t *testing.T) {
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"rsa", "rsa3072", "ecdsa", "ecdsa384"} {
+		for _, ts := range []bool{false, true} {
+			t.Run(fmt.Sprintf("ok %s timestamp=%v", key, ts), func(t *testing.T) {
+				opts := Options{Hash: crypto.SHA512}
+				if ts {
+					opts.Timestamper = &TSAClient{URL: f.tsa.URL}
+				}
+				out := filepath.Join(t.TempDir(), "out.pdf")
+				f.sign(t, in, out, key, opts)
+				sig := pdfcheck.Signatures(t, out)[0]
+				reserved := int(sig.ByteRange[2]-sig.ByteRange[1]-2) / 2
+				waste := reserved - len(sig.CMS)
+				if waste < 0 || waste > 1024 {
+					t.Errorf("reserved %d bytes for a %d-byte signature (%d unused)", reserved, len(sig.CMS), waste)
+				}
+			})
+		}
+	}
+}
+
+// qpdfDocMDP reads, with qpdf, the DocMDP permissions of the signature
+// that the catalog's /Perms names, and checks that a field holds it.
+func qpdfDocMDP(t *testing.T, path string) int {
+	t.Helper()
+	out, err := exec.Command("qpdf", "--json=2", "--json-key=qpdf", path).Output()
+	if err != nil {
+		t.Fatalf("qpdf --json: %v", err)
+	}
+	var doc struct {
+		QPDF []json.RawMessage `json:"qpdf"` // [header, objects]
+	}
+	if err := json.Unmarshal(out, &doc); err != nil || len(doc.QPDF) < 2 {
+		t.Fatalf("qpdf JSON: %v", err)
+	}
+	var objs map[string]struct {
+		Value map[string]any `json:"value"`
+	}
+	if err := json.Unmarshal(doc.QPDF[1], &objs); err != nil {
+		t.Fatalf("qpdf JSON objects: %v", err)
+	}
+	get := func(ref any) map[string]any {
+		s, _ := ref.(string)
+		return objs["obj:"+s].Value
+	}
+	cat := get(objs["trailer"].Value["/Root"])
+	perms, _ := cat["/Perms"].(map[string]any)
+	sigRef, _ := perms["/DocMDP"].(string)
+	if sigRef == "" {
+		t.Fatal("catalog has no /Perms /DocMDP")
+	}
+	form, _ := cat["/AcroForm"].(map[string]any)
+	if form == nil {
+		form = get(cat["/AcroForm"])
+	}
+	held := false
+	fields, _ := form["/Fields"].([]any)
+	for _, f := range fields {
+		held = held || get(f)["/V"] == sigRef
+	}
+	if !held {
+		t.Error("no field holds the certification signature")
+	}
+	refs, _ := get(sigRef)["/Reference"].([]any)
+	if len(refs) != 1 {
+		t.Fatalf("signature /Reference = %v", refs)
+	}
+	ref, _ := refs[0].(map[string]any)
+	params, _ := ref["/TransformParams"].(map[string]any)
+	if ref["/TransformMethod"] != "/DocMDP" || params == nil {
+		t.Fatalf("signature reference = %v", ref)
+	}
+	p, _ := params["/P"].(float64)
+	return int(p)
 }
