@@ -41,3 +41,4 @@ fuzz:
 bench:
 	@scripts/deps.sh test
 	scripts/bench-pkcs11.sh
+	scripts/bench-sign.sh

@@ -1,0 +1,79 @@
+// Command testkit prepares what benchmark scripts need, with the same code
+// the tests use:
+//
+//	go run ./internal/testkit token DIR          SoftHSM2 test tokens in DIR;
+//	                                            prints shell assignments
+//	go run ./internal/testkit pdf -pages N -pad BYTES OUT.pdf
+//	go run ./internal/testkit module               path of libsofthsm2.so
+package main
+
+import (
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: testkit token DIR | testkit pdf [-pages N] [-pad BYTES] OUT.pdf")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "token":
+		err = token(os.Args[2:])
+	case "pdf":
+		err = makePDF(os.Args[2:])
+	case "module":
+		var m string
+		if m, err = softhsmtest.ModulePath(); err == nil {
+			fmt.Println(m)
+		}
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testkit:", err)
+		os.Exit(1)
+	}
+}
+
+func token(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: testkit token DIR")
+	}
+	dir, err := filepath.Abs(args[0])
+	if err != nil {
+		return err
+	}
+	env, err := softhsmtest.Setup(dir)
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{
+		"root.pem":         env.PKI.Root.Cert.Raw,
+		"intermediate.pem": env.PKI.Intermediate.Cert.Raw,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: data}), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("SOFTHSM2_CONF=%s\nMODULE=%s\nPIN=%s\n", env.Conf, env.Module, softhsmtest.PIN)
+	return nil
+}
+
+func makePDF(args []string) error {
+	fs := flag.NewFlagSet("pdf", flag.ExitOnError)
+	pages := fs.Int("pages", 1, "pages")
+	pad := fs.Int64("pad", 0, "bytes of incompressible padding")
+	fs.Parse(args)
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: testkit pdf [-pages N] [-pad BYTES] OUT.pdf")
+	}
+	return testpdf.WriteFile(fs.Arg(0), testpdf.Options{Pages: *pages, PadBytes: *pad})
+}
