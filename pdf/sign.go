@@ -51,6 +51,8 @@ type Options struct {
 	Certify Permissions
 	// Timestamper adds an RFC 3161 signature timestamp (PAdES B-T).
 	Timestamper Timestamper
+	// Appearance makes the signature visible; nil signs invisibly.
+	Appearance *Appearance
 }
 
 // Permissions are the DocMDP permissions of a certification signature
@@ -255,8 +257,15 @@ func (p *Prepared) build(u *update, opts Options) error {
 
 	// The page that holds the widget: the first page for an invisible
 	// signature.
-	pageRef, page, _, err := d.pageRef(1)
+	pageNr := 1
+	if a := opts.Appearance; a != nil && a.Page != 0 {
+		pageNr = a.Page
+	}
+	pageRef, page, _, err := d.pageRef(pageNr)
 	if err != nil {
+		if opts.Appearance != nil {
+			return fmt.Errorf("%w: %v", ErrAppearance, err)
+		}
 		return err
 	}
 
@@ -293,8 +302,8 @@ func (p *Prepared) build(u *update, opts Options) error {
 	byteRangeAt += sigObjStart + headerLen
 	p.contentsAt = sigObjStart + headerLen + contentsAt
 
-	// The field, merged with its widget annotation (12.7.4.5); invisible:
-	// zero rectangle, printable and locked (F 132).
+	// The field, merged with its widget annotation (12.7.4.5), printable
+	// and locked (F 132); invisible: a zero rectangle.
 	widget := types.Dict{
 		"Type":    types.Name("Annot"),
 		"Subtype": types.Name("Widget"),
@@ -304,6 +313,22 @@ func (p *Prepared) build(u *update, opts Options) error {
 		"F":       types.Integer(132),
 		"Rect":    types.Array{types.Integer(0), types.Integer(0), types.Integer(0), types.Integer(0)},
 		"P":       pageRef,
+	}
+	if a := opts.Appearance; a != nil {
+		rect, err := pageRect(d, page, a.Rect)
+		if err != nil {
+			return err
+		}
+		lines := a.Lines
+		if len(lines) == 0 {
+			lines = defaultLines(name, opts.Time, opts.Reason, opts.Location)
+		}
+		apNr, err := u.writeAppearance(a, lines, rect[2]-rect[0], rect[3]-rect[1])
+		if err != nil {
+			return err
+		}
+		widget["Rect"] = types.Array{types.Float(rect[0]), types.Float(rect[1]), types.Float(rect[2]), types.Float(rect[3])}
+		widget["AP"] = types.Dict{"N": ref(apNr)}
 	}
 	u.writeObject(fieldNr, widget.PDFString())
 
@@ -593,4 +618,37 @@ func writeAtomically(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// pageRect places a rectangle given from the page's lower-left corner in
+// the page's coordinates (its MediaBox may not start at 0,0) and checks
+// that it is on the page.
+func pageRect(d *document, page types.Dict, r [4]float64) ([4]float64, error) {
+	if r[2] <= r[0] || r[3] <= r[1] {
+		return r, fmt.Errorf("%w: rectangle %v must go from lower-left to upper-right", ErrAppearance, r)
+	}
+	box, err := d.resolve(page["MediaBox"])
+	if err != nil {
+		return r, err
+	}
+	mb, ok := box.(types.Array)
+	if !ok || len(mb) != 4 {
+		return r, nil // inherited or missing: the default user space
+	}
+	var v [4]float64
+	for i, o := range mb {
+		switch n := o.(type) {
+		case types.Integer:
+			v[i] = float64(n)
+		case types.Float:
+			v[i] = float64(n)
+		default:
+			return r, nil
+		}
+	}
+	out := [4]float64{r[0] + v[0], r[1] + v[1], r[2] + v[0], r[3] + v[1]}
+	if out[2] > v[2]+0.5 || out[3] > v[3]+0.5 || r[0] < 0 || r[1] < 0 {
+		return r, fmt.Errorf("%w: rectangle %v is off the %gx%g-point page", ErrAppearance, r, v[2]-v[0], v[3]-v[1])
+	}
+	return out, nil
 }

@@ -155,3 +155,6 @@ func pdfText(s string) types.Object {
 	}
 	return types.HexLiteral(b.String())
 }
+
+// utf16Units encodes one rune as UTF-16 code units.
+func utf16Units(r rune) []uint16 { return utf16.Encode([]rune{r}) }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -25,6 +27,9 @@ type signResultJSON struct {
 func (a *app) signCommand() *cobra.Command {
 	var (
 		keyRef, alg, out, outDir, tsa string
+		visible, page, imagePath      string
+		textLines                     []string
+		imageRight                    bool
 		pss, adobe, force, asJSON     bool
 		certify                       int
 		pdfOpts                       pdf.Options
@@ -70,6 +75,15 @@ stops the batch.`,
 			}
 			if tsa != "" {
 				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
+			}
+			if visible != "" {
+				a, err := appearance(visible, page, textLines, imagePath, imageRight)
+				if err != nil {
+					return usageError{err}
+				}
+				pdfOpts.Appearance = a
+			} else if page != "" || len(textLines) > 0 || imagePath != "" {
+				return usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
 			}
 			var jobs []flow.Job
 			for _, in := range inputs {
@@ -121,6 +135,11 @@ stops the batch.`,
 	f.StringVar(&pdfOpts.ContactInfo, "contact", "", "signer's contact information")
 	f.StringVar(&pdfOpts.Name, "name", "", "signer's name (default: from the certificate)")
 	f.StringVar(&pdfOpts.FieldName, "field", "", "signature field name (default: SignatureN)")
+	f.StringVar(&visible, "visible", "", "make the signature visible in this rectangle, in points from the page's lower-left corner: X1,Y1,X2,Y2")
+	f.StringVar(&page, "page", "", "page of a visible signature: a number, first or last (default first)")
+	f.StringArrayVar(&textLines, "text", nil, "a line of text of a visible signature (repeatable; default: signer, date, reason, location)")
+	f.StringVar(&imagePath, "image", "", "PNG or JPEG image of a visible signature")
+	f.BoolVar(&imageRight, "image-right", false, "put the image right of the text (default left)")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&a.pinFile, "pin-file", "", "read the PIN (or key file password) from this file (unattended use only)")
 	return cmd
@@ -187,4 +206,40 @@ func (a *app) reportSigned(results []flow.Result, asJSON bool) error {
 		}
 	}
 	return fmt.Errorf("%d of %d documents not signed", failed, len(results))
+}
+
+// appearance reads the visible-signature flags.
+func appearance(rect, page string, lines []string, imagePath string, imageRight bool) (*pdf.Appearance, error) {
+	a := &pdf.Appearance{Lines: lines, ImageRight: imageRight}
+	parts := strings.Split(rect, ",")
+	if len(parts) != 4 {
+		return nil, fmt.Errorf("--visible %q: want X1,Y1,X2,Y2 in points", rect)
+	}
+	for i, p := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, fmt.Errorf("--visible %q: %q is not a number", rect, p)
+		}
+		a.Rect[i] = v
+	}
+	switch page {
+	case "", "first":
+		a.Page = 1
+	case "last":
+		a.Page = -1
+	default:
+		n, err := strconv.Atoi(page)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--page %q: a page number, first or last", page)
+		}
+		a.Page = n
+	}
+	if imagePath != "" {
+		img, err := os.ReadFile(imagePath)
+		if err != nil {
+			return nil, fmt.Errorf("--image: %w", err)
+		}
+		a.Image = img
+	}
+	return a, nil
 }

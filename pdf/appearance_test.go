@@ -1,0 +1,165 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/testpdf"
+)
+
+var names = []string{"Jānis Bērziņš", "João Conceição", "Nguyễn Văn Đức", "Zoë Ørsted"}
+
+func testImage(t *testing.T, format string) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for y := range 30 {
+		for x := range 40 {
+			img.Set(x, y, color.NRGBA{uint8(x * 6), 60, 160, uint8(128 + y*4)})
+		}
+	}
+	var b bytes.Buffer
+	var err error
+	if format == "png" {
+		err = png.Encode(&b, img)
+	} else {
+		err = jpeg.Encode(&b, img, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// inkIn renders the page with pdftoppm and counts the dark pixels inside
+// rect (points from the lower-left corner of an A4 page, 72 dpi).
+func inkIn(t *testing.T, path string, page int, rect [4]float64) int {
+	t.Helper()
+	prefix := filepath.Join(t.TempDir(), "page")
+	x, y := int(rect[0]), int(842-rect[3])
+	w, h := int(rect[2]-rect[0]), int(rect[3]-rect[1])
+	cmd := exec.Command("pdftoppm", "-f", fmt.Sprint(page), "-l", fmt.Sprint(page), "-r", "72", "-png", "-singlefile",
+		"-x", fmt.Sprint(x), "-y", fmt.Sprint(y), "-W", fmt.Sprint(w), "-H", fmt.Sprint(h), path, prefix)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	f, err := os.Open(prefix + ".png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark := 0
+	b := img.Bounds()
+	for yy := b.Min.Y; yy < b.Max.Y; yy++ {
+		for xx := b.Min.X; xx < b.Max.X; xx++ {
+			if g := color.GrayModel.Convert(img.At(xx, yy)).(color.Gray); g.Y < 200 {
+				dark++
+			}
+		}
+	}
+	return dark
+}
+
+func pageText(t *testing.T, path string, page int) string {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-f", fmt.Sprint(page), "-l", fmt.Sprint(page), "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestVisibleSignature(t *testing.T) {
+	pdfcheck.Require(t, "pdftoppm", "pdftotext")
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "three-pages.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{Pages: 3}); err != nil {
+		t.Fatal(err)
+	}
+	rect := [4]float64{320, 60, 560, 150}
+	for _, tc := range []struct {
+		name       string
+		page, want int
+		image      string
+		right      bool
+	}{
+		{"ok text only first page", 0, 1, "", false},
+		{"ok png left last page", -1, 3, "png", false},
+		{"ok jpeg right page 2", 2, 2, "jpeg", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &Appearance{Page: tc.page, Rect: rect, Lines: names, ImageRight: tc.right}
+			if tc.image != "" {
+				a.Image = testImage(t, tc.image)
+			}
+			out := filepath.Join(t.TempDir(), "visible.pdf")
+			f.sign(t, in, out, "rsa", Options{Appearance: a, Timestamper: &TSAClient{URL: f.tsa.URL}})
+			f.v.Check(t, out, 1)
+			if ink := inkIn(t, out, tc.want, rect); ink < 200 {
+				t.Errorf("the signature rectangle on page %d is blank (%d dark pixels)", tc.want, ink)
+			}
+			text := pageText(t, out, tc.want)
+			for _, n := range names {
+				if !strings.Contains(text, n) {
+					t.Errorf("page %d text lacks %q:\n%s", tc.want, n, text)
+				}
+			}
+			// The other pages stay as they were.
+			for p := 1; p <= 3; p++ {
+				if p != tc.want && inkIn(t, out, p, rect) != 0 {
+					t.Errorf("page %d has ink in the rectangle", p)
+				}
+			}
+		})
+	}
+
+	t.Run("ok default lines", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "default.pdf")
+		f.sign(t, in, out, "ecdsa", Options{Reason: "Apstiprinu", Location: "Rīga", Appearance: &Appearance{Rect: rect}})
+		text := pageText(t, out, 1)
+		for _, want := range []string{"Digitally signed by Jānis Bērziņš ecdsa", "Reason: Apstiprinu", "Location: Rīga", "Date: "} {
+			if !strings.Contains(text, want) {
+				t.Errorf("default text lacks %q:\n%s", want, text)
+			}
+		}
+	})
+
+	e := f.keys["rsa"]
+	for _, tc := range []struct {
+		name string
+		a    Appearance
+	}{
+		{"fail off the page", Appearance{Rect: [4]float64{500, 700, 700, 900}}},
+		{"fail inverted rectangle", Appearance{Rect: [4]float64{300, 150, 100, 50}}},
+		{"fail page out of range", Appearance{Page: 9, Rect: rect}},
+		{"fail missing glyph", Appearance{Rect: rect, Lines: []string{"签名"}}},
+		{"fail not an image", Appearance{Rect: rect, Image: []byte("GIF89a")}},
+		{"fail tiny rectangle", Appearance{Rect: [4]float64{10, 10, 14, 12}, Lines: names}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "x.pdf")
+			err := SignFile(context.Background(), in, out, e.Key, f.pki.Chain(e.Cert), Options{Appearance: &tc.a})
+			if !errors.Is(err, ErrAppearance) {
+				t.Fatalf("err = %v, want ErrAppearance", err)
+			}
+			if _, statErr := os.Stat(out); !os.IsNotExist(statErr) {
+				t.Error("an output was written")
+			}
+		})
+	}
+}
