@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -129,6 +130,34 @@ func TestBatch(t *testing.T) {
 		}
 		if !slices.Equal(progress, []int{0, 1, 2, 3}) {
 			t.Errorf("progress %v", progress)
+		}
+	})
+
+	t.Run("ok signature PIN reused for the batch when asked", func(t *testing.T) {
+		p := prompttest.WithPIN(softhsmtest.PIN)
+		reuse, forget := ReuseSignaturePIN(p)
+		signer, err := OpenSigner(context.Background(), mods, keyURI("P-256 eID signature"), reuse)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer signer.Close()
+		docs := writeDocs(t, 3)
+		var jobs []Job
+		for _, d := range docs {
+			jobs = append(jobs, Job{d, OutputPath(d, t.TempDir())})
+		}
+		for _, r := range SignPDFs(context.Background(), signer, jobs, BatchOptions{}) {
+			if r.Err != nil {
+				t.Fatalf("%s: %v", r.Input, r.Err)
+			}
+		}
+		if got, want := p.Kinds(), []prompt.Kind{prompt.TokenPIN, prompt.SignaturePIN}; !slices.Equal(got, want) {
+			t.Errorf("asked %v, want %v", got, want)
+		}
+		kept := reuse.(*reusePrompter).pin
+		forget()
+		if kept == nil || !bytes.Equal(kept, make([]byte, len(kept))) {
+			t.Error("the kept signature PIN was not zeroed at the end of the batch")
 		}
 	})
 

@@ -468,3 +468,27 @@ func qpdfDocMDP(t *testing.T, path string) int {
 	p, _ := params["/P"].(float64)
 	return int(p)
 }
+
+func TestAdobeSubFilter(t *testing.T) {
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "adobe.pdf")
+	f.sign(t, in, out, "rsa", Options{SubFilter: Adobe, Timestamper: &TSAClient{URL: f.tsa.URL}})
+	f.v.Check(t, out, 1)
+	if text := f.v.PDFSig(t, out, 1); !strings.Contains(text, "Signature Type: adbe.pkcs7.detached") {
+		t.Errorf("pdfsig does not see adbe.pkcs7.detached:\n%s", text)
+	}
+	// Old readers take the time from the CMS signing-time attribute.
+	path := filepath.Join(t.TempDir(), "sig.der")
+	os.WriteFile(path, pdfcheck.Signatures(t, out)[0].CMS, 0o600)
+	dump, err := exec.Command("openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if signed, _, _ := bytes.Cut(dump, []byte("unsignedAttrs:")); !bytes.Contains(signed, []byte("signingTime")) {
+		t.Error("adbe.pkcs7.detached signature lacks signing-time")
+	}
+}

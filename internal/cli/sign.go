@@ -29,7 +29,7 @@ func (a *app) signCommand() *cobra.Command {
 		keyRef, alg, out, outDir, tsa string
 		visible, page, imagePath      string
 		textLines                     []string
-		imageRight                    bool
+		imageRight, reusePIN          bool
 		pss, adobe, force, asJSON     bool
 		certify                       int
 		pdfOpts                       pdf.Options
@@ -99,7 +99,13 @@ stops the batch.`,
 				return err
 			}
 			defer mods.Close()
-			signer, err := flow.OpenSigner(cmd.Context(), mods, keyRef, a.prompter())
+			prompter := a.prompter()
+			if reusePIN {
+				var forget func()
+				prompter, forget = flow.ReuseSignaturePIN(prompter)
+				defer forget()
+			}
+			signer, err := flow.OpenSigner(cmd.Context(), mods, keyRef, prompter)
 			if err != nil {
 				return err
 			}
@@ -140,6 +146,7 @@ stops the batch.`,
 	f.StringArrayVar(&textLines, "text", nil, "a line of text of a visible signature (repeatable; default: signer, date, reason, location)")
 	f.StringVar(&imagePath, "image", "", "PNG or JPEG image of a visible signature")
 	f.BoolVar(&imageRight, "image-right", false, "put the image right of the text (default left)")
+	f.BoolVar(&reusePIN, "reuse-pin", false, "for keys that ask a PIN before every signature (eID cards): ask it once and keep it in memory until this batch ends")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&a.pinFile, "pin-file", "", "read the PIN (or key file password) from this file (unattended use only)")
 	return cmd
