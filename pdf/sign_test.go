@@ -492,3 +492,34 @@ func TestAdobeSubFilter(t *testing.T) {
 		t.Error("adbe.pkcs7.detached signature lacks signing-time")
 	}
 }
+
+// lyingTSA promises small tokens and returns a big one.
+type lyingTSA struct{ token []byte }
+
+func (l lyingTSA) Timestamp(context.Context, []byte, crypto.Hash) ([]byte, error) { return l.token, nil }
+func (l lyingTSA) MaxTokenSize(context.Context) (int, error)                      { return 16, nil }
+
+func TestPlaceholderTooSmall(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc bytes.Buffer
+	testpdf.Write(&doc, testpdf.Options{})
+	// A DER SEQUENCE of 8 KB standing in for a token.
+	token := append([]byte{0x30, 0x82, 0x20, 0x00}, make([]byte, 0x2000)...)
+	var out bytes.Buffer
+	err = Sign(context.Background(), bytes.NewReader(doc.Bytes()), int64(doc.Len()), &out, e.Key, pki.Chain(e.Cert),
+		Options{Timestamper: lyingTSA{token}})
+	var pe *PlaceholderError
+	if !errors.As(err, &pe) || pe.Need <= pe.Have {
+		t.Fatalf("err = %v, want a PlaceholderError saying how much was needed", err)
+	}
+	if out.Len() != 0 {
+		t.Error("a document was written with a signature that does not fit")
+	}
+}
