@@ -496,8 +496,10 @@ func TestAdobeSubFilter(t *testing.T) {
 // lyingTSA promises small tokens and returns a big one.
 type lyingTSA struct{ token []byte }
 
-func (l lyingTSA) Timestamp(context.Context, []byte, crypto.Hash) ([]byte, error) { return l.token, nil }
-func (l lyingTSA) MaxTokenSize(context.Context) (int, error)                      { return 16, nil }
+func (l lyingTSA) Timestamp(context.Context, []byte, crypto.Hash) ([]byte, error) {
+	return l.token, nil
+}
+func (l lyingTSA) MaxTokenSize(context.Context) (int, error) { return 16, nil }
 
 func TestPlaceholderTooSmall(t *testing.T) {
 	pki, err := testpki.New()
