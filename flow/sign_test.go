@@ -38,6 +38,26 @@ func keyURI(label string) string {
 	return pkcs11.NewURI().Set("token", softhsmtest.MainToken).Set("object", label).String()
 }
 
+// signerFor opens the main token's key with that label.
+func signerFor(t *testing.T, mods *Modules, label string, p prompt.Prompter) keys.Signer {
+	t.Helper()
+	signer, err := OpenSigner(context.Background(), mods, keyURI(label), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { signer.Close() })
+	return signer
+}
+
+// jobsFor makes jobs for docs with outputs in dir ("" = beside them).
+func jobsFor(docs []string, dir string) []Job {
+	var jobs []Job
+	for _, d := range docs {
+		jobs = append(jobs, Job{d, OutputPath(d, dir)})
+	}
+	return jobs
+}
+
 func writeDocs(t *testing.T, n int) []string {
 	t.Helper()
 	dir := t.TempDir()
@@ -107,16 +127,8 @@ func TestBatch(t *testing.T) {
 
 	t.Run("ok one token PIN, one signature PIN per document", func(t *testing.T) {
 		p := prompttest.WithPIN(softhsmtest.PIN)
-		signer, err := OpenSigner(context.Background(), mods, keyURI("P-256 eID signature"), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer signer.Close()
-		docs := writeDocs(t, 3)
-		var jobs []Job
-		for _, d := range docs {
-			jobs = append(jobs, Job{d, OutputPath(d, "")})
-		}
+		signer := signerFor(t, mods, "P-256 eID signature", p)
+		jobs := jobsFor(writeDocs(t, 3), "")
 		var progress []int
 		res := SignPDFs(context.Background(), signer, jobs, BatchOptions{Progress: func(done, total int, _ string) { progress = append(progress, done) }})
 		for _, r := range res {
@@ -136,16 +148,8 @@ func TestBatch(t *testing.T) {
 	t.Run("ok signature PIN reused for the batch when asked", func(t *testing.T) {
 		p := prompttest.WithPIN(softhsmtest.PIN)
 		reuse, forget := ReuseSignaturePIN(p)
-		signer, err := OpenSigner(context.Background(), mods, keyURI("P-256 eID signature"), reuse)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer signer.Close()
-		docs := writeDocs(t, 3)
-		var jobs []Job
-		for _, d := range docs {
-			jobs = append(jobs, Job{d, OutputPath(d, t.TempDir())})
-		}
+		signer := signerFor(t, mods, "P-256 eID signature", reuse)
+		jobs := jobsFor(writeDocs(t, 3), t.TempDir())
 		for _, r := range SignPDFs(context.Background(), signer, jobs, BatchOptions{}) {
 			if r.Err != nil {
 				t.Fatalf("%s: %v", r.Input, r.Err)
@@ -162,18 +166,10 @@ func TestBatch(t *testing.T) {
 	})
 
 	t.Run("ok a broken document does not stop the others", func(t *testing.T) {
-		signer, err := OpenSigner(context.Background(), mods, keyURI("RSA-2048 signing"), prompttest.WithPIN(softhsmtest.PIN))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer signer.Close()
+		signer := signerFor(t, mods, "RSA-2048 signing", prompttest.WithPIN(softhsmtest.PIN))
 		docs := writeDocs(t, 3)
 		os.WriteFile(docs[1], []byte("%PDF-1.4 broken"), 0o644)
-		outDir := t.TempDir()
-		var jobs []Job
-		for _, d := range docs {
-			jobs = append(jobs, Job{d, OutputPath(d, outDir)})
-		}
+		jobs := jobsFor(docs, t.TempDir())
 		res := SignPDFs(context.Background(), signer, jobs, BatchOptions{})
 		if res[0].Err != nil || res[2].Err != nil || !errors.Is(res[1].Err, pdf.ErrBrokenPDF) {
 			t.Fatalf("results: %v / %v / %v", res[0].Err, res[1].Err, res[2].Err)
@@ -190,16 +186,8 @@ func TestBatch(t *testing.T) {
 
 	t.Run("fail wrong PIN stops the batch without retrying", func(t *testing.T) {
 		p := prompttest.WithPIN("000000")
-		signer, err := OpenSigner(context.Background(), mods, keyURI("P-384 authentication"), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer signer.Close()
-		docs := writeDocs(t, 3)
-		var jobs []Job
-		for _, d := range docs {
-			jobs = append(jobs, Job{d, OutputPath(d, "")})
-		}
+		signer := signerFor(t, mods, "P-384 authentication", p)
+		jobs := jobsFor(writeDocs(t, 3), "")
 		res := SignPDFs(context.Background(), signer, jobs, BatchOptions{})
 		var pinErr *pkcs11.PINError
 		if !errors.As(res[0].Err, &pinErr) {

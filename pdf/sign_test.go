@@ -229,7 +229,9 @@ func checkCatalogKept(t *testing.T, before, after string) {
 	}
 }
 
-func TestSignErrors(t *testing.T) {
+// softEntity makes a test PKI with one P-256 signing key, and a small PDF.
+func softEntity(t *testing.T) (*testpki.PKI, testpki.Entity, []byte) {
+	t.Helper()
 	pki, err := testpki.New()
 	if err != nil {
 		t.Fatal(err)
@@ -238,8 +240,16 @@ func TestSignErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var good bytes.Buffer
-	testpdf.Write(&good, testpdf.Options{})
+	var doc bytes.Buffer
+	if err := testpdf.Write(&doc, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return pki, e, doc.Bytes()
+}
+
+func TestSignErrors(t *testing.T) {
+	pki, e, goodBytes := softEntity(t)
+	good := bytes.NewBuffer(goodBytes)
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -502,20 +512,11 @@ func (l lyingTSA) Timestamp(context.Context, []byte, crypto.Hash) ([]byte, error
 func (l lyingTSA) MaxTokenSize(context.Context) (int, error) { return 16, nil }
 
 func TestPlaceholderTooSmall(t *testing.T) {
-	pki, err := testpki.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc bytes.Buffer
-	testpdf.Write(&doc, testpdf.Options{})
+	pki, e, doc := softEntity(t)
 	// A DER SEQUENCE of 8 KB standing in for a token.
 	token := append([]byte{0x30, 0x82, 0x20, 0x00}, make([]byte, 0x2000)...)
 	var out bytes.Buffer
-	err = Sign(context.Background(), bytes.NewReader(doc.Bytes()), int64(doc.Len()), &out, e.Key, pki.Chain(e.Cert),
+	err := Sign(context.Background(), bytes.NewReader(doc), int64(len(doc)), &out, e.Key, pki.Chain(e.Cert),
 		Options{Timestamper: lyingTSA{token}})
 	var pe *PlaceholderError
 	if !errors.As(err, &pe) || pe.Need <= pe.Have {
