@@ -51,6 +51,15 @@ type xrefEntry struct {
 	present bool
 }
 
+// xrefSection is one cross-reference section: one revision of the file.
+type xrefSection struct {
+	offset  int64
+	entries map[int]xrefEntry
+	// end is the offset just after the revision's %%EOF line, -1 when
+	// none follows the section, 0 until asked (see [document.sectionEnd]).
+	end int64
+}
+
 // document is a PDF opened for signing.
 type document struct {
 	r    io.ReaderAt
@@ -65,6 +74,10 @@ type document struct {
 
 	objStms map[int]*objStm
 	cache   map[int]types.Object
+
+	// sections are the xref sections, newest first, each with the
+	// entries it lists and the end of its revision.
+	sections []*xrefSection
 
 	// maxEntries bounds the xref entries by the file size: every object
 	// takes bytes, even compressed, so a small file cannot list millions
@@ -178,12 +191,13 @@ func (d *document) readXRefChain(off int64) error {
 	return nil
 }
 
-func (d *document) set(nr int, e xrefEntry) error {
-	if len(d.xref) >= d.maxEntries {
+func (d *document) set(sec *xrefSection, nr int, e xrefEntry) error {
+	if len(d.xref) >= d.maxEntries || len(sec.entries) >= d.maxEntries {
 		return brokenf("more objects listed than a file of %d bytes can hold", d.size)
 	}
+	e.present = true
+	sec.entries[nr] = e
 	if _, known := d.xref[nr]; !known {
-		e.present = true
 		d.xref[nr] = e
 	}
 	return nil
@@ -194,17 +208,53 @@ func (d *document) readXRefSection(off int64) (types.Dict, bool, error) {
 	if _, err := d.r.ReadAt(peek, off); err != nil && err != io.EOF {
 		return nil, false, fmt.Errorf("read PDF: %w", err)
 	}
+	sec := &xrefSection{offset: off, entries: map[int]xrefEntry{}}
+	d.sections = append(d.sections, sec)
 	if bytes.HasPrefix(bytes.TrimLeft(peek, " \r\n\t\f\x00"), []byte("xref")) {
-		t, err := d.readXRefTable(off)
+		t, err := d.readXRefTable(sec)
 		return t, false, err
 	}
-	t, err := d.readXRefStream(off)
+	t, err := d.readXRefStream(sec)
 	return t, true, err
+}
+
+var eofRE = regexp.MustCompile(`%%EOF[ \t]*(\r\n|\r|\n)?`)
+
+// sectionEnd finds the end of the %%EOF line that closes a section's
+// revision, scanning forward in 1 MB windows (overlapping, so that a
+// marker across a window edge is found) without holding more than one.
+func (d *document) sectionEnd(sec *xrefSection) int64 {
+	if sec.end != 0 {
+		return sec.end
+	}
+	sec.end = -1
+	const window = 1 << 20
+	buf := make([]byte, window)
+	for pos := sec.offset; pos < d.size; pos += window - 16 {
+		n, err := d.r.ReadAt(buf[:min(window, d.size-pos)], pos)
+		if err != nil && err != io.EOF {
+			return -1
+		}
+		if m := eofRE.FindIndex(buf[:n]); m != nil {
+			// A line end split by the window edge still counts.
+			end := pos + int64(m[1])
+			if m[1] == n && n == window {
+				continue
+			}
+			sec.end = end
+			return end
+		}
+		if int64(n) < window {
+			break
+		}
+	}
+	return -1
 }
 
 // readXRefTable reads a classic table: "xref", subsections of 20-byte
 // entries, "trailer" and its dictionary.
-func (d *document) readXRefTable(off int64) (types.Dict, error) {
+func (d *document) readXRefTable(sec *xrefSection) (types.Dict, error) {
+	off := sec.offset
 	br := bufio.NewReaderSize(io.NewSectionReader(d.r, off, d.size-off), 64<<10)
 	word := func() (string, error) {
 		var b strings.Builder
@@ -257,7 +307,7 @@ func (d *document) readXRefTable(off int64) (types.Dict, error) {
 			if errO != nil || errG != nil || (tw != "n" && tw != "f") {
 				return nil, brokenf("xref table at %d: bad entry %s %s %s", off, ow, gw, tw)
 			}
-			if err := d.set(first+i, xrefEntry{offset: o, gen: g, free: tw == "f"}); err != nil {
+			if err := d.set(sec, first+i, xrefEntry{offset: o, gen: g, free: tw == "f"}); err != nil {
 				return nil, err
 			}
 		}
@@ -276,7 +326,8 @@ func (d *document) readXRefTable(off int64) (types.Dict, error) {
 }
 
 // readXRefStream reads a cross-reference stream (PDF 32000-1 7.5.8).
-func (d *document) readXRefStream(off int64) (types.Dict, error) {
+func (d *document) readXRefStream(sec *xrefSection) (types.Dict, error) {
+	off := sec.offset
 	// Rows are at most 24 bytes (three 8-byte fields).
 	dict, data, err := d.readStreamAt(off, min(maxXRefStream, 24*int64(d.maxEntries)))
 	if err != nil {
@@ -349,7 +400,7 @@ func (d *document) readXRefStream(off int64) (types.Dict, error) {
 			default:
 				continue // reserved types are ignored (7.5.8.3)
 			}
-			if err := d.set(int(first)+j, e); err != nil {
+			if err := d.set(sec, int(first)+j, e); err != nil {
 				return nil, err
 			}
 		}
@@ -699,4 +750,9 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 		}
 	}
 	return types.IndirectRef{}, nil, 0, brokenf("page tree too deep")
+}
+
+// parseObjectText parses one object's text.
+func parseObjectText(text string) (types.Object, error) {
+	return model.ParseObject(&text)
 }

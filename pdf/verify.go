@@ -1,0 +1,1205 @@
+package pdf
+
+// Verification: what holds in a signed PDF, signature by signature.
+//
+// Where each check lives:
+//
+//	ByteRange shape, gap = /Contents, revision coverage   checkByteRange
+//	changes after the signature, against DocMDP            classifyChanges, checkChanges
+//	message digest over the byte ranges                    checkDigest
+//	CMS signature (RSA PKCS#1 v1.5, RSA-PSS, ECDSA)        checkSignature
+//	content-type and signing-certificate(-v2) binding      checkAttributes
+//	chain to trust anchors, validity, key usage            checkChain
+//	revocation (CMS archival, DSS, online with Online)     checkRevocation
+//	signature timestamp: imprint, TSA signature and chain  checkTimestamp
+//	PAdES baseline level                                   level
+//
+// pdfcpu's validator (api.ValidateSignatures) reads the whole document into
+// memory, trusts only its own certificate directory and will not call a
+// signature valid without online revocation, so it serves as an
+// independent cross-check in the tests rather than as the engine here.
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/digitorus/timestamp"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"golang.org/x/crypto/ocsp"
+)
+
+// Status is a check's verdict.
+type Status string
+
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	Warning Status = "warning" // holds, with a caveat the reader should know
+	Unknown Status = "unknown" // could not be decided (e.g. no revocation data)
+)
+
+// Check is one verified property of a signature.
+type Check struct {
+	Name   string `json:"name"`
+	Status Status `json:"status"`
+	Detail string `json:"detail"`
+}
+
+// Signer describes a signing or timestamping certificate.
+type Signer struct {
+	Name    string `json:"name"`
+	Subject string `json:"subject"`
+	Issuer  string `json:"issuer"`
+	Serial  string `json:"serial"`
+}
+
+// SignatureReport is what holds for one signature.
+type SignatureReport struct {
+	Field              string     `json:"field"`
+	SubFilter          string     `json:"subFilter"`
+	Signer             *Signer    `json:"signer,omitempty"`
+	ClaimedTime        *time.Time `json:"claimedTime,omitempty"` // /M
+	ProvenTime         *time.Time `json:"provenTime,omitempty"`  // signature timestamp
+	TimestampAuthority *Signer    `json:"timestampAuthority,omitempty"`
+	DigestAlgorithm    string     `json:"digestAlgorithm,omitempty"`
+	SignatureAlgorithm string     `json:"signatureAlgorithm,omitempty"`
+	Reason             string     `json:"reason,omitempty"`
+	Location           string     `json:"location,omitempty"`
+	// Certification is the DocMDP permission level (1–3) of a
+	// certification signature, 0 for an approval signature.
+	Certification int `json:"certification,omitempty"`
+	// Revision is the 1-based revision the signature closes; Revisions
+	// the file's count.
+	Revision int `json:"revision"`
+	// CoversWholeFile: nothing was appended after the signed revision.
+	CoversWholeFile bool `json:"coversWholeFile"`
+	// ChangesAfter lists the kinds of changes made in later revisions.
+	ChangesAfter []string `json:"changesAfter,omitempty"`
+	Level        string   `json:"level,omitempty"`
+	Checks       []Check  `json:"checks"`
+	Valid        bool     `json:"valid"`
+}
+
+// Report is the verification of a whole document.
+type Report struct {
+	Revisions  int               `json:"revisions"`
+	Signatures []SignatureReport `json:"signatures"`
+}
+
+// Valid is true when the document has signatures and all are valid.
+func (r *Report) Valid() bool {
+	if len(r.Signatures) == 0 {
+		return false
+	}
+	for _, s := range r.Signatures {
+		if !s.Valid {
+			return false
+		}
+	}
+	return true
+}
+
+// VerifyOptions choose what to trust.
+type VerifyOptions struct {
+	// Roots are the trust anchors; nil means the system's roots.
+	Roots *x509.CertPool
+	// ExtraRoots are trusted besides Roots (a user's own roots).
+	ExtraRoots []*x509.Certificate
+	// Online allows fetching OCSP responses for certificates whose
+	// revocation status is not embedded.
+	Online     bool
+	HTTPClient *http.Client
+	// Now is the validation time when no timestamp proves the signing
+	// time; defaults to the current time.
+	Now time.Time
+}
+
+// ErrNoSignatures reports a PDF without signatures.
+var ErrNoSignatures = errors.New("the document has no signatures")
+
+// Extra object identifiers for verification.
+var (
+	oidAttrSigningCertV1  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
+	oidAdbeRevocationInfo = asn1.ObjectIdentifier{1, 2, 840, 113583, 1, 1, 8}
+	oidSHA1WithRSA        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}
+	oidSHA256WithRSA      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
+	oidSHA384WithRSA      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
+	oidSHA512WithRSA      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
+)
+
+// sigField is a signature found in the form.
+type sigField struct {
+	name   string
+	dict   types.Dict
+	br     [4]int64
+	cms    []byte
+	objNr  int
+	docTS  bool
+	revIdx int // index into the revision list, oldest first
+}
+
+// VerifyFile verifies the PDF at path.
+func VerifyFile(ctx context.Context, path string, opts VerifyOptions) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return Verify(ctx, f, info.Size(), opts)
+}
+
+// Verify verifies every signature of the PDF in r (size bytes).
+func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
+	d, err := openDocumentForVerify(r, size)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.Roots == nil {
+		if opts.Roots, err = x509.SystemCertPool(); err != nil {
+			opts.Roots = x509.NewCertPool()
+		}
+	} else {
+		opts.Roots = opts.Roots.Clone()
+	}
+	for _, c := range opts.ExtraRoots {
+		opts.Roots.AddCert(c)
+	}
+	v := &verifier{d: d, opts: opts, ctx: ctx}
+	if err := v.loadDSS(); err != nil {
+		return nil, err
+	}
+	fields, err := v.signatureFields()
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, ErrNoSignatures
+	}
+	rep := &Report{Revisions: len(v.revisions)}
+	for _, f := range fields {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rep.Signatures = append(rep.Signatures, v.verify(f, fields))
+	}
+	return rep, nil
+}
+
+// openDocumentForVerify opens a document, encrypted ones included: their
+// signatures can be checked, as /Contents strings are not encrypted
+// (PDF 32000-1 section 7.6.2).
+func openDocumentForVerify(r io.ReaderAt, size int64) (*document, error) {
+	d, err := openDocument(r, size)
+	if errors.Is(err, ErrEncrypted) {
+		return nil, fmt.Errorf("%w (verifying encrypted documents is not supported yet)", err)
+	}
+	return d, err
+}
+
+type verifier struct {
+	ctx       context.Context
+	d         *document
+	opts      VerifyOptions
+	revisions []int64 // revision ends, oldest first
+	dssCerts  []*x509.Certificate
+	dssOCSP   [][]byte
+	dssCRL    [][]byte
+	dssRev    int // revision index where the DSS last changed, -1 if none
+}
+
+func (v *verifier) loadDSS() error {
+	// Revisions, oldest first, from the sections' ends.
+	for i := len(v.d.sections) - 1; i >= 0; i-- {
+		if end := v.d.sectionEnd(v.d.sections[i]); end > 0 && !slices.Contains(v.revisions, end) {
+			v.revisions = append(v.revisions, end)
+		}
+	}
+	slices.Sort(v.revisions)
+	v.dssRev = -1
+	cat, _, err := v.d.catalog()
+	if err != nil {
+		return err
+	}
+	dss, err := v.d.dict(cat["DSS"])
+	if err != nil || dss == nil {
+		return err
+	}
+	if ref, ok := cat["DSS"].(types.IndirectRef); ok {
+		v.dssRev = v.revisionOf(ref.ObjectNumber.Value())
+	}
+	streams := func(key string) [][]byte {
+		arr, _ := v.d.resolve(dss[key])
+		a, _ := arr.(types.Array)
+		var out [][]byte
+		for _, o := range a {
+			ref, ok := o.(types.IndirectRef)
+			if !ok {
+				continue
+			}
+			e, ok := v.d.xref[ref.ObjectNumber.Value()]
+			if !ok || e.free || e.inStm {
+				continue
+			}
+			if _, data, err := v.d.readStreamAt(e.offset, maxXRefStream); err == nil {
+				out = append(out, data)
+			}
+		}
+		return out
+	}
+	for _, der := range streams("Certs") {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			v.dssCerts = append(v.dssCerts, c)
+		}
+	}
+	v.dssOCSP = streams("OCSPs")
+	v.dssCRL = streams("CRLs")
+	return nil
+}
+
+// revisionOf is the index of the oldest revision whose section lists nr in
+// its newest form.
+func (v *verifier) revisionOf(nr int) int {
+	for _, sec := range v.d.sections { // newest first
+		if _, ok := sec.entries[nr]; ok {
+			end := v.d.sectionEnd(sec)
+			if i := slices.Index(v.revisions, end); i >= 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// signatureFields walks the form for signed signature fields, in revision
+// order.
+func (v *verifier) signatureFields() ([]*sigField, error) {
+	cat, _, err := v.d.catalog()
+	if err != nil {
+		return nil, err
+	}
+	form, err := v.d.dict(cat["AcroForm"])
+	if err != nil || form == nil {
+		return nil, err
+	}
+	fieldsObj, err := v.d.resolve(form["Fields"])
+	if err != nil {
+		return nil, err
+	}
+	top, _ := fieldsObj.(types.Array)
+	var out []*sigField
+	seen := map[int]bool{}
+	var walk func(arr types.Array, prefix string, inheritedFT string, depth int) error
+	walk = func(arr types.Array, prefix, inheritedFT string, depth int) error {
+		if depth > 32 {
+			return brokenf("form fields nest too deep")
+		}
+		for _, o := range arr {
+			ref, isRef := o.(types.IndirectRef)
+			if isRef {
+				if seen[ref.ObjectNumber.Value()] {
+					continue
+				}
+				seen[ref.ObjectNumber.Value()] = true
+			}
+			fd, err := v.d.dict(o)
+			if err != nil {
+				return err
+			}
+			if fd == nil {
+				continue
+			}
+			name := prefix
+			if t := textString(fd["T"]); t != "" {
+				if name != "" {
+					name += "."
+				}
+				name += t
+			}
+			ft := inheritedFT
+			if n := fd.NameEntry("FT"); n != nil {
+				ft = *n
+			}
+			if kids, _ := v.d.resolve(fd["Kids"]); kids != nil {
+				if k, ok := kids.(types.Array); ok && len(k) > 0 {
+					if err := walk(k, name, ft, depth+1); err != nil {
+						return err
+					}
+				}
+			}
+			if ft != "Sig" {
+				continue
+			}
+			sigRef, ok := fd["V"].(types.IndirectRef)
+			var sd types.Dict
+			if ok {
+				sd, err = v.d.dict(sigRef)
+			} else if direct, isDict := fd["V"].(types.Dict); isDict {
+				sd = direct
+			}
+			if err != nil || sd == nil {
+				continue // an empty signature field
+			}
+			f := &sigField{name: name, dict: sd}
+			if ok {
+				f.objNr = sigRef.ObjectNumber.Value()
+			}
+			if t := sd.NameEntry("Type"); t != nil && *t == "DocTimeStamp" {
+				f.docTS = true
+			}
+			if sf := sd.NameEntry("SubFilter"); sf != nil && *sf == "ETSI.RFC3161" {
+				f.docTS = true
+			}
+			out = append(out, f)
+		}
+		return nil
+	}
+	if err := walk(top, "", "", 0); err != nil {
+		return nil, err
+	}
+	for _, f := range out {
+		f.br, f.cms = byteRangeOf(f.dict), contentsOf(f.dict)
+	}
+	slices.SortStableFunc(out, func(a, b *sigField) int {
+		return int((a.br[2] + a.br[3]) - (b.br[2] + b.br[3]))
+	})
+	return out, nil
+}
+
+// textString decodes a PDF text string (PDFDocEncoding or UTF-16BE).
+func textString(o types.Object) string {
+	switch s := o.(type) {
+	case types.StringLiteral:
+		if v, err := types.StringLiteralToString(s); err == nil {
+			return v
+		}
+	case types.HexLiteral:
+		if v, err := types.HexLiteralToString(s); err == nil {
+			return v
+		}
+	}
+	return ""
+}
+
+func byteRangeOf(sd types.Dict) [4]int64 {
+	var br [4]int64
+	a := sd.ArrayEntry("ByteRange")
+	if len(a) != 4 {
+		return [4]int64{-1, -1, -1, -1}
+	}
+	for i, o := range a {
+		n, ok := o.(types.Integer)
+		if !ok {
+			return [4]int64{-1, -1, -1, -1}
+		}
+		br[i] = int64(n)
+	}
+	return br
+}
+
+// contentsOf returns the /Contents bytes, without the zero padding after
+// the DER.
+func contentsOf(sd types.Dict) []byte {
+	var raw []byte
+	switch c := sd["Contents"].(type) {
+	case types.HexLiteral:
+		s := strings.Map(func(r rune) rune {
+			if strings.ContainsRune(" \t\r\n\f", r) {
+				return -1
+			}
+			return r
+		}, string(c))
+		if len(s)%2 == 1 {
+			s += "0"
+		}
+		raw, _ = hex.DecodeString(s)
+	case types.StringLiteral:
+		raw, _ = types.Unescape(string(c))
+	}
+	return trimDER(raw)
+}
+
+// trimDER cuts a DER element from the front of b, dropping padding.
+func trimDER(b []byte) []byte {
+	var v asn1.RawValue
+	if rest, err := asn1.Unmarshal(b, &v); err == nil && len(rest) < len(b) {
+		return b[:len(b)-len(rest)]
+	}
+	return b
+}
+
+// verify runs every check on one signature.
+func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
+	rep := SignatureReport{Field: f.name}
+	if sf := f.dict.NameEntry("SubFilter"); sf != nil {
+		rep.SubFilter = *sf
+	}
+	rep.Reason = textString(f.dict["Reason"])
+	rep.Location = textString(f.dict["Location"])
+	if m := textString(f.dict["M"]); m != "" {
+		if t, ok := types.DateTime(m, true); ok {
+			rep.ClaimedTime = &t
+		}
+	}
+	for _, r := range f.dict.ArrayEntry("Reference") {
+		rd, _ := v.d.dict(r)
+		if m := rd.NameEntry("TransformMethod"); m != nil && *m == "DocMDP" {
+			rep.Certification = 2
+			if tp, _ := v.d.dict(rd["TransformParams"]); tp != nil {
+				if p := tp.IntEntry("P"); p != nil && *p >= 1 && *p <= 3 {
+					rep.Certification = *p
+				}
+			}
+		}
+	}
+	add := func(name string, st Status, format string, args ...any) {
+		rep.Checks = append(rep.Checks, Check{Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
+	}
+
+	f.revIdx = v.checkByteRange(f, &rep, add)
+	if f.revIdx >= 0 {
+		rep.Revision = f.revIdx + 1
+		v.checkChanges(f, all, &rep, add)
+	}
+
+	cms, err := parseCMS(f.cms)
+	if err != nil {
+		add("CMS", Failed, "%v", err)
+		rep.Valid = false
+		return rep
+	}
+	if f.docTS {
+		v.verifyDocTimestamp(f, cms, &rep, add)
+	} else {
+		v.verifySignature(f, cms, &rep, add)
+	}
+	rep.Valid = true
+	for _, c := range rep.Checks {
+		if c.Status == Failed {
+			rep.Valid = false
+		}
+	}
+	rep.Level = v.level(f, &rep, all)
+	return rep
+}
+
+// checkByteRange checks the signed ranges and returns the index of the
+// revision they close, or -1.
+func (v *verifier) checkByteRange(f *sigField, rep *SignatureReport, add func(string, Status, string, ...any)) int {
+	br := f.br
+	size := v.d.size
+	if br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[3] < 0 || br[2]+br[3] > size {
+		add("byte range", Failed, "/ByteRange %v is malformed or outside the %d-byte file", br, size)
+		return -1
+	}
+	// The gap must be exactly the /Contents hex string: nothing else
+	// may escape the signature.
+	gap := make([]byte, br[2]-br[1])
+	if _, err := v.d.r.ReadAt(gap, br[1]); err != nil {
+		add("byte range", Failed, "cannot read the signature gap: %v", err)
+		return -1
+	}
+	if len(gap) < 2 || gap[0] != '<' || gap[len(gap)-1] != '>' {
+		add("byte range", Failed, "the unsigned gap is not the /Contents string")
+		return -1
+	}
+	inner, err := hex.DecodeString(string(bytes.Trim(gap[1:len(gap)-1], " \r\n\t")))
+	if err != nil || !bytes.Equal(trimDER(inner), f.cms) {
+		add("byte range", Failed, "the unsigned gap does not hold this signature's /Contents")
+		return -1
+	}
+	end := br[2] + br[3]
+	idx := slices.Index(v.revisions, end)
+	switch {
+	case end == size:
+		rep.CoversWholeFile = true
+		add("byte range", Passed, "covers the whole file except the signature itself")
+		if idx < 0 {
+			idx = len(v.revisions) - 1
+		}
+	case idx >= 0:
+		add("byte range", Passed, "covers revision %d of %d; %d bytes were added after it", idx+1, len(v.revisions), size-end)
+	default:
+		add("byte range", Failed, "the signed bytes end at %d, which is not the end of a revision", end)
+	}
+	return idx
+}
+
+// The kinds of later changes.
+const (
+	changeSignature   = "later signatures"
+	changeDocTS       = "document timestamps"
+	changeDSS         = "validation data (DSS)"
+	changeFormFilling = "form filling"
+	changeAnnotations = "annotations"
+	changeOther       = "other changes"
+)
+
+// checkChanges classifies what later revisions changed and judges it
+// against the document's certification (DocMDP).
+func (v *verifier) checkChanges(f *sigField, all []*sigField, rep *SignatureReport, add func(string, Status, string, ...any)) {
+	if f.revIdx == len(v.revisions)-1 {
+		return
+	}
+	kinds := v.classifyChanges(f.revIdx)
+	rep.ChangesAfter = kinds
+	perm := 0
+	for _, s := range all {
+		if p := certificationOf(v.d, s.dict); p > 0 {
+			perm = p
+		}
+	}
+	allowed := map[string]bool{changeSignature: true, changeDocTS: true, changeDSS: true, changeFormFilling: true, changeAnnotations: true}
+	switch perm {
+	case int(NoChanges):
+		allowed = map[string]bool{changeDocTS: true, changeDSS: true}
+	case int(FormFilling):
+		delete(allowed, changeAnnotations)
+	}
+	var forbidden []string
+	for _, k := range kinds {
+		if !allowed[k] {
+			forbidden = append(forbidden, k)
+		}
+	}
+	switch {
+	case len(forbidden) > 0:
+		add("changes after signing", Failed, "the document was changed after this signature: %s", strings.Join(forbidden, ", "))
+	case len(kinds) > 0:
+		add("changes after signing", Passed, "only permitted changes follow: %s", strings.Join(kinds, ", "))
+	}
+}
+
+func certificationOf(d *document, sd types.Dict) int {
+	for _, r := range sd.ArrayEntry("Reference") {
+		rd, _ := d.dict(r)
+		if m := rd.NameEntry("TransformMethod"); m != nil && *m == "DocMDP" {
+			if tp, _ := d.dict(rd["TransformParams"]); tp != nil {
+				if p := tp.IntEntry("P"); p != nil && *p >= 1 && *p <= 3 {
+					return *p
+				}
+			}
+			return 2
+		}
+	}
+	return 0
+}
+
+// classifyChanges says what the revisions after revIdx changed, by the
+// objects their xref sections list, compared with their older versions.
+func (v *verifier) classifyChanges(revIdx int) []string {
+	signedEnd := v.revisions[revIdx]
+	older := map[int]xrefEntry{} // newest entry at or before the signed revision
+	for i := len(v.d.sections) - 1; i >= 0; i-- {
+		sec := v.d.sections[i]
+		if e := v.d.sectionEnd(sec); e > 0 && e <= signedEnd {
+			for nr, ent := range sec.entries {
+				older[nr] = ent
+			}
+		}
+	}
+	kinds := map[string]bool{}
+	for _, sec := range v.d.sections {
+		if e := v.d.sectionEnd(sec); e <= signedEnd && e > 0 {
+			continue
+		}
+		for nr, ent := range sec.entries {
+			if ent.free {
+				if old, ok := older[nr]; ok && !old.free {
+					kinds[changeOther] = true // an object was deleted
+				}
+				continue
+			}
+			obj, err := v.d.object(nr)
+			if err != nil {
+				kinds[changeOther] = true
+				continue
+			}
+			kinds[v.classifyObject(nr, obj, older)] = true
+		}
+	}
+	delete(kinds, "")
+	var out []string
+	for _, k := range []string{changeSignature, changeDocTS, changeDSS, changeFormFilling, changeAnnotations, changeOther} {
+		if kinds[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// classifyObject says what kind of change a new or changed object is; ""
+// for objects that only support another change (appearance streams,
+// fonts, the xref stream itself).
+func (v *verifier) classifyObject(nr int, obj types.Object, older map[int]xrefEntry) string {
+	dict, isDict := obj.(types.Dict)
+	if !isDict {
+		if _, isArray := obj.(types.Array); isArray {
+			return "" // /Annots or /Fields arrays follow their elements
+		}
+		return changeOther
+	}
+	typ := ""
+	if t := dict.NameEntry("Type"); t != nil {
+		typ = *t
+	}
+	switch {
+	case typ == "Sig":
+		return changeSignature
+	case typ == "DocTimeStamp":
+		return changeDocTS
+	case typ == "XRef", typ == "ObjStm", typ == "XObject", typ == "Font", typ == "FontDescriptor":
+		return ""
+	case typ == "DSS", dict["VRI"] != nil, typ == "VRI":
+		return changeDSS
+	}
+	if ft := dict.NameEntry("FT"); ft != nil {
+		if *ft == "Sig" {
+			return changeSignature
+		}
+		return changeFormFilling
+	}
+	if st := dict.NameEntry("Subtype"); st != nil {
+		switch *st {
+		case "Widget":
+			return changeFormFilling
+		case "Form", "Image", "CIDFontType2", "Type0", "TrueType":
+			return ""
+		}
+		if typ == "Annot" || typ == "" {
+			return changeAnnotations
+		}
+	}
+	old, existed := older[nr]
+	switch typ {
+	case "Catalog":
+		return v.catalogChange(dict, old, existed)
+	case "Page":
+		if existed && v.onlyKeysChanged(dict, old, "Annots") {
+			return "" // widgets or annotations were added; classified by themselves
+		}
+		return changeOther
+	case "Pages":
+		return changeOther
+	}
+	if _, ok := dict["Fields"]; ok {
+		return "" // the AcroForm dictionary follows its fields
+	}
+	if _, ok := dict["Length"]; ok && typ == "" {
+		return "" // a stream: DSS data, appearance, or content judged by who uses it
+	}
+	return changeOther
+}
+
+// catalogChange judges a changed catalog: new /AcroForm, /DSS or /Perms
+// entries belong to signatures; anything else is another change.
+func (v *verifier) catalogChange(now types.Dict, old xrefEntry, existed bool) string {
+	if !existed {
+		return changeOther
+	}
+	if v.onlyKeysChanged(now, old, "AcroForm", "Perms") {
+		return ""
+	}
+	if v.onlyKeysChanged(now, old, "AcroForm", "Perms", "DSS") {
+		return changeDSS
+	}
+	return changeOther
+}
+
+// onlyKeysChanged compares an object with its older version.
+func (v *verifier) onlyKeysChanged(now types.Dict, old xrefEntry, keys ...string) bool {
+	if old.inStm || old.free {
+		return false
+	}
+	text, _, _, err := v.d.objectText(old.offset)
+	if err != nil {
+		return false
+	}
+	parsed, err := parseObjectText(text)
+	if err != nil {
+		return false
+	}
+	was, ok := parsed.(types.Dict)
+	if !ok {
+		return false
+	}
+	for k, val := range now {
+		if slices.Contains(keys, k) {
+			continue
+		}
+		if w, ok := was[k]; !ok || w.PDFString() != val.PDFString() {
+			return false
+		}
+	}
+	for k := range was {
+		if _, ok := now[k]; !ok && !slices.Contains(keys, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// verifySignature runs the CMS checks of a signature.
+func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureReport, add func(string, Status, string, ...any)) {
+	cert := cms.signerCert()
+	if cert == nil {
+		add("signer certificate", Failed, "the signature does not carry its signer's certificate")
+		return
+	}
+	rep.Signer = signerOf(cert)
+	h, ok := hashFor(cms.digestAlg)
+	if !ok {
+		add("digest", Failed, "unknown digest algorithm %v", cms.digestAlg)
+		return
+	}
+	rep.DigestAlgorithm = h.String()
+	v.checkDigest(f, cms, h, add)
+	v.checkSignature(cms, cert, h, rep, add)
+	v.checkAttributes(cms, cert, rep, add)
+	signingTime := v.checkTimestamp(cms, h, rep, add)
+	chain := v.checkChain(cert, cms.certs, signingTime, rep, add, x509.ExtKeyUsageAny)
+	v.checkRevocation(cert, chain, cms, signingTime, add)
+}
+
+func signerOf(c *x509.Certificate) *Signer {
+	return &Signer{Name: c.Subject.CommonName, Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: fmt.Sprintf("%X", c.SerialNumber)}
+}
+
+// checkDigest hashes the byte ranges from the file and compares the
+// message-digest attribute.
+func (v *verifier) checkDigest(f *sigField, cms *parsedCMS, h crypto.Hash, add func(string, Status, string, ...any)) {
+	sum, err := hashRanges(v.d.r, f.br, h)
+	if err != nil {
+		add("document digest", Failed, "cannot read the signed bytes: %v", err)
+		return
+	}
+	var md []byte
+	if raw := cms.attr(oidAttrMessageDigest); raw != nil {
+		if _, err := asn1.Unmarshal(raw, &md); err != nil {
+			md = nil
+		}
+	}
+	switch {
+	case md == nil:
+		add("document digest", Failed, "the signature has no message-digest attribute")
+	case !bytes.Equal(md, sum):
+		add("document digest", Failed, "the signed bytes were changed: their %v digest does not match the signature's", h)
+	default:
+		add("document digest", Passed, "the signed bytes are unchanged (%v)", h)
+	}
+}
+
+func hashRanges(r io.ReaderAt, br [4]int64, h crypto.Hash) ([]byte, error) {
+	hh := h.New()
+	buf := make([]byte, 1<<20)
+	if _, err := io.CopyBuffer(hh, io.NewSectionReader(r, br[0], br[1]), buf); err != nil {
+		return nil, err
+	}
+	if _, err := io.CopyBuffer(hh, io.NewSectionReader(r, br[2], br[3]), buf); err != nil {
+		return nil, err
+	}
+	return hh.Sum(nil), nil
+}
+
+// checkSignature verifies the signature over the signed attributes.
+func (v *verifier) checkSignature(cms *parsedCMS, cert *x509.Certificate, h crypto.Hash, rep *SignatureReport, add func(string, Status, string, ...any)) {
+	alg := cms.sigAlg.Algorithm
+	ah := h.New()
+	ah.Write(cms.signedSet)
+	digest := ah.Sum(nil)
+	var err error
+	switch pub := cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		switch {
+		case alg.Equal(oidRSASSAPSS):
+			ph, salt, perr := pssParams(cms.sigAlg.Parameters.FullBytes)
+			if perr != nil {
+				err = perr
+				break
+			}
+			rep.SignatureAlgorithm = "RSA-PSS with " + ph.String()
+			pd := ph.New()
+			pd.Write(cms.signedSet)
+			err = rsa.VerifyPSS(pub, ph, pd.Sum(nil), cms.signature, &rsa.PSSOptions{SaltLength: salt, Hash: ph})
+		case alg.Equal(oidRSAEncryption), alg.Equal(oidSHA256WithRSA), alg.Equal(oidSHA384WithRSA), alg.Equal(oidSHA512WithRSA), alg.Equal(oidSHA1WithRSA):
+			rep.SignatureAlgorithm = "RSA PKCS#1 v1.5 with " + h.String()
+			err = rsa.VerifyPKCS1v15(pub, h, digest, cms.signature)
+		default:
+			err = fmt.Errorf("unsupported signature algorithm %v", alg)
+		}
+	case *ecdsa.PublicKey:
+		rep.SignatureAlgorithm = "ECDSA with " + h.String()
+		if !ecdsa.VerifyASN1(pub, digest, cms.signature) {
+			err = errors.New("ECDSA signature does not verify")
+		}
+	default:
+		err = fmt.Errorf("unsupported key type %T", cert.PublicKey)
+	}
+	if err != nil {
+		add("signature", Failed, "the signature does not verify with the signer's key: %v", err)
+		return
+	}
+	add("signature", Passed, "made with the key of %q", cert.Subject.CommonName)
+}
+
+// pssParams reads RSASSA-PSS-params (RFC 4055).
+func pssParams(der []byte) (crypto.Hash, int, error) {
+	var p struct {
+		Hash    pkix.AlgorithmIdentifier `asn1:"optional,explicit,tag:0"`
+		MGF     pkix.AlgorithmIdentifier `asn1:"optional,explicit,tag:1"`
+		Salt    int                      `asn1:"optional,explicit,tag:2,default:20"`
+		Trailer int                      `asn1:"optional,explicit,tag:3,default:1"`
+	}
+	if _, err := asn1.Unmarshal(der, &p); err != nil {
+		return 0, 0, fmt.Errorf("RSA-PSS parameters: %v", err)
+	}
+	h := crypto.SHA1
+	if len(p.Hash.Algorithm) > 0 {
+		var ok bool
+		if h, ok = hashFor(p.Hash.Algorithm); !ok {
+			return 0, 0, fmt.Errorf("RSA-PSS hash %v", p.Hash.Algorithm)
+		}
+	}
+	return h, p.Salt, nil
+}
+
+// checkAttributes checks content-type and the signing-certificate binding,
+// which OpenSSL does not check: without it, another certificate with the
+// same key could be substituted.
+func (v *verifier) checkAttributes(cms *parsedCMS, cert *x509.Certificate, rep *SignatureReport, add func(string, Status, string, ...any)) {
+	var ct asn1.ObjectIdentifier
+	if raw := cms.attr(oidAttrContentType); raw == nil {
+		add("content type", Failed, "no content-type attribute (RFC 5652 section 11.1)")
+	} else if _, err := asn1.Unmarshal(raw, &ct); err != nil || !ct.Equal(oidData) {
+		add("content type", Failed, "content-type is not id-data")
+	}
+	pades := rep.SubFilter == string(PAdES)
+	v2 := cms.attr(oidAttrSigningCertV2)
+	v1 := cms.attr(oidAttrSigningCertV1)
+	switch {
+	case v2 != nil:
+		if err := checkESSCertIDv2(v2, cert); err != nil {
+			add("signing certificate", Failed, "signing-certificate-v2 does not match the signer's certificate: %v", err)
+			return
+		}
+		add("signing certificate", Passed, "signing-certificate-v2 binds the signature to the signer's certificate")
+	case v1 != nil:
+		if err := checkESSCertID(v1, cert); err != nil {
+			add("signing certificate", Failed, "signing-certificate does not match the signer's certificate: %v", err)
+			return
+		}
+		add("signing certificate", Passed, "signing-certificate (SHA-1) binds the signature to the signer's certificate")
+	case pades:
+		add("signing certificate", Failed, "PAdES requires a signing-certificate-v2 attribute")
+	default:
+		add("signing certificate", Warning, "no signing-certificate attribute: the certificate is not bound to the signature")
+	}
+	if pades {
+		if _, has := cms.signedAttr[oidAttrSigningTime.String()]; has {
+			add("PAdES attributes", Warning, "a signing-time attribute is present, which PAdES baseline excludes")
+		}
+	}
+}
+
+func checkESSCertIDv2(der []byte, cert *x509.Certificate) error {
+	var scv2 struct {
+		Certs []struct {
+			HashAlg  pkix.AlgorithmIdentifier `asn1:"optional"`
+			CertHash []byte
+			Serial   asn1.RawValue `asn1:"optional"`
+		}
+	}
+	if _, err := asn1.Unmarshal(der, &scv2); err != nil || len(scv2.Certs) == 0 {
+		return errors.New("malformed attribute")
+	}
+	id := scv2.Certs[0]
+	h := crypto.SHA256
+	if len(id.HashAlg.Algorithm) > 0 {
+		var ok bool
+		if h, ok = hashFor(id.HashAlg.Algorithm); !ok {
+			return fmt.Errorf("unknown hash %v", id.HashAlg.Algorithm)
+		}
+	}
+	hh := h.New()
+	hh.Write(cert.Raw)
+	if !bytes.Equal(hh.Sum(nil), id.CertHash) {
+		return fmt.Errorf("the %v hash of the certificate differs", h)
+	}
+	return nil
+}
+
+func checkESSCertID(der []byte, cert *x509.Certificate) error {
+	var sc struct {
+		Certs []struct {
+			CertHash []byte
+			Serial   asn1.RawValue `asn1:"optional"`
+		}
+	}
+	if _, err := asn1.Unmarshal(der, &sc); err != nil || len(sc.Certs) == 0 {
+		return errors.New("malformed attribute")
+	}
+	hh := crypto.SHA1.New()
+	hh.Write(cert.Raw)
+	if !bytes.Equal(hh.Sum(nil), sc.Certs[0].CertHash) {
+		return errors.New("the SHA-1 hash of the certificate differs")
+	}
+	return nil
+}
+
+// checkTimestamp verifies the signature timestamp and returns the time at
+// which the signature is validated: the proven time, or now.
+func (v *verifier) checkTimestamp(cms *parsedCMS, h crypto.Hash, rep *SignatureReport, add func(string, Status, string, ...any)) time.Time {
+	tokens := cms.unsigned[oidAttrTimestampToken.String()]
+	if len(tokens) == 0 {
+		return v.opts.Now
+	}
+	ts, err := timestamp.Parse(tokens[0])
+	if err != nil {
+		add("signature timestamp", Failed, "the timestamp token is malformed or its signature does not verify: %v", err)
+		return v.opts.Now
+	}
+	th := ts.HashAlgorithm.New()
+	th.Write(cms.signature)
+	if !bytes.Equal(th.Sum(nil), ts.HashedMessage) {
+		add("signature timestamp", Failed, "the timestamp is for another signature (imprint differs)")
+		return v.opts.Now
+	}
+	if len(ts.Certificates) == 0 {
+		add("signature timestamp", Failed, "the timestamp carries no TSA certificate, so its signature cannot be checked")
+		return v.opts.Now
+	}
+	tsa := ts.Certificates[0]
+	rep.TimestampAuthority = signerOf(tsa)
+	var pool []*x509.Certificate
+	pool = append(pool, ts.Certificates...)
+	pool = append(pool, cms.certs...)
+	if _, err := v.verifyChain(tsa, pool, ts.Time, x509.ExtKeyUsageTimeStamping); err != nil {
+		add("signature timestamp", Failed, "the timestamp authority %q is not trusted: %v", tsa.Subject.CommonName, err)
+		return v.opts.Now
+	}
+	t := ts.Time
+	rep.ProvenTime = &t
+	add("signature timestamp", Passed, "the signature existed at %s (timestamp by %q)", t.UTC().Format(time.RFC3339), tsa.Subject.CommonName)
+	return t
+}
+
+// verifyChain builds a chain from cert to the trust anchors at time t.
+func (v *verifier) verifyChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage) ([]*x509.Certificate, error) {
+	inter := x509.NewCertPool()
+	for _, c := range pool {
+		inter.AddCert(c)
+	}
+	for _, c := range v.dssCerts {
+		inter.AddCert(c)
+	}
+	chains, err := cert.Verify(x509.VerifyOptions{Roots: v.opts.Roots, Intermediates: inter, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{usage}})
+	if err != nil {
+		return nil, err
+	}
+	return chains[0], nil
+}
+
+// checkChain checks the signer's certificate at the signing time.
+func (v *verifier) checkChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, rep *SignatureReport, add func(string, Status, string, ...any), usage x509.ExtKeyUsage) []*x509.Certificate {
+	when := "now"
+	if rep.ProvenTime != nil {
+		when = "at the proven signing time"
+	}
+	if t.Before(cert.NotBefore) || t.After(cert.NotAfter) {
+		add("certificate", Failed, "the signer's certificate was not valid %s (valid %s to %s)", when,
+			cert.NotBefore.UTC().Format("2006-01-02"), cert.NotAfter.UTC().Format("2006-01-02"))
+		return nil
+	}
+	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		add("certificate", Failed, "the signer's certificate may not sign (key usage)")
+		return nil
+	}
+	chain, err := v.verifyChain(cert, pool, t, usage)
+	if err != nil {
+		var unknown x509.UnknownAuthorityError
+		if errors.As(err, &unknown) {
+			add("certificate", Failed, "the signer's certificate does not chain to a trusted root (issuer %q unknown)", cert.Issuer.CommonName)
+		} else {
+			add("certificate", Failed, "the signer's certificate chain does not verify %s: %v", when, err)
+		}
+		return nil
+	}
+	add("certificate", Passed, "chains to the trusted root %q and was valid %s", chain[len(chain)-1].Subject.CommonName, when)
+	return chain
+}
+
+// checkRevocation looks for the revocation status of the signer's
+// certificate in the CMS (adbe-revocationInfoArchival) and the DSS, and
+// online when allowed.
+func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certificate, cms *parsedCMS, t time.Time, add func(string, Status, string, ...any)) {
+	if len(chain) < 2 {
+		return // no trusted chain: nothing to ask about
+	}
+	issuer := chain[1]
+	ocsps := slices.Clone(v.dssOCSP)
+	crls := slices.Clone(v.dssCRL)
+	if raw := cms.attr(oidAdbeRevocationInfo); raw != nil {
+		var archival struct {
+			CRL  []asn1.RawValue `asn1:"optional,explicit,tag:0"`
+			OCSP []asn1.RawValue `asn1:"optional,explicit,tag:1"`
+		}
+		if _, err := asn1.Unmarshal(raw, &archival); err == nil {
+			for _, c := range archival.CRL {
+				crls = append(crls, c.FullBytes)
+			}
+			for _, o := range archival.OCSP {
+				ocsps = append(ocsps, o.FullBytes)
+			}
+		}
+	}
+	source := "embedded"
+	if len(ocsps) == 0 && len(crls) == 0 && v.opts.Online && len(cert.OCSPServer) > 0 {
+		if resp, err := v.fetchOCSP(cert, issuer); err == nil {
+			ocsps, source = append(ocsps, resp), "online"
+		} else {
+			add("revocation", Unknown, "the OCSP responder could not be asked: %v", err)
+			return
+		}
+	}
+	for _, der := range ocsps {
+		resp, err := ocsp.ParseResponseForCert(der, cert, issuer)
+		if err != nil {
+			continue
+		}
+		switch resp.Status {
+		case ocsp.Good:
+			add("revocation", Passed, "%s OCSP response of %s: not revoked", source, resp.ProducedAt.UTC().Format(time.RFC3339))
+			return
+		case ocsp.Revoked:
+			if resp.RevokedAt.After(t) {
+				add("revocation", Passed, "revoked on %s, after the signing time", resp.RevokedAt.UTC().Format(time.RFC3339))
+			} else {
+				add("revocation", Failed, "the signer's certificate was revoked on %s, before the signature was made", resp.RevokedAt.UTC().Format(time.RFC3339))
+			}
+			return
+		}
+	}
+	for _, der := range crls {
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil || crl.CheckSignatureFrom(issuer) != nil {
+			continue
+		}
+		for _, e := range crl.RevokedCertificateEntries {
+			if e.SerialNumber.Cmp(cert.SerialNumber) == 0 && !e.RevocationTime.After(t) {
+				add("revocation", Failed, "the signer's certificate is on the CRL, revoked on %s", e.RevocationTime.UTC().Format(time.RFC3339))
+				return
+			}
+		}
+		add("revocation", Passed, "%s CRL of %s: not revoked", source, crl.ThisUpdate.UTC().Format(time.RFC3339))
+		return
+	}
+	if v.opts.Online {
+		add("revocation", Unknown, "no revocation data: the certificate names no OCSP responder")
+		return
+	}
+	add("revocation", Unknown, "no revocation data is embedded; check online with --online")
+}
+
+func (v *verifier) fetchOCSP(cert, issuer *x509.Certificate) ([]byte, error) {
+	req, err := ocsp.CreateRequest(cert, issuer, nil)
+	if err != nil {
+		return nil, err
+	}
+	client := v.opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 15 * time.Second}
+	}
+	httpReq, err := http.NewRequestWithContext(v.ctx, http.MethodPost, cert.OCSPServer[0], bytes.NewReader(req))
+	if err != nil {
+		return nil, err
+	}
+	httpReq.Header.Set("Content-Type", "application/ocsp-request")
+	resp, err := client.Do(httpReq)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+}
+
+// verifyDocTimestamp checks a document timestamp (ETSI.RFC3161): the token
+// covers the byte ranges.
+func (v *verifier) verifyDocTimestamp(f *sigField, cms *parsedCMS, rep *SignatureReport, add func(string, Status, string, ...any)) {
+	ts, err := timestamp.Parse(f.cms)
+	if err != nil {
+		add("document timestamp", Failed, "malformed token or bad signature: %v", err)
+		return
+	}
+	sum, err := hashRanges(v.d.r, f.br, ts.HashAlgorithm)
+	if err != nil || !bytes.Equal(sum, ts.HashedMessage) {
+		add("document timestamp", Failed, "the timestamped bytes were changed")
+		return
+	}
+	if len(ts.Certificates) == 0 {
+		add("document timestamp", Failed, "the token carries no TSA certificate")
+		return
+	}
+	rep.TimestampAuthority = signerOf(ts.Certificates[0])
+	t := ts.Time
+	rep.ProvenTime = &t
+	if _, err := v.verifyChain(ts.Certificates[0], append(ts.Certificates, cms.certs...), ts.Time, x509.ExtKeyUsageTimeStamping); err != nil {
+		add("document timestamp", Failed, "the timestamp authority is not trusted: %v", err)
+		return
+	}
+	add("document timestamp", Passed, "the document existed at %s", t.UTC().Format(time.RFC3339))
+}
+
+// level is the PAdES baseline level the signature reaches (ETSI EN 319
+// 142-1 section 6): B-B a valid PAdES signature; B-T with a trusted
+// signature or document timestamp; B-LT with validation data in a DSS
+// added after it; B-LTA with a document timestamp after that DSS.
+func (v *verifier) level(f *sigField, rep *SignatureReport, all []*sigField) string {
+	if !rep.Valid || f.docTS || rep.SubFilter != string(PAdES) {
+		return ""
+	}
+	lvl := "B-B"
+	laterDocTS := func(after int) bool {
+		for _, s := range all {
+			if s.docTS && s.revIdx > after {
+				return true
+			}
+		}
+		return false
+	}
+	if rep.ProvenTime == nil && !laterDocTS(f.revIdx) {
+		return lvl
+	}
+	lvl = "B-T"
+	if v.dssRev < 0 || v.dssRev < f.revIdx || (len(v.dssOCSP) == 0 && len(v.dssCRL) == 0) {
+		return lvl
+	}
+	lvl = "B-LT"
+	if laterDocTS(v.dssRev) {
+		lvl = "B-LTA"
+	}
+	return lvl
+}
