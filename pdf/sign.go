@@ -115,6 +115,7 @@ type Prepared struct {
 	contentsLen int    // hex digits reserved
 
 	signer      cmsSigner
+	docDigest   []byte // hash of the signed byte ranges
 	signedAttrs []byte
 	digest      []byte
 	ts          Timestamper
@@ -487,7 +488,8 @@ func (p *Prepared) hash() error {
 	}
 	h.Write(p.update[:p.contentsAt-1])
 	h.Write(p.update[p.contentsAt+p.contentsLen+1:])
-	attrs, err := p.signer.signedAttributes(h.Sum(nil))
+	p.docDigest = h.Sum(nil)
+	attrs, err := p.signer.signedAttributes(p.docDigest)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,9 @@ import (
 	"time"
 
 	"github.com/digitorus/timestamp"
+
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/signet-sign/signet/keys"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -531,6 +533,9 @@ func (v *verifier) checkByteRange(f *sigField, rep *SignatureReport, add func(st
 	}
 	end := br[2] + br[3]
 	idx := slices.Index(v.revisions, end)
+	if n := len(v.revisions); n > 0 && v.revisions[n-1] < size && end != size {
+		add("trailing bytes", Warning, "%d bytes after the last revision belong to no revision; readers ignore them", size-v.revisions[n-1])
+	}
 	switch {
 	case end == size:
 		rep.CoversWholeFile = true
@@ -1039,7 +1044,8 @@ func (v *verifier) checkChain(cert *x509.Certificate, pool []*x509.Certificate, 
 	if err != nil {
 		var unknown x509.UnknownAuthorityError
 		if errors.As(err, &unknown) {
-			add("certificate", Failed, "the signer's certificate does not chain to a trusted root (issuer %q unknown)", cert.Issuer.CommonName)
+			top := keys.BuildChain(cert, append(slices.Clone(pool), v.dssCerts...))
+			add("certificate", Failed, "the signer's certificate does not chain to a trusted root (%q is not trusted)", top[len(top)-1].Issuer.CommonName)
 		} else {
 			add("certificate", Failed, "the signer's certificate chain does not verify %s: %v", when, err)
 		}

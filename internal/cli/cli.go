@@ -74,6 +74,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	var ve *verifyExitError
+	if errors.As(err, &ve) {
+		// verify's findings are its output; the code says the verdict.
+		return ve.code
+	}
 	a.report(err)
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -99,7 +104,7 @@ or by the path of a .p12/.pfx file.`,
 	root.PersistentFlags().StringVar(&a.configPath, "config", "",
 		"settings file (default: $SIGNET_CONFIG or the user's config dir)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand())
+	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand(), a.verifyCommand())
 	return root
 }
 

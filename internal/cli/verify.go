@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/signet-sign/signet/pdf"
+)
+
+// verifyExitError carries verify's exit code: 1 when a signature is not
+// valid, 2 when a file could not be read.
+type verifyExitError struct {
+	code int
+	err  error
+}
+
+func (e *verifyExitError) Error() string { return e.err.Error() }
+func (e *verifyExitError) Unwrap() error { return e.err }
+
+type verifyFileJSON struct {
+	File   string      `json:"file"`
+	Error  string      `json:"error,omitempty"`
+	Report *pdf.Report `json:"report,omitempty"`
+}
+
+func (a *app) verifyCommand() *cobra.Command {
+	var (
+		trust           []string
+		online, verbose bool
+		asJSON          bool
+	)
+	cmd := &cobra.Command{
+		Use:   "verify [--trust FILE|DIR] [--online] [-v] FILE.pdf...",
+		Short: "Tell what holds in each signature of signed PDFs",
+		Long: `Verify every signature of signed PDFs, from any tool: whether the signed
+bytes are unchanged, who signed and when (claimed and proven by timestamp),
+whether the certificate chains to a trusted root and was valid then, what was
+changed after each signature, and the PAdES level reached.
+
+Trusted roots are the system's plus those given with --trust (a PEM or DER
+file, or a directory of them). Revocation is read from what the file
+embeds; --online asks OCSP responders for what is missing.
+
+Exit codes: 0 every signature valid, 1 some signature not valid (or none),
+2 a file could not be read.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			roots, err := loadTrust(trust)
+			if err != nil {
+				return usageError{err}
+			}
+			opts := pdf.VerifyOptions{ExtraRoots: roots, Online: online}
+			var results []verifyFileJSON
+			code := 0
+			for _, f := range files {
+				rep, err := pdf.VerifyFile(cmd.Context(), f, opts)
+				res := verifyFileJSON{File: f, Report: rep}
+				switch {
+				case errors.Is(err, pdf.ErrNoSignatures):
+					res.Error = err.Error()
+					code = max(code, 1)
+				case err != nil:
+					res.Error = err.Error()
+					code = 2
+				case !rep.Valid():
+					code = max(code, 1)
+				}
+				results = append(results, res)
+			}
+			if asJSON {
+				if err := writeJSON(a.stdout, results); err != nil {
+					return err
+				}
+			} else {
+				for _, r := range results {
+					printVerify(a.stdout, r, len(files) > 1, verbose)
+				}
+			}
+			switch code {
+			case 1:
+				return &verifyExitError{1, errors.New("not every signature is valid")}
+			case 2:
+				return &verifyExitError{2, errors.New("a file could not be read")}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&trust, "trust", nil, "trust the root certificates in this PEM/DER file or directory (repeatable)")
+	cmd.Flags().BoolVar(&online, "online", false, "ask OCSP responders for revocation status the file does not embed")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every check")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// loadTrust reads certificates from files and directories.
+func loadTrust(paths []string) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("--trust: %w", err)
+		}
+		files := []string{p}
+		if info.IsDir() {
+			files = nil
+			for _, ext := range []string{"*.pem", "*.crt", "*.cer", "*.der"} {
+				m, _ := filepath.Glob(filepath.Join(p, ext))
+				files = append(files, m...)
+			}
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("--trust: %w", err)
+			}
+			found := 0
+			for rest := data; ; {
+				var block *pem.Block
+				block, rest = pem.Decode(rest)
+				if block == nil {
+					break
+				}
+				if block.Type != "CERTIFICATE" {
+					continue
+				}
+				c, err := x509.ParseCertificate(block.Bytes)
+				if err != nil {
+					return nil, fmt.Errorf("--trust %s: %w", f, err)
+				}
+				certs, found = append(certs, c), found+1
+			}
+			if found == 0 {
+				c, err := x509.ParseCertificate(data)
+				if err != nil {
+					return nil, fmt.Errorf("--trust %s: no certificate in PEM or DER", f)
+				}
+				certs = append(certs, c)
+			}
+		}
+	}
+	return certs, nil
+}
+
+func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
+	if withName || r.Error != "" {
+		fmt.Fprintln(w, r.File)
+	}
+	if r.Error != "" {
+		fmt.Fprintf(w, "  cannot verify: %s\n", r.Error)
+		return
+	}
+	for _, s := range r.Report.Signatures {
+		mark, verdict := "✓", "valid"
+		if !s.Valid {
+			mark, verdict = "✗", "NOT VALID"
+		}
+		who := "unknown signer"
+		if s.Signer != nil {
+			who = s.Signer.Name
+		} else if s.TimestampAuthority != nil {
+			who = "document timestamp by " + s.TimestampAuthority.Name
+		}
+		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, s.Field), who}
+		switch {
+		case s.ProvenTime != nil:
+			parts = append(parts, "signed "+s.ProvenTime.UTC().Format("2006-01-02 15:04 MST")+" (timestamp)")
+		case s.ClaimedTime != nil:
+			parts = append(parts, "signed "+s.ClaimedTime.UTC().Format("2006-01-02 15:04 MST")+" (claimed)")
+		}
+		if s.Level != "" {
+			parts = append(parts, "PAdES "+s.Level)
+		}
+		fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
+		for _, c := range s.Checks {
+			if verbose || c.Status == pdf.Failed {
+				fmt.Fprintf(w, "      %-8s %-22s %s\n", c.Status, c.Name, c.Detail)
+			}
+		}
+		if verbose {
+			if s.Signer != nil {
+				fmt.Fprintf(w, "      signer   %s, issued by %s, serial %s\n", s.Signer.Subject, s.Signer.Issuer, s.Signer.Serial)
+			}
+			fmt.Fprintf(w, "      format   %s; %s; %s\n", s.SubFilter, s.DigestAlgorithm, s.SignatureAlgorithm)
+			if s.Reason != "" || s.Location != "" {
+				fmt.Fprintf(w, "      reason   %s; location %s\n", s.Reason, s.Location)
+			}
+			if s.Certification > 0 {
+				fmt.Fprintf(w, "      certification signature, DocMDP level %d\n", s.Certification)
+			}
+		}
+	}
+}

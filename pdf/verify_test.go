@@ -1,0 +1,284 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/testocsp"
+	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
+)
+
+// pdfsigVerdict is what poppler's pdfsig says of the last signature.
+type pdfsigVerdict struct {
+	SignatureValid bool
+	Certificate    string // the "Certificate Validation:" line
+}
+
+var certLineRE = regexp.MustCompile(`Certificate Validation: (.*)`)
+
+func pdfsigLast(t *testing.T, v *pdfcheck.Validators, path string) pdfsigVerdict {
+	t.Helper()
+	out, _ := exec.Command("pdfsig", "-nssdir", v.NSS, path).CombinedOutput()
+	sigs := strings.Split(string(out), "Signature #")
+	last := sigs[len(sigs)-1]
+	var pv pdfsigVerdict
+	pv.SignatureValid = strings.Contains(last, "Signature Validation: Signature is Valid.")
+	if m := certLineRE.FindStringSubmatch(last); m != nil {
+		pv.Certificate = strings.TrimSpace(m[1])
+	}
+	return pv
+}
+
+// modify applies fn to a copy of in and returns the new file.
+func modify(t *testing.T, in string, fn func([]byte) []byte) string {
+	t.Helper()
+	data, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "modified.pdf")
+	if err := os.WriteFile(out, fn(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// addPage appends an incremental update that adds a page: a change no
+// signature permits.
+func addPage(t *testing.T, data []byte) []byte {
+	t.Helper()
+	d, err := openDocument(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := newUpdate(d, true)
+	cat, _, _ := d.catalog()
+	pagesRef := cat.IndirectRefEntry("Pages")
+	pages, _ := d.dict(*pagesRef)
+	pages = pages.Clone().(types.Dict)
+	content := "BT /F1 24 Tf 72 700 Td (Added after signing) Tj ET"
+	contentNr, pageNr := u.alloc(), u.alloc()
+	u.writeStream(contentNr, types.Dict{}, []byte(content))
+	u.writeObject(pageNr, types.Dict{
+		"Type": types.Name("Page"), "Parent": *pagesRef,
+		"MediaBox": types.Array{types.Integer(0), types.Integer(0), types.Integer(595), types.Integer(842)},
+		"Contents": ref(contentNr),
+	}.PDFString())
+	pages["Kids"] = append(copyArray(pages.ArrayEntry("Kids")), ref(pageNr))
+	pages["Count"] = types.Integer(*pages.IntEntry("Count") + 1)
+	u.writeObject(pagesRef.ObjectNumber.Value(), pages.PDFString())
+	u.writeXRef()
+	return append(bytes.Clone(data), u.buf.Bytes()...)
+}
+
+// signWrongCertHash signs with a signing-certificate-v2 attribute that
+// names another certificate, the signature itself being good: the
+// substitution OpenSSL and pdfsig do not notice.
+func signWrongCertHash(t *testing.T, f *fixture, in, out string) {
+	t.Helper()
+	e := f.keys["rsa"]
+	other := f.keys["ecdsa"]
+	data, _ := os.ReadFile(in)
+	p, err := Prepare(context.Background(), bytes.NewReader(data), int64(len(data)), f.pki.Chain(e.Cert), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The attributes, recomputed with the other certificate's hash.
+	wrong := p.signer
+	wrong.chain = f.pki.Chain(other.Cert)
+	attrs, err := wrong.signedAttributes(p.docDigest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.signedAttrs = attrs
+	h := crypto.SHA256.New()
+	h.Write(attrs)
+	p.digest = h.Sum(nil)
+	sig, err := e.Key.Sign(rand.Reader, p.digest, crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Finish(context.Background(), sig); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	p.WriteTo(&buf)
+	os.WriteFile(out, buf.Bytes(), 0o644)
+}
+
+// TestVerifyAgreesWithPdfsig builds each kind of file the issue names and
+// compares Signet's verdict with poppler's pdfsig. Signet's "valid" means
+// what pdfsig's "Signature is Valid" and "Certificate is Trusted" mean
+// together; where the two disagree, the case says why Signet is right.
+func TestVerifyAgreesWithPdfsig(t *testing.T) {
+	f := newFixture(t)
+	inputs := f.inputs(t)
+	responder, err := testocsp.Start(f.pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer responder.Close()
+	classic := inputs["classic"]
+	dir := t.TempDir()
+	signed := func(name, key string, opts Options) string {
+		out := filepath.Join(dir, name+".pdf")
+		f.sign(t, classic, out, key, opts)
+		return out
+	}
+	withKey := func(name string, e testpki.Entity, opts Options) string {
+		out := filepath.Join(dir, name+".pdf")
+		if err := SignFile(context.Background(), classic, out, e.Key, f.pki.Chain(e.Cert), opts); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	tsa := &TSAClient{URL: f.tsa.URL}
+
+	good := signed("signet", "rsa", Options{Timestamper: tsa})
+
+	expiredKey, err := f.pki.NewEntity(testpki.RSA2048, testpki.Signing, "Expired Signer",
+		testpki.IssueOptions{NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPKI, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	strangerKey, err := otherPKI.NewEntity(testpki.P256, testpki.Signing, "Stranger", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revokedKey, err := f.pki.NewEntity(testpki.P256, testpki.Signing, "Revoked Signer", testpki.IssueOptions{OCSPServer: responder.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	responder.Revoke(revokedKey.Cert.SerialNumber, time.Now().Add(-time.Hour))
+	revokedSigned := withKey("revoked-signed", revokedKey, Options{})
+	revoked := modify(t, revokedSigned, func(b []byte) []byte {
+		resp, err := responder.Response(revokedKey.Cert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		upd, err := appendDSS(bytes.NewReader(b), int64(len(b)), nil, [][]byte{resp}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(b, upd...)
+	})
+	wrongHash := filepath.Join(dir, "wrong-sigcertv2.pdf")
+	signWrongCertHash(t, f, classic, wrongHash)
+
+	for _, tc := range []struct {
+		name           string
+		file           string
+		signetValid    bool
+		failing        string // the check Signet fails
+		pdfsigValid    bool   // signature and certificate
+		disagreementOK string // why Signet is right when the two differ
+	}{
+		{name: "signet-signed", file: good, signetValid: true, pdfsigValid: true},
+		{name: "pdfsig-signed", file: inputs["presigned"], signetValid: true, pdfsigValid: true},
+		{name: "tampered inside the byte range", file: modify(t, good, func(b []byte) []byte {
+			return bytes.Replace(b, []byte("Signet test page 1"), []byte("Signet test page 9"), 1)
+		}), failing: "document digest"},
+		{name: "bytes appended after the signature", file: modify(t, good, func(b []byte) []byte {
+			return append(b, []byte("% appended, no revision\n")...)
+		}), signetValid: true, pdfsigValid: true},
+		{name: "page added after signing", file: modify(t, good, func(b []byte) []byte { return addPage(t, b) }),
+			failing: "changes after signing", pdfsigValid: true,
+			disagreementOK: "pdfsig checks the signed bytes only and reports the signature valid; the document a reader now shows has a page nobody signed, which Signet reports as a change no signature permits"},
+		{name: "certificate expired at signing time", file: withKey("expired", expiredKey, Options{Timestamper: tsa}), failing: "certificate"},
+		{name: "untrusted root", file: withKey("untrusted", strangerKey, Options{}), failing: "certificate"},
+		{name: "revoked certificate with embedded OCSP", file: revoked, failing: "revocation"},
+		{name: "broken CMS", file: modify(t, good, func(b []byte) []byte {
+			sig := pdfcheck.Signatures(t, good)[0]
+			garbage := make([]byte, len(sig.CMS))
+			rand.Read(garbage)
+			garbage[0] = 0x30 // still looks like DER at a glance
+			broken := bytes.Replace(b, []byte(hex.EncodeToString(sig.CMS)), []byte(hex.EncodeToString(garbage)), 1)
+			if bytes.Equal(broken, b) {
+				t.Fatal("the CMS was not found in the file")
+			}
+			return broken
+		}), failing: "CMS"},
+		{name: "wrong signing-certificate-v2 hash", file: wrongHash, failing: "signing certificate", pdfsigValid: true,
+			disagreementOK: "the signature binds another certificate than the one it carries; pdfsig, like OpenSSL, does not check the signing-certificate-v2 attribute (RFC 5035), so it cannot see the substitution"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := VerifyFile(context.Background(), tc.file, VerifyOptions{Roots: f.pki.Roots()})
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			last := rep.Signatures[len(rep.Signatures)-1]
+			if last.Valid != tc.signetValid {
+				t.Errorf("Signet says valid=%v, want %v: %+v", last.Valid, tc.signetValid, last.Checks)
+			}
+			if tc.failing != "" {
+				found := false
+				for _, c := range last.Checks {
+					found = found || (c.Name == tc.failing && c.Status == Failed)
+				}
+				if !found {
+					t.Errorf("the %q check did not fail: %+v", tc.failing, last.Checks)
+				}
+			}
+			ps := pdfsigLast(t, f.v, tc.file)
+			pdfsigValid := ps.SignatureValid && ps.Certificate == "Certificate is Trusted."
+			if pdfsigValid != tc.pdfsigValid {
+				t.Errorf("pdfsig says signature valid=%v, certificate %q; expected valid=%v", ps.SignatureValid, ps.Certificate, tc.pdfsigValid)
+			}
+			if pdfsigValid != last.Valid && tc.disagreementOK == "" {
+				t.Errorf("Signet (valid=%v) and pdfsig (valid=%v) disagree without a documented reason", last.Valid, pdfsigValid)
+			}
+			t.Logf("Signet valid=%v; pdfsig: signature valid=%v, %s", last.Valid, ps.SignatureValid, ps.Certificate)
+		})
+	}
+}
+
+func TestVerifyLevels(t *testing.T) {
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, "B-B"},
+		{Options{Timestamper: &TSAClient{URL: f.tsa.URL}}, "B-T"},
+		{Options{SubFilter: Adobe}, ""},
+	} {
+		t.Run(fmt.Sprintf("ok level %q", tc.want), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "s.pdf")
+			f.sign(t, in, out, "ecdsa", tc.opts)
+			rep, err := VerifyFile(context.Background(), out, VerifyOptions{Roots: f.pki.Roots()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := rep.Signatures[0]
+			if !s.Valid || s.Level != tc.want {
+				t.Errorf("valid=%v level=%q, want level %q: %+v", s.Valid, s.Level, tc.want, s.Checks)
+			}
+			if tc.opts.Timestamper != nil && (s.ProvenTime == nil || s.TimestampAuthority == nil) {
+				t.Error("no proven time from the timestamp")
+			}
+		})
+	}
+}
