@@ -39,6 +39,10 @@ func TestScripts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(e.WorkDir, "softhsm.toml"), []byte(settings), 0o600); err != nil {
 				return err
 			}
+			// The test PKI's root, for verify --trust.
+			if _, err := env.PKI.WriteRootPEM(e.WorkDir); err != nil {
+				return err
+			}
 			for _, name := range []string{"simple.pdf", "form.pdf", "xrefstream.pdf"} {
 				data, err := os.ReadFile(filepath.Join("testdata", "pdf", name))
 				if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -21,8 +22,10 @@ import (
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
 )
@@ -225,5 +228,49 @@ func TestNoArgsShowsHelp(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+func TestVerifyExitCodes(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	unsigned := filepath.Join(dir, "unsigned.pdf")
+	if err := testpdf.WriteFile(unsigned, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	signed := filepath.Join(dir, "signed.pdf")
+	if err := pdf.SignFile(context.Background(), unsigned, signed, e.Key, pki.Chain(e.Cert), pdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	root, err := pki.WriteRootPEM(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	garbage := filepath.Join(dir, "garbage.pdf")
+	os.WriteFile(garbage, []byte("not a pdf"), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"ok valid", []string{"verify", "--trust", root, signed}, 0},
+		{"fail untrusted", []string{"verify", signed}, 1},
+		{"fail unsigned", []string{"verify", "--trust", root, unsigned}, 1},
+		{"fail unreadable", []string{"verify", "--trust", root, garbage}, 2},
+		{"fail unreadable wins", []string{"verify", signed, garbage}, 2},
+		{"fail usage", []string{"verify"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, out, stderr := run(t, tc.args...); code != tc.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tc.code, out, stderr)
+			}
+		})
 	}
 }

@@ -46,7 +46,7 @@ files are not overwritten without --force. A token asks its PIN once per
 batch; a key that wants a PIN per signature (eID cards) asks it per
 document. A document that fails does not stop the others; a wrong PIN
 stops the batch.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if keyRef == "" {
 				return usageError{errors.New("--key is required")}

@@ -51,7 +51,7 @@ embeds; --online asks OCSP responders for what is missing.
 
 Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 2 a file could not be read.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			roots, err := loadTrust(trust)
 			if err != nil {
