@@ -756,3 +756,44 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 func parseObjectText(text string) (types.Object, error) {
 	return model.ParseObject(&text)
 }
+
+// forEachPage calls fn for every page, in order, reading the page tree
+// node by node; loops and absurd depths end the walk with an error.
+func (d *document) forEachPage(fn func(types.Dict) error) error {
+	cat, _, err := d.catalog()
+	if err != nil {
+		return err
+	}
+	seen := map[int]bool{}
+	var walk func(o types.Object, depth int) error
+	walk = func(o types.Object, depth int) error {
+		if depth > 64 {
+			return brokenf("page tree too deep")
+		}
+		if ref, ok := o.(types.IndirectRef); ok {
+			if seen[ref.ObjectNumber.Value()] {
+				return brokenf("page tree loops")
+			}
+			seen[ref.ObjectNumber.Value()] = true
+		}
+		node, err := d.dict(o)
+		if err != nil || node == nil {
+			return err
+		}
+		if t := node.NameEntry("Type"); t != nil && *t == "Page" {
+			return fn(node)
+		}
+		kids, err := d.resolve(node["Kids"])
+		if err != nil {
+			return err
+		}
+		k, _ := kids.(types.Array)
+		for _, kid := range k {
+			if err := walk(kid, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(cat["Pages"], 0)
+}

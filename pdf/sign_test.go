@@ -103,7 +103,7 @@ func (f *fixture) presigned(t *testing.T, in string) string {
 			t.Fatalf("%v: %v\n%s", cmd, err, out)
 		}
 	}
-	out := filepath.Join(f.dir, "presigned.pdf")
+	out := filepath.Join(f.dir, "presigned-"+filepath.Base(in))
 	cmd := exec.Command("pdfsig", "-add-signature", "-nssdir", f.v.NSS, "-nick", "Other Tool Signer", "-digest", "SHA256", in, out)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pdfsig -add-signature: %v\n%s", err, b)

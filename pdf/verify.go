@@ -146,13 +146,17 @@ var (
 
 // sigField is a signature found in the form.
 type sigField struct {
-	name   string
-	dict   types.Dict
-	br     [4]int64
-	cms    []byte
-	objNr  int
-	docTS  bool
-	revIdx int // index into the revision list, oldest first
+	name  string
+	dict  types.Dict
+	br    [4]int64
+	cms   []byte
+	objNr int
+	docTS bool
+	// outsideForm: found through a page's annotations, not the form's
+	// field tree (pdfsig 22.12 writes such fields into documents that
+	// already have a form).
+	outsideForm bool
+	revIdx      int // index into the revision list, oldest first
 }
 
 // VerifyFile verifies the PDF at path.
@@ -380,6 +384,28 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 	if err := walk(top, "", "", 0); err != nil {
 		return nil, err
 	}
+	if len(out) == 0 {
+		var widgets types.Array
+		err := v.d.forEachPage(func(page types.Dict) error {
+			annots, err := v.d.resolve(page["Annots"])
+			if err != nil {
+				return err
+			}
+			a, _ := annots.(types.Array)
+			widgets = append(widgets, a...)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		before := len(out)
+		if err := walk(widgets, "", "", 0); err != nil {
+			return nil, err
+		}
+		for _, f := range out[before:] {
+			f.outsideForm = true
+		}
+	}
 	for _, f := range out {
 		f.br, f.cms = byteRangeOf(f.dict), contentsOf(f.dict)
 	}
@@ -479,6 +505,9 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 		rep.Checks = append(rep.Checks, Check{Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
 	}
 
+	if f.outsideForm {
+		add("form", Warning, "the signature field is on a page but not listed in the document's form; some readers will not show it")
+	}
 	f.revIdx = v.checkByteRange(f, &rep, add)
 	if f.revIdx >= 0 {
 		rep.Revision = f.revIdx + 1
