@@ -42,3 +42,4 @@ bench:
 	@scripts/deps.sh test
 	scripts/bench-pkcs11.sh
 	scripts/bench-sign.sh
+	scripts/bench-verify.sh

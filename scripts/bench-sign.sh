@@ -26,7 +26,8 @@ export SOFTHSM2_CONF=$work/softhsm2.conf
 mkdir "$work/tokens"
 printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/tokens" >"$SOFTHSM2_CONF"
 softhsm2-util --init-token --free --label bench --so-pin 12345678 --pin "$PIN" >/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -subj "/CN=Bench Signer" -days 2 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -subj "/CN=Bench Signer" -days 2 \
+	-addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature,nonRepudiation 2>/dev/null
 openssl pkcs8 -topk8 -nocrypt -in "$work/key.pem" -outform DER -out "$work/key.der"
 openssl x509 -in "$work/cert.pem" -outform DER -out "$work/cert.der"
 for obj in "privkey key.der --usage-sign" "cert cert.der"; do
