@@ -115,6 +115,7 @@ type Prepared struct {
 	contentsLen int    // hex digits reserved
 
 	signer      cmsSigner
+	docTS       bool   // a document timestamp, not a signature
 	docDigest   []byte // hash of the signed byte ranges
 	signedAttrs []byte
 	digest      []byte
@@ -238,7 +239,9 @@ func (p *Prepared) build(u *update, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if locked {
+	// Document timestamps, like validation data, are permitted even under
+	// "no changes" certification (ETSI EN 319 142-1 section 5.4.3).
+	if locked && !p.docTS {
 		return ErrLocked
 	}
 	if opts.Certify != 0 && signed {
@@ -275,12 +278,18 @@ func (p *Prepared) build(u *update, opts Options) error {
 	// The signature dictionary, with fixed-width placeholders for
 	// /ByteRange and /Contents that are filled in place later.
 	name := opts.Name
-	if name == "" {
+	if name == "" && !p.docTS {
 		name = p.signer.chain[0].Subject.CommonName
 	}
 	var sig strings.Builder
-	fmt.Fprintf(&sig, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s\n", opts.SubFilter)
-	fmt.Fprintf(&sig, "/M %s\n", pdfText(pdfDate(opts.Time)).PDFString())
+	if p.docTS {
+		// A document timestamp (ETSI EN 319 142-1 section 5.4.3): the
+		// /Contents is an RFC 3161 token over the byte ranges.
+		sig.WriteString("<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161\n")
+	} else {
+		fmt.Fprintf(&sig, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s\n", opts.SubFilter)
+		fmt.Fprintf(&sig, "/M %s\n", pdfText(pdfDate(opts.Time)).PDFString())
+	}
 	for _, kv := range [][2]string{{"Name", name}, {"Reason", opts.Reason}, {"Location", opts.Location}, {"ContactInfo", opts.ContactInfo}} {
 		if kv[1] != "" {
 			fmt.Fprintf(&sig, "/%s %s\n", kv[0], pdfText(kv[1]).PDFString())
@@ -489,6 +498,9 @@ func (p *Prepared) hash() error {
 	h.Write(p.update[:p.contentsAt-1])
 	h.Write(p.update[p.contentsAt+p.contentsLen+1:])
 	p.docDigest = h.Sum(nil)
+	if p.docTS {
+		return nil
+	}
 	attrs, err := p.signer.signedAttributes(p.docDigest)
 	if err != nil {
 		return err
@@ -653,4 +665,48 @@ func pageRect(d *document, page types.Dict, r [4]float64) ([4]float64, error) {
 		return r, fmt.Errorf("%w: rectangle %v is off the %gx%g-point page", ErrAppearance, r, v[2]-v[0], v[3]-v[1])
 	}
 	return out, nil
+}
+
+// TimestampDocument adds a document timestamp (PAdES, ETSI.RFC3161) to the
+// PDF in r (size bytes) and writes the result to w: an RFC 3161 token over
+// the document as it stands, which extends the life of the signatures and
+// validation data before it (the B-LTA level).
+func TimestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, ts Timestamper, h crypto.Hash) error {
+	if h == 0 {
+		h = crypto.SHA256
+	}
+	if _, ok := hashOIDs[h]; !ok {
+		return fmt.Errorf("%w: digest %v", ErrUnsupportedKey, h)
+	}
+	doc, err := openDocument(r, size)
+	if err != nil {
+		return err
+	}
+	tsSize, err := ts.MaxTokenSize(ctx)
+	if err != nil {
+		return fmt.Errorf("timestamp authority: %w", err)
+	}
+	last := make([]byte, 1)
+	if _, err := r.ReadAt(last, size-1); err != nil {
+		return fmt.Errorf("read PDF: %w", err)
+	}
+	u := newUpdate(doc, last[0] == '\n' || last[0] == '\r')
+	p := &Prepared{in: r, inSize: size, signer: cmsSigner{hash: h}, docTS: true, contentsLen: 2 * (tsSize + 64)}
+	if err := p.build(u, Options{Time: time.Now()}); err != nil {
+		return err
+	}
+	if err := p.hash(); err != nil {
+		return err
+	}
+	token, err := ts.Timestamp(ctx, p.docDigest, h)
+	if err != nil {
+		return fmt.Errorf("timestamp the document: %w", err)
+	}
+	if 2*len(token) > p.contentsLen {
+		return &PlaceholderError{Need: len(token), Have: p.contentsLen / 2}
+	}
+	hex.Encode(p.update[p.contentsAt:], token)
+	p.finished = true
+	_, err = p.WriteTo(w)
+	return err
 }

@@ -203,6 +203,16 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 	if len(fields) == 0 {
 		return nil, ErrNoSignatures
 	}
+	// Each field's revision first: a signature's level depends on what
+	// later revisions (DSS, document timestamps) add.
+	for _, f := range fields {
+		f.revIdx = -1
+		if end := f.br[2] + f.br[3]; end == size {
+			f.revIdx = len(v.revisions) - 1
+		} else {
+			f.revIdx = slices.Index(v.revisions, end)
+		}
+	}
 	rep := &Report{Revisions: len(v.revisions)}
 	for _, f := range fields {
 		if err := ctx.Err(); err != nil {

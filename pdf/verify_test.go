@@ -6,11 +6,13 @@ import (
 	"crypto"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -284,4 +286,104 @@ func TestVerifyLevels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVerifyLongTerm builds B-LT (validation data in a DSS after a B-T
+// signature) and B-LTA (a document timestamp after that) and checks the
+// levels Signet reports, and that pdfsig accepts the document timestamp.
+func TestVerifyLongTerm(t *testing.T) {
+	f := newFixture(t)
+	responder, err := testocsp.Start(f.pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer responder.Close()
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	bt := filepath.Join(t.TempDir(), "b-t.pdf")
+	tsa := &TSAClient{URL: f.tsa.URL}
+	f.sign(t, in, bt, "ecdsa", Options{Timestamper: tsa})
+
+	signer := f.keys["ecdsa"].Cert
+	resp, err := responder.Response(signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lt := modify(t, bt, func(b []byte) []byte {
+		upd, err := appendDSS(bytes.NewReader(b), int64(len(b)),
+			[][]byte{signer.Raw, f.pki.Intermediate.Cert.Raw, f.pki.Root.Cert.Raw}, [][]byte{resp}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(b, upd...)
+	})
+	lta := filepath.Join(t.TempDir(), "b-lta.pdf")
+	data, _ := os.ReadFile(lt)
+	var out bytes.Buffer
+	if err := TimestampDocument(context.Background(), bytes.NewReader(data), int64(len(data)), &out, tsa, crypto.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(lta, out.Bytes(), 0o644)
+
+	for _, tc := range []struct {
+		file, level string
+		sigs        int
+	}{
+		{bt, "B-T", 1},
+		{lt, "B-LT", 1},
+		{lta, "B-LTA", 2},
+	} {
+		rep, err := VerifyFile(context.Background(), tc.file, VerifyOptions{Roots: f.pki.Roots()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Signatures) != tc.sigs {
+			t.Fatalf("%s: %d signatures, want %d", tc.level, len(rep.Signatures), tc.sigs)
+		}
+		s := rep.Signatures[0]
+		if !s.Valid || s.Level != tc.level {
+			t.Errorf("want %s: valid=%v level=%q %+v", tc.level, s.Valid, s.Level, s.Checks)
+		}
+		if tc.level != "B-T" {
+			revoked := false
+			for _, c := range s.Checks {
+				revoked = revoked || (c.Name == "revocation" && c.Status == Passed)
+			}
+			if !revoked {
+				t.Errorf("%s: the embedded OCSP response was not used: %+v", tc.level, s.Checks)
+			}
+			if !slices.Contains(s.ChangesAfter, changeDSS) {
+				t.Errorf("%s: changes after = %v, want the DSS", tc.level, s.ChangesAfter)
+			}
+		}
+	}
+	rep, _ := VerifyFile(context.Background(), lta, VerifyOptions{Roots: f.pki.Roots()})
+	if ts := rep.Signatures[1]; !ts.Valid || ts.TimestampAuthority == nil || ts.SubFilter != "ETSI.RFC3161" {
+		t.Errorf("document timestamp: %+v", ts)
+	}
+	f.v.QPDF(t, lta)
+	// pdfsig 22.12 cannot check document timestamps ("Unimplemented
+	// Feature"); it must still accept the signature before them, and
+	// openssl ts checks the token over the byte ranges independently.
+	if out, _ := exec.Command("pdfsig", "-nssdir", f.v.NSS, lta).CombinedOutput(); !strings.Contains(string(out), "Signature is Valid") {
+		t.Errorf("pdfsig no longer accepts the signature:\n%s", out)
+	}
+	sigs := pdfcheck.Signatures(t, lta)
+	dir := t.TempDir()
+	token, signedData := filepath.Join(dir, "token.der"), filepath.Join(dir, "data.bin")
+	os.WriteFile(token, sigs[1].CMS, 0o600)
+	os.WriteFile(signedData, sigs[1].Signed, 0o600)
+	cmd := exec.Command("openssl", "ts", "-verify", "-data", signedData, "-in", token, "-token_in", "-CAfile", f.v.RootPEM,
+		"-untrusted", filepath.Join(dir, "chain.pem"))
+	chain := append(pemCert(f.tsa.Entity.Cert.Raw), pemCert(f.pki.Intermediate.Cert.Raw)...)
+	os.WriteFile(filepath.Join(dir, "chain.pem"), chain, 0o600)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Verification: OK") {
+		t.Errorf("openssl ts -verify of the document timestamp: %v\n%s", err, out)
+	}
+}
+
+func pemCert(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
