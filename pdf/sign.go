@@ -53,6 +53,15 @@ type Options struct {
 	Timestamper Timestamper
 	// Appearance makes the signature visible; nil signs invisibly.
 	Appearance *Appearance
+	// Lock names form fields that must not change after this signature.
+	Lock *FieldLock
+}
+
+// FieldLock is a signature field's /Lock (PDF 32000-1 table 233).
+type FieldLock struct {
+	// Action is "All", "Include" (the Fields) or "Exclude" (all but them).
+	Action string
+	Fields []string
 }
 
 // Permissions are the DocMDP permissions of a certification signature
@@ -323,6 +332,22 @@ func (p *Prepared) build(u *update, opts Options) error {
 		"F":       types.Integer(132),
 		"Rect":    types.Array{types.Integer(0), types.Integer(0), types.Integer(0), types.Integer(0)},
 		"P":       pageRef,
+	}
+	if l := opts.Lock; l != nil {
+		switch l.Action {
+		case "All", "Include", "Exclude":
+		default:
+			return fmt.Errorf("field lock action must be All, Include or Exclude, not %q", l.Action)
+		}
+		lock := types.Dict{"Type": types.Name("SigFieldLock"), "Action": types.Name(l.Action)}
+		if l.Action != "All" {
+			var names types.Array
+			for _, n := range l.Fields {
+				names = append(names, pdfText(n))
+			}
+			lock["Fields"] = names
+		}
+		widget["Lock"] = lock
 	}
 	if a := opts.Appearance; a != nil {
 		rect, err := pageRect(d, page, a.Rect)

@@ -147,7 +147,8 @@ var (
 // sigField is a signature found in the form.
 type sigField struct {
 	name  string
-	dict  types.Dict
+	field types.Dict // the field (it may carry a /Lock)
+	dict  types.Dict // the signature dictionary
 	br    [4]int64
 	cms   []byte
 	objNr int
@@ -377,7 +378,7 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 			if err != nil || sd == nil {
 				continue // an empty signature field
 			}
-			f := &sigField{name: name, dict: sd}
+			f := &sigField{name: name, field: fd, dict: sd}
 			if ok {
 				f.objNr = sigRef.ObjectNumber.Value()
 			}
@@ -606,8 +607,11 @@ func (v *verifier) checkChanges(f *sigField, all []*sigField, rep *SignatureRepo
 	if f.revIdx == len(v.revisions)-1 {
 		return
 	}
-	kinds := v.classifyChanges(f.revIdx)
+	kinds, changedFields := v.classifyChanges(f.revIdx)
 	rep.ChangesAfter = kinds
+	if locked := v.lockedFields(f.field, changedFields); len(locked) > 0 {
+		add("field locks", Failed, "fields this signature locks were changed after it: %s", strings.Join(locked, ", "))
+	}
 	perm := 0
 	for _, s := range all {
 		if p := certificationOf(v.d, s.dict); p > 0 {
@@ -652,7 +656,7 @@ func certificationOf(d *document, sd types.Dict) int {
 
 // classifyChanges says what the revisions after revIdx changed, by the
 // objects their xref sections list, compared with their older versions.
-func (v *verifier) classifyChanges(revIdx int) []string {
+func (v *verifier) classifyChanges(revIdx int) ([]string, []string) {
 	signedEnd := v.revisions[revIdx]
 	older := map[int]xrefEntry{} // newest entry at or before the signed revision
 	for i := len(v.d.sections) - 1; i >= 0; i-- {
@@ -664,6 +668,7 @@ func (v *verifier) classifyChanges(revIdx int) []string {
 		}
 	}
 	kinds := map[string]bool{}
+	var fields []string
 	for _, sec := range v.d.sections {
 		if e := v.d.sectionEnd(sec); e <= signedEnd && e > 0 {
 			continue
@@ -680,7 +685,13 @@ func (v *verifier) classifyChanges(revIdx int) []string {
 				kinds[changeOther] = true
 				continue
 			}
-			kinds[v.classifyObject(nr, obj, older)] = true
+			kind := v.classifyObject(nr, obj, older)
+			kinds[kind] = true
+			if kind == changeFormFilling {
+				if d, ok := obj.(types.Dict); ok {
+					fields = append(fields, v.fieldName(d))
+				}
+			}
 		}
 	}
 	delete(kinds, "")
@@ -690,7 +701,56 @@ func (v *verifier) classifyChanges(revIdx int) []string {
 			out = append(out, k)
 		}
 	}
-	return out
+	return out, fields
+}
+
+// fieldName is a field's full name: its /T and its parents', joined by dots.
+func (v *verifier) fieldName(d types.Dict) string {
+	var parts []string
+	for depth := 0; d != nil && depth < 32; depth++ {
+		if t := textString(d["T"]); t != "" {
+			parts = append([]string{t}, parts...)
+		}
+		parent, err := v.d.dict(d["Parent"])
+		if err != nil {
+			break
+		}
+		d = parent
+	}
+	return strings.Join(parts, ".")
+}
+
+// lockedFields says which of the changed fields a signature field's /Lock
+// (PDF 32000-1 table 233) forbids changing.
+func (v *verifier) lockedFields(field types.Dict, changed []string) []string {
+	lock, err := v.d.dict(field["Lock"])
+	if err != nil || lock == nil {
+		return nil
+	}
+	action := lock.NameEntry("Action")
+	if action == nil {
+		return nil
+	}
+	listed := map[string]bool{}
+	for _, o := range lock.ArrayEntry("Fields") {
+		listed[textString(o)] = true
+	}
+	var locked []string
+	for _, name := range changed {
+		switch *action {
+		case "All":
+			locked = append(locked, name)
+		case "Include":
+			if listed[name] {
+				locked = append(locked, name)
+			}
+		case "Exclude":
+			if !listed[name] {
+				locked = append(locked, name)
+			}
+		}
+	}
+	return locked
 }
 
 // classifyObject says what kind of change a new or changed object is; ""

@@ -387,3 +387,89 @@ func TestVerifyLongTerm(t *testing.T) {
 func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+// fillField appends a revision that changes the value of form field nr.
+func fillField(t *testing.T, data []byte, nr int, value string) []byte {
+	t.Helper()
+	d, err := openDocument(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	field, err := d.dict(ref(nr))
+	if err != nil || field == nil {
+		t.Fatalf("field %d: %v", nr, err)
+	}
+	field = field.Clone().(types.Dict)
+	field["V"] = pdfText(value)
+	u := newUpdate(d, true)
+	u.writeObject(nr, field.PDFString())
+	u.writeXRef()
+	return append(bytes.Clone(data), u.buf.Bytes()...)
+}
+
+func TestVerifyFieldLocks(t *testing.T) {
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "form.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{Form: true}); err != nil {
+		t.Fatal(err)
+	}
+	const nameField = 4 // testpdf's text field "Name"
+	for _, tc := range []struct {
+		name  string
+		lock  *FieldLock
+		valid bool
+	}{
+		{"ok no lock", nil, true},
+		{"ok other field locked", &FieldLock{Action: "Include", Fields: []string{"Address"}}, true},
+		{"fail field locked", &FieldLock{Action: "Include", Fields: []string{"Name"}}, false},
+		{"fail all locked", &FieldLock{Action: "All"}, false},
+		{"ok excluded from lock", &FieldLock{Action: "Exclude", Fields: []string{"Name"}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			signed := filepath.Join(t.TempDir(), "signed.pdf")
+			f.sign(t, in, signed, "rsa", Options{Lock: tc.lock})
+			filled := modify(t, signed, func(b []byte) []byte { return fillField(t, b, nameField, "Zoë Ørsted") })
+			rep, err := VerifyFile(context.Background(), filled, VerifyOptions{Roots: f.pki.Roots()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := rep.Signatures[0]
+			if s.Valid != tc.valid {
+				t.Errorf("valid=%v, want %v: %+v", s.Valid, tc.valid, s.Checks)
+			}
+			if !slices.Contains(s.ChangesAfter, changeFormFilling) {
+				t.Errorf("changes after = %v, want form filling", s.ChangesAfter)
+			}
+		})
+	}
+}
+
+func TestVerifyDocMDP(t *testing.T) {
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "form.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{Form: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		perms Permissions
+		valid bool
+	}{
+		{NoChanges, false},
+		{FormFilling, true},
+		{Annotating, true},
+	} {
+		t.Run(fmt.Sprintf("certified P=%d then form filling", tc.perms), func(t *testing.T) {
+			signed := filepath.Join(t.TempDir(), "certified.pdf")
+			f.sign(t, in, signed, "ecdsa", Options{Certify: tc.perms})
+			filled := modify(t, signed, func(b []byte) []byte { return fillField(t, b, 4, "changed") })
+			rep, err := VerifyFile(context.Background(), filled, VerifyOptions{Roots: f.pki.Roots()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := rep.Signatures[0]
+			if s.Valid != tc.valid || s.Certification != int(tc.perms) {
+				t.Errorf("valid=%v certification=%d, want %v, %d: %+v", s.Valid, s.Certification, tc.valid, tc.perms, s.Checks)
+			}
+		})
+	}
+}
