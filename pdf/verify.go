@@ -1179,12 +1179,22 @@ func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certifi
 		}
 	}
 	source := "embedded"
-	if len(ocsps) == 0 && len(crls) == 0 && v.opts.Online && len(cert.OCSPServer) > 0 {
-		if resp, err := v.fetchOCSP(cert, issuer); err == nil {
+	if len(ocsps) == 0 && len(crls) == 0 && v.opts.Online {
+		switch {
+		case len(cert.OCSPServer) > 0:
+			resp, err := v.fetchOCSP(cert, issuer)
+			if err != nil {
+				add("revocation", Unknown, "the OCSP responder could not be asked: %v", err)
+				return
+			}
 			ocsps, source = append(ocsps, resp), "online"
-		} else {
-			add("revocation", Unknown, "the OCSP responder could not be asked: %v", err)
-			return
+		case len(cert.CRLDistributionPoints) > 0:
+			crl, err := v.fetch(http.MethodGet, cert.CRLDistributionPoints[0], "", nil)
+			if err != nil {
+				add("revocation", Unknown, "the CRL could not be fetched: %v", err)
+				return
+			}
+			crls, source = append(crls, crl), "online"
 		}
 	}
 	for _, der := range ocsps {
@@ -1231,15 +1241,23 @@ func (v *verifier) fetchOCSP(cert, issuer *x509.Certificate) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return v.fetch(http.MethodPost, cert.OCSPServer[0], "application/ocsp-request", req)
+}
+
+// fetch does one HTTP request for revocation data, with a timeout; TLS is
+// verified as net/http does.
+func (v *verifier) fetch(method, url, contentType string, body []byte) ([]byte, error) {
 	client := v.opts.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: 15 * time.Second}
 	}
-	httpReq, err := http.NewRequestWithContext(v.ctx, http.MethodPost, cert.OCSPServer[0], bytes.NewReader(req))
+	httpReq, err := http.NewRequestWithContext(v.ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	httpReq.Header.Set("Content-Type", "application/ocsp-request")
+	if contentType != "" {
+		httpReq.Header.Set("Content-Type", contentType)
+	}
 	resp, err := client.Do(httpReq)
 	if err != nil {
 		return nil, err
@@ -1248,7 +1266,7 @@ func (v *verifier) fetchOCSP(cert, issuer *x509.Certificate) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 }
 
 // verifyDocTimestamp checks a document timestamp (ETSI.RFC3161): the token

@@ -5,9 +5,13 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -469,6 +473,79 @@ func TestVerifyDocMDP(t *testing.T) {
 			s := rep.Signatures[0]
 			if s.Valid != tc.valid || s.Certification != int(tc.perms) {
 				t.Errorf("valid=%v certification=%d, want %v, %d: %+v", s.Valid, s.Certification, tc.valid, tc.perms, s.Checks)
+			}
+		})
+	}
+}
+
+func TestVerifyOnlineRevocation(t *testing.T) {
+	f := newFixture(t)
+	responder, err := testocsp.Start(f.pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer responder.Close()
+	// A CRL endpoint revoking one serial.
+	revokedSerial := new(big.Int)
+	crlServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+			Number:                    big.NewInt(1),
+			ThisUpdate:                time.Now().Add(-time.Minute),
+			NextUpdate:                time.Now().Add(time.Hour),
+			RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: revokedSerial, RevocationTime: time.Now().Add(-time.Hour)}},
+		}, f.pki.Intermediate.Cert, f.pki.Intermediate.Key)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Write(crl)
+	}))
+	defer crlServer.Close()
+
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		issue   testpki.IssueOptions
+		revoke  bool
+		online  bool
+		want    Status
+		wantVal bool
+	}{
+		{"ok offline is unknown", testpki.IssueOptions{OCSPServer: responder.URL}, false, false, Unknown, true},
+		{"ok online OCSP good", testpki.IssueOptions{OCSPServer: responder.URL}, false, true, Passed, true},
+		{"fail online OCSP revoked", testpki.IssueOptions{OCSPServer: responder.URL}, true, true, Failed, false},
+		{"ok online CRL good", testpki.IssueOptions{CRLDistributionPoint: crlServer.URL}, false, true, Passed, true},
+		{"fail online CRL revoked", testpki.IssueOptions{CRLDistributionPoint: crlServer.URL}, true, true, Failed, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := f.pki.NewEntity(testpki.P256, testpki.Signing, "Online Signer", tc.issue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.revoke {
+				responder.Revoke(e.Cert.SerialNumber, time.Now().Add(-time.Hour))
+				revokedSerial.Set(e.Cert.SerialNumber)
+			}
+			out := filepath.Join(t.TempDir(), "s.pdf")
+			if err := SignFile(context.Background(), in, out, e.Key, f.pki.Chain(e.Cert), Options{}); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := VerifyFile(context.Background(), out, VerifyOptions{Roots: f.pki.Roots(), Online: tc.online})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := rep.Signatures[0]
+			var got Status
+			for _, c := range s.Checks {
+				if c.Name == "revocation" {
+					got = c.Status
+				}
+			}
+			if got != tc.want || s.Valid != tc.wantVal {
+				t.Errorf("revocation %q valid=%v, want %q valid=%v: %+v", got, s.Valid, tc.want, tc.wantVal, s.Checks)
 			}
 		})
 	}
