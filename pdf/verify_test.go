@@ -550,3 +550,81 @@ func TestVerifyOnlineRevocation(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyAlgorithmsAndUsage(t *testing.T) {
+	f := newFixture(t)
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	verify := func(t *testing.T, path string) SignatureReport {
+		t.Helper()
+		rep, err := VerifyFile(context.Background(), path, VerifyOptions{Roots: f.pki.Roots()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Signatures[0]
+	}
+	for _, tc := range []struct {
+		key  string
+		opts Options
+		alg  string
+	}{
+		{"rsa", Options{Hash: crypto.SHA256}, "RSA PKCS#1 v1.5 with SHA-256"},
+		{"rsa3072", Options{PSS: true, Hash: crypto.SHA384}, "RSA-PSS with SHA-384"},
+		{"ecdsa", Options{Hash: crypto.SHA256}, "ECDSA with SHA-256"},
+		{"ecdsa384", Options{Hash: crypto.SHA512}, "ECDSA with SHA-512"},
+	} {
+		t.Run("ok "+tc.alg, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "s.pdf")
+			f.sign(t, in, out, tc.key, tc.opts)
+			if s := verify(t, out); !s.Valid || s.SignatureAlgorithm != tc.alg {
+				t.Errorf("valid=%v algorithm %q, want %q: %+v", s.Valid, s.SignatureAlgorithm, tc.alg, s.Checks)
+			}
+		})
+	}
+	t.Run("fail certificate may not sign", func(t *testing.T) {
+		e, err := f.pki.NewEntity(testpki.RSA2048, testpki.Encryption, "Encryption Only", testpki.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "s.pdf")
+		if err := SignFile(context.Background(), in, out, e.Key, f.pki.Chain(e.Cert), Options{}); err != nil {
+			t.Fatal(err)
+		}
+		s := verify(t, out)
+		if s.Valid || !hasFailed(s, "certificate", "key usage") {
+			t.Errorf("an encryption-only certificate passed: %+v", s.Checks)
+		}
+	})
+	t.Run("fail timestamp for another signature", func(t *testing.T) {
+		// A TSA that stamps a different imprint than it was asked for.
+		other := &TSAClient{URL: f.tsa.URL}
+		lying := swapTSA{inner: other}
+		out := filepath.Join(t.TempDir(), "s.pdf")
+		f.sign(t, in, out, "rsa", Options{Timestamper: lying})
+		s := verify(t, out)
+		if s.Valid || !hasFailed(s, "signature timestamp", "another signature") || s.ProvenTime != nil {
+			t.Errorf("a timestamp over another imprint passed: %+v", s.Checks)
+		}
+	})
+}
+
+// swapTSA asks the real TSA for a token over a different digest.
+type swapTSA struct{ inner *TSAClient }
+
+func (s swapTSA) Timestamp(ctx context.Context, digest []byte, h crypto.Hash) ([]byte, error) {
+	other := bytes.Clone(digest)
+	other[0] ^= 0xff
+	return s.inner.Timestamp(ctx, other, h)
+}
+func (s swapTSA) MaxTokenSize(ctx context.Context) (int, error) { return s.inner.MaxTokenSize(ctx) }
+
+func hasFailed(s SignatureReport, check, mention string) bool {
+	for _, c := range s.Checks {
+		if c.Name == check && c.Status == Failed && strings.Contains(c.Detail, mention) {
+			return true
+		}
+	}
+	return false
+}

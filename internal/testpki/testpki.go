@@ -41,6 +41,8 @@ const (
 	// OCSP: a delegated OCSP responder (extendedKeyUsage OCSPSigning and
 	// id-pkix-ocsp-nocheck, RFC 6960 section 4.2.2.2).
 	OCSP
+	// Encryption: keyEncipherment only, a certificate that may not sign.
+	Encryption
 )
 
 // Entity is a certificate with its private key.
@@ -164,6 +166,8 @@ func (p *PKI) Issue(pub crypto.PublicKey, profile Profile, cn string, opts Issue
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
 		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oidOCSPNoCheck, Value: asn1.NullBytes})
+	case Encryption:
+		tmpl.KeyUsage = x509.KeyUsageKeyEncipherment
 	default:
 		return nil, fmt.Errorf("unknown profile %d", profile)
 	}
