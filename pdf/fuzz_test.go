@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// FuzzOpenDocument feeds arbitrary bytes to everything that reads an
-// untrusted PDF before signing: the xref chain, object streams, the
-// catalog, the form and the page tree. Any input must give a document or
-// an error, never a panic or a hang.
-func FuzzOpenDocument(f *testing.F) {
+// pdfSeeds adds every testdata PDF to the corpus.
+func pdfSeeds(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("..", "testdata", "pdf", "*.pdf"))
+	if len(seeds) == 0 {
+		f.Fatal("no seeds in testdata/pdf")
+	}
 	for _, s := range seeds {
 		data, err := os.ReadFile(s)
 		if err != nil {
@@ -21,16 +21,28 @@ func FuzzOpenDocument(f *testing.F) {
 		}
 		f.Add(data)
 	}
+}
+
+// withinSeconds runs fn and fails the test when it takes longer: Go's
+// fuzzer does not report hangs, and a failure saves the input.
+func withinSeconds(t *testing.T, seconds int, fn func()) {
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	select {
+	case <-done:
+	case <-time.After(time.Duration(seconds) * time.Second):
+		t.Fatalf("hang: more than %d s", seconds)
+	}
+}
+
+// FuzzOpenDocument feeds arbitrary bytes to everything that reads an
+// untrusted PDF before signing: the xref chain, object streams, the
+// catalog, the form and the page tree. Any input must give a document or
+// an error, never a panic or a hang.
+func FuzzOpenDocument(f *testing.F) {
+	pdfSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// Go's fuzzer does not report hangs; a watchdog turns one into a
-		// failure with the input saved.
-		done := make(chan struct{})
-		go func() { defer close(done); fuzzBody(data) }()
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			t.Fatalf("hang on %d bytes", len(data))
-		}
+		withinSeconds(t, 3, func() { fuzzBody(data) })
 	})
 }
 

@@ -44,31 +44,15 @@ chmod 600 "$work/pin"
 
 key='pkcs11:token=bench;object=bench'
 
-measure() { # name file command...
-	local name=$1 file=$2
-	shift 2
-	local best_t='' best_m=''
-	for _ in $(seq "$runs"); do
-		rm -f "$work/out.pdf"
-		/usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
-			echo "$name failed:" >&2
-			cat "$work/err" >&2
-			return 1
-		}
-		read -r t m <"$work/time"
-		if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
-		if [ -z "$best_m" ] || [ "$m" -lt "$best_m" ]; then best_m=$m; fi
-	done
-	printf '%-12s %-26s %8.2f s %9d KB\n' "$file" "$name" "$best_t" "$best_m"
-}
+. scripts/lib/measure.sh
 
-printf '%-12s %-26s %10s %12s\n' file tool "wall (best)" "peak RSS"
+printf '%-36s %10s %12s\n' "file: tool" "wall (best)" "peak RSS"
 for f in big pages; do
 	in="$work/$f.pdf"
-	measure "signet sign" "$f.pdf" "$work/signet" --module "$MODULE" sign --key "$key" --pin-file "$work/pin" --force -o "$work/out.pdf" "$in"
+	measure "$f.pdf: signet sign" "$work/signet" --module "$MODULE" sign --key "$key" --pin-file "$work/pin" --force -o "$work/out.pdf" "$in"
 	# A fast result only counts if it is a valid signature.
 	pdfsig "$work/out.pdf" | grep -q 'Signature is Valid' || { echo "signet output for $f.pdf does not verify" >&2; exit 1; }
-	measure "pdfsig -add-signature" "$f.pdf" pdfsig -add-signature -nssdir "sql:$work/nss" -nick bench "$in" "$work/out.pdf"
-	measure "floor: sha256sum + cp" "$f.pdf" sh -c "sha256sum '$in' && cp '$in' '$work/out.pdf'"
+	measure "$f.pdf: pdfsig -add-signature" pdfsig -add-signature -nssdir "sql:$work/nss" -nick bench "$in" "$work/out.pdf"
+	measure "$f.pdf: floor (sha256sum + cp)" sh -c "sha256sum '$in' && cp '$in' '$work/out.pdf'"
 done
 printf '\nbig.pdf: %s bytes; pages.pdf: %s bytes, 1000 pages\n' "$(stat -c%s "$work/big.pdf")" "$(stat -c%s "$work/pages.pdf")"

@@ -23,25 +23,14 @@ printf 'pw\n' >"$work/pw"
 chmod 600 "$work/pw"
 "$work/signet" sign --key "$work/key.p12" --pin-file "$work/pw" -o "$work/signed.pdf" "$work/big.pdf" >/dev/null
 
-measure() { # name command...
-	local name=$1
-	shift
-	local best_t='' best_m=''
-	for _ in $(seq "$runs"); do
-		/usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>&1 || true
-		read -r t m <"$work/time"
-		if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
-		if [ -z "$best_m" ] || [ "$m" -lt "$best_m" ]; then best_m=$m; fi
-	done
-	printf '%-24s %8.2f s %9d KB\n' "$name" "$best_t" "$best_m"
-}
+. scripts/lib/measure.sh
 
 "$work/signet" verify --trust "$work/cert.pem" "$work/signed.pdf" | grep -q '✓ valid' ||
 	{ echo "signet verify does not find the signature valid" >&2; exit 1; }
 pdfsig "$work/signed.pdf" | grep -q 'Signature is Valid' ||
 	{ echo "pdfsig does not find the signature valid" >&2; exit 1; }
 
-printf '%-24s %10s %12s\n' "tool (signed.pdf)" "wall (best)" "peak RSS"
+printf '%-36s %10s %12s\n' "signed.pdf: tool" "wall (best)" "peak RSS"
 measure "signet verify" "$work/signet" verify --trust "$work/cert.pem" "$work/signed.pdf"
 measure "pdfsig" pdfsig "$work/signed.pdf"
 measure "floor: sha256sum" sha256sum "$work/signed.pdf"
