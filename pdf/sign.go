@@ -13,11 +13,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"github.com/signet-sign/signet/internal/atomicfile"
 )
 
 // SubFilter is the signature encoding named in the signature dictionary.
@@ -626,37 +627,9 @@ func SignFile(ctx context.Context, inPath, outPath string, key crypto.Signer, ch
 	if out, err := os.Stat(outPath); err == nil && os.SameFile(info, out) {
 		return errors.New("the output would overwrite the input; choose another output file")
 	}
-	return writeAtomically(outPath, func(w io.Writer) error {
+	return atomicfile.Write(outPath, func(w io.Writer) error {
 		return Sign(ctx, in, info.Size(), w, key, chain, opts)
 	})
-}
-
-// writeAtomically writes path through a temporary file in the same
-// directory, renamed over path only when write succeeded.
-func writeAtomically(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := write(tmp); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // pageRect places a rectangle given from the page's lower-left corner in

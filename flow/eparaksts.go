@@ -1,0 +1,342 @@
+package flow
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/signet-sign/signet/internal/atomicfile"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/pkcs11"
+	"github.com/signet-sign/signet/remote/eparaksts"
+)
+
+// ErrNoAuthCertificate reports a card without an authentication
+// certificate, which eParaksts needs to finalize.
+var ErrNoAuthCertificate = errors.New("no authentication certificate found on the card")
+
+// ToSign is one digest about to be signed, as the person is shown it.
+type ToSign struct {
+	Document  string
+	SessionID string
+	Digest    []byte
+	Algorithm string
+}
+
+// EParakstsOptions control an eParaksts signing.
+type EParakstsOptions struct {
+	// Archive adds an archive timestamp after finalizing.
+	Archive bool
+	// Confirm is shown what is about to be signed, before any PIN is
+	// asked; an error cancels everything. Nil signs without asking.
+	Confirm func(ctx context.Context, items []ToSign) error
+	// Verify are the trust settings of the local verification of the
+	// signed documents.
+	Verify pdf.VerifyOptions
+	// Overwrite allows replacing existing output files.
+	Overwrite bool
+}
+
+// EParakstsResult is what became of one document.
+type EParakstsResult struct {
+	Result
+	SessionID string
+	// Signature is Signet's own verification of the new signature.
+	Signature *pdf.SignatureReport
+}
+
+// digestHashes maps the API's algorithm names to hashes.
+var digestHashes = map[string]crypto.Hash{"SHA256": crypto.SHA256, "SHA384": crypto.SHA384, "SHA512": crypto.SHA512}
+
+// SignWithEParaksts signs PDFs through the eParaksts Signing API with the
+// person's card: signer holds the signing key, authCert is the same card's
+// authentication certificate. Each document's fate is reported on its own;
+// a key failure (wrong PIN, card removed, cancelled) stops the signing of
+// the rest, and finalizeSigning is never sent twice.
+func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Signer, authCert *x509.Certificate, jobs []Job, opts EParakstsOptions) []EParakstsResult {
+	results := make([]EParakstsResult, len(jobs))
+	docIDs := make([]string, len(jobs))
+	for i, job := range jobs {
+		results[i].Job = job
+	}
+	// Sessions are closed whatever happens: the service deletes the files.
+	defer func() {
+		for _, r := range results {
+			if r.SessionID != "" {
+				_ = c.CloseSession(context.WithoutCancel(ctx), r.SessionID)
+			}
+		}
+	}()
+
+	// 1. A session per document, with the document uploaded.
+	for i, job := range jobs {
+		if !opts.Overwrite {
+			if _, err := os.Stat(job.Output); err == nil {
+				results[i].Err = fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
+				continue
+			}
+		}
+		sid, err := c.StartSession(ctx)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		results[i].SessionID = sid
+		f, err := os.Open(job.Input)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		doc, err := c.Upload(ctx, sid, filepath.Base(job.Input), f)
+		f.Close()
+		if err != nil {
+			results[i].Err = fmt.Errorf("upload %s: %w", filepath.Base(job.Input), err)
+			continue
+		}
+		docIDs[i] = doc.ID
+	}
+	pending := func() []int {
+		var idx []int
+		for i, r := range results {
+			if r.Err == nil && r.SessionID != "" {
+				idx = append(idx, i)
+			}
+		}
+		return idx
+	}
+
+	// 2. The data to sign, for the card's signing certificate.
+	idx := pending()
+	if len(idx) == 0 {
+		return results
+	}
+	var sessions []string
+	for _, i := range idx {
+		sessions = append(sessions, results[i].SessionID)
+	}
+	digests, err := c.CalculateDigest(ctx, sessions, signer.Certificate(), true, false)
+	if err != nil {
+		failAll(results, idx, err)
+		return results
+	}
+	h, ok := digestHashes[strings.ToUpper(strings.ReplaceAll(digests.Algorithm, "-", ""))]
+	if !ok {
+		failAll(results, idx, fmt.Errorf("%w: digest algorithm %q", eparaksts.ErrBadResponse, digests.Algorithm))
+		return results
+	}
+	bySession := map[string]eparaksts.SessionDigest{}
+	for _, d := range digests.SessionDigests {
+		bySession[d.SessionID] = d
+	}
+	var items []ToSign
+	var itemIdx []int
+	for _, i := range idx {
+		d, ok := bySession[results[i].SessionID]
+		if !ok {
+			results[i].Err = fmt.Errorf("%w: no digest for this document's session", eparaksts.ErrBadResponse)
+			continue
+		}
+		if err := d.Err(); err != nil {
+			results[i].Err = err
+			continue
+		}
+		digest, err := d.Bytes()
+		if err == nil && len(digest) != h.Size() {
+			err = fmt.Errorf("%w: the digest is %d bytes, a %v digest is %d", eparaksts.ErrBadResponse, len(digest), h, h.Size())
+		}
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		items = append(items, ToSign{Document: filepath.Base(jobs[i].Input), SessionID: d.SessionID, Digest: digest, Algorithm: h.String()})
+		itemIdx = append(itemIdx, i)
+	}
+	if len(items) == 0 {
+		return results
+	}
+
+	// 3. The person sees what is signed before any PIN is asked.
+	if opts.Confirm != nil {
+		if err := opts.Confirm(ctx, items); err != nil {
+			failAll(results, itemIdx, err)
+			return results
+		}
+	}
+
+	// 4. The card signs each digest.
+	var values []eparaksts.SignatureValue
+	var signedIdx []int
+	var stopped error
+	for k, item := range items {
+		i := itemIdx[k]
+		if stopped != nil {
+			results[i].Err = fmt.Errorf("%w (%v)", ErrStopped, stopped)
+			continue
+		}
+		sig, err := signer.SignContext(ctx, item.Digest, h)
+		if err != nil {
+			results[i].Err = err
+			if keyFailure(err) {
+				stopped = err
+			}
+			continue
+		}
+		values = append(values, eparaksts.SignatureValue{SessionID: item.SessionID, SignatureValue: encodeB64(sig)})
+		signedIdx = append(signedIdx, i)
+	}
+	if len(values) == 0 {
+		return results
+	}
+
+	// 5. Finalize once; a failure is reported, never retried.
+	final, err := c.FinalizeSigning(ctx, values, authCert)
+	if err != nil {
+		failAll(results, signedIdx, fmt.Errorf("finalize: %w", err))
+		return results
+	}
+	applyResults(results, signedIdx, final)
+
+	// 6. Optionally an archive timestamp.
+	if opts.Archive {
+		var archiveIdx []int
+		var ids []string
+		for _, i := range signedIdx {
+			if results[i].Err == nil {
+				archiveIdx, ids = append(archiveIdx, i), append(ids, results[i].SessionID)
+			}
+		}
+		if len(ids) > 0 {
+			res, err := c.AddArchive(ctx, ids, authCert)
+			if err != nil {
+				failAll(results, archiveIdx, fmt.Errorf("archive timestamp: %w", err))
+			} else {
+				applyResults(results, archiveIdx, res)
+			}
+		}
+	}
+
+	// 7. Download, verify locally, write.
+	for _, i := range signedIdx {
+		if results[i].Err != nil {
+			continue
+		}
+		data, err := c.Download(ctx, results[i].SessionID, docIDs[i])
+		if err != nil {
+			results[i].Err = fmt.Errorf("download the signed document: %w", err)
+			continue
+		}
+		report, err := verifyDownloaded(ctx, data, signer.Certificate(), opts.Verify)
+		results[i].Signature = report
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		results[i].Err = atomicfile.Write(jobs[i].Output, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+	}
+	return results
+}
+
+// verifyDownloaded checks that the service returned the document with the
+// person's signature, cryptographically intact. Trust and revocation are
+// reported in the verification, not required: the person's system may not
+// know the issuer's root.
+func verifyDownloaded(ctx context.Context, data []byte, cert *x509.Certificate, opts pdf.VerifyOptions) (*pdf.SignatureReport, error) {
+	rep, err := pdf.Verify(ctx, bytes.NewReader(data), int64(len(data)), opts)
+	if err != nil {
+		return nil, fmt.Errorf("the signed document from eParaksts cannot be verified: %w", err)
+	}
+	for i := len(rep.Signatures) - 1; i >= 0; i-- {
+		s := rep.Signatures[i]
+		if s.Signer == nil || s.Signer.Serial != fmt.Sprintf("%X", cert.SerialNumber) {
+			continue
+		}
+		for _, c := range s.Checks {
+			switch c.Name {
+			case "byte range", "document digest", "signature", "signing certificate":
+				if c.Status == pdf.Failed {
+					return &s, fmt.Errorf("the signed document from eParaksts does not verify: %s", c.Detail)
+				}
+			}
+		}
+		return &s, nil
+	}
+	return nil, errors.New("the document from eParaksts does not carry your signature")
+}
+
+func failAll(results []EParakstsResult, idx []int, err error) {
+	for _, i := range idx {
+		if results[i].Err == nil {
+			results[i].Err = err
+		}
+	}
+}
+
+func applyResults(results []EParakstsResult, idx []int, res []eparaksts.Result) {
+	by := map[string]eparaksts.Result{}
+	for _, r := range res {
+		by[r.SessionID] = r
+	}
+	for _, i := range idx {
+		r, ok := by[results[i].SessionID]
+		switch {
+		case !ok:
+			results[i].Err = fmt.Errorf("%w: no result for this document's session", eparaksts.ErrBadResponse)
+		case r.Err() != nil:
+			results[i].Err = r.Err()
+		}
+	}
+}
+
+// AuthCertificate finds the authentication certificate of the card that
+// holds signer's key: on the same token, or on a token of the same module
+// with the same serial (cards whose PINs appear as two tokens). One with
+// the signer's name is preferred.
+func AuthCertificate(signer keys.Signer) (*x509.Certificate, error) {
+	key, ok := signer.(*pkcs11.Key)
+	if !ok {
+		return nil, fmt.Errorf("%w: the key is not on a card; name the authentication certificate", ErrNoAuthCertificate)
+	}
+	tok := key.Info().Token
+	tokens, err := tok.Module().Tokens()
+	if err != nil {
+		return nil, err
+	}
+	var found []*x509.Certificate
+	for _, t := range tokens {
+		if t.SlotID() != tok.SlotID() && (t.Serial != tok.Serial || t.Serial == "") {
+			continue
+		}
+		certs, err := t.Certificates()
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range certs {
+			if keys.CertificatePurpose(c.Cert) == keys.PurposeAuthentication {
+				found = append(found, c.Cert)
+			}
+		}
+	}
+	for _, c := range found {
+		if c.Subject.CommonName == signer.Certificate().Subject.CommonName {
+			return c, nil
+		}
+	}
+	if len(found) > 0 {
+		return found[0], nil
+	}
+	return nil, ErrNoAuthCertificate
+}
+
+func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
