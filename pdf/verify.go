@@ -204,6 +204,15 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 	if len(fields) == 0 {
 		return nil, ErrNoSignatures
 	}
+	// Certificates embedded anywhere in the document may complete any
+	// chain: intermediates are only candidates, a chain must still end at
+	// a trusted root. (A document timestamp's token often carries its TSA
+	// certificate alone.)
+	for _, f := range fields {
+		if p, err := parseCMS(f.cms); err == nil {
+			v.pool = append(v.pool, p.certs...)
+		}
+	}
 	// Each field's revision first: a signature's level depends on what
 	// later revisions (DSS, document timestamps) add.
 	for _, f := range fields {
@@ -241,6 +250,7 @@ type verifier struct {
 	opts      VerifyOptions
 	revisions []int64 // revision ends, oldest first
 	dssCerts  []*x509.Certificate
+	pool      []*x509.Certificate // certificates embedded in the signatures
 	dssOCSP   [][]byte
 	dssCRL    [][]byte
 	dssRev    int // revision index where the DSS last changed, -1 if none
@@ -1115,6 +1125,9 @@ func (v *verifier) verifyChain(cert *x509.Certificate, pool []*x509.Certificate,
 		inter.AddCert(c)
 	}
 	for _, c := range v.dssCerts {
+		inter.AddCert(c)
+	}
+	for _, c := range v.pool {
 		inter.AddCert(c)
 	}
 	chains, err := cert.Verify(x509.VerifyOptions{Roots: v.opts.Roots, Intermediates: inter, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{usage}})
