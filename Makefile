@@ -36,6 +36,9 @@ fuzz:
 	@scripts/deps.sh test
 	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) ./pkcs11
 	$(GO) test -run '^$$' -fuzz '^FuzzOpenDocument$$' -fuzztime $(FUZZTIME) ./pdf
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCMS$$' -fuzztime $(FUZZTIME) ./pdf
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./pdf
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./remote/eparaksts
 
 # Speed against peers in one run (see scripts/).
 bench:
