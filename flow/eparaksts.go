@@ -63,65 +63,16 @@ var digestHashes = map[string]crypto.Hash{"SHA256": crypto.SHA256, "SHA384": cry
 // a key failure (wrong PIN, card removed, cancelled) stops the signing of
 // the rest, and finalizeSigning is never sent twice.
 func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Signer, authCert *x509.Certificate, jobs []Job, opts EParakstsOptions) []EParakstsResult {
-	results := make([]EParakstsResult, len(jobs))
-	docIDs := make([]string, len(jobs))
-	for i, job := range jobs {
-		results[i].Job = job
-	}
+	results, docIDs := newResults(jobs)
 	// Sessions are closed whatever happens: the service deletes the files.
-	defer func() {
-		for _, r := range results {
-			if r.SessionID != "" {
-				_ = c.CloseSession(context.WithoutCancel(ctx), r.SessionID)
-			}
-		}
-	}()
+	defer closeAll(ctx, c, results)
 
 	// 1. A session per document, with the document uploaded.
-	for i, job := range jobs {
-		if !opts.Overwrite {
-			if _, err := os.Stat(job.Output); err == nil {
-				results[i].Err = fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
-				continue
-			}
-		}
-		sid, err := c.StartSession(ctx)
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
-		results[i].SessionID = sid
-		f, err := os.Open(job.Input)
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
-		doc, err := c.Upload(ctx, sid, filepath.Base(job.Input), f)
-		f.Close()
-		if err != nil {
-			results[i].Err = fmt.Errorf("upload %s: %w", filepath.Base(job.Input), err)
-			continue
-		}
-		docIDs[i] = doc.ID
-	}
-	pending := func() []int {
-		var idx []int
-		for i, r := range results {
-			if r.Err == nil && r.SessionID != "" {
-				idx = append(idx, i)
-			}
-		}
-		return idx
-	}
-
+	uploadAll(ctx, c, results, docIDs, opts.Overwrite)
 	// 2. The data to sign, for the card's signing certificate.
-	idx := pending()
+	idx, sessions := pendingSessions(results)
 	if len(idx) == 0 {
 		return results
-	}
-	var sessions []string
-	for _, i := range idx {
-		sessions = append(sessions, results[i].SessionID)
 	}
 	digests, err := c.CalculateDigest(ctx, sessions, signer.Certificate(), true, false)
 	if err != nil {
@@ -225,7 +176,46 @@ func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Sig
 	}
 
 	// 7. Download, verify locally, write.
-	for _, i := range signedIdx {
+	downloadAll(ctx, c, results, docIDs, signedIdx, signer.Certificate(), opts.Verify)
+	return results
+}
+
+// uploadAll opens a session per job and uploads its document, unless the
+// output exists and may not be replaced.
+func uploadAll(ctx context.Context, c *eparaksts.Client, results []EParakstsResult, docIDs []string, overwrite bool) {
+	for i := range results {
+		job := results[i].Job
+		if !overwrite {
+			if _, err := os.Stat(job.Output); err == nil {
+				results[i].Err = fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
+				continue
+			}
+		}
+		sid, err := c.StartSession(ctx)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		results[i].SessionID = sid
+		f, err := os.Open(job.Input)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		doc, err := c.Upload(ctx, sid, filepath.Base(job.Input), f)
+		f.Close()
+		if err != nil {
+			results[i].Err = fmt.Errorf("upload %s: %w", filepath.Base(job.Input), err)
+			continue
+		}
+		docIDs[i] = doc.ID
+	}
+}
+
+// downloadAll fetches the processed documents of idx, checks the new
+// signature of cert in each, and writes them atomically.
+func downloadAll(ctx context.Context, c *eparaksts.Client, results []EParakstsResult, docIDs []string, idx []int, cert *x509.Certificate, verify pdf.VerifyOptions) {
+	for _, i := range idx {
 		if results[i].Err != nil {
 			continue
 		}
@@ -234,18 +224,119 @@ func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Sig
 			results[i].Err = fmt.Errorf("download the signed document: %w", err)
 			continue
 		}
-		report, err := verifyDownloaded(ctx, data, signer.Certificate(), opts.Verify)
+		report, err := verifyDownloaded(ctx, data, cert, verify)
 		results[i].Signature = report
 		if err != nil {
 			results[i].Err = err
 			continue
 		}
-		results[i].Err = atomicfile.Write(jobs[i].Output, func(w io.Writer) error {
+		results[i].Err = atomicfile.Write(results[i].Output, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+	}
+}
+
+// closeAll closes the jobs' sessions; the service deletes their files.
+func closeAll(ctx context.Context, c *eparaksts.Client, results []EParakstsResult) {
+	for _, r := range results {
+		if r.SessionID != "" {
+			_ = c.CloseSession(context.WithoutCancel(ctx), r.SessionID)
+		}
+	}
+}
+
+// pendingSessions are the jobs still without error that have a session.
+func pendingSessions(results []EParakstsResult) ([]int, []string) {
+	var idx []int
+	var ids []string
+	for i, r := range results {
+		if r.Err == nil && r.SessionID != "" {
+			idx, ids = append(idx, i), append(ids, r.SessionID)
+		}
+	}
+	return idx, ids
+}
+
+// SealWithEParaksts puts an organization's eSeal on PDFs: the service signs
+// with the seal's PKCS#12 (its password encrypted for the service), and
+// each result is verified locally before it is written.
+func SealWithEParaksts(ctx context.Context, c *eparaksts.Client, pfx, password []byte, authCert *x509.Certificate, jobs []Job, opts EParakstsOptions) []EParakstsResult {
+	results, docIDs := newResults(jobs)
+	defer closeAll(ctx, c, results)
+	seal, err := keys.LoadPKCS12(pfx, password)
+	if err != nil {
+		failAll(results, allIndexes(results), fmt.Errorf("open the seal: %w", err))
+		return results
+	}
+	uploadAll(ctx, c, results, docIDs, opts.Overwrite)
+	idx, ids := pendingSessions(results)
+	if len(ids) == 0 {
+		return results
+	}
+	res, err := c.ESealCreate(ctx, ids, pfx, password, authCert, true, false)
+	if err != nil {
+		failAll(results, idx, fmt.Errorf("eSeal: %w", err))
+		return results
+	}
+	applyResults(results, idx, res)
+	downloadAll(ctx, c, results, docIDs, idx, seal.Certificate(), opts.Verify)
+	return results
+}
+
+// ArchiveWithEParaksts adds an archive timestamp to signed PDFs.
+func ArchiveWithEParaksts(ctx context.Context, c *eparaksts.Client, authCert *x509.Certificate, jobs []Job, opts EParakstsOptions) []EParakstsResult {
+	results, docIDs := newResults(jobs)
+	defer closeAll(ctx, c, results)
+	uploadAll(ctx, c, results, docIDs, opts.Overwrite)
+	idx, ids := pendingSessions(results)
+	if len(ids) == 0 {
+		return results
+	}
+	res, err := c.AddArchive(ctx, ids, authCert)
+	if err != nil {
+		failAll(results, idx, fmt.Errorf("archive timestamp: %w", err))
+		return results
+	}
+	applyResults(results, idx, res)
+	for _, i := range idx {
+		if results[i].Err != nil {
+			continue
+		}
+		data, err := c.Download(ctx, results[i].SessionID, docIDs[i])
+		if err != nil {
+			results[i].Err = fmt.Errorf("download the archived document: %w", err)
+			continue
+		}
+		rep, err := pdf.Verify(ctx, bytes.NewReader(data), int64(len(data)), opts.Verify)
+		if err != nil || len(rep.Signatures) == 0 {
+			results[i].Err = fmt.Errorf("the archived document cannot be verified: %v", err)
+			continue
+		}
+		last := rep.Signatures[len(rep.Signatures)-1]
+		results[i].Signature = &last
+		results[i].Err = atomicfile.Write(results[i].Output, func(w io.Writer) error {
 			_, err := w.Write(data)
 			return err
 		})
 	}
 	return results
+}
+
+func newResults(jobs []Job) ([]EParakstsResult, []string) {
+	results := make([]EParakstsResult, len(jobs))
+	for i, job := range jobs {
+		results[i].Job = job
+	}
+	return results, make([]string, len(jobs))
+}
+
+func allIndexes(results []EParakstsResult) []int {
+	idx := make([]int, len(results))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }
 
 // verifyDownloaded checks that the service returned the document with the

@@ -10,9 +10,12 @@ import (
 	"slices"
 	"testing"
 
+	gopkcs12 "software.sslmate.com/src/go-pkcs12"
+
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
@@ -255,4 +258,53 @@ func (r *removedAfter) SignContext(ctx context.Context, digest []byte, opts cryp
 	}
 	r.left--
 	return r.Signer.SignContext(ctx, digest, opts)
+}
+
+func TestEParakstsSealAndArchive(t *testing.T) {
+	e := newEParaksts(t)
+	pki := e.env.PKI
+	seal, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Acme SIA zīmogs", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, err := pki.NewEntity(testpki.P256, testpki.Authentication, "Acme SIA auth", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{pki.Intermediate.Cert}, "zīmogs")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("ok seal a batch", func(t *testing.T) {
+		jobs := jobsFor(writeDocs(t, 2), t.TempDir())
+		results := SealWithEParaksts(context.Background(), e.client, pfx, []byte("zīmogs"), auth.Cert, jobs, EParakstsOptions{Verify: e.verify})
+		requireAll(t, results)
+		for _, j := range jobs {
+			e.v.Check(t, j.Output, 1)
+		}
+	})
+	t.Run("fail wrong seal password", func(t *testing.T) {
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		results := SealWithEParaksts(context.Background(), e.client, pfx, []byte("nope"), auth.Cert, jobs, EParakstsOptions{Verify: e.verify})
+		if !errors.Is(results[0].Err, keys.ErrWrongPassword) {
+			t.Fatalf("err = %v", results[0].Err)
+		}
+		noOutputs(t, results)
+	})
+	t.Run("ok archive a signed document", func(t *testing.T) {
+		in := writeDocs(t, 1)[0]
+		signed := OutputPath(in, "")
+		if err := pdf.SignFile(context.Background(), in, signed, seal.Key, pki.Chain(seal.Cert), pdf.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		jobs := jobsFor([]string{signed}, t.TempDir())
+		results := ArchiveWithEParaksts(context.Background(), e.client, auth.Cert, jobs, EParakstsOptions{Verify: e.verify})
+		requireAll(t, results)
+		rep, err := pdf.VerifyFile(context.Background(), jobs[0].Output, e.verify)
+		if err != nil || len(rep.Signatures) != 2 || !rep.Valid() || rep.Signatures[1].SubFilter != "ETSI.RFC3161" {
+			t.Fatalf("archived: %v %+v", err, rep)
+		}
+		e.v.QPDF(t, jobs[0].Output)
+	})
 }
