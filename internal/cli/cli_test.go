@@ -23,11 +23,13 @@ import (
 
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
 
 func TestMain(m *testing.M) { os.Exit(softhsmtest.Main(m)) }
@@ -273,4 +275,71 @@ func TestVerifyExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEParakstsCLI(t *testing.T) {
+	env := softhsmtest.Require(t)
+	tsa, err := testtsa.Start(env.PKI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsa.Close()
+	srv, err := fake.Start("cli-id", "cli-secret", []*x509.Certificate{env.PKI.Intermediate.Cert}, &pdf.TSAClient{URL: tsa.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "līgums.pdf")
+	if err := testpdf.WriteFile(doc, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	conn := []string{"--api-url", srv.URL, "--auth-url", srv.URL}
+	key := "pkcs11:token=signet-test;object=RSA-2048%20signing"
+
+	t.Run("fail without credentials", func(t *testing.T) {
+		t.Setenv("SIGNET_EPARAKSTS_CLIENT_ID", "")
+		t.Setenv("SIGNET_EPARAKSTS_CLIENT_SECRET", "")
+		code, _, stderr := run(t, append([]string{"eparaksts", "status"}, conn...)...)
+		if code != 1 || !strings.Contains(stderr, "client id and secret are not set") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+	t.Setenv("SIGNET_EPARAKSTS_CLIENT_ID", "cli-id")
+	t.Setenv("SIGNET_EPARAKSTS_CLIENT_SECRET", "cli-secret")
+
+	t.Run("ok status", func(t *testing.T) {
+		code, out, stderr := run(t, append([]string{"eparaksts", "status"}, conn...)...)
+		if code != 0 || !strings.Contains(out, "credentials accepted") || !strings.Contains(out, "maxFileSize") {
+			t.Errorf("exit %d: %s%s", code, out, stderr)
+		}
+	})
+	t.Run("ok sign shows the digests and writes a verified file", func(t *testing.T) {
+		args := append([]string{"--module", env.Module, "eparaksts", "sign", "--key", key, "--yes", "--pin-file", pinFile(t, softhsmtest.PIN)}, conn...)
+		code, out, stderr := run(t, append(args, doc)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s%s", code, out, stderr)
+		}
+		if !strings.Contains(stderr, "eParaksts asks Jānis Bērziņš to sign") || !strings.Contains(stderr, "līgums.pdf  SHA-256 ") {
+			t.Errorf("no confirmation shown: %s", stderr)
+		}
+		signed := filepath.Join(dir, "līgums-signed.pdf")
+		rep, err := pdf.VerifyFile(context.Background(), signed, pdf.VerifyOptions{Roots: env.PKI.Roots()})
+		if err != nil || !rep.Valid() || rep.Signatures[0].Level != "B-T" {
+			t.Fatalf("signed file: %v %+v", err, rep)
+		}
+	})
+	t.Run("fail no confirmation without a terminal", func(t *testing.T) {
+		args := append([]string{"--module", env.Module, "eparaksts", "sign", "--key", key, "--pin-file", pinFile(t, softhsmtest.PIN), "-o", filepath.Join(dir, "x.pdf")}, conn...)
+		code, _, stderr := run(t, append(args, doc)...)
+		if code != 1 || !strings.Contains(stderr, "add --yes") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+	t.Run("fail plain http to a remote host", func(t *testing.T) {
+		code, _, stderr := run(t, "eparaksts", "status", "--api-url", "http://signapi.eparaksts.lv", "--auth-url", srv.URL)
+		if code != 1 || !strings.Contains(stderr, "loopback addresses only") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
 }
