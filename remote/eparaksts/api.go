@@ -215,6 +215,9 @@ func (c *Client) ESealCreate(ctx context.Context, sessions []string, pfx, passwo
 	if err != nil {
 		return nil, err
 	}
+	// The API documents PKCS#1 v1.5 padding (RSAEncryptionPadding.Pkcs1)
+	// for this field; OAEP would not be decrypted by the service.
+	//lint:ignore SA1019 the eParaksts API specifies PKCS#1 v1.5 encryption of the seal password
 	enc, err := rsa.EncryptPKCS1v15(rand.Reader, pub, password)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt the seal password: %w", err)

@@ -151,3 +151,27 @@ func TestClient(t *testing.T) {
 		}
 	})
 }
+
+func TestClient401(t *testing.T) {
+	s, c := start(t)
+	ctx := context.Background()
+	t.Run("ok one 401 renews the token", func(t *testing.T) {
+		s.FailNext("/api-session/v1.0/start", http.StatusUnauthorized, "invalid_token")
+		if _, err := c.StartSession(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("fail a 401 after renewing is reported", func(t *testing.T) {
+		before := s.Requests["GET /api-session/v1.0/start"]
+		s.FailNext("/api-session/v1.0/start", http.StatusUnauthorized, "invalid_token")
+		s.FailNext("/api-session/v1.0/start", http.StatusUnauthorized, "invalid_token")
+		_, err := c.StartSession(ctx)
+		var ae *eparaksts.Error
+		if !errors.As(err, &ae) || ae.HTTPStatus != 401 || !strings.Contains(err.Error(), "even after renewing") {
+			t.Fatalf("err = %v", err)
+		}
+		if n := s.Requests["GET /api-session/v1.0/start"] - before; n != 2 {
+			t.Errorf("sent %d times, want 2 (one renewal)", n)
+		}
+	})
+}

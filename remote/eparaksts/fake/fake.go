@@ -516,6 +516,7 @@ func (s *Server) eSeal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "signKey and signKeyPassword must be base64")
 		return
 	}
+	//lint:ignore SA1019 the fake mirrors the service, which decrypts PKCS#1 v1.5 as documented
 	password, err := rsa.DecryptPKCS1v15(rand.Reader, s.sealKey, encPw)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "INVALID_PASSWORD_ENCRYPTION", "signKeyPassword is not encrypted with the service key")
