@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto"
@@ -44,14 +45,29 @@ type EParakstsOptions struct {
 	Verify pdf.VerifyOptions
 	// Overwrite allows replacing existing output files.
 	Overwrite bool
+	// Container asks for an ASiC-E container (.edoc) with a XAdES
+	// signature instead of a signed PDF.
+	Container bool
 }
 
 // EParakstsResult is what became of one document.
 type EParakstsResult struct {
 	Result
 	SessionID string
-	// Signature is Signet's own verification of the new signature.
+	// Signature is Signet's own verification of the new signature (PDF).
 	Signature *pdf.SignatureReport
+	// Contents lists the files of an ASiC-E container.
+	Contents []string
+}
+
+// ContainerPath names the ASiC-E container of in: NAME.edoc in dir, or
+// beside in when dir is empty.
+func ContainerPath(in, dir string) string {
+	if dir == "" {
+		dir = filepath.Dir(in)
+	}
+	base := filepath.Base(in)
+	return filepath.Join(dir, strings.TrimSuffix(base, filepath.Ext(base))+".edoc")
 }
 
 // digestHashes maps the API's algorithm names to hashes.
@@ -74,7 +90,7 @@ func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Sig
 	if len(idx) == 0 {
 		return results
 	}
-	digests, err := c.CalculateDigest(ctx, sessions, signer.Certificate(), true, false)
+	digests, err := c.CalculateDigest(ctx, sessions, signer.Certificate(), !opts.Container, false)
 	if err != nil {
 		failAll(results, idx, err)
 		return results
@@ -176,8 +192,85 @@ func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Sig
 	}
 
 	// 7. Download, verify locally, write.
-	downloadAll(ctx, c, results, docIDs, signedIdx, signer.Certificate(), opts.Verify)
+	if opts.Container {
+		downloadContainers(ctx, c, results, docIDs, signedIdx, signer.Certificate())
+	} else {
+		downloadAll(ctx, c, results, docIDs, signedIdx, signer.Certificate(), opts.Verify)
+	}
 	return results
+}
+
+// downloadContainers fetches ASiC-E containers, checks that each is one and
+// holds the document and a signature with cert, lists its files, and
+// writes it. (Signet does not verify XAdES signatures yet.)
+func downloadContainers(ctx context.Context, c *eparaksts.Client, results []EParakstsResult, docIDs []string, idx []int, cert *x509.Certificate) {
+	for _, i := range idx {
+		if results[i].Err != nil {
+			continue
+		}
+		data, err := c.Download(ctx, results[i].SessionID, docIDs[i])
+		if err != nil {
+			results[i].Err = fmt.Errorf("download the container: %w", err)
+			continue
+		}
+		contents, err := checkContainer(data, filepath.Base(results[i].Input), cert)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		results[i].Contents = contents
+		results[i].Err = atomicfile.Write(results[i].Output, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+	}
+}
+
+// checkContainer reads an ASiC-E container (ETSI EN 319 162-1): its
+// mimetype, that it holds the signed document, and that a signature file
+// carries the signer's certificate.
+func checkContainer(data []byte, document string, cert *x509.Certificate) ([]string, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("the container from eParaksts is not a ZIP file: %w", err)
+	}
+	var names []string
+	var hasDoc, hasSig bool
+	certB64 := base64.StdEncoding.EncodeToString(cert.Raw)
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		switch {
+		case f.Name == "mimetype":
+			rc, err := f.Open()
+			if err != nil {
+				return nil, err
+			}
+			mt, _ := io.ReadAll(io.LimitReader(rc, 64))
+			rc.Close()
+			if string(mt) != "application/vnd.etsi.asic-e+zip" {
+				return nil, fmt.Errorf("the container from eParaksts is not ASiC-E (mimetype %q)", mt)
+			}
+		case f.Name == document:
+			hasDoc = true
+		case strings.HasPrefix(f.Name, "META-INF/") && strings.Contains(f.Name, "signatures"):
+			rc, err := f.Open()
+			if err != nil {
+				return nil, err
+			}
+			xml, _ := io.ReadAll(io.LimitReader(rc, 16<<20))
+			rc.Close()
+			hasSig = hasSig || bytes.Contains(xml, []byte(certB64))
+		}
+	}
+	switch {
+	case len(zr.File) == 0 || zr.File[0].Name != "mimetype":
+		return nil, errors.New("the container from eParaksts does not start with its mimetype")
+	case !hasDoc:
+		return nil, fmt.Errorf("the container from eParaksts does not hold %s", document)
+	case !hasSig:
+		return nil, errors.New("the container from eParaksts holds no signature with your certificate")
+	}
+	return names, nil
 }
 
 // uploadAll opens a session per job and uploads its document, unless the

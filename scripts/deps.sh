@@ -10,7 +10,7 @@
 set -euo pipefail
 
 case "${1:-}" in
-test) packages=(gcc libc6-dev softhsm2 opensc poppler-utils qpdf libnss3-tools openssl) ;;
+test) packages=(gcc libc6-dev softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1) ;;
 run) packages=(gcc libc6-dev) ;;
 *)
 	echo "usage: $0 test|run" >&2

@@ -162,7 +162,7 @@ func (f *eparakstsFlags) jobs(inputs []string) ([]flow.Job, error) {
 
 func (a *app) eparakstsSign(f *eparakstsFlags) *cobra.Command {
 	var keyRef, authRef string
-	var archive, yes bool
+	var archive, yes, edoc bool
 	cmd := &cobra.Command{
 		Use:   "sign --key URI [--auth-key URI] IN.pdf...",
 		Short: "Sign PDFs with your eID card through eParaksts",
@@ -174,6 +174,11 @@ func (a *app) eparakstsSign(f *eparakstsFlags) *cobra.Command {
 			jobs, err := f.jobs(inputs)
 			if err != nil {
 				return err
+			}
+			if edoc && f.out == "" {
+				for i := range jobs {
+					jobs[i].Output = flow.ContainerPath(jobs[i].Input, f.outDir)
+				}
 			}
 			c, verify, stop, err := f.client(a.stderr)
 			if err != nil {
@@ -202,9 +207,16 @@ func (a *app) eparakstsSign(f *eparakstsFlags) *cobra.Command {
 			} else if auth, err = flow.AuthCertificate(signer); err != nil {
 				return fmt.Errorf("%w (name it with --auth-key)", err)
 			}
-			opts := flow.EParakstsOptions{Archive: archive, Verify: verify, Overwrite: f.force}
+			opts := flow.EParakstsOptions{Archive: archive, Verify: verify, Overwrite: f.force, Container: edoc}
 			opts.Confirm = a.confirmSigning(signer.Certificate().Subject.CommonName, yes)
 			res := flow.SignWithEParaksts(cmd.Context(), c, signer, auth, jobs, opts)
+			if edoc && !f.asJSON {
+				for _, r := range res {
+					if r.Err == nil {
+						fmt.Fprintf(a.stderr, "signet: %s holds %s\n", filepath.Base(r.Output), strings.Join(r.Contents, ", "))
+					}
+				}
+			}
 			return a.reportEParaksts(res, f.asJSON)
 		},
 	}
@@ -212,6 +224,7 @@ func (a *app) eparakstsSign(f *eparakstsFlags) *cobra.Command {
 	cmd.Flags().StringVar(&authRef, "auth-key", "", "authentication certificate (default: found on the same card)")
 	cmd.Flags().BoolVar(&archive, "archive", false, "add an archive timestamp")
 	cmd.Flags().BoolVar(&yes, "yes", false, "sign without asking for confirmation (unattended use)")
+	cmd.Flags().BoolVar(&edoc, "edoc", false, "make an ASiC-E container (.edoc, XAdES) instead of a signed PDF")
 	return cmd
 }
 

@@ -23,6 +23,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +56,8 @@ type Server struct {
 
 type session struct {
 	docs     []*document
-	prepared *pdf.Prepared
+	prepared *pdf.Prepared // signAsPdf
+	xades    *xadesState   // ASiC-E
 }
 
 type document struct {
@@ -398,7 +400,25 @@ func (s *Server) calculateDigest(w http.ResponseWriter, r *http.Request) {
 			out = append(out, sessionErr(id, "SESSION_NOT_FOUND", "no such session"))
 			continue
 		case !body.SignAsPdf:
-			out = append(out, sessionErr(id, "EDOC_NOT_SUPPORTED", "this test service signs PDFs only"))
+			// An ASiC-E container of the session's files, always a new
+			// one (this test service does not add to containers).
+			if len(sess.docs) == 0 {
+				out = append(out, sessionErr(id, "NO_FILES", "the session holds no files"))
+				continue
+			}
+			x, err := prepareXAdES(sess.docs, cert, time.Now())
+			if err != nil {
+				out = append(out, sessionErr(id, "FILE_NOT_SIGNABLE", err.Error()))
+				continue
+			}
+			s.mu.Lock()
+			sess.xades, sess.prepared = x, nil
+			s.mu.Unlock()
+			digest := x.digest
+			if f != nil && f.shortDigest {
+				digest = digest[1:]
+			}
+			out = append(out, map[string]any{"sessionId": id, "digest": base64.StdEncoding.EncodeToString(digest)})
 			continue
 		case len(sess.docs) != 1:
 			out = append(out, sessionErr(id, "ONE_PDF_PER_SESSION", "signAsPdf needs exactly one PDF in the session"))
@@ -444,13 +464,28 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		sess := s.sessions[v.SessionID]
 		s.mu.Unlock()
-		if sess == nil || sess.prepared == nil {
+		if sess == nil || (sess.prepared == nil && sess.xades == nil) {
 			results = append(results, sessionErr(v.SessionID, "NO_DIGEST", "CalculateDigest was not called for this session"))
 			continue
 		}
 		sig, err := base64.StdEncoding.DecodeString(v.SignatureValue)
 		if err != nil {
 			results = append(results, sessionErr(v.SessionID, "INVALID_SIGNATURE", "signatureValue is not base64"))
+			continue
+		}
+		if sess.xades != nil {
+			container, err := sess.xades.finish(sig)
+			if err != nil {
+				results = append(results, sessionErr(v.SessionID, "INVALID_SIGNATURE", err.Error()))
+				continue
+			}
+			first := sess.docs[0]
+			name := strings.TrimSuffix(first.name, filepath.Ext(first.name)) + ".edoc"
+			s.mu.Lock()
+			sess.docs = []*document{{id: first.id, name: name, data: container}}
+			sess.xades = nil
+			s.mu.Unlock()
+			results = append(results, map[string]any{"sessionId": v.SessionID})
 			continue
 		}
 		if err := sess.prepared.Finish(r.Context(), sig); err != nil {
