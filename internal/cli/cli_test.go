@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -334,6 +335,37 @@ func TestEParakstsCLI(t *testing.T) {
 		code, _, stderr := run(t, append(args, doc)...)
 		if code != 1 || !strings.Contains(stderr, "add --yes") {
 			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+	t.Run("ok seal and archive", func(t *testing.T) {
+		seal, err := env.PKI.NewEntity(testpki.RSA2048, testpki.Signing, "Acme SIA", testpki.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		auth, err := env.PKI.NewEntity(testpki.P256, testpki.Authentication, "Acme SIA auth", testpki.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pfx, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{env.PKI.Intermediate.Cert}, "seal-pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pfxPath, authPath := filepath.Join(dir, "seal.p12"), filepath.Join(dir, "auth.pem")
+		os.WriteFile(pfxPath, pfx, 0o600)
+		os.WriteFile(authPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: auth.Cert.Raw}), 0o644)
+		sealed := filepath.Join(dir, "sealed.pdf")
+		args := append([]string{"eparaksts", "seal", "--pfx", pfxPath, "--auth-cert", authPath, "--pin-file", pinFile(t, "seal-pw"), "-o", sealed}, conn...)
+		if code, out, stderr := run(t, append(args, doc)...); code != 0 {
+			t.Fatalf("seal: exit %d: %s%s", code, out, stderr)
+		}
+		archived := filepath.Join(dir, "archived.pdf")
+		args = append([]string{"eparaksts", "archive", "--auth-cert", authPath, "-o", archived}, conn...)
+		if code, out, stderr := run(t, append(args, sealed)...); code != 0 {
+			t.Fatalf("archive: exit %d: %s%s", code, out, stderr)
+		}
+		rep, err := pdf.VerifyFile(context.Background(), archived, pdf.VerifyOptions{Roots: env.PKI.Roots()})
+		if err != nil || len(rep.Signatures) != 2 || !rep.Valid() || rep.Signatures[0].Signer.Name != "Acme SIA" {
+			t.Fatalf("sealed and archived: %v %+v", err, rep)
 		}
 	})
 	t.Run("fail plain http to a remote host", func(t *testing.T) {
