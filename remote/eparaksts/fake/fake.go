@@ -510,33 +510,51 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request) {
 	writeData(w, map[string]any{"results": results})
 }
 
+// eachDocument replaces the one document of each named session with what
+// change makes of it, and answers the per-session results.
+func (s *Server) eachDocument(w http.ResponseWriter, sessions []string, failCode string, change func([]byte) ([]byte, error)) {
+	var results []map[string]any
+	for _, id := range sessions {
+		s.mu.Lock()
+		sess := s.sessions[id]
+		s.mu.Unlock()
+		if sess == nil || len(sess.docs) != 1 {
+			results = append(results, sessionErr(id, "FILE_NOT_SIGNABLE", "one PDF per session is needed"))
+			continue
+		}
+		doc := sess.docs[0]
+		data, err := change(doc.data)
+		if err != nil {
+			results = append(results, sessionErr(id, failCode, err.Error()))
+			continue
+		}
+		s.mu.Lock()
+		doc.data = data
+		s.mu.Unlock()
+		results = append(results, map[string]any{"sessionId": id})
+	}
+	writeData(w, map[string]any{"results": results})
+}
+
+func (b sessionsBody) ids() []string {
+	var ids []string
+	for _, ref := range b.Sessions {
+		ids = append(ids, ref.SessionID)
+	}
+	return ids
+}
+
 func (s *Server) addArchive(w http.ResponseWriter, r *http.Request) {
 	var body sessionsBody
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.Sessions) == 0 {
 		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "sessions are required")
 		return
 	}
-	var results []map[string]any
-	for _, ref := range body.Sessions {
-		s.mu.Lock()
-		sess := s.sessions[ref.SessionID]
-		s.mu.Unlock()
-		if sess == nil || len(sess.docs) != 1 {
-			results = append(results, sessionErr(ref.SessionID, "SESSION_NOT_FOUND", "no signed document in this session"))
-			continue
-		}
+	s.eachDocument(w, body.ids(), "ARCHIVE_FAILED", func(data []byte) ([]byte, error) {
 		var out bytes.Buffer
-		doc := sess.docs[0]
-		if err := pdf.TimestampDocument(r.Context(), bytes.NewReader(doc.data), int64(len(doc.data)), &out, s.TSA, 0); err != nil {
-			results = append(results, sessionErr(ref.SessionID, "ARCHIVE_FAILED", err.Error()))
-			continue
-		}
-		s.mu.Lock()
-		doc.data = out.Bytes()
-		s.mu.Unlock()
-		results = append(results, map[string]any{"sessionId": ref.SessionID})
-	}
-	writeData(w, map[string]any{"results": results})
+		err := pdf.TimestampDocument(r.Context(), bytes.NewReader(data), int64(len(data)), &out, s.TSA, 0)
+		return out.Bytes(), err
+	})
 }
 
 func (s *Server) eSeal(w http.ResponseWriter, r *http.Request) {
@@ -562,28 +580,16 @@ func (s *Server) eSeal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_SIGN_KEY", "the seal key cannot be opened: "+err.Error())
 		return
 	}
-	var results []map[string]any
-	for _, ref := range body.Sessions {
-		s.mu.Lock()
-		sess := s.sessions[ref.SessionID]
-		s.mu.Unlock()
-		if sess == nil || len(sess.docs) != 1 || !body.SignAsPdf {
-			results = append(results, sessionErr(ref.SessionID, "FILE_NOT_SIGNABLE", "one PDF per session, signed as PDF"))
-			continue
-		}
-		doc := sess.docs[0]
-		var out bytes.Buffer
-		chain := append(seal.Chain(), s.CAs...)
-		if err := pdf.Sign(r.Context(), bytes.NewReader(doc.data), int64(len(doc.data)), &out, seal, chain, pdf.Options{Timestamper: s.TSA}); err != nil {
-			results = append(results, sessionErr(ref.SessionID, "SEAL_FAILED", err.Error()))
-			continue
-		}
-		s.mu.Lock()
-		doc.data = out.Bytes()
-		s.mu.Unlock()
-		results = append(results, map[string]any{"sessionId": ref.SessionID})
+	if !body.SignAsPdf {
+		writeError(w, http.StatusBadRequest, "EDOC_NOT_SUPPORTED", "this test service seals PDFs only")
+		return
 	}
-	writeData(w, map[string]any{"results": results})
+	chain := append(seal.Chain(), s.CAs...)
+	s.eachDocument(w, body.ids(), "SEAL_FAILED", func(data []byte) ([]byte, error) {
+		var out bytes.Buffer
+		err := pdf.Sign(r.Context(), bytes.NewReader(data), int64(len(data)), &out, seal, chain, pdf.Options{Timestamper: s.TSA})
+		return out.Bytes(), err
+	})
 }
 
 func (s *Server) config(w http.ResponseWriter, r *http.Request) {
