@@ -8,7 +8,9 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +29,7 @@ import (
 	"github.com/signet-sign/signet/internal/testocsp"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
 )
 
 // pdfsigVerdict is what poppler's pdfsig says of the last signature.
@@ -623,6 +626,79 @@ func (s swapTSA) MaxTokenSize(ctx context.Context) (int, error) { return s.inner
 func hasFailed(s SignatureReport, check, mention string) bool {
 	for _, c := range s.Checks {
 		if c.Name == check && c.Status == Failed && strings.Contains(c.Detail, mention) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExtendLevels signs B-T and extends to B-LT and B-LTA with validation
+// data fetched from an OCSP responder for the signer and the TSA.
+func TestExtendLevels(t *testing.T) {
+	f := newFixture(t)
+	responder, err := testocsp.Start(f.pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer responder.Close()
+	tsaServer, err := testtsa.StartWith(f.pki, testpki.IssueOptions{OCSPServer: responder.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsaServer.Close()
+	tsa := &TSAClient{URL: tsaServer.URL}
+	signer, err := f.pki.NewEntity(testpki.RSA2048, testpki.Signing, "Long Term", testpki.IssueOptions{OCSPServer: responder.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(f.dir, "doc.pdf")
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	bt := filepath.Join(t.TempDir(), "bt.pdf")
+	if err := SignFile(context.Background(), in, bt, signer.Key, f.pki.Chain(signer.Cert), Options{Timestamper: tsa}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(bt)
+	for _, level := range []Level{LevelBLT, LevelBLTA} {
+		t.Run("ok "+string(level), func(t *testing.T) {
+			var out bytes.Buffer
+			if err := Extend(context.Background(), bytes.NewReader(data), int64(len(data)), &out, level, tsa, LTVOptions{Roots: f.pki.Roots()}); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "extended.pdf")
+			os.WriteFile(path, out.Bytes(), 0o644)
+			rep, err := VerifyFile(context.Background(), path, VerifyOptions{Roots: f.pki.Roots()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := rep.Signatures[0]
+			if !s.Valid || s.Level != string(level) || !hasPassed(s, "revocation") {
+				t.Errorf("level %q valid=%v: %+v", s.Level, s.Valid, s.Checks)
+			}
+			f.v.QPDF(t, path)
+			// pdfsig judges the signature; it cannot check the
+			// document timestamp of B-LTA (see TestVerifyLongTerm).
+			f.v.PDFSig(t, path, 1)
+		})
+	}
+	t.Run("fail no revocation pointer", func(t *testing.T) {
+		plain := filepath.Join(t.TempDir(), "plain.pdf")
+		e := f.keys["ecdsa"] // no OCSP or CRL pointer
+		if err := SignFile(context.Background(), in, plain, e.Key, f.pki.Chain(e.Cert), Options{Timestamper: tsa}); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(plain)
+		err := Extend(context.Background(), bytes.NewReader(data), int64(len(data)), io.Discard, LevelBLT, tsa, LTVOptions{Roots: f.pki.Roots()})
+		if !errors.Is(err, ErrValidationData) {
+			t.Fatalf("err = %v, want ErrValidationData", err)
+		}
+	})
+}
+
+func hasPassed(s SignatureReport, check string) bool {
+	for _, c := range s.Checks {
+		if c.Name == check && c.Status == Passed {
 			return true
 		}
 	}

@@ -29,7 +29,13 @@ var Policy = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1, 1}
 
 // Start starts a TSA whose certificate is issued by pki. Close it when done.
 func Start(pki *testpki.PKI) (*TSA, error) {
-	e, err := pki.NewEntity(testpki.P256, testpki.TSA, "Signet Test TSA", testpki.IssueOptions{})
+	return StartWith(pki, testpki.IssueOptions{})
+}
+
+// StartWith starts a TSA whose certificate carries opts (an OCSP responder,
+// for long-term validation tests).
+func StartWith(pki *testpki.PKI, opts testpki.IssueOptions) (*TSA, error) {
+	e, err := pki.NewEntity(testpki.P256, testpki.TSA, "Signet Test TSA", opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,174 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/digitorus/timestamp"
+	"golang.org/x/crypto/ocsp"
+)
+
+// Level is a PAdES baseline level to sign at (ETSI EN 319 142-1).
+type Level string
+
+const (
+	LevelBB   Level = "B-B"
+	LevelBT   Level = "B-T"   // + a signature timestamp
+	LevelBLT  Level = "B-LT"  // + validation data (certificates, OCSP/CRL) in a DSS
+	LevelBLTA Level = "B-LTA" // + a document timestamp over it all
+)
+
+// ErrValidationData reports validation data that could not be gathered.
+var ErrValidationData = errors.New("validation data")
+
+// LTVOptions say where validation data comes from.
+type LTVOptions struct {
+	// Roots complete chains up to a trust anchor; the system's roots are
+	// used when nil.
+	Roots *x509.CertPool
+	// HTTPClient fetches OCSP responses and CRLs; defaults to a 15 s
+	// timeout.
+	HTTPClient *http.Client
+}
+
+// AddValidationData appends to the PDF in r a revision with a Document
+// Security Store holding, for every signature and signature timestamp in
+// it, the certificates of its chain and an OCSP response (or, when a
+// certificate names no responder, a CRL) for each certificate below the
+// root: PAdES B-LT. It fails when the status of an end-entity certificate
+// cannot be fetched, rather than producing a document that claims more
+// than it has.
+func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts LTVOptions) error {
+	d, err := openDocument(r, size)
+	if err != nil {
+		return err
+	}
+	v := &verifier{d: d, ctx: ctx, opts: VerifyOptions{Roots: opts.Roots, HTTPClient: opts.HTTPClient}}
+	if v.opts.Roots == nil {
+		if v.opts.Roots, err = x509.SystemCertPool(); err != nil {
+			v.opts.Roots = x509.NewCertPool()
+		}
+	}
+	if err := v.loadDSS(); err != nil {
+		return err
+	}
+	fields, err := v.signatureFields()
+	if err != nil {
+		return err
+	}
+	if len(fields) == 0 {
+		return ErrNoSignatures
+	}
+
+	// Every certificate that must be shown valid: signers and TSAs.
+	var leaves []*x509.Certificate
+	for _, f := range fields {
+		cms, err := parseCMS(f.cms)
+		if err != nil {
+			continue
+		}
+		v.pool = append(v.pool, cms.certs...)
+		if f.docTS {
+			if ts, err := timestamp.Parse(f.cms); err == nil && len(ts.Certificates) > 0 {
+				leaves = append(leaves, ts.Certificates[0])
+				v.pool = append(v.pool, ts.Certificates...)
+			}
+			continue
+		}
+		if c := cms.signerCert(); c != nil {
+			leaves = append(leaves, c)
+		}
+		for _, tok := range cms.unsigned[oidAttrTimestampToken.String()] {
+			if ts, err := timestamp.Parse(tok); err == nil && len(ts.Certificates) > 0 {
+				leaves = append(leaves, ts.Certificates[0])
+				v.pool = append(v.pool, ts.Certificates...)
+			}
+		}
+	}
+
+	var certs, ocsps, crls [][]byte
+	seen := map[string]bool{}
+	addCert := func(c *x509.Certificate) {
+		if !seen[string(c.Raw)] {
+			seen[string(c.Raw)] = true
+			certs = append(certs, c.Raw)
+		}
+	}
+	done := map[string]bool{}
+	for _, leaf := range leaves {
+		chain, err := v.verifyChain(leaf, v.pool, time.Now(), x509.ExtKeyUsageAny)
+		if err != nil {
+			return fmt.Errorf("%w: the chain of %q does not reach a trusted root: %v", ErrValidationData, leaf.Subject.CommonName, err)
+		}
+		for i, c := range chain {
+			addCert(c)
+			if i == len(chain)-1 || done[string(c.Raw)] {
+				continue // the root needs no status; each certificate once
+			}
+			done[string(c.Raw)] = true
+			issuer := chain[i+1]
+			switch {
+			case len(c.OCSPServer) > 0:
+				resp, err := v.fetchOCSP(c, issuer)
+				if err == nil {
+					_, err = ocsp.ParseResponseForCert(resp, c, issuer)
+				}
+				if err != nil {
+					return fmt.Errorf("%w: OCSP for %q: %v", ErrValidationData, c.Subject.CommonName, err)
+				}
+				ocsps = append(ocsps, resp)
+			case len(c.CRLDistributionPoints) > 0:
+				crl, err := v.fetch(http.MethodGet, c.CRLDistributionPoints[0], "", nil)
+				if err == nil {
+					var list *x509.RevocationList
+					if list, err = x509.ParseRevocationList(crl); err == nil {
+						err = list.CheckSignatureFrom(issuer)
+					}
+				}
+				if err != nil {
+					return fmt.Errorf("%w: CRL for %q: %v", ErrValidationData, c.Subject.CommonName, err)
+				}
+				crls = append(crls, crl)
+			case c.IsCA:
+				// A CA whose issuer publishes no status for it: its
+				// certificate is all there is to keep.
+			default:
+				return fmt.Errorf("%w: %q names neither an OCSP responder nor a CRL", ErrValidationData, c.Subject.CommonName)
+			}
+		}
+	}
+	upd, err := appendDSS(r, size, certs, ocsps, crls)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, io.NewSectionReader(r, 0, size)); err != nil {
+		return err
+	}
+	_, err = w.Write(upd)
+	return err
+}
+
+// Extend brings a signed PDF from B-T to the level asked: B-LT adds
+// validation data, B-LTA also a document timestamp.
+func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level Level, ts Timestamper, opts LTVOptions) error {
+	switch level {
+	case LevelBB, LevelBT, "":
+		_, err := io.Copy(w, io.NewSectionReader(r, 0, size))
+		return err
+	case LevelBLT:
+		return AddValidationData(ctx, r, size, w, opts)
+	case LevelBLTA:
+		var lt bytes.Buffer
+		if err := AddValidationData(ctx, r, size, &lt, opts); err != nil {
+			return err
+		}
+		return TimestampDocument(ctx, bytes.NewReader(lt.Bytes()), int64(lt.Len()), w, ts, 0)
+	}
+	return fmt.Errorf("unknown PAdES level %q (use B-B, B-T, B-LT or B-LTA)", level)
+}
