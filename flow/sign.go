@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
@@ -40,6 +42,11 @@ type BatchOptions struct {
 	// Progress is called before each document (done of total finished)
 	// and once at the end with done == total.
 	Progress func(done, total int, current string)
+	// Level B-LT or B-LTA extends each signed document with validation
+	// data (and a document timestamp); B-B and B-T need nothing more.
+	Level pdf.Level
+	// LTV says where validation data comes from, for B-LT and B-LTA.
+	LTV pdf.LTVOptions
 }
 
 // OutputPath names the signed copy of in: in dir (or beside in when dir
@@ -95,7 +102,30 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 			return fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
 		}
 	}
-	return pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), opts.PDF)
+	if err := pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), opts.PDF); err != nil {
+		return err
+	}
+	if opts.Level != pdf.LevelBLT && opts.Level != pdf.LevelBLTA {
+		return nil
+	}
+	// The B-T file is extended in place, atomically: on failure the signed
+	// B-T file stays, and the error says what is missing.
+	f, err := os.Open(job.Output)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	err = atomicfile.Write(job.Output, func(w io.Writer) error {
+		return pdf.Extend(ctx, f, info.Size(), w, opts.Level, opts.PDF.Timestamper, opts.LTV)
+	})
+	if err != nil {
+		return fmt.Errorf("signed at B-T, but not extended to %s: %w", opts.Level, err)
+	}
+	return nil
 }
 
 // keyFailure tells errors that concern the key, not the document.

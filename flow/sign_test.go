@@ -3,17 +3,23 @@ package flow
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testocsp"
 	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
@@ -200,6 +206,62 @@ func TestBatch(t *testing.T) {
 		}
 		if n := len(p.Requests()); n != 1 {
 			t.Errorf("PIN asked %d times, want once", n)
+		}
+	})
+}
+
+func TestBatchLongTerm(t *testing.T) {
+	env, mods := openToken(t)
+	responder, err := testocsp.Start(env.PKI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer responder.Close()
+	tsaServer, err := testtsa.StartWith(env.PKI, testpki.IssueOptions{OCSPServer: responder.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsaServer.Close()
+	opts := BatchOptions{
+		PDF:   pdf.Options{Timestamper: &pdf.TSAClient{URL: tsaServer.URL}},
+		Level: pdf.LevelBLTA,
+		LTV:   pdf.LTVOptions{Roots: env.PKI.Roots()},
+	}
+
+	t.Run("ok B-LTA with a seal whose certificate names an OCSP responder", func(t *testing.T) {
+		seal, err := env.PKI.NewEntity(testpki.P256, testpki.Signing, "Acme SIA", testpki.IssueOptions{OCSPServer: responder.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pfx, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{env.PKI.Intermediate.Cert}, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := keys.LoadPKCS12(pfx, []byte("pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs := jobsFor(writeDocs(t, 2), t.TempDir())
+		for _, r := range SignPDFs(context.Background(), signer, jobs, opts) {
+			if r.Err != nil {
+				t.Fatalf("%s: %v", r.Input, r.Err)
+			}
+			rep, err := pdf.VerifyFile(context.Background(), r.Output, pdf.VerifyOptions{Roots: env.PKI.Roots()})
+			if err != nil || rep.Signatures[0].Level != "B-LTA" || !rep.Valid() {
+				t.Errorf("%s: %v %+v", r.Output, err, rep)
+			}
+		}
+	})
+	t.Run("fail no revocation pointer keeps the B-T file", func(t *testing.T) {
+		signer := signerFor(t, mods, "P-256 signing", prompttest.WithPIN(softhsmtest.PIN))
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		r := SignPDFs(context.Background(), signer, jobs, opts)[0]
+		if !errors.Is(r.Err, pdf.ErrValidationData) || !strings.Contains(r.Err.Error(), "signed at B-T") {
+			t.Fatalf("err = %v", r.Err)
+		}
+		rep, err := pdf.VerifyFile(context.Background(), r.Output, pdf.VerifyOptions{Roots: env.PKI.Roots()})
+		if err != nil || rep.Signatures[0].Level != "B-T" {
+			t.Errorf("the B-T file was not kept: %v %+v", err, rep)
 		}
 	})
 }

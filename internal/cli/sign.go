@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -27,6 +28,8 @@ type signResultJSON struct {
 func (a *app) signCommand() *cobra.Command {
 	var (
 		keyRef, alg, out, outDir, tsa string
+		level                         string
+		trust                         []string
 		visible, page, imagePath      string
 		textLines                     []string
 		imageRight, reusePIN          bool
@@ -76,6 +79,31 @@ stops the batch.`,
 			if tsa != "" {
 				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
 			}
+			lvl := pdf.Level(strings.ToUpper(level))
+			switch {
+			case lvl == "" && tsa != "":
+				lvl = pdf.LevelBT
+			case lvl == "":
+				lvl = pdf.LevelBB
+			case lvl != pdf.LevelBB && lvl != pdf.LevelBT && lvl != pdf.LevelBLT && lvl != pdf.LevelBLTA:
+				return usageError{fmt.Errorf("--level %q: use B-B, B-T, B-LT or B-LTA", level)}
+			}
+			if lvl != pdf.LevelBB && tsa == "" {
+				return usageError{fmt.Errorf("--level %s needs a timestamp authority: add --tsa URL", lvl)}
+			}
+			var ltv pdf.LTVOptions
+			if len(trust) > 0 {
+				roots, err := loadTrust(trust)
+				if err != nil {
+					return usageError{err}
+				}
+				if ltv.Roots, err = x509.SystemCertPool(); err != nil {
+					ltv.Roots = x509.NewCertPool()
+				}
+				for _, r := range roots {
+					ltv.Roots.AddCert(r)
+				}
+			}
 			if visible != "" {
 				a, err := appearance(visible, page, textLines, imagePath, imageRight)
 				if err != nil {
@@ -122,6 +150,8 @@ stops the batch.`,
 				PDF:       pdfOpts,
 				Overwrite: force,
 				Progress:  a.progress(len(jobs)),
+				Level:     lvl,
+				LTV:       ltv,
 			})
 			return a.reportSigned(results, asJSON)
 		},
@@ -134,6 +164,8 @@ stops the batch.`,
 	f.StringVar(&alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	f.BoolVar(&pss, "pss", false, "sign RSA-PSS instead of PKCS#1 v1.5 (RSA keys)")
 	f.StringVar(&tsa, "tsa", "", "RFC 3161 timestamp authority URL: adds a signature timestamp (PAdES B-T)")
+	f.StringVar(&level, "level", "", "PAdES level: B-B, B-T (with --tsa), B-LT (+ validation data), B-LTA (+ document timestamp)")
+	f.StringArrayVar(&trust, "trust", nil, "for B-LT/B-LTA: also trust these root certificates (PEM/DER file or directory)")
 	f.BoolVar(&adobe, "adobe", false, "write adbe.pkcs7.detached instead of ETSI.CAdES.detached, for old readers")
 	f.IntVar(&certify, "certify", 0, "certification signature allowing 1 no changes, 2 form filling, 3 annotations")
 	f.StringVar(&pdfOpts.Reason, "reason", "", "reason for signing")
