@@ -441,22 +441,11 @@ func verifyDownloaded(ctx context.Context, data []byte, cert *x509.Certificate, 
 	if err != nil {
 		return nil, fmt.Errorf("the signed document from eParaksts cannot be verified: %w", err)
 	}
-	for i := len(rep.Signatures) - 1; i >= 0; i-- {
-		s := rep.Signatures[i]
-		if s.Signer == nil || s.Signer.Serial != fmt.Sprintf("%X", cert.SerialNumber) {
-			continue
-		}
-		for _, c := range s.Checks {
-			switch c.Name {
-			case "byte range", "document digest", "signature", "signing certificate":
-				if c.Status == pdf.Failed {
-					return &s, fmt.Errorf("the signed document from eParaksts does not verify: %s", c.Detail)
-				}
-			}
-		}
-		return &s, nil
+	s, err := ownSignature(rep, cert)
+	if err != nil {
+		return s, fmt.Errorf("eParaksts: %w", err)
 	}
-	return nil, errors.New("the document from eParaksts does not carry your signature")
+	return s, nil
 }
 
 func failAll(results []EParakstsResult, idx []int, err error) {

@@ -24,6 +24,11 @@ const (
 	SignaturePIN
 	// Password unlocks a key file such as PKCS#12.
 	Password
+	// Passcode authorizes a cloud key's signature (Remote Signing
+	// EXPLICIT/PIN).
+	Passcode
+	// OTP is a one-time code sent to the person by SMS or email.
+	OTP
 )
 
 func (k Kind) String() string {
@@ -34,6 +39,10 @@ func (k Kind) String() string {
 		return "signature PIN"
 	case Password:
 		return "password"
+	case Passcode:
+		return "passcode"
+	case OTP:
+		return "one-time code"
 	}
 	return "secret"
 }

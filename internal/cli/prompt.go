@@ -22,6 +22,10 @@ func describe(req prompt.Request) string {
 		what = fmt.Sprintf("signature PIN for %q on token %q", req.Key, req.Token)
 	case prompt.Password:
 		what = fmt.Sprintf("password of %s", req.Token)
+	case prompt.Passcode:
+		what = fmt.Sprintf("passcode of the signing agreement %s", req.Token)
+	case prompt.OTP:
+		what = fmt.Sprintf("one-time code sent to you for %s", req.Token)
 	default:
 		what = fmt.Sprintf("PIN of token %q", req.Token)
 		if req.Key != "" {

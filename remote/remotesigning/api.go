@@ -138,7 +138,7 @@ func (c *Client) SignHash(ctx context.Context, agreement, authMode string, code 
 	path := "/signing/hash"
 	names, ok := hashNames[h]
 	if !ok || len(digests) == 0 {
-		return nil, fmt.Errorf("Remote Signing signs SHA-256, SHA-384 or SHA-512 digests")
+		return nil, fmt.Errorf("remote signing signs SHA-256, SHA-384 or SHA-512 digests")
 	}
 	body := map[string]any{"agreementUUID": agreement, "authMode": authMode, "encryption": "RSA", "hashAlgorithm": names[0], "mimeType": names[1]}
 	if len(code) > 0 {

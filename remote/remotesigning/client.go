@@ -53,7 +53,7 @@ type Client struct {
 }
 
 // ErrNoCredentials reports missing relying-party credentials.
-var ErrNoCredentials = errors.New("Remote Signing credentials are not set (SIGNET_REMOTESIGNING_USERNAME, _PASSWORD, _RPCODE, or the OS keyring)")
+var ErrNoCredentials = errors.New("remote signing credentials are not set (SIGNET_REMOTESIGNING_USERNAME, _PASSWORD, _RPCODE, or the OS keyring)")
 
 // New checks cfg. Plain http:// is accepted for loopback hosts only.
 func New(cfg Config) (*Client, error) {
@@ -62,17 +62,17 @@ func New(cfg Config) (*Client, error) {
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("Remote Signing URL %q is not a URL", cfg.URL)
+		return nil, fmt.Errorf("remote signing URL %q is not a URL", cfg.URL)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		ip := net.ParseIP(u.Hostname())
 		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return nil, fmt.Errorf("Remote Signing URL %q: plain http is allowed for loopback addresses only", cfg.URL)
+			return nil, fmt.Errorf("remote signing URL %q: plain http is allowed for loopback addresses only", cfg.URL)
 		}
 	default:
-		return nil, fmt.Errorf("Remote Signing URL %q must be https", cfg.URL)
+		return nil, fmt.Errorf("remote signing URL %q must be https", cfg.URL)
 	}
 	if cfg.Username == "" || cfg.Password == "" || cfg.RPCode == "" {
 		return nil, ErrNoCredentials

@@ -42,11 +42,11 @@ const (
 
 var (
 	// ErrAuth reports a relying-party login the service refused.
-	ErrAuth = errors.New("Remote Signing login failed")
+	ErrAuth = errors.New("remote signing login failed")
 	// ErrUnreachable reports a network failure or timeout.
-	ErrUnreachable = errors.New("Remote Signing service unreachable")
+	ErrUnreachable = errors.New("remote signing service unreachable")
 	// ErrBadResponse reports an answer that does not follow the protocol.
-	ErrBadResponse = errors.New("Remote Signing answered something unexpected")
+	ErrBadResponse = errors.New("remote signing answered something unexpected")
 	// ErrWrongCode reports a wrong passcode or one-time code (1004);
 	// the Error's RemainingCounter says how many tries are left.
 	ErrWrongCode = errors.New("wrong authorization code")
@@ -109,13 +109,13 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Code == 0 {
-		return fmt.Sprintf("Remote Signing %s: unexpected HTTP status %d", e.Path, e.HTTPStatus)
+		return fmt.Sprintf("remote signing %s: unexpected HTTP status %d", e.Path, e.HTTPStatus)
 	}
 	msg := fmt.Sprintf("code %d", e.Code)
 	if info, ok := codeInfo[e.Code]; ok {
 		msg = info.msg
 	}
-	s := fmt.Sprintf("Remote Signing %s: %s (%d %s)", e.Path, msg, e.Code, e.Message)
+	s := fmt.Sprintf("remote signing %s: %s (%d %s)", e.Path, msg, e.Code, e.Message)
 	if e.RemainingCounter >= 0 && e.Code == CodeInvalidAuthCode {
 		s += fmt.Sprintf("; %d tries left", e.RemainingCounter)
 	}

@@ -1,0 +1,203 @@
+package flow
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/prompttest"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/remotesigning"
+	"github.com/signet-sign/signet/remote/remotesigning/fake"
+)
+
+type remoteEnv struct {
+	pki    *testpki.PKI
+	server *fake.Server
+	client *remotesigning.Client
+	v      *pdfcheck.Validators
+	tsa    *testtsa.TSA
+}
+
+func newRemote(t *testing.T) *remoteEnv {
+	t.Helper()
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tsa, err := testtsa.Start(pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tsa.Close)
+	srv := fake.Start("rp-user", "rp-pass", "TEST")
+	t.Cleanup(srv.Close)
+	for uuid, expired := range map[string]bool{"agreement-1": false, "agreement-expired": true} {
+		e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Nguyễn Văn Đức", testpki.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Add(uuid, &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "246810",
+			AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}, Expired: expired})
+	}
+	c, err := remotesigning.New(remotesigning.Config{URL: srv.URL, Username: "rp-user", Password: "rp-pass", RPCode: "TEST"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &remoteEnv{pki: pki, server: srv, client: c, v: pdfcheck.New(t, pki), tsa: tsa}
+}
+
+func (r *remoteEnv) opts(mode string) RemoteSigningOptions {
+	return RemoteSigningOptions{
+		Agreement: "agreement-1", AuthMode: mode,
+		PDF:    pdf.Options{Timestamper: &pdf.TSAClient{URL: r.tsa.URL}},
+		Chain:  []*x509.Certificate{r.pki.Intermediate.Cert},
+		Verify: pdf.VerifyOptions{Roots: r.pki.Roots()},
+	}
+}
+
+// otp answers one-time codes from the fake, the passcode for passcodes.
+func (r *remoteEnv) otp(wrong int) *prompttest.Prompter {
+	return &prompttest.Prompter{Answer: func(req prompt.Request) ([]byte, error) {
+		if req.Kind == prompt.Passcode {
+			return []byte("246810"), nil
+		}
+		if wrong > 0 {
+			wrong--
+			return []byte("000000"), nil
+		}
+		return []byte(r.server.LastOTP()), nil
+	}}
+}
+
+func resultsOK(t *testing.T, results []Result) {
+	t.Helper()
+	for _, res := range results {
+		if res.Err != nil {
+			t.Fatalf("%s: %v", res.Input, res.Err)
+		}
+	}
+}
+
+func noFiles(t *testing.T, results []Result) {
+	t.Helper()
+	for _, res := range results {
+		if _, err := os.Stat(res.Output); !os.IsNotExist(err) {
+			t.Errorf("%s exists after a failure", res.Output)
+		}
+	}
+}
+
+func TestRemoteSigning(t *testing.T) {
+	r := newRemote(t)
+	ctx := context.Background()
+
+	t.Run("ok passcode mode", func(t *testing.T) {
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, r.opts(remotesigning.AuthPIN)))
+		r.v.Check(t, jobs[0].Output, 1)
+	})
+	t.Run("ok OTP-SMS batch of 3 in one request", func(t *testing.T) {
+		p := r.otp(0)
+		jobs := jobsFor(writeDocs(t, 3), t.TempDir())
+		resultsOK(t, SignWithRemoteSigning(ctx, r.client, p, jobs, r.opts(remotesigning.AuthOTPSMS)))
+		if n := len(p.Requests()); n != 1 {
+			t.Errorf("one-time code asked %d times for one batch", n)
+		}
+		for _, j := range jobs {
+			r.v.Check(t, j.Output, 1)
+			rep, err := pdf.VerifyFile(ctx, j.Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
+			if err != nil || rep.Signatures[0].Level != "B-T" {
+				t.Errorf("%s: %v %+v", j.Output, err, rep)
+			}
+		}
+	})
+	t.Run("ok wrong OTP shows the tries left, then the right one", func(t *testing.T) {
+		p := r.otp(1)
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		resultsOK(t, SignWithRemoteSigning(ctx, r.client, p, jobs, r.opts(remotesigning.AuthOTPEmail)))
+		reqs := p.Requests()
+		if len(reqs) != 2 || reqs[0].TriesLeft != -1 || reqs[1].TriesLeft != 2 {
+			t.Errorf("requests %+v, want the second to show 2 tries left", reqs)
+		}
+	})
+	t.Run("fail blocked after three wrong codes", func(t *testing.T) {
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		res := SignWithRemoteSigning(ctx, r.client, r.otp(3), jobs, r.opts(remotesigning.AuthOTPSMS))
+		if !errors.Is(res[0].Err, remotesigning.ErrBlocked) || !strings.Contains(res[0].Err.Error(), "blocked") {
+			t.Fatalf("err = %v", res[0].Err)
+		}
+		noFiles(t, res)
+		r.server.Add("agreement-1", mustAgreement(t, r)) // unblock for the next cases
+	})
+	t.Run("fail OTP timeout", func(t *testing.T) {
+		p := &prompttest.Prompter{Answer: func(prompt.Request) ([]byte, error) {
+			r.server.ExpireBills()
+			return []byte(r.server.LastOTP()), nil
+		}}
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		res := SignWithRemoteSigning(ctx, r.client, p, jobs, r.opts(remotesigning.AuthOTPSMS))
+		if !errors.Is(res[0].Err, remotesigning.ErrCodeExpired) {
+			t.Fatalf("err = %v", res[0].Err)
+		}
+		noFiles(t, res)
+	})
+	t.Run("ok expired credentials log in again", func(t *testing.T) {
+		r.server.ExpireCredentials()
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, r.opts(remotesigning.AuthPIN)))
+	})
+	t.Run("fail agreement not found", func(t *testing.T) {
+		o := r.opts(remotesigning.AuthPIN)
+		o.Agreement = "nobody"
+		res := SignWithRemoteSigning(ctx, r.client, r.otp(0), jobsFor(writeDocs(t, 1), t.TempDir()), o)
+		if !errors.Is(res[0].Err, remotesigning.ErrAgreement) || !strings.Contains(res[0].Err.Error(), "agreement UUID") {
+			t.Fatalf("err = %v", res[0].Err)
+		}
+	})
+	t.Run("fail certificate expired", func(t *testing.T) {
+		o := r.opts(remotesigning.AuthPIN)
+		o.Agreement = "agreement-expired"
+		res := SignWithRemoteSigning(ctx, r.client, r.otp(0), jobsFor(writeDocs(t, 1), t.TempDir()), o)
+		if !errors.Is(res[0].Err, remotesigning.ErrCertificate) {
+			t.Fatalf("err = %v", res[0].Err)
+		}
+		noFiles(t, res)
+	})
+	t.Run("fail a signature that does not verify against the certificate", func(t *testing.T) {
+		r.server.RawHashSigning = true
+		defer func() { r.server.RawHashSigning = false }()
+		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+		res := SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, r.opts(remotesigning.AuthPIN))
+		if !errors.Is(res[0].Err, ErrServiceSignature) || !strings.Contains(res[0].Err.Error(), "DigestInfo") {
+			t.Fatalf("err = %v", res[0].Err)
+		}
+		noFiles(t, res)
+	})
+	t.Run("fail wrong relying-party credentials", func(t *testing.T) {
+		bad, _ := remotesigning.New(remotesigning.Config{URL: r.server.URL, Username: "rp-user", Password: "nope", RPCode: "TEST"})
+		res := SignWithRemoteSigning(ctx, bad, r.otp(0), jobsFor(writeDocs(t, 1), t.TempDir()), r.opts(remotesigning.AuthPIN))
+		if !errors.Is(res[0].Err, remotesigning.ErrAuth) || strings.Contains(res[0].Err.Error(), "nope") {
+			t.Fatalf("err = %v", res[0].Err)
+		}
+	})
+}
+
+// mustAgreement makes a fresh agreement-1 (the counter reset).
+func mustAgreement(t *testing.T, r *remoteEnv) *fake.Agreement {
+	t.Helper()
+	e, err := r.pki.NewEntity(testpki.RSA2048, testpki.Signing, "Nguyễn Văn Đức", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "246810",
+		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}}
+}
