@@ -1,9 +1,11 @@
 package flow
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -156,21 +158,118 @@ func remoteSignatures(ctx context.Context, c *remotesigning.Client, p prompt.Pro
 	if !res.Pending {
 		return res.Signatures, nil
 	}
+	var sigs [][]byte
+	err = withOTP(ctx, p, opts.Agreement, func(otp []byte) error {
+		var err error
+		sigs, err = c.AuthorizeHash(ctx, opts.Agreement, res.BillCode, otp, len(digests))
+		return err
+	})
+	return sigs, err
+}
+
+// withOTP asks the person for the one-time code and calls authorize with
+// it; after a wrong code it asks again, showing the tries left, until the
+// service blocks or the person gives up.
+func withOTP(ctx context.Context, p prompt.Prompter, agreement string, authorize func(otp []byte) error) error {
 	tries := -1
 	for {
-		otp, err := p.Secret(ctx, prompt.Request{Kind: prompt.OTP, Token: opts.Agreement, TriesLeft: tries})
+		otp, err := p.Secret(ctx, prompt.Request{Kind: prompt.OTP, Token: agreement, TriesLeft: tries})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		sigs, err := c.AuthorizeHash(ctx, opts.Agreement, res.BillCode, otp, len(digests))
+		err = authorize(otp)
 		clear(otp)
 		var re *remotesigning.Error
 		if errors.Is(err, remotesigning.ErrWrongCode) && errors.As(err, &re) && re.RemainingCounter > 0 {
 			tries = re.RemainingCounter
 			continue
 		}
-		return sigs, err
+		return err
 	}
+}
+
+// SignFileWithRemoteSigning has the service sign a whole PDF (its
+// signing/file mode), drawn as look says, then checks and writes the
+// signed file. Unlike hash signing, the document is sent to the service.
+func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p prompt.Prompter, job Job, look *remotesigning.Look, opts RemoteSigningOptions) (string, error) {
+	if !opts.Overwrite {
+		if _, err := os.Stat(job.Output); err == nil {
+			return "", fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
+		}
+	}
+	detail, err := c.GetDetail(ctx, opts.Agreement)
+	if err != nil {
+		return "", err
+	}
+	file, err := os.ReadFile(job.Input)
+	if err != nil {
+		return "", err
+	}
+	var meta *remotesigning.MetaData
+	if look != nil {
+		meta = look.MetaData()
+	}
+	var code []byte
+	if opts.AuthMode == remotesigning.AuthPIN || opts.AuthMode == "" {
+		if code, err = p.Secret(ctx, prompt.Request{Kind: prompt.Passcode, Token: opts.Agreement, TriesLeft: -1}); err != nil {
+			return "", err
+		}
+		defer clear(code)
+	}
+	resp, err := c.SignFile(ctx, opts.Agreement, opts.AuthMode, code, "application/pdf", file, meta)
+	if err != nil {
+		return "", err
+	}
+	billCode := resp.BillCode
+	if resp.ResponseCode == remotesigning.CodeRequestAccepted {
+		err = withOTP(ctx, p, opts.Agreement, func(otp []byte) error {
+			var err error
+			resp, err = c.AuthorizeFile(ctx, opts.Agreement, billCode, otp)
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	signed, err := signedFile(ctx, c, resp, billCode)
+	if err != nil {
+		return billCode, err
+	}
+	rep, err := pdf.Verify(ctx, bytes.NewReader(signed), int64(len(signed)), opts.Verify)
+	if err == nil {
+		_, err = ownSignature(rep, detail.Certificate)
+	}
+	if err != nil {
+		return billCode, fmt.Errorf("the file signed by the service: %w", err)
+	}
+	return billCode, atomicfile.Write(job.Output, func(w io.Writer) error {
+		_, err := w.Write(signed)
+		return err
+	})
+}
+
+// signedFile takes the signed file from the answer, or downloads it by
+// its billCode.
+func signedFile(ctx context.Context, c *remotesigning.Client, resp *remotesigning.Response, billCode string) ([]byte, error) {
+	data := resp.SignedFileData
+	if data == "" && len(resp.MultipleSignedFileData) > 0 {
+		data = resp.MultipleSignedFileData[0].SignedFileData
+	}
+	if data == "" {
+		files, err := c.Download(ctx, billCode)
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%w: no signed file for bill %s", remotesigning.ErrBadResponse, billCode)
+		}
+		data = files[0].Base64
+	}
+	b, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the signed file is not base64", remotesigning.ErrBadResponse)
+	}
+	return b, nil
 }
 
 // ownSignature finds cert's signature in a verification report and fails

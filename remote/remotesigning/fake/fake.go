@@ -5,6 +5,7 @@
 package fake
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -15,9 +16,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/signet-sign/signet/pdf"
 )
 
 // Agreement is a signing agreement with its cloud key.
@@ -41,6 +45,9 @@ type Server struct {
 	// RawHashSigning makes the service sign the bare hash instead of a
 	// DigestInfo: the mismatch clients must catch.
 	RawHashSigning bool
+	// CAs complete the chain of whole-file signatures; TSA timestamps them.
+	CAs []*x509.Certificate
+	TSA pdf.Timestamper
 
 	mu         sync.Mutex
 	agreements map[string]*Agreement
@@ -61,9 +68,9 @@ type SignedFile struct {
 type bill struct {
 	agreement string
 	otp       string
-	hashes    [][]byte
-	hash      crypto.Hash
 	expires   time.Time
+	// sign makes what a good code releases: the response fields.
+	sign func(a *Agreement, billCode string) (map[string]any, error)
 }
 
 // Start starts a fake with the relying party's credentials.
@@ -76,6 +83,8 @@ func Start(username, password, rpCode string) *Server {
 	mux.HandleFunc("POST /certificates/get-detail", s.auth(s.getDetail))
 	mux.HandleFunc("POST /signing/hash", s.auth(s.signHash))
 	mux.HandleFunc("POST /signing/hash/authorize", s.auth(s.authorizeHash))
+	mux.HandleFunc("POST /signing/file", s.auth(s.signFile))
+	mux.HandleFunc("POST /signing/file/authorize", s.auth(s.authorizeHash))
 	mux.HandleFunc("GET /signing/download/file/{bill}", s.auth(s.download))
 	s.Server = httptest.NewServer(mux)
 	return s
@@ -217,14 +226,6 @@ func (s *Server) signHash(w http.ResponseWriter, r *http.Request) {
 		code(w, 1002, "INVALID PARAMS", nil)
 		return
 	}
-	a := s.agreement(w, req.AgreementUUID)
-	if a == nil {
-		return
-	}
-	if a.Expired {
-		code(w, 1014, "CERTIFICATE IS EXPIRED", nil)
-		return
-	}
 	alg, ok := hashes[req.HashAlgorithm]
 	if !ok || alg.mime != req.MimeType {
 		code(w, 1002, "INVALID PARAMS", nil)
@@ -247,7 +248,34 @@ func (s *Server) signHash(w http.ResponseWriter, r *http.Request) {
 		code(w, 1002, "INVALID PARAMS", nil)
 		return
 	}
-	b := &bill{agreement: req.AgreementUUID, hashes: digests, hash: alg.h, expires: time.Now().Add(s.BillTTL)}
+	s.start(w, req, &bill{agreement: req.AgreementUUID, sign: func(a *Agreement, _ string) (map[string]any, error) {
+		var sigs []string
+		for _, d := range digests {
+			h := alg.h
+			if s.RawHashSigning {
+				h = 0 // PKCS#1 v1.5 over the bare hash, no DigestInfo
+			}
+			sig, err := rsa.SignPKCS1v15(rand.Reader, a.Key, h, d)
+			if err != nil {
+				return nil, err
+			}
+			sigs = append(sigs, base64.StdEncoding.EncodeToString(sig))
+		}
+		if len(sigs) == 1 {
+			return map[string]any{"signatureValue": sigs[0]}, nil
+		}
+		return map[string]any{"signatureValues": sigs}, nil
+	}})
+}
+
+// start answers a signing request: at once in passcode mode, or with a
+// billCode waiting for the one-time code it "sends".
+func (s *Server) start(w http.ResponseWriter, req request, b *bill) {
+	a := s.agreement(w, req.AgreementUUID)
+	if a == nil {
+		return
+	}
+	b.expires = time.Now().Add(s.BillTTL)
 	billCode := random(8)
 	switch req.AuthMode {
 	case "EXPLICIT/PIN", "":
@@ -262,6 +290,97 @@ func (s *Server) signHash(w http.ResponseWriter, r *http.Request) {
 	default:
 		code(w, 1002, "INVALID PARAMS", nil)
 	}
+}
+
+// signFile signs a whole PDF with the agreement's key, drawing the
+// signature as signCloudMetaData says.
+func (s *Server) signFile(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		request
+		SigningFileData   string `json:"signingFileData"`
+		SignCloudMetaData struct {
+			SingletonSigning struct {
+				Entry []struct{ Key, Value string } `json:"entry"`
+			} `json:"singletonSigning"`
+		} `json:"signCloudMetaData"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.MimeType != "application/pdf" {
+		code(w, 1002, "INVALID PARAMS", nil)
+		return
+	}
+	file, err := base64.StdEncoding.DecodeString(req.SigningFileData)
+	if err != nil {
+		code(w, 1002, "INVALID PARAMS", nil)
+		return
+	}
+	meta := map[string]string{}
+	for _, e := range req.SignCloudMetaData.SingletonSigning.Entry {
+		meta[e.Key] = e.Value
+	}
+	opts, err := optionsFrom(meta)
+	if err != nil {
+		code(w, 1002, "INVALID PARAMS", nil)
+		return
+	}
+	opts.Timestamper = s.TSA
+	s.start(w, req.request, &bill{agreement: req.AgreementUUID, sign: func(a *Agreement, billCode string) (map[string]any, error) {
+		var out bytes.Buffer
+		chain := append([]*x509.Certificate{a.Cert}, s.CAs...)
+		if err := pdf.Sign(r.Context(), bytes.NewReader(file), int64(len(file)), &out, a.Key, chain, opts); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		s.files[billCode] = []SignedFile{{FileName: "signed.pdf", MimeType: "application/pdf", Data: out.Bytes()}}
+		s.mu.Unlock()
+		data := base64.StdEncoding.EncodeToString(out.Bytes())
+		return map[string]any{"signedFileData": data, "multipleSignedFileData": []map[string]string{
+			{"signedFileData": data, "mimeType": "application/pdf", "signedFileName": "signed.pdf"}}}, nil
+	}})
+}
+
+// optionsFrom reads signCloudMetaData into signing options.
+func optionsFrom(meta map[string]string) (pdf.Options, error) {
+	var opts pdf.Options
+	if meta["VISIBLESIGNATURE"] == "true" {
+		a := &pdf.Appearance{}
+		parts := strings.Split(meta["COORDINATE"], ",")
+		if len(parts) != 4 {
+			return opts, fmt.Errorf("COORDINATE %q", meta["COORDINATE"])
+		}
+		for i, p := range parts {
+			v, err := strconv.ParseFloat(p, 64)
+			if err != nil {
+				return opts, err
+			}
+			a.Rect[i] = v
+		}
+		switch p := meta["PAGENO"]; p {
+		case "", "First", "1":
+			a.Page = 1
+		case "Last":
+			a.Page = -1
+		default:
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				return opts, err
+			}
+			a.Page = n
+		}
+		if img := meta["SIGNATUREIMAGE"]; img != "" {
+			b, err := base64.StdEncoding.DecodeString(img)
+			if err != nil {
+				return opts, err
+			}
+			a.Image = b
+		}
+		a.ImageRight = meta["TEXTDIRECTION"] == "LEFTTORIGHT"
+		opts.Appearance = a
+	}
+	opts.Reason, opts.Location = meta["SIGNREASON"], meta["LOCATION"]
+	if meta["LOCKAFTERSIGNING"] == "true" {
+		opts.Certify = pdf.NoChanges
+	}
+	return opts, nil
 }
 
 func (s *Server) authorizeHash(w http.ResponseWriter, r *http.Request) {
@@ -308,29 +427,21 @@ func (s *Server) authorize(w http.ResponseWriter, a *Agreement, b *bill, billCod
 		code(w, 1004, "INVALID AUTHORIZATION CODE", map[string]any{"remainingCounter": left - 1, "billCode": billCode})
 		return
 	}
-	var sigs []string
-	for _, d := range b.hashes {
-		h := b.hash
-		if s.RawHashSigning {
-			h = 0 // PKCS#1 v1.5 over the bare hash, no DigestInfo
-		}
-		sig, err := rsa.SignPKCS1v15(rand.Reader, a.Key, h, d)
-		if err != nil {
-			code(w, 1003, "UNEXPECTED EXCEPTION", nil)
-			return
-		}
-		sigs = append(sigs, base64.StdEncoding.EncodeToString(sig))
+	if a.Expired {
+		code(w, 1014, "CERTIFICATE IS EXPIRED", nil)
+		return
+	}
+	extra, err := b.sign(a, billCode)
+	if err != nil {
+		code(w, 1003, "UNEXPECTED EXCEPTION", nil)
+		return
 	}
 	s.mu.Lock()
 	s.counters[b.agreement] = s.MaxCounter
 	delete(s.bills, billCode)
 	s.mu.Unlock()
-	extra := map[string]any{"billCode": billCode, "remainingCounter": s.MaxCounter}
-	if len(sigs) == 1 {
-		extra["signatureValue"] = sigs[0]
-	} else {
-		extra["signatureValues"] = sigs
-	}
+	extra["billCode"] = billCode
+	extra["remainingCounter"] = s.MaxCounter
 	code(w, 0, "SUCCESSFULLY", extra)
 }
 
