@@ -278,11 +278,9 @@ func checkContainer(data []byte, document string, cert *x509.Certificate) ([]str
 func uploadAll(ctx context.Context, c *eparaksts.Client, results []EParakstsResult, docIDs []string, overwrite bool) {
 	for i := range results {
 		job := results[i].Job
-		if !overwrite {
-			if _, err := os.Stat(job.Output); err == nil {
-				results[i].Err = fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
-				continue
-			}
+		if err := checkOutput(job.Output, overwrite); err != nil {
+			results[i].Err = err
+			continue
 		}
 		sid, err := c.StartSession(ctx)
 		if err != nil {

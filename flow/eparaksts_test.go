@@ -15,8 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	gopkcs12 "software.sslmate.com/src/go-pkcs12"
-
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -276,7 +274,7 @@ func TestEParakstsSealAndArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pfx, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{pki.Intermediate.Cert}, "zīmogs")
+	pfx, err := pki.PKCS12(seal, "zīmogs")
 	if err != nil {
 		t.Fatal(err)
 	}

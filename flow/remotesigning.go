@@ -72,11 +72,9 @@ func SignWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p promp
 	var idx []int
 	var digests [][]byte
 	for i, job := range jobs {
-		if !opts.Overwrite {
-			if _, err := os.Stat(job.Output); err == nil {
-				results[i].Err = fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
-				continue
-			}
+		if err := checkOutput(job.Output, opts.Overwrite); err != nil {
+			results[i].Err = err
+			continue
 		}
 		f, err := os.Open(job.Input)
 		if err != nil {
@@ -143,14 +141,11 @@ func SignWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p promp
 // again, with the tries left, until the service blocks; a wrong passcode is
 // reported, never tried again.
 func remoteSignatures(ctx context.Context, c *remotesigning.Client, p prompt.Prompter, opts RemoteSigningOptions, h crypto.Hash, digests [][]byte) ([][]byte, error) {
-	var code []byte
-	if opts.AuthMode == remotesigning.AuthPIN || opts.AuthMode == "" {
-		var err error
-		if code, err = p.Secret(ctx, prompt.Request{Kind: prompt.Passcode, Token: opts.Agreement, TriesLeft: -1}); err != nil {
-			return nil, err
-		}
-		defer clear(code)
+	code, err := passcode(ctx, p, opts)
+	if err != nil {
+		return nil, err
 	}
+	defer clear(code)
 	res, err := c.SignHash(ctx, opts.Agreement, opts.AuthMode, code, h, digests)
 	if err != nil {
 		return nil, err
@@ -165,6 +160,15 @@ func remoteSignatures(ctx context.Context, c *remotesigning.Client, p prompt.Pro
 		return err
 	})
 	return sigs, err
+}
+
+// passcode asks for the agreement's passcode when the authorization mode
+// takes one up front; with a one-time code it returns nil.
+func passcode(ctx context.Context, p prompt.Prompter, opts RemoteSigningOptions) ([]byte, error) {
+	if opts.AuthMode != remotesigning.AuthPIN && opts.AuthMode != "" {
+		return nil, nil
+	}
+	return p.Secret(ctx, prompt.Request{Kind: prompt.Passcode, Token: opts.Agreement, TriesLeft: -1})
 }
 
 // withOTP asks the person for the one-time code and calls authorize with
@@ -192,10 +196,8 @@ func withOTP(ctx context.Context, p prompt.Prompter, agreement string, authorize
 // signing/file mode), drawn as look says, then checks and writes the
 // signed file. Unlike hash signing, the document is sent to the service.
 func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p prompt.Prompter, job Job, look *remotesigning.Look, opts RemoteSigningOptions) (string, error) {
-	if !opts.Overwrite {
-		if _, err := os.Stat(job.Output); err == nil {
-			return "", fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
-		}
+	if err := checkOutput(job.Output, opts.Overwrite); err != nil {
+		return "", err
 	}
 	detail, err := c.GetDetail(ctx, opts.Agreement)
 	if err != nil {
@@ -209,13 +211,11 @@ func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p p
 	if look != nil {
 		meta = look.MetaData()
 	}
-	var code []byte
-	if opts.AuthMode == remotesigning.AuthPIN || opts.AuthMode == "" {
-		if code, err = p.Secret(ctx, prompt.Request{Kind: prompt.Passcode, Token: opts.Agreement, TriesLeft: -1}); err != nil {
-			return "", err
-		}
-		defer clear(code)
+	code, err := passcode(ctx, p, opts)
+	if err != nil {
+		return "", err
 	}
+	defer clear(code)
 	resp, err := c.SignFile(ctx, opts.Agreement, opts.AuthMode, code, "application/pdf", file, meta)
 	if err != nil {
 		return "", err

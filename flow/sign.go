@@ -20,6 +20,17 @@ import (
 // overwritten.
 var ErrOutputExists = errors.New("output file exists")
 
+// checkOutput refuses an output that exists unless overwriting is allowed.
+func checkOutput(path string, overwrite bool) error {
+	if overwrite {
+		return nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, path)
+	}
+	return nil
+}
+
 // ErrStopped marks documents not signed because the batch stopped.
 var ErrStopped = errors.New("not signed: the batch stopped before this document")
 
@@ -97,10 +108,8 @@ func SignPDFs(ctx context.Context, signer keys.Signer, jobs []Job, opts BatchOpt
 }
 
 func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions) error {
-	if !opts.Overwrite {
-		if _, err := os.Stat(job.Output); err == nil {
-			return fmt.Errorf("%w: %s (allow overwriting to replace it)", ErrOutputExists, job.Output)
-		}
+	if err := checkOutput(job.Output, opts.Overwrite); err != nil {
+		return err
 	}
 	if err := pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), opts.PDF); err != nil {
 		return err

@@ -3,7 +3,6 @@ package flow
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
@@ -233,7 +230,7 @@ func TestBatchLongTerm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pfx, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{env.PKI.Intermediate.Cert}, "pw")
+		pfx, err := env.PKI.PKCS12(seal, "pw")
 		if err != nil {
 			t.Fatal(err)
 		}

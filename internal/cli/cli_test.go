@@ -20,8 +20,6 @@ import (
 	"strings"
 	"testing"
 
-	gopkcs12 "software.sslmate.com/src/go-pkcs12"
-
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
@@ -139,7 +137,7 @@ func TestSignDigestPKCS12(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{pki.Intermediate.Cert}, "seal-pass")
+	data, err := pki.PKCS12(seal, "seal-pass")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,13 +344,17 @@ func TestEParakstsCLI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pfx, err := gopkcs12.Modern.Encode(seal.Key, seal.Cert, []*x509.Certificate{env.PKI.Intermediate.Cert}, "seal-pw")
+		pfx, err := env.PKI.PKCS12(seal, "seal-pw")
 		if err != nil {
 			t.Fatal(err)
 		}
 		pfxPath, authPath := filepath.Join(dir, "seal.p12"), filepath.Join(dir, "auth.pem")
-		os.WriteFile(pfxPath, pfx, 0o600)
-		os.WriteFile(authPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: auth.Cert.Raw}), 0o644)
+		if err := os.WriteFile(pfxPath, pfx, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(authPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: auth.Cert.Raw}), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		sealed := filepath.Join(dir, "sealed.pdf")
 		args := append([]string{"eparaksts", "seal", "--pfx", pfxPath, "--auth-cert", authPath, "--pin-file", pinFile(t, "seal-pw"), "-o", sealed}, conn...)
 		if code, out, stderr := run(t, append(args, doc)...); code != 0 {

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/zalando/go-keyring"
@@ -24,6 +23,7 @@ import (
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote"
 	"github.com/signet-sign/signet/remote/eparaksts"
 	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
@@ -86,7 +86,7 @@ func (f *eparakstsFlags) client(stderr io.Writer) (c *eparaksts.Client, verify p
 	if f.authURL != "" {
 		ends.Auth = f.authURL
 	}
-	hc := &http.Client{Timeout: 60 * time.Second}
+	hc := &http.Client{Timeout: remote.DefaultTimeout}
 	if f.caFile != "" {
 		pem, err := os.ReadFile(f.caFile)
 		if err != nil {

@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"time"
+
+	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 )
 
 // Profile is the kind of end-entity certificate to issue.
@@ -220,6 +222,12 @@ func (p *PKI) NewEntity(alg KeyAlg, profile Profile, cn string, opts IssueOption
 // anchor and not sent).
 func (p *PKI) Chain(cert *x509.Certificate) []*x509.Certificate {
 	return []*x509.Certificate{cert, p.Intermediate.Cert}
+}
+
+// PKCS12 encodes e's key and certificate, with the intermediate CA, as a
+// password-protected PKCS#12 file (a seal as a clerk would receive it).
+func (p *PKI) PKCS12(e Entity, password string) ([]byte, error) {
+	return gopkcs12.Modern.Encode(e.Key, e.Cert, []*x509.Certificate{p.Intermediate.Cert}, password)
 }
 
 // Roots is a pool holding the root CA.

@@ -18,15 +18,15 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/signet-sign/signet/remote"
 )
 
 // Profiles are the documented deployments.
@@ -68,21 +68,18 @@ const tokenPath = "/trustedx-authserver/oauth/lvrtc-eipsign-as/token"
 // New checks the configuration and returns a client. Plain http:// is
 // accepted for loopback addresses only (a local test service).
 func New(cfg Config) (*Client, error) {
-	api, err := checkURL("API", cfg.API)
+	api, err := remote.ParseURL("eParaksts API", cfg.API)
 	if err != nil {
 		return nil, err
 	}
-	auth, err := checkURL("auth", cfg.Auth)
+	auth, err := remote.ParseURL("eParaksts auth", cfg.Auth)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, ErrNoCredentials
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
-	}
+	hc := remote.HTTPClient(cfg.HTTPClient)
 	c := &Client{
 		api:  api,
 		http: hc,
@@ -96,25 +93,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.resetToken()
 	return c, nil
-}
-
-func checkURL(what, raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("eParaksts %s URL %q is not a URL", what, raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		host := u.Hostname()
-		ip := net.ParseIP(host)
-		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return nil, fmt.Errorf("eParaksts %s URL %q: plain http is allowed for loopback addresses only", what, raw)
-		}
-	default:
-		return nil, fmt.Errorf("eParaksts %s URL %q must be https", what, raw)
-	}
-	return u, nil
 }
 
 // resetToken drops the cached token; the next request fetches a new one.

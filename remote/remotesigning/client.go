@@ -13,12 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/signet-sign/signet/remote"
 )
 
 // DefaultURL is the documented deployment.
@@ -60,28 +60,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.URL == "" {
 		cfg.URL = DefaultURL
 	}
-	u, err := url.Parse(cfg.URL)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("remote signing URL %q is not a URL", cfg.URL)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		ip := net.ParseIP(u.Hostname())
-		if u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return nil, fmt.Errorf("remote signing URL %q: plain http is allowed for loopback addresses only", cfg.URL)
-		}
-	default:
-		return nil, fmt.Errorf("remote signing URL %q must be https", cfg.URL)
+	u, err := remote.ParseURL("remote signing", cfg.URL)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Username == "" || cfg.Password == "" || cfg.RPCode == "" {
 		return nil, ErrNoCredentials
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
-	}
-	return &Client{base: u, cfg: cfg, http: hc}, nil
+	return &Client{base: u, cfg: cfg, http: remote.HTTPClient(cfg.HTTPClient)}, nil
 }
 
 // Response is the common answer of the API; fields a call does not use

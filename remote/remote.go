@@ -1,0 +1,47 @@
+// Package remote holds what every signing-service client in the packages
+// below it shares: which base URLs are acceptable and the default HTTP
+// client. Each service has its own package (eparaksts, remotesigning, …).
+package remote
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// DefaultTimeout bounds a whole request (connect, TLS, body) when the
+// caller gives no HTTP client of its own.
+const DefaultTimeout = 60 * time.Second
+
+// ParseURL checks a service's base URL: https, or plain http for a
+// loopback address only (a local test service). name says which URL it is
+// in the error, e.g. "eParaksts API".
+func ParseURL(name, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("%s URL %q is not a URL", name, raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		host := u.Hostname()
+		ip := net.ParseIP(host)
+		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("%s URL %q: plain http is allowed for loopback addresses only", name, raw)
+		}
+	default:
+		return nil, fmt.Errorf("%s URL %q must be https", name, raw)
+	}
+	return u, nil
+}
+
+// HTTPClient returns hc, or a client with DefaultTimeout when hc is nil.
+// TLS is always verified: callers add CAs, never skip verification.
+func HTTPClient(hc *http.Client) *http.Client {
+	if hc != nil {
+		return hc
+	}
+	return &http.Client{Timeout: DefaultTimeout}
+}
