@@ -315,7 +315,7 @@ func downloadAll(ctx context.Context, c *eparaksts.Client, results []EParakstsRe
 			results[i].Err = fmt.Errorf("download the signed document: %w", err)
 			continue
 		}
-		report, err := verifyDownloaded(ctx, data, cert, verify)
+		report, err := verifyServiceSigned(ctx, "eParaksts", data, cert, verify)
 		results[i].Signature = report
 		if err != nil {
 			results[i].Err = err
@@ -428,22 +428,6 @@ func allIndexes(results []EParakstsResult) []int {
 		idx[i] = i
 	}
 	return idx
-}
-
-// verifyDownloaded checks that the service returned the document with the
-// person's signature, cryptographically intact. Trust and revocation are
-// reported in the verification, not required: the person's system may not
-// know the issuer's root.
-func verifyDownloaded(ctx context.Context, data []byte, cert *x509.Certificate, opts pdf.VerifyOptions) (*pdf.SignatureReport, error) {
-	rep, err := pdf.Verify(ctx, bytes.NewReader(data), int64(len(data)), opts)
-	if err != nil {
-		return nil, fmt.Errorf("the signed document from eParaksts cannot be verified: %w", err)
-	}
-	s, err := ownSignature(rep, cert)
-	if err != nil {
-		return s, fmt.Errorf("eParaksts: %w", err)
-	}
-	return s, nil
 }
 
 func failAll(results []EParakstsResult, idx []int, err error) {

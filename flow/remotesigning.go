@@ -195,8 +195,14 @@ func withOTP(ctx context.Context, p prompt.Prompter, agreement string, authorize
 // SignFileWithRemoteSigning has the service sign a whole PDF (its
 // signing/file mode), drawn as look says, then checks and writes the
 // signed file. Unlike hash signing, the document is sent to the service.
-func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p prompt.Prompter, job Job, look *remotesigning.Look, opts RemoteSigningOptions) (string, error) {
+// The look comes from opts.PDF (appearance, reason, location, a
+// no-changes certification as the service's lock) and textColor.
+func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p prompt.Prompter, job Job, textColor string, opts RemoteSigningOptions) (string, error) {
 	if err := checkOutput(job.Output, opts.Overwrite); err != nil {
+		return "", err
+	}
+	meta, err := remotesigning.MetaDataFor(opts.PDF, textColor)
+	if err != nil {
 		return "", err
 	}
 	detail, err := c.GetDetail(ctx, opts.Agreement)
@@ -206,10 +212,6 @@ func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p p
 	file, err := os.ReadFile(job.Input)
 	if err != nil {
 		return "", err
-	}
-	var meta *remotesigning.MetaData
-	if look != nil {
-		meta = look.MetaData()
 	}
 	code, err := passcode(ctx, p, opts)
 	if err != nil {
@@ -235,14 +237,32 @@ func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p p
 	if err != nil {
 		return billCode, err
 	}
-	rep, err := pdf.Verify(ctx, bytes.NewReader(signed), int64(len(signed)), opts.Verify)
-	if err == nil {
-		_, err = ownSignature(rep, detail.Certificate)
+	return billCode, writeServiceSigned(ctx, signed, job.Output, detail.Certificate, opts.Verify)
+}
+
+// DownloadFromRemoteSigning fetches the file signed under billCode (when
+// the answer to signing was lost, or the file was signed elsewhere),
+// verifies it — when cert is given, that it carries cert's intact
+// signature — and writes it to out.
+func DownloadFromRemoteSigning(ctx context.Context, c *remotesigning.Client, billCode, out string, cert *x509.Certificate, overwrite bool, verify pdf.VerifyOptions) error {
+	if err := checkOutput(out, overwrite); err != nil {
+		return err
 	}
+	signed, err := signedFile(ctx, c, &remotesigning.Response{}, billCode)
 	if err != nil {
-		return billCode, fmt.Errorf("the file signed by the service: %w", err)
+		return err
 	}
-	return billCode, atomicfile.Write(job.Output, func(w io.Writer) error {
+	return writeServiceSigned(ctx, signed, out, cert, verify)
+}
+
+// writeServiceSigned checks a PDF signed by a service and writes it
+// atomically: it must parse and, when cert is given, carry cert's
+// cryptographically intact signature.
+func writeServiceSigned(ctx context.Context, signed []byte, out string, cert *x509.Certificate, verify pdf.VerifyOptions) error {
+	if _, err := verifyServiceSigned(ctx, "Remote Signing", signed, cert, verify); err != nil {
+		return err
+	}
+	return atomicfile.Write(out, func(w io.Writer) error {
 		_, err := w.Write(signed)
 		return err
 	})
@@ -272,14 +292,30 @@ func signedFile(ctx context.Context, c *remotesigning.Client, resp *remotesignin
 	return b, nil
 }
 
-// ownSignature finds cert's signature in a verification report and fails
-// when the signature is not cryptographically intact. Trust and revocation
+// verifyServiceSigned checks that a service returned the document with
+// the person's signature (cert's; with no cert, any), cryptographically
+// intact. Trust and revocation are reported in the verification, not
+// required: the person's system may not know the issuer's root.
+func verifyServiceSigned(ctx context.Context, service string, data []byte, cert *x509.Certificate, opts pdf.VerifyOptions) (*pdf.SignatureReport, error) {
+	rep, err := pdf.Verify(ctx, bytes.NewReader(data), int64(len(data)), opts)
+	if err != nil {
+		return nil, fmt.Errorf("the signed document from %s cannot be verified: %w", service, err)
+	}
+	s, err := ownSignature(rep, cert)
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", service, err)
+	}
+	return s, nil
+}
+
+// ownSignature finds cert's signature (with no cert, the last one) in a
+// verification report and fails when it is not cryptographically intact. Trust and revocation
 // are reported, not required: the person's system may lack the issuer's
 // root.
 func ownSignature(rep *pdf.Report, cert *x509.Certificate) (*pdf.SignatureReport, error) {
 	for i := len(rep.Signatures) - 1; i >= 0; i-- {
 		s := rep.Signatures[i]
-		if s.Signer == nil || s.Signer.Serial != fmt.Sprintf("%X", cert.SerialNumber) {
+		if cert != nil && (s.Signer == nil || s.Signer.Serial != fmt.Sprintf("%X", cert.SerialNumber)) {
 			continue
 		}
 		for _, c := range s.Checks {

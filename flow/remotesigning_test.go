@@ -1,11 +1,16 @@
 package flow
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -40,6 +45,8 @@ func newRemote(t *testing.T) *remoteEnv {
 	t.Cleanup(tsa.Close)
 	srv := fake.Start("rp-user", "rp-pass", "TEST")
 	t.Cleanup(srv.Close)
+	srv.CAs = []*x509.Certificate{pki.Intermediate.Cert}
+	srv.TSA = &pdf.TSAClient{URL: tsa.URL}
 	for uuid, expired := range map[string]bool{"agreement-1": false, "agreement-expired": true} {
 		e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Nguyễn Văn Đức", testpki.IssueOptions{})
 		if err != nil {
@@ -200,4 +207,117 @@ func mustAgreement(t *testing.T, r *remoteEnv) *fake.Agreement {
 	}
 	return &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "246810",
 		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}}
+}
+
+func seal(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 40))
+	for x := range 40 {
+		for y := range 40 {
+			img.Set(x, y, color.RGBA{200, 30, byte(x * 6), 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestRemoteSigningWholeFile(t *testing.T) {
+	r := newRemote(t)
+	ctx := context.Background()
+	visible := func(mode string) RemoteSigningOptions {
+		o := r.opts(mode)
+		o.PDF.Reason, o.PDF.Location = "Đồng ý", "Hà Nội"
+		o.PDF.Appearance = &pdf.Appearance{Page: -1, Rect: [4]float64{50, 50, 300, 110}, Image: seal(t), ImageRight: true}
+		return o
+	}
+	check := func(t *testing.T, out string) {
+		t.Helper()
+		r.v.Check(t, out, 1)
+		rep, err := pdf.VerifyFile(ctx, out, pdf.VerifyOptions{Roots: r.pki.Roots()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := rep.Signatures[0]
+		if !s.Valid || s.Reason != "Đồng ý" || s.Location != "Hà Nội" || s.Level != "B-T" {
+			t.Errorf("signature %+v", s)
+		}
+	}
+
+	t.Run("ok visible signature, passcode mode", func(t *testing.T) {
+		job := jobsFor(writeDocs(t, 3)[2:], t.TempDir())[0]
+		bill, err := SignFileWithRemoteSigning(ctx, r.client, r.otp(0), job, "red", visible(remotesigning.AuthPIN))
+		if err != nil || bill == "" {
+			t.Fatalf("bill %q, err %v", bill, err)
+		}
+		check(t, job.Output)
+		// The drawn signature sits on the last page, where it was asked.
+		for page, want := range map[string]bool{"1": false, "3": true} {
+			text, err := exec.Command("pdftotext", "-f", page, "-l", page, job.Output, "-").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(string(text), "Nguyễn Văn Đức"); got != want {
+				t.Errorf("page %s shows the signer: %v, want %v", page, got, want)
+			}
+		}
+	})
+	t.Run("ok OTP-SMS, the file downloaded by billCode", func(t *testing.T) {
+		r.server.DownloadOnly = true
+		defer func() { r.server.DownloadOnly = false }()
+		p := r.otp(0)
+		job := jobsFor(writeDocs(t, 3)[2:], t.TempDir())[0]
+		bill, err := SignFileWithRemoteSigning(ctx, r.client, p, job, "", visible(remotesigning.AuthOTPSMS))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reqs := p.Requests(); len(reqs) != 1 || reqs[0].Kind != prompt.OTP {
+			t.Errorf("prompts %+v, want one OTP", reqs)
+		}
+		check(t, job.Output)
+
+		// The same bill fetched again, as after a lost answer.
+		again := job.Output + ".again.pdf"
+		if err := DownloadFromRemoteSigning(ctx, r.client, bill, again, nil, false, pdf.VerifyOptions{Roots: r.pki.Roots()}); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := os.ReadFile(job.Output)
+		b, _ := os.ReadFile(again)
+		if !bytes.Equal(a, b) {
+			t.Error("the downloaded file differs from the signed one")
+		}
+	})
+	t.Run("fail download of an unknown billCode", func(t *testing.T) {
+		out := t.TempDir() + "/x.pdf"
+		err := DownloadFromRemoteSigning(ctx, r.client, "NOSUCHBILL", out, nil, false, pdf.VerifyOptions{})
+		if !errors.Is(err, remotesigning.ErrNotFound) {
+			t.Fatalf("err = %v", err)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Error("output written after a failure")
+		}
+	})
+	t.Run("fail custom text lines cannot be sent", func(t *testing.T) {
+		o := visible(remotesigning.AuthPIN)
+		o.PDF.Appearance.Lines = []string{"Approved"}
+		job := jobsFor(writeDocs(t, 1), t.TempDir())[0]
+		_, err := SignFileWithRemoteSigning(ctx, r.client, r.otp(0), job, "", o)
+		if err == nil || !strings.Contains(err.Error(), "text lines") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("fail an existing output is not overwritten", func(t *testing.T) {
+		job := jobsFor(writeDocs(t, 1), t.TempDir())[0]
+		if err := os.WriteFile(job.Output, []byte("keep"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := SignFileWithRemoteSigning(ctx, r.client, r.otp(0), job, "", visible(remotesigning.AuthPIN)); err == nil {
+			t.Fatal("no error")
+		}
+		if b, _ := os.ReadFile(job.Output); string(b) != "keep" {
+			t.Error("output overwritten")
+		}
+	})
 }

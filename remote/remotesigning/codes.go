@@ -60,6 +60,11 @@ var (
 	ErrCertificate = errors.New("signing certificate unusable")
 	// ErrDenied reports an operation this relying party may not do.
 	ErrDenied = errors.New("operation not allowed")
+	// ErrNotFound reports a billCode with no file (1025).
+	ErrNotFound = errors.New("signed file not found")
+	// ErrTryLater reports work the service has not finished, or a failure
+	// on its side (1003, 1016, 1027): the same request may succeed later.
+	ErrTryLater = errors.New("the service is not ready; try again later")
 )
 
 // codeInfo says what a code means for a person, and which sentinel it is.
@@ -70,7 +75,7 @@ var codeInfo = map[int]struct {
 	CodeInvalidIP:              {"this computer's address is not allowed by the service", ErrDenied},
 	CodeInvalidCredential:      {"the relying party's credentials were refused", ErrAuth},
 	CodeInvalidParams:          {"the request was refused as invalid", ErrBadResponse},
-	CodeUnexpected:             {"the service failed; try again later", nil},
+	CodeUnexpected:             {"the service failed; try again later", ErrTryLater},
 	CodeInvalidAuthCode:        {"the passcode or one-time code is wrong", ErrWrongCode},
 	CodeAuthBlocked:            {"authorization is blocked after too many wrong codes; contact the provider", ErrBlocked},
 	CodeAuthCodeTimeout:        {"the one-time code expired; start the signing again", ErrCodeExpired},
@@ -82,7 +87,7 @@ var codeInfo = map[int]struct {
 	CodeAgreementNotReady:      {"the agreement is not ready yet", ErrAgreement},
 	CodeCertExpired:            {"the signing certificate has expired; renew it", ErrCertificate},
 	CodeBillCodeTimeout:        {"the transaction expired while signing; start again", ErrCodeExpired},
-	CodeFileBeingProcessed:     {"the file is still being processed; try again shortly", nil},
+	CodeFileBeingProcessed:     {"the file is still being processed; try again shortly", ErrTryLater},
 	CodeAgreementRevoked:       {"the agreement was revoked", ErrAgreement},
 	CodeFunctionAccessDenied:   {"this relying party may not use that function", ErrDenied},
 	CodeRevocationCheckFailed:  {"the service could not check the certificate's revocation", ErrCertificate},
@@ -90,9 +95,9 @@ var codeInfo = map[int]struct {
 	CodeCertUnknown:            {"the signing certificate is unknown to its CA", ErrCertificate},
 	CodeSharedAgreementMissing: {"the shared agreement was not found", ErrAgreement},
 	CodeSharedModeInvalid:      {"the shared agreement's mode does not allow this", ErrAgreement},
-	CodeFileNotFound:           {"no such file (bill codes expire)", nil},
+	CodeFileNotFound:           {"no such file (bill codes expire)", ErrNotFound},
 	CodeMultipleClients:        {"another computer is using the same agreement", ErrDenied},
-	CodeTransactionNotFinished: {"the transaction is not finished yet", nil},
+	CodeTransactionNotFinished: {"the transaction is not finished yet", ErrTryLater},
 	CodeEmailRegistered:        {"that email is registered already", ErrAgreement},
 	CodeCredentialsExpired:     {"the relying party's credentials have expired", ErrAuth},
 }

@@ -6,6 +6,7 @@ package fake
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -48,6 +49,9 @@ type Server struct {
 	// CAs complete the chain of whole-file signatures; TSA timestamps them.
 	CAs []*x509.Certificate
 	TSA pdf.Timestamper
+	// DownloadOnly leaves the signed file out of the authorize answer, so
+	// it must be downloaded by billCode.
+	DownloadOnly bool
 
 	mu         sync.Mutex
 	agreements map[string]*Agreement
@@ -326,12 +330,16 @@ func (s *Server) signFile(w http.ResponseWriter, r *http.Request) {
 	s.start(w, req.request, &bill{agreement: req.AgreementUUID, sign: func(a *Agreement, billCode string) (map[string]any, error) {
 		var out bytes.Buffer
 		chain := append([]*x509.Certificate{a.Cert}, s.CAs...)
-		if err := pdf.Sign(r.Context(), bytes.NewReader(file), int64(len(file)), &out, a.Key, chain, opts); err != nil {
+		// With a one-time code this runs in a later request.
+		if err := pdf.Sign(context.WithoutCancel(r.Context()), bytes.NewReader(file), int64(len(file)), &out, a.Key, chain, opts); err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
 		s.files[billCode] = []SignedFile{{FileName: "signed.pdf", MimeType: "application/pdf", Data: out.Bytes()}}
 		s.mu.Unlock()
+		if s.DownloadOnly {
+			return map[string]any{}, nil
+		}
 		data := base64.StdEncoding.EncodeToString(out.Bytes())
 		return map[string]any{"signedFileData": data, "multipleSignedFileData": []map[string]string{
 			{"signedFileData": data, "mimeType": "application/pdf", "signedFileName": "signed.pdf"}}}, nil
