@@ -3,13 +3,11 @@ package cli
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,7 +21,6 @@ import (
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
-	"github.com/signet-sign/signet/remote"
 	"github.com/signet-sign/signet/remote/eparaksts"
 	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
@@ -86,20 +83,9 @@ func (f *eparakstsFlags) client(stderr io.Writer) (c *eparaksts.Client, verify p
 	if f.authURL != "" {
 		ends.Auth = f.authURL
 	}
-	hc := &http.Client{Timeout: remote.DefaultTimeout}
-	if f.caFile != "" {
-		pem, err := os.ReadFile(f.caFile)
-		if err != nil {
-			return nil, verify, closeFn, usageError{fmt.Errorf("--ca-file: %w", err)}
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, verify, closeFn, usageError{fmt.Errorf("--ca-file %s holds no PEM certificate", f.caFile)}
-		}
-		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	hc, err := serviceHTTPClient(f.caFile)
+	if err != nil {
+		return nil, verify, closeFn, err
 	}
 	id, secret, err := credentials()
 	if err != nil {

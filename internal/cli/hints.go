@@ -7,6 +7,7 @@ import (
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/remotesigning"
 )
 
 // hint says what a person can do about err, or "" when the error says it
@@ -45,6 +46,20 @@ func hint(err error) string {
 		return "name a PKCS#11 module with --module PATH, or list it under pkcs11_modules in the settings file"
 	case errors.Is(err, keys.ErrWrongPassword):
 		return "check the key file's password"
+	case errors.Is(err, remotesigning.ErrNoCredentials):
+		return "set SIGNET_REMOTESIGNING_USERNAME, _PASSWORD and _RPCODE, or store them in the OS keyring under service \"signet-remotesigning\""
+	case errors.Is(err, remotesigning.ErrWrongCode):
+		return "check the code and run the command again; each wrong code counts against the agreement"
+	case errors.Is(err, remotesigning.ErrBlocked):
+		return "the provider unblocks the agreement after a while; or ask the provider"
+	case errors.Is(err, remotesigning.ErrCodeExpired):
+		return "one-time codes are valid for a few minutes; sign again and type the new code sooner"
+	case errors.Is(err, remotesigning.ErrAgreement):
+		return "check --agreement; 'signet remotesigning cert --agreement UUID' shows whether the service knows it"
+	case errors.Is(err, remotesigning.ErrCertificate):
+		return "ask the provider to renew or reissue the certificate"
+	case errors.Is(err, flow.ErrServiceSignature):
+		return "nothing was written; tell the provider (or the deployment's operator): its signature is not what the certificate's key makes"
 	case errors.Is(err, flow.ErrKeyRef):
 		return "'signet certs' prints the URIs of token keys"
 	}

@@ -137,13 +137,18 @@ func (p *filePrompter) Secret(_ context.Context, req prompt.Request) ([]byte, er
 	}
 	// One trailing line end, as editors and `echo` add, is not part of
 	// the PIN; anything else is.
-	secret := bytes.TrimSuffix(data, []byte("\n"))
-	secret = bytes.TrimSuffix(secret, []byte("\r"))
+	secret := trimLine(data)
 	if len(secret) == 0 {
 		clear(data)
 		return nil, errors.New("read PIN file: the file is empty")
 	}
 	return secret, nil
+}
+
+// trimLine drops one trailing line end, as editors and `echo` add.
+func trimLine(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
 }
 
 func (p *filePrompter) Pinpad(_ context.Context, req prompt.Request) func() {

@@ -49,6 +49,8 @@ type Server struct {
 	// CAs complete the chain of whole-file signatures; TSA timestamps them.
 	CAs []*x509.Certificate
 	TSA pdf.Timestamper
+	// Notify, when set, is told each one-time code "sent" to the person.
+	Notify func(otp string)
 	// DownloadOnly leaves the signed file out of the authorize answer, so
 	// it must be downloaded by billCode.
 	DownloadOnly bool
@@ -289,7 +291,11 @@ func (s *Server) start(w http.ResponseWriter, req request, b *bill) {
 		s.mu.Lock()
 		s.bills[billCode] = b
 		s.lastOTP = b.otp
+		notify := s.Notify
 		s.mu.Unlock()
+		if notify != nil {
+			notify(b.otp)
+		}
 		code(w, 1007, "REQUEST ACCEPTED", map[string]any{"billCode": billCode, "notificationTemplate": "Your authorize code: {AuthorizeCode}"})
 	default:
 		code(w, 1002, "INVALID PARAMS", nil)

@@ -1,0 +1,519 @@
+package cli
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/zalando/go-keyring"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/remotesigning"
+	"github.com/signet-sign/signet/remote/remotesigning/fake"
+)
+
+// remoteSigningKeyring names the relying party's credentials in the OS
+// keyring.
+const remoteSigningKeyring = "signet-remotesigning"
+
+// remoteSigningFlags are the settings shared by the subcommands.
+type remoteSigningFlags struct {
+	apiURL, caFile, agreement string
+	demo                      bool
+	authMode, otpFile         string
+	asJSON                    bool
+	// set by client in demo mode
+	demoRoots []*x509.Certificate
+	demoChain []*x509.Certificate
+	demoTSA   string
+}
+
+func (a *app) remoteSigningCommand() *cobra.Command {
+	var f remoteSigningFlags
+	cmd := &cobra.Command{
+		Use:   "remotesigning",
+		Short: "Sign with a cloud key through the Remote Signing API (remotesigning.vn)",
+		Long: `Sign PDFs with a key kept by a Remote Signing provider. With 'sign' the
+document never leaves this computer: Signet computes what is signed, the
+service signs it after you authorize with your passcode or a one-time code,
+and Signet checks the signature against your certificate before embedding
+it. 'sign-file' sends the whole document and has the service draw the
+signature.
+
+The relying party's username, password and rpCode come from
+SIGNET_REMOTESIGNING_USERNAME, SIGNET_REMOTESIGNING_PASSWORD and
+SIGNET_REMOTESIGNING_RPCODE, or from the OS keyring (service
+"signet-remotesigning", accounts "username", "password" and "rp-code");
+never from a file. Passcodes and one-time codes are asked on the terminal;
+--pin-file and --otp-file are for unattended use. --demo runs against a
+local test service: its one-time codes are printed, and written to
+--otp-file when one is named.`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.apiURL, "api-url", "", "API URL of another deployment (default "+remotesigning.DefaultURL+"; http:// for loopback only)")
+	pf.StringVar(&f.caFile, "ca-file", "", "also trust this CA (PEM) for the service's TLS")
+	pf.StringVar(&f.agreement, "agreement", "", "your agreement UUID")
+	pf.BoolVar(&f.demo, "demo", false, "use a local test service (nothing leaves this computer)")
+	pf.BoolVar(&f.asJSON, "json", false, "print the results as JSON")
+	cmd.AddCommand(a.remoteSigningLogin(&f), a.remoteSigningCert(&f), a.remoteSigningSign(&f),
+		a.remoteSigningSignFile(&f), a.remoteSigningDownload(&f))
+	return cmd
+}
+
+// authFlags adds the authorization flags of the signing subcommands.
+func (a *app) authFlags(cmd *cobra.Command, f *remoteSigningFlags) {
+	cmd.Flags().StringVar(&f.authMode, "auth", "pin", "how you authorize: pin (your passcode), otp-sms or otp-email (a one-time code the service sends)")
+	cmd.Flags().StringVar(&a.pinFile, "pin-file", "", "read the passcode from this file (unattended use only)")
+	cmd.Flags().StringVar(&f.otpFile, "otp-file", "", "wait for the one-time code to be written to this file, read it and remove it (unattended use)")
+}
+
+// mode reads --auth.
+func (f *remoteSigningFlags) mode() (string, error) {
+	switch f.authMode {
+	case "pin", "":
+		return remotesigning.AuthPIN, nil
+	case "otp-sms":
+		return remotesigning.AuthOTPSMS, nil
+	case "otp-email":
+		return remotesigning.AuthOTPEmail, nil
+	}
+	return "", usageError{fmt.Errorf("--auth %q: use pin, otp-sms or otp-email", f.authMode)}
+}
+
+// client connects as the flags say; stop ends a demo service.
+func (f *remoteSigningFlags) client(stderr io.Writer, needAgreement bool) (*remotesigning.Client, func(), error) {
+	if needAgreement && f.agreement == "" && !f.demo {
+		return nil, nil, usageError{errors.New("--agreement is required (your agreement UUID from the provider)")}
+	}
+	if f.demo {
+		return f.demoClient(stderr)
+	}
+	hc, err := serviceHTTPClient(f.caFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	user, pass, rp, err := remoteSigningCredentials()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := remotesigning.New(remotesigning.Config{URL: f.apiURL, Username: user, Password: pass, RPCode: rp, HTTPClient: hc})
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	return c, func() {}, nil
+}
+
+// remoteSigningCredentials reads the relying party's credentials from the
+// environment, or else from the OS keyring.
+func remoteSigningCredentials() (user, pass, rp string, err error) {
+	user, pass, rp = os.Getenv("SIGNET_REMOTESIGNING_USERNAME"), os.Getenv("SIGNET_REMOTESIGNING_PASSWORD"), os.Getenv("SIGNET_REMOTESIGNING_RPCODE")
+	if user != "" && pass != "" && rp != "" {
+		return user, pass, rp, nil
+	}
+	var errs [3]error
+	user, errs[0] = keyring.Get(remoteSigningKeyring, "username")
+	pass, errs[1] = keyring.Get(remoteSigningKeyring, "password")
+	rp, errs[2] = keyring.Get(remoteSigningKeyring, "rp-code")
+	if errors.Join(errs[:]...) != nil {
+		return "", "", "", remotesigning.ErrNoCredentials
+	}
+	return user, pass, rp, nil
+}
+
+// demoClient starts the test service with a throw-away PKI and TSA and an
+// agreement "demo" whose passcode is 123456.
+func (f *remoteSigningFlags) demoClient(stderr io.Writer) (*remotesigning.Client, func(), error) {
+	pki, err := testpki.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	tsa, err := testtsa.Start(pki)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Nguyễn Văn Demo", testpki.IssueOptions{})
+	if err != nil {
+		tsa.Close()
+		return nil, nil, err
+	}
+	srv := fake.Start("demo", "demo", "DEMO")
+	srv.CAs = []*x509.Certificate{pki.Intermediate.Cert}
+	srv.TSA = &pdf.TSAClient{URL: tsa.URL}
+	otpFile := f.otpFile
+	srv.Notify = func(otp string) {
+		fmt.Fprintf(stderr, "signet: demo: the service sends the one-time code %s\n", otp)
+		if otpFile != "" {
+			_ = os.WriteFile(otpFile, []byte(otp+"\n"), 0o600)
+		}
+	}
+	srv.Add("demo", &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "123456",
+		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}})
+	f.agreement = "demo"
+	f.demoRoots = []*x509.Certificate{pki.Root.Cert}
+	f.demoChain = []*x509.Certificate{pki.Intermediate.Cert}
+	f.demoTSA = tsa.URL
+	fmt.Fprintln(stderr, "signet: demo: using a local Remote Signing test service (agreement \"demo\", passcode 123456); nothing is really signed by a provider")
+	c, err := remotesigning.New(remotesigning.Config{URL: srv.URL, Username: "demo", Password: "demo", RPCode: "DEMO"})
+	return c, func() { srv.Close(); tsa.Close() }, err
+}
+
+// prompter asks the passcode as --pin-file or the terminal says, and the
+// one-time code from --otp-file or the terminal.
+func (a *app) remotePrompter(f *remoteSigningFlags) (prompt.Prompter, error) {
+	p := routedPrompter{pin: a.prompter(), otp: terminalPrompter{}}
+	if f.otpFile != "" {
+		if _, err := os.Stat(f.otpFile); err == nil {
+			return nil, usageError{fmt.Errorf("--otp-file %s exists already: remove the old code first, so it is not sent in place of the new one", f.otpFile)}
+		}
+		p.otp = &otpFilePrompter{path: f.otpFile, wait: 5 * time.Minute}
+	}
+	return p, nil
+}
+
+// routedPrompter sends one-time codes to one prompter, the rest to another.
+type routedPrompter struct{ pin, otp prompt.Prompter }
+
+func (p routedPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
+	if req.Kind == prompt.OTP {
+		return p.otp.Secret(ctx, req)
+	}
+	return p.pin.Secret(ctx, req)
+}
+
+func (p routedPrompter) Pinpad(ctx context.Context, req prompt.Request) func() {
+	return p.pin.Pinpad(ctx, req)
+}
+
+// otpFilePrompter waits for a one-time code to be written to a file, for
+// unattended use: it reads the code and removes the file, so a code is
+// never sent twice. After a wrong code it fails (with the tries left)
+// instead of sending the same file again.
+type otpFilePrompter struct {
+	path string
+	wait time.Duration
+}
+
+func (p *otpFilePrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
+	if req.TriesLeft >= 0 {
+		return nil, fmt.Errorf("the one-time code from --otp-file was wrong (%d tries left); run the command again with the right code", req.TriesLeft)
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.wait)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		data, err := os.ReadFile(p.path)
+		if code := trimLine(data); err == nil && len(code) > 0 {
+			os.Remove(p.path)
+			return code, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("no one-time code was written to %s in %v", p.path, p.wait)
+		case <-tick.C:
+		}
+	}
+}
+
+func (p *otpFilePrompter) Pinpad(context.Context, prompt.Request) func() { return func() {} }
+
+func (a *app) remoteSigningLogin(f *remoteSigningFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "login",
+		Short: "Check the relying party's credentials",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, stop, err := f.client(a.stderr, false)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			if err := c.Login(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, "logged in: the relying party's credentials are accepted")
+			return nil
+		},
+	}
+}
+
+type agreementJSON struct {
+	Agreement  string   `json:"agreement"`
+	AuthModes  []string `json:"authModes"`
+	SharedMode int      `json:"sharedMode"`
+	keys.CertificateSummary
+	Certificate string `json:"certificate"` // PEM
+}
+
+func (a *app) remoteSigningCert(f *remoteSigningFlags) *cobra.Command {
+	var pemOut bool
+	cmd := &cobra.Command{
+		Use:   "cert --agreement UUID",
+		Short: "Show the agreement's certificate and how it may be authorized",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, stop, err := f.client(a.stderr, true)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			d, err := c.GetDetail(cmd.Context(), f.agreement)
+			if err != nil {
+				return err
+			}
+			block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: d.Certificate.Raw})
+			if pemOut {
+				_, err := a.stdout.Write(block)
+				return err
+			}
+			s := keys.Summarize(d.Certificate)
+			if f.asJSON {
+				return writeJSON(a.stdout, agreementJSON{Agreement: f.agreement, AuthModes: d.AuthModes, SharedMode: d.SharedMode,
+					CertificateSummary: s, Certificate: string(block)})
+			}
+			now := time.Now()
+			printCert(a.stdout, certJSON{CertificateSummary: s}, now)
+			fmt.Fprintf(a.stdout, "  agreement %s; authorize with %v\n", f.agreement, d.AuthModes)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&pemOut, "pem", false, "print the certificate as PEM")
+	return cmd
+}
+
+// signOptions reads the flags shared by sign and sign-file.
+type remoteSignFlags struct {
+	out, outDir, tsa, alg string
+	chain                 []string
+	force                 bool
+	visible, page, image  string
+	text                  []string
+	imageRight            bool
+	pdf                   pdf.Options
+	lock                  bool
+}
+
+func (s *remoteSignFlags) add(cmd *cobra.Command, lines bool) {
+	fl := cmd.Flags()
+	fl.StringVarP(&s.out, "output", "o", "", "signed file (one document)")
+	fl.BoolVar(&s.force, "force", false, "overwrite existing output files")
+	fl.StringVar(&s.pdf.Reason, "reason", "", "reason for signing")
+	fl.StringVar(&s.pdf.Location, "location", "", "place of signing")
+	fl.StringVar(&s.visible, "visible", "", "make the signature visible in this rectangle, in points from the page's lower-left corner: X1,Y1,X2,Y2")
+	fl.StringVar(&s.page, "page", "", "page of a visible signature: a number, first or last (default first)")
+	fl.StringVar(&s.image, "image", "", "PNG or JPEG image of a visible signature")
+	fl.BoolVar(&s.imageRight, "image-right", false, "put the image right of the text (default left)")
+	fl.BoolVar(&s.lock, "lock", false, "lock the document after signing: no further changes or signatures")
+	if lines {
+		fl.StringArrayVar(&s.text, "text", nil, "a line of text of a visible signature (repeatable; default: signer, date, reason, location)")
+	}
+}
+
+// options builds the signing options from the flags.
+func (s *remoteSignFlags) options() (pdf.Options, error) {
+	o := s.pdf
+	if s.visible != "" {
+		ap, err := appearance(s.visible, s.page, s.text, s.image, s.imageRight)
+		if err != nil {
+			return o, usageError{err}
+		}
+		o.Appearance = ap
+	} else if s.page != "" || len(s.text) > 0 || s.image != "" {
+		return o, usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
+	}
+	if s.lock {
+		o.Certify = pdf.NoChanges
+	}
+	return o, nil
+}
+
+func (a *app) remoteSigningSign(f *remoteSigningFlags) *cobra.Command {
+	var s remoteSignFlags
+	cmd := &cobra.Command{
+		Use:   "sign --agreement UUID [--auth pin|otp-sms|otp-email] [options] IN.pdf...",
+		Short: "Sign PDFs with your cloud key; the documents never leave this computer",
+		Long: `Sign PDFs with your cloud key. Signet computes each document's PAdES hash
+here, sends the hashes (all documents in one request), asks your passcode
+or the one-time code the service sends, checks each signature against
+your certificate, embeds it with a timestamp from --tsa (PAdES B-T) and
+verifies the result before writing it.`,
+		Args: minArgs(1),
+		RunE: func(cmd *cobra.Command, inputs []string) error {
+			mode, err := f.mode()
+			if err != nil {
+				return err
+			}
+			if s.out != "" && len(inputs) > 1 {
+				return usageError{errors.New("-o names one output; use --out-dir for several documents")}
+			}
+			h, err := parseAlg(s.alg)
+			if err != nil {
+				return usageError{err}
+			}
+			pdfOpts, err := s.options()
+			if err != nil {
+				return err
+			}
+			pdfOpts.Hash = h
+			chain, err := loadTrust(s.chain)
+			if err != nil {
+				return usageError{err}
+			}
+			var jobs []flow.Job
+			for _, in := range inputs {
+				target := s.out
+				if target == "" {
+					target = flow.OutputPath(in, s.outDir)
+				}
+				jobs = append(jobs, flow.Job{Input: in, Output: target})
+			}
+			c, stop, err := f.client(a.stderr, true)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			tsa := s.tsa
+			if f.demo && tsa == "" {
+				tsa = f.demoTSA
+			}
+			if tsa != "" {
+				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
+			} else {
+				fmt.Fprintln(a.stderr, "signet: warning: no --tsa: the signatures carry no timestamp (PAdES B-B); their time is only what this computer's clock claims")
+			}
+			p, err := a.remotePrompter(f)
+			if err != nil {
+				return err
+			}
+			results := flow.SignWithRemoteSigning(cmd.Context(), c, p, jobs, flow.RemoteSigningOptions{
+				Agreement: f.agreement, AuthMode: mode, PDF: pdfOpts,
+				Chain:     append(f.demoChain, chain...),
+				Verify:    pdf.VerifyOptions{ExtraRoots: f.demoRoots},
+				Overwrite: s.force,
+			})
+			return a.reportSigned(results, f.asJSON)
+		},
+	}
+	s.add(cmd, true)
+	cmd.Flags().StringVar(&s.outDir, "out-dir", "", "directory for the signed files")
+	cmd.Flags().StringVar(&s.alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
+	cmd.Flags().StringVar(&s.tsa, "tsa", "", "RFC 3161 timestamp authority URL (PAdES B-T)")
+	cmd.Flags().StringArrayVar(&s.chain, "chain", nil, "issuer certificates to embed after yours (PEM/DER file or directory)")
+	a.authFlags(cmd, f)
+	return cmd
+}
+
+type signFileJSON struct {
+	Input    string `json:"input"`
+	Output   string `json:"output"`
+	BillCode string `json:"billCode"`
+}
+
+func (a *app) remoteSigningSignFile(f *remoteSigningFlags) *cobra.Command {
+	var s remoteSignFlags
+	var color string
+	cmd := &cobra.Command{
+		Use:   "sign-file --agreement UUID [options] IN.pdf",
+		Short: "Send a PDF to the service to be signed there, drawn as you choose",
+		Long: `Send the whole PDF to the service (its signing/file mode): the service signs
+it, draws the visible signature from --visible, --page, --image,
+--text-color, --reason and --location, and timestamps it. Signet verifies
+the signed file before writing it and prints the bill code, with which
+'signet remotesigning download' fetches the file again.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, inputs []string) error {
+			mode, err := f.mode()
+			if err != nil {
+				return err
+			}
+			opts, err := s.options()
+			if err != nil {
+				return err
+			}
+			if _, err := remotesigning.MetaDataFor(opts, color); err != nil {
+				return usageError{err}
+			}
+			out := s.out
+			if out == "" {
+				out = flow.OutputPath(inputs[0], "")
+			}
+			c, stop, err := f.client(a.stderr, true)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			p, err := a.remotePrompter(f)
+			if err != nil {
+				return err
+			}
+			job := flow.Job{Input: inputs[0], Output: out}
+			bill, err := flow.SignFileWithRemoteSigning(cmd.Context(), c, p, job, color, flow.RemoteSigningOptions{
+				Agreement: f.agreement, AuthMode: mode, PDF: opts,
+				Verify: pdf.VerifyOptions{ExtraRoots: f.demoRoots}, Overwrite: s.force,
+			})
+			if err != nil {
+				if bill != "" {
+					return fmt.Errorf("%w (bill code %s)", err, bill)
+				}
+				return err
+			}
+			if f.asJSON {
+				return writeJSON(a.stdout, signFileJSON{job.Input, job.Output, bill})
+			}
+			fmt.Fprintf(a.stdout, "signed  %s → %s (bill code %s)\n", job.Input, job.Output, bill)
+			return nil
+		},
+	}
+	s.add(cmd, false)
+	cmd.Flags().StringVar(&color, "text-color", "", "colour of the signature's text, e.g. red or blue (default: the service's)")
+	a.authFlags(cmd, f)
+	return cmd
+}
+
+func (a *app) remoteSigningDownload(f *remoteSigningFlags) *cobra.Command {
+	var out string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "download BILLCODE -o OUT.pdf",
+		Short: "Fetch a file the service signed, by its bill code",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError{errors.New("-o is required: where to write the signed file")}
+			}
+			c, stop, err := f.client(a.stderr, false)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			var cert *x509.Certificate
+			if f.agreement != "" {
+				d, err := c.GetDetail(cmd.Context(), f.agreement)
+				if err != nil {
+					return err
+				}
+				cert = d.Certificate
+			}
+			if err := flow.DownloadFromRemoteSigning(cmd.Context(), c, args[0], out, cert, force, pdf.VerifyOptions{ExtraRoots: f.demoRoots}); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "downloaded  %s → %s\n", args[0], out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "where to write the signed file")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
+	return cmd
+}

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/remote/remotesigning"
+	rsfake "github.com/signet-sign/signet/remote/remotesigning/fake"
+)
+
+// TestRemoteSigningCLI drives the commands against a fake deployment
+// named with --api-url, credentials from the environment.
+func TestRemoteSigningCLI(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tsa, err := testtsa.Start(pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsa.Close()
+	srv := rsfake.Start("rp", "rp-secret", "RP")
+	defer srv.Close()
+	srv.CAs, srv.TSA, srv.DownloadOnly = []*x509.Certificate{pki.Intermediate.Cert}, &pdf.TSAClient{URL: tsa.URL}, true
+	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Trần Thị Lan", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Add("ag-7", &rsfake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "9999",
+		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS}})
+	t.Setenv("SIGNET_REMOTESIGNING_USERNAME", "rp")
+	t.Setenv("SIGNET_REMOTESIGNING_PASSWORD", "rp-secret")
+	t.Setenv("SIGNET_REMOTESIGNING_RPCODE", "RP")
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "hợp đồng.pdf")
+	if err := testpdf.WriteFile(doc, testpdf.Options{Pages: 2}); err != nil {
+		t.Fatal(err)
+	}
+	conn := []string{"--api-url", srv.URL, "--agreement", "ag-7"}
+	rootFile := filepath.Join(dir, "chain.pem")
+	if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Intermediate.Cert.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	verified := func(t *testing.T, path string) {
+		t.Helper()
+		rep, err := pdf.VerifyFile(context.Background(), path, pdf.VerifyOptions{Roots: pki.Roots()})
+		if err != nil || !rep.Valid() || rep.Signatures[0].Signer.Name != "Trần Thị Lan" || rep.Signatures[0].Level != "B-T" {
+			t.Fatalf("%s: %v %+v", path, err, rep)
+		}
+	}
+
+	t.Run("ok sign-file, then download by the bill code", func(t *testing.T) {
+		out := filepath.Join(dir, "file.pdf")
+		args := append([]string{"remotesigning", "sign-file", "--pin-file", pinFile(t, "9999"), "--visible", "40,40,240,100", "-o", out}, conn...)
+		code, stdout, stderr := run(t, append(args, doc)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+		}
+		verified(t, out)
+		m := regexp.MustCompile(`bill code (\w+)`).FindStringSubmatch(stdout)
+		if m == nil {
+			t.Fatalf("no bill code in %q", stdout)
+		}
+		again := filepath.Join(dir, "again.pdf")
+		code, stdout, stderr = run(t, append([]string{"remotesigning", "download", m[1], "-o", again}, conn...)...)
+		if code != 0 {
+			t.Fatalf("download: exit %d: %s%s", code, stdout, stderr)
+		}
+		a, _ := os.ReadFile(out)
+		b, _ := os.ReadFile(again)
+		if !bytes.Equal(a, b) {
+			t.Error("the downloaded file differs")
+		}
+	})
+	t.Run("ok sign with a one-time code from --otp-file, chain embedded", func(t *testing.T) {
+		otp := filepath.Join(dir, "otp")
+		srv.Notify = func(code string) { _ = os.WriteFile(otp, []byte(code+"\n"), 0o600) }
+		defer func() { srv.Notify = nil }()
+		out := filepath.Join(dir, "hash.pdf")
+		args := append([]string{"remotesigning", "sign", "--auth", "otp-sms", "--otp-file", otp, "--tsa", tsa.URL, "--chain", rootFile, "-o", out}, conn...)
+		code, stdout, stderr := run(t, append(args, doc)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+		}
+		verified(t, out)
+		if _, err := os.Stat(otp); !os.IsNotExist(err) {
+			t.Error("the used one-time code was left in its file")
+		}
+	})
+	t.Run("fail a wrong one-time code from a file is not sent again", func(t *testing.T) {
+		otp := filepath.Join(dir, "otp-wrong")
+		srv.Notify = func(string) { _ = os.WriteFile(otp, []byte("000000\n"), 0o600) }
+		defer func() { srv.Notify = nil }()
+		out := filepath.Join(dir, "wrong.pdf")
+		args := append([]string{"remotesigning", "sign", "--auth", "otp-sms", "--otp-file", otp, "--tsa", tsa.URL, "-o", out}, conn...)
+		code, _, stderr := run(t, append(args, doc)...)
+		if code != 1 || !strings.Contains(stderr, "(2 tries left)") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Error("output written")
+		}
+	})
+	t.Run("fail wrong passcode says so and hints", func(t *testing.T) {
+		args := append([]string{"remotesigning", "sign", "--pin-file", pinFile(t, "1111"), "--tsa", tsa.URL, "-o", filepath.Join(dir, "x.pdf")}, conn...)
+		code, _, stderr := run(t, append(args, doc)...)
+		if code != 1 || !strings.Contains(stderr, "passcode or one-time code is wrong") || !strings.Contains(stderr, "hint: check the code") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		srv.Add("ag-7", &rsfake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "9999",
+			AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS}}) // counter back to full
+	})
+	t.Run("ok cert as JSON", func(t *testing.T) {
+		code, stdout, stderr := run(t, append([]string{"remotesigning", "cert", "--json"}, conn...)...)
+		if code != 0 || !strings.Contains(stdout, `"agreement": "ag-7"`) || !strings.Contains(stdout, "BEGIN CERTIFICATE") {
+			t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+		}
+	})
+	t.Run("fail unknown agreement", func(t *testing.T) {
+		code, _, stderr := run(t, "remotesigning", "cert", "--api-url", srv.URL, "--agreement", "nobody")
+		if code != 1 || !strings.Contains(stderr, "no such signing agreement") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
+	t.Run("fail refused credentials are not echoed", func(t *testing.T) {
+		t.Setenv("SIGNET_REMOTESIGNING_PASSWORD", "hunter2")
+		code, _, stderr := run(t, "remotesigning", "login", "--api-url", srv.URL)
+		if code != 1 || !strings.Contains(stderr, "login failed") || strings.Contains(stderr, "hunter2") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
+}
