@@ -3,6 +3,7 @@ package flow
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
@@ -115,9 +116,13 @@ func TestRemoteSigning(t *testing.T) {
 	t.Run("ok OTP-SMS batch of 3 in one request", func(t *testing.T) {
 		p := r.otp(0)
 		jobs := jobsFor(writeDocs(t, 3), t.TempDir())
+		before := len(r.server.HashRequests())
 		resultsOK(t, SignWithRemoteSigning(ctx, r.client, p, jobs, r.opts(remotesigning.AuthOTPSMS)))
 		if n := len(p.Requests()); n != 1 {
 			t.Errorf("one-time code asked %d times for one batch", n)
+		}
+		if reqs := r.server.HashRequests()[before:]; len(reqs) != 1 || reqs[0] != 3 {
+			t.Errorf("signing/hash requests carried %v hashes, want one request of 3 (hashs)", reqs)
 		}
 		for _, j := range jobs {
 			r.v.Check(t, j.Output, 1)
@@ -127,6 +132,18 @@ func TestRemoteSigning(t *testing.T) {
 			}
 		}
 	})
+	for _, h := range []crypto.Hash{crypto.SHA384, crypto.SHA512} {
+		t.Run("ok "+h.String(), func(t *testing.T) {
+			o := r.opts(remotesigning.AuthPIN)
+			o.PDF.Hash = h
+			jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+			resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o))
+			rep, err := pdf.VerifyFile(ctx, jobs[0].Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
+			if err != nil || !rep.Valid() || rep.Signatures[0].DigestAlgorithm != h.String() {
+				t.Errorf("%v %+v", err, rep)
+			}
+		})
+	}
 	t.Run("ok wrong OTP shows the tries left, then the right one", func(t *testing.T) {
 		p := r.otp(1)
 		jobs := jobsFor(writeDocs(t, 1), t.TempDir())

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,8 +62,10 @@ type Server struct {
 	tokens     map[string]bool
 	bills      map[string]*bill
 	lastOTP    string
-	credExpire bool
-	files      map[string][]SignedFile
+	// hashRequests holds the number of hashes of each signing/hash request.
+	hashRequests []int
+	credExpire   bool
+	files        map[string][]SignedFile
 }
 
 // SignedFile is a file kept for download.
@@ -109,6 +112,14 @@ func (s *Server) LastOTP() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastOTP
+}
+
+// HashRequests lists, for each signing/hash request so far, how many
+// hashes it carried.
+func (s *Server) HashRequests() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.hashRequests)
 }
 
 // ExpireCredentials makes the next authorized request answer 1029 and
@@ -241,6 +252,9 @@ func (s *Server) signHash(w http.ResponseWriter, r *http.Request) {
 	if req.Hash != "" {
 		list = []string{req.Hash}
 	}
+	s.mu.Lock()
+	s.hashRequests = append(s.hashRequests, len(list))
+	s.mu.Unlock()
 	var digests [][]byte
 	for _, hx := range list {
 		d, err := hex.DecodeString(hx)
