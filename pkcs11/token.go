@@ -1,6 +1,7 @@
 package pkcs11
 
 import (
+	"errors"
 	"fmt"
 
 	p11 "github.com/miekg/pkcs11"
@@ -142,12 +143,32 @@ func (m *Module) Tokens() ([]*Token, error) {
 	tokens := make([]*Token, 0, len(ids))
 	for _, id := range ids {
 		t, err := m.token(id)
+		if tokenGone(err) {
+			continue // removed since the slot list was read
+		}
 		if err != nil {
 			return nil, err
 		}
 		tokens = append(tokens, t)
 	}
 	return tokens, nil
+}
+
+// tokenGone reports an error that means the slot's token went away while
+// it was being read: a card pulled out, a reader unplugged. SoftHSM2
+// answers CKR_GENERAL_ERROR for a token deleted while the module is loaded
+// (measured with softhsm2-util --delete-token, SoftHSM 2.6.1), so that
+// counts too: one bad slot must not hide the other tokens.
+func tokenGone(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code {
+	case p11.CKR_TOKEN_NOT_PRESENT, p11.CKR_DEVICE_REMOVED, p11.CKR_SLOT_ID_INVALID, p11.CKR_TOKEN_NOT_RECOGNIZED, p11.CKR_GENERAL_ERROR:
+		return true
+	}
+	return false
 }
 
 func (m *Module) token(slotID uint) (*Token, error) {

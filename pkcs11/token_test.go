@@ -5,9 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pkcs11"
 )
@@ -263,5 +265,44 @@ func TestFindCertificate(t *testing.T) {
 				t.Errorf("got %q, want %q", got.Label, tc.label)
 			}
 		})
+	}
+}
+
+// TestTokenRemoved checks a token taken out while the module is loaded
+// leaves the listing without hiding the others (SoftHSM2 answers
+// CKR_GENERAL_ERROR for it).
+func TestTokenRemoved(t *testing.T) {
+	env := softhsmtest.Require(t)
+	// SoftHSM2 sees tokens made by another process only when it
+	// initializes, so the token goes in before the module is loaded.
+	const label = "signet-pulled"
+	if err := env.AddToken(t.TempDir(), label, softhsmtest.KeySpec{ID: []byte{7}, Label: "card key", Alg: testpki.P256, Profile: testpki.Signing, CN: "Card Holder"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := pkcs11.Open(env.Module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	labels := func() []string {
+		t.Helper()
+		tokens, err := pkcs11.ListTokens([]*pkcs11.Module{m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tk := range tokens {
+			out = append(out, tk.Label)
+		}
+		return out
+	}
+	if got := labels(); !slices.Contains(got, label) || !slices.Contains(got, softhsmtest.MainToken) {
+		t.Fatalf("inserted: %v", got)
+	}
+	if err := env.RemoveToken(label); err != nil {
+		t.Fatal(err)
+	}
+	if got := labels(); slices.Contains(got, label) || !slices.Contains(got, softhsmtest.MainToken) {
+		t.Fatalf("after removal: %v", got)
 	}
 }

@@ -403,3 +403,33 @@ func Require(tb testing.TB) *Env {
 	tb.Skipf("SoftHSM2 test token unavailable (this fails under CI=true): %v", err)
 	return nil
 }
+
+// AddToken puts a new token named label into the store, holding one key
+// made outside the token (k.Token is set to label), as a card being
+// inserted; dir holds the import's temporary files. [Env.RemoveToken]
+// takes it out again. SoftHSM2 sees a token made by another process only
+// when the module is initialized: add tokens before loading it.
+func (e *Env) AddToken(dir, label string, k KeySpec) error {
+	out, err := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label,
+		"--so-pin", SOPIN, "--pin", PIN).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("softhsm2-util --init-token %s: %v: %s", label, err, out)
+	}
+	m := slotRE.FindSubmatch(out)
+	if m == nil {
+		return fmt.Errorf("softhsm2-util --init-token %s: no slot in %q", label, out)
+	}
+	e.slots[label] = string(m[1])
+	k.Token = label
+	return e.importKey(dir, k)
+}
+
+// RemoveToken deletes the token named label from the store, as a card
+// being pulled out.
+func (e *Env) RemoveToken(label string) error {
+	out, err := exec.Command("softhsm2-util", "--delete-token", "--token", label).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("softhsm2-util --delete-token %s: %v: %s", label, err, out)
+	}
+	return nil
+}
