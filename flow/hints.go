@@ -1,0 +1,60 @@
+package flow
+
+import (
+	"errors"
+
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pkcs11"
+	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/eparaksts"
+	"github.com/signet-sign/signet/remote/remotesigning"
+)
+
+// Hint says what a person can do about err, in words that fit every front
+// end (the CLI adds its own for command-line matters), or "" when the
+// error says it all. The first matching case wins, so specific errors come
+// first.
+func Hint(err error) string {
+	var pinErr *pkcs11.PINError
+	switch {
+	case errors.Is(err, prompt.ErrCancelled):
+		return ""
+	case errors.Is(err, pkcs11.ErrPINLocked):
+		return "the PIN is blocked; unblock it with the PUK in your card's management software, or ask the card issuer"
+	case errors.As(err, &pinErr) && pinErr.Status.FinalTry:
+		return "one more wrong PIN locks it: make sure of the PIN before trying again"
+	case errors.As(err, &pinErr):
+		return "check the PIN and try again; Signet never retries a PIN by itself"
+	case errors.Is(err, pkcs11.ErrPINFormat):
+		return "the token refused the PIN's length or characters before checking it; no try was counted"
+	case errors.Is(err, pkcs11.ErrPINExpired):
+		return "change the PIN with your card's management software first"
+	case errors.Is(err, pkcs11.ErrTokenRemoved):
+		return "insert the card or token again and repeat"
+	case errors.Is(err, pkcs11.ErrTokenNotFound):
+		return "is the card inserted and the reader connected?"
+	case errors.Is(err, pkcs11.ErrMechanism):
+		return "the token cannot sign that way; RSA keys sign PKCS#1 v1.5 or PSS, EC keys ECDSA"
+	case errors.Is(err, keys.ErrWrongPassword):
+		return "check the key file's password"
+	case errors.Is(err, ErrOutputExists):
+		return "choose another output name, or allow overwriting"
+	case errors.Is(err, remotesigning.ErrNoCredentials):
+		return "store the relying party's username, password and rpCode in the OS keyring (service \"signet-remotesigning\") or set SIGNET_REMOTESIGNING_USERNAME, _PASSWORD and _RPCODE"
+	case errors.Is(err, remotesigning.ErrWrongCode):
+		return "check the code and try again; each wrong code counts against the agreement"
+	case errors.Is(err, remotesigning.ErrBlocked):
+		return "the provider unblocks the agreement after a while; or ask the provider"
+	case errors.Is(err, remotesigning.ErrCodeExpired):
+		return "one-time codes are valid for a few minutes; sign again and type the new code sooner"
+	case errors.Is(err, remotesigning.ErrAgreement):
+		return "check the agreement UUID the provider gave you"
+	case errors.Is(err, remotesigning.ErrCertificate):
+		return "ask the provider to renew or reissue the certificate"
+	case errors.Is(err, ErrServiceSignature):
+		return "nothing was written; tell the provider (or the deployment's operator): its signature is not what the certificate's key makes"
+	case errors.Is(err, eparaksts.ErrNoCredentials):
+		return "store the client id and secret in the OS keyring (service \"signet-eparaksts\") or set SIGNET_EPARAKSTS_CLIENT_ID and _SECRET"
+	}
+	return ""
+}
