@@ -163,3 +163,50 @@ func TestVisibleSignature(t *testing.T) {
 		})
 	}
 }
+
+func TestPageInfo(t *testing.T) {
+	file := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "pdf", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	synthetic := func(opts testpdf.Options) []byte {
+		var b bytes.Buffer
+		if err := testpdf.Write(&b, opts); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	cases := []struct {
+		name    string
+		data    []byte
+		page    int
+		want    PageSize
+		wantErr bool
+	}{
+		{name: "ok first page", data: file("simple.pdf"), page: 1, want: PageSize{595, 842, 2}},
+		{name: "ok last page", data: file("xrefstream.pdf"), page: -1, want: PageSize{595, 842, 1}},
+		{name: "ok box inherited from the page tree", data: synthetic(testpdf.Options{Pages: 3, InheritedBox: "[0 0 842 595]"}), page: 2, want: PageSize{842, 595, 3}},
+		{name: "fail no such page", data: file("simple.pdf"), page: 9, wantErr: true},
+		{name: "fail not a PDF", data: []byte("hello"), page: 1, wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := PageInfo(bytes.NewReader(tc.data), int64(len(tc.data)), tc.page)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("no error: %+v", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

@@ -633,31 +633,13 @@ func SignFile(ctx context.Context, inPath, outPath string, key crypto.Signer, ch
 }
 
 // pageRect places a rectangle given from the page's lower-left corner in
-// the page's coordinates (its MediaBox may not start at 0,0) and checks
-// that it is on the page.
+// the page's coordinates (its MediaBox, perhaps inherited, may not start
+// at 0,0) and checks that it is on the page.
 func pageRect(d *document, page types.Dict, r [4]float64) ([4]float64, error) {
 	if r[2] <= r[0] || r[3] <= r[1] {
 		return r, fmt.Errorf("%w: rectangle %v must go from lower-left to upper-right", ErrAppearance, r)
 	}
-	box, err := d.resolve(page["MediaBox"])
-	if err != nil {
-		return r, err
-	}
-	mb, ok := box.(types.Array)
-	if !ok || len(mb) != 4 {
-		return r, nil // inherited or missing: the default user space
-	}
-	var v [4]float64
-	for i, o := range mb {
-		switch n := o.(type) {
-		case types.Integer:
-			v[i] = float64(n)
-		case types.Float:
-			v[i] = float64(n)
-		default:
-			return r, nil
-		}
-	}
+	v := d.mediaBox(page)
 	out := [4]float64{r[0] + v[0], r[1] + v[1], r[2] + v[0], r[3] + v[1]}
 	if out[2] > v[2]+0.5 || out[3] > v[3]+0.5 || r[0] < 0 || r[1] < 0 {
 		return r, fmt.Errorf("%w: rectangle %v is off the %gx%g-point page", ErrAppearance, r, v[2]-v[0], v[3]-v[1])

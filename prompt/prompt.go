@@ -10,6 +10,7 @@ package prompt
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Kind says which secret is asked for.
@@ -78,3 +79,40 @@ type Prompter interface {
 
 // ErrCancelled reports that the person declined to give a secret.
 var ErrCancelled = errors.New("cancelled by the user")
+
+// Question names what is asked in words, e.g. `PIN of token "eID"`, for a
+// prompt's title or a terminal's question.
+func (r Request) Question() string {
+	switch r.Kind {
+	case SignaturePIN:
+		return fmt.Sprintf("signature PIN for %q on token %q", r.Key, r.Token)
+	case Password:
+		return fmt.Sprintf("password of %s", r.Token)
+	case Passcode:
+		return fmt.Sprintf("passcode of the signing agreement %s", r.Token)
+	case OTP:
+		return fmt.Sprintf("one-time code sent to you for %s", r.Token)
+	}
+	what := fmt.Sprintf("PIN of token %q", r.Token)
+	if r.Key != "" {
+		what += fmt.Sprintf(" (key %q)", r.Key)
+	}
+	return what
+}
+
+// Warning says how close the secret is to locking, or "".
+func (r Request) Warning() string {
+	wrong := "PIN locks it"
+	if r.Kind == OTP || r.Kind == Passcode {
+		wrong = "code blocks the agreement"
+	}
+	switch {
+	case r.TriesLeft == 1:
+		return "this is the final try: one more wrong " + wrong
+	case r.TriesLeft > 1:
+		return fmt.Sprintf("%d tries remaining", r.TriesLeft)
+	case r.TriesLow:
+		return "a wrong " + r.Kind.String() + " was entered before; few tries remain"
+	}
+	return ""
+}

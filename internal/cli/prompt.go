@@ -14,40 +14,6 @@ import (
 	"github.com/signet-sign/signet/prompt"
 )
 
-// describe writes the question for req in words.
-func describe(req prompt.Request) string {
-	var what string
-	switch req.Kind {
-	case prompt.SignaturePIN:
-		what = fmt.Sprintf("signature PIN for %q on token %q", req.Key, req.Token)
-	case prompt.Password:
-		what = fmt.Sprintf("password of %s", req.Token)
-	case prompt.Passcode:
-		what = fmt.Sprintf("passcode of the signing agreement %s", req.Token)
-	case prompt.OTP:
-		what = fmt.Sprintf("one-time code sent to you for %s", req.Token)
-	default:
-		what = fmt.Sprintf("PIN of token %q", req.Token)
-		if req.Key != "" {
-			what += fmt.Sprintf(" (key %q)", req.Key)
-		}
-	}
-	return what
-}
-
-// warning says how close the PIN is to locking, or "".
-func warning(req prompt.Request) string {
-	switch {
-	case req.TriesLeft == 1:
-		return "this is the final try: one more wrong PIN locks it"
-	case req.TriesLeft > 1:
-		return fmt.Sprintf("%d tries remaining", req.TriesLeft)
-	case req.TriesLow:
-		return "a wrong PIN was entered before; few tries remain"
-	}
-	return ""
-}
-
 // terminalPrompter asks on the controlling terminal, not on stdin/stdout,
 // so that the signature can be piped while the PIN is typed.
 type terminalPrompter struct{}
@@ -58,10 +24,10 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		return nil, fmt.Errorf("no terminal to ask the %s on (use --pin-file for unattended use): %w", req.Kind, err)
 	}
 	defer tty.Close()
-	if w := warning(req); w != "" {
+	if w := req.Warning(); w != "" {
 		fmt.Fprintf(tty, "signet: warning: %s\n", w)
 	}
-	fmt.Fprintf(tty, "Enter the %s: ", describe(req))
+	fmt.Fprintf(tty, "Enter the %s: ", req.Question())
 	fd := int(tty.Fd())
 	saved, err := term.GetState(fd)
 	if err != nil {
@@ -98,13 +64,13 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 func (terminalPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 	tty, err := openTTY()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "signet: enter the %s on the reader's keypad\n", describe(req))
+		fmt.Fprintf(os.Stderr, "signet: enter the %s on the reader's keypad\n", req.Question())
 		return func() {}
 	}
-	if w := warning(req); w != "" {
+	if w := req.Warning(); w != "" {
 		fmt.Fprintf(tty, "signet: warning: %s\n", w)
 	}
-	fmt.Fprintf(tty, "Enter the %s on the reader's keypad…\n", describe(req))
+	fmt.Fprintf(tty, "Enter the %s on the reader's keypad…\n", req.Question())
 	return func() { tty.Close() }
 }
 

@@ -22,6 +22,9 @@ type Options struct {
 	PadBytes int64
 	// Catalog adds entries to the catalog verbatim, e.g. "/Lang (lv-LV)".
 	Catalog string
+	// InheritedBox, e.g. "[0 0 842 595]", goes on the page tree's root as
+	// the MediaBox every page inherits, instead of A4 on each page.
+	InheritedBox string
 }
 
 // Write writes a PDF 1.4 document with a classic xref table to w.
@@ -58,7 +61,11 @@ func Write(w io.Writer, opts Options) error {
 	for i := range opts.Pages {
 		kids += fmt.Sprintf("%d 0 R ", 10+2*i)
 	}
-	obj(2, "<< /Type /Pages /Count %d /Kids [%s] >>", opts.Pages, kids)
+	pageBox, treeBox := "/MediaBox [0 0 595 842]", ""
+	if opts.InheritedBox != "" {
+		pageBox, treeBox = "", "/MediaBox "+opts.InheritedBox
+	}
+	obj(2, "<< /Type /Pages /Count %d /Kids [%s] %s >>", opts.Pages, kids, treeBox)
 	obj(3, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
 	if opts.Form {
 		obj(4, "<< /FT /Tx /T (Name) /V (Zoe) /Type /Annot /Subtype /Widget /Rect [72 600 300 620] /P 10 0 R /F 4 >>")
@@ -87,7 +94,7 @@ func Write(w io.Writer, opts Options) error {
 		if opts.Form && i == 0 {
 			annots = "/Annots [4 0 R]"
 		}
-		obj(10+2*i, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R %s >>", 11+2*i, annots)
+		obj(10+2*i, "<< /Type /Page /Parent 2 0 R %s /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R %s >>", pageBox, 11+2*i, annots)
 		text := fmt.Sprintf("BT /F1 24 Tf 72 760 Td (Signet test page %d) Tj ET", i+1)
 		obj(11+2*i, "<< /Length %d >>\nstream\n%s\nendstream", len(text), text)
 	}

@@ -1,0 +1,154 @@
+package flow
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/pkcs11"
+)
+
+// KeyChoice is a certificate a person can sign with, as a list shows it.
+type KeyChoice struct {
+	// Ref opens the key with [OpenSigner]: a pkcs11: URI or a key file.
+	Ref string
+	// Token is the token's label; empty for a key file.
+	Token string
+	// Label is the certificate's label on the token, or the file's name.
+	Label string
+	Cert  *x509.Certificate
+	keys.CertificateSummary
+	// HasKey: a private key is seen or (before login) likely.
+	HasKey bool
+	// PINPerSignature: the key asks its PIN before every signature.
+	PINPerSignature bool
+	// Pinpad: the PIN is entered on the reader.
+	Pinpad bool
+}
+
+// KeyChoices lists the certificates with a key on every token present,
+// signing certificates first, then by name; CA certificates are left out.
+// Each call reads the tokens afresh, so inserted and removed cards show.
+func (m *Modules) KeyChoices() ([]KeyChoice, error) {
+	tokens, err := m.Tokens()
+	if err != nil {
+		return nil, err
+	}
+	var out []KeyChoice
+	for _, t := range tokens {
+		certs, err := t.Certificates()
+		if err != nil {
+			continue // a token that fails to list must not hide the others
+		}
+		for _, c := range certs {
+			if c.Key == pkcs11.KeyNone || c.Cert.IsCA {
+				continue
+			}
+			out = append(out, KeyChoice{
+				Ref: c.URI().String(), Token: t.Label, Label: c.Label, Cert: c.Cert,
+				CertificateSummary: keys.Summarize(c.Cert), HasKey: true,
+				PINPerSignature: c.Key == pkcs11.KeyPrivate && c.AlwaysAuthenticate,
+				Pinpad:          t.Flags.ProtectedAuthPath,
+			})
+		}
+	}
+	SortChoices(out)
+	return out, nil
+}
+
+// SortChoices puts signing certificates first, then orders by name and
+// token.
+func SortChoices(c []KeyChoice) {
+	sort.SliceStable(c, func(i, j int) bool {
+		si, sj := c[i].Purpose == keys.PurposeSigning, c[j].Purpose == keys.PurposeSigning
+		if si != sj {
+			return si
+		}
+		if c[i].Name != c[j].Name {
+			return c[i].Name < c[j].Name
+		}
+		return c[i].Token < c[j].Token
+	})
+}
+
+// FileChoice describes a PKCS#12 file as a choice; its certificate is
+// read when the file is opened with its password, so it shows the file.
+func FileChoice(path string) (KeyChoice, error) {
+	if _, err := os.Stat(path); err != nil {
+		return KeyChoice{}, err
+	}
+	return KeyChoice{Ref: path, Label: filepath.Base(path), HasKey: true}, nil
+}
+
+// Document is what a list of documents shows of a PDF.
+type Document struct {
+	Path  string
+	Size  int64
+	Pages int
+	// Report is the verification of its signatures; nil when it has none
+	// or could not be read.
+	Report *pdf.Report
+	// Err says why the file cannot be used as a PDF.
+	Err error
+}
+
+// Verdict is the document's state in a few words.
+func (d Document) Verdict() string {
+	switch {
+	case d.Err != nil:
+		return "cannot be read"
+	case d.Report == nil || len(d.Report.Signatures) == 0:
+		return "not signed"
+	}
+	n := len(d.Report.Signatures)
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	if d.Report.Valid() {
+		return fmt.Sprintf("%d signature%s, valid", n, plural)
+	}
+	bad := 0
+	for _, s := range d.Report.Signatures {
+		if !s.Valid {
+			bad++
+		}
+	}
+	return fmt.Sprintf("%d signature%s, %d NOT VALID", n, plural, bad)
+}
+
+// InspectDocument reads what the document list shows: size, pages and
+// the verification of the signatures already in the file.
+func InspectDocument(ctx context.Context, path string, verify pdf.VerifyOptions) Document {
+	d := Document{Path: path}
+	f, err := os.Open(path)
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	d.Size = info.Size()
+	ps, err := pdf.PageInfo(f, d.Size, 1)
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	d.Pages = ps.Pages
+	rep, err := pdf.Verify(ctx, f, d.Size, verify)
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	d.Report = rep
+	return d
+}

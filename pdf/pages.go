@@ -1,0 +1,78 @@
+package pdf
+
+import (
+	"io"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// PageSize is a page's size in points and how many pages the document
+// has; n is 1-based, negative counts from the end.
+type PageSize struct {
+	Width, Height float64
+	Pages         int
+}
+
+// PageInfo reads page n's size (its MediaBox, inherited from the page
+// tree when the page has none; US Letter when no node has one) and the
+// page count, reading only the page tree's nodes on the way.
+func PageInfo(r io.ReaderAt, size int64, n int) (PageSize, error) {
+	d, err := openDocument(r, size)
+	if err != nil {
+		return PageSize{}, err
+	}
+	_, page, total, err := d.pageRef(n)
+	if err != nil {
+		return PageSize{}, err
+	}
+	box := d.mediaBox(page)
+	return PageSize{Width: box[2] - box[0], Height: box[3] - box[1], Pages: total}, nil
+}
+
+// mediaBox is the page's MediaBox, looked up the /Parent chain as PDF
+// 32000-1 §7.7.3.4 lets pages inherit it; US Letter when none is found.
+func (d *document) mediaBox(page types.Dict) [4]float64 {
+	node := page
+	for depth := 0; node != nil && depth < 64; depth++ {
+		if v, ok := d.numbers(node["MediaBox"]); ok && v[2] > v[0] && v[3] > v[1] {
+			return v
+		}
+		parent, err := d.dict(node["Parent"])
+		if err != nil {
+			break
+		}
+		node = parent
+	}
+	return [4]float64{0, 0, 612, 792}
+}
+
+// numbers reads a four-number array.
+func (d *document) numbers(o types.Object) ([4]float64, bool) {
+	var v [4]float64
+	if o == nil {
+		return v, false
+	}
+	o, err := d.resolve(o)
+	if err != nil {
+		return v, false
+	}
+	arr, ok := o.(types.Array)
+	if !ok || len(arr) != 4 {
+		return v, false
+	}
+	for i, e := range arr {
+		e, err := d.resolve(e)
+		if err != nil {
+			return v, false
+		}
+		switch n := e.(type) {
+		case types.Integer:
+			v[i] = float64(n)
+		case types.Float:
+			v[i] = float64(n)
+		default:
+			return v, false
+		}
+	}
+	return v, true
+}
