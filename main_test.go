@@ -28,7 +28,15 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(e *testscript.Env) error {
-			e.Setenv("SOFTHSM2_CONF", env.Conf)
+			// Each script gets its own copy of the token store: scripts
+			// run in parallel, and SoftHSM2 answers CKR_GENERAL_ERROR to
+			// a process reading a token file another process is
+			// rewriting (a wrong PIN updates the file).
+			conf, err := env.CopyStore(e.WorkDir)
+			if err != nil {
+				return err
+			}
+			e.Setenv("SOFTHSM2_CONF", conf)
 			e.Setenv("MODULE", env.Module)
 			e.Setenv("PIN", softhsmtest.PIN)
 			// Keep the user's own settings out of the tests.

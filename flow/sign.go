@@ -64,12 +64,21 @@ type BatchOptions struct {
 // is empty) as "<name>-signed.pdf", or as "<name>.pdf" when dir is given
 // and differs from in's directory.
 func OutputPath(in, dir string) string {
+	return OutputPathSuffix(in, dir, "-signed")
+}
+
+// OutputPathSuffix is [OutputPath] with another suffix than "-signed"
+// (a setting of the app).
+func OutputPathSuffix(in, dir, suffix string) string {
 	base := filepath.Base(in)
 	if dir != "" && filepath.Clean(dir) != filepath.Dir(in) {
 		return filepath.Join(dir, base)
 	}
+	if suffix == "" {
+		suffix = "-signed"
+	}
 	name := strings.TrimSuffix(base, filepath.Ext(base))
-	return filepath.Join(filepath.Dir(in), name+"-signed.pdf")
+	return filepath.Join(filepath.Dir(in), name+suffix+".pdf")
 }
 
 // SignPDFs signs each job's input with signer. The key stays open for the

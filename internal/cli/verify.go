@@ -2,16 +2,14 @@ package cli
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -100,51 +98,11 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 	return cmd
 }
 
-// loadTrust reads certificates from files and directories.
+// loadTrust reads certificates from files and directories (--trust).
 func loadTrust(paths []string) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("--trust: %w", err)
-		}
-		files := []string{p}
-		if info.IsDir() {
-			files = nil
-			for _, ext := range []string{"*.pem", "*.crt", "*.cer", "*.der"} {
-				m, _ := filepath.Glob(filepath.Join(p, ext))
-				files = append(files, m...)
-			}
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				return nil, fmt.Errorf("--trust: %w", err)
-			}
-			found := 0
-			for rest := data; ; {
-				var block *pem.Block
-				block, rest = pem.Decode(rest)
-				if block == nil {
-					break
-				}
-				if block.Type != "CERTIFICATE" {
-					continue
-				}
-				c, err := x509.ParseCertificate(block.Bytes)
-				if err != nil {
-					return nil, fmt.Errorf("--trust %s: %w", f, err)
-				}
-				certs, found = append(certs, c), found+1
-			}
-			if found == 0 {
-				c, err := x509.ParseCertificate(data)
-				if err != nil {
-					return nil, fmt.Errorf("--trust %s: no certificate in PEM or DER", f)
-				}
-				certs = append(certs, c)
-			}
-		}
+	certs, err := keys.LoadCertificates(paths)
+	if err != nil {
+		return nil, fmt.Errorf("--trust: %w", err)
 	}
 	return certs, nil
 }

@@ -8,6 +8,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,12 +16,47 @@ import (
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
+	"github.com/google/renameio/v2"
 )
 
 // Config is the settings file's content.
 type Config struct {
 	// PKCS11Modules are module paths loaded before the well-known ones.
 	PKCS11Modules []string `toml:"pkcs11_modules"`
+	// TSAURL is the RFC 3161 timestamp authority for levels B-T and up.
+	TSAURL string `toml:"tsa_url,omitempty"`
+	// TrustAnchors are extra root certificates (PEM/DER files or
+	// directories) for verification and B-LT.
+	TrustAnchors []string `toml:"trust_anchors,omitempty"`
+	// OutputSuffix names signed copies: "report.pdf" → "report-signed.pdf"
+	// with "-signed" (the default).
+	OutputSuffix string `toml:"output_suffix,omitempty"`
+	// OutputDir, when set, receives the signed copies instead of the
+	// originals' folders.
+	OutputDir string `toml:"output_dir,omitempty"`
+	// EParakstsProfile is "prep" (test) or "prod".
+	EParakstsProfile string `toml:"eparaksts_profile,omitempty"`
+	// RemoteSigningURL is another Remote Signing deployment than the
+	// documented one; RemoteSigningAgreement the person's agreement UUID.
+	RemoteSigningURL       string `toml:"remotesigning_url,omitempty"`
+	RemoteSigningAgreement string `toml:"remotesigning_agreement,omitempty"`
+}
+
+// Save writes c to path atomically (a failure leaves the old file), with
+// the directory made when missing.
+func Save(path string, c *Config) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	var b bytes.Buffer
+	b.WriteString("# Signet settings. Secrets never go here: they live in the OS keyring.\n")
+	if err := toml.NewEncoder(&b).Encode(c); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	if err := renameio.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("save settings %s: %w", path, err)
+	}
+	return nil
 }
 
 // Path is where the settings file lives: $SIGNET_CONFIG, or signet/config.toml

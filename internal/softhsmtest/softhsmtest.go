@@ -433,3 +433,21 @@ func (e *Env) RemoveToken(label string) error {
 	}
 	return nil
 }
+
+// CopyStore copies the token store into dir and writes a SOFTHSM2_CONF
+// for the copy, whose path it returns: processes that run side by side
+// each get their own store (SoftHSM2 answers CKR_GENERAL_ERROR to a
+// process reading a token file that another process is rewriting).
+func (e *Env) CopyStore(dir string) (string, error) {
+	src := filepath.Join(filepath.Dir(e.Conf), "tokens")
+	dst := filepath.Join(dir, "softhsm-tokens")
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		return "", fmt.Errorf("copy the SoftHSM2 token store: %w", err)
+	}
+	conf := filepath.Join(dir, "softhsm2.conf")
+	text := fmt.Sprintf("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", dst)
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		return "", err
+	}
+	return conf, nil
+}

@@ -1,0 +1,38 @@
+package flow
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os/exec"
+	"strconv"
+)
+
+// ErrNoRenderer reports that no page renderer is installed; the app then
+// shows the page's outline at its true aspect ratio.
+var ErrNoRenderer = errors.New("no PDF page renderer installed (poppler-utils' pdftoppm)")
+
+// RenderPage draws page n (1-based) of the PDF at path about width pixels
+// wide, with poppler's pdftoppm when it is installed: a maintained
+// renderer under the GPL, run as a separate program.
+func RenderPage(ctx context.Context, path string, n, width int) (image.Image, error) {
+	tool, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		return nil, ErrNoRenderer
+	}
+	var out, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, tool, "-f", strconv.Itoa(n), "-l", strconv.Itoa(n),
+		"-scale-to-x", strconv.Itoa(width), "-scale-to-y", "-1", "-png", "-singlefile", "--", path)
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("render page %d: %v: %s", n, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	img, err := png.Decode(&out)
+	if err != nil {
+		return nil, fmt.Errorf("render page %d: %w", n, err)
+	}
+	return img, nil
+}
