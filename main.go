@@ -5,10 +5,16 @@ package main
 
 import (
 	"os"
+	"time"
 
 	"github.com/signet-sign/signet/internal/cli"
+	"github.com/signet-sign/signet/ui"
 )
 
 func main() {
+	started := time.Now()
+	if len(os.Args) == 1 {
+		os.Exit(ui.Main(started, os.Stderr))
+	}
 	os.Exit(cli.Main())
 }

@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -145,6 +146,9 @@ func InspectDocument(ctx context.Context, path string, verify pdf.VerifyOptions)
 	}
 	d.Pages = ps.Pages
 	rep, err := pdf.Verify(ctx, f, d.Size, verify)
+	if errors.Is(err, pdf.ErrNoSignatures) {
+		return d
+	}
 	if err != nil {
 		d.Err = err
 		return d

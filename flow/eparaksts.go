@@ -152,7 +152,7 @@ func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Sig
 		sig, err := signer.SignContext(ctx, item.Digest, h)
 		if err != nil {
 			results[i].Err = err
-			if keyFailure(err) {
+			if KeyFailure(err) {
 				stopped = err
 			}
 			continue

@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/signet-sign/signet/internal/atomicfile"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
 	"github.com/signet-sign/signet/remote/remotesigning"
@@ -30,7 +31,11 @@ type RemoteSigningOptions struct {
 	// so PSS is not used. A Timestamper makes the signatures B-T.
 	PDF pdf.Options
 	// Chain are the issuers to embed after the agreement's certificate.
-	Chain     []*x509.Certificate
+	Chain []*x509.Certificate
+	// Issuers are candidates the chain is built from when Chain is empty
+	// (the service gives only the end-entity certificate): the person's
+	// trust anchors, say.
+	Issuers   []*x509.Certificate
 	Verify    pdf.VerifyOptions
 	Overwrite bool
 }
@@ -61,6 +66,9 @@ func SignWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p promp
 		return failAllPlain(fmt.Errorf("the agreement does not allow %s (it allows %v)", opts.AuthMode, modes))
 	}
 	chain := append([]*x509.Certificate{detail.Certificate}, opts.Chain...)
+	if len(opts.Chain) == 0 {
+		chain = keys.BuildChain(detail.Certificate, opts.Issuers)
+	}
 	pdfOpts := opts.PDF
 	pdfOpts.PSS = false
 	if pdfOpts.Hash == 0 {

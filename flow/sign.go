@@ -106,7 +106,7 @@ func SignPDFs(ctx context.Context, signer keys.Signer, jobs []Job, opts BatchOpt
 		}
 		err := signOne(ctx, signer, job, opts)
 		results[i].Err = err
-		if keyFailure(err) {
+		if KeyFailure(err) {
 			stopped = err
 		}
 	}
@@ -146,8 +146,10 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 	return nil
 }
 
-// keyFailure tells errors that concern the key, not the document.
-func keyFailure(err error) bool {
+// KeyFailure tells errors that concern the key, not the document: a
+// wrong or locked PIN, a token pulled out, a cancelled prompt. A batch
+// stops at them, and the app shows them once instead of per document.
+func KeyFailure(err error) bool {
 	var pinErr *pkcs11.PINError
 	return errors.As(err, &pinErr) ||
 		errors.Is(err, pkcs11.ErrPINLocked) ||

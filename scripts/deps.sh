@@ -10,8 +10,8 @@
 set -euo pipefail
 
 case "${1:-}" in
-test) packages=(gcc libc6-dev softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1) ;;
-run) packages=(gcc libc6-dev) ;;
+test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1) ;;
+run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev poppler-utils) ;;
 *)
 	echo "usage: $0 test|run" >&2
 	exit 2

@@ -216,3 +216,12 @@ func (v *Validators) PDFCPU(tb testing.TB, path string, n int) {
 		}
 	}
 }
+
+// PageText is the text poppler's pdftotext extracts from page n.
+func PageText(path string, n int) (string, error) {
+	out, err := exec.Command("pdftotext", "-f", strconv.Itoa(n), "-l", strconv.Itoa(n), path, "-").Output()
+	if err != nil {
+		return "", fmt.Errorf("pdftotext %s: %w", path, err)
+	}
+	return string(out), nil
+}

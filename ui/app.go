@@ -1,0 +1,226 @@
+// Package ui is Signet's desktop app: Fyne screens that show and ask. All
+// the work (finding tokens, signing, verifying, talking to services) is
+// done by the flow, pkcs11, pdf and remote packages, the same code the CLI
+// and the agent use.
+//
+// Long work runs in goroutines; every widget change from them goes through
+// fyne.Do. Secrets typed into the app are handed to the core as []byte and
+// the entry is emptied at once.
+package ui
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/remote/eparaksts"
+)
+
+// Secrets stores service credentials: the OS keyring in the app, a map in
+// tests.
+type Secrets interface {
+	Get(service, user string) (string, error)
+	Set(service, user, value string) error
+}
+
+// Config is what the app is built from.
+type Config struct {
+	// Modules are the PKCS#11 modules; the caller loads and closes them.
+	Modules *flow.Modules
+	// Settings are the settings file's content; SettingsPath where they
+	// are saved (empty: not saved).
+	Settings     *config.Config
+	SettingsPath string
+	// Roots are extra trust anchors for verification, besides the
+	// system's and the settings' trust anchors.
+	Roots []*x509.Certificate
+	// Poll is how often the tokens are listed again to notice cards
+	// coming and going; 0 means every 2 s, negative never (tests).
+	Poll time.Duration
+	// Secrets holds service credentials.
+	Secrets Secrets
+	// Reload, when set, loads the PKCS#11 modules again after the
+	// settings changed them.
+	Reload func(paths []string) *flow.Modules
+	// EParaksts replaces the profile's endpoints (tests).
+	EParaksts *eparaksts.Endpoints
+}
+
+// App is the app's main window and its state.
+type App struct {
+	fyne fyne.App
+	win  fyne.Window
+	cfg  Config
+
+	docs    *documents
+	signer  *signerPanel
+	options *signOptions
+	status  *widget.Label
+	signBtn *widget.Button
+
+	prompter *dialogPrompter
+
+	// uiMu serializes widget changes made from goroutines. The app's
+	// driver runs them one by one on its main goroutine anyway; the test
+	// driver runs them at once, on the calling goroutine.
+	uiMu sync.Mutex
+
+	mu sync.Mutex
+	// busy is set while a signing runs: the token list is not polled then.
+	busy bool
+	// tasks counts background work, for tests to wait on.
+	tasks sync.WaitGroup
+	// lastError is the last error shown, for tests.
+	lastError error
+	// lastResults are the last signing results shown, for tests.
+	lastResults []resultRow
+	// The open dialogs that tests answer.
+	secretDlg *secretDialog
+	placement *placementView
+	settings  *settingsView
+	report    fyne.CanvasObject
+	stop      context.CancelFunc
+}
+
+// New builds the app's main window on a (the real app, or a test app).
+func New(a fyne.App, cfg Config) *App {
+	if cfg.Settings == nil {
+		cfg.Settings = &config.Config{}
+	}
+	app := &App{fyne: a, cfg: cfg}
+	app.win = a.NewWindow("Signet")
+	app.prompter = &dialogPrompter{app: app}
+	app.docs = newDocuments(app)
+	app.signer = newSignerPanel(app)
+	app.options = newSignOptions(app)
+	app.status = widget.NewLabel("")
+	app.status.Truncation = fyne.TextTruncateEllipsis
+	app.signBtn = widget.NewButtonWithIcon("Sign", theme.DocumentCreateIcon(), app.startSigning)
+	app.signBtn.Importance = widget.HighImportance
+
+	toolbar := container.NewHBox(
+		widget.NewButtonWithIcon("Open PDFs…", theme.FolderOpenIcon(), app.docs.openDialog),
+		app.docs.reportBtn,
+		app.docs.removeBtn,
+		layoutSpacer(),
+		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), app.showSettings),
+	)
+	left := container.NewBorder(widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
+	right := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), app.signBtn), nil, nil,
+		container.NewVScroll(container.NewVBox(app.signer.view(), widget.NewSeparator(), app.options.view())))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.48
+	app.win.SetContent(container.NewBorder(toolbar, app.status, nil, nil, split))
+	app.win.Resize(fyne.NewSize(1100, 720))
+	app.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		var paths []string
+		for _, u := range uris {
+			if u.Scheme() == "file" {
+				paths = append(paths, u.Path())
+			}
+		}
+		app.AddFiles(paths)
+	})
+	app.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { app.docs.openDialog() })
+	app.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { app.startSigning() })
+	app.updateSignButton()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	app.stop = cancel
+	app.signer.refresh()
+	if cfg.Poll >= 0 {
+		poll := cfg.Poll
+		if poll == 0 {
+			poll = 2 * time.Second
+		}
+		go app.signer.watch(ctx, poll)
+	}
+	app.win.SetOnClosed(cancel)
+	return app
+}
+
+// Window is the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// Close stops the background work.
+func (a *App) Close() { a.stop() }
+
+// AddFiles adds documents to the list.
+func (a *App) AddFiles(paths []string) { a.docs.add(paths) }
+
+// verifyOptions are the trust settings of every verification the app
+// shows.
+func (a *App) verifyOptions() pdf.VerifyOptions {
+	roots := append([]*x509.Certificate(nil), a.cfg.Roots...)
+	if len(a.cfg.Settings.TrustAnchors) > 0 {
+		extra, err := loadCertificates(a.cfg.Settings.TrustAnchors)
+		if err == nil {
+			roots = append(roots, extra...)
+		}
+	}
+	return pdf.VerifyOptions{ExtraRoots: roots}
+}
+
+// setStatus shows a line in the status bar; call on the UI goroutine.
+func (a *App) setStatus(format string, args ...any) {
+	a.status.SetText(fmt.Sprintf(format, args...))
+}
+
+// updateSignButton says what the button will do.
+func (a *App) updateSignButton() {
+	n := len(a.docs.signable())
+	switch {
+	case n == 0:
+		a.signBtn.SetText("Sign")
+		a.signBtn.Disable()
+		return
+	case n == 1:
+		a.signBtn.SetText("Sign 1 document")
+	default:
+		a.signBtn.SetText(fmt.Sprintf("Sign %d documents", n))
+	}
+	a.signBtn.Enable()
+}
+
+// do runs f on the UI goroutine (fyne.Do), one at a time.
+func (a *App) do(f func()) {
+	fyne.Do(func() {
+		a.uiMu.Lock()
+		defer a.uiMu.Unlock()
+		f()
+	})
+}
+
+// run runs f in the background, counted for tests.
+func (a *App) run(f func()) {
+	a.tasks.Add(1)
+	go func() {
+		defer a.tasks.Done()
+		f()
+	}()
+}
+
+func (a *App) setBusy(b bool) {
+	a.mu.Lock()
+	a.busy = b
+	a.mu.Unlock()
+}
+
+func (a *App) isBusy() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.busy
+}

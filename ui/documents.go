@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+)
+
+// docEntry is one row of the document list.
+type docEntry struct {
+	path string
+	// info is nil until the document has been read.
+	info *flow.Document
+}
+
+// documents is the list of PDFs to sign or check.
+type documents struct {
+	app       *App
+	mu        sync.Mutex // guards entries for readers off the UI goroutine
+	entries   []*docEntry
+	list      *widget.List
+	selected  int
+	reportBtn *widget.Button
+	removeBtn *widget.Button
+	empty     *fyne.Container
+}
+
+func newDocuments(app *App) *documents {
+	d := &documents{app: app, selected: -1}
+	d.list = widget.NewList(d.length, d.create, d.update)
+	d.list.OnSelected = func(id widget.ListItemID) {
+		d.selected = id
+		d.reportBtn.Enable()
+		d.removeBtn.Enable()
+	}
+	d.list.OnUnselected = func(widget.ListItemID) {
+		d.selected = -1
+		d.reportBtn.Disable()
+		d.removeBtn.Disable()
+	}
+	d.reportBtn = widget.NewButtonWithIcon("Verification report", theme.InfoIcon(), func() {
+		if e := d.entry(d.selected); e != nil {
+			d.app.showReport(e)
+		}
+	})
+	d.reportBtn.Disable()
+	d.removeBtn = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), d.removeSelected)
+	d.removeBtn.Disable()
+	hint := widget.NewLabelWithStyle("Drop PDF files here, or use Open PDFs… (Ctrl+O)", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	d.empty = container.NewCenter(hint)
+	return d
+}
+
+func (d *documents) view() fyne.CanvasObject {
+	return container.NewStack(d.list, d.empty)
+}
+
+func (d *documents) length() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.entries)
+}
+
+func (d *documents) entry(i int) *docEntry {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i < 0 || i >= len(d.entries) {
+		return nil
+	}
+	return d.entries[i]
+}
+
+func (d *documents) create() fyne.CanvasObject {
+	icon := widget.NewIcon(theme.DocumentIcon())
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	details := widget.NewLabel("")
+	details.Truncation = fyne.TextTruncateEllipsis
+	details.SizeName = theme.SizeNameCaptionText
+	return container.NewBorder(nil, nil, icon, nil, container.NewVBox(name, details))
+}
+
+func (d *documents) update(i widget.ListItemID, o fyne.CanvasObject) {
+	e := d.entry(i)
+	if e == nil {
+		return
+	}
+	c := o.(*fyne.Container)
+	text := c.Objects[0].(*fyne.Container)
+	icon := c.Objects[1].(*widget.Icon)
+	name, details := text.Objects[0].(*widget.Label), text.Objects[1].(*widget.Label)
+	name.SetText(filepath.Base(e.path))
+	r := describeDocument(e)
+	icon.SetResource(r.icon)
+	details.SetText(r.details)
+}
+
+type docView struct {
+	icon    fyne.Resource
+	details string
+}
+
+func describeDocument(e *docEntry) docView {
+	if e.info == nil {
+		return docView{theme.DocumentIcon(), "reading…"}
+	}
+	doc := e.info
+	if doc.Err != nil {
+		return docView{theme.ErrorIcon(), "cannot be read: " + doc.Err.Error()}
+	}
+	pages := "1 page"
+	if doc.Pages != 1 {
+		pages = fmt.Sprintf("%d pages", doc.Pages)
+	}
+	icon := theme.DocumentIcon()
+	switch v := doc.Verdict(); {
+	case strings.Contains(v, "NOT VALID"):
+		icon = theme.ErrorIcon()
+	case strings.Contains(v, "valid"):
+		icon = theme.ConfirmIcon()
+	}
+	return docView{icon, fmt.Sprintf("%s · %s · %s", pages, humanSize(doc.Size), doc.Verdict())}
+}
+
+// humanSize is a size in B, KB or MB.
+func humanSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.0f KB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+}
+
+// add puts PDFs on the list (each once) and reads them in the background.
+func (d *documents) add(paths []string) {
+	var added []*docEntry
+	d.mu.Lock()
+	for _, p := range paths {
+		if strings.ToLower(filepath.Ext(p)) != ".pdf" {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			abs = p
+		}
+		if slices.ContainsFunc(d.entries, func(e *docEntry) bool { return e.path == abs }) {
+			continue
+		}
+		e := &docEntry{path: abs}
+		d.entries = append(d.entries, e)
+		added = append(added, e)
+	}
+	d.mu.Unlock()
+	if skipped := len(paths) - len(added); skipped > 0 && len(added) == 0 {
+		d.app.setStatus("Only PDF files can be signed here; %d file(s) skipped", skipped)
+	}
+	d.refreshView()
+	verify := d.app.verifyOptions()
+	for _, e := range added {
+		d.app.run(func() {
+			info := flow.InspectDocument(context.Background(), e.path, verify)
+			d.app.do(func() {
+				d.mu.Lock()
+				e.info = &info
+				d.mu.Unlock()
+				d.refreshView()
+			})
+		})
+	}
+}
+
+func (d *documents) refreshView() {
+	if d.length() == 0 {
+		d.empty.Show()
+	} else {
+		d.empty.Hide()
+	}
+	d.list.Refresh()
+	d.app.updateSignButton()
+}
+
+func (d *documents) removeSelected() {
+	d.mu.Lock()
+	if d.selected >= 0 && d.selected < len(d.entries) {
+		d.entries = slices.Delete(d.entries, d.selected, d.selected+1)
+	}
+	d.mu.Unlock()
+	d.list.UnselectAll()
+	d.refreshView()
+}
+
+// signable are the documents a signing takes: all on the list. One that
+// cannot be read is tried too and reported with its reason, so the
+// results account for every document the person chose.
+func (d *documents) signable() []*docEntry {
+	return d.all()
+}
+
+// all are every document on the list.
+func (d *documents) all() []*docEntry {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.entries)
+}
+
+// openDialog asks for a PDF with the file chooser.
+func (d *documents) openDialog() {
+	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			d.app.showError("Could not open the file", err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		r.Close()
+		d.add([]string{r.URI().Path()})
+	}, d.app.win)
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF"}))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+// layoutSpacer fills the space between toolbar groups.
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }

@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/prompt"
+)
+
+// showError shows err once, in words, with what the person can do about
+// it. A cancellation by the person is not an error to show.
+func (a *App) showError(title string, err error) {
+	if err == nil || errors.Is(err, prompt.ErrCancelled) {
+		return
+	}
+	a.mu.Lock()
+	a.lastError = err
+	a.mu.Unlock()
+	d := dialog.NewCustom(title, "OK", a.errorContent(err), a.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+	a.setStatus("%s", title)
+}
+
+// errorContent is the message with its hint.
+func (a *App) errorContent(err error) fyne.CanvasObject {
+	msg := widget.NewLabel(sentence(err.Error()))
+	msg.Wrapping = fyne.TextWrapWord
+	items := []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, msg)}
+	if h := flow.Hint(err); h != "" {
+		hint := widget.NewLabel("What to do: " + sentence(h))
+		hint.Wrapping = fyne.TextWrapWord
+		hint.Importance = widget.MediumImportance
+		items = append(items, hint)
+	}
+	return container.NewVBox(items...)
+}
+
+// sentence starts a message with a capital and ends it with a period.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}

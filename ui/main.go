@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"fyne.io/fyne/v2/app"
+	"github.com/zalando/go-keyring"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+)
+
+// osKeyring is the OS keyring (Secret Service, Keychain, Credential
+// Manager).
+type osKeyring struct{}
+
+func (osKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
+func (osKeyring) Set(service, user, value string) error    { return keyring.Set(service, user, value) }
+
+// Main runs the desktop app until its window closes; the exit code is for
+// main. started is when the process started, for the startup time shown
+// with SIGNET_TIMING=1.
+func Main(started time.Time, stderr io.Writer) int {
+	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(stderr, "signet: no display to open the app on; 'signet --help' lists the commands")
+		return 2
+	}
+	path, err := config.Path()
+	if err != nil {
+		fmt.Fprintf(stderr, "signet: %v\n", err)
+		return 1
+	}
+	settings, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "signet: %v\n", err)
+		return 1
+	}
+	a := app.NewWithID("io.github.signet-sign.signet")
+	mods := flow.LoadModules(nil, settings.PKCS11Modules)
+	ui := New(a, Config{Modules: mods, Settings: settings, SettingsPath: path, Secrets: osKeyring{},
+		Reload: func(paths []string) *flow.Modules { return flow.LoadModules(nil, paths) }})
+	if os.Getenv("SIGNET_TIMING") != "" {
+		a.Lifecycle().SetOnStarted(func() {
+			fmt.Fprintf(stderr, "signet: window ready %d ms after start\n", time.Since(started).Milliseconds())
+		})
+	}
+	ui.win.SetMaster()
+	ui.win.ShowAndRun()
+	ui.Close()
+	if ui.cfg.Modules != nil {
+		ui.cfg.Modules.Close()
+	}
+	return 0
+}
+
+// systemPoolWith is the system's roots plus extra.
+func systemPoolWith(extra []*x509.Certificate) *x509.CertPool {
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	for _, c := range extra {
+		pool.AddCert(c)
+	}
+	return pool
+}
+
+// loadCertificates reads trust anchors named in the settings.
+func loadCertificates(paths []string) ([]*x509.Certificate, error) {
+	return keys.LoadCertificates(paths)
+}
+
+// tsaFor is the timestamper of the settings' TSA, nil without one.
+func tsaFor(url string) pdf.Timestamper {
+	if url == "" {
+		return nil
+	}
+	return &pdf.TSAClient{URL: url}
+}

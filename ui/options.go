@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/pdf"
+)
+
+// Levels as offered.
+const (
+	levelBB   = "B-B (signature only)"
+	levelBT   = "B-T (with a timestamp)"
+	levelBLT  = "B-LT (+ validation data)"
+	levelBLTA = "B-LTA (+ archive timestamp)"
+)
+
+// signOptions are the choices of how the signature looks and how long it
+// lasts; the same feed local and remote signing.
+type signOptions struct {
+	app      *App
+	level    *widget.Select
+	levelBox *fyne.Container
+	reason   *widget.Entry
+	location *widget.Entry
+	visible  *widget.Check
+	place    *widget.Button
+	where    *widget.Label
+	image    *widget.Button
+	lines    *widget.Entry
+
+	// appearance is the placed rectangle; nil until placed.
+	appearance *pdf.Appearance
+	imageData  []byte
+	imageName  string
+}
+
+func newSignOptions(app *App) *signOptions {
+	o := &signOptions{app: app}
+	o.level = widget.NewSelect([]string{levelBB, levelBT, levelBLT, levelBLTA}, nil)
+	o.level.SetSelected(levelBB)
+	o.reason = widget.NewEntry()
+	o.reason.SetPlaceHolder("e.g. I approve this document")
+	o.location = widget.NewEntry()
+	o.location.SetPlaceHolder("e.g. Rīga")
+	o.where = widget.NewLabel("")
+	o.where.Wrapping = fyne.TextWrapWord
+	o.place = widget.NewButtonWithIcon("Place on the page…", theme.ViewFullScreenIcon(), o.showPlacement)
+	o.image = widget.NewButtonWithIcon("Image…", theme.FileImageIcon(), o.chooseImage)
+	o.lines = widget.NewMultiLineEntry()
+	o.lines.SetPlaceHolder("Text lines (empty: name, date, reason, location)")
+	o.lines.SetMinRowsVisible(2)
+	o.visible = widget.NewCheck("Visible signature", func(on bool) {
+		if on {
+			o.place.Enable()
+			o.image.Enable()
+			o.lines.Enable()
+			if o.appearance == nil {
+				o.appearance = &pdf.Appearance{Page: 1, Rect: [4]float64{36, 36, 256, 96}}
+			}
+		} else {
+			o.place.Disable()
+			o.image.Disable()
+			o.lines.Disable()
+		}
+		o.describePlacement()
+	})
+	o.visible.SetChecked(false)
+	o.place.Disable()
+	o.image.Disable()
+	o.lines.Disable()
+	o.levelBox = container.NewVBox(widget.NewLabel("Level"), o.level)
+	o.describePlacement()
+	return o
+}
+
+func (o *signOptions) view() fyne.CanvasObject {
+	form := widget.NewForm(
+		widget.NewFormItem("Reason", o.reason),
+		widget.NewFormItem("Location", o.location),
+	)
+	return container.NewVBox(
+		widget.NewLabelWithStyle("Signature", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		o.levelBox, form, o.visible, container.NewHBox(o.place, o.image), o.where, o.lines)
+}
+
+// methodChanged shows the level only where Signet makes the signature.
+func (o *signOptions) methodChanged(m string) {
+	if m == methodEParaksts {
+		o.levelBox.Hide() // the service timestamps and adds validation data
+	} else {
+		o.levelBox.Show()
+	}
+}
+
+func (o *signOptions) describePlacement() {
+	if !o.visible.Checked || o.appearance == nil {
+		o.where.SetText("Invisible: the signature shows in the reader's signature panel only.")
+		return
+	}
+	a := o.appearance
+	page := fmt.Sprintf("page %d", a.Page)
+	if a.Page < 0 {
+		page = "the last page"
+	}
+	img := ""
+	if o.imageName != "" {
+		img = ", with " + o.imageName
+	}
+	o.where.SetText(fmt.Sprintf("On %s, %.0f×%.0f pt, %.0f pt from the left and %.0f pt from the bottom%s.",
+		page, a.Rect[2]-a.Rect[0], a.Rect[3]-a.Rect[1], a.Rect[0], a.Rect[1], img))
+}
+
+// pdfOptions are the signature options as chosen.
+func (o *signOptions) pdfOptions() pdf.Options {
+	opts := pdf.Options{Reason: o.reason.Text, Location: o.location.Text}
+	if o.visible.Checked && o.appearance != nil {
+		a := *o.appearance
+		a.Image = o.imageData
+		a.Lines = nonEmptyLines(o.lines.Text)
+		opts.Appearance = &a
+	}
+	return opts
+}
+
+// levelChosen is the PAdES level chosen.
+func (o *signOptions) levelChosen() pdf.Level {
+	switch o.level.Selected {
+	case levelBT:
+		return pdf.LevelBT
+	case levelBLT:
+		return pdf.LevelBLT
+	case levelBLTA:
+		return pdf.LevelBLTA
+	}
+	return pdf.LevelBB
+}
+
+func (o *signOptions) chooseImage() {
+	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		data, err := os.ReadFile(r.URI().Path())
+		if err != nil {
+			o.app.showError("Could not read the image", err)
+			return
+		}
+		o.imageData, o.imageName = data, r.URI().Name()
+		o.describePlacement()
+	}, o.app.win)
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+func nonEmptyLines(s string) []string {
+	var out []string
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/prompt"
+)
+
+// dialogPrompter asks for PINs, passwords and codes in dialogs. It is
+// called from the signing goroutine and waits for the person.
+type dialogPrompter struct {
+	app *App
+}
+
+// secretDialog is a shown secret dialog, for tests to answer.
+type secretDialog struct {
+	req    prompt.Request
+	entry  *widget.Entry
+	dialog *dialog.ConfirmDialog
+	title  string
+	// warning is the tries-left line shown, "" when none.
+	warning string
+}
+
+func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
+	answer := make(chan []byte, 1)
+	p.app.do(func() {
+		sd := p.app.newSecretDialog(req, func(secret []byte) { answer <- secret })
+		p.app.mu.Lock()
+		p.app.secretDlg = sd
+		p.app.mu.Unlock()
+	})
+	defer func() {
+		p.app.mu.Lock()
+		sd := p.app.secretDlg
+		p.app.secretDlg = nil
+		p.app.mu.Unlock()
+		if sd != nil {
+			p.app.do(sd.dialog.Hide)
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %v", prompt.ErrCancelled, ctx.Err())
+	case s := <-answer:
+		if s == nil {
+			return nil, fmt.Errorf("no %s given: %w", req.Kind, prompt.ErrCancelled)
+		}
+		return s, nil
+	}
+}
+
+// newSecretDialog shows the question; done gets the secret, or nil when
+// the person cancels. The entry is emptied as soon as it is read.
+func (a *App) newSecretDialog(req prompt.Request, done func([]byte)) *secretDialog {
+	sd := &secretDialog{req: req, title: secretTitle(req), warning: req.Warning()}
+	sd.entry = widget.NewPasswordEntry()
+	sd.entry.SetPlaceHolder(req.Kind.String())
+	if req.Kind == prompt.OTP {
+		sd.entry = widget.NewEntry() // a one-time code is read off a phone
+		sd.entry.SetPlaceHolder("code")
+	}
+	what := widget.NewLabel(secretExplanation(req))
+	what.Wrapping = fyne.TextWrapWord
+	items := []fyne.CanvasObject{what}
+	if sd.warning != "" {
+		w := widget.NewLabelWithStyle(sd.warning, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		w.Importance = widget.WarningImportance
+		if req.TriesLeft == 1 {
+			w.Importance = widget.DangerImportance
+		}
+		w.Wrapping = fyne.TextWrapWord
+		items = append(items, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w))
+	}
+	items = append(items, sd.entry)
+	answered := false
+	finish := func(ok bool) {
+		if answered {
+			return
+		}
+		answered = true
+		if !ok || sd.entry.Text == "" {
+			sd.entry.SetText("")
+			done(nil)
+			return
+		}
+		secret := []byte(sd.entry.Text)
+		sd.entry.SetText("")
+		done(secret)
+	}
+	sd.dialog = dialog.NewCustomConfirm(sd.title, "OK", "Cancel", container.NewVBox(items...), finish, a.win)
+	sd.entry.OnSubmitted = func(string) {
+		finish(true)
+		sd.dialog.Hide()
+	}
+	sd.dialog.Resize(fyne.NewSize(440, 0))
+	sd.dialog.Show()
+	a.win.Canvas().Focus(sd.entry)
+	return sd
+}
+
+func secretTitle(req prompt.Request) string {
+	switch req.Kind {
+	case prompt.SignaturePIN:
+		return "Signature PIN"
+	case prompt.Password:
+		return "Key file password"
+	case prompt.Passcode:
+		return "Passcode"
+	case prompt.OTP:
+		return "One-time code"
+	}
+	return "PIN"
+}
+
+func secretExplanation(req prompt.Request) string {
+	switch req.Kind {
+	case prompt.SignaturePIN:
+		return fmt.Sprintf("Enter the signature PIN of token %q to sign as %s. It is asked for every signature.", req.Token, req.Key)
+	case prompt.Password:
+		return fmt.Sprintf("Enter the password of %s.", req.Token)
+	case prompt.Passcode:
+		return fmt.Sprintf("Enter the passcode of the signing agreement %s.", req.Token)
+	case prompt.OTP:
+		return fmt.Sprintf("The service sent you a one-time code for agreement %s by SMS or email. Enter it here.", req.Token)
+	}
+	if req.Key != "" {
+		return fmt.Sprintf("Enter the PIN of token %q to sign as %s.", req.Token, req.Key)
+	}
+	return fmt.Sprintf("Enter the PIN of token %q.", req.Token)
+}
+
+// Pinpad tells the person to use the reader's keypad until it answers.
+func (p *dialogPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
+	var d dialog.Dialog
+	p.app.do(func() {
+		msg := fmt.Sprintf("Enter the PIN of token %q on the card reader's keypad.", req.Token)
+		if w := req.Warning(); w != "" {
+			msg += "\n\n" + w
+		}
+		l := widget.NewLabel(msg)
+		l.Wrapping = fyne.TextWrapWord
+		d = dialog.NewCustomWithoutButtons("PIN on the reader", container.NewVBox(l, widget.NewProgressBarInfinite()), p.app.win)
+		d.Resize(fyne.NewSize(420, 0))
+		d.Show()
+	})
+	return func() { p.app.do(d.Hide) }
+}

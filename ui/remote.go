@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/remote/eparaksts"
+	"github.com/signet-sign/signet/remote/remotesigning"
+)
+
+// Keyring entries, the same the CLI reads.
+const (
+	keyringEParaksts     = "signet-eparaksts"
+	keyringRemoteSigning = "signet-remotesigning"
+)
+
+// remoteForms are the short forms of the signing services.
+type remoteForms struct {
+	app           *App
+	eparaksts     *fyne.Container
+	profile       *widget.RadioGroup
+	remoteSigning *fyne.Container
+	agreement     *widget.Entry
+	authMode      *widget.Select
+}
+
+var authModes = map[string]string{
+	"Passcode":             remotesigning.AuthPIN,
+	"One-time code, SMS":   remotesigning.AuthOTPSMS,
+	"One-time code, email": remotesigning.AuthOTPEmail,
+}
+
+func newRemoteForms(app *App) *remoteForms {
+	f := &remoteForms{app: app}
+	f.profile = widget.NewRadioGroup([]string{"Test (prep)", "Production"}, func(s string) {
+		p := "prod"
+		if strings.HasPrefix(s, "Test") {
+			p = "prep"
+		}
+		app.cfg.Settings.EParakstsProfile = p
+	})
+	f.profile.Horizontal = true
+	if app.cfg.Settings.EParakstsProfile == "prep" {
+		f.profile.SetSelected("Test (prep)")
+	} else {
+		f.profile.SetSelected("Production")
+	}
+	note := widget.NewLabel("Your card signs what eParaksts prepares; the card's authentication certificate finalizes. Client id and secret: Settings.")
+	note.Wrapping = fyne.TextWrapWord
+	f.eparaksts = container.NewVBox(widget.NewForm(widget.NewFormItem("Service", f.profile)), note)
+	f.eparaksts.Hide()
+
+	f.agreement = widget.NewEntry()
+	f.agreement.SetPlaceHolder("agreement UUID from your provider")
+	f.agreement.SetText(app.cfg.Settings.RemoteSigningAgreement)
+	f.agreement.OnChanged = func(s string) { app.cfg.Settings.RemoteSigningAgreement = strings.TrimSpace(s) }
+	f.authMode = widget.NewSelect([]string{"Passcode", "One-time code, SMS", "One-time code, email"}, nil)
+	f.authMode.SetSelected("Passcode")
+	rsNote := widget.NewLabel("The documents stay on this computer: only their hashes are sent. Relying-party credentials: Settings.")
+	rsNote.Wrapping = fyne.TextWrapWord
+	f.remoteSigning = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Agreement", f.agreement),
+		widget.NewFormItem("Authorize with", f.authMode)), rsNote)
+	f.remoteSigning.Hide()
+	return f
+}
+
+// secret reads a credential from the keyring.
+func (a *App) secret(service, user string) string {
+	if a.cfg.Secrets == nil {
+		return ""
+	}
+	v, err := a.cfg.Secrets.Get(service, user)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+func (a *App) signRemote(ctx context.Context, r signRequest, progress func(int, int, string)) ([]flow.Result, error) {
+	f := a.signer.remote
+	agreement := strings.TrimSpace(f.agreement.Text)
+	if agreement == "" {
+		return nil, errors.New("enter your agreement UUID (your provider gives it)")
+	}
+	c, err := remotesigning.New(remotesigning.Config{URL: a.cfg.Settings.RemoteSigningURL,
+		Username: a.secret(keyringRemoteSigning, "username"), Password: a.secret(keyringRemoteSigning, "password"),
+		RPCode: a.secret(keyringRemoteSigning, "rp-code")})
+	if err != nil {
+		return nil, err
+	}
+	verify := a.verifyOptions()
+	opts := flow.RemoteSigningOptions{Agreement: agreement, AuthMode: authModes[f.authMode.Selected], PDF: r.pdf,
+		Verify: verify, Issuers: verify.ExtraRoots, Overwrite: r.overwrite}
+	if r.level != "" && r.level != "B-B" {
+		opts.PDF.Timestamper = tsaFor(a.cfg.Settings.TSAURL)
+	}
+	progress(0, len(r.jobs), r.jobs[0].Input)
+	res := flow.SignWithRemoteSigning(ctx, c, a.prompter, r.jobs, opts)
+	progress(len(r.jobs), len(r.jobs), "")
+	return res, nil
+}
+
+func (a *App) signEParaksts(ctx context.Context, r signRequest, progress func(int, int, string)) ([]flow.Result, error) {
+	profile := a.cfg.Settings.EParakstsProfile
+	if profile == "" {
+		profile = "prod"
+	}
+	ends := eparaksts.Profiles[profile]
+	if a.cfg.EParaksts != nil {
+		ends = *a.cfg.EParaksts
+	}
+	c, err := eparaksts.New(eparaksts.Config{Endpoints: ends,
+		ClientID: a.secret(keyringEParaksts, "client-id"), ClientSecret: a.secret(keyringEParaksts, "client-secret")})
+	if err != nil {
+		return nil, err
+	}
+	signer, err := flow.OpenSigner(ctx, a.cfg.Modules, r.key.Ref, a.prompter)
+	if err != nil {
+		return nil, err
+	}
+	defer signer.Close()
+	auth, err := flow.AuthCertificate(signer)
+	if err != nil {
+		return nil, err
+	}
+	progress(0, len(r.jobs), r.jobs[0].Input)
+	res := flow.SignWithEParaksts(ctx, c, signer, auth, r.jobs, flow.EParakstsOptions{
+		Confirm: a.confirmDigests, Verify: a.verifyOptions(), Overwrite: r.overwrite})
+	progress(len(r.jobs), len(r.jobs), "")
+	out := make([]flow.Result, len(res))
+	for i, x := range res {
+		out[i] = x.Result
+	}
+	return out, nil
+}
+
+// confirmDigests shows what eParaksts asks the card to sign and waits
+// for the person's yes, before any PIN.
+func (a *App) confirmDigests(ctx context.Context, items []flow.ToSign) error {
+	answer := make(chan bool, 1)
+	a.do(func() {
+		var lines []string
+		for _, it := range items {
+			lines = append(lines, fmt.Sprintf("%s\n  %s %X", it.Document, it.Algorithm, it.Digest))
+		}
+		l := widget.NewLabel(strings.Join(lines, "\n"))
+		l.Wrapping = fyne.TextWrapBreak
+		d := dialog.NewCustomConfirm("eParaksts asks your card to sign", "Sign", "Cancel",
+			container.NewVScroll(l), func(ok bool) { answer <- ok }, a.win)
+		d.Resize(fyne.NewSize(560, 360))
+		d.Show()
+	})
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case ok := <-answer:
+		if !ok {
+			return errors.New("signing cancelled: you declined what eParaksts prepared")
+		}
+		return nil
+	}
+}

@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/pdf"
+)
+
+// showReport shows the verification of a document's signatures in words:
+// who, when, at which level, what holds and what does not.
+func (a *App) showReport(e *docEntry) {
+	a.docs.mu.Lock()
+	info := e.info
+	a.docs.mu.Unlock()
+	title := filepath.Base(e.path)
+	var body fyne.CanvasObject
+	switch {
+	case info == nil:
+		body = widget.NewLabel("Still reading the document…")
+	case info.Err != nil:
+		body = a.errorContent(info.Err)
+	case info.Report == nil || len(info.Report.Signatures) == 0:
+		body = widget.NewLabel("This document has no signatures.")
+	default:
+		body = reportView(info.Report)
+	}
+	d := dialog.NewCustom("Verification of "+title, "Close", container.NewVScroll(body), a.win)
+	d.Resize(fyne.NewSize(760, 560))
+	d.Show()
+	a.mu.Lock()
+	a.report = body
+	a.mu.Unlock()
+}
+
+// reportView is one card per signature.
+func reportView(r *pdf.Report) fyne.CanvasObject {
+	box := container.NewVBox()
+	summary := "All signatures are valid."
+	if !r.Valid() {
+		summary = "Some signatures are NOT valid: see below why."
+	}
+	s := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	if !r.Valid() {
+		s.Importance = widget.DangerImportance
+	} else {
+		s.Importance = widget.SuccessImportance
+	}
+	box.Add(s)
+	for _, sig := range r.Signatures {
+		box.Add(signatureCard(sig))
+	}
+	return box
+}
+
+func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
+	who := "Unknown signer"
+	switch {
+	case s.Signer != nil:
+		who = s.Signer.Name
+	case s.TimestampAuthority != nil:
+		who = "Document timestamp by " + s.TimestampAuthority.Name
+	}
+	verdict := "valid"
+	if !s.Valid {
+		verdict = "NOT VALID"
+	}
+	var facts []string
+	switch {
+	case s.ProvenTime != nil:
+		facts = append(facts, "signed "+s.ProvenTime.Local().Format("2 Jan 2006 15:04 MST")+" (proven by a timestamp)")
+	case s.ClaimedTime != nil:
+		facts = append(facts, "signed "+s.ClaimedTime.Local().Format("2 Jan 2006 15:04 MST")+" (as the signer's computer claims)")
+	}
+	if s.Level != "" {
+		facts = append(facts, "PAdES "+s.Level)
+	}
+	if s.Reason != "" {
+		facts = append(facts, "reason: "+s.Reason)
+	}
+	if s.Location != "" {
+		facts = append(facts, "location: "+s.Location)
+	}
+	if s.Certification > 0 {
+		facts = append(facts, fmt.Sprintf("certification signature (DocMDP %d)", s.Certification))
+	}
+	if !s.CoversWholeFile && len(s.ChangesAfter) > 0 {
+		facts = append(facts, "changed after signing: "+strings.Join(s.ChangesAfter, ", "))
+	}
+	head := widget.NewLabel(strings.Join(facts, " · "))
+	head.Wrapping = fyne.TextWrapWord
+	checks := container.NewVBox()
+	for _, c := range s.Checks {
+		icon := theme.ConfirmIcon()
+		switch c.Status {
+		case pdf.Failed:
+			icon = theme.ErrorIcon()
+		case pdf.Warning:
+			icon = theme.WarningIcon()
+		case pdf.Unknown:
+			icon = theme.QuestionIcon()
+		}
+		name := widget.NewLabelWithStyle(c.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		detail := widget.NewLabel(c.Detail)
+		detail.Wrapping = fyne.TextWrapWord
+		checks.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(icon), name), nil, detail))
+	}
+	var signer fyne.CanvasObject = widget.NewLabel("")
+	if s.Signer != nil {
+		l := widget.NewLabel(fmt.Sprintf("%s\nissued by %s · serial %s", s.Signer.Subject, s.Signer.Issuer, s.Signer.Serial))
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
+		signer = l
+	}
+	return widget.NewCard(who+" — "+verdict, s.Field, container.NewVBox(head, checks, signer))
+}

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/keys"
+)
+
+// settingsView is the open settings dialog, for tests.
+type settingsView struct {
+	modules, tsa, trust, suffix, outDir *widget.Entry
+	rsURL                               *widget.Entry
+	epID, epSecret                      *widget.Entry
+	rsUser, rsPass, rsCode              *widget.Entry
+	dialog                              *dialog.ConfirmDialog
+}
+
+// showSettings edits the settings file and the services' credentials
+// (kept in the OS keyring, never in the file).
+func (a *App) showSettings() {
+	s := a.cfg.Settings
+	v := &settingsView{}
+	multi := func(lines []string) *widget.Entry {
+		e := widget.NewMultiLineEntry()
+		e.SetText(strings.Join(lines, "\n"))
+		e.SetMinRowsVisible(2)
+		return e
+	}
+	line := func(text, placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(text)
+		e.SetPlaceHolder(placeholder)
+		return e
+	}
+	secret := func(service, user string) *widget.Entry {
+		e := widget.NewPasswordEntry()
+		if a.secret(service, user) != "" {
+			e.SetPlaceHolder("stored in the keyring; type to replace")
+		}
+		return e
+	}
+	v.modules = multi(s.PKCS11Modules)
+	v.tsa = line(s.TSAURL, "https://… (needed for B-T and above)")
+	v.trust = multi(s.TrustAnchors)
+	v.suffix = line(s.OutputSuffix, "-signed")
+	v.outDir = line(s.OutputDir, "beside each original")
+	v.rsURL = line(s.RemoteSigningURL, "https://api.remotesigning.vn")
+	v.epID, v.epSecret = line(a.secret(keyringEParaksts, "client-id"), "client id"), secret(keyringEParaksts, "client-secret")
+	v.rsUser, v.rsPass, v.rsCode = line(a.secret(keyringRemoteSigning, "username"), "username"),
+		secret(keyringRemoteSigning, "password"), line(a.secret(keyringRemoteSigning, "rp-code"), "rpCode")
+
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Tokens", widget.NewForm(func() *widget.FormItem {
+			it := widget.NewFormItem("PKCS#11 modules", v.modules)
+			it.HintText = "One path per line, loaded before the well-known ones."
+			return it
+		}())),
+		container.NewTabItem("Signing", widget.NewForm(
+			widget.NewFormItem("Timestamp service", v.tsa),
+			widget.NewFormItem("Trust anchors", v.trust),
+			widget.NewFormItem("Name of signed copies", v.suffix),
+			widget.NewFormItem("Folder for signed copies", v.outDir),
+		)),
+		container.NewTabItem("Services", widget.NewForm(
+			widget.NewFormItem("eParaksts client id", v.epID),
+			widget.NewFormItem("eParaksts client secret", v.epSecret),
+			widget.NewFormItem("Remote Signing URL", v.rsURL),
+			widget.NewFormItem("Remote Signing username", v.rsUser),
+			widget.NewFormItem("Remote Signing password", v.rsPass),
+			widget.NewFormItem("Remote Signing rpCode", v.rsCode),
+		)),
+	)
+	v.dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", tabs, func(ok bool) {
+		if ok {
+			if err := a.saveSettings(v); err != nil {
+				a.showError("Settings not saved", err)
+			}
+		}
+	}, a.win)
+	v.dialog.Resize(fyne.NewSize(680, 460))
+	v.dialog.Show()
+	a.mu.Lock()
+	a.settings = v
+	a.mu.Unlock()
+}
+
+func lines(s string) []string {
+	var out []string
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// saveSettings checks and stores what the dialog holds.
+func (a *App) saveSettings(v *settingsView) error {
+	next := *a.cfg.Settings
+	next.PKCS11Modules = lines(v.modules.Text)
+	next.TSAURL = strings.TrimSpace(v.tsa.Text)
+	next.TrustAnchors = lines(v.trust.Text)
+	next.OutputSuffix = strings.TrimSpace(v.suffix.Text)
+	next.OutputDir = strings.TrimSpace(v.outDir.Text)
+	next.RemoteSigningURL = strings.TrimSpace(v.rsURL.Text)
+	if strings.ContainsAny(next.OutputSuffix, `/\`) {
+		return fmt.Errorf("the name of signed copies is added to the file name; it cannot hold %q", "/")
+	}
+	if _, err := keys.LoadCertificates(next.TrustAnchors); err != nil {
+		return fmt.Errorf("trust anchors: %w", err)
+	}
+	if a.cfg.SettingsPath != "" {
+		if err := config.Save(a.cfg.SettingsPath, &next); err != nil {
+			return err
+		}
+	}
+	if a.cfg.Secrets != nil {
+		for _, c := range []struct {
+			service, user string
+			e             *widget.Entry
+		}{
+			{keyringEParaksts, "client-id", v.epID}, {keyringEParaksts, "client-secret", v.epSecret},
+			{keyringRemoteSigning, "username", v.rsUser}, {keyringRemoteSigning, "password", v.rsPass},
+			{keyringRemoteSigning, "rp-code", v.rsCode},
+		} {
+			if c.e.Text == "" || c.e.Text == a.secret(c.service, c.user) {
+				continue
+			}
+			if err := a.cfg.Secrets.Set(c.service, c.user, c.e.Text); err != nil {
+				return fmt.Errorf("store %s in the OS keyring: %w", c.user, err)
+			}
+		}
+		v.epSecret.SetText("")
+		v.rsPass.SetText("")
+	}
+	modulesChanged := strings.Join(next.PKCS11Modules, "\n") != strings.Join(a.cfg.Settings.PKCS11Modules, "\n")
+	*a.cfg.Settings = next
+	if modulesChanged && a.cfg.Reload != nil {
+		old := a.cfg.Modules
+		a.cfg.Modules = a.cfg.Reload(next.PKCS11Modules)
+		if old != nil {
+			old.Close()
+		}
+		a.run(a.signer.refresh)
+	}
+	a.setStatus("Settings saved")
+	return nil
+}

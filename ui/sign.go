@@ -1,0 +1,251 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/pdf"
+)
+
+// startSigning checks the choices, asks before replacing files, and signs
+// in the background.
+func (a *App) startSigning() {
+	if a.isBusy() {
+		return
+	}
+	docs := a.docs.signable()
+	if len(docs) == 0 {
+		return
+	}
+	method := a.signer.method.Selected
+	var key flow.KeyChoice
+	if method != methodRemoteSigning {
+		var ok bool
+		if key, ok = a.signer.chosen(); !ok {
+			a.showError("Choose a certificate", errors.New("no certificate is chosen: insert your card, or add a key file"))
+			return
+		}
+	}
+	level := a.options.levelChosen()
+	if method == methodEParaksts {
+		level = ""
+	}
+	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" {
+		a.showError("No timestamp service", fmt.Errorf("level %s needs a timestamp authority: set its URL in Settings, or choose B-B", level))
+		return
+	}
+	var jobs []flow.Job
+	var existing []string
+	for _, d := range docs {
+		out := flow.OutputPathSuffix(d.path, a.cfg.Settings.OutputDir, a.cfg.Settings.OutputSuffix)
+		jobs = append(jobs, flow.Job{Input: d.path, Output: out})
+		if _, err := os.Stat(out); err == nil {
+			existing = append(existing, filepath.Base(out))
+		}
+	}
+	begin := func(overwrite bool) {
+		a.sign(signRequest{method: method, key: key, jobs: jobs, level: level, overwrite: overwrite, pdf: a.options.pdfOptions()})
+	}
+	if len(existing) == 0 {
+		begin(false)
+		return
+	}
+	msg := fmt.Sprintf("%s already exist(s). Replace?", strings.Join(existing, ", "))
+	dialog.ShowConfirm("Replace existing files?", msg, func(ok bool) {
+		if ok {
+			begin(true)
+		}
+	}, a.win)
+}
+
+type signRequest struct {
+	method    string
+	key       flow.KeyChoice
+	jobs      []flow.Job
+	level     pdf.Level
+	overwrite bool
+	pdf       pdf.Options
+}
+
+// progressView is the progress dialog of a signing.
+type progressView struct {
+	dialog  dialog.Dialog
+	overall *widget.ProgressBar
+	current *widget.Label
+	cancel  context.CancelFunc
+}
+
+func (a *App) sign(r signRequest) {
+	a.setBusy(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	pv := &progressView{overall: widget.NewProgressBar(), current: widget.NewLabel("Preparing…"), cancel: cancel}
+	pv.current.Truncation = fyne.TextTruncateEllipsis
+	cancelBtn := widget.NewButtonWithIcon("Stop after this document", theme.CancelIcon(), func() {
+		cancel()
+		pv.current.SetText("Stopping after the current document…")
+	})
+	pv.dialog = dialog.NewCustomWithoutButtons("Signing", container.NewVBox(pv.current, pv.overall, cancelBtn), a.win)
+	pv.dialog.Resize(fyne.NewSize(460, 0))
+	pv.dialog.Show()
+	a.signBtn.Disable()
+	progress := func(done, total int, current string) {
+		a.do(func() {
+			pv.overall.SetValue(float64(done) / float64(max(total, 1)))
+			if current != "" {
+				pv.current.SetText(fmt.Sprintf("Document %d of %d: %s", done+1, total, filepath.Base(current)))
+			}
+		})
+	}
+	a.run(func() {
+		defer cancel()
+		results, err := a.signWith(ctx, r, progress)
+		rows := a.resultRows(results)
+		a.do(func() {
+			pv.dialog.Hide()
+			a.setBusy(false)
+			a.updateSignButton()
+			if err == nil {
+				err = keyFailureOnly(rows)
+			}
+			if err != nil {
+				a.showError("Could not sign", err)
+				return
+			}
+			a.showResults(rows)
+		})
+	})
+}
+
+// signWith runs the chosen flow. err is a failure before any document
+// (the key could not be opened); document failures are in the results.
+func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, int, string)) ([]flow.Result, error) {
+	switch r.method {
+	case methodRemoteSigning:
+		return a.signRemote(ctx, r, progress)
+	case methodEParaksts:
+		return a.signEParaksts(ctx, r, progress)
+	}
+	signer, err := flow.OpenSigner(ctx, a.cfg.Modules, r.key.Ref, a.prompter)
+	if err != nil {
+		return nil, err
+	}
+	defer signer.Close()
+	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level}
+	if r.level != pdf.LevelBB {
+		opts.PDF.Timestamper = &pdf.TSAClient{URL: a.cfg.Settings.TSAURL}
+	}
+	if roots := a.verifyOptions().ExtraRoots; len(roots) > 0 {
+		opts.LTV.Roots = systemPoolWith(roots)
+	}
+	return flow.SignPDFs(ctx, signer, r.jobs, opts), nil
+}
+
+// resultRow is one line of the results: the output and its verdict, or
+// the reason it failed.
+type resultRow struct {
+	Input, Output string
+	OK            bool
+	Verdict       string
+	Err           error
+}
+
+// resultRows verifies each output, as the person will want to know it is
+// good; off the UI goroutine.
+func (a *App) resultRows(results []flow.Result) []resultRow {
+	rows := make([]resultRow, len(results))
+	var wg sync.WaitGroup
+	verify := a.verifyOptions()
+	for i, r := range results {
+		rows[i] = resultRow{Input: r.Input, Output: r.Output, Err: r.Err}
+		if r.Err != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := flow.InspectDocument(context.Background(), r.Output, verify)
+			rows[i].Verdict = d.Verdict()
+			rows[i].OK = d.Err == nil && d.Report != nil && len(d.Report.Signatures) > 0
+			if d.Err != nil {
+				rows[i].Err = d.Err
+			}
+		}()
+	}
+	wg.Wait()
+	return rows
+}
+
+// keyFailureOnly is the error when nothing was signed because of the key
+// (a wrong PIN, say): that is said once, not once per document.
+func keyFailureOnly(rows []resultRow) error {
+	for _, r := range rows {
+		if r.Err == nil {
+			return nil
+		}
+	}
+	for _, r := range rows {
+		if !errors.Is(r.Err, flow.ErrStopped) {
+			if flow.KeyFailure(r.Err) {
+				return r.Err
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// showResults lists each document's outcome with a way to its folder.
+func (a *App) showResults(rows []resultRow) {
+	a.mu.Lock()
+	a.lastResults = rows
+	a.mu.Unlock()
+	signed := 0
+	box := container.NewVBox()
+	for _, r := range rows {
+		var icon fyne.Resource
+		var title, detail string
+		if r.Err == nil {
+			signed++
+			icon, title = theme.ConfirmIcon(), filepath.Base(r.Output)
+			detail = "signed · " + r.Verdict
+		} else {
+			icon, title = theme.ErrorIcon(), filepath.Base(r.Input)
+			detail = "not signed: " + r.Err.Error()
+			if h := flow.Hint(r.Err); h != "" {
+				detail += " — " + h
+			}
+		}
+		t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		d := widget.NewLabel(detail)
+		d.Wrapping = fyne.TextWrapWord
+		d.SizeName = theme.SizeNameCaptionText
+		var action fyne.CanvasObject
+		if r.Err == nil {
+			dir := filepath.Dir(r.Output)
+			action = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() {
+				if err := a.fyne.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
+					a.showError("Could not open the folder", err)
+				}
+			})
+		}
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), action, container.NewVBox(t, d)))
+	}
+	title := fmt.Sprintf("%d of %d signed", signed, len(rows))
+	a.setStatus("%s", title)
+	d := dialog.NewCustom(title, "Close", container.NewVScroll(box), a.win)
+	d.Resize(fyne.NewSize(620, 200+float32(min(len(rows), 6))*70))
+	d.Show()
+}

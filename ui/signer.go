@@ -1,0 +1,325 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
+)
+
+// Ways to sign.
+const (
+	methodLocal         = "This computer (card, token or key file)"
+	methodEParaksts     = "eParaksts (Latvia)"
+	methodRemoteSigning = "Remote Signing (cloud key)"
+)
+
+// signerPanel chooses how and with which certificate to sign.
+type signerPanel struct {
+	app    *App
+	method *widget.RadioGroup
+
+	mu       sync.Mutex // guards choices and files
+	choices  []flow.KeyChoice
+	files    []flow.KeyChoice // PKCS#12 files the person added
+	selected string           // Ref of the chosen certificate
+	listErr  error
+
+	list      *widget.List
+	empty     *widget.Label
+	detailBtn *widget.Button
+	local     *fyne.Container
+	remote    *remoteForms
+}
+
+func newSignerPanel(app *App) *signerPanel {
+	s := &signerPanel{app: app}
+	s.list = widget.NewList(s.length, s.create, s.update)
+	s.list.OnSelected = func(id widget.ListItemID) {
+		if c, ok := s.choice(id); ok {
+			s.mu.Lock()
+			s.selected = c.Ref
+			s.mu.Unlock()
+			s.detailBtn.Enable()
+		}
+	}
+	s.empty = widget.NewLabel("")
+	s.empty.Wrapping = fyne.TextWrapWord
+	s.detailBtn = widget.NewButtonWithIcon("Certificate details", theme.InfoIcon(), s.showDetails)
+	s.detailBtn.Disable()
+	addFile := widget.NewButtonWithIcon("Add key file (.p12)…", theme.ContentAddIcon(), s.addFileDialog)
+	listBox := container.NewGridWrap(fyne.NewSize(480, 190), container.NewStack(s.list, container.NewCenter(s.empty)))
+	s.local = container.NewVBox(listBox, container.NewHBox(s.detailBtn, addFile))
+	s.remote = newRemoteForms(app)
+	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning}, s.methodChanged)
+	s.method.Required = true
+	s.method.SetSelected(methodLocal)
+	return s
+}
+
+func (s *signerPanel) view() fyne.CanvasObject {
+	return container.NewVBox(
+		widget.NewLabelWithStyle("Sign with", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning)
+}
+
+func (s *signerPanel) methodChanged(m string) {
+	if s.local == nil {
+		return
+	}
+	s.local.Hide()
+	s.remote.eparaksts.Hide()
+	s.remote.remoteSigning.Hide()
+	switch m {
+	case methodLocal:
+		s.local.Show()
+	case methodEParaksts:
+		s.local.Show() // the card signs; eParaksts prepares and finalizes
+		s.remote.eparaksts.Show()
+	case methodRemoteSigning:
+		s.remote.remoteSigning.Show()
+	}
+	if s.app.options != nil {
+		s.app.options.methodChanged(m)
+	}
+}
+
+func (s *signerPanel) all() []flow.KeyChoice {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append(slices.Clone(s.choices), s.files...)
+}
+
+func (s *signerPanel) length() int { return len(s.all()) }
+
+func (s *signerPanel) choice(i int) (flow.KeyChoice, bool) {
+	all := s.all()
+	if i < 0 || i >= len(all) {
+		return flow.KeyChoice{}, false
+	}
+	return all[i], true
+}
+
+// chosen is the selected certificate.
+func (s *signerPanel) chosen() (flow.KeyChoice, bool) {
+	s.mu.Lock()
+	ref := s.selected
+	s.mu.Unlock()
+	for _, c := range s.all() {
+		if c.Ref == ref {
+			return c, true
+		}
+	}
+	return flow.KeyChoice{}, false
+}
+
+func (s *signerPanel) create() fyne.CanvasObject {
+	icon := widget.NewIcon(theme.AccountIcon())
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	details := widget.NewLabel("")
+	details.Truncation = fyne.TextTruncateEllipsis
+	details.SizeName = theme.SizeNameCaptionText
+	return container.NewBorder(nil, nil, icon, nil, container.NewVBox(name, details))
+}
+
+func (s *signerPanel) update(i widget.ListItemID, o fyne.CanvasObject) {
+	c, ok := s.choice(i)
+	if !ok {
+		return
+	}
+	box := o.(*fyne.Container)
+	text := box.Objects[0].(*fyne.Container)
+	icon := box.Objects[1].(*widget.Icon)
+	name, details := text.Objects[0].(*widget.Label), text.Objects[1].(*widget.Label)
+	name.SetText(choiceTitle(c))
+	details.SetText(choiceDetails(c))
+	if c.Token == "" {
+		icon.SetResource(theme.FileIcon())
+	} else {
+		icon.SetResource(theme.AccountIcon())
+	}
+}
+
+func choiceTitle(c flow.KeyChoice) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Label
+}
+
+func choiceDetails(c flow.KeyChoice) string {
+	if c.Token == "" {
+		return "key file · the password is asked when signing"
+	}
+	parts := []string{purposeWords(c.Purpose), c.KeyType, "token " + c.Token}
+	if c.PINPerSignature {
+		parts = append(parts, "PIN for every signature")
+	}
+	if c.Pinpad {
+		parts = append(parts, "PIN on the reader")
+	}
+	if time.Now().After(c.NotAfter) {
+		parts = append(parts, "EXPIRED")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func purposeWords(p keys.Purpose) string {
+	switch p {
+	case keys.PurposeSigning:
+		return "signing certificate"
+	case keys.PurposeAuthentication:
+		return "authentication certificate (not for signing)"
+	}
+	return string(p) + " certificate"
+}
+
+// refresh lists the tokens' certificates again; safe on any goroutine.
+func (s *signerPanel) refresh() {
+	var choices []flow.KeyChoice
+	var err error
+	if s.app.cfg.Modules != nil {
+		choices, err = s.app.cfg.Modules.KeyChoices()
+	}
+	s.mu.Lock()
+	same := err == nil && s.listErr == nil && sameRefs(s.choices, choices)
+	if !same {
+		s.choices, s.listErr = choices, err
+	}
+	s.mu.Unlock()
+	if same {
+		return
+	}
+	s.app.do(s.refreshView)
+}
+
+func sameRefs(a, b []flow.KeyChoice) bool {
+	return slices.EqualFunc(a, b, func(x, y flow.KeyChoice) bool { return x.Ref == y.Ref })
+}
+
+// refreshView shows the current list; on the UI goroutine.
+func (s *signerPanel) refreshView() {
+	s.mu.Lock()
+	err, n := s.listErr, len(s.choices)+len(s.files)
+	s.mu.Unlock()
+	switch {
+	case n > 0:
+		s.empty.Hide()
+	case err != nil:
+		s.empty.SetText("No tokens: " + err.Error() + ". Add a PKCS#11 module in Settings, or a key file.")
+		s.empty.Show()
+	default:
+		s.empty.SetText("Insert your card or token; it shows here when the reader sees it. Or add a key file.")
+		s.empty.Show()
+	}
+	s.list.Refresh()
+	// Keep the selection on the same certificate, or pick the first
+	// signing certificate when there is none.
+	if c, ok := s.chosen(); ok {
+		for i, x := range s.all() {
+			if x.Ref == c.Ref {
+				s.list.Select(i)
+				return
+			}
+		}
+	}
+	s.list.UnselectAll()
+	s.mu.Lock()
+	s.selected = ""
+	s.mu.Unlock()
+	s.detailBtn.Disable()
+	for i, x := range s.all() {
+		if x.Purpose == keys.PurposeSigning || x.Token == "" {
+			s.list.Select(i)
+			return
+		}
+	}
+}
+
+// watch lists the tokens every interval until ctx ends, so cards coming
+// and going show; not while signing.
+func (s *signerPanel) watch(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if !s.app.isBusy() {
+				s.refresh()
+			}
+		}
+	}
+}
+
+func (s *signerPanel) addFileDialog() {
+	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		s.addFile(r.URI().Path())
+	}, s.app.win)
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".pfx"}))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+// addFile adds a PKCS#12 file to the list and selects it.
+func (s *signerPanel) addFile(path string) {
+	c, err := flow.FileChoice(path)
+	if err != nil {
+		s.app.showError("Could not add the key file", err)
+		return
+	}
+	s.mu.Lock()
+	if !slices.ContainsFunc(s.files, func(x flow.KeyChoice) bool { return x.Ref == c.Ref }) {
+		s.files = append(s.files, c)
+	}
+	s.selected = c.Ref
+	s.mu.Unlock()
+	s.refreshView()
+}
+
+func (s *signerPanel) showDetails() {
+	c, ok := s.chosen()
+	if !ok || c.Cert == nil {
+		return
+	}
+	const layout = "2 January 2006 15:04 MST"
+	rows := [][2]string{
+		{"Name", c.Name},
+		{"Purpose", purposeWords(c.Purpose)},
+		{"Subject", c.Subject},
+		{"Issuer", c.Issuer},
+		{"Serial", c.Serial},
+		{"Valid", c.NotBefore.Format(layout) + " – " + c.NotAfter.Format(layout)},
+		{"Key", fmt.Sprintf("%s %d", c.KeyType, c.KeySize)},
+		{"Key usage", strings.Join(append(c.KeyUsage, c.ExtKeyUsage...), ", ")},
+		{"Token", c.Token},
+		{"Object", c.Label},
+	}
+	form := widget.NewForm()
+	for _, r := range rows {
+		v := widget.NewLabel(r[1])
+		v.Wrapping = fyne.TextWrapWord
+		form.Append(r[0], v)
+	}
+	d := dialog.NewCustom("Certificate of "+c.Name, "Close", container.NewVScroll(form), s.app.win)
+	d.Resize(fyne.NewSize(640, 480))
+	d.Show()
+}

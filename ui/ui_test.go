@@ -1,0 +1,571 @@
+package ui
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/pkcs11"
+	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/remotesigning"
+	"github.com/signet-sign/signet/remote/remotesigning/fake"
+)
+
+func TestMain(m *testing.M) { os.Exit(softhsmtest.Main(m)) }
+
+// mapSecrets is the keyring of the tests.
+type mapSecrets struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (s *mapSecrets) Get(service, user string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[service+"/"+user]
+	if !ok {
+		return "", errors.New("not found")
+	}
+	return v, nil
+}
+
+func (s *mapSecrets) Set(service, user, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]string{}
+	}
+	s.m[service+"/"+user] = value
+	return nil
+}
+
+type harness struct {
+	t   *testing.T
+	env *softhsmtest.Env
+	app *App
+	dir string
+}
+
+// newHarness opens the app on the SoftHSM2 tokens; the modules are loaded
+// after setup runs (SoftHSM2 sees tokens added by another process only
+// when it initializes).
+func newHarness(t *testing.T, settings *config.Config, setup func(env *softhsmtest.Env)) *harness {
+	t.Helper()
+	env := softhsmtest.Require(t)
+	if setup != nil {
+		setup(env)
+	}
+	test.NewTempApp(t)
+	mods := flow.LoadModules([]string{env.Module}, nil)
+	t.Cleanup(mods.Close)
+	if settings == nil {
+		settings = &config.Config{}
+	}
+	app := New(fyne.CurrentApp(), Config{Modules: mods, Settings: settings, Poll: -1, Secrets: &mapSecrets{},
+		Roots: []*x509.Certificate{env.PKI.Root.Cert}})
+	t.Cleanup(app.Close)
+	app.win.Resize(fyne.NewSize(1100, 720))
+	// The test goroutine is the UI goroutine: it holds the lock the app's
+	// goroutines take for widget changes, and lets them run only while it
+	// waits, as a busy main goroutine would.
+	app.uiMu.Lock()
+	t.Cleanup(func() {
+		app.uiMu.Unlock()
+		app.tasks.Wait()
+	})
+	return &harness{t: t, env: env, app: app, dir: t.TempDir()}
+}
+
+// waitFor polls cond until it holds or 20 s pass.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+		h.app.uiMu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		h.app.uiMu.Lock()
+	}
+}
+
+// docs writes n PDFs and adds them to the list, waiting until read.
+func (h *harness) docs(names ...string) []string {
+	h.t.Helper()
+	var paths []string
+	for i, n := range names {
+		p := filepath.Join(h.dir, n)
+		if strings.HasPrefix(n, "broken") {
+			if err := os.WriteFile(p, []byte("%PDF-1.7\nthis is not a PDF body\n"), 0o644); err != nil {
+				h.t.Fatal(err)
+			}
+		} else if err := testpdf.WriteFile(p, testpdf.Options{Pages: i + 1}); err != nil {
+			h.t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	h.app.AddFiles(paths)
+	h.waitFor("the documents to be read", func() bool {
+		for _, e := range h.app.docs.all() {
+			h.app.docs.mu.Lock()
+			done := e.info != nil
+			h.app.docs.mu.Unlock()
+			if !done {
+				return false
+			}
+		}
+		return true
+	})
+	return paths
+}
+
+// choose selects the certificate with this object label on this token.
+func (h *harness) choose(token, label string) {
+	h.t.Helper()
+	for i, c := range h.app.signer.all() {
+		if c.Token == token && c.Label == label {
+			h.app.signer.list.Select(i)
+			if got, _ := h.app.signer.chosen(); got.Label != label {
+				h.t.Fatalf("chose %q", got.Label)
+			}
+			return
+		}
+	}
+	h.t.Fatalf("no certificate %q on %q in %v", label, token, h.app.signer.all())
+}
+
+// answer waits for a secret dialog and types s into it (Enter submits).
+func (h *harness) answer(s string) *secretDialog {
+	h.t.Helper()
+	var sd *secretDialog
+	h.waitFor("a secret dialog", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		sd = h.app.secretDlg
+		return sd != nil
+	})
+	test.Type(sd.entry, s)
+	sd.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.waitFor("the dialog to close", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		return h.app.secretDlg != sd
+	})
+	if sd.entry.Text != "" {
+		h.t.Error("the secret stayed in the entry")
+	}
+	return sd
+}
+
+// off runs f as one of the app's goroutines.
+func (h *harness) off(f func()) {
+	h.app.uiMu.Unlock()
+	defer h.app.uiMu.Lock()
+	f()
+}
+
+// idle waits until the app's goroutines are done.
+func (h *harness) idle() {
+	h.app.uiMu.Unlock()
+	h.app.tasks.Wait()
+	h.app.uiMu.Lock()
+}
+
+func (h *harness) results() []resultRow {
+	h.t.Helper()
+	var rows []resultRow
+	h.waitFor("the results", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		rows = h.app.lastResults
+		return rows != nil || h.app.lastError != nil
+	})
+	h.idle()
+	return rows
+}
+
+func (h *harness) lastError() error {
+	h.app.mu.Lock()
+	defer h.app.mu.Unlock()
+	return h.app.lastError
+}
+
+func TestSignWithToken(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	paths := h.docs("līgums.pdf")
+	if got := describeDocument(h.app.docs.entry(0)).details; got != "1 page · "+humanSize(fileSize(t, paths[0]))+" · not signed" {
+		t.Errorf("row says %q", got)
+	}
+	if h.app.signBtn.Text != "Sign 1 document" || h.app.signBtn.Disabled() {
+		t.Errorf("button %q disabled=%v", h.app.signBtn.Text, h.app.signBtn.Disabled())
+	}
+	h.choose(softhsmtest.MainToken, "P-256 signing")
+	test.Tap(h.app.signBtn)
+	sd := h.answer(softhsmtest.PIN)
+	if sd.title != "PIN" || !strings.Contains(secretExplanation(sd.req), `token "signet-test"`) || !strings.Contains(secretExplanation(sd.req), "Zoë Ørsted") {
+		t.Errorf("PIN dialog %q: %q", sd.title, secretExplanation(sd.req))
+	}
+	rows := h.results()
+	if len(rows) != 1 || rows[0].Err != nil || !rows[0].OK || rows[0].Verdict != "1 signature, valid" {
+		t.Fatalf("results %+v (error %v)", rows, h.lastError())
+	}
+	out := filepath.Join(h.dir, "līgums-signed.pdf")
+	if rows[0].Output != out {
+		t.Errorf("output %s", rows[0].Output)
+	}
+	pdfcheck.New(t, h.env.PKI).Check(t, out, 1)
+	if h.app.signBtn.Disabled() {
+		t.Error("the button stays disabled after signing")
+	}
+
+	t.Run("ok the report of the signed copy", func(t *testing.T) {
+		h.app.AddFiles([]string{out})
+		h.waitFor("the signed copy to be read", func() bool {
+			e := h.app.docs.entry(1)
+			h.app.docs.mu.Lock()
+			defer h.app.docs.mu.Unlock()
+			return e != nil && e.info != nil
+		})
+		e := h.app.docs.entry(1)
+		if got := describeDocument(e).details; !strings.HasSuffix(got, "1 signature, valid") {
+			t.Errorf("row says %q", got)
+		}
+		h.app.showReport(e)
+		markup := texts(h.app.report)
+		for _, want := range []string{"All signatures are valid.", "Zoë Ørsted — valid", "document digest", "PAdES B-B"} {
+			if !strings.Contains(markup, want) {
+				t.Errorf("report lacks %q", want)
+			}
+		}
+	})
+	t.Run("fail existing output is not replaced without asking", func(t *testing.T) {
+		before, _ := os.ReadFile(out)
+		h.app.mu.Lock()
+		h.app.lastResults = nil
+		h.app.mu.Unlock()
+		h.app.docs.list.Select(1)
+		h.app.docs.removeSelected() // keep only līgums.pdf
+		test.Tap(h.app.signBtn)
+		// A confirmation dialog is up; nothing signs until it is answered.
+		time.Sleep(100 * time.Millisecond)
+		if h.app.isBusy() {
+			t.Fatal("signing started without asking")
+		}
+		after, _ := os.ReadFile(out)
+		if string(before) != string(after) {
+			t.Fatal("the output changed")
+		}
+	})
+}
+
+func fileSize(t *testing.T, p string) int64 {
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
+
+func TestWrongPIN(t *testing.T) {
+	const token = "signet-ui-pin"
+	h := newHarness(t, nil, func(env *softhsmtest.Env) {
+		if err := env.AddToken(t.TempDir(), token, softhsmtest.KeySpec{ID: []byte{1}, Label: "eID", Alg: testpki.P256, Profile: testpki.Signing, CN: "Anna Bērziņa"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Cleanup(func() { _ = h.env.RemoveToken(token) })
+	h.docs("a.pdf")
+	h.choose(token, "eID")
+	test.Tap(h.app.signBtn)
+	first := h.answer("000000")
+	if first.warning != "" {
+		t.Errorf("first prompt warns %q", first.warning)
+	}
+	h.waitFor("the error", func() bool { return h.lastError() != nil })
+	h.idle()
+	err := h.lastError()
+	var pinErr *pkcs11.PINError
+	if !errors.As(err, &pinErr) || !strings.Contains(err.Error(), "tries") {
+		t.Fatalf("error %v", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(h.dir, "a-signed.pdf")); !os.IsNotExist(statErr) {
+		t.Error("output written after a wrong PIN")
+	}
+	// The next prompt says a wrong PIN was counted.
+	h.app.mu.Lock()
+	h.app.lastError = nil
+	h.app.mu.Unlock()
+	test.Tap(h.app.signBtn)
+	second := h.answer(softhsmtest.PIN)
+	if !strings.Contains(second.warning, "few tries remain") {
+		t.Errorf("second prompt warns %q", second.warning)
+	}
+	if rows := h.results(); len(rows) != 1 || rows[0].Err != nil {
+		t.Fatalf("results %+v, error %v", rows, h.lastError())
+	}
+}
+
+func TestTokenRemoval(t *testing.T) {
+	const token = "signet-ui-card"
+	h := newHarness(t, nil, func(env *softhsmtest.Env) {
+		if err := env.AddToken(t.TempDir(), token, softhsmtest.KeySpec{ID: []byte{1}, Label: "card", Alg: testpki.P256, Profile: testpki.Signing, CN: "Card Holder"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	has := func() bool {
+		for _, c := range h.app.signer.all() {
+			if c.Token == token {
+				return true
+			}
+		}
+		return false
+	}
+	if !has() {
+		t.Fatal("the card is not listed")
+	}
+	n := h.app.signer.list.Length()
+	h.choose(token, "card")
+	if err := h.env.RemoveToken(token); err != nil {
+		t.Fatal(err)
+	}
+	h.off(h.app.signer.refresh) // as the token watcher does
+	if has() || h.app.signer.list.Length() != n-1 {
+		t.Fatalf("after removal: %d rows, card listed %v", h.app.signer.list.Length(), has())
+	}
+	if c, ok := h.app.signer.chosen(); ok && c.Token == token {
+		t.Error("the removed card stays chosen")
+	}
+	if h.app.signer.list.Length() == 0 {
+		t.Error("the other tokens went too")
+	}
+}
+
+func TestBatchWithBrokenPDF(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	h.docs("one.pdf", "broken.pdf", "three.pdf")
+	if got := describeDocument(h.app.docs.entry(1)).details; !strings.HasPrefix(got, "cannot be read: ") {
+		t.Errorf("broken row says %q", got)
+	}
+	if h.app.signBtn.Text != "Sign 3 documents" {
+		t.Errorf("button %q", h.app.signBtn.Text)
+	}
+	h.choose(softhsmtest.MainToken, "RSA-2048 signing")
+	test.Tap(h.app.signBtn)
+	h.answer(softhsmtest.PIN)
+	rows := h.results()
+	if len(rows) != 3 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	signed, failed := 0, 0
+	for _, r := range rows {
+		if r.Err == nil && r.OK {
+			signed++
+		} else {
+			failed++
+			if filepath.Base(r.Input) != "broken.pdf" || r.Err == nil || r.Err.Error() == "" {
+				t.Errorf("failure %+v", r)
+			}
+		}
+	}
+	if signed != 2 || failed != 1 {
+		t.Errorf("%d signed, %d failed: %+v", signed, failed, rows)
+	}
+	if got := h.app.status.Text; got != "2 of 3 signed" {
+		t.Errorf("status %q", got)
+	}
+}
+
+func TestVisibleSignaturePlacement(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	h.docs("visible.pdf")
+	h.app.options.visible.SetChecked(true)
+	h.app.options.showPlacement()
+	h.app.mu.Lock()
+	v := h.app.placement
+	h.app.mu.Unlock()
+	if v == nil || v.placer == nil {
+		t.Fatal("no placement view")
+	}
+	v.placer.Resize(fyne.NewSize(595, 842)) // 1 px = 1 pt
+	v.placer.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(300, 700)}, Dragged: fyne.NewDelta(200, 60)})
+	v.placer.DragEnd()
+	want := [4]float64{100, 142, 300, 202}
+	for i := range want {
+		if d := v.placer.Rect[i] - want[i]; d > 1 || d < -1 {
+			t.Fatalf("rect %v, want %v", v.placer.Rect, want)
+		}
+	}
+	v.dialog.Confirm()
+	if !strings.Contains(h.app.options.where.Text, "200×60 pt") {
+		t.Errorf("placement says %q", h.app.options.where.Text)
+	}
+	h.choose(softhsmtest.MainToken, "P-256 signing")
+	test.Tap(h.app.signBtn)
+	h.answer(softhsmtest.PIN)
+	rows := h.results()
+	if len(rows) != 1 || rows[0].Err != nil {
+		t.Fatalf("%+v %v", rows, h.lastError())
+	}
+	text, err := pdfcheck.PageText(rows[0].Output, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "Zoë Ørsted") {
+		t.Errorf("page 1 does not show the signer: %q", text)
+	}
+}
+
+func TestRemoteSigningOTP(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tsa, err := testtsa.Start(pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsa.Close()
+	srv := fake.Start("rp", "rp-pass", "RP")
+	defer srv.Close()
+	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Lê Thị Hoa", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Add("ag-ui", &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "1",
+		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS}})
+	// The provider's CA certificates, as a person installs them.
+	anchors := filepath.Join(t.TempDir(), "provider-ca.pem")
+	pemData := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Root.Cert.Raw}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Intermediate.Cert.Raw})...)
+	if err := os.WriteFile(anchors, pemData, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, &config.Config{RemoteSigningURL: srv.URL, RemoteSigningAgreement: "ag-ui", TSAURL: tsa.URL,
+		TrustAnchors: []string{anchors}}, nil)
+	sec := h.app.cfg.Secrets
+	_ = sec.Set(keyringRemoteSigning, "username", "rp")
+	_ = sec.Set(keyringRemoteSigning, "password", "rp-pass")
+	_ = sec.Set(keyringRemoteSigning, "rp-code", "RP")
+	h.docs("hợp đồng.pdf")
+	h.app.signer.method.SetSelected(methodRemoteSigning)
+	h.app.signer.remote.authMode.SetSelected("One-time code, SMS")
+	h.app.options.level.SetSelected(levelBT)
+	test.Tap(h.app.signBtn)
+	first := h.answer("000000")
+	if first.title != "One-time code" || first.warning != "" {
+		t.Errorf("first OTP dialog %q warns %q", first.title, first.warning)
+	}
+	second := h.answer(srv.LastOTP())
+	if second.warning != "2 tries remaining" {
+		t.Errorf("second OTP dialog warns %q", second.warning)
+	}
+	rows := h.results()
+	if len(rows) != 1 || rows[0].Err != nil || !strings.HasSuffix(rows[0].Verdict, "valid") {
+		t.Fatalf("%+v %v", rows, h.lastError())
+	}
+}
+
+func TestSettingsSaved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	h := newHarness(t, nil, nil)
+	h.app.cfg.SettingsPath = path
+	h.app.showSettings()
+	h.app.mu.Lock()
+	v := h.app.settings
+	h.app.mu.Unlock()
+	v.tsa.SetText("http://tsa.example/")
+	v.suffix.SetText("-parakstīts")
+	v.rsPass.SetText("s3cret")
+	if err := h.app.saveSettings(v); err != nil {
+		t.Fatal(err)
+	}
+	got, err := config.Load(path)
+	if err != nil || got.TSAURL != "http://tsa.example/" || got.OutputSuffix != "-parakstīts" {
+		t.Fatalf("%+v %v", got, err)
+	}
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), "s3cret") {
+		t.Error("a secret went into the settings file")
+	}
+	if s, _ := h.app.cfg.Secrets.Get(keyringRemoteSigning, "password"); s != "s3cret" {
+		t.Errorf("keyring holds %q", s)
+	}
+	v.trust.SetText("/nonexistent/root.pem")
+	if err := h.app.saveSettings(v); err == nil || !strings.Contains(err.Error(), "trust anchors") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestErrorsInWords(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	cases := []struct {
+		err       error
+		want      []string
+		wantShown bool
+	}{
+		{&pkcs11.PINError{Token: "eID", Status: pkcs11.PINStatus{FinalTry: true}}, []string{"What to do: One more wrong PIN locks it"}, true},
+		{fmt.Errorf("open: %w", flow.ErrOutputExists), []string{"Open: output file exists.", "What to do: Choose another output name"}, true},
+		{fmt.Errorf("x: %w", prompt.ErrCancelled), nil, false},
+	}
+	for _, tc := range cases {
+		h.app.mu.Lock()
+		h.app.lastError = nil
+		h.app.mu.Unlock()
+		h.app.showError("Title", tc.err)
+		if shown := h.lastError() != nil; shown != tc.wantShown {
+			t.Errorf("%v shown: %v", tc.err, shown)
+			continue
+		}
+		markup := texts(h.app.errorContent(tc.err))
+		for _, w := range tc.want {
+			if !strings.Contains(markup, w) {
+				t.Errorf("%v: no %q in %s", tc.err, w, markup)
+			}
+		}
+	}
+}
+
+// texts is the text a person reads in o: labels and card titles, one per
+// line.
+func texts(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case *container.Scroll:
+			walk(w.Content)
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *widget.Card:
+			b.WriteString(w.Title + "\n" + w.Subtitle + "\n")
+			walk(w.Content)
+		}
+	}
+	walk(o)
+	return b.String()
+}
