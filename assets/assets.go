@@ -9,3 +9,8 @@ import _ "embed"
 //
 //go:embed fonts/DejaVuSans-Signet.ttf
 var SignatureFont []byte
+
+// Icon is the app's icon (512×512 PNG), also named in FyneApp.toml.
+//
+//go:embed icon.png
+var Icon []byte

@@ -8,9 +8,11 @@ import (
 	"runtime"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"github.com/zalando/go-keyring"
 
+	"github.com/signet-sign/signet/assets"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/keys"
@@ -43,6 +45,7 @@ func Main(started time.Time, stderr io.Writer) int {
 		return 1
 	}
 	a := app.NewWithID("io.github.signet-sign.signet")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	mods := flow.LoadModules(nil, settings.PKCS11Modules)
 	ui := New(a, Config{Modules: mods, Settings: settings, SettingsPath: path, Secrets: osKeyring{},
 		Reload: func(paths []string) *flow.Modules { return flow.LoadModules(nil, paths) }})
