@@ -7,7 +7,7 @@ export GOTOOLCHAIN ?= local
 # cgo: miekg/pkcs11 loads PKCS#11 modules with dlopen.
 export CGO_ENABLED = 1
 
-.PHONY: run test check lint fuzz bench build
+.PHONY: run test check lint fuzz bench build screenshots package
 
 run:
 	@scripts/deps.sh run
@@ -47,3 +47,14 @@ bench:
 	scripts/bench-pkcs11.sh
 	scripts/bench-sign.sh
 	scripts/bench-verify.sh
+
+# PNGs of the app's main screens for the README: the real app under Xvfb,
+# on throw-away SoftHSM2 tokens.
+screenshots:
+	@scripts/deps.sh screenshots
+	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1100x720x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots
+
+# A Linux package (Signet.tar.xz: binary, .desktop file, icon).
+package:
+	@scripts/deps.sh run
+	$(GO) tool fyne package -os linux --release

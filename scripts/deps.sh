@@ -2,8 +2,10 @@
 # Installs the Debian packages Signet needs, only those missing.
 #
 #   scripts/deps.sh test   what the test suite needs (real SoftHSM2 tokens,
-#                          OpenSC's pkcs11-tool, a C compiler for cgo)
+#                          OpenSC's pkcs11-tool, validators, a C compiler
+#                          and Fyne's OpenGL/X11 headers for cgo)
 #   scripts/deps.sh run    what building and running the app needs
+#   scripts/deps.sh screenshots  the app under Xvfb, on SoftHSM2 tokens
 #
 # Uses apt-get (through sudo when not root). Does nothing when all is there,
 # so it is cheap to call before every run.
@@ -12,8 +14,9 @@ set -euo pipefail
 case "${1:-}" in
 test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1) ;;
 run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev poppler-utils) ;;
+screenshots) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev poppler-utils softhsm2 opensc xvfb xauth) ;;
 *)
-	echo "usage: $0 test|run" >&2
+	echo "usage: $0 test|run|screenshots" >&2
 	exit 2
 	;;
 esac

@@ -60,7 +60,7 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 // newSecretDialog shows the question; done gets the secret, or nil when
 // the person cancels. The entry is emptied as soon as it is read.
 func (a *App) newSecretDialog(req prompt.Request, done func([]byte)) *secretDialog {
-	sd := &secretDialog{req: req, title: secretTitle(req), warning: req.Warning()}
+	sd := &secretDialog{req: req, title: secretTitle(req), warning: sentence(req.Warning())}
 	sd.entry = widget.NewPasswordEntry()
 	sd.entry.SetPlaceHolder(req.Kind.String())
 	if req.Kind == prompt.OTP {
@@ -143,7 +143,7 @@ func (p *dialogPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 	p.app.do(func() {
 		msg := fmt.Sprintf("Enter the PIN of token %q on the card reader's keypad.", req.Token)
 		if w := req.Warning(); w != "" {
-			msg += "\n\n" + w
+			msg += "\n\n" + sentence(w)
 		}
 		l := widget.NewLabel(msg)
 		l.Wrapping = fyne.TextWrapWord

@@ -235,11 +235,11 @@ func (a *App) showResults(rows []resultRow) {
 		var action fyne.CanvasObject
 		if r.Err == nil {
 			dir := filepath.Dir(r.Output)
-			action = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() {
+			action = container.NewCenter(widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() {
 				if err := a.fyne.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
 					a.showError("Could not open the folder", err)
 				}
-			})
+			}))
 		}
 		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), action, container.NewVBox(t, d)))
 	}

@@ -3,12 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
@@ -60,7 +62,9 @@ func newSignerPanel(app *App) *signerPanel {
 	s.detailBtn = widget.NewButtonWithIcon("Certificate details", theme.InfoIcon(), s.showDetails)
 	s.detailBtn.Disable()
 	addFile := widget.NewButtonWithIcon("Add key file (.p12)…", theme.ContentAddIcon(), s.addFileDialog)
-	listBox := container.NewGridWrap(fyne.NewSize(480, 190), container.NewStack(s.list, container.NewCenter(s.empty)))
+	height := canvas.NewRectangle(color.Transparent)
+	height.SetMinSize(fyne.NewSize(0, 296)) // room for four certificates
+	listBox := container.NewStack(height, s.list, container.NewCenter(s.empty))
 	s.local = container.NewVBox(listBox, container.NewHBox(s.detailBtn, addFile))
 	s.remote = newRemoteForms(app)
 	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning}, s.methodChanged)
@@ -153,6 +157,14 @@ func (s *signerPanel) update(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
+// keyWords names the key: "RSA 2048", "EC P-256".
+func keyWords(c flow.KeyChoice) string {
+	if strings.HasPrefix(c.KeyType, "EC") || c.KeySize == 0 {
+		return c.KeyType
+	}
+	return fmt.Sprintf("%s %d", c.KeyType, c.KeySize)
+}
+
 func choiceTitle(c flow.KeyChoice) string {
 	if c.Name != "" {
 		return c.Name
@@ -164,7 +176,7 @@ func choiceDetails(c flow.KeyChoice) string {
 	if c.Token == "" {
 		return "key file · the password is asked when signing"
 	}
-	parts := []string{purposeWords(c.Purpose), c.KeyType, "token " + c.Token}
+	parts := []string{purposeWords(c.Purpose), keyWords(c), c.Token + " / " + c.Label}
 	if c.PINPerSignature {
 		parts = append(parts, "PIN for every signature")
 	}
@@ -308,7 +320,7 @@ func (s *signerPanel) showDetails() {
 		{"Issuer", c.Issuer},
 		{"Serial", c.Serial},
 		{"Valid", c.NotBefore.Format(layout) + " – " + c.NotAfter.Format(layout)},
-		{"Key", fmt.Sprintf("%s %d", c.KeyType, c.KeySize)},
+		{"Key", keyWords(c)},
 		{"Key usage", strings.Join(append(c.KeyUsage, c.ExtKeyUsage...), ", ")},
 		{"Token", c.Token},
 		{"Object", c.Label},
@@ -320,6 +332,6 @@ func (s *signerPanel) showDetails() {
 		form.Append(r[0], v)
 	}
 	d := dialog.NewCustom("Certificate of "+c.Name, "Close", container.NewVScroll(form), s.app.win)
-	d.Resize(fyne.NewSize(640, 480))
+	d.Resize(fyne.NewSize(680, 600))
 	d.Show()
 }

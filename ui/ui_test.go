@@ -318,7 +318,7 @@ func TestWrongPIN(t *testing.T) {
 	h.app.mu.Unlock()
 	test.Tap(h.app.signBtn)
 	second := h.answer(softhsmtest.PIN)
-	if !strings.Contains(second.warning, "few tries remain") {
+	if second.warning != "A wrong PIN was entered before; few tries remain." {
 		t.Errorf("second prompt warns %q", second.warning)
 	}
 	if rows := h.results(); len(rows) != 1 || rows[0].Err != nil {
@@ -477,7 +477,7 @@ func TestRemoteSigningOTP(t *testing.T) {
 		t.Errorf("first OTP dialog %q warns %q", first.title, first.warning)
 	}
 	second := h.answer(srv.LastOTP())
-	if second.warning != "2 tries remaining" {
+	if second.warning != "2 tries remaining." {
 		t.Errorf("second OTP dialog warns %q", second.warning)
 	}
 	rows := h.results()

@@ -1,0 +1,139 @@
+// Command screenshots runs the real app (Fyne's desktop driver) on
+// throw-away SoftHSM2 tokens and sample documents, walks it through its
+// main screens and saves a PNG of each: `make screenshots` runs it under
+// Xvfb and writes docs/screenshots. With -timing it also prints how long
+// the window took to come up.
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"github.com/kbinani/screenshot"
+
+	"github.com/signet-sign/signet/assets"
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/internal/prompttest"
+	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/ui"
+)
+
+func main() {
+	started := time.Now()
+	out := flag.String("out", "docs/screenshots", "where the PNGs go")
+	flag.Parse()
+	if err := run(started, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "screenshots:", err)
+		os.Exit(1)
+	}
+}
+
+func run(started time.Time, out string) error {
+	work, err := os.MkdirTemp("", "signet-screenshots-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	env, err := softhsmtest.Setup(work)
+	if err != nil {
+		return err
+	}
+	docs := filepath.Join(work, "Documents")
+	if err := os.MkdirAll(docs, 0o755); err != nil {
+		return err
+	}
+	plain := filepath.Join(docs, "Līgums 2026-114.pdf")
+	toSign := filepath.Join(docs, "Pielikums A.pdf")
+	broken := filepath.Join(docs, "scan (damaged).pdf")
+	for i, p := range []string{plain, toSign} {
+		if err := testpdf.WriteFile(p, testpdf.Options{Pages: 2 + i}); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(broken, []byte("%PDF-1.7\n% truncated during upload\n"), 0o644); err != nil {
+		return err
+	}
+	// One document signed already, so its report has something to say.
+	signed := filepath.Join(docs, "Rēķins 0042 (signed).pdf")
+	mods := flow.LoadModules([]string{env.Module}, nil)
+	defer mods.Close()
+	if err := signSample(mods, toSign, signed); err != nil {
+		return err
+	}
+	if err := os.Remove(toSign); err != nil {
+		return err
+	}
+	if err := testpdf.WriteFile(toSign, testpdf.Options{Pages: 3}); err != nil {
+		return err
+	}
+
+	a := app.NewWithID("io.github.signet-sign.signet.screenshots")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := ui.New(a, ui.Config{Modules: mods, Settings: &config.Config{}, Poll: -1,
+		Roots: []*x509.Certificate{env.PKI.Root.Cert}})
+	a.Lifecycle().SetOnStarted(func() {
+		fmt.Printf("window ready %d ms after start\n", time.Since(started).Milliseconds())
+		go func() {
+			err := w.Tour(ui.TourDocs{Signed: signed, Plain: plain, Broken: broken,
+				Token: softhsmtest.MainToken, Label: "P-256 signing", PIN: softhsmtest.PIN}, func(name string) error {
+				return capture(filepath.Join(out, name+".png"))
+			})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "screenshots:", err)
+				os.Exit(1)
+			}
+			fmt.Println("screenshots written to", out)
+			fyne.Do(a.Quit)
+		}()
+	})
+	w.Window().ShowAndRun()
+	return nil
+}
+
+// capture saves the X screen (the app's window fills it) as a PNG.
+func capture(path string) error {
+	img, err := screenshot.CaptureDisplay(0)
+	if err != nil {
+		return fmt.Errorf("capture the screen: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// signSample signs in to out with the P-256 test key, visibly.
+func signSample(mods *flow.Modules, in, out string) error {
+	signer, err := flow.OpenSigner(context.Background(), mods,
+		"pkcs11:token="+softhsmtest.MainToken+";object=P-256%20signing", prompttest.WithPIN(softhsmtest.PIN))
+	if err != nil {
+		return err
+	}
+	defer signer.Close()
+	res := flow.SignPDFs(context.Background(), signer, []flow.Job{{Input: in, Output: out}}, flow.BatchOptions{
+		PDF: pdf.Options{Reason: "Rēķins apstiprināts", Location: "Rīga",
+			Appearance: &pdf.Appearance{Page: 1, Rect: [4]float64{330, 40, 560, 100}}}})
+	if res[0].Err != nil {
+		return res[0].Err
+	}
+	return nil
+}
