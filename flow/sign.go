@@ -58,7 +58,15 @@ type BatchOptions struct {
 	Level pdf.Level
 	// LTV says where validation data comes from, for B-LT and B-LTA.
 	LTV pdf.LTVOptions
+	// Stop, once closed, lets the document being signed finish and starts
+	// no other (a person's "stop after this document"); cancelling ctx
+	// stops at once.
+	Stop <-chan struct{}
 }
+
+// ErrStopRequested is why documents were left when the person stopped
+// the batch.
+var ErrStopRequested = errors.New("you stopped the batch")
 
 // OutputPath names the signed copy of in: in dir (or beside in when dir
 // is empty) as "<name>-signed.pdf", or as "<name>.pdf" when dir is given
@@ -96,13 +104,20 @@ func SignPDFs(ctx context.Context, signer keys.Signer, jobs []Job, opts BatchOpt
 			opts.Progress(i, len(jobs), job.Input)
 		}
 		if stopped != nil {
-			results[i].Err = fmt.Errorf("%w (%v)", ErrStopped, stopped)
+			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, stopped)
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			stopped = err
-			results[i].Err = fmt.Errorf("%w (%v)", ErrStopped, err)
+			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, err)
 			continue
+		}
+		select {
+		case <-opts.Stop:
+			stopped = ErrStopRequested
+			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, stopped)
+			continue
+		default:
 		}
 		err := signOne(ctx, signer, job, opts)
 		results[i].Err = err

@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -86,11 +87,13 @@ type App struct {
 	// lastResults are the last signing results shown, for tests.
 	lastResults []resultRow
 	// The open dialogs that tests answer.
-	secretDlg *secretDialog
-	placement *placementView
-	settings  *settingsView
-	report    fyne.CanvasObject
-	stop      context.CancelFunc
+	secretDlg  *secretDialog
+	confirmDlg *dialog.ConfirmDialog
+	progress   *progressView
+	placement  *placementView
+	settings   *settingsView
+	report     fyne.CanvasObject
+	stop       context.CancelFunc
 }
 
 // New builds the app's main window on a (the real app, or a test app).

@@ -158,6 +158,9 @@ func (a *App) confirmDigests(ctx context.Context, items []flow.ToSign) error {
 			container.NewVScroll(l), func(ok bool) { answer <- ok }, a.win)
 		d.Resize(fyne.NewSize(560, 360))
 		d.Show()
+		a.mu.Lock()
+		a.confirmDlg = d
+		a.mu.Unlock()
 	})
 	select {
 	case <-ctx.Done():

@@ -78,6 +78,8 @@ type signRequest struct {
 	level     pdf.Level
 	overwrite bool
 	pdf       pdf.Options
+	// stop is closed when the person stops the batch.
+	stop <-chan struct{}
 }
 
 // progressView is the progress dialog of a signing.
@@ -85,26 +87,35 @@ type progressView struct {
 	dialog  dialog.Dialog
 	overall *widget.ProgressBar
 	current *widget.Label
+	stop    *widget.Button
 	cancel  context.CancelFunc
 }
 
 func (a *App) sign(r signRequest) {
 	a.setBusy(true)
 	ctx, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
+	r.stop = stop
 	pv := &progressView{overall: widget.NewProgressBar(), current: widget.NewLabel("Preparing…"), cancel: cancel}
 	pv.current.Truncation = fyne.TextTruncateEllipsis
-	cancelBtn := widget.NewButtonWithIcon("Stop after this document", theme.CancelIcon(), func() {
-		cancel()
+	var cancelBtn *widget.Button
+	cancelBtn = widget.NewButtonWithIcon("Stop after this document", theme.CancelIcon(), func() {
+		close(stop)
+		cancelBtn.Disable()
 		pv.current.SetText("Stopping after the current document…")
 	})
+	pv.stop = cancelBtn
 	pv.dialog = dialog.NewCustomWithoutButtons("Signing", container.NewVBox(pv.current, pv.overall, cancelBtn), a.win)
+	a.mu.Lock()
+	a.progress = pv
+	a.mu.Unlock()
 	pv.dialog.Resize(fyne.NewSize(460, 0))
 	pv.dialog.Show()
 	a.signBtn.Disable()
 	progress := func(done, total int, current string) {
 		a.do(func() {
 			pv.overall.SetValue(float64(done) / float64(max(total, 1)))
-			if current != "" {
+			if current != "" && !pv.stop.Disabled() {
 				pv.current.SetText(fmt.Sprintf("Document %d of %d: %s", done+1, total, filepath.Base(current)))
 			}
 		})
@@ -143,7 +154,7 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		return nil, err
 	}
 	defer signer.Close()
-	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level}
+	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level, Stop: r.stop}
 	if r.level != pdf.LevelBB {
 		opts.PDF.Timestamper = &pdf.TSAClient{URL: a.cfg.Settings.TSAURL}
 	}
@@ -223,7 +234,7 @@ func (a *App) showResults(rows []resultRow) {
 			detail = "signed · " + r.Verdict
 		} else {
 			icon, title = theme.ErrorIcon(), filepath.Base(r.Input)
-			detail = "not signed: " + r.Err.Error()
+			detail = "not signed: " + strings.TrimPrefix(r.Err.Error(), "not signed: ")
 			if h := flow.Hint(r.Err); h != "" {
 				detail += " — " + h
 			}

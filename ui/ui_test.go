@@ -15,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -25,8 +26,11 @@ import (
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/eparaksts"
+	epfake "github.com/signet-sign/signet/remote/eparaksts/fake"
 	"github.com/signet-sign/signet/remote/remotesigning"
 	"github.com/signet-sign/signet/remote/remotesigning/fake"
 )
@@ -568,4 +572,74 @@ func texts(o fyne.CanvasObject) string {
 	}
 	walk(o)
 	return b.String()
+}
+
+func TestStopAfterThisDocument(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	h.docs("a.pdf", "b.pdf", "c.pdf")
+	// An eID key: a signature PIN before every document.
+	h.choose(softhsmtest.MainToken, "P-256 eID signature")
+	test.Tap(h.app.signBtn)
+	h.answer(softhsmtest.PIN) // token login
+	h.answer(softhsmtest.PIN) // signature PIN, a.pdf
+	var sd *secretDialog
+	h.waitFor("the signature PIN of b.pdf", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		sd = h.app.secretDlg
+		return sd != nil && sd.req.Kind == prompt.SignaturePIN
+	})
+	h.app.mu.Lock()
+	pv := h.app.progress
+	h.app.mu.Unlock()
+	test.Tap(pv.stop) // b.pdf still gets signed; c.pdf is not started
+	if !pv.stop.Disabled() || !strings.Contains(pv.current.Text, "Stopping") {
+		t.Errorf("stop button: disabled=%v, %q", pv.stop.Disabled(), pv.current.Text)
+	}
+	h.answer(softhsmtest.PIN)
+	rows := h.results()
+	if len(rows) != 3 || rows[0].Err != nil || rows[1].Err != nil || !errors.Is(rows[2].Err, flow.ErrStopRequested) {
+		t.Fatalf("rows %+v", rows)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "c-signed.pdf")); !os.IsNotExist(err) {
+		t.Error("c.pdf was signed after the stop")
+	}
+}
+
+func TestEParaksts(t *testing.T) {
+	env := softhsmtest.Require(t)
+	tsa, err := testtsa.Start(env.PKI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsa.Close()
+	srv, err := epfake.Start("ui-id", "ui-secret", []*x509.Certificate{env.PKI.Intermediate.Cert}, &pdf.TSAClient{URL: tsa.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	h := newHarness(t, &config.Config{EParakstsProfile: "prep"}, nil)
+	h.app.cfg.EParaksts = &eparaksts.Endpoints{API: srv.URL, Auth: srv.URL}
+	_ = h.app.cfg.Secrets.Set(keyringEParaksts, "client-id", "ui-id")
+	_ = h.app.cfg.Secrets.Set(keyringEParaksts, "client-secret", "ui-secret")
+	h.docs("iesniegums.pdf")
+	h.app.signer.method.SetSelected(methodEParaksts)
+	if h.app.options.levelBox.Visible() {
+		t.Error("the level is offered though eParaksts sets it")
+	}
+	h.choose(softhsmtest.MainToken, "RSA-2048 signing")
+	test.Tap(h.app.signBtn)
+	var d *dialog.ConfirmDialog
+	h.waitFor("the digests to confirm", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		d = h.app.confirmDlg
+		return d != nil
+	})
+	d.Confirm()
+	h.answer(softhsmtest.PIN)
+	rows := h.results()
+	if len(rows) != 1 || rows[0].Err != nil || rows[0].Verdict != "1 signature, valid" {
+		t.Fatalf("rows %+v, error %v", rows, h.lastError())
+	}
 }
