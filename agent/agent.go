@@ -1,0 +1,201 @@
+// Package agent is Signet's localhost API: web apps on the person's own
+// machine ask it to sign a digest or a PDF, the person approves each
+// request in Signet's window and types the PIN there, never in the page.
+//
+// Unlike agents that answer "Access-Control-Allow-Origin: *" to any page,
+// this one serves 127.0.0.1 only, checks the Host header (DNS rebinding),
+// answers CORS only for origins the person allowed, and asks the person
+// before every signature. The API is described in openapi.yaml.
+package agent
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+)
+
+// DefaultPort is where the agent listens unless configured otherwise.
+const DefaultPort = 27413
+
+// Decision is the person's answer about an origin.
+type Decision int
+
+const (
+	// Deny refuses the origin until the agent restarts.
+	Deny Decision = iota
+	// AllowOnce allows the origin until the agent restarts.
+	AllowOnce
+	// AllowAlways allows it and keeps it on the allow-list.
+	AllowAlways
+)
+
+// Request is a signing request as the person is asked to approve it.
+type Request struct {
+	Origin string
+	// Certificate is the key's certificate.
+	Certificate *x509.Certificate
+	// Documents names the PDFs to sign; empty for digests.
+	Documents []string
+	// Digests are the bare digests to sign (their content cannot be shown).
+	Digests [][]byte
+	Hash    string
+}
+
+// Consent is how the agent asks the person; the app implements it with
+// dialogs, tests with a double.
+type Consent interface {
+	// Origin asks whether a web page from origin may use the agent.
+	Origin(ctx context.Context, origin string) (Decision, error)
+	// Approve asks the person to approve a signing; an error declines.
+	Approve(ctx context.Context, r Request) error
+}
+
+// Keys are the certificates the agent offers and how to open their keys.
+type Keys interface {
+	Choices() ([]flow.KeyChoice, error)
+	Open(ctx context.Context, ref string) (keys.Signer, error)
+}
+
+// Config configures a Server.
+type Config struct {
+	// Port on 127.0.0.1; 0 picks a free one (tests).
+	Port    int
+	Consent Consent
+	Keys    Keys
+	// Allowed are the origins on the person's allow-list;
+	// OnAllowAlways is told when one is added.
+	Allowed       []string
+	OnAllowAlways func(origin string)
+	// Timestamper makes PDF signatures B-T when a request asks for it.
+	Timestamper pdf.Timestamper
+	// MaxPDF is the largest PDF accepted, in bytes (default 50 MB).
+	MaxPDF int64
+	// Version is reported by /v1/info.
+	Version string
+	Log     *log.Logger
+}
+
+// Server is a running agent.
+type Server struct {
+	cfg  Config
+	ln   net.Listener
+	http *http.Server
+	port int
+
+	mu      sync.Mutex
+	allowed map[string]bool // true: allowed; false: denied this session
+	asking  map[string]chan struct{}
+	locks   map[string]*sync.Mutex // one signing at a time per token
+}
+
+// Start listens on 127.0.0.1 and serves until Close.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Consent == nil || cfg.Keys == nil {
+		return nil, errors.New("agent: Consent and Keys are required")
+	}
+	if cfg.MaxPDF <= 0 {
+		cfg.MaxPDF = 50 << 20
+	}
+	if cfg.Log == nil {
+		cfg.Log = log.New(discard{}, "", 0)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return nil, fmt.Errorf("agent: listen on 127.0.0.1:%d: %w", cfg.Port, err)
+	}
+	s := &Server{cfg: cfg, ln: ln, port: ln.Addr().(*net.TCPAddr).Port,
+		allowed: map[string]bool{}, asking: map[string]chan struct{}{}, locks: map[string]*sync.Mutex{}}
+	for _, o := range cfg.Allowed {
+		s.allowed[o] = true
+	}
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		// A signing waits for the person (approval, PIN): minutes.
+		WriteTimeout: 10 * time.Minute,
+		IdleTimeout:  time.Minute,
+		ErrorLog:     cfg.Log,
+	}
+	go func() { _ = s.http.Serve(ln) }()
+	return s, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Port is the port the agent listens on.
+func (s *Server) Port() int { return s.port }
+
+// URL is the agent's base URL.
+func (s *Server) URL() string { return fmt.Sprintf("http://127.0.0.1:%d", s.port) }
+
+// Close stops the agent.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return s.http.Shutdown(ctx)
+}
+
+// Allowed lists the origins allowed now.
+func (s *Server) Allowed() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for o, ok := range s.allowed {
+		if ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// SetAllowed replaces the allow-list (the person edited it in Settings).
+func (s *Server) SetAllowed(origins []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for o, ok := range s.allowed {
+		if ok {
+			delete(s.allowed, o)
+		}
+	}
+	for _, o := range origins {
+		s.allowed[o] = true
+	}
+}
+
+// certificateID is a certificate's stable id: the hex SHA-256 of its DER.
+func certificateID(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// tokenLock serializes signings on one token (or key file).
+func (s *Server) tokenLock(c flow.KeyChoice) *sync.Mutex {
+	key := c.Token
+	if key == "" {
+		key = c.Ref
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.locks[key]
+	if !ok {
+		m = &sync.Mutex{}
+		s.locks[key] = m
+	}
+	return m
+}

@@ -1,0 +1,406 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/prompttest"
+	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/pdf"
+)
+
+func TestMain(m *testing.M) { os.Exit(softhsmtest.Main(m)) }
+
+// consent is the test double of the app's questions.
+type consent struct {
+	mu       sync.Mutex
+	decision map[string]Decision
+	decline  bool
+	asked    []string
+	approved []Request
+	// block, when set, holds Approve until it is closed.
+	block chan struct{}
+}
+
+func (c *consent) Origin(_ context.Context, origin string) (Decision, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.asked = append(c.asked, origin)
+	return c.decision[origin], nil
+}
+
+func (c *consent) Approve(ctx context.Context, r Request) error {
+	c.mu.Lock()
+	c.approved = append(c.approved, r)
+	decline, block := c.decline, c.block
+	c.mu.Unlock()
+	if block != nil {
+		select {
+		case <-block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if decline {
+		return errors.New("declined")
+	}
+	return nil
+}
+
+type env struct {
+	t       *testing.T
+	srv     *Server
+	consent *consent
+	pin     *prompttest.Prompter
+	hsm     *softhsmtest.Env
+	mods    *flow.Modules
+}
+
+const page = "http://127.0.0.1:8000"
+
+func newEnv(t *testing.T, keysOverride Keys) *env {
+	t.Helper()
+	hsm := softhsmtest.Require(t)
+	mods := flow.LoadModules([]string{hsm.Module}, nil)
+	t.Cleanup(mods.Close)
+	e := &env{t: t, hsm: hsm, mods: mods, pin: prompttest.WithPIN(softhsmtest.PIN),
+		consent: &consent{decision: map[string]Decision{page: AllowOnce}}}
+	var k Keys = ModuleKeys{Modules: func() *flow.Modules { return mods }, Prompter: e.pin}
+	if keysOverride != nil {
+		k = keysOverride
+	}
+	srv, err := Start(Config{Consent: e.consent, Keys: k, Version: "test", MaxPDF: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e.srv = srv
+	return e
+}
+
+// call sends a request from the page's origin (origin "" sends none).
+func (e *env) call(method, path, origin string, body any, mutate func(*http.Request)) (*http.Response, map[string]any) {
+	e.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.srv.URL()+path, r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	if mutate != nil {
+		mutate(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	data, _ := io.ReadAll(resp.Body)
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &out); err != nil {
+			e.t.Fatalf("%s %s: not JSON: %q", method, path, data)
+		}
+	}
+	return resp, out
+}
+
+func (e *env) certID(label string) (string, *x509.Certificate) {
+	e.t.Helper()
+	c := e.hsm.Cert(softhsmtest.MainToken, label)
+	return certificateID(c), c
+}
+
+func expect(t *testing.T, resp *http.Response, body map[string]any, status int, code string) {
+	t.Helper()
+	if resp.StatusCode != status || (code != "" && body["code"] != code) {
+		t.Fatalf("status %d body %v, want %d %s", resp.StatusCode, body, status, code)
+	}
+}
+
+func digestBody(id string, d []byte) map[string]any {
+	return map[string]any{"certificateId": id, "digest": base64.StdEncoding.EncodeToString(d), "algorithm": "SHA-256"}
+}
+
+func TestEndpoints(t *testing.T) {
+	e := newEnv(t, nil)
+	id, cert := e.certID("P-256 signing")
+	digest := sha256.Sum256([]byte("hello"))
+
+	t.Run("ok info", func(t *testing.T) {
+		resp, body := e.call("GET", "/v1/info", "", nil, nil)
+		expect(t, resp, body, 200, "")
+		if body["name"] != "Signet" || body["version"] != "test" {
+			t.Errorf("%v", body)
+		}
+	})
+	t.Run("ok certificates after the origin is allowed", func(t *testing.T) {
+		resp, body := e.call("GET", "/v1/certificates", page, nil, nil)
+		expect(t, resp, body, 200, "")
+		if resp.Header.Get("Access-Control-Allow-Origin") != page {
+			t.Errorf("ACAO %q", resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+		found := false
+		for _, c := range body["certificates"].([]any) {
+			if c.(map[string]any)["id"] == id {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("certificate %s not listed", id)
+		}
+	})
+	t.Run("ok sign digest", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(id, digest[:]), nil)
+		expect(t, resp, body, 200, "")
+		sig, _ := base64.StdEncoding.DecodeString(body["signature"].(string))
+		if !ecdsa.VerifyASN1(cert.PublicKey.(*ecdsa.PublicKey), digest[:], sig) {
+			t.Fatal("the signature does not verify")
+		}
+		if body["algorithm"] != "ECDSA-SHA-256" || len(body["chain"].([]any)) == 0 {
+			t.Errorf("%v", body)
+		}
+		last := e.consent.approved[len(e.consent.approved)-1]
+		if last.Origin != page || !bytes.Equal(last.Digests[0], digest[:]) || !last.Certificate.Equal(cert) {
+			t.Errorf("the person was asked %+v", last)
+		}
+	})
+	t.Run("ok sign digest batch", func(t *testing.T) {
+		d2 := sha256.Sum256([]byte("world"))
+		resp, body := e.call("POST", "/v1/sign/digest/batch", page, map[string]any{"certificateId": id, "items": []any{
+			map[string]any{"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"},
+			map[string]any{"digest": base64.StdEncoding.EncodeToString(d2[:]), "algorithm": "sha-256"},
+		}}, nil)
+		expect(t, resp, body, 200, "")
+		if n := len(body["signatures"].([]any)); n != 2 {
+			t.Fatalf("%d signatures", n)
+		}
+	})
+	t.Run("ok sign pdf, visible, and a batch", func(t *testing.T) {
+		var doc bytes.Buffer
+		if err := testpdf.Write(&doc, testpdf.Options{Pages: 2}); err != nil {
+			t.Fatal(err)
+		}
+		docB64 := base64.StdEncoding.EncodeToString(doc.Bytes())
+		opts := map[string]any{"reason": "Approve", "visible": map[string]any{"page": -1, "rect": []float64{40, 40, 260, 100}}}
+		resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "a.pdf", "document": docB64, "options": opts}, nil)
+		expect(t, resp, body, 200, "")
+		signed, _ := base64.StdEncoding.DecodeString(body["document"].(string))
+		path := t.TempDir() + "/a-signed.pdf"
+		if err := os.WriteFile(path, signed, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		pdfcheck.New(t, e.hsm.PKI).Check(t, path, 1)
+		if got := e.consent.approved[len(e.consent.approved)-1].Documents; len(got) != 1 || got[0] != "a.pdf" {
+			t.Errorf("the person was shown %v", got)
+		}
+		resp, body = e.call("POST", "/v1/sign/pdf/batch", page, map[string]any{"certificateId": id,
+			"documents": []any{map[string]any{"name": "x.pdf", "document": docB64}, map[string]any{"name": "y.pdf", "document": docB64}}}, nil)
+		expect(t, resp, body, 200, "")
+		for _, d := range body["documents"].([]any) {
+			data, _ := base64.StdEncoding.DecodeString(d.(map[string]any)["document"].(string))
+			rep, err := pdf.Verify(context.Background(), bytes.NewReader(data), int64(len(data)), pdf.VerifyOptions{Roots: e.hsm.PKI.Roots()})
+			if err != nil || !rep.Valid() {
+				t.Errorf("%v %+v", err, rep)
+			}
+		}
+	})
+
+	// Rejections.
+	t.Run("fail wrong Host (DNS rebinding)", func(t *testing.T) {
+		resp, body := e.call("GET", "/v1/info", "", nil, func(r *http.Request) { r.Host = "evil.example:" + fmt.Sprint(e.srv.Port()) })
+		expect(t, resp, body, 403, CodeBadHost)
+	})
+	t.Run("ok localhost Host", func(t *testing.T) {
+		resp, body := e.call("GET", "/v1/info", "", nil, func(r *http.Request) { r.Host = "localhost:" + fmt.Sprint(e.srv.Port()) })
+		expect(t, resp, body, 200, "")
+	})
+	t.Run("fail no Origin", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", "", digestBody(id, digest[:]), nil)
+		expect(t, resp, body, 403, CodeOriginRequired)
+	})
+	t.Run("fail unknown origin denied by the person", func(t *testing.T) {
+		before := len(e.consent.approved)
+		resp, body := e.call("POST", "/v1/sign/digest", "https://evil.example", digestBody(id, digest[:]), nil)
+		expect(t, resp, body, 403, CodeOriginDenied)
+		if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Error("CORS answered for a denied origin")
+		}
+		if len(e.consent.approved) != before {
+			t.Error("a signing was put to the person")
+		}
+		// Asked once; the answer holds for the session.
+		e.call("GET", "/v1/certificates", "https://evil.example", nil, nil)
+		n := 0
+		for _, o := range e.consent.asked {
+			if o == "https://evil.example" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("asked %d times", n)
+		}
+	})
+	t.Run("ok preflight of an allowed origin", func(t *testing.T) {
+		resp, _ := e.call("OPTIONS", "/v1/sign/digest", page, nil, func(r *http.Request) {
+			r.Header.Set("Access-Control-Request-Method", "POST")
+			r.Header.Set("Access-Control-Request-Headers", "content-type")
+		})
+		if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != page ||
+			!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Content-Type") {
+			t.Fatalf("preflight %d %v", resp.StatusCode, resp.Header)
+		}
+	})
+	t.Run("fail preflight of a denied origin", func(t *testing.T) {
+		resp, _ := e.call("OPTIONS", "/v1/sign/digest", "https://evil.example", nil, nil)
+		if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("preflight %d %v", resp.StatusCode, resp.Header)
+		}
+	})
+	t.Run("fail origin that is not an origin", func(t *testing.T) {
+		resp, body := e.call("GET", "/v1/certificates", "null", nil, nil)
+		expect(t, resp, body, 403, CodeOriginDenied)
+	})
+	t.Run("fail the person declines", func(t *testing.T) {
+		e.consent.mu.Lock()
+		e.consent.decline = true
+		e.consent.mu.Unlock()
+		defer func() { e.consent.mu.Lock(); e.consent.decline = false; e.consent.mu.Unlock() }()
+		asked := len(e.pin.Requests())
+		resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(id, digest[:]), nil)
+		expect(t, resp, body, 403, CodeUserDeclined)
+		if len(e.pin.Requests()) != asked {
+			t.Error("the PIN was asked after a decline")
+		}
+	})
+	t.Run("fail wrong content type", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(id, digest[:]), func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") })
+		expect(t, resp, body, 415, CodeUnsupportedMedia)
+	})
+	t.Run("fail bad JSON", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", page, nil, func(r *http.Request) {
+			r.Body = io.NopCloser(strings.NewReader(`{"certificateId": 3`))
+			r.Header.Set("Content-Type", "application/json")
+		})
+		expect(t, resp, body, 400, CodeBadRequest)
+	})
+	t.Run("fail digest of the wrong length", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(id, digest[:20]), nil)
+		expect(t, resp, body, 400, CodeBadRequest)
+	})
+	t.Run("fail oversize body", func(t *testing.T) {
+		big := map[string]any{"certificateId": id, "document": strings.Repeat("A", 2<<20)}
+		resp, body := e.call("POST", "/v1/sign/pdf", page, big, nil)
+		expect(t, resp, body, 413, CodeBodyTooLarge)
+	})
+	t.Run("fail unknown certificate", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(strings.Repeat("ab", 32), digest[:]), nil)
+		expect(t, resp, body, 404, CodeUnknownCertificate)
+	})
+	t.Run("fail not a PDF", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "x.pdf",
+			"document": base64.StdEncoding.EncodeToString([]byte("%PDF-1.7 nothing"))}, nil)
+		expect(t, resp, body, 400, CodeBadDocument)
+	})
+	t.Run("fail unknown endpoint", func(t *testing.T) {
+		resp, body := e.call("GET", "/v1/keys", page, nil, nil)
+		expect(t, resp, body, 404, CodeNotFound)
+	})
+}
+
+func TestWrongPIN(t *testing.T) {
+	const token = "signet-agent-pin"
+	hsm := softhsmtest.Require(t)
+	if err := hsm.AddToken(t.TempDir(), token, softhsmtest.KeySpec{ID: []byte{1}, Label: "k", Alg: testpki.P256, Profile: testpki.Signing, CN: "Agent PIN"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hsm.RemoveToken(token) })
+	e := newEnv(t, nil)
+	e.pin.PIN = "000000"
+	var id string
+	choices, _ := e.mods.KeyChoices()
+	for _, c := range choices {
+		if c.Token == token {
+			id = certificateID(c.Cert)
+		}
+	}
+	d := sha256.Sum256([]byte("x"))
+	resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(id, d[:]), nil)
+	expect(t, resp, body, 401, CodeWrongPIN)
+	if !strings.Contains(body["message"].(string), "does not retry") || len(e.pin.Requests()) != 1 {
+		t.Errorf("%v, asked %d times", body, len(e.pin.Requests()))
+	}
+}
+
+// panicKeys fails the way a bug would.
+type panicKeys struct{ Keys }
+
+func (panicKeys) Choices() ([]flow.KeyChoice, error) { panic("boom") }
+
+func TestPanicDoesNotStopTheAgent(t *testing.T) {
+	e := newEnv(t, panicKeys{})
+	resp, body := e.call("GET", "/v1/certificates", page, nil, nil)
+	expect(t, resp, body, 500, CodeInternal)
+	resp, body = e.call("GET", "/v1/info", "", nil, nil)
+	expect(t, resp, body, 200, "")
+}
+
+func TestOneSigningAtATimePerToken(t *testing.T) {
+	e := newEnv(t, nil)
+	id, _ := e.certID("P-256 signing")
+	block := make(chan struct{})
+	e.consent.mu.Lock()
+	e.consent.block = block
+	e.consent.mu.Unlock()
+	d := sha256.Sum256([]byte("x"))
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(id, d[:]), nil)
+			if resp.StatusCode != 200 {
+				t.Errorf("%d %v", resp.StatusCode, body)
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	e.consent.mu.Lock()
+	pending := len(e.consent.approved)
+	e.consent.mu.Unlock()
+	if pending != 1 {
+		t.Errorf("%d signings put to the person at once on one token", pending)
+	}
+	close(block)
+	wg.Wait()
+}
