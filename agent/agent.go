@@ -66,7 +66,7 @@ type Consent interface {
 // Keys are the certificates the agent offers and how to open their keys.
 type Keys interface {
 	Choices() ([]flow.KeyChoice, error)
-	Open(ctx context.Context, ref string) (keys.Signer, error)
+	Open(ctx context.Context, c flow.KeyChoice) (keys.Signer, error)
 }
 
 // Config configures a Server.
@@ -99,6 +99,39 @@ type Server struct {
 	allowed map[string]bool // true: allowed; false: denied this session
 	asking  map[string]chan struct{}
 	locks   map[string]*sync.Mutex // one signing at a time per token
+
+	// The certificates listed last, kept briefly: listing a token's
+	// objects costs more than signing with it.
+	choicesMu   sync.Mutex
+	choices     []flow.KeyChoice
+	choicesTime time.Time
+}
+
+// choicesTTL is how long a listing of the tokens is reused.
+const choicesTTL = 2 * time.Second
+
+// forgetChoices drops the kept listing (a token went away).
+func (s *Server) forgetChoices() {
+	s.choicesMu.Lock()
+	s.choices = nil
+	s.choicesMu.Unlock()
+}
+
+// listChoices lists the certificates, or reuses a listing younger than
+// choicesTTL; fresh forces a new one.
+func (s *Server) listChoices(fresh bool) ([]flow.KeyChoice, error) {
+	s.choicesMu.Lock()
+	defer s.choicesMu.Unlock()
+	if !fresh && s.choices != nil && time.Since(s.choicesTime) < choicesTTL {
+		return s.choices, nil
+	}
+	c, err := s.cfg.Keys.Choices()
+	if err != nil {
+		s.choices = nil
+		return nil, err
+	}
+	s.choices, s.choicesTime = c, time.Now()
+	return c, nil
 }
 
 // Start listens on 127.0.0.1 and serves until Close.

@@ -404,3 +404,23 @@ func TestOneSigningAtATimePerToken(t *testing.T) {
 	close(block)
 	wg.Wait()
 }
+
+// TestOpenAPIInStep checks the OpenAPI file names every endpoint and
+// every error code the agent has.
+func TestOpenAPIInStep(t *testing.T) {
+	spec, err := os.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/v1/info:", "/v1/certificates:", "/v1/sign/digest:", "/v1/sign/digest/batch:", "/v1/sign/pdf:", "/v1/sign/pdf/batch:"} {
+		if !bytes.Contains(spec, []byte(p)) {
+			t.Errorf("openapi.yaml lacks %s", p)
+		}
+	}
+	for _, c := range []string{CodeBadHost, CodeOriginRequired, CodeOriginDenied, CodeUnsupportedMedia, CodeBodyTooLarge, CodeBadRequest,
+		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeSigningFailed, CodeNotFound, CodeInternal} {
+		if !bytes.Contains(spec, []byte(c)) {
+			t.Errorf("openapi.yaml lacks the code %s", c)
+		}
+	}
+}

@@ -269,7 +269,7 @@ type certificateJSON struct {
 }
 
 func (s *Server) certificates(w http.ResponseWriter, _ *http.Request) {
-	choices, err := s.cfg.Keys.Choices()
+	choices, err := s.listChoices(true)
 	if err != nil {
 		fail(w, http.StatusServiceUnavailable, CodeTokenRemoved, "no tokens: %v", err)
 		return
@@ -287,8 +287,11 @@ func (s *Server) certificates(w http.ResponseWriter, _ *http.Request) {
 
 // choice finds the certificate a request names.
 func (s *Server) choice(w http.ResponseWriter, id string) (flow.KeyChoice, bool) {
-	choices, err := s.cfg.Keys.Choices()
-	if err == nil {
+	for _, fresh := range []bool{false, true} { // a card may just have come
+		choices, err := s.listChoices(fresh)
+		if err != nil {
+			break
+		}
 		for _, c := range choices {
 			if c.Cert != nil && certificateID(c.Cert) == strings.ToLower(id) {
 				return c, true
@@ -383,8 +386,9 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, 
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return
 	}
-	signer, err := s.cfg.Keys.Open(r.Context(), c.Ref)
+	signer, err := s.cfg.Keys.Open(r.Context(), c)
 	if err != nil {
+		s.forgetChoices()
 		signError(w, err)
 		return
 	}
@@ -558,8 +562,9 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return nil, false
 	}
-	signer, err := s.cfg.Keys.Open(r.Context(), c.Ref)
+	signer, err := s.cfg.Keys.Open(r.Context(), c)
 	if err != nil {
+		s.forgetChoices()
 		signError(w, err)
 		return nil, false
 	}

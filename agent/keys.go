@@ -18,7 +18,7 @@ type ModuleKeys struct {
 // Choices lists the tokens' certificates now.
 func (k ModuleKeys) Choices() ([]flow.KeyChoice, error) { return k.Modules().KeyChoices() }
 
-// Open opens the key of ref.
-func (k ModuleKeys) Open(ctx context.Context, ref string) (keys.Signer, error) {
-	return flow.OpenSigner(ctx, k.Modules(), ref, k.Prompter)
+// Open opens the key of a listed certificate.
+func (k ModuleKeys) Open(ctx context.Context, c flow.KeyChoice) (keys.Signer, error) {
+	return flow.OpenChoice(ctx, k.Modules(), c, k.Prompter)
 }

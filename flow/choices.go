@@ -12,6 +12,7 @@ import (
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
+	"github.com/signet-sign/signet/prompt"
 )
 
 // KeyChoice is a certificate a person can sign with, as a list shows it.
@@ -30,6 +31,18 @@ type KeyChoice struct {
 	PINPerSignature bool
 	// Pinpad: the PIN is entered on the reader.
 	Pinpad bool
+	// Source is the token object, nil for a key file: [OpenChoice] opens
+	// it without listing the tokens again.
+	Source *pkcs11.Certificate
+}
+
+// OpenChoice opens the key of a choice listed by [Modules.KeyChoices]
+// (straight from its token object) or of a key file.
+func OpenChoice(ctx context.Context, m *Modules, c KeyChoice, p prompt.Prompter) (keys.Signer, error) {
+	if c.Source != nil {
+		return pkcs11.OpenKey(c.Source, p)
+	}
+	return OpenSigner(ctx, m, c.Ref, p)
 }
 
 // KeyChoices lists the certificates with a key on every token present,
@@ -55,6 +68,7 @@ func (m *Modules) KeyChoices() ([]KeyChoice, error) {
 				CertificateSummary: keys.Summarize(c.Cert), HasKey: true,
 				PINPerSignature: c.Key == pkcs11.KeyPrivate && c.AlwaysAuthenticate,
 				Pinpad:          t.Flags.ProtectedAuthPath,
+				Source:          c,
 			})
 		}
 	}

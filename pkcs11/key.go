@@ -63,14 +63,10 @@ func OpenKey(c *Certificate, prompter prompt.Prompter) (*Key, error) {
 		return nil, err
 	}
 	// eID cards carry their CA certificates; they complete the chain.
-	all, err := s.certificates()
+	pool, err := s.certificatePool()
 	if err != nil {
 		s.close()
 		return nil, err
-	}
-	pool := make([]*x509.Certificate, len(all))
-	for i, o := range all {
-		pool[i] = o.Cert
 	}
 	return &Key{
 		cert:     c,

@@ -236,6 +236,29 @@ func (s *session) certificates() ([]*Certificate, error) {
 	return certs, nil
 }
 
+// certificatePool reads the token's X.509 certificates only (no labels,
+// no key pairing): the issuers a chain is built from.
+func (s *session) certificatePool() ([]*x509.Certificate, error) {
+	handles, err := s.find([]*p11.Attribute{
+		p11.NewAttribute(p11.CKA_CLASS, p11.CKO_CERTIFICATE),
+		p11.NewAttribute(p11.CKA_CERTIFICATE_TYPE, p11.CKC_X_509),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var pool []*x509.Certificate
+	for _, h := range handles {
+		a, err := s.attrs(h, p11.CKA_VALUE)
+		if err != nil {
+			return nil, err
+		}
+		if x, err := x509.ParseCertificate(a[p11.CKA_VALUE]); err == nil {
+			pool = append(pool, x)
+		}
+	}
+	return pool, nil
+}
+
 func (s *session) keyObjects() ([]keyObject, error) {
 	var keys []keyObject
 	for _, class := range []uint{p11.CKO_PRIVATE_KEY, p11.CKO_PUBLIC_KEY} {

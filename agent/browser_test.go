@@ -1,0 +1,127 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// chromium finds Debian's Chromium; under CI=true its absence fails the
+// test instead of skipping it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium not found (scripts/deps.sh test installs it)")
+		}
+		t.Skip("chromium not installed (this fails under CI=true)")
+	}
+	return p
+}
+
+// examplePage serves the example page and the client from one origin and
+// receives the page's report.
+func examplePage(t *testing.T) (*httptest.Server, chan map[string]any) {
+	t.Helper()
+	reports := make(chan map[string]any, 1)
+	mux := http.NewServeMux()
+	assets := filepath.Join("..", "assets")
+	mux.HandleFunc("GET /agent-example.html", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, filepath.Join(assets, "agent-example.html"))
+	})
+	mux.HandleFunc("GET /signet-agent.js", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, filepath.Join(assets, "signet-agent.js"))
+	})
+	mux.HandleFunc("POST /report", func(w http.ResponseWriter, r *http.Request) {
+		var v map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&v)
+		select {
+		case reports <- v:
+		default:
+		}
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, reports
+}
+
+// runPage opens the page in headless Chromium and waits for its report.
+func runPage(t *testing.T, browser, url string, reports chan map[string]any) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// Chromium's helper processes write to the profile after the main one
+	// is gone: its own directory, removed best-effort.
+	profile, err := os.MkdirTemp("", "signet-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(profile) })
+	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+profile, url)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the whole group
+		_ = cmd.Wait()
+	}()
+	select {
+	case r := <-reports:
+		return r
+	case <-ctx.Done():
+		t.Fatal("the page reported nothing in 60 s")
+	}
+	return nil
+}
+
+func TestBrowser(t *testing.T) {
+	browser := chromium(t)
+	e := newEnv(t, nil)
+
+	t.Run("ok an allowed page signs a digest and verifies it", func(t *testing.T) {
+		page, reports := examplePage(t)
+		e.consent.mu.Lock()
+		e.consent.decision[page.URL] = AllowOnce
+		e.consent.mu.Unlock()
+		r := runPage(t, browser, fmt.Sprintf("%s/agent-example.html?agent=%s&auto=/report", page.URL, e.srv.URL()), reports)
+		if r["verified"] != true {
+			t.Fatalf("page reported %v", r)
+		}
+		e.consent.mu.Lock()
+		defer e.consent.mu.Unlock()
+		last := e.consent.approved[len(e.consent.approved)-1]
+		if last.Origin != page.URL || len(last.Digests) != 1 {
+			t.Errorf("the person approved %+v", last)
+		}
+	})
+	t.Run("fail a page from an origin the person denies", func(t *testing.T) {
+		page, reports := examplePage(t) // another port: another origin
+		e.consent.mu.Lock()
+		before := len(e.consent.approved)
+		e.consent.mu.Unlock()
+		r := runPage(t, browser, fmt.Sprintf("%s/agent-example.html?agent=%s&auto=/report", page.URL, e.srv.URL()), reports)
+		if r["verified"] == true || r["error"] == nil {
+			t.Fatalf("page reported %v", r)
+		}
+		e.consent.mu.Lock()
+		defer e.consent.mu.Unlock()
+		if len(e.consent.approved) != before {
+			t.Error("a signing from a denied origin reached the person")
+		}
+		if e.consent.asked[len(e.consent.asked)-1] != page.URL {
+			t.Errorf("the person was not asked about %s", page.URL)
+		}
+	})
+}
