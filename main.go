@@ -14,7 +14,8 @@ import (
 func main() {
 	started := time.Now()
 	if len(os.Args) == 1 {
-		os.Exit(ui.Main(started, os.Stderr))
+		os.Exit(ui.Main(started, os.Stderr, false, 0))
 	}
+	cli.RunApp = func(agent bool, port int) int { return ui.Main(started, os.Stderr, agent, port) }
 	os.Exit(cli.Main())
 }

@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/pdf"
@@ -56,7 +57,15 @@ type Config struct {
 	Reload func(paths []string) *flow.Modules
 	// EParaksts replaces the profile's endpoints (tests).
 	EParaksts *eparaksts.Endpoints
+	// Agent runs the localhost signing API whatever the settings say
+	// (signet agent); AgentPort overrides the settings' port (-1: any
+	// free port, for tests).
+	Agent     bool
+	AgentPort int
 }
+
+// Version is the app's version, reported by the agent.
+const Version = "0.1.0"
 
 // App is the app's main window and its state.
 type App struct {
@@ -93,6 +102,9 @@ type App struct {
 	placement  *placementView
 	settings   *settingsView
 	report     fyne.CanvasObject
+	originDlg  *originDialog
+	approveDlg *dialog.ConfirmDialog
+	agent      *agent.Server
 	stop       context.CancelFunc
 }
 
@@ -152,14 +164,28 @@ func New(a fyne.App, cfg Config) *App {
 		go app.signer.watch(ctx, poll)
 	}
 	app.win.SetOnClosed(cancel)
+	if cfg.Agent || cfg.Settings.Agent {
+		if err := app.startAgent(); err != nil {
+			app.showError("The agent could not start", err)
+		}
+	}
 	return app
 }
 
 // Window is the main window.
 func (a *App) Window() fyne.Window { return a.win }
 
-// Close stops the background work.
-func (a *App) Close() { a.stop() }
+// Close stops the background work and the agent.
+func (a *App) Close() {
+	a.stop()
+	a.mu.Lock()
+	srv := a.agent
+	a.agent = nil
+	a.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+}
 
 // AddFiles adds documents to the list.
 func (a *App) AddFiles(paths []string) { a.docs.add(paths) }

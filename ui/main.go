@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
 	"github.com/zalando/go-keyring"
 
 	"github.com/signet-sign/signet/assets"
@@ -28,8 +29,9 @@ func (osKeyring) Set(service, user, value string) error    { return keyring.Set(
 
 // Main runs the desktop app until its window closes; the exit code is for
 // main. started is when the process started, for the startup time shown
-// with SIGNET_TIMING=1.
-func Main(started time.Time, stderr io.Writer) int {
+// with SIGNET_TIMING=1. withAgent runs the localhost agent whatever the
+// settings say, on port when it is not 0.
+func Main(started time.Time, stderr io.Writer, withAgent bool, port int) int {
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		fmt.Fprintln(stderr, "signet: no display to open the app on; 'signet --help' lists the commands")
 		return 2
@@ -47,14 +49,30 @@ func Main(started time.Time, stderr io.Writer) int {
 	a := app.NewWithID("io.github.signet-sign.signet")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	mods := flow.LoadModules(nil, settings.PKCS11Modules)
-	ui := New(a, Config{Modules: mods, Settings: settings, SettingsPath: path, Secrets: osKeyring{},
+	ui := New(a, Config{Modules: mods, Settings: settings, SettingsPath: path, Secrets: osKeyring{}, Agent: withAgent, AgentPort: port,
 		Reload: func(paths []string) *flow.Modules { return flow.LoadModules(nil, paths) }})
 	if os.Getenv("SIGNET_TIMING") != "" {
 		a.Lifecycle().SetOnStarted(func() {
 			fmt.Fprintf(stderr, "signet: window ready %d ms after start\n", time.Since(started).Milliseconds())
 		})
 	}
-	ui.win.SetMaster()
+	if desk, ok := a.(desktop.App); ok {
+		// In the background the agent keeps answering web pages: closing
+		// the window then hides it to the tray, where Quit ends Signet.
+		desk.SetSystemTrayIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+		desk.SetSystemTrayMenu(fyne.NewMenu("Signet",
+			fyne.NewMenuItem("Show Signet", func() { ui.win.Show(); ui.win.RequestFocus() })))
+		ui.win.SetCloseIntercept(func() {
+			ui.mu.Lock()
+			running := ui.agent != nil
+			ui.mu.Unlock()
+			if running {
+				ui.win.Hide()
+				return
+			}
+			a.Quit()
+		})
+	}
 	ui.win.ShowAndRun()
 	ui.Close()
 	if ui.cfg.Modules != nil {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/keys"
 )
@@ -19,6 +21,8 @@ type settingsView struct {
 	rsURL                               *widget.Entry
 	epID, epSecret                      *widget.Entry
 	rsUser, rsPass, rsCode              *widget.Entry
+	agentOn                             *widget.Check
+	origins                             *widget.Entry
 	dialog                              *dialog.ConfirmDialog
 }
 
@@ -56,6 +60,12 @@ func (a *App) showSettings() {
 	v.rsUser, v.rsPass, v.rsCode = line(a.secret(keyringRemoteSigning, "username"), "username"),
 		secret(keyringRemoteSigning, "password"), line(a.secret(keyringRemoteSigning, "rp-code"), "rpCode")
 
+	v.agentOn = widget.NewCheck("Let web pages on this computer ask Signet to sign", nil)
+	v.agentOn.SetChecked(s.Agent || a.cfg.Agent)
+	v.origins = multi(s.AgentOrigins)
+	v.origins.SetPlaceHolder("https://portal.example.lv")
+	agentNote := widget.NewLabel(fmt.Sprintf("The agent listens on 127.0.0.1:%d. Each page's site is asked for once; you approve every signature and type the PIN here.", agentPort(a)))
+	agentNote.Wrapping = fyne.TextWrapWord
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Tokens", widget.NewForm(func() *widget.FormItem {
 			it := widget.NewFormItem("PKCS#11 modules", v.modules)
@@ -76,6 +86,8 @@ func (a *App) showSettings() {
 			widget.NewFormItem("Remote Signing password", v.rsPass),
 			widget.NewFormItem("Remote Signing rpCode", v.rsCode),
 		)),
+		container.NewTabItem("Agent", container.NewVBox(v.agentOn, agentNote, widget.NewForm(
+			widget.NewFormItem("Allowed sites", v.origins)))),
 	)
 	v.dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", tabs, func(ok bool) {
 		if ok {
@@ -110,6 +122,13 @@ func (a *App) saveSettings(v *settingsView) error {
 	next.OutputSuffix = strings.TrimSpace(v.suffix.Text)
 	next.OutputDir = strings.TrimSpace(v.outDir.Text)
 	next.RemoteSigningURL = strings.TrimSpace(v.rsURL.Text)
+	next.Agent = v.agentOn.Checked
+	next.AgentOrigins = lines(v.origins.Text)
+	for _, o := range next.AgentOrigins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			return fmt.Errorf("allowed site %q: write it as an origin, e.g. https://portal.example.lv", o)
+		}
+	}
 	if strings.ContainsAny(next.OutputSuffix, `/\`) {
 		return fmt.Errorf("the name of signed copies is added to the file name; it cannot hold %q", "/")
 	}
@@ -141,15 +160,44 @@ func (a *App) saveSettings(v *settingsView) error {
 		v.rsPass.SetText("")
 	}
 	modulesChanged := strings.Join(next.PKCS11Modules, "\n") != strings.Join(a.cfg.Settings.PKCS11Modules, "\n")
+	agentWas := a.cfg.Settings.Agent || a.cfg.Agent
 	*a.cfg.Settings = next
 	if modulesChanged && a.cfg.Reload != nil {
+		mods := a.cfg.Reload(next.PKCS11Modules)
+		a.mu.Lock()
 		old := a.cfg.Modules
-		a.cfg.Modules = a.cfg.Reload(next.PKCS11Modules)
+		a.cfg.Modules = mods
+		a.mu.Unlock()
 		if old != nil {
 			old.Close()
 		}
 		a.run(a.signer.refresh)
 	}
+	a.mu.Lock()
+	srv := a.agent
+	a.mu.Unlock()
+	switch agentNow := next.Agent || a.cfg.Agent; {
+	case agentNow && !agentWas:
+		if err := a.startAgent(); err != nil {
+			return err
+		}
+		return nil
+	case !agentNow && srv != nil:
+		_ = srv.Close()
+		a.mu.Lock()
+		a.agent = nil
+		a.mu.Unlock()
+	case srv != nil:
+		srv.SetAllowed(next.AgentOrigins)
+	}
 	a.setStatus("Settings saved")
 	return nil
+}
+
+// agentPort is the agent's port as set.
+func agentPort(a *App) int {
+	if a.cfg.Settings.AgentPort != 0 {
+		return a.cfg.Settings.AgentPort
+	}
+	return agent.DefaultPort
 }

@@ -1,13 +1,21 @@
 package ui
 
 import (
+	"bytes"
+	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +27,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/pdfcheck"
@@ -641,5 +650,93 @@ func TestEParaksts(t *testing.T) {
 	rows := h.results()
 	if len(rows) != 1 || rows[0].Err != nil || rows[0].Verdict != "1 signature, valid" {
 		t.Fatalf("rows %+v, error %v", rows, h.lastError())
+	}
+}
+
+func TestAgentConsentInTheApp(t *testing.T) {
+	h := newHarness(t, &config.Config{Agent: true, AgentPort: -1}, nil)
+	h.app.mu.Lock()
+	srv := h.app.agent
+	h.app.mu.Unlock()
+	if srv == nil {
+		t.Fatalf("the agent did not start: %v", h.lastError())
+	}
+	const origin = "https://portal.example.lv"
+	cert := h.env.Cert(softhsmtest.MainToken, "P-256 signing")
+	sum := sha256.Sum256(cert.Raw)
+	digest := sha256.Sum256([]byte("to be signed"))
+	body, _ := json.Marshal(map[string]any{"certificateId": hex.EncodeToString(sum[:]),
+		"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"})
+	post := func() chan *http.Response {
+		out := make(chan *http.Response, 1)
+		go func() {
+			req, _ := http.NewRequest("POST", srv.URL()+"/v1/sign/digest", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Origin", origin)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				out <- nil
+				return
+			}
+			out <- resp
+		}()
+		return out
+	}
+	wait := func(ch chan *http.Response) *http.Response {
+		var resp *http.Response
+		h.waitFor("the agent's answer", func() bool {
+			select {
+			case resp = <-ch:
+				return true
+			default:
+				return false
+			}
+		})
+		return resp
+	}
+	approval := func() *dialog.ConfirmDialog {
+		var d *dialog.ConfirmDialog
+		h.waitFor("the approval dialog", func() bool {
+			h.app.mu.Lock()
+			defer h.app.mu.Unlock()
+			d = h.app.approveDlg
+			return d != nil
+		})
+		return d
+	}
+
+	res := post()
+	var od *originDialog
+	h.waitFor("the question about the site", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		od = h.app.originDlg
+		return od != nil
+	})
+	if od.origin != origin {
+		t.Errorf("asked about %q", od.origin)
+	}
+	od.answer(agent.AllowAlways)
+	approval().Confirm()
+	h.answer(softhsmtest.PIN)
+	resp := wait(res)
+	var out map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	sig, _ := base64.StdEncoding.DecodeString(out["signature"])
+	if resp.StatusCode != 200 || !ecdsa.VerifyASN1(cert.PublicKey.(*ecdsa.PublicKey), digest[:], sig) {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+	h.waitFor("the site to be remembered", func() bool { return slices.Contains(h.app.cfg.Settings.AgentOrigins, origin) })
+
+	// The site is known now; the next signing is declined in the app.
+	res = post()
+	approval().Dismiss()
+	resp = wait(res)
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || out["code"] != agent.CodeUserDeclined {
+		t.Fatalf("%d %v", resp.StatusCode, out)
 	}
 }

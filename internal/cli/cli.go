@@ -60,8 +60,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if len(args) == 0 {
-		// The desktop app arrives with the GUI; until then say so.
-		fmt.Fprintln(stderr, "signet: the desktop app is not part of this build yet; use the commands below.")
+		// main opens the app instead; a build without it lists the commands.
 		root.SetOut(stderr)
 		_ = root.Help()
 		return exitOK
@@ -73,6 +72,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
+	}
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec) // the app said what went wrong
 	}
 	var ve *verifyExitError
 	if errors.As(err, &ve) {
@@ -104,7 +107,7 @@ or by the path of a .p12/.pfx file.`,
 	root.PersistentFlags().StringVar(&a.configPath, "config", "",
 		"settings file (default: $SIGNET_CONFIG or the user's config dir)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand(), a.verifyCommand(), a.eparakstsCommand(), a.remoteSigningCommand())
+	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand(), a.verifyCommand(), a.eparakstsCommand(), a.remoteSigningCommand(), a.agentCommand())
 	return root
 }
 

@@ -225,10 +225,25 @@ func TestNoArgsShowsHelp(t *testing.T) {
 	if code != 0 || out != "" {
 		t.Errorf("exit %d, stdout %q", code, out)
 	}
-	for _, want := range []string{"desktop app is not part of this build yet", "sign-digest", "certs", "tokens"} {
+	for _, want := range []string{"sign-digest", "certs", "tokens", "agent"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+func TestAgentCommand(t *testing.T) {
+	var gotAgent bool
+	var gotPort int
+	RunApp = func(agent bool, port int) int { gotAgent, gotPort = agent, port; return 3 }
+	defer func() { RunApp = nil }()
+	code, _, _ := run(t, "agent", "--port", "28000")
+	if !gotAgent || gotPort != 28000 || code != 3 {
+		t.Errorf("agent=%v port=%d exit=%d", gotAgent, gotPort, code)
+	}
+	code, _, stderr := run(t, "agent", "--port", "70000")
+	if code != 2 || !strings.Contains(stderr, "--port takes 1 to 65535") {
+		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
 

@@ -40,6 +40,12 @@ type Config struct {
 	// documented one; RemoteSigningAgreement the person's agreement UUID.
 	RemoteSigningURL       string `toml:"remotesigning_url,omitempty"`
 	RemoteSigningAgreement string `toml:"remotesigning_agreement,omitempty"`
+	// Agent turns the localhost signing API on in the app; AgentPort is
+	// its port (0: the default) and AgentOrigins the web origins the
+	// person allowed for good.
+	Agent        bool     `toml:"agent,omitempty"`
+	AgentPort    int      `toml:"agent_port,omitempty"`
+	AgentOrigins []string `toml:"agent_origins,omitempty"`
 }
 
 // Save writes c to path atomically (a failure leaves the old file), with

@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/agent"
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/config"
+)
+
+// errDeclined is the person's no to a signing asked by a web page.
+var errDeclined = errors.New("declined by the person")
+
+// startAgent serves the localhost API while the app runs, when the
+// settings turn it on; the person answers its questions in this window.
+func (a *App) startAgent() error {
+	s := a.cfg.Settings
+	port := s.AgentPort
+	if port == 0 {
+		port = agent.DefaultPort
+	}
+	if a.cfg.AgentPort != 0 {
+		port = a.cfg.AgentPort
+	}
+	if port < 0 {
+		port = 0 // tests: any free port
+	}
+	srv, err := agent.Start(agent.Config{
+		Port:    port,
+		Consent: agentConsent{a},
+		Keys: agent.ModuleKeys{Modules: func() *flow.Modules {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return a.cfg.Modules
+		}, Prompter: a.prompter},
+		Allowed:       s.AgentOrigins,
+		OnAllowAlways: a.rememberOrigin,
+		Timestamper:   tsaFor(s.TSAURL),
+		Version:       Version,
+	})
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.agent = srv
+	a.mu.Unlock()
+	a.setStatus("Web pages on this computer may ask Signet to sign (agent on 127.0.0.1:%d)", srv.Port())
+	return nil
+}
+
+// rememberOrigin keeps an "always allow" in the settings.
+func (a *App) rememberOrigin(origin string) {
+	a.do(func() {
+		s := a.cfg.Settings
+		if slices.Contains(s.AgentOrigins, origin) {
+			return
+		}
+		s.AgentOrigins = append(s.AgentOrigins, origin)
+		if a.cfg.SettingsPath != "" {
+			if err := config.Save(a.cfg.SettingsPath, s); err != nil {
+				a.showError("Could not save the allowed site", err)
+			}
+		}
+	})
+}
+
+// agentConsent asks the person in the app's window.
+type agentConsent struct{ a *App }
+
+// originDialog is an open question about a web origin, for tests.
+type originDialog struct {
+	origin string
+	answer func(agent.Decision)
+	dialog dialog.Dialog
+}
+
+func (c agentConsent) Origin(ctx context.Context, origin string) (agent.Decision, error) {
+	a := c.a
+	answer := make(chan agent.Decision, 1)
+	a.do(func() {
+		od := &originDialog{origin: origin}
+		msg := widget.NewLabel(fmt.Sprintf("The web page at %s wants to use Signet: to see your certificates and to ask you to sign. "+
+			"You are asked before every signature.", origin))
+		msg.Wrapping = fyne.TextWrapWord
+		warn := widget.NewLabel("Allow only sites you know and trust.")
+		warn.Importance = widget.WarningImportance
+		var d dialog.Dialog
+		od.answer = func(dec agent.Decision) {
+			select {
+			case answer <- dec:
+			default:
+			}
+			d.Hide()
+		}
+		buttons := container.NewHBox(
+			widget.NewButtonWithIcon("Deny", theme.CancelIcon(), func() { od.answer(agent.Deny) }),
+			widget.NewButton("Allow once", func() { od.answer(agent.AllowOnce) }),
+			func() *widget.Button {
+				b := widget.NewButtonWithIcon("Always allow", theme.ConfirmIcon(), func() { od.answer(agent.AllowAlways) })
+				b.Importance = widget.HighImportance
+				return b
+			}(),
+		)
+		d = dialog.NewCustomWithoutButtons("A web page asks to use Signet", container.NewVBox(msg, warn, container.NewCenter(buttons)), a.win)
+		od.dialog = d
+		d.Resize(fyne.NewSize(520, 0))
+		a.win.Show() // it may be in the background, in the tray
+		d.Show()
+		a.win.RequestFocus()
+		a.mu.Lock()
+		a.originDlg = od
+		a.mu.Unlock()
+	})
+	defer func() {
+		a.mu.Lock()
+		od := a.originDlg
+		a.originDlg = nil
+		a.mu.Unlock()
+		if od != nil {
+			a.do(od.dialog.Hide)
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		return agent.Deny, ctx.Err()
+	case d := <-answer:
+		return d, nil
+	}
+}
+
+func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
+	a := c.a
+	answer := make(chan bool, 1)
+	a.do(func() {
+		who := "the certificate"
+		if r.Certificate != nil {
+			who = r.Certificate.Subject.CommonName
+		}
+		var what string
+		if len(r.Documents) > 0 {
+			what = fmt.Sprintf("%s asks you to sign as %s:\n\n• %s", r.Origin, who, strings.Join(r.Documents, "\n• "))
+		} else {
+			var lines []string
+			for _, d := range r.Digests {
+				lines = append(lines, hex.EncodeToString(d))
+			}
+			what = fmt.Sprintf("%s asks you to sign %d digest(s) as %s (%s):\n\n%s\n\n"+
+				"A digest stands for content Signet cannot show you. Sign only if you trust %s and started this yourself.",
+				r.Origin, len(r.Digests), who, r.Hash, strings.Join(lines, "\n"), r.Origin)
+		}
+		l := widget.NewLabel(what)
+		l.Wrapping = fyne.TextWrapBreak
+		d := dialog.NewCustomConfirm("Sign for a web page?", "Sign", "Decline", container.NewVScroll(l), func(ok bool) {
+			select {
+			case answer <- ok:
+			default:
+			}
+		}, a.win)
+		d.Resize(fyne.NewSize(580, 380))
+		a.win.Show()
+		d.Show()
+		a.win.RequestFocus()
+		a.mu.Lock()
+		a.approveDlg = d
+		a.mu.Unlock()
+	})
+	defer func() {
+		a.mu.Lock()
+		d := a.approveDlg
+		a.approveDlg = nil
+		a.mu.Unlock()
+		if d != nil {
+			a.do(d.Hide)
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case ok := <-answer:
+		if !ok {
+			return errDeclined
+		}
+		return nil
+	}
+}
