@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -143,7 +144,7 @@ func Start(cfg Config) (*Server, error) {
 		cfg.MaxPDF = 50 << 20
 	}
 	if cfg.Log == nil {
-		cfg.Log = log.New(discard{}, "", 0)
+		cfg.Log = log.New(io.Discard, "", 0)
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
 	if err != nil {
@@ -166,10 +167,6 @@ func Start(cfg Config) (*Server, error) {
 	go func() { _ = s.http.Serve(ln) }()
 	return s, nil
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // Port is the port the agent listens on.
 func (s *Server) Port() int { return s.port }
