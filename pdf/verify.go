@@ -1246,7 +1246,7 @@ func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certifi
 		add("revocation", Unknown, "no revocation data: the certificate names no OCSP responder")
 		return
 	}
-	add("revocation", Unknown, "no revocation data is embedded; check online with --online")
+	add("revocation", Unknown, "no revocation data is embedded; checking online (OCSP or CRL) would tell")
 }
 
 func (v *verifier) fetchOCSP(cert, issuer *x509.Certificate) ([]byte, error) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -32,12 +34,48 @@ func (a *App) showReport(e *docEntry) {
 	default:
 		body = reportView(info.Report)
 	}
-	d := dialog.NewCustom("Verification of "+title, "Close", container.NewVScroll(body), a.win)
+	holder := container.NewStack(container.NewVScroll(body))
+	d := dialog.NewCustom("Verification of "+title, "Close", holder, a.win)
+	if info != nil && info.Report != nil && len(info.Report.Signatures) > 0 && unknownRevocation(info.Report) {
+		var online *widget.Button
+		online = widget.NewButtonWithIcon("Check revocation online", theme.SearchIcon(), func() {
+			online.Disable()
+			online.SetText("Checking…")
+			opts := a.verifyOptions()
+			opts.Online = true
+			a.run(func() {
+				doc := flow.InspectDocument(context.Background(), e.path, opts)
+				a.do(func() {
+					online.Hide()
+					if doc.Err != nil {
+						holder.Objects = []fyne.CanvasObject{a.errorContent(doc.Err)}
+					} else {
+						holder.Objects = []fyne.CanvasObject{container.NewVScroll(reportView(doc.Report))}
+					}
+					holder.Refresh()
+				})
+			})
+		})
+		d.SetButtons([]fyne.CanvasObject{online, widget.NewButton("Close", d.Hide)})
+	}
 	d.Resize(fyne.NewSize(760, 560))
 	d.Show()
 	a.mu.Lock()
 	a.report = body
 	a.mu.Unlock()
+}
+
+// unknownRevocation tells a report with a revocation status not known
+// from the file: an online check can settle it.
+func unknownRevocation(r *pdf.Report) bool {
+	for _, s := range r.Signatures {
+		for _, c := range s.Checks {
+			if c.Name == "revocation" && c.Status == pdf.Unknown {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reportView is one card per signature.
