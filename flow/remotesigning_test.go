@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"image"
@@ -49,12 +48,12 @@ func newRemote(t *testing.T) *remoteEnv {
 	srv.CAs = []*x509.Certificate{pki.Intermediate.Cert}
 	srv.TSA = &pdf.TSAClient{URL: tsa.URL}
 	for uuid, expired := range map[string]bool{"agreement-1": false, "agreement-expired": true} {
-		e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Nguyễn Văn Đức", testpki.IssueOptions{})
+		ag, err := fake.NewAgreement(pki, "Nguyễn Văn Đức", "246810")
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv.Add(uuid, &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "246810",
-			AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}, Expired: expired})
+		ag.Expired = expired
+		srv.Add(uuid, ag)
 	}
 	c, err := remotesigning.New(remotesigning.Config{URL: srv.URL, Username: "rp-user", Password: "rp-pass", RPCode: "TEST"})
 	if err != nil {
@@ -218,12 +217,11 @@ func TestRemoteSigning(t *testing.T) {
 // mustAgreement makes a fresh agreement-1 (the counter reset).
 func mustAgreement(t *testing.T, r *remoteEnv) *fake.Agreement {
 	t.Helper()
-	e, err := r.pki.NewEntity(testpki.RSA2048, testpki.Signing, "Nguyễn Văn Đức", testpki.IssueOptions{})
+	ag, err := fake.NewAgreement(r.pki, "Nguyễn Văn Đức", "246810")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "246810",
-		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}}
+	return ag
 }
 
 func seal(t *testing.T) []byte {

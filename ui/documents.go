@@ -83,29 +83,15 @@ func (d *documents) entry(i int) *docEntry {
 	return d.entries[i]
 }
 
-func (d *documents) create() fyne.CanvasObject {
-	icon := widget.NewIcon(theme.DocumentIcon())
-	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	name.Truncation = fyne.TextTruncateEllipsis
-	details := widget.NewLabel("")
-	details.Truncation = fyne.TextTruncateEllipsis
-	details.SizeName = theme.SizeNameCaptionText
-	return container.NewBorder(nil, nil, icon, nil, container.NewVBox(name, details))
-}
+func (d *documents) create() fyne.CanvasObject { return newRow(theme.DocumentIcon()) }
 
 func (d *documents) update(i widget.ListItemID, o fyne.CanvasObject) {
 	e := d.entry(i)
 	if e == nil {
 		return
 	}
-	c := o.(*fyne.Container)
-	text := c.Objects[0].(*fyne.Container)
-	icon := c.Objects[1].(*widget.Icon)
-	name, details := text.Objects[0].(*widget.Label), text.Objects[1].(*widget.Label)
-	name.SetText(filepath.Base(e.path))
 	r := describeDocument(e)
-	icon.SetResource(r.icon)
-	details.SetText(r.details)
+	setRow(o, r.icon, filepath.Base(e.path), r.details)
 }
 
 type docView struct {
@@ -238,3 +224,22 @@ func (d *documents) openDialog() {
 
 // layoutSpacer fills the space between toolbar groups.
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
+
+// newRow is a list row: an icon, a bold title and a line of details.
+func newRow(icon fyne.Resource) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	details := widget.NewLabel("")
+	details.Truncation = fyne.TextTruncateEllipsis
+	details.SizeName = theme.SizeNameCaptionText
+	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, container.NewVBox(title, details))
+}
+
+// setRow fills a row made by newRow.
+func setRow(o fyne.CanvasObject, icon fyne.Resource, title, details string) {
+	c := o.(*fyne.Container)
+	text := c.Objects[0].(*fyne.Container)
+	c.Objects[1].(*widget.Icon).SetResource(icon)
+	text.Objects[0].(*widget.Label).SetText(title)
+	text.Objects[1].(*widget.Label).SetText(details)
+}

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -125,7 +124,7 @@ func (o *signOptions) pdfOptions() pdf.Options {
 	if o.visible.Checked && o.appearance != nil {
 		a := *o.appearance
 		a.Image = o.imageData
-		a.Lines = nonEmptyLines(o.lines.Text)
+		a.Lines = lines(o.lines.Text)
 		opts.Appearance = &a
 	}
 	return opts
@@ -161,14 +160,4 @@ func (o *signOptions) chooseImage() {
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
 	fd.Resize(fyne.NewSize(800, 560))
 	fd.Show()
-}
-
-func nonEmptyLines(s string) []string {
-	var out []string
-	for l := range strings.Lines(s) {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }

@@ -103,6 +103,7 @@ func (a *App) showSettings() {
 	a.mu.Unlock()
 }
 
+// lines are the non-empty lines of s, trimmed.
 func lines(s string) []string {
 	var out []string
 	for l := range strings.Lines(s) {

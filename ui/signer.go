@@ -129,32 +129,18 @@ func (s *signerPanel) chosen() (flow.KeyChoice, bool) {
 	return flow.KeyChoice{}, false
 }
 
-func (s *signerPanel) create() fyne.CanvasObject {
-	icon := widget.NewIcon(theme.AccountIcon())
-	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	name.Truncation = fyne.TextTruncateEllipsis
-	details := widget.NewLabel("")
-	details.Truncation = fyne.TextTruncateEllipsis
-	details.SizeName = theme.SizeNameCaptionText
-	return container.NewBorder(nil, nil, icon, nil, container.NewVBox(name, details))
-}
+func (s *signerPanel) create() fyne.CanvasObject { return newRow(theme.AccountIcon()) }
 
 func (s *signerPanel) update(i widget.ListItemID, o fyne.CanvasObject) {
 	c, ok := s.choice(i)
 	if !ok {
 		return
 	}
-	box := o.(*fyne.Container)
-	text := box.Objects[0].(*fyne.Container)
-	icon := box.Objects[1].(*widget.Icon)
-	name, details := text.Objects[0].(*widget.Label), text.Objects[1].(*widget.Label)
-	name.SetText(choiceTitle(c))
-	details.SetText(choiceDetails(c))
+	icon := theme.AccountIcon()
 	if c.Token == "" {
-		icon.SetResource(theme.FileIcon())
-	} else {
-		icon.SetResource(theme.AccountIcon())
+		icon = theme.FileIcon()
 	}
+	setRow(o, icon, choiceTitle(c), choiceDetails(c))
 }
 
 // keyWords names the key: "RSA 2048", "EC P-256".

@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -40,7 +39,6 @@ import (
 	"github.com/signet-sign/signet/prompt"
 	"github.com/signet-sign/signet/remote/eparaksts"
 	epfake "github.com/signet-sign/signet/remote/eparaksts/fake"
-	"github.com/signet-sign/signet/remote/remotesigning"
 	"github.com/signet-sign/signet/remote/remotesigning/fake"
 )
 
@@ -461,12 +459,11 @@ func TestRemoteSigningOTP(t *testing.T) {
 	defer tsa.Close()
 	srv := fake.Start("rp", "rp-pass", "RP")
 	defer srv.Close()
-	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Lê Thị Hoa", testpki.IssueOptions{})
+	ag, err := fake.NewAgreement(pki, "Lê Thị Hoa", "1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Add("ag-ui", &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "1",
-		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS}})
+	srv.Add("ag-ui", ag)
 	// The provider's CA certificates, as a person installs them.
 	anchors := filepath.Join(t.TempDir(), "provider-ca.pem")
 	pemData := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Root.Cert.Raw}),

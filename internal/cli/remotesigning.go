@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -143,7 +142,7 @@ func (f *remoteSigningFlags) demoClient(stderr io.Writer) (*remotesigning.Client
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Nguyễn Văn Demo", testpki.IssueOptions{})
+	ag, err := fake.NewAgreement(pki, "Nguyễn Văn Demo", "123456")
 	if err != nil {
 		tsa.Close()
 		return nil, nil, err
@@ -158,8 +157,7 @@ func (f *remoteSigningFlags) demoClient(stderr io.Writer) (*remotesigning.Client
 			_ = os.WriteFile(otpFile, []byte(otp+"\n"), 0o600)
 		}
 	}
-	srv.Add("demo", &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "123456",
-		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}})
+	srv.Add("demo", ag)
 	f.agreement = "demo"
 	f.demoRoots = []*x509.Certificate{pki.Root.Cert}
 	f.demoChain = []*x509.Certificate{pki.Intermediate.Cert}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
@@ -16,7 +15,6 @@ import (
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
-	"github.com/signet-sign/signet/remote/remotesigning"
 	rsfake "github.com/signet-sign/signet/remote/remotesigning/fake"
 )
 
@@ -35,12 +33,11 @@ func TestRemoteSigningCLI(t *testing.T) {
 	srv := rsfake.Start("rp", "rp-secret", "RP")
 	defer srv.Close()
 	srv.CAs, srv.TSA, srv.DownloadOnly = []*x509.Certificate{pki.Intermediate.Cert}, &pdf.TSAClient{URL: tsa.URL}, true
-	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Trần Thị Lan", testpki.IssueOptions{})
+	ag, err := rsfake.NewAgreement(pki, "Trần Thị Lan", "9999")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Add("ag-7", &rsfake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "9999",
-		AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS}})
+	srv.Add("ag-7", ag)
 	t.Setenv("SIGNET_REMOTESIGNING_USERNAME", "rp")
 	t.Setenv("SIGNET_REMOTESIGNING_PASSWORD", "rp-secret")
 	t.Setenv("SIGNET_REMOTESIGNING_RPCODE", "RP")
@@ -120,8 +117,7 @@ func TestRemoteSigningCLI(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, "passcode or one-time code is wrong") || !strings.Contains(stderr, "hint: check the code") {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		srv.Add("ag-7", &rsfake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "9999",
-			AuthModes: []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS}}) // counter back to full
+		srv.Add("ag-7", ag) // counter back to full
 	})
 	t.Run("ok cert as JSON", func(t *testing.T) {
 		code, stdout, stderr := run(t, append([]string{"remotesigning", "cert", "--json"}, conn...)...)

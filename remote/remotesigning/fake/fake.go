@@ -23,8 +23,21 @@ import (
 	"sync"
 	"time"
 
+	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/pdf"
 )
+
+// NewAgreement makes an agreement whose cloud key is a fresh RSA-2048 key
+// with a signing certificate for cn from pki, authorized by passcode or by
+// one-time codes (every mode).
+func NewAgreement(pki *testpki.PKI, cn, passcode string) (*Agreement, error) {
+	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, cn, testpki.IssueOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return &Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: passcode,
+		AuthModes: []string{"EXPLICIT/PIN", "EXPLICIT/OTP-SMS", "EXPLICIT/OTP-EMAIL"}}, nil
+}
 
 // Agreement is a signing agreement with its cloud key.
 type Agreement struct {
