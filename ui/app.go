@@ -125,7 +125,8 @@ func New(a fyne.App, cfg Config) *App {
 	app.signBtn.Importance = widget.HighImportance
 
 	toolbar := container.NewHBox(
-		widget.NewButtonWithIcon("Open PDFs…", theme.FolderOpenIcon(), app.docs.openDialog),
+		widget.NewButtonWithIcon("Open PDF…", theme.FileIcon(), app.docs.openDialog),
+		widget.NewButtonWithIcon("Open folder…", theme.FolderOpenIcon(), app.docs.openFolderDialog),
 		app.docs.reportBtn,
 		app.docs.removeBtn,
 		layoutSpacer(),

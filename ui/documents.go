@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -59,7 +60,7 @@ func newDocuments(app *App) *documents {
 	d.reportBtn.Disable()
 	d.removeBtn = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), d.removeSelected)
 	d.removeBtn.Disable()
-	hint := widget.NewLabelWithStyle("Drop PDF files here, or use Open PDFs… (Ctrl+O)", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	hint := widget.NewLabelWithStyle("Drop PDF files here, or use Open PDF… (Ctrl+O) or Open folder…", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	d.empty = container.NewCenter(hint)
 	return d
 }
@@ -220,6 +221,46 @@ func (d *documents) openDialog() {
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF"}))
 	fd.Resize(fyne.NewSize(800, 560))
 	fd.Show()
+}
+
+// openFolderDialog adds every PDF of a folder (a clerk's day of documents).
+func (d *documents) openFolderDialog() {
+	fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil {
+			d.app.showError("Could not open the folder", err)
+			return
+		}
+		if u == nil {
+			return
+		}
+		paths, err := pdfsIn(u.Path())
+		if err != nil {
+			d.app.showError("Could not read the folder", err)
+			return
+		}
+		if len(paths) == 0 {
+			d.app.setStatus("No PDF files in %s", u.Path())
+			return
+		}
+		d.add(paths)
+	}, d.app.win)
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
+
+// pdfsIn lists the PDF files directly in dir, by name.
+func pdfsIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".pdf") {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
 }
 
 // layoutSpacer fills the space between toolbar groups.

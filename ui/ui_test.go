@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -735,5 +736,50 @@ func TestAgentConsentInTheApp(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 403 || out["code"] != agent.CodeUserDeclined {
 		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+}
+
+func TestPDFsInFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"b.pdf", "A.PDF", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub.pdf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err := pdfsIn(dir)
+	if err != nil || len(got) != 2 || filepath.Base(got[0]) != "A.PDF" || filepath.Base(got[1]) != "b.pdf" {
+		t.Errorf("%v %v", got, err)
+	}
+	if _, err := pdfsIn(filepath.Join(dir, "none")); err == nil {
+		t.Error("no error for a missing folder")
+	}
+}
+
+func TestPinpadNotice(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	overlays := func() int { return len(h.app.win.Canvas().Overlays().List()) }
+	before := overlays()
+	var done func()
+	h.off(func() {
+		done = h.app.prompter.Pinpad(context.Background(), prompt.Request{Kind: prompt.TokenPIN, Token: "eID", TriesLeft: 1})
+	})
+	if overlays() != before+1 {
+		t.Fatalf("%d overlays, want a notice", overlays())
+	}
+	var notice string
+	for _, o := range test.LaidOutObjects(h.app.win.Canvas().Overlays().Top()) {
+		if l, ok := o.(*widget.Label); ok {
+			notice += l.Text + "\n"
+		}
+	}
+	if !strings.Contains(notice, `Enter the PIN of token "eID" on the card reader's keypad.`) || !strings.Contains(notice, "This is the final try") {
+		t.Errorf("notice says %q", notice)
+	}
+	h.off(done)
+	if overlays() != before {
+		t.Error("the notice stays after the reader answered")
 	}
 }
