@@ -54,7 +54,7 @@ bench:
 # on throw-away SoftHSM2 tokens.
 screenshots:
 	@scripts/deps.sh screenshots
-	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1100x720x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots
+	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x760x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots
 
 # A Linux package (Signet.tar.xz: binary, .desktop file, icon).
 package:

@@ -133,12 +133,16 @@ func New(a fyne.App, cfg Config) *App {
 		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), app.showSettings),
 	)
 	left := container.NewBorder(widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
+	// Three columns, read left to right: what, with which key, how.
+	middle := container.NewVScroll(app.signer.view())
 	right := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), app.signBtn), nil, nil,
-		container.NewVScroll(container.NewVBox(app.signer.view(), widget.NewSeparator(), app.options.view())))
-	split := container.NewHSplit(left, right)
-	split.Offset = 0.48
+		container.NewVScroll(app.options.view()))
+	inner := container.NewHSplit(middle, right)
+	inner.Offset = 0.52
+	split := container.NewHSplit(left, inner)
+	split.Offset = 0.34
 	app.win.SetContent(container.NewBorder(toolbar, app.status, nil, nil, split))
-	app.win.Resize(fyne.NewSize(1100, 720))
+	app.win.Resize(fyne.NewSize(1280, 760))
 	app.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		var paths []string
 		for _, u := range uris {

@@ -63,7 +63,7 @@ func newSignerPanel(app *App) *signerPanel {
 	s.detailBtn.Disable()
 	addFile := widget.NewButtonWithIcon("Add key file (.p12)…", theme.ContentAddIcon(), s.addFileDialog)
 	height := canvas.NewRectangle(color.Transparent)
-	height.SetMinSize(fyne.NewSize(0, 296)) // room for four certificates
+	height.SetMinSize(fyne.NewSize(0, 370)) // room for five certificates
 	listBox := container.NewStack(height, s.list, container.NewCenter(s.empty))
 	s.local = container.NewVBox(listBox, container.NewHBox(s.detailBtn, addFile))
 	s.remote = newRemoteForms(app)
