@@ -34,7 +34,8 @@ type RemoteSigningOptions struct {
 	Chain []*x509.Certificate
 	// Issuers are candidates the chain is built from when Chain is empty
 	// (the service gives only the end-entity certificate): the person's
-	// trust anchors, say.
+	// trust anchors, say. What they lack is fetched from the
+	// certificates' caIssuers URLs.
 	Issuers   []*x509.Certificate
 	Verify    pdf.VerifyOptions
 	Overwrite bool
@@ -68,6 +69,12 @@ func SignWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p promp
 	chain := append([]*x509.Certificate{detail.Certificate}, opts.Chain...)
 	if len(opts.Chain) == 0 {
 		chain = keys.BuildChain(detail.Certificate, opts.Issuers)
+		// The service gives only the end-entity certificate; its CA
+		// publishes the rest (caIssuers). A CA's server being down must
+		// not stop the signing: the chain stays as far as it got, and the
+		// verification below says what trust is missing.
+		more, _ := keys.FetchIssuers(ctx, chain[len(chain)-1], nil)
+		chain = append(chain, more...)
 	}
 	pdfOpts := opts.PDF
 	pdfOpts.PSS = false

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"image"
 	"image/color"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -335,4 +338,46 @@ func TestRemoteSigningWholeFile(t *testing.T) {
 			t.Error("output overwritten")
 		}
 	})
+}
+
+// TestRemoteSigningChainByAIA signs with an agreement whose certificate
+// names its issuer's URL: with no chain given, Signet fetches it, and the
+// signature chains to the root.
+func TestRemoteSigningChainByAIA(t *testing.T) {
+	r := newRemote(t)
+	ctx := context.Background()
+	down := false
+	ca := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if down {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write(r.pki.Intermediate.Cert.Raw)
+	}))
+	defer ca.Close()
+	e, err := r.pki.NewEntity(testpki.RSA2048, testpki.Signing, "Phạm Minh Châu", testpki.IssueOptions{IssuerURL: ca.URL + "/ca.crt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.server.Add("agreement-aia", &fake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "246810",
+		AuthModes: []string{remotesigning.AuthPIN}})
+	o := r.opts(remotesigning.AuthPIN)
+	o.Agreement, o.Chain = "agreement-aia", nil
+	jobs := jobsFor(writeDocs(t, 1), t.TempDir())
+	resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o))
+	rep, err := pdf.VerifyFile(ctx, jobs[0].Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
+	if err != nil || !rep.Valid() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	r.v.Check(t, jobs[0].Output, 1)
+
+	// With the CA's server down the document is still signed; the
+	// verification says the chain is incomplete.
+	down = true
+	jobs = jobsFor(writeDocs(t, 1), t.TempDir())
+	resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o))
+	rep, err = pdf.VerifyFile(ctx, jobs[0].Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
+	if err != nil || rep.Valid() {
+		t.Fatalf("valid without its issuer: %v %+v", err, rep)
+	}
 }

@@ -408,7 +408,7 @@ verifies the result before writing it.`,
 	cmd.Flags().StringVar(&s.outDir, "out-dir", "", "directory for the signed files")
 	cmd.Flags().StringVar(&s.alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	cmd.Flags().StringVar(&s.tsa, "tsa", "", "RFC 3161 timestamp authority URL (PAdES B-T)")
-	cmd.Flags().StringArrayVar(&s.chain, "chain", nil, "issuer certificates to embed after yours (PEM/DER file or directory)")
+	cmd.Flags().StringArrayVar(&s.chain, "chain", nil, "issuer certificates to embed after yours (PEM/DER file or directory); without it they are fetched from your certificate's caIssuers URL")
 	a.authFlags(cmd, f)
 	return cmd
 }

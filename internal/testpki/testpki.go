@@ -68,6 +68,9 @@ type IssueOptions struct {
 	// and CRL distribution points, for revocation tests.
 	OCSPServer           string
 	CRLDistributionPoint string
+	// IssuerURL goes into the AIA as caIssuers: where the issuer's
+	// certificate can be fetched.
+	IssuerURL string
 }
 
 var (
@@ -148,6 +151,9 @@ func (p *PKI) Issue(pub crypto.PublicKey, profile Profile, cn string, opts Issue
 	}
 	if opts.CRLDistributionPoint != "" {
 		tmpl.CRLDistributionPoints = []string{opts.CRLDistributionPoint}
+	}
+	if opts.IssuerURL != "" {
+		tmpl.IssuingCertificateURL = []string{opts.IssuerURL}
 	}
 	switch profile {
 	case Signing:
