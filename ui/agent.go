@@ -155,12 +155,16 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 			for _, d := range r.Digests {
 				lines = append(lines, hex.EncodeToString(d))
 			}
-			what = fmt.Sprintf("%s asks you to sign %d digest(s) as %s (%s):\n\n%s\n\n"+
+			n := "a digest"
+			if len(r.Digests) > 1 {
+				n = fmt.Sprintf("%d digests", len(r.Digests))
+			}
+			what = fmt.Sprintf("%s asks you to sign %s as %s (%s):\n\n%s\n\n"+
 				"A digest stands for content Signet cannot show you. Sign only if you trust %s and started this yourself.",
-				r.Origin, len(r.Digests), who, r.Hash, strings.Join(lines, "\n"), r.Origin)
+				r.Origin, n, who, r.Hash, strings.Join(lines, "\n"), r.Origin)
 		}
 		l := widget.NewLabel(what)
-		l.Wrapping = fyne.TextWrapBreak
+		l.Wrapping = fyne.TextWrapWord
 		d := dialog.NewCustomConfirm("Sign for a web page?", "Sign", "Decline", container.NewVScroll(l), func(ok bool) {
 			select {
 			case answer <- ok:

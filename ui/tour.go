@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -128,7 +130,33 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 	if a.lastError != nil {
 		return fmt.Errorf("the tour's signing failed: %w", a.lastError)
 	}
-	return shot("6-batch-results")
+	if err := shot("6-batch-results"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { a.closeTop() })
+
+	// 6. A web page asks, through the agent, to sign a digest.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		choices := a.signer.all()
+		var req agent.Request
+		for _, c := range choices {
+			if c.Token == d.Token && c.Label == d.Label {
+				req.Certificate = c.Cert
+			}
+		}
+		req.Origin = "https://portal.example.lv"
+		req.Hash = "SHA-256"
+		req.Digests = [][]byte{{0x3a, 0x7b, 0xd3, 0xe2, 0x36, 0x0a, 0x3d, 0x29, 0xee, 0xa4, 0x36, 0xfc, 0xfb, 0x7e, 0x44, 0xc7,
+			0x35, 0xd1, 0x17, 0xc4, 0x2d, 0x1c, 0x18, 0x35, 0x42, 0x0b, 0x6b, 0x99, 0x42, 0xdd, 0x4f, 0x1b}}
+		_ = agentConsent{a}.Approve(ctx, req)
+	}()
+	err := shot("7-agent-approval")
+	cancel()
+	<-done
+	return err
 }
 
 // closeTop hides the topmost dialog.
