@@ -2,12 +2,15 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
 
 	"github.com/signet-sign/signet/agent"
+	"github.com/signet-sign/signet/assets"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -18,6 +21,30 @@ type TourDocs struct {
 	Signed, Plain, Broken string
 	// Token and Label choose the certificate; PIN is typed for it.
 	Token, Label, PIN string
+}
+
+// RunTour opens the real app (Fyne's desktop driver) on cfg, walks it
+// through its main screens once the window is up, hands each to capture,
+// and quits: make screenshots runs it under Xvfb.
+func RunTour(cfg Config, d TourDocs, capture func(name string) error) error {
+	a := app.NewWithID("io.github.signet-sign.signet.screenshots") // not the person's preferences
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := New(a, cfg)
+	defer w.Close()
+	done := make(chan error, 1)
+	a.Lifecycle().SetOnStarted(func() {
+		go func() {
+			done <- w.Tour(d, capture)
+			fyne.Do(a.Quit)
+		}()
+	})
+	w.win.ShowAndRun()
+	select {
+	case err := <-done:
+		return err
+	default:
+		return errors.New("the window closed before the tour ended")
+	}
 }
 
 // Tour drives the running app through its main screens and calls shot

@@ -1,8 +1,9 @@
 // Command screenshots runs the real app (Fyne's desktop driver) on
 // throw-away SoftHSM2 tokens and sample documents, walks it through its
 // main screens and saves a PNG of each: `make screenshots` runs it under
-// Xvfb and writes docs/screenshots. With -timing it also prints how long
-// the window took to come up.
+// Xvfb and writes docs/screenshots. The app itself (and Fyne) is driven by
+// ui.RunTour; this program prepares the tokens and documents and captures
+// the X screen.
 package main
 
 import (
@@ -13,13 +14,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 	"github.com/kbinani/screenshot"
 
-	"github.com/signet-sign/signet/assets"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/prompttest"
@@ -30,16 +27,15 @@ import (
 )
 
 func main() {
-	started := time.Now()
 	out := flag.String("out", "docs/screenshots", "where the PNGs go")
 	flag.Parse()
-	if err := run(started, *out); err != nil {
+	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)
 	}
 }
 
-func run(started time.Time, out string) error {
+func run(out string) error {
 	work, err := os.MkdirTemp("", "signet-screenshots-")
 	if err != nil {
 		return err
@@ -78,26 +74,13 @@ func run(started time.Time, out string) error {
 		return err
 	}
 
-	a := app.NewWithID("io.github.signet-sign.signet.screenshots")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	w := ui.New(a, ui.Config{Modules: mods, Settings: &config.Config{}, Poll: -1,
-		Roots: []*x509.Certificate{env.PKI.Root.Cert}})
-	a.Lifecycle().SetOnStarted(func() {
-		fmt.Printf("window ready %d ms after start\n", time.Since(started).Milliseconds())
-		go func() {
-			err := w.Tour(ui.TourDocs{Signed: signed, Plain: plain, Broken: broken,
-				Token: softhsmtest.MainToken, Label: "P-256 signing", PIN: softhsmtest.PIN}, func(name string) error {
-				return capture(filepath.Join(out, name+".png"))
-			})
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "screenshots:", err)
-				os.Exit(1)
-			}
-			fmt.Println("screenshots written to", out)
-			fyne.Do(a.Quit)
-		}()
-	})
-	w.Window().ShowAndRun()
+	err = ui.RunTour(ui.Config{Modules: mods, Settings: &config.Config{}, Poll: -1, Roots: []*x509.Certificate{env.PKI.Root.Cert}},
+		ui.TourDocs{Signed: signed, Plain: plain, Broken: broken, Token: softhsmtest.MainToken, Label: "P-256 signing", PIN: softhsmtest.PIN},
+		func(name string) error { return capture(filepath.Join(out, name+".png")) })
+	if err != nil {
+		return err
+	}
+	fmt.Println("screenshots written to", out)
 	return nil
 }
 
