@@ -12,18 +12,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/signet-sign/signet/internal/pdfcheck"
 )
 
 // chromium finds Debian's Chromium; under CI=true its absence fails the
-// test instead of skipping it.
+// test (pdfcheck.Require, the rule for every outside tool).
 func chromium(t *testing.T) string {
 	t.Helper()
+	pdfcheck.Require(t, "chromium")
 	p, err := exec.LookPath("chromium")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium not found (scripts/deps.sh test installs it)")
-		}
-		t.Skip("chromium not installed (this fails under CI=true)")
+		t.Fatal(err)
 	}
 	return p
 }
