@@ -17,12 +17,17 @@ build:
 	@scripts/deps.sh run
 	$(GO) build -o signet .
 
-test: check
+# The packages first: vet and the tests compile the app, which needs
+# Fyne's C headers.
+test:
 	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory check
 	$(GO) test -race -count=1 ./...
 
-# Formatting, vet and staticcheck: fast, no packages needed.
+# Formatting, vet and staticcheck (type-checking the app needs the build
+# packages).
 check:
+	@scripts/deps.sh run
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then \
 		echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
