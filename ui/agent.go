@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/agent"
-	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
 )
 
@@ -37,13 +36,9 @@ func (a *App) startAgent() error {
 		port = 0 // tests: any free port
 	}
 	srv, err := agent.Start(agent.Config{
-		Port:    port,
-		Consent: agentConsent{a},
-		Keys: agent.ModuleKeys{Modules: func() *flow.Modules {
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			return a.cfg.Modules
-		}, Prompter: a.prompter},
+		Port:          port,
+		Consent:       agentConsent{a},
+		Keys:          agent.ModuleKeys{Modules: a.modules, Prompter: a.prompter},
 		Allowed:       s.AgentOrigins,
 		OnAllowAlways: a.rememberOrigin,
 		Timestamper:   tsaFor(s.TSAURL),

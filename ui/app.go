@@ -19,12 +19,14 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/eparaksts"
 )
@@ -95,6 +97,8 @@ type App struct {
 	lastError error
 	// lastResults are the last signing results shown, for tests.
 	lastResults []resultRow
+	// anchors are the settings' trust anchors, read.
+	anchors []*x509.Certificate
 	// The open dialogs that tests answer.
 	secretDlg  *secretDialog
 	confirmDlg *dialog.ConfirmDialog
@@ -114,6 +118,7 @@ func New(a fyne.App, cfg Config) *App {
 		cfg.Settings = &config.Config{}
 	}
 	app := &App{fyne: a, cfg: cfg}
+	app.loadAnchors()
 	app.win = a.NewWindow("Signet")
 	app.prompter = &dialogPrompter{app: app}
 	app.docs = newDocuments(app)
@@ -129,7 +134,7 @@ func New(a fyne.App, cfg Config) *App {
 		widget.NewButtonWithIcon("Open folder…", theme.FolderOpenIcon(), app.docs.openFolderDialog),
 		app.docs.reportBtn,
 		app.docs.removeBtn,
-		layoutSpacer(),
+		layout.NewSpacer(),
 		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), app.showSettings),
 	)
 	left := container.NewBorder(widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
@@ -160,7 +165,9 @@ func New(a fyne.App, cfg Config) *App {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	app.stop = cancel
-	app.signer.refresh()
+	// The tokens are listed in the background: a slow module (a reader
+	// waking up) must not hold the window back.
+	app.run(app.signer.refresh)
 	if cfg.Poll >= 0 {
 		poll := cfg.Poll
 		if poll == 0 {
@@ -196,16 +203,29 @@ func (a *App) Close() {
 func (a *App) AddFiles(paths []string) { a.docs.add(paths) }
 
 // verifyOptions are the trust settings of every verification the app
-// shows.
+// shows: the given roots and the settings' trust anchors, read when the
+// settings change (loadAnchors), not on every verification.
 func (a *App) verifyOptions() pdf.VerifyOptions {
-	roots := append([]*x509.Certificate(nil), a.cfg.Roots...)
-	if len(a.cfg.Settings.TrustAnchors) > 0 {
-		extra, err := loadCertificates(a.cfg.Settings.TrustAnchors)
-		if err == nil {
-			roots = append(roots, extra...)
-		}
-	}
-	return pdf.VerifyOptions{ExtraRoots: roots}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return pdf.VerifyOptions{ExtraRoots: append(append([]*x509.Certificate(nil), a.cfg.Roots...), a.anchors...)}
+}
+
+// loadAnchors reads the settings' trust anchors; unreadable ones are
+// refused when the settings are saved, so an error here leaves them out.
+func (a *App) loadAnchors() {
+	anchors, _ := keys.LoadCertificates(a.cfg.Settings.TrustAnchors)
+	a.mu.Lock()
+	a.anchors = anchors
+	a.mu.Unlock()
+}
+
+// modules are the PKCS#11 modules loaded now (the settings may reload
+// them).
+func (a *App) modules() *flow.Modules {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfg.Modules
 }
 
 // setStatus shows a line in the status bar; call on the UI goroutine.

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -113,11 +112,12 @@ func describeDocument(e *docEntry) docView {
 		pages = fmt.Sprintf("%d pages", doc.Pages)
 	}
 	icon := theme.DocumentIcon()
-	switch v := doc.Verdict(); {
-	case strings.Contains(v, "NOT VALID"):
-		icon = theme.ErrorIcon()
-	case strings.Contains(v, "valid"):
+	switch {
+	case doc.Report == nil || len(doc.Report.Signatures) == 0:
+	case doc.Report.Valid():
 		icon = theme.ConfirmIcon()
+	default:
+		icon = theme.ErrorIcon()
 	}
 	return docView{icon, fmt.Sprintf("%s · %s · %s", pages, humanSize(doc.Size), doc.Verdict())}
 }
@@ -262,9 +262,6 @@ func pdfsIn(dir string) ([]string, error) {
 	}
 	return out, nil
 }
-
-// layoutSpacer fills the space between toolbar groups.
-func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 // newRow is a list row: an icon, a bold title and a line of details.
 func newRow(icon fyne.Resource) fyne.CanvasObject {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +15,6 @@ import (
 	"github.com/signet-sign/signet/assets"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
-	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -79,23 +77,6 @@ func Main(started time.Time, stderr io.Writer, withAgent bool, port int) int {
 		ui.cfg.Modules.Close()
 	}
 	return 0
-}
-
-// systemPoolWith is the system's roots plus extra.
-func systemPoolWith(extra []*x509.Certificate) *x509.CertPool {
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	for _, c := range extra {
-		pool.AddCert(c)
-	}
-	return pool
-}
-
-// loadCertificates reads trust anchors named in the settings.
-func loadCertificates(paths []string) ([]*x509.Certificate, error) {
-	return keys.LoadCertificates(paths)
 }
 
 // tsaFor is the timestamper of the settings' TSA, nil without one.

@@ -32,8 +32,8 @@ type placer struct {
 	OnChanged    func()
 }
 
-func newPlacer(w, h float64, img image.Image, r [4]float64) *placer {
-	p := &placer{pageW: w, pageH: h, img: img, Rect: r}
+func newPlacer(w, h float64, r [4]float64) *placer {
+	p := &placer{pageW: w, pageH: h, Rect: r}
 	p.ExtendBaseWidget(p)
 	return p
 }
@@ -79,6 +79,12 @@ func (p *placer) DragEnd() {
 	}
 }
 
+// setImage shows the rendered page under the rectangle.
+func (p *placer) setImage(img image.Image) {
+	p.img = img
+	p.Refresh()
+}
+
 func (p *placer) MinSize() fyne.Size { return fyne.NewSize(360, 420) }
 
 func (p *placer) CreateRenderer() fyne.WidgetRenderer {
@@ -86,11 +92,8 @@ func (p *placer) CreateRenderer() fyne.WidgetRenderer {
 	page := canvas.NewRectangle(color.White)
 	page.StrokeColor = theme.Color(theme.ColorNameForeground)
 	page.StrokeWidth = 1
-	var pic *canvas.Image
-	if p.img != nil {
-		pic = canvas.NewImageFromImage(p.img)
-		pic.FillMode = canvas.ImageFillStretch
-	}
+	pic := canvas.NewImageFromImage(p.img) // nil until the page is rendered
+	pic.FillMode = canvas.ImageFillStretch
 	sel := canvas.NewRectangle(color.NRGBA{R: 0x1e, G: 0x66, B: 0xd0, A: 0x40})
 	sel.StrokeColor = color.NRGBA{R: 0x1e, G: 0x66, B: 0xd0, A: 0xff}
 	sel.StrokeWidth = 2
@@ -112,10 +115,8 @@ func (r *placerRenderer) Layout(size fyne.Size) {
 	pw, ph := float32(r.p.pageW)*s, float32(r.p.pageH)*s
 	r.page.Move(fyne.NewPos(x, y))
 	r.page.Resize(fyne.NewSize(pw, ph))
-	if r.pic != nil {
-		r.pic.Move(fyne.NewPos(x, y))
-		r.pic.Resize(fyne.NewSize(pw, ph))
-	}
+	r.pic.Move(fyne.NewPos(x, y))
+	r.pic.Resize(fyne.NewSize(pw, ph))
 	rc := r.p.Rect
 	r.sel.Move(fyne.NewPos(x+float32(rc[0])*s, y+float32(r.p.pageH-rc[3])*s))
 	r.sel.Resize(fyne.NewSize(float32(rc[2]-rc[0])*s, float32(rc[3]-rc[1])*s))
@@ -124,16 +125,16 @@ func (r *placerRenderer) Layout(size fyne.Size) {
 
 func (r *placerRenderer) MinSize() fyne.Size { return r.p.MinSize() }
 func (r *placerRenderer) Refresh() {
+	if r.pic.Image != r.p.img {
+		r.pic.Image = r.p.img
+		r.pic.Refresh()
+	}
 	r.Layout(r.p.Size())
 	canvas.Refresh(r.p)
 }
 func (r *placerRenderer) Destroy() {}
 func (r *placerRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.bg, r.page}
-	if r.pic != nil {
-		objs = append(objs, r.pic)
-	}
-	return append(objs, r.sel, r.label)
+	return []fyne.CanvasObject{r.bg, r.page, r.pic, r.sel, r.label}
 }
 
 // showPlacement opens the placement dialog on the selected document (or
@@ -239,7 +240,7 @@ func (v *placementView) load() {
 		v.rect = v.placer.Rect
 	}
 	v.info.SetText(fmt.Sprintf("%.0f × %.0f pt · drag to draw the signature's box", size.Width, size.Height))
-	v.placer = newPlacer(size.Width, size.Height, nil, fitRect(v.rect, size))
+	v.placer = newPlacer(size.Width, size.Height, fitRect(v.rect, size))
 	v.holder.Objects = []fyne.CanvasObject{v.placer}
 	v.holder.Refresh()
 	page, p := v.page, v.placer
@@ -256,16 +257,7 @@ func (v *placementView) load() {
 				}
 				return // the outline stays
 			}
-			p.img = img
-			p.Refresh()
-			// A new renderer picks the image up.
-			np := newPlacer(p.pageW, p.pageH, img, p.Rect)
-			np.OnChanged = p.OnChanged
-			if v.placer == p {
-				v.placer = np
-				v.holder.Objects = []fyne.CanvasObject{np}
-				v.holder.Refresh()
-			}
+			p.setImage(img)
 		})
 	})
 }

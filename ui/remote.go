@@ -123,7 +123,7 @@ func (a *App) signEParaksts(ctx context.Context, r signRequest, progress func(in
 	if err != nil {
 		return nil, err
 	}
-	signer, err := flow.OpenSigner(ctx, a.cfg.Modules, r.key.Ref, a.prompter)
+	signer, err := flow.OpenSigner(ctx, a.modules(), r.key.Ref, a.prompter)
 	if err != nil {
 		return nil, err
 	}

@@ -163,6 +163,7 @@ func (a *App) saveSettings(v *settingsView) error {
 	modulesChanged := strings.Join(next.PKCS11Modules, "\n") != strings.Join(a.cfg.Settings.PKCS11Modules, "\n")
 	agentWas := a.cfg.Settings.Agent || a.cfg.Agent
 	*a.cfg.Settings = next
+	a.loadAnchors()
 	if modulesChanged && a.cfg.Reload != nil {
 		mods := a.cfg.Reload(next.PKCS11Modules)
 		a.mu.Lock()

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -149,7 +150,7 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 	case methodEParaksts:
 		return a.signEParaksts(ctx, r, progress)
 	}
-	signer, err := flow.OpenSigner(ctx, a.cfg.Modules, r.key.Ref, a.prompter)
+	signer, err := flow.OpenSigner(ctx, a.modules(), r.key.Ref, a.prompter)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		opts.PDF.Timestamper = &pdf.TSAClient{URL: a.cfg.Settings.TSAURL}
 	}
 	if roots := a.verifyOptions().ExtraRoots; len(roots) > 0 {
-		opts.LTV.Roots = systemPoolWith(roots)
+		opts.LTV.Roots = keys.SystemPoolWith(roots)
 	}
 	return flow.SignPDFs(ctx, signer, r.jobs, opts), nil
 }

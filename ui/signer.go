@@ -189,8 +189,8 @@ func purposeWords(p keys.Purpose) string {
 func (s *signerPanel) refresh() {
 	var choices []flow.KeyChoice
 	var err error
-	if s.app.cfg.Modules != nil {
-		choices, err = s.app.cfg.Modules.KeyChoices()
+	if mods := s.app.modules(); mods != nil {
+		choices, err = mods.KeyChoices()
 	}
 	s.mu.Lock()
 	same := err == nil && s.listErr == nil && sameRefs(s.choices, choices)

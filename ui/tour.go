@@ -52,6 +52,7 @@ func RunTour(cfg Config, d TourDocs, capture func(name string) error) error {
 // runs the real app under Xvfb and captures the screen). It runs off the
 // UI goroutine and returns when done.
 func (a *App) Tour(d TourDocs, capture func(name string) error) error {
+	a.tasks.Wait() // the tokens listed
 	shot := func(name string) error {
 		time.Sleep(600 * time.Millisecond) // let animations and renders settle
 		return capture(name)

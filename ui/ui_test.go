@@ -97,6 +97,7 @@ func newHarness(t *testing.T, settings *config.Config, setup func(env *softhsmte
 		Roots: []*x509.Certificate{env.PKI.Root.Cert}})
 	t.Cleanup(app.Close)
 	app.win.Resize(fyne.NewSize(1280, 760))
+	app.tasks.Wait() // the tokens are listed in the background
 	// The test goroutine is the UI goroutine: it holds the lock the app's
 	// goroutines take for widget changes, and lets them run only while it
 	// waits, as a busy main goroutine would.

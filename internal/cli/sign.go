@@ -2,7 +2,6 @@ package cli
 
 import (
 	"crypto/rsa"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -97,12 +96,7 @@ stops the batch.`,
 				if err != nil {
 					return usageError{err}
 				}
-				if ltv.Roots, err = x509.SystemCertPool(); err != nil {
-					ltv.Roots = x509.NewCertPool()
-				}
-				for _, r := range roots {
-					ltv.Roots.AddCert(r)
-				}
+				ltv.Roots = keys.SystemPoolWith(roots)
 			}
 			if visible != "" {
 				a, err := appearance(visible, page, textLines, imagePath, imageRight)
