@@ -156,8 +156,8 @@ func (s *Server) askOrigin(ctx context.Context, origin string) bool {
 	return d != Deny
 }
 
-// validOrigin is a web origin: scheme://host[:port], nothing more.
-func validOrigin(o string) bool {
+// ValidOrigin reports a web origin: http(s)://host[:port], nothing more.
+func ValidOrigin(o string) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
 		u.Path == "" && u.RawQuery == "" && u.User == nil && u.Fragment == ""
@@ -173,7 +173,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Add("Vary", "Origin")
-		if !validOrigin(origin) {
+		if !ValidOrigin(origin) {
 			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin", origin)
 			return
 		}
@@ -573,8 +573,7 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 	for i, data := range inputs {
 		var b bytes.Buffer
 		if err := pdf.Sign(r.Context(), bytes.NewReader(data), int64(len(data)), &b, signer, signer.Chain(), opts); err != nil {
-			var pinErr *pkcs11.PINError
-			if errors.As(err, &pinErr) || errors.Is(err, prompt.ErrCancelled) || errors.Is(err, pkcs11.ErrPINLocked) || errors.Is(err, pkcs11.ErrTokenRemoved) {
+			if flow.KeyFailure(err) {
 				signError(w, err)
 			} else {
 				fail(w, http.StatusBadRequest, CodeBadDocument, "%s: %v", names[i], err)

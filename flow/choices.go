@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/signet-sign/signet/keys"
@@ -38,8 +39,10 @@ type KeyChoice struct {
 
 // OpenChoice opens the key of a choice listed by [Modules.KeyChoices]
 // (straight from its token object) or of a key file.
+// A choice listed through modules since closed (the settings reloaded
+// them) is found again by its URI.
 func OpenChoice(ctx context.Context, m *Modules, c KeyChoice, p prompt.Prompter) (keys.Signer, error) {
-	if c.Source != nil {
+	if c.Source != nil && slices.Contains(m.Loaded, c.Source.Token.Module()) {
 		return pkcs11.OpenKey(c.Source, p)
 	}
 	return OpenSigner(ctx, m, c.Ref, p)

@@ -37,19 +37,12 @@ type remoteEnv struct {
 
 func newRemote(t *testing.T) *remoteEnv {
 	t.Helper()
-	pki, err := testpki.New()
+	env, err := fake.StartEnv("rp-user", "rp-pass", "TEST")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tsa, err := testtsa.Start(pki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tsa.Close)
-	srv := fake.Start("rp-user", "rp-pass", "TEST")
-	t.Cleanup(srv.Close)
-	srv.CAs = []*x509.Certificate{pki.Intermediate.Cert}
-	srv.TSA = &pdf.TSAClient{URL: tsa.URL}
+	t.Cleanup(env.Close)
+	pki, tsa, srv := env.PKI, env.TSA, env.Server
 	for uuid, expired := range map[string]bool{"agreement-1": false, "agreement-expired": true} {
 		ag, err := fake.NewAgreement(pki, "Nguyễn Văn Đức", "246810")
 		if err != nil {

@@ -161,6 +161,26 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 	return nil
 }
 
+// BatchKeyFailure is the key's failure that left every document of a
+// batch unsigned (a wrong PIN, a card pulled out), or nil: front ends say
+// it once rather than once per document.
+func BatchKeyFailure(results []Result) error {
+	for _, r := range results {
+		if r.Err == nil {
+			return nil
+		}
+	}
+	for _, r := range results {
+		if !errors.Is(r.Err, ErrStopped) {
+			if KeyFailure(r.Err) {
+				return r.Err
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
 // KeyFailure tells errors that concern the key, not the document: a
 // wrong or locked PIN, a token pulled out, a cancelled prompt. A batch
 // stops at them, and the app shows them once instead of per document.

@@ -131,6 +131,30 @@ type VerifyOptions struct {
 	Now time.Time
 }
 
+// Who names who made the signature: the signer, or for a document
+// timestamp its authority.
+func (s SignatureReport) Who() string {
+	switch {
+	case s.Signer != nil:
+		return s.Signer.Name
+	case s.TimestampAuthority != nil:
+		return "document timestamp by " + s.TimestampAuthority.Name
+	}
+	return "unknown signer"
+}
+
+// When is the signing time: proven by a signature timestamp, or else as
+// claimed in /M; ok is false when there is neither.
+func (s SignatureReport) When() (t time.Time, proven, ok bool) {
+	switch {
+	case s.ProvenTime != nil:
+		return *s.ProvenTime, true, true
+	case s.ClaimedTime != nil:
+		return *s.ClaimedTime, false, true
+	}
+	return time.Time{}, false, false
+}
+
 // ErrNoSignatures reports a PDF without signatures.
 var ErrNoSignatures = errors.New("the document has no signatures")
 

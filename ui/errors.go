@@ -45,14 +45,21 @@ func (a *App) errorContent(err error) fyne.CanvasObject {
 	return container.NewVBox(items...)
 }
 
+// capitalize starts s with a capital letter.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
 // sentence starts a message with a capital and ends it with a period.
 func sentence(s string) string {
-	s = strings.TrimSpace(s)
+	s = capitalize(strings.TrimSpace(s))
 	if s == "" {
 		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
 	}

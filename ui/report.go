@@ -99,23 +99,18 @@ func reportView(r *pdf.Report) fyne.CanvasObject {
 }
 
 func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
-	who := "Unknown signer"
-	switch {
-	case s.Signer != nil:
-		who = s.Signer.Name
-	case s.TimestampAuthority != nil:
-		who = "Document timestamp by " + s.TimestampAuthority.Name
-	}
+	who := capitalize(s.Who())
 	verdict := "valid"
 	if !s.Valid {
 		verdict = "NOT VALID"
 	}
 	var facts []string
-	switch {
-	case s.ProvenTime != nil:
-		facts = append(facts, "signed "+s.ProvenTime.Local().Format("2 Jan 2006 15:04 MST")+" (proven by a timestamp)")
-	case s.ClaimedTime != nil:
-		facts = append(facts, "signed "+s.ClaimedTime.Local().Format("2 Jan 2006 15:04 MST")+" (as the signer's computer claims)")
+	if t, proven, ok := s.When(); ok {
+		how := " (as the signer's computer claims)"
+		if proven {
+			how = " (proven by a timestamp)"
+		}
+		facts = append(facts, "signed "+t.Local().Format("2 Jan 2006 15:04 MST")+how)
 	}
 	if s.Level != "" {
 		facts = append(facts, "PAdES "+s.Level)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -126,7 +125,7 @@ func (a *App) saveSettings(v *settingsView) error {
 	next.Agent = v.agentOn.Checked
 	next.AgentOrigins = lines(v.origins.Text)
 	for _, o := range next.AgentOrigins {
-		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+		if !agent.ValidOrigin(o) {
 			return fmt.Errorf("allowed site %q: write it as an origin, e.g. https://portal.example.lv", o)
 		}
 	}

@@ -124,14 +124,17 @@ func (a *App) sign(r signRequest) {
 	a.run(func() {
 		defer cancel()
 		results, err := a.signWith(ctx, r, progress)
-		rows := a.resultRows(results)
+		if err == nil {
+			err = flow.BatchKeyFailure(results)
+		}
+		var rows []resultRow
+		if err == nil {
+			rows = a.resultRows(results)
+		}
 		a.do(func() {
 			pv.dialog.Hide()
 			a.setBusy(false)
 			a.updateSignButton()
-			if err == nil {
-				err = keyFailureOnly(rows)
-			}
 			if err != nil {
 				a.showError("Could not sign", err)
 				return
@@ -198,25 +201,6 @@ func (a *App) resultRows(results []flow.Result) []resultRow {
 	}
 	wg.Wait()
 	return rows
-}
-
-// keyFailureOnly is the error when nothing was signed because of the key
-// (a wrong PIN, say): that is said once, not once per document.
-func keyFailureOnly(rows []resultRow) error {
-	for _, r := range rows {
-		if r.Err == nil {
-			return nil
-		}
-	}
-	for _, r := range rows {
-		if !errors.Is(r.Err, flow.ErrStopped) {
-			if flow.KeyFailure(r.Err) {
-				return r.Err
-			}
-			return nil
-		}
-	}
-	return nil
 }
 
 // showResults lists each document's outcome with a way to its folder.

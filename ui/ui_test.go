@@ -450,17 +450,12 @@ func TestVisibleSignaturePlacement(t *testing.T) {
 }
 
 func TestRemoteSigningOTP(t *testing.T) {
-	pki, err := testpki.New()
+	env, err := fake.StartEnv("rp", "rp-pass", "RP")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tsa, err := testtsa.Start(pki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tsa.Close()
-	srv := fake.Start("rp", "rp-pass", "RP")
-	defer srv.Close()
+	defer env.Close()
+	pki, tsa, srv := env.PKI, env.TSA, env.Server
 	ag, err := fake.NewAgreement(pki, "Lê Thị Hoa", "1")
 	if err != nil {
 		t.Fatal(err)

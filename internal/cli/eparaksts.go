@@ -132,18 +132,7 @@ func demoClient(stderr io.Writer) (*eparaksts.Client, pdf.VerifyOptions, func(),
 
 // jobs names the outputs of the inputs.
 func (f *eparakstsFlags) jobs(inputs []string) ([]flow.Job, error) {
-	if f.out != "" && len(inputs) > 1 {
-		return nil, usageError{errors.New("-o names one output; use --out-dir for several documents")}
-	}
-	var jobs []flow.Job
-	for _, in := range inputs {
-		out := f.out
-		if out == "" {
-			out = flow.OutputPath(in, f.outDir)
-		}
-		jobs = append(jobs, flow.Job{Input: in, Output: out})
-	}
-	return jobs, nil
+	return outputJobs(inputs, f.out, f.outDir)
 }
 
 func (a *app) eparakstsSign(f *eparakstsFlags) *cobra.Command {

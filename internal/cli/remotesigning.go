@@ -14,8 +14,6 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/signet-sign/signet/flow"
-	"github.com/signet-sign/signet/internal/testpki"
-	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -134,22 +132,16 @@ func remoteSigningCredentials() (user, pass, rp string, err error) {
 // demoClient starts the test service with a throw-away PKI and TSA and an
 // agreement "demo" whose passcode is 123456.
 func (f *remoteSigningFlags) demoClient(stderr io.Writer) (*remotesigning.Client, func(), error) {
-	pki, err := testpki.New()
+	env, err := fake.StartEnv("demo", "demo", "DEMO")
 	if err != nil {
 		return nil, nil, err
 	}
-	tsa, err := testtsa.Start(pki)
-	if err != nil {
-		return nil, nil, err
-	}
+	pki, srv := env.PKI, env.Server
 	ag, err := fake.NewAgreement(pki, "Nguyễn Văn Demo", "123456")
 	if err != nil {
-		tsa.Close()
+		env.Close()
 		return nil, nil, err
 	}
-	srv := fake.Start("demo", "demo", "DEMO")
-	srv.CAs = []*x509.Certificate{pki.Intermediate.Cert}
-	srv.TSA = &pdf.TSAClient{URL: tsa.URL}
 	otpFile := f.otpFile
 	srv.Notify = func(otp string) {
 		fmt.Fprintf(stderr, "signet: demo: the service sends the one-time code %s\n", otp)
@@ -161,10 +153,10 @@ func (f *remoteSigningFlags) demoClient(stderr io.Writer) (*remotesigning.Client
 	f.agreement = "demo"
 	f.demoRoots = []*x509.Certificate{pki.Root.Cert}
 	f.demoChain = []*x509.Certificate{pki.Intermediate.Cert}
-	f.demoTSA = tsa.URL
+	f.demoTSA = env.TSA.URL
 	fmt.Fprintln(stderr, "signet: demo: using a local Remote Signing test service (agreement \"demo\", passcode 123456); nothing is really signed by a provider")
 	c, err := remotesigning.New(remotesigning.Config{URL: srv.URL, Username: "demo", Password: "demo", RPCode: "DEMO"})
-	return c, func() { srv.Close(); tsa.Close() }, err
+	return c, env.Close, err
 }
 
 // prompter asks the passcode as --pin-file or the terminal says, and the
@@ -353,9 +345,6 @@ verifies the result before writing it.`,
 			if err != nil {
 				return err
 			}
-			if s.out != "" && len(inputs) > 1 {
-				return usageError{errors.New("-o names one output; use --out-dir for several documents")}
-			}
 			h, err := parseAlg(s.alg)
 			if err != nil {
 				return usageError{err}
@@ -369,13 +358,9 @@ verifies the result before writing it.`,
 			if err != nil {
 				return usageError{err}
 			}
-			var jobs []flow.Job
-			for _, in := range inputs {
-				target := s.out
-				if target == "" {
-					target = flow.OutputPath(in, s.outDir)
-				}
-				jobs = append(jobs, flow.Job{Input: in, Output: target})
+			jobs, err := outputJobs(inputs, s.out, s.outDir)
+			if err != nil {
+				return err
 			}
 			c, stop, err := f.client(a.stderr, true)
 			if err != nil {

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -12,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/signet-sign/signet/internal/testpdf"
-	"github.com/signet-sign/signet/internal/testpki"
-	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
 	rsfake "github.com/signet-sign/signet/remote/remotesigning/fake"
 )
@@ -21,18 +18,13 @@ import (
 // TestRemoteSigningCLI drives the commands against a fake deployment
 // named with --api-url, credentials from the environment.
 func TestRemoteSigningCLI(t *testing.T) {
-	pki, err := testpki.New()
+	env, err := rsfake.StartEnv("rp", "rp-secret", "RP")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tsa, err := testtsa.Start(pki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tsa.Close()
-	srv := rsfake.Start("rp", "rp-secret", "RP")
-	defer srv.Close()
-	srv.CAs, srv.TSA, srv.DownloadOnly = []*x509.Certificate{pki.Intermediate.Cert}, &pdf.TSAClient{URL: tsa.URL}, true
+	defer env.Close()
+	pki, tsa, srv := env.PKI, env.TSA, env.Server
+	srv.DownloadOnly = true
 	ag, err := rsfake.NewAgreement(pki, "Trần Thị Lan", "9999")
 	if err != nil {
 		t.Fatal(err)

@@ -53,9 +53,6 @@ stops the batch.`,
 			if keyRef == "" {
 				return usageError{errors.New("--key is required")}
 			}
-			if out != "" && len(inputs) > 1 {
-				return usageError{errors.New("-o names one output; use --out-dir for several documents")}
-			}
 			if out != "" && outDir != "" {
 				return usageError{errors.New("use -o or --out-dir, not both")}
 			}
@@ -107,13 +104,9 @@ stops the batch.`,
 			} else if page != "" || len(textLines) > 0 || imagePath != "" {
 				return usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
 			}
-			var jobs []flow.Job
-			for _, in := range inputs {
-				target := out
-				if target == "" {
-					target = flow.OutputPath(in, outDir)
-				}
-				jobs = append(jobs, flow.Job{Input: in, Output: target})
+			jobs, err := outputJobs(inputs, out, outDir)
+			if err != nil {
+				return err
 			}
 
 			mods, err := a.loadModules()
@@ -176,6 +169,23 @@ stops the batch.`,
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&a.pinFile, "pin-file", "", "read the PIN (or key file password) from this file (unattended use only)")
 	return cmd
+}
+
+// outputJobs names each input's output: -o for one document, else
+// NAME-signed.pdf beside it or NAME.pdf in --out-dir.
+func outputJobs(inputs []string, out, dir string) ([]flow.Job, error) {
+	if out != "" && len(inputs) > 1 {
+		return nil, usageError{errors.New("-o names one output; use --out-dir for several documents")}
+	}
+	var jobs []flow.Job
+	for _, in := range inputs {
+		target := out
+		if target == "" {
+			target = flow.OutputPath(in, dir)
+		}
+		jobs = append(jobs, flow.Job{Input: in, Output: target})
+	}
+	return jobs, nil
 }
 
 // progress shows a bar on a terminal, and nothing otherwise (the summary

@@ -120,18 +120,13 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		if !s.Valid {
 			mark, verdict = "✗", "NOT VALID"
 		}
-		who := "unknown signer"
-		if s.Signer != nil {
-			who = s.Signer.Name
-		} else if s.TimestampAuthority != nil {
-			who = "document timestamp by " + s.TimestampAuthority.Name
-		}
-		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, s.Field), who}
-		switch {
-		case s.ProvenTime != nil:
-			parts = append(parts, "signed "+s.ProvenTime.UTC().Format("2006-01-02 15:04 MST")+" (timestamp)")
-		case s.ClaimedTime != nil:
-			parts = append(parts, "signed "+s.ClaimedTime.UTC().Format("2006-01-02 15:04 MST")+" (claimed)")
+		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, s.Field), s.Who()}
+		if t, proven, ok := s.When(); ok {
+			how := " (claimed)"
+			if proven {
+				how = " (timestamp)"
+			}
+			parts = append(parts, "signed "+t.UTC().Format("2006-01-02 15:04 MST")+how)
 		}
 		if s.Level != "" {
 			parts = append(parts, "PAdES "+s.Level)

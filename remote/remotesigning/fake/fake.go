@@ -24,8 +24,40 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
 )
+
+// Env is a fake with its own test PKI and timestamp authority: whole-file
+// signatures chain to the PKI and carry timestamps.
+type Env struct {
+	*Server
+	PKI *testpki.PKI
+	TSA *testtsa.TSA
+}
+
+// StartEnv starts a fake for the relying party's credentials with a fresh
+// PKI and TSA. Close stops both.
+func StartEnv(username, password, rpCode string) (*Env, error) {
+	pki, err := testpki.New()
+	if err != nil {
+		return nil, err
+	}
+	tsa, err := testtsa.Start(pki)
+	if err != nil {
+		return nil, err
+	}
+	s := Start(username, password, rpCode)
+	s.CAs = []*x509.Certificate{pki.Intermediate.Cert}
+	s.TSA = &pdf.TSAClient{URL: tsa.URL}
+	return &Env{Server: s, PKI: pki, TSA: tsa}, nil
+}
+
+// Close stops the fake and its TSA.
+func (e *Env) Close() {
+	e.Server.Close()
+	e.TSA.Close()
+}
 
 // NewAgreement makes an agreement whose cloud key is a fresh RSA-2048 key
 // with a signing certificate for cn from pki, authorized by passcode or by
