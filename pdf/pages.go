@@ -33,11 +33,17 @@ func PageInfo(r io.ReaderAt, size int64, n int) (PageSize, error) {
 // 32000-1 §7.7.3.4 lets pages inherit it; US Letter when none is found.
 func (d *document) mediaBox(page types.Dict) [4]float64 {
 	node := page
+	visited := map[int]bool{}
 	for depth := 0; node != nil && depth < 64; depth++ {
 		if v, ok := d.numbers(node["MediaBox"]); ok && v[2] > v[0] && v[3] > v[1] {
 			return v
 		}
-		parent, err := d.dict(node["Parent"])
+		ref, ok := node["Parent"].(types.IndirectRef)
+		if !ok || visited[ref.ObjectNumber.Value()] {
+			break // no parent, or a /Parent chain that loops
+		}
+		visited[ref.ObjectNumber.Value()] = true
+		parent, err := d.dict(ref)
 		if err != nil {
 			break
 		}

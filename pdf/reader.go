@@ -3,10 +3,14 @@ package pdf
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -32,74 +36,179 @@ var (
 	ErrEncrypted = errors.New("PDF is encrypted; remove the password protection before signing")
 )
 
-// Limits against hostile input.
-const (
-	maxObjectText  = 8 << 20  // one dictionary's text
-	maxXRefStream  = 64 << 20 // a decoded xref or object stream
-	maxXRefEntries = 8 << 20  // objects in a file
-	tailSize       = 4096     // where startxref is looked for
-)
-
 // xrefEntry locates an object: at an offset, or inside an object stream.
 type xrefEntry struct {
-	offset  int64
-	gen     int
-	stream  int // object stream number, for compressed objects
-	index   int // index in that object stream
-	inStm   bool
-	free    bool
-	present bool
+	offset int64
+	gen    int
+	stream int // object stream number, for compressed objects
+	index  int // index in that object stream
+	inStm  bool
+	free   bool
 }
 
 // xrefSection is one cross-reference section: one revision of the file.
+// Its entries stay in the row form of an xref stream (PDF 32000-1
+// 7.5.8.2), classic tables converted to it, and are looked up by binary
+// search: a section listing millions of objects costs its rows, never a
+// map of them.
 type xrefSection struct {
-	offset  int64
-	entries map[int]xrefEntry
+	offset int64
 	// end is the offset just after the revision's %%EOF line, -1 when
 	// none follows the section, 0 until asked (see [document.sectionEnd]).
-	end int64
+	end    int64
+	widths [3]int
+	rowLen int
+	rows   []byte
+	subs   []xrefSub // sorted by first
+	// overlap: subsections overlap, so lookups scan them in file order
+	// (the last wins, as when they are read one after another).
+	overlap bool
 }
 
-// document is a PDF opened for signing.
+// xrefSub is a subsection: count objects from first, rows from row.
+type xrefSub struct{ first, count, row int }
+
+// classicWidths is the row form classic tables are converted to: type
+// (0 free, 1 in use), 8-byte offset, 4-byte generation.
+var classicWidths = [3]int{1, 8, 4}
+
+func rowField(b []byte) int64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return int64(v & (1<<63 - 1))
+}
+
+// entry decodes row i.
+func (s *xrefSection) entry(i int) (xrefEntry, bool) {
+	row := s.rows[i*s.rowLen : (i+1)*s.rowLen]
+	typ := int64(1) // a zero-width type field means type 1
+	if s.widths[0] > 0 {
+		typ = rowField(row[:s.widths[0]])
+	}
+	f2 := rowField(row[s.widths[0] : s.widths[0]+s.widths[1]])
+	f3 := rowField(row[s.widths[0]+s.widths[1]:])
+	switch typ {
+	case 0:
+		return xrefEntry{free: true, gen: int(min(f3, 65535))}, true
+	case 1:
+		return xrefEntry{offset: f2, gen: int(min(f3, 65535))}, true
+	case 2:
+		return xrefEntry{inStm: true, stream: int(min(f2, maxObjectNumber)), index: int(min(f3, maxObjectNumber))}, true
+	}
+	return xrefEntry{}, false // reserved types are ignored (7.5.8.3)
+}
+
+// lookup finds object nr's entry in this section.
+func (s *xrefSection) lookup(nr int) (xrefEntry, bool) {
+	if s.overlap {
+		for i := len(s.subs) - 1; i >= 0; i-- {
+			if sub := s.subs[i]; nr >= sub.first && nr < sub.first+sub.count {
+				return s.entry(sub.row + nr - sub.first)
+			}
+		}
+		return xrefEntry{}, false
+	}
+	i := sort.Search(len(s.subs), func(i int) bool { return s.subs[i].first > nr }) - 1
+	if i < 0 || nr >= s.subs[i].first+s.subs[i].count {
+		return xrefEntry{}, false
+	}
+	return s.entry(s.subs[i].row + nr - s.subs[i].first)
+}
+
+// each calls fn for every entry of the section, in object order.
+func (s *xrefSection) each(fn func(nr int, e xrefEntry) error) error {
+	for _, sub := range s.subs {
+		for j := range sub.count {
+			if e, ok := s.entry(sub.row + j); ok {
+				if err := fn(sub.first+j, e); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// finish sorts the subsections and counts the in-use entries, which must
+// fit in a file of size bytes.
+func (s *xrefSection) finish(d *document) error {
+	if !slices.IsSortedFunc(s.subs, func(a, b xrefSub) int { return a.first - b.first }) {
+		s.overlap = true
+	}
+	for i := 1; i < len(s.subs) && !s.overlap; i++ {
+		if s.subs[i].first < s.subs[i-1].first+s.subs[i-1].count {
+			s.overlap = true
+		}
+	}
+	// Per section, not summed: some writers list every object again in
+	// each revision's section.
+	inUse := int64(0)
+	for i := range len(s.rows) / max(s.rowLen, 1) {
+		if e, ok := s.entry(i); ok && !e.free && !e.inStm {
+			inUse++
+		}
+	}
+	if inUse > d.size/minObjectBytes+16 {
+		return brokenf("the cross-reference section at %d lists %d objects stored in the file, more than a file of %d bytes can hold", s.offset, inUse, d.size)
+	}
+	return nil
+}
+
+// document is a PDF opened for reading. Everything read from it is
+// charged to its budget (see limits.go).
 type document struct {
 	r    io.ReaderAt
 	size int64
 
-	header     string // "1.7"
-	xref       map[int]xrefEntry
+	header     string     // "1.7"
 	trailer    types.Dict // the newest trailer
 	startxref  int64      // offset of the newest xref section
 	xrefStream bool       // the newest section is an xref stream
-	size1      int        // trailer /Size
+	size1      int        // trailer /Size, or one past the highest object number
 
-	objStms map[int]*objStm
-	cache   map[int]types.Object
-
-	// sections are the xref sections, newest first, each with the
-	// entries it lists and the end of its revision.
+	// sections are the xref sections, newest first.
 	sections []*xrefSection
 
-	// maxEntries bounds the xref entries by the file size: every object
-	// takes bytes, even compressed, so a small file cannot list millions
-	// of objects through a compressed xref stream and make us allocate
-	// for them.
-	maxEntries int
+	limits Limits
+	budget int64 // bytes of work left
+
+	objStms     map[int]*objStm // a few decoded object streams
+	objStmTick  int
+	objStmBytes int
+	cache       map[int]types.Object
+	cachedText  int
+	// reading holds the objects (nr) and object streams (-nr-1) being
+	// read: meeting one again is a reference cycle.
+	reading map[int]bool
 }
 
 type objStm struct {
 	data    []byte
 	offsets []int // start of object i in data
 	numbers []int
+	used    int // objStmTick when last used
 }
 
 func brokenf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBrokenPDF, fmt.Sprintf(format, args...))
 }
 
-// openDocument reads the structure of the PDF in r.
+// openDocument reads the structure of the PDF in r under the default
+// limits.
 func openDocument(r io.ReaderAt, size int64) (*document, error) {
-	d := &document{r: r, size: size, xref: map[int]xrefEntry{}, objStms: map[int]*objStm{}, cache: map[int]types.Object{}}
-	d.maxEntries = int(min(int64(maxXRefEntries), size/2+1024))
+	return openDocumentLimits(r, size, Limits{})
+}
+
+// openDocumentLimits reads the structure of the PDF in r.
+func openDocumentLimits(r io.ReaderAt, size int64, limits Limits) (*document, error) {
+	if size <= 0 {
+		return nil, ErrNotPDF
+	}
+	limits = limits.withDefaults()
+	d := &document{r: r, size: size, limits: limits, budget: limits.budget(size),
+		objStms: map[int]*objStm{}, cache: map[int]types.Object{}, reading: map[int]bool{}}
 	head := make([]byte, min(1024, size))
 	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read PDF: %w", err)
@@ -124,12 +233,12 @@ func openDocument(r io.ReaderAt, size int64) (*document, error) {
 	if d.trailer.IndirectRefEntry("Root") == nil {
 		return nil, brokenf("trailer has no /Root")
 	}
-	if n := d.trailer.IntEntry("Size"); n != nil {
+	if n := d.trailer.IntEntry("Size"); n != nil && *n > 0 && *n <= maxObjectNumber {
 		d.size1 = *n
 	}
-	for nr := range d.xref {
-		if nr >= d.size1 {
-			d.size1 = nr + 1
+	for _, sec := range d.sections {
+		for _, sub := range sec.subs {
+			d.size1 = max(d.size1, sub.first+sub.count)
 		}
 	}
 	return d, nil
@@ -155,11 +264,11 @@ func (d *document) findStartXRef() (int64, error) {
 }
 
 // readXRefChain reads the xref section at off and its /Prev predecessors.
-// Entries already known come from a newer section and win.
+// Entries in newer sections win, as lookups go newest first.
 func (d *document) readXRefChain(off int64) error {
 	seen := map[int64]bool{}
 	first := true
-	for off > 0 {
+	for {
 		if seen[off] {
 			return brokenf("xref /Prev chain loops at offset %d", off)
 		}
@@ -173,49 +282,70 @@ func (d *document) readXRefChain(off int64) error {
 		}
 		// Hybrid files: a classic section may point at an xref stream
 		// that lists the compressed objects (PDF 32000-1 section 7.5.8.4).
-		if stm := trailer.IntEntry("XRefStm"); stm != nil && !isStream && !seen[int64(*stm)] {
-			seen[int64(*stm)] = true
-			if _, _, err := d.readXRefSection(int64(*stm)); err != nil {
-				return err
+		if stm := trailer.IntEntry("XRefStm"); stm != nil && !isStream {
+			at := int64(*stm)
+			if !d.inFile(at) {
+				return brokenf("/XRefStm %d is outside the %d-byte file", at, d.size)
+			}
+			if !seen[at] {
+				seen[at] = true
+				if _, _, err := d.readXRefSection(at); err != nil {
+					return err
+				}
 			}
 		}
 		prev := trailer.IntEntry("Prev")
 		if prev == nil {
-			break
+			return nil
 		}
 		off = int64(*prev)
-		if off < 0 || off >= d.size {
-			return brokenf("xref /Prev %d is outside the file", off)
+		if !d.inFile(off) {
+			return brokenf("xref /Prev %d is outside the %d-byte file", off, d.size)
 		}
 	}
-	return nil
-}
-
-func (d *document) set(sec *xrefSection, nr int, e xrefEntry) error {
-	if len(d.xref) >= d.maxEntries || len(sec.entries) >= d.maxEntries {
-		return brokenf("more objects listed than a file of %d bytes can hold", d.size)
-	}
-	e.present = true
-	sec.entries[nr] = e
-	if _, known := d.xref[nr]; !known {
-		d.xref[nr] = e
-	}
-	return nil
 }
 
 func (d *document) readXRefSection(off int64) (types.Dict, bool, error) {
+	if !d.inFile(off) {
+		return nil, false, brokenf("xref section offset %d is outside the %d-byte file", off, d.size)
+	}
+	if len(d.sections) >= d.limits.Sections {
+		return nil, false, tooComplexf("more than %d cross-reference sections (Limits.Sections)", d.limits.Sections)
+	}
 	peek := make([]byte, min(32, d.size-off))
 	if _, err := d.r.ReadAt(peek, off); err != nil && err != io.EOF {
 		return nil, false, fmt.Errorf("read PDF: %w", err)
 	}
-	sec := &xrefSection{offset: off, entries: map[int]xrefEntry{}}
-	d.sections = append(d.sections, sec)
+	sec := &xrefSection{offset: off}
+	var (
+		t        types.Dict
+		isStream bool
+		err      error
+	)
 	if bytes.HasPrefix(bytes.TrimLeft(peek, " \r\n\t\f\x00"), []byte("xref")) {
-		t, err := d.readXRefTable(sec)
-		return t, false, err
+		t, err = d.readXRefTable(sec)
+	} else {
+		t, err = d.readXRefStream(sec)
+		isStream = true
 	}
-	t, err := d.readXRefStream(sec)
-	return t, true, err
+	if err != nil {
+		return nil, false, err
+	}
+	if err := sec.finish(d); err != nil {
+		return nil, false, err
+	}
+	d.sections = append(d.sections, sec)
+	return t, isStream, nil
+}
+
+// lookup finds object nr's newest entry.
+func (d *document) lookup(nr int) (xrefEntry, bool) {
+	for _, sec := range d.sections {
+		if e, ok := sec.lookup(nr); ok {
+			return e, true
+		}
+	}
+	return xrefEntry{}, false
 }
 
 var eofRE = regexp.MustCompile(`%%EOF[ \t]*(\r\n|\r|\n)?`)
@@ -231,6 +361,9 @@ func (d *document) sectionEnd(sec *xrefSection) int64 {
 	const window = 1 << 20
 	buf := make([]byte, window)
 	for pos := sec.offset; pos < d.size; pos += window - 16 {
+		if d.spend(min(window, d.size-pos), "revision ends") != nil {
+			return -1
+		}
 		n, err := d.r.ReadAt(buf[:min(window, d.size-pos)], pos)
 		if err != nil && err != io.EOF {
 			return -1
@@ -255,6 +388,9 @@ func (d *document) sectionEnd(sec *xrefSection) int64 {
 // entries, "trailer" and its dictionary.
 func (d *document) readXRefTable(sec *xrefSection) (types.Dict, error) {
 	off := sec.offset
+	sec.widths = classicWidths
+	rowLen := classicWidths[0] + classicWidths[1] + classicWidths[2]
+	sec.rowLen = rowLen
 	br := bufio.NewReaderSize(io.NewSectionReader(d.r, off, d.size-off), 64<<10)
 	word := func() (string, error) {
 		var b strings.Builder
@@ -292,24 +428,34 @@ func (d *document) readXRefTable(sec *xrefSection) (types.Dict, error) {
 		first, err1 := strconv.Atoi(w)
 		cw, err2 := word()
 		count, err3 := strconv.Atoi(cw)
-		if err1 != nil || err2 != nil || err3 != nil || first < 0 || count < 0 || count > d.maxEntries {
+		// An entry takes at least 6 bytes ("0 0 n "), so a count the rest
+		// of the file cannot hold is refused before anything is kept.
+		if err1 != nil || err2 != nil || err3 != nil || first < 0 || count < 0 || first > maxObjectNumber || int64(count) > (d.size-off)/6 {
 			return nil, brokenf("xref table at %d: bad subsection header %q %q", off, w, cw)
 		}
-		for i := range count {
+		if err := d.spend(int64(count)*int64(rowLen), "xref table"); err != nil {
+			return nil, err
+		}
+		sec.subs = append(sec.subs, xrefSub{first: first, count: count, row: len(sec.rows) / rowLen})
+		for range count {
 			ow, err1 := word()
 			gw, err2 := word()
 			tw, err3 := word()
 			if err1 != nil || err2 != nil || err3 != nil {
 				return nil, brokenf("xref table at %d is cut short", off)
 			}
-			o, errO := strconv.ParseInt(ow, 10, 64)
-			g, errG := strconv.Atoi(gw)
+			o, errO := strconv.ParseUint(ow, 10, 63)
+			g, errG := strconv.ParseUint(gw, 10, 32)
 			if errO != nil || errG != nil || (tw != "n" && tw != "f") {
 				return nil, brokenf("xref table at %d: bad entry %s %s %s", off, ow, gw, tw)
 			}
-			if err := d.set(sec, first+i, xrefEntry{offset: o, gen: g, free: tw == "f"}); err != nil {
-				return nil, err
+			typ := byte(1)
+			if tw == "f" {
+				typ = 0
 			}
+			sec.rows = append(sec.rows, typ)
+			sec.rows = binary.BigEndian.AppendUint64(sec.rows, o)
+			sec.rows = binary.BigEndian.AppendUint32(sec.rows, uint32(g))
 		}
 	}
 	rest, _ := br.Peek(maxObjectText)
@@ -328,8 +474,7 @@ func (d *document) readXRefTable(sec *xrefSection) (types.Dict, error) {
 // readXRefStream reads a cross-reference stream (PDF 32000-1 7.5.8).
 func (d *document) readXRefStream(sec *xrefSection) (types.Dict, error) {
 	off := sec.offset
-	// Rows are at most 24 bytes (three 8-byte fields).
-	dict, data, err := d.readStreamAt(off, min(maxXRefStream, 24*int64(d.maxEntries)))
+	dict, data, err := d.readStreamAt(off, d.limits.Stream)
 	if err != nil {
 		return nil, fmt.Errorf("xref stream at %d: %w", off, err)
 	}
@@ -340,16 +485,15 @@ func (d *document) readXRefStream(sec *xrefSection) (types.Dict, error) {
 	if len(w) != 3 {
 		return nil, brokenf("xref stream at %d: /W must have three numbers", off)
 	}
-	var widths [3]int
 	for i, v := range w {
 		n, ok := v.(types.Integer)
 		if !ok || n < 0 || n > 8 {
 			return nil, brokenf("xref stream at %d: bad /W", off)
 		}
-		widths[i] = int(n)
+		sec.widths[i] = int(n)
 	}
-	rowLen := widths[0] + widths[1] + widths[2]
-	if rowLen == 0 {
+	sec.rowLen = sec.widths[0] + sec.widths[1] + sec.widths[2]
+	if sec.rowLen == 0 {
 		return nil, brokenf("xref stream at %d: empty /W", off)
 	}
 	index := dict.ArrayEntry("Index")
@@ -363,48 +507,18 @@ func (d *document) readXRefStream(sec *xrefSection) (types.Dict, error) {
 	if len(index)%2 != 0 {
 		return nil, brokenf("xref stream at %d: odd /Index", off)
 	}
-	field := func(b []byte) int64 {
-		var v int64
-		for _, c := range b {
-			v = v<<8 | int64(c)
-		}
-		return v
-	}
-	pos := 0
+	rows := len(data) / sec.rowLen
+	next := 0
 	for i := 0; i < len(index); i += 2 {
 		first, ok1 := index[i].(types.Integer)
 		count, ok2 := index[i+1].(types.Integer)
-		if !ok1 || !ok2 || first < 0 || count < 0 {
-			return nil, brokenf("xref stream at %d: bad /Index", off)
+		if !ok1 || !ok2 || first < 0 || count < 0 || first > maxObjectNumber || int(count) > rows-next {
+			return nil, brokenf("xref stream at %d: /Index %v does not fit its %d rows", off, index[i:i+2], rows)
 		}
-		for j := range int(count) {
-			if pos+rowLen > len(data) {
-				return nil, brokenf("xref stream at %d is shorter than its /Index", off)
-			}
-			row := data[pos : pos+rowLen]
-			pos += rowLen
-			typ := int64(1) // a zero-width type field means type 1
-			if widths[0] > 0 {
-				typ = field(row[:widths[0]])
-			}
-			f2 := field(row[widths[0] : widths[0]+widths[1]])
-			f3 := field(row[widths[0]+widths[1]:])
-			var e xrefEntry
-			switch typ {
-			case 0:
-				e = xrefEntry{free: true, gen: int(f3)}
-			case 1:
-				e = xrefEntry{offset: f2, gen: int(f3)}
-			case 2:
-				e = xrefEntry{inStm: true, stream: int(f2), index: int(f3)}
-			default:
-				continue // reserved types are ignored (7.5.8.3)
-			}
-			if err := d.set(sec, int(first)+j, e); err != nil {
-				return nil, err
-			}
-		}
+		sec.subs = append(sec.subs, xrefSub{first: int(first), count: int(count), row: next})
+		next += int(count)
 	}
+	sec.rows = data[:next*sec.rowLen]
 	return dict, nil
 }
 
@@ -412,23 +526,33 @@ var objHeaderRE = regexp.MustCompile(`^\s*(\d+)\s+(\d+)\s+obj\b`)
 
 // objectText reads the text of the object at off, up to "endobj" or
 // "stream", without the "N G obj" header. It also returns the offset just
-// after the text.
+// after the text. Every byte read is charged to the budget.
 func (d *document) objectText(off int64) (string, int64, int, error) {
-	if off < 0 || off >= d.size {
+	if !d.inFile(off) {
 		return "", 0, 0, brokenf("object offset %d is outside the file", off)
 	}
-	chunk := 4096
+	chunk := int64(512)
 	for {
-		n := min(int64(chunk), d.size-off)
+		n := min(chunk, d.size-off)
+		if err := d.spend(n+objectCost, "object text"); err != nil {
+			return "", 0, 0, err
+		}
 		buf := make([]byte, n)
 		if _, err := d.r.ReadAt(buf, off); err != nil && err != io.EOF {
 			return "", 0, 0, fmt.Errorf("read PDF: %w", err)
 		}
 		m := objHeaderRE.FindSubmatchIndex(buf)
 		if m == nil {
+			if n == d.size-off || chunk >= maxObjectText {
+				return "", 0, 0, brokenf("no object at offset %d", off)
+			}
+			chunk *= 4
+			continue
+		}
+		nr, err := strconv.Atoi(string(buf[m[2]:m[3]]))
+		if err != nil {
 			return "", 0, 0, brokenf("no object at offset %d", off)
 		}
-		nr, _ := strconv.Atoi(string(buf[m[2]:m[3]]))
 		body := buf[m[1]:]
 		end := indexKeyword(body, "endobj")
 		if s := indexKeyword(body, "stream"); s >= 0 && (end < 0 || s < end) {
@@ -468,7 +592,7 @@ func isSpace(c byte) bool {
 func isDelim(c byte) bool { return strings.IndexByte("()<>[]{}/%", c) >= 0 }
 
 // readStreamAt reads the stream object at off: its dictionary and decoded
-// data (at most limit bytes).
+// data (at most limit bytes, and at most what the budget has left).
 func (d *document) readStreamAt(off int64, limit int64) (types.Dict, []byte, error) {
 	text, after, _, err := d.objectText(off)
 	if err != nil {
@@ -501,36 +625,37 @@ func (d *document) readStreamAt(off int64, limit int64) (types.Dict, []byte, err
 	if err != nil {
 		return nil, nil, err
 	}
-	if length < 0 || length > limit || start+length > d.size {
+	if _, ok := rangeEnd(start, length, d.size); !ok {
 		return nil, nil, brokenf("stream at %d has a bad /Length %d", off, length)
 	}
-	raw := make([]byte, length)
-	if _, err := d.r.ReadAt(raw, start); err != nil {
-		return nil, nil, fmt.Errorf("read PDF: %w", err)
-	}
-	data, err := decodeStream(dict, raw, limit)
+	data, err := d.decodeStream(dict, io.NewSectionReader(d.r, start, length), length, limit)
 	if err != nil {
-		return nil, nil, brokenf("stream at %d: %v", off, err)
+		return nil, nil, fmt.Errorf("stream at %d: %w", off, err)
 	}
 	return dict, data, nil
 }
 
-// decodeStream applies the stream's filters with pdfcpu's filter package.
-func decodeStream(dict types.Dict, raw []byte, limit int64) ([]byte, error) {
+// decodeStream applies the stream's filters. Flate without a predictor,
+// by far the most common, is decoded by compress/zlib as a stream, so a
+// cascade of filters holds only its output; the others go through
+// pdfcpu's filter package, which stops at the limit.
+func (d *document) decodeStream(dict types.Dict, raw io.Reader, rawLen, limit int64) ([]byte, error) {
 	var names []string
 	var parms []types.Object
 	switch f := dict["Filter"].(type) {
 	case nil:
-		return raw, nil
 	case types.Name:
 		names = []string{string(f)}
 		parms = []types.Object{dict["DecodeParms"]}
 	case types.Array:
+		if len(f) > 8 {
+			return nil, brokenf("%d filters on one stream", len(f))
+		}
 		dp, _ := dict["DecodeParms"].(types.Array)
 		for i, n := range f {
 			name, ok := n.(types.Name)
 			if !ok {
-				return nil, errors.New("bad /Filter")
+				return nil, brokenf("bad /Filter")
 			}
 			names = append(names, string(name))
 			if i < len(dp) {
@@ -540,9 +665,17 @@ func decodeStream(dict types.Dict, raw []byte, limit int64) ([]byte, error) {
 			}
 		}
 	default:
-		return nil, errors.New("bad /Filter")
+		return nil, brokenf("bad /Filter")
 	}
-	var r io.Reader = bytes.NewReader(raw)
+	what := fmt.Sprintf("one stream may decode to %d MB (Limits.Stream)", limit>>20)
+	if d.budget < limit {
+		limit = d.budget
+		what = "the document's decoded-data budget is spent (Limits.DecodedBase, DecodedPerByte)"
+	}
+	if len(names) == 0 && rawLen > limit {
+		return nil, tooComplexf("%s", what)
+	}
+	r := raw
 	for i, name := range names {
 		p := map[string]int{}
 		if pd, ok := parms[i].(types.Dict); ok {
@@ -552,15 +685,38 @@ func decodeStream(dict types.Dict, raw []byte, limit int64) ([]byte, error) {
 				}
 			}
 		}
+		if name == filter.Flate && p["Predictor"] <= 1 {
+			zr, err := zlib.NewReader(r)
+			if err != nil {
+				return nil, brokenf("filter %s: %v", name, err)
+			}
+			r = zr
+			continue
+		}
 		f, err := filter.NewFilter(name, p, limit)
 		if err != nil {
-			return nil, fmt.Errorf("filter %s: %w", name, err)
+			return nil, brokenf("filter %s: %v", name, err)
 		}
 		if r, err = f.Decode(r); err != nil {
-			return nil, fmt.Errorf("filter %s: %w", name, err)
+			if errors.Is(err, filter.ErrDecodeLimitExceeded) {
+				return nil, tooComplexf("%s", what)
+			}
+			return nil, brokenf("filter %s: %v", name, err)
 		}
 	}
-	return io.ReadAll(io.LimitReader(r, limit+1))
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(data)) > limit {
+		return nil, tooComplexf("%s", what)
+	}
+	// A Flate stream cut short still gives what it has, as other readers
+	// accept it.
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, brokenf("decode: %v", err)
+	}
+	if err := d.spend(int64(len(data)), "decoded streams"); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // intValue reads an integer entry, following an indirect reference.
@@ -576,27 +732,49 @@ func (d *document) intValue(dict types.Dict, key string) (int64, error) {
 	return int64(n), nil
 }
 
+// enter marks key (an object, or -nr-1 for object stream nr) as being
+// read; meeting it again before leave is a reference cycle.
+func (d *document) enter(key int, what string) error {
+	if d.reading[key] {
+		return brokenf("reference cycle: %s refers back to itself", what)
+	}
+	if len(d.reading) >= maxNestedReads {
+		return brokenf("references nested more than %d deep while reading %s", maxNestedReads, what)
+	}
+	d.reading[key] = true
+	return nil
+}
+
+func (d *document) leave(key int) { delete(d.reading, key) }
+
 // object returns object nr (its dictionary for a stream).
 func (d *document) object(nr int) (types.Object, error) {
 	if o, ok := d.cache[nr]; ok {
 		return o, nil
 	}
-	e, ok := d.xref[nr]
+	e, ok := d.lookup(nr)
 	if !ok || e.free {
 		return nil, nil // a missing object is the null object (7.3.10)
 	}
+	if err := d.enter(nr, fmt.Sprintf("object %d", nr)); err != nil {
+		return nil, err
+	}
+	defer d.leave(nr)
 	var text string
 	if e.inStm {
 		stm, err := d.objectStream(e.stream)
 		if err != nil {
 			return nil, err
 		}
-		if e.index < 0 || e.index >= len(stm.offsets) || stm.numbers[e.index] != nr {
+		if e.index >= len(stm.offsets) || stm.numbers[e.index] != nr {
 			return nil, brokenf("object %d is not where the xref says in object stream %d", nr, e.stream)
 		}
 		end := len(stm.data)
 		if e.index+1 < len(stm.offsets) {
 			end = stm.offsets[e.index+1]
+		}
+		if err := d.spend(int64(end-stm.offsets[e.index])+objectCost, "object text"); err != nil {
+			return nil, err
 		}
 		text = string(stm.data[stm.offsets[e.index]:end])
 	} else {
@@ -613,43 +791,94 @@ func (d *document) object(nr int) (types.Object, error) {
 	if err != nil {
 		return nil, brokenf("object %d: %v", nr, err)
 	}
-	d.cache[nr] = obj
+	// Small objects are kept (the catalog, page tree nodes, fields); the
+	// cache is bounded, what does not fit is read again when asked.
+	if len(text) <= 4096 && d.cachedText+len(text) <= maxCachedText {
+		d.cachedText += len(text)
+		d.cache[nr] = obj
+	}
 	return obj, nil
 }
 
+// objectStream returns object stream nr decoded, from a small cache.
 func (d *document) objectStream(nr int) (*objStm, error) {
+	d.objStmTick++
 	if s, ok := d.objStms[nr]; ok {
+		s.used = d.objStmTick
 		return s, nil
 	}
-	e, ok := d.xref[nr]
+	e, ok := d.lookup(nr)
 	if !ok || e.free || e.inStm {
 		return nil, brokenf("object stream %d is missing", nr)
 	}
-	dict, data, err := d.readStreamAt(e.offset, maxXRefStream)
+	if err := d.enter(-nr-1, fmt.Sprintf("object stream %d", nr)); err != nil {
+		return nil, err
+	}
+	defer d.leave(-nr - 1)
+	dict, data, err := d.readStreamAt(e.offset, d.limits.Stream)
 	if err != nil {
 		return nil, err
 	}
 	n, err1 := d.intValue(dict, "N")
 	first, err2 := d.intValue(dict, "First")
-	if err1 != nil || err2 != nil || n < 0 || first < 0 || first > int64(len(data)) {
+	// Each object takes at least two numbers in the offset table.
+	if err1 != nil || err2 != nil || n < 0 || first < 0 || first > int64(len(data)) || n > first/4+1 {
 		return nil, brokenf("object stream %d has a bad /N or /First", nr)
 	}
-	fields := strings.Fields(string(data[:first]))
-	if int64(len(fields)) < 2*n {
-		return nil, brokenf("object stream %d lists fewer than /N objects", nr)
-	}
-	s := &objStm{data: data}
-	for i := range int(n) {
-		num, err1 := strconv.Atoi(fields[2*i])
-		o, err2 := strconv.Atoi(fields[2*i+1])
-		if err1 != nil || err2 != nil || o < 0 || int(first)+o > len(data) {
-			return nil, brokenf("object stream %d has a bad offset table", nr)
+	s := &objStm{data: data, numbers: make([]int, 0, n), offsets: make([]int, 0, n)}
+	table := data[:first]
+	prev := 0
+	for range n {
+		var num, o int
+		var ok bool
+		if num, table, ok = nextInt(table); !ok {
+			return nil, brokenf("object stream %d lists fewer than /N objects", nr)
 		}
+		if o, table, ok = nextInt(table); !ok {
+			return nil, brokenf("object stream %d lists fewer than /N objects", nr)
+		}
+		// Offsets are relative to /First and increase (7.5.7).
+		if o < prev || int64(o) > int64(len(data))-first {
+			return nil, brokenf("object stream %d: offset %d of object %d is out of order or outside the stream", nr, o, num)
+		}
+		prev = o
 		s.numbers = append(s.numbers, num)
 		s.offsets = append(s.offsets, int(first)+o)
 	}
+	// Keep a few decoded streams, within Limits.Stream bytes together:
+	// the least recently used ones go.
+	for len(d.objStms) > 0 && (len(d.objStms) >= d.limits.ObjStmCache || d.objStmBytes+len(data) > int(d.limits.Stream)) {
+		oldest := -1
+		for k, v := range d.objStms {
+			if oldest < 0 || v.used < d.objStms[oldest].used {
+				oldest = k
+			}
+		}
+		d.objStmBytes -= len(d.objStms[oldest].data)
+		delete(d.objStms, oldest)
+	}
+	s.used = d.objStmTick
 	d.objStms[nr] = s
+	d.objStmBytes += len(data)
 	return s, nil
+}
+
+// nextInt reads a non-negative integer from the front of b, after white
+// space.
+func nextInt(b []byte) (int, []byte, bool) {
+	i := 0
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	j := i
+	for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	if j == i || j-i > 10 {
+		return 0, b, false
+	}
+	n, err := strconv.Atoi(string(b[i:j]))
+	return n, b[j:], err == nil
 }
 
 // resolve follows indirect references (a bounded number of hops).
@@ -702,8 +931,11 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 		return types.IndirectRef{}, nil, 0, brokenf("catalog has no /Pages")
 	}
 	root, err := d.dict(*rootRef)
-	if err != nil || root == nil {
-		return types.IndirectRef{}, nil, 0, brokenf("bad page tree")
+	if err != nil {
+		return types.IndirectRef{}, nil, 0, err
+	}
+	if root == nil {
+		return types.IndirectRef{}, nil, 0, brokenf("the page tree's root is not a dictionary")
 	}
 	total := root.IntEntry("Count")
 	if total == nil || *total < 1 {
@@ -717,6 +949,7 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 	}
 	node, nodeRef := root, *rootRef
 	remaining := n
+	visited := map[int]bool{rootRef.ObjectNumber.Value(): true}
 	for depth := 0; depth < 64; depth++ {
 		if t := node.NameEntry("Type"); t != nil && *t == "Page" {
 			return nodeRef, node, *total, nil
@@ -728,8 +961,11 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 				continue
 			}
 			kd, err := d.dict(ref)
-			if err != nil || kd == nil {
-				return types.IndirectRef{}, nil, 0, brokenf("bad page tree node")
+			if err != nil {
+				return types.IndirectRef{}, nil, 0, err
+			}
+			if kd == nil {
+				return types.IndirectRef{}, nil, 0, brokenf("page tree node %d is not a dictionary", ref.ObjectNumber.Value())
 			}
 			count := 1
 			if t := kd.NameEntry("Type"); t == nil || *t != "Page" {
@@ -740,6 +976,10 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 				count = *c
 			}
 			if remaining <= count {
+				if visited[ref.ObjectNumber.Value()] {
+					return types.IndirectRef{}, nil, 0, brokenf("page tree loops at object %d", ref.ObjectNumber.Value())
+				}
+				visited[ref.ObjectNumber.Value()] = true
 				node, nodeRef, found = kd, ref, true
 				break
 			}

@@ -482,6 +482,9 @@ func (p *Prepared) existing(d *document, cat types.Dict, fields types.Array) (na
 			}
 		}
 	}
+	if err := checkFieldTree(d, fields); err != nil {
+		return nil, false, false, err
+	}
 	perms, err := d.dict(cat["Perms"])
 	if err != nil {
 		return nil, false, false, err
@@ -501,6 +504,68 @@ func (p *Prepared) existing(d *document, cat types.Dict, fields types.Array) (na
 		}
 	}
 	return names, signed, locked, nil
+}
+
+// checkFieldTree refuses a form whose field tree loops or whose signed
+// fields have a /ByteRange outside the file: a signature added to such a
+// document would sit on a structure that readers cannot trust.
+func checkFieldTree(d *document, fields types.Array) error {
+	// seen: each field once (a field listed twice is not a loop, and a
+	// shared subtree is not walked again); ancestors: the path, where
+	// meeting a field again is a loop.
+	seen, ancestors := map[int]bool{}, map[int]bool{}
+	var walk func(arr types.Array, depth int) error
+	var visit func(o types.Object, depth int) error
+	walk = func(arr types.Array, depth int) error {
+		if depth > 32 {
+			return brokenf("form fields nest too deep")
+		}
+		for _, o := range arr {
+			ref, isRef := o.(types.IndirectRef)
+			if !isRef {
+				if err := visit(o, depth); err != nil {
+					return err
+				}
+				continue
+			}
+			nr := ref.ObjectNumber.Value()
+			if ancestors[nr] {
+				return brokenf("form fields loop: object %d is its own ancestor", nr)
+			}
+			if seen[nr] {
+				continue
+			}
+			seen[nr], ancestors[nr] = true, true
+			err := visit(o, depth)
+			delete(ancestors, nr)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	visit = func(o types.Object, depth int) error {
+		fd, err := d.dict(o)
+		if err != nil || fd == nil {
+			return err
+		}
+		if ft := fd.NameEntry("FT"); ft != nil && *ft == "Sig" {
+			if sd, err := d.dict(fd["V"]); err == nil && sd != nil {
+				if _, ok := byteRangeEnd(byteRangeOf(sd), d.size); !ok {
+					return brokenf("the existing signature %q has a /ByteRange outside the file", textString(fd["T"]))
+				}
+			}
+		}
+		kids, err := d.resolve(fd["Kids"])
+		if err != nil {
+			return err
+		}
+		if k, ok := kids.(types.Array); ok {
+			return walk(k, depth+1)
+		}
+		return nil
+	}
+	return walk(fields, 0)
 }
 
 // pdfDate formats t as a PDF date (7.9.4).

@@ -49,7 +49,7 @@ func ref(nr int) types.IndirectRef {
 // writeObject writes object nr with the given body text.
 func (u *update) writeObject(nr int, body string) {
 	gen := 0
-	if e, ok := u.doc.xref[nr]; ok && !e.inStm && !e.free && nr < u.doc.size1 {
+	if e, ok := u.doc.lookup(nr); ok && !e.inStm && !e.free && nr < u.doc.size1 {
 		gen = e.gen // a changed object keeps its generation
 	}
 	u.offsets[nr] = u.pos()

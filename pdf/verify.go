@@ -21,6 +21,7 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -32,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"slices"
@@ -241,7 +243,9 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 	// later revisions (DSS, document timestamps) add.
 	for _, f := range fields {
 		f.revIdx = -1
-		if end := f.br[2] + f.br[3]; end == size {
+		if end, ok := byteRangeEnd(f.br, size); !ok {
+			continue
+		} else if end == size {
 			f.revIdx = len(v.revisions) - 1
 		} else {
 			f.revIdx = slices.Index(v.revisions, end)
@@ -309,11 +313,11 @@ func (v *verifier) loadDSS() error {
 			if !ok {
 				continue
 			}
-			e, ok := v.d.xref[ref.ObjectNumber.Value()]
+			e, ok := v.d.lookup(ref.ObjectNumber.Value())
 			if !ok || e.free || e.inStm {
 				continue
 			}
-			if _, data, err := v.d.readStreamAt(e.offset, maxXRefStream); err == nil {
+			if _, data, err := v.d.readStreamAt(e.offset, v.d.limits.Stream); err == nil {
 				out = append(out, data)
 			}
 		}
@@ -333,7 +337,7 @@ func (v *verifier) loadDSS() error {
 // its newest form.
 func (v *verifier) revisionOf(nr int) int {
 	for _, sec := range v.d.sections { // newest first
-		if _, ok := sec.entries[nr]; ok {
+		if _, ok := sec.lookup(nr); ok {
 			end := v.d.sectionEnd(sec)
 			if i := slices.Index(v.revisions, end); i >= 0 {
 				return i
@@ -360,69 +364,85 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 	}
 	top, _ := fieldsObj.(types.Array)
 	var out []*sigField
-	seen := map[int]bool{}
+	// seen skips a field listed twice; ancestors catches a field that is
+	// its own ancestor, which is a loop, not a duplicate.
+	seen, ancestors := map[int]bool{}, map[int]bool{}
 	var walk func(arr types.Array, prefix string, inheritedFT string, depth int) error
+	// field reads one field and, through walk, its kids.
+	field := func(o types.Object, prefix, inheritedFT string, depth int) error {
+		fd, err := v.d.dict(o)
+		if err != nil || fd == nil {
+			return err
+		}
+		name := prefix
+		if t := textString(fd["T"]); t != "" {
+			if name != "" {
+				name += "."
+			}
+			name += t
+		}
+		ft := inheritedFT
+		if n := fd.NameEntry("FT"); n != nil {
+			ft = *n
+		}
+		if kids, _ := v.d.resolve(fd["Kids"]); kids != nil {
+			if k, ok := kids.(types.Array); ok && len(k) > 0 {
+				if err := walk(k, name, ft, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		if ft != "Sig" {
+			return nil
+		}
+		sigRef, ok := fd["V"].(types.IndirectRef)
+		var sd types.Dict
+		if ok {
+			sd, err = v.d.dict(sigRef)
+		} else if direct, isDict := fd["V"].(types.Dict); isDict {
+			sd = direct
+		}
+		if err != nil || sd == nil {
+			return nil // an empty signature field
+		}
+		f := &sigField{name: name, field: fd, dict: sd}
+		if ok {
+			f.objNr = sigRef.ObjectNumber.Value()
+		}
+		if t := sd.NameEntry("Type"); t != nil && *t == "DocTimeStamp" {
+			f.docTS = true
+		}
+		if sf := sd.NameEntry("SubFilter"); sf != nil && *sf == "ETSI.RFC3161" {
+			f.docTS = true
+		}
+		out = append(out, f)
+		return nil
+	}
 	walk = func(arr types.Array, prefix, inheritedFT string, depth int) error {
 		if depth > 32 {
 			return brokenf("form fields nest too deep")
 		}
 		for _, o := range arr {
 			ref, isRef := o.(types.IndirectRef)
-			if isRef {
-				if seen[ref.ObjectNumber.Value()] {
-					continue
+			if !isRef {
+				if err := field(o, prefix, inheritedFT, depth); err != nil {
+					return err
 				}
-				seen[ref.ObjectNumber.Value()] = true
+				continue
 			}
-			fd, err := v.d.dict(o)
+			nr := ref.ObjectNumber.Value()
+			if ancestors[nr] {
+				return brokenf("form fields loop: object %d is its own ancestor", nr)
+			}
+			if seen[nr] {
+				continue
+			}
+			seen[nr], ancestors[nr] = true, true
+			err := field(o, prefix, inheritedFT, depth)
+			delete(ancestors, nr)
 			if err != nil {
 				return err
 			}
-			if fd == nil {
-				continue
-			}
-			name := prefix
-			if t := textString(fd["T"]); t != "" {
-				if name != "" {
-					name += "."
-				}
-				name += t
-			}
-			ft := inheritedFT
-			if n := fd.NameEntry("FT"); n != nil {
-				ft = *n
-			}
-			if kids, _ := v.d.resolve(fd["Kids"]); kids != nil {
-				if k, ok := kids.(types.Array); ok && len(k) > 0 {
-					if err := walk(k, name, ft, depth+1); err != nil {
-						return err
-					}
-				}
-			}
-			if ft != "Sig" {
-				continue
-			}
-			sigRef, ok := fd["V"].(types.IndirectRef)
-			var sd types.Dict
-			if ok {
-				sd, err = v.d.dict(sigRef)
-			} else if direct, isDict := fd["V"].(types.Dict); isDict {
-				sd = direct
-			}
-			if err != nil || sd == nil {
-				continue // an empty signature field
-			}
-			f := &sigField{name: name, field: fd, dict: sd}
-			if ok {
-				f.objNr = sigRef.ObjectNumber.Value()
-			}
-			if t := sd.NameEntry("Type"); t != nil && *t == "DocTimeStamp" {
-				f.docTS = true
-			}
-			if sf := sd.NameEntry("SubFilter"); sf != nil && *sf == "ETSI.RFC3161" {
-				f.docTS = true
-			}
-			out = append(out, f)
 		}
 		return nil
 	}
@@ -455,7 +475,10 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 		f.br, f.cms = byteRangeOf(f.dict), contentsOf(f.dict)
 	}
 	slices.SortStableFunc(out, func(a, b *sigField) int {
-		return int((a.br[2] + a.br[3]) - (b.br[2] + b.br[3]))
+		// Malformed ranges (end -1) first; their checks say why.
+		aEnd, _ := byteRangeEnd(a.br, v.d.size)
+		bEnd, _ := byteRangeEnd(b.br, v.d.size)
+		return cmp.Compare(aEnd, bEnd)
 	})
 	return out, nil
 }
@@ -489,6 +512,20 @@ func byteRangeOf(sd types.Dict) [4]int64 {
 		br[i] = int64(n)
 	}
 	return br
+}
+
+// byteRangeEnd checks a signature's /ByteRange [0 a b c] (two ranges,
+// in order, the first from the start, both inside a size-byte file,
+// without overflow) and returns where the signed bytes end.
+func byteRangeEnd(br [4]int64, size int64) (int64, bool) {
+	if br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[1] > size {
+		return -1, false
+	}
+	end, ok := rangeEnd(br[2], br[3], size)
+	if !ok {
+		return -1, false
+	}
+	return end, true
 }
 
 // contentsOf returns the /Contents bytes, without the zero padding after
@@ -585,8 +622,13 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 func (v *verifier) checkByteRange(f *sigField, rep *SignatureReport, add func(string, Status, string, ...any)) int {
 	br := f.br
 	size := v.d.size
-	if br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[3] < 0 || br[2]+br[3] > size {
+	end, ok := byteRangeEnd(br, size)
+	if !ok {
 		add("byte range", Failed, "/ByteRange %v is malformed or outside the %d-byte file", br, size)
+		return -1
+	}
+	if br[2]-br[1] > 2*maxObjectText {
+		add("byte range", Failed, "the unsigned gap of %d bytes is far larger than any signature", br[2]-br[1])
 		return -1
 	}
 	// The gap must be exactly the /Contents hex string: nothing else
@@ -605,7 +647,6 @@ func (v *verifier) checkByteRange(f *sigField, rep *SignatureReport, add func(st
 		add("byte range", Failed, "the unsigned gap does not hold this signature's /Contents")
 		return -1
 	}
-	end := br[2] + br[3]
 	idx := slices.Index(v.revisions, end)
 	if n := len(v.revisions); n > 0 && v.revisions[n-1] < size && end != size {
 		add("trailing bytes", Warning, "%d bytes after the last revision belong to no revision; readers ignore them", size-v.revisions[n-1])
@@ -692,32 +733,38 @@ func certificationOf(d *document, sd types.Dict) int {
 // objects their xref sections list, compared with their older versions.
 func (v *verifier) classifyChanges(revIdx int) ([]string, []string) {
 	signedEnd := v.revisions[revIdx]
-	older := map[int]xrefEntry{} // newest entry at or before the signed revision
-	for i := len(v.d.sections) - 1; i >= 0; i-- {
-		sec := v.d.sections[i]
-		if e := v.d.sectionEnd(sec); e > 0 && e <= signedEnd {
-			for nr, ent := range sec.entries {
-				older[nr] = ent
+	// older finds the newest entry at or before the signed revision.
+	older := func(nr int) (xrefEntry, bool) {
+		for _, sec := range v.d.sections { // newest first
+			if e := v.d.sectionEnd(sec); e > 0 && e <= signedEnd {
+				if ent, ok := sec.lookup(nr); ok {
+					return ent, true
+				}
 			}
 		}
+		return xrefEntry{}, false
 	}
 	kinds := map[string]bool{}
 	var fields []string
+	errStop := errors.New("stop")
 	for _, sec := range v.d.sections {
 		if e := v.d.sectionEnd(sec); e <= signedEnd && e > 0 {
 			continue
 		}
-		for nr, ent := range sec.entries {
+		err := sec.each(func(nr int, ent xrefEntry) error {
 			if ent.free {
-				if old, ok := older[nr]; ok && !old.free {
+				if old, ok := older(nr); ok && !old.free {
 					kinds[changeOther] = true // an object was deleted
 				}
-				continue
+				return nil
 			}
 			obj, err := v.d.object(nr)
 			if err != nil {
 				kinds[changeOther] = true
-				continue
+				if errors.Is(err, ErrTooComplex) {
+					return errStop
+				}
+				return nil
 			}
 			kind := v.classifyObject(nr, obj, older)
 			kinds[kind] = true
@@ -726,6 +773,10 @@ func (v *verifier) classifyChanges(revIdx int) ([]string, []string) {
 					fields = append(fields, v.fieldName(d))
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			break
 		}
 	}
 	delete(kinds, "")
@@ -741,11 +792,17 @@ func (v *verifier) classifyChanges(revIdx int) ([]string, []string) {
 // fieldName is a field's full name: its /T and its parents', joined by dots.
 func (v *verifier) fieldName(d types.Dict) string {
 	var parts []string
+	visited := map[int]bool{}
 	for depth := 0; d != nil && depth < 32; depth++ {
 		if t := textString(d["T"]); t != "" {
 			parts = append([]string{t}, parts...)
 		}
-		parent, err := v.d.dict(d["Parent"])
+		ref, ok := d["Parent"].(types.IndirectRef)
+		if !ok || visited[ref.ObjectNumber.Value()] {
+			break // no parent, or a /Parent chain that loops
+		}
+		visited[ref.ObjectNumber.Value()] = true
+		parent, err := v.d.dict(ref)
 		if err != nil {
 			break
 		}
@@ -790,7 +847,7 @@ func (v *verifier) lockedFields(field types.Dict, changed []string) []string {
 // classifyObject says what kind of change a new or changed object is; ""
 // for objects that only support another change (appearance streams,
 // fonts, the xref stream itself).
-func (v *verifier) classifyObject(nr int, obj types.Object, older map[int]xrefEntry) string {
+func (v *verifier) classifyObject(nr int, obj types.Object, older func(int) (xrefEntry, bool)) string {
 	dict, isDict := obj.(types.Dict)
 	if !isDict {
 		if _, isArray := obj.(types.Array); isArray {
@@ -829,7 +886,7 @@ func (v *verifier) classifyObject(nr int, obj types.Object, older map[int]xrefEn
 			return changeAnnotations
 		}
 	}
-	old, existed := older[nr]
+	old, existed := older(nr)
 	switch typ {
 	case "Catalog":
 		return v.catalogChange(dict, old, existed)
@@ -949,6 +1006,9 @@ func (v *verifier) checkDigest(f *sigField, cms *parsedCMS, h crypto.Hash, add f
 }
 
 func hashRanges(r io.ReaderAt, br [4]int64, h crypto.Hash) ([]byte, error) {
+	if _, ok := byteRangeEnd(br, math.MaxInt64); !ok {
+		return nil, fmt.Errorf("malformed /ByteRange %v", br)
+	}
 	hh := h.New()
 	buf := make([]byte, 1<<20)
 	if _, err := io.CopyBuffer(hh, io.NewSectionReader(r, br[0], br[1]), buf); err != nil {
