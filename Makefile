@@ -23,6 +23,7 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory check
 	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
 # Formatting, vet and staticcheck (type-checking the app needs the build
 # packages).
@@ -35,17 +36,24 @@ check:
 
 lint: check
 
-# Each fuzz target for FUZZTIME (default 30s).
+# Each fuzz target for FUZZTIME (default 30s); make test runs each for 10s.
+# Go minimizes every new interesting input for up to 60 s by default, and
+# the execution count stands still meanwhile (the runs "stalled" after a
+# handful of executions): 100 calls per minimization keep the time for
+# fuzzing.
 FUZZTIME ?= 30s
+FUZZ = $(GO) test -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x -fuzz
 fuzz:
 	@scripts/deps.sh test
-	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) ./pkcs11
-	$(GO) test -run '^$$' -fuzz '^FuzzOpenDocument$$' -fuzztime $(FUZZTIME) ./pdf
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCMS$$' -fuzztime $(FUZZTIME) ./pdf
-	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./pdf
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./remote/eparaksts
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./remote/remotesigning
-	$(GO) test -run '^$$' -fuzz '^FuzzRequests$$' -fuzztime $(FUZZTIME) ./agent
+	$(FUZZ) '^FuzzParseURI$$' ./pkcs11
+	$(FUZZ) '^FuzzOpenDocument$$' ./pdf
+	$(FUZZ) '^FuzzXRefStream$$' ./pdf
+	$(FUZZ) '^FuzzObjectStream$$' ./pdf
+	$(FUZZ) '^FuzzParseCMS$$' ./pdf
+	$(FUZZ) '^FuzzVerify$$' ./pdf
+	$(FUZZ) '^FuzzDecode$$' ./remote/eparaksts
+	$(FUZZ) '^FuzzDecode$$' ./remote/remotesigning
+	$(FUZZ) '^FuzzRequests$$' ./agent
 
 # Speed against peers in one run (see scripts/).
 bench:

@@ -142,8 +142,10 @@ func (d Document) Verdict() string {
 
 // InspectDocument reads what the document list shows: size, pages and
 // the verification of the signatures already in the file.
-func InspectDocument(ctx context.Context, path string, verify pdf.VerifyOptions) Document {
-	d := Document{Path: path}
+func InspectDocument(ctx context.Context, path string, verify pdf.VerifyOptions) (d Document) {
+	d = Document{Path: path}
+	// Whatever goes wrong with one document is that document's error.
+	defer pdf.RecoverBug(path, &d.Err)
 	f, err := os.Open(path)
 	if err != nil {
 		d.Err = err

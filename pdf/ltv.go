@@ -35,6 +35,9 @@ type LTVOptions struct {
 	// HTTPClient fetches OCSP responses and CRLs; defaults to a 15 s
 	// timeout.
 	HTTPClient *http.Client
+	// Limits bound the work of reading the document; zero fields take
+	// their defaults ([DefaultLimits]).
+	Limits Limits
 }
 
 // AddValidationData appends to the PDF in r a revision with a Document
@@ -44,8 +47,9 @@ type LTVOptions struct {
 // root: PAdES B-LT. It fails when the status of an end-entity certificate
 // cannot be fetched, rather than producing a document that claims more
 // than it has.
-func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts LTVOptions) error {
-	d, err := openDocument(r, size)
+func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts LTVOptions) (err error) {
+	defer RecoverBug("", &err)
+	d, err := openDocumentLimits(r, size, opts.Limits)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,8 @@ type PageSize struct {
 // PageInfo reads page n's size (its MediaBox, inherited from the page
 // tree when the page has none; US Letter when no node has one) and the
 // page count, reading only the page tree's nodes on the way.
-func PageInfo(r io.ReaderAt, size int64, n int) (PageSize, error) {
+func PageInfo(r io.ReaderAt, size int64, n int) (_ PageSize, err error) {
+	defer RecoverBug("", &err)
 	d, err := openDocument(r, size)
 	if err != nil {
 		return PageSize{}, err

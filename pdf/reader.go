@@ -359,12 +359,12 @@ func (d *document) sectionEnd(sec *xrefSection) int64 {
 	}
 	sec.end = -1
 	const window = 1 << 20
-	buf := make([]byte, window)
+	buf := make([]byte, min(window, d.size-sec.offset))
 	for pos := sec.offset; pos < d.size; pos += window - 16 {
 		if d.spend(min(window, d.size-pos), "revision ends") != nil {
 			return -1
 		}
-		n, err := d.r.ReadAt(buf[:min(window, d.size-pos)], pos)
+		n, err := d.r.ReadAt(buf[:min(int64(len(buf)), d.size-pos)], pos)
 		if err != nil && err != io.EOF {
 			return -1
 		}
@@ -377,7 +377,7 @@ func (d *document) sectionEnd(sec *xrefSection) int64 {
 			sec.end = end
 			return end
 		}
-		if int64(n) < window {
+		if n < len(buf) || len(buf) < window {
 			break
 		}
 	}
@@ -391,7 +391,7 @@ func (d *document) readXRefTable(sec *xrefSection) (types.Dict, error) {
 	sec.widths = classicWidths
 	rowLen := classicWidths[0] + classicWidths[1] + classicWidths[2]
 	sec.rowLen = rowLen
-	br := bufio.NewReaderSize(io.NewSectionReader(d.r, off, d.size-off), 64<<10)
+	br := bufio.NewReaderSize(io.NewSectionReader(d.r, off, d.size-off), int(min(64<<10, d.size-off)))
 	word := func() (string, error) {
 		var b strings.Builder
 		for {
@@ -478,34 +478,40 @@ func (d *document) readXRefStream(sec *xrefSection) (types.Dict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("xref stream at %d: %w", off, err)
 	}
+	return dict, parseXRefStream(sec, dict, data)
+}
+
+// parseXRefStream reads an xref stream's rows into sec.
+func parseXRefStream(sec *xrefSection, dict types.Dict, data []byte) error {
+	off := sec.offset
 	if t := dict.NameEntry("Type"); t == nil || *t != "XRef" {
-		return nil, brokenf("object at offset %d is neither an xref table nor an xref stream", off)
+		return brokenf("object at offset %d is neither an xref table nor an xref stream", off)
 	}
 	w := dict.ArrayEntry("W")
 	if len(w) != 3 {
-		return nil, brokenf("xref stream at %d: /W must have three numbers", off)
+		return brokenf("xref stream at %d: /W must have three numbers", off)
 	}
 	for i, v := range w {
 		n, ok := v.(types.Integer)
 		if !ok || n < 0 || n > 8 {
-			return nil, brokenf("xref stream at %d: bad /W", off)
+			return brokenf("xref stream at %d: bad /W", off)
 		}
 		sec.widths[i] = int(n)
 	}
 	sec.rowLen = sec.widths[0] + sec.widths[1] + sec.widths[2]
 	if sec.rowLen == 0 {
-		return nil, brokenf("xref stream at %d: empty /W", off)
+		return brokenf("xref stream at %d: empty /W", off)
 	}
 	index := dict.ArrayEntry("Index")
 	if index == nil {
 		size := dict.IntEntry("Size")
 		if size == nil {
-			return nil, brokenf("xref stream at %d has no /Size", off)
+			return brokenf("xref stream at %d has no /Size", off)
 		}
 		index = types.Array{types.Integer(0), types.Integer(*size)}
 	}
 	if len(index)%2 != 0 {
-		return nil, brokenf("xref stream at %d: odd /Index", off)
+		return brokenf("xref stream at %d: odd /Index", off)
 	}
 	rows := len(data) / sec.rowLen
 	next := 0
@@ -513,13 +519,13 @@ func (d *document) readXRefStream(sec *xrefSection) (types.Dict, error) {
 		first, ok1 := index[i].(types.Integer)
 		count, ok2 := index[i+1].(types.Integer)
 		if !ok1 || !ok2 || first < 0 || count < 0 || first > maxObjectNumber || int(count) > rows-next {
-			return nil, brokenf("xref stream at %d: /Index %v does not fit its %d rows", off, index[i:i+2], rows)
+			return brokenf("xref stream at %d: /Index %v does not fit its %d rows", off, index[i:i+2], rows)
 		}
 		sec.subs = append(sec.subs, xrefSub{first: int(first), count: int(count), row: next})
 		next += int(count)
 	}
 	sec.rows = data[:next*sec.rowLen]
-	return dict, nil
+	return nil
 }
 
 var objHeaderRE = regexp.MustCompile(`^\s*(\d+)\s+(\d+)\s+obj\b`)
@@ -821,8 +827,36 @@ func (d *document) objectStream(nr int) (*objStm, error) {
 	}
 	n, err1 := d.intValue(dict, "N")
 	first, err2 := d.intValue(dict, "First")
+	if err1 != nil || err2 != nil {
+		return nil, brokenf("object stream %d has a bad /N or /First", nr)
+	}
+	s, err := parseObjStm(nr, n, first, data)
+	if err != nil {
+		return nil, err
+	}
+	// Keep a few decoded streams, within Limits.Stream bytes together:
+	// the least recently used ones go.
+	for len(d.objStms) > 0 && (len(d.objStms) >= d.limits.ObjStmCache || d.objStmBytes+len(data) > int(d.limits.Stream)) {
+		oldest := -1
+		for k, v := range d.objStms {
+			if oldest < 0 || v.used < d.objStms[oldest].used {
+				oldest = k
+			}
+		}
+		d.objStmBytes -= len(d.objStms[oldest].data)
+		delete(d.objStms, oldest)
+	}
+	s.used = d.objStmTick
+	d.objStms[nr] = s
+	d.objStmBytes += len(data)
+	return s, nil
+}
+
+// parseObjStm reads object stream nr's offset table: n pairs of object
+// number and offset (from first), the offsets increasing (7.5.7).
+func parseObjStm(nr int, n, first int64, data []byte) (*objStm, error) {
 	// Each object takes at least two numbers in the offset table.
-	if err1 != nil || err2 != nil || n < 0 || first < 0 || first > int64(len(data)) || n > first/4+1 {
+	if n < 0 || first < 0 || first > int64(len(data)) || n > first/4+1 {
 		return nil, brokenf("object stream %d has a bad /N or /First", nr)
 	}
 	s := &objStm{data: data, numbers: make([]int, 0, n), offsets: make([]int, 0, n)}
@@ -845,21 +879,6 @@ func (d *document) objectStream(nr int) (*objStm, error) {
 		s.numbers = append(s.numbers, num)
 		s.offsets = append(s.offsets, int(first)+o)
 	}
-	// Keep a few decoded streams, within Limits.Stream bytes together:
-	// the least recently used ones go.
-	for len(d.objStms) > 0 && (len(d.objStms) >= d.limits.ObjStmCache || d.objStmBytes+len(data) > int(d.limits.Stream)) {
-		oldest := -1
-		for k, v := range d.objStms {
-			if oldest < 0 || v.used < d.objStms[oldest].used {
-				oldest = k
-			}
-		}
-		d.objStmBytes -= len(d.objStms[oldest].data)
-		delete(d.objStms, oldest)
-	}
-	s.used = d.objStmTick
-	d.objStms[nr] = s
-	d.objStmBytes += len(data)
 	return s, nil
 }
 

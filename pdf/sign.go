@@ -56,6 +56,9 @@ type Options struct {
 	Appearance *Appearance
 	// Lock names form fields that must not change after this signature.
 	Lock *FieldLock
+	// Limits bound the work of reading the input; zero fields take
+	// their defaults ([DefaultLimits]).
+	Limits Limits
 }
 
 // FieldLock is a signature field's /Lock (PDF 32000-1 table 233).
@@ -142,7 +145,8 @@ func (p *Prepared) SignerOpts() crypto.SignerOpts { return p.signer.signerOpts()
 // Prepare builds the incremental update for a signature by the holder of
 // chain[0] on the PDF in (size bytes), hashes the signed byte ranges, and
 // returns what is to be signed. The input is read, never written.
-func Prepare(ctx context.Context, in io.ReaderAt, size int64, chain []*x509.Certificate, opts Options) (*Prepared, error) {
+func Prepare(ctx context.Context, in io.ReaderAt, size int64, chain []*x509.Certificate, opts Options) (_ *Prepared, err error) {
+	defer RecoverBug("", &err)
 	if opts.Hash == 0 {
 		opts.Hash = crypto.SHA256
 	}
@@ -162,7 +166,7 @@ func Prepare(ctx context.Context, in io.ReaderAt, size int64, chain []*x509.Cert
 	if opts.Certify < 0 || opts.Certify > Annotating {
 		return nil, fmt.Errorf("certification permissions must be 1, 2 or 3, not %d", opts.Certify)
 	}
-	doc, err := openDocument(in, size)
+	doc, err := openDocumentLimits(in, size, opts.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -716,7 +720,8 @@ func pageRect(d *document, page types.Dict, r [4]float64) ([4]float64, error) {
 // PDF in r (size bytes) and writes the result to w: an RFC 3161 token over
 // the document as it stands, which extends the life of the signatures and
 // validation data before it (the B-LTA level).
-func TimestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, ts Timestamper, h crypto.Hash) error {
+func TimestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, ts Timestamper, h crypto.Hash) (err error) {
+	defer RecoverBug("", &err)
 	if h == 0 {
 		h = crypto.SHA256
 	}

@@ -131,6 +131,9 @@ type VerifyOptions struct {
 	// Now is the validation time when no timestamp proves the signing
 	// time; defaults to the current time.
 	Now time.Time
+	// Limits bound the work of reading the document; zero fields take
+	// their defaults ([DefaultLimits]).
+	Limits Limits
 }
 
 // Who names who made the signature: the signer, or for a document
@@ -187,7 +190,8 @@ type sigField struct {
 }
 
 // VerifyFile verifies the PDF at path.
-func VerifyFile(ctx context.Context, path string, opts VerifyOptions) (*Report, error) {
+func VerifyFile(ctx context.Context, path string, opts VerifyOptions) (rep *Report, err error) {
+	defer RecoverBug(path, &err)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -201,8 +205,9 @@ func VerifyFile(ctx context.Context, path string, opts VerifyOptions) (*Report, 
 }
 
 // Verify verifies every signature of the PDF in r (size bytes).
-func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) (*Report, error) {
-	d, err := openDocumentForVerify(r, size)
+func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err error) {
+	defer RecoverBug("", &err)
+	d, err := openDocumentForVerify(r, size, opts.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -264,8 +269,8 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 // openDocumentForVerify opens a document, encrypted ones included: their
 // signatures can be checked, as /Contents strings are not encrypted
 // (PDF 32000-1 section 7.6.2).
-func openDocumentForVerify(r io.ReaderAt, size int64) (*document, error) {
-	d, err := openDocument(r, size)
+func openDocumentForVerify(r io.ReaderAt, size int64, limits Limits) (*document, error) {
+	d, err := openDocumentLimits(r, size, limits)
 	if errors.Is(err, ErrEncrypted) {
 		return nil, fmt.Errorf("%w (verifying encrypted documents is not supported yet)", err)
 	}

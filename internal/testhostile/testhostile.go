@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // File is one hostile PDF and what it attacks.
@@ -36,6 +37,24 @@ func All() []File {
 		{"field-tree-cycle", "signature fields whose /Kids and /Parent loop", FieldTreeCycle()},
 		{"length-cycle", "stream /Length objects referring to each other", LengthCycle()},
 	}
+}
+
+// Small returns one file per class, each at most a few KB: seeds for
+// fuzzing, where large inputs slow every mutation.
+func Small() []File {
+	var out []File
+	for _, f := range All() {
+		switch f.Name {
+		case "xref-stream-huge":
+			f.Data = HugeXRefStream(64 << 10)
+		case "deep-nesting":
+			f.Data = DeepNesting(200)
+		case "double-flate-pages":
+			f.Data = DoubleFlatePages(2)
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // writer assembles a classic PDF with correct offsets.
@@ -103,6 +122,32 @@ func (w *writer) xrefStream(nr, size int, entries map[int][3]int, extra string) 
 	return w.buf.Bytes()
 }
 
+var (
+	doubleFlateMu    sync.Mutex
+	doubleFlateCache = map[int][]byte{}
+)
+
+// doubleFlate compresses data and 60 MB of padding twice, once per page
+// number in a process (it takes a few hundred ms).
+func doubleFlate(page int, data []byte) []byte {
+	doubleFlateMu.Lock()
+	defer doubleFlateMu.Unlock()
+	if raw, ok := doubleFlateCache[page]; ok {
+		return raw
+	}
+	var inner bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&inner, zlib.BestCompression)
+	zw.Write(data)
+	pad := bytes.Repeat([]byte{' '}, 1<<20)
+	for range 60 {
+		zw.Write(pad)
+	}
+	zw.Close()
+	raw := deflate(inner.Bytes())
+	doubleFlateCache[page] = raw
+	return raw
+}
+
 func deflate(data []byte) []byte {
 	var b bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
@@ -154,12 +199,11 @@ func DoubleFlatePages(kids int) []byte {
 	w.obj(1, "<< /Type /Catalog /Pages 2 0 R >>")
 	var refs []string
 	entries := map[int][3]int{}
-	padding := bytes.Repeat([]byte{' '}, 60<<20)
 	for i := range kids {
 		page := 100 + i
 		refs = append(refs, fmt.Sprintf("%d 0 R", page))
 		data, first := objStmData([]int{page}, []string{"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"})
-		raw := deflate(deflate(append(data, padding...)))
+		raw := doubleFlate(page, data)
 		stm := 10 + i
 		w.stream(stm, fmt.Sprintf("<< /Type /ObjStm /N 1 /First %d /Length %d /Filter [/FlateDecode /FlateDecode] >>", first, len(raw)), raw)
 		entries[page] = [3]int{2, stm, 0}

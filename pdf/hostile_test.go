@@ -1,0 +1,110 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"runtime"
+	"testing"
+
+	"github.com/signet-sign/signet/internal/testhostile"
+)
+
+// TestHostileFiles reads each crafted file through every entry point that
+// takes a document from a stranger: page info (the agent and the app ask
+// it first), verification and signing. Each must end with an error that
+// names the problem, never a panic, and stay within its memory budget.
+func TestHostileFiles(t *testing.T) {
+	_, e, _ := softEntity(t)
+	chain := []*x509.Certificate{e.Cert}
+	for _, h := range testhostile.All() {
+		t.Run(h.Name, func(t *testing.T) {
+			r := bytes.NewReader(h.Data)
+			size := int64(len(h.Data))
+			var before runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+
+			_, pageErr := PageInfo(r, size, 1)
+			rep, verifyErr := Verify(context.Background(), r, size, VerifyOptions{Roots: x509.NewCertPool()})
+			_, signErr := Prepare(context.Background(), r, size, chain, Options{})
+
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			// Allocated bytes, not peak RSS (the CLI test measures that):
+			// a budget of 64 MB plus 4 × the file size, with slack for
+			// what decoding throws away.
+			if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(4*(64<<20+4*size)); got > limit {
+				t.Errorf("allocated %d MB, more than %d MB", got>>20, limit>>20)
+			}
+			checks := map[string]error{"sign": signErr}
+			// These two attack the form, not the page tree: reading a
+			// page's size is right to succeed.
+			if h.Name != "byterange-overflow" && h.Name != "field-tree-cycle" {
+				checks["page info"] = pageErr
+			} else if pageErr != nil {
+				t.Errorf("page info: %v", pageErr)
+			}
+			for what, err := range checks {
+				if err == nil {
+					t.Errorf("%s: no error", what)
+					continue
+				}
+				var bug *InternalError
+				if errors.As(err, &bug) || !(errors.Is(err, ErrBrokenPDF) || errors.Is(err, ErrTooComplex)) {
+					t.Errorf("%s: %v, want ErrBrokenPDF or ErrTooComplex", what, err)
+				}
+			}
+			// Verification may read such a file and find its signature
+			// broken; it must never call it valid.
+			switch {
+			case verifyErr != nil:
+				var bug *InternalError
+				if errors.As(verifyErr, &bug) {
+					t.Errorf("verify: %v", verifyErr)
+				}
+			case rep.Valid():
+				t.Error("verify: a hostile file reported valid")
+			}
+			t.Logf("page info: %v; verify: %v; sign: %v", pageErr, verifyErr, signErr)
+		})
+	}
+}
+
+// TestLimitsConfigurable: a caller can lower the budget, and the error
+// says which limit was met.
+func TestLimitsConfigurable(t *testing.T) {
+	data := testhostile.DoubleFlatePages(1)
+	_, err := Verify(context.Background(), bytes.NewReader(data), int64(len(data)), VerifyOptions{Limits: Limits{Stream: 1 << 20}})
+	if err == nil {
+		// No signatures is also an error; the limit must come first.
+		t.Fatal("no error")
+	}
+	_, e, doc := softEntity(t)
+	_, err = Prepare(context.Background(), bytes.NewReader(doc), int64(len(doc)), []*x509.Certificate{e.Cert}, Options{Limits: Limits{DecodedBase: 1, DecodedPerByte: 1}})
+	if !errors.Is(err, ErrTooComplex) {
+		t.Fatalf("a one-byte budget: %v, want ErrTooComplex", err)
+	}
+	_, err = Prepare(context.Background(), bytes.NewReader(data), int64(len(data)), []*x509.Certificate{e.Cert}, Options{Limits: Limits{Stream: 1 << 20}})
+	if !errors.Is(err, ErrTooComplex) || !bytes.Contains([]byte(err.Error()), []byte("Limits.Stream")) {
+		t.Fatalf("a 1 MB stream limit: %v, want ErrTooComplex naming Limits.Stream", err)
+	}
+}
+
+// TestRecoverBug: a panic becomes an InternalError naming the file.
+func TestRecoverBug(t *testing.T) {
+	err := func() (err error) {
+		defer RecoverBug("bad.pdf", &err)
+		var m map[string]int
+		m["x"] = 1 // a nil-map write panics
+		return nil
+	}()
+	var bug *InternalError
+	if !errors.As(err, &bug) || bug.File != "bad.pdf" || len(bug.Stack) == 0 {
+		t.Fatalf("got %v, want an InternalError for bad.pdf with a stack", err)
+	}
+	if !bytes.Contains([]byte(err.Error()), []byte("bad.pdf")) {
+		t.Errorf("%q does not name the file", err)
+	}
+}
