@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -63,4 +66,32 @@ func TestScripts(t *testing.T) {
 			return os.WriteFile(filepath.Join(e.WorkDir, "pin.txt"), []byte(softhsmtest.PIN+"\n"), 0o600)
 		},
 	})
+}
+
+// TestLocaleRestored: the constructor in locale_linux.go hides the locale
+// from package inits, and main puts it back as it was, so that Signet's
+// own code sees the user's locale. Run in a child process, whose
+// environment the test sets.
+func TestLocaleRestored(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the constructor exists on Linux only")
+	}
+	if os.Getenv("SIGNET_TEST_LOCALE_CHILD") == "1" {
+		before := os.Getenv("LANG") + "|" + os.Getenv("LC_ALL")
+		restoreLocale()
+		fmt.Printf("before=%s after=%s|%s hidden=%s\n", before, os.Getenv("LANG"), os.Getenv("LC_ALL"), os.Getenv("SIGNET_HIDDEN_LOCALE"))
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLocaleRestored$", "-test.v")
+	cmd.Env = append(os.Environ(), "SIGNET_TEST_LOCALE_CHILD=1", "LANG=lv_LV.UTF-8", "LC_ALL=C.UTF-8")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if want := "before=| after=lv_LV.UTF-8|C.UTF-8 hidden=\n"; !strings.Contains(string(out), want) {
+		t.Errorf("child printed:\n%s\nwant %q", out, want)
+	}
+	if strings.Contains(string(out), "Fyne") {
+		t.Errorf("Fyne logged about the locale:\n%s", out)
+	}
 }
