@@ -2,16 +2,20 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testx"
 )
 
 // withTokens sets the SoftHSM2 test tokens up in the test process only:
@@ -21,6 +25,12 @@ type withTokens struct{ m *testing.M }
 func (w withTokens) Run() int { return softhsmtest.Main(w.m) }
 
 func TestMain(m *testing.M) {
+	// A test that runs the real app starts this binary as signet.
+	if os.Getenv("SIGNET_TEST_RUN_MAIN") == "1" {
+		os.Args = append([]string{"signet"}, strings.Fields(os.Getenv("SIGNET_TEST_ARGS"))...)
+		main()
+		return
+	}
 	testscript.Main(withTokens{m}, map[string]func(){"signet": main})
 }
 
@@ -94,4 +104,62 @@ func TestLocaleRestored(t *testing.T) {
 	if strings.Contains(string(out), "Fyne") {
 		t.Errorf("Fyne logged about the locale:\n%s", out)
 	}
+}
+
+// TestQuitWithoutDBus runs the real app under a private Xvfb with no D-Bus
+// session bus (as on minimal window managers), closes its window as a
+// window manager does, and expects a clean exit: Fyne's tray panicked at
+// quit without a bus; now there is no tray, said once.
+func TestQuitWithoutDBus(t *testing.T) {
+	pdfcheck.Require(t, "Xvfb")
+	display := testx.StartXvfb(t)
+	for _, tc := range []struct{ name, args string }{
+		{"app", ""},
+		{"agent", "agent --port " + freePort(t)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = append(os.Environ(), "SIGNET_TEST_RUN_MAIN=1", "SIGNET_TEST_ARGS="+tc.args,
+				"DISPLAY="+display, "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(home, "no-bus"),
+				"HOME="+home, "XDG_CONFIG_HOME="+home, "XDG_RUNTIME_DIR="+home, "SIGNET_CONFIG="+filepath.Join(home, "settings.toml"))
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			if err := testx.CloseWindow(display, "Signet", 60*time.Second); err != nil {
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("%v\nstderr:\n%s", err, stderr.String())
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("exit: %v\nstderr:\n%s", err, stderr.String())
+				}
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("still running 30 s after its window was closed\nstderr:\n%s", stderr.String())
+			}
+			if strings.Contains(stderr.String(), "panic") {
+				t.Errorf("stderr:\n%s", stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "no D-Bus session bus, so no tray icon") {
+				t.Errorf("the missing tray was not said; stderr:\n%s", stderr.String())
+			}
+		})
+	}
+}
+
+// freePort is a loopback port nobody listens on now.
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+	"github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
 
 	"github.com/signet-sign/signet/assets"
@@ -54,7 +55,15 @@ func Main(started time.Time, stderr io.Writer, withAgent bool, port int) int {
 			fmt.Fprintf(stderr, "signet: window ready %d ms after start\n", time.Since(started).Milliseconds())
 		})
 	}
-	if desk, ok := a.(desktop.App); ok {
+	desk, ok := a.(desktop.App)
+	if ok && !sessionBus() {
+		// Fyne's tray on Linux is a D-Bus StatusNotifierItem; without a
+		// session bus it fails and panics at quit. No tray, then: the
+		// window stays, and closing it quits.
+		fmt.Fprintln(stderr, "signet: no D-Bus session bus, so no tray icon: closing the window quits Signet")
+		ok = false
+	}
+	if ok {
 		// In the background the agent keeps answering web pages: closing
 		// the window then hides it to the tray, where Quit ends Signet.
 		desk.SetSystemTrayIcon(fyne.NewStaticResource("icon.png", assets.Icon))
@@ -85,4 +94,20 @@ func tsaFor(url string) pdf.Timestamper {
 		return nil
 	}
 	return &pdf.TSAClient{URL: url}
+}
+
+// sessionBus reports whether a D-Bus session bus answers, which the tray
+// needs on Linux and the BSDs (elsewhere it uses the OS's own API).
+func sessionBus() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+	default:
+		return true
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }
