@@ -156,9 +156,35 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 		return pdf.Extend(ctx, f, info.Size(), w, opts.Level, opts.PDF.Timestamper, opts.LTV)
 	})
 	if err != nil {
-		return fmt.Errorf("signed at B-T, but not extended to %s: %w", opts.Level, err)
+		reached := pdf.LevelBB
+		if opts.PDF.Timestamper != nil {
+			reached = pdf.LevelBT
+		}
+		return &PartlySignedError{Output: job.Output, Reached: reached, Wanted: opts.Level, Err: err}
 	}
 	return nil
+}
+
+// PartlySignedError: the document was signed and written, at a lower
+// level than asked, because adding validation data (or the document
+// timestamp) failed. The output is a valid signed file.
+type PartlySignedError struct {
+	Output          string
+	Reached, Wanted pdf.Level
+	Err             error
+}
+
+func (e *PartlySignedError) Error() string {
+	return fmt.Sprintf("signed at %s and written to %s, but not extended to %s: %v", e.Reached, e.Output, e.Wanted, e.Err)
+}
+
+func (e *PartlySignedError) Unwrap() error { return e.Err }
+
+// PartlySigned reports whether err left a signed output at a lower level
+// than asked.
+func PartlySigned(err error) bool {
+	var p *PartlySignedError
+	return errors.As(err, &p)
 }
 
 // BatchKeyFailure is the key's failure that left every document of a

@@ -253,8 +253,11 @@ func TestBatchLongTerm(t *testing.T) {
 		signer := signerFor(t, mods, "P-256 signing", prompttest.WithPIN(softhsmtest.PIN))
 		jobs := jobsFor(writeDocs(t, 1), t.TempDir())
 		r := SignPDFs(context.Background(), signer, jobs, opts)[0]
-		if !errors.Is(r.Err, pdf.ErrValidationData) || !strings.Contains(r.Err.Error(), "signed at B-T") {
-			t.Fatalf("err = %v", r.Err)
+		if !errors.Is(r.Err, pdf.ErrValidationData) || !PartlySigned(r.Err) {
+			t.Fatalf("err = %v, want a PartlySignedError for ErrValidationData", r.Err)
+		}
+		if want := "signed at B-T and written to " + r.Output + ", but not extended to B-LTA"; !strings.Contains(r.Err.Error(), want) {
+			t.Errorf("%q does not say %q", r.Err, want)
 		}
 		rep, err := pdf.VerifyFile(context.Background(), r.Output, pdf.VerifyOptions{Roots: env.PKI.Roots()})
 		if err != nil || rep.Signatures[0].Level != "B-T" {

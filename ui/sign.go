@@ -185,7 +185,7 @@ func (a *App) resultRows(results []flow.Result) []resultRow {
 	verify := a.verifyOptions()
 	for i, r := range results {
 		rows[i] = resultRow{Input: r.Input, Output: r.Output, Err: r.Err}
-		if r.Err != nil {
+		if r.Err != nil && !flow.PartlySigned(r.Err) {
 			continue
 		}
 		wg.Add(1)
@@ -193,7 +193,7 @@ func (a *App) resultRows(results []flow.Result) []resultRow {
 			defer wg.Done()
 			d := flow.InspectDocument(context.Background(), r.Output, verify)
 			rows[i].Verdict = d.Verdict()
-			rows[i].OK = d.Err == nil && d.Report != nil && len(d.Report.Signatures) > 0
+			rows[i].OK = d.Err == nil && d.Report != nil && len(d.Report.Signatures) > 0 && r.Err == nil
 			if d.Err != nil {
 				rows[i].Err = d.Err
 			}
@@ -213,11 +213,17 @@ func (a *App) showResults(rows []resultRow) {
 	for _, r := range rows {
 		var icon fyne.Resource
 		var title, detail string
-		if r.Err == nil {
+		var partly *flow.PartlySignedError
+		switch {
+		case r.Err == nil:
 			signed++
 			icon, title = theme.ConfirmIcon(), filepath.Base(r.Output)
 			detail = "signed · " + r.Verdict
-		} else {
+		case errors.As(r.Err, &partly):
+			signed++
+			icon, title = theme.WarningIcon(), filepath.Base(r.Output)
+			detail = fmt.Sprintf("signed at %s, not %s · %s — not extended: %v", partly.Reached, partly.Wanted, r.Verdict, partly.Err)
+		default:
 			icon, title = theme.ErrorIcon(), filepath.Base(r.Input)
 			detail = "not signed: " + strings.TrimPrefix(r.Err.Error(), "not signed: ")
 			if h := flow.Hint(r.Err); h != "" {
@@ -229,7 +235,7 @@ func (a *App) showResults(rows []resultRow) {
 		d.Wrapping = fyne.TextWrapWord
 		d.SizeName = theme.SizeNameCaptionText
 		var action fyne.CanvasObject
-		if r.Err == nil {
+		if r.Err == nil || partly != nil {
 			dir := filepath.Dir(r.Output)
 			action = container.NewCenter(widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() {
 				if err := a.fyne.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {

@@ -8,7 +8,9 @@
 //     "signet: warning: …".
 //   - PINs and passwords are asked on the terminal (/dev/tty), never read
 //     from stdin or flags; --pin-file exists for unattended use only.
-//   - Exit codes: 0 success, 1 failure, 2 wrong usage.
+//   - Exit codes: 0 success, 1 failure, 2 wrong usage (verify: a file could
+//     not be read), 3 partly done (sign: every document signed and
+//     written, some at a lower level than asked).
 package cli
 
 import (
@@ -31,7 +33,17 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	// exitPartial: every document was signed and written, some at a
+	// lower PAdES level than asked (validation data could not be had).
+	exitPartial = 3
 )
+
+// partialError ends a command that did part of what was asked, with
+// exitPartial.
+type partialError struct{ err error }
+
+func (e partialError) Error() string { return e.err.Error() }
+func (e partialError) Unwrap() error { return e.err }
 
 // app holds what every command needs.
 type app struct {
@@ -86,6 +98,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	var ue usageError
 	if errors.As(err, &ue) {
 		return exitUsage
+	}
+	var pe partialError
+	if errors.As(err, &pe) {
+		return exitPartial
 	}
 	return exitFailure
 }

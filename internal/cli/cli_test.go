@@ -392,3 +392,74 @@ func TestEParakstsCLI(t *testing.T) {
 		}
 	})
 }
+
+// TestSignPartlyLongTerm: --level B-LT that signs at B-T but cannot gather
+// validation data says what is true (signed at B-T, written, not extended,
+// why) and ends with exit 3, "partly done"; the B-T file is there.
+func TestSignPartlyLongTerm(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tsa, err := testtsa.Start(pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsa.Close()
+	// No OCSP responder and no CRL in the certificate: no validation data.
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx, err := pki.PKCS12(e, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	key := filepath.Join(dir, "seal.p12")
+	in := filepath.Join(dir, "in.pdf")
+	out := filepath.Join(dir, "out.pdf")
+	root, err := pki.WriteRootPEM(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, pfx, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"sign", "--key", key, "--pin-file", pinFile(t, "pw"), "--tsa", tsa.URL, "--level", "B-LT", "--trust", root, "-o", out, in}
+	code, stdout, stderr := run(t, args...)
+	if code != 3 {
+		t.Fatalf("exit %d, want 3 (partly done)\n%s%s", code, stdout, stderr)
+	}
+	if want := "signed  " + in + " → " + out + " (B-T, not B-LT)"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout %q, want %q", stdout, want)
+	}
+	for _, want := range []string{
+		"signet: warning: " + in + ": signed at B-T and written to " + out + ", but not extended to B-LT: ",
+		"1 of 1 documents signed at a lower level than asked",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q, want %q", stderr, want)
+		}
+	}
+	if strings.Contains(stderr, "not signed") {
+		t.Errorf("stderr says the document was not signed: %q", stderr)
+	}
+	rep, err := pdf.VerifyFile(context.Background(), out, pdf.VerifyOptions{Roots: pki.Roots()})
+	if err != nil || !rep.Valid() || rep.Signatures[0].Level != "B-T" {
+		t.Fatalf("the B-T output: %v %+v", err, rep)
+	}
+
+	// The same in JSON: the output, the level reached and the warning.
+	code, stdout, _ = run(t, append([]string{"sign", "--json", "--force"}, args[1:]...)...)
+	var res []signResultJSON
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 3 {
+		t.Fatalf("exit %d, %v: %s", code, err, stdout)
+	}
+	if len(res) != 1 || res[0].Output != out || res[0].Level != "B-T" || res[0].Warning == "" || res[0].Error != "" {
+		t.Errorf("JSON %+v", res)
+	}
+}

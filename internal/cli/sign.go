@@ -21,7 +21,10 @@ import (
 type signResultJSON struct {
 	Input  string `json:"input"`
 	Output string `json:"output,omitempty"`
-	Error  string `json:"error,omitempty"`
+	// Level is the PAdES level written when it is lower than asked.
+	Level   string `json:"level,omitempty"`
+	Warning string `json:"warning,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 func (a *app) signCommand() *cobra.Command {
@@ -47,7 +50,15 @@ Many documents: to --out-dir, or beside each as NAME-signed.pdf. Existing
 files are not overwritten without --force. A token asks its PIN once per
 batch; a key that wants a PIN per signature (eID cards) asks it per
 document. A document that fails does not stop the others; a wrong PIN
-stops the batch.`,
+stops the batch.
+
+With --level B-LT or B-LTA, a document is first signed at B-T; when its
+validation data (or the document timestamp) cannot be had, the B-T file is
+kept, and the command says so.
+
+Exit codes: 0 every document signed as asked; 1 some document not signed;
+2 wrong usage; 3 every document signed and written, some at a lower level
+than asked (B-T instead of B-LT or B-LTA).`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if keyRef == "" {
@@ -210,14 +221,19 @@ func (a *app) progress(total int) func(done, total int, current string) {
 }
 
 func (a *app) reportSigned(results []flow.Result, asJSON bool) error {
-	failed := 0
+	failed, partly := 0, 0
 	var out []signResultJSON
 	for _, r := range results {
 		entry := signResultJSON{Input: r.Input}
-		if r.Err != nil {
+		var pe *flow.PartlySignedError
+		switch {
+		case errors.As(r.Err, &pe):
+			partly++
+			entry.Output, entry.Level, entry.Warning = r.Output, string(pe.Reached), r.Err.Error()
+		case r.Err != nil:
 			failed++
 			entry.Error = r.Err.Error()
-		} else {
+		default:
 			entry.Output = r.Output
 		}
 		out = append(out, entry)
@@ -228,23 +244,33 @@ func (a *app) reportSigned(results []flow.Result, asJSON bool) error {
 		}
 	} else {
 		for _, r := range results {
-			if r.Err == nil {
+			var pe *flow.PartlySignedError
+			switch {
+			case r.Err == nil:
 				fmt.Fprintf(a.stdout, "signed  %s → %s\n", r.Input, r.Output)
+			case errors.As(r.Err, &pe):
+				fmt.Fprintf(a.stdout, "signed  %s → %s (%s, not %s)\n", r.Input, r.Output, pe.Reached, pe.Wanted)
 			}
 		}
 		for _, r := range results {
-			if r.Err != nil {
+			switch {
+			case flow.PartlySigned(r.Err):
+				fmt.Fprintf(a.stderr, "signet: warning: %s: %v\n", r.Input, r.Err)
+			case r.Err != nil:
 				fmt.Fprintf(a.stderr, "signet: failed: %s: %v\n", r.Input, r.Err)
 			}
 		}
 	}
 	if failed == 0 {
+		if partly > 0 {
+			return partialError{fmt.Errorf("%d of %d documents signed at a lower level than asked", partly, len(results))}
+		}
 		return nil
 	}
 	// The first failure's hint is the useful one (a PIN error stops the
 	// batch and explains the rest).
 	for _, r := range results {
-		if r.Err != nil && !errors.Is(r.Err, flow.ErrStopped) {
+		if r.Err != nil && !errors.Is(r.Err, flow.ErrStopped) && !flow.PartlySigned(r.Err) {
 			return fmt.Errorf("%d of %d documents not signed: %w", failed, len(results), r.Err)
 		}
 	}
