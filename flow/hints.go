@@ -35,6 +35,8 @@ func Hint(err error) string {
 		return "is the card inserted and the reader connected?"
 	case errors.Is(err, pkcs11.ErrMechanism):
 		return "the token cannot sign that way; RSA keys sign PKCS#1 v1.5 or PSS, EC keys ECDSA"
+	case errors.As(err, new(*IncompleteChainError)):
+		return "give the issuer certificates yourself (the CLI's --chain), or sign when the CA's server answers again"
 	case errors.Is(err, keys.ErrWrongPassword):
 		return "check the key file's password"
 	case errors.Is(err, ErrOutputExists):

@@ -364,13 +364,39 @@ func TestRemoteSigningChainByAIA(t *testing.T) {
 	}
 	r.v.Check(t, jobs[0].Output, 1)
 
-	// With the CA's server down the document is still signed; the
+	// With the CA's server down the document is still signed, and the
+	// front end hears which issuer is missing and which URL failed; the
 	// verification says the chain is incomplete.
 	down = true
+	var warned []error
+	o.Warn = func(err error) { warned = append(warned, err) }
 	jobs = jobsFor(writeDocs(t, 1), t.TempDir())
 	resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o))
 	rep, err = pdf.VerifyFile(ctx, jobs[0].Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
 	if err != nil || rep.Valid() {
 		t.Fatalf("valid without its issuer: %v %+v", err, rep)
+	}
+	var ice *IncompleteChainError
+	if len(warned) != 1 || !errors.As(warned[0], &ice) {
+		t.Fatalf("warned %v, want one IncompleteChainError", warned)
+	}
+	if ice.Below != "Phạm Minh Châu" || !strings.Contains(ice.Issuer, "Intermediate") || len(ice.URLs) != 1 || ice.URLs[0] != ca.URL+"/ca.crt" {
+		t.Errorf("warning %+v does not name the certificate, the missing issuer and the URL", ice)
+	}
+
+	// RequireChain refuses before any signing is asked: no code spent,
+	// nothing written.
+	o.RequireChain, warned = true, nil
+	jobs = jobsFor(writeDocs(t, 1), t.TempDir())
+	before := len(r.server.HashRequests())
+	res := SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o)
+	if !errors.As(res[0].Err, &ice) {
+		t.Fatalf("err = %v, want IncompleteChainError", res[0].Err)
+	}
+	if _, err := os.Stat(jobs[0].Output); !os.IsNotExist(err) {
+		t.Error("an output was written")
+	}
+	if n := len(r.server.HashRequests()) - before; n != 0 {
+		t.Errorf("%d signing requests sent, want none", n)
 	}
 }

@@ -3,7 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,7 +14,9 @@ import (
 	"testing"
 
 	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/remote/remotesigning"
 	rsfake "github.com/signet-sign/signet/remote/remotesigning/fake"
 )
 
@@ -130,4 +135,60 @@ func TestRemoteSigningCLI(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 	})
+}
+
+// TestRemoteSigningIncompleteChain: the agreement's certificate names a
+// CA server that does not answer. By default the document is signed and
+// the warning names the certificate, the missing issuer, the URL and
+// --chain; with --require-chain nothing is signed.
+func TestRemoteSigningIncompleteChain(t *testing.T) {
+	env, err := rsfake.StartEnv("rp", "rp-secret", "RP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	e, err := env.PKI.NewEntity(testpki.RSA2048, testpki.Signing, "Lê Văn Tám", testpki.IssueOptions{IssuerURL: down.URL + "/ca.crt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Server.Add("ag-aia", &rsfake.Agreement{Key: e.Key.(*rsa.PrivateKey), Cert: e.Cert, Passcode: "1357", AuthModes: []string{remotesigning.AuthPIN}})
+	t.Setenv("SIGNET_REMOTESIGNING_USERNAME", "rp")
+	t.Setenv("SIGNET_REMOTESIGNING_PASSWORD", "rp-secret")
+	t.Setenv("SIGNET_REMOTESIGNING_RPCODE", "RP")
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "in.pdf")
+	if err := testpdf.WriteFile(doc, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"remotesigning", "sign", "--api-url", env.Server.URL, "--agreement", "ag-aia", "--pin-file", pinFile(t, "1357"), "--tsa", env.TSA.URL}
+
+	out := filepath.Join(dir, "warned.pdf")
+	code, stdout, stderr := run(t, append(args, "-o", out, doc)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		`signet: warning: the certificate chain is incomplete: the issuer of "Lê Văn Tám"`,
+		"Intermediate", down.URL + "/ca.crt", "--chain",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q does not say %q", stderr, want)
+		}
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("not written: %v", err)
+	}
+
+	out = filepath.Join(dir, "refused.pdf")
+	code, stdout, stderr = run(t, append(args, "--require-chain", "-o", out, doc)...)
+	if code != 1 || !strings.Contains(stderr, "the certificate chain is incomplete") {
+		t.Fatalf("exit %d, want 1 naming the chain: %s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--require-chain wrote %s", out)
+	}
 }
