@@ -37,7 +37,7 @@ type RemoteSigningOptions struct {
 	// (the service gives only the end-entity certificate): the person's
 	// trust anchors, say. What they lack is fetched from the
 	// certificates' caIssuers URLs.
-	Issuers   []*x509.Certificate
+	Issuers []*x509.Certificate
 	// RequireChain refuses to sign, before anything is sent to the
 	// service, when the chain cannot be completed (an
 	// [IncompleteChainError]); without it the documents are signed with
