@@ -22,6 +22,7 @@ import (
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testhostile"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/pdf"
@@ -331,6 +332,28 @@ func TestEndpoints(t *testing.T) {
 		resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "x.pdf",
 			"document": base64.StdEncoding.EncodeToString([]byte("%PDF-1.7 nothing"))}, nil)
 		expect(t, resp, body, 400, CodeBadDocument)
+	})
+	t.Run("fail hostile PDFs, and the agent keeps serving", func(t *testing.T) {
+		asked := len(e.consent.approved)
+		for _, h := range testhostile.All() {
+			resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": h.Name + ".pdf",
+				"document": base64.StdEncoding.EncodeToString(h.Data)}, nil)
+			switch code, _ := body["code"].(string); {
+			case resp.StatusCode == 413 && code == CodeBodyTooLarge:
+				// The 16 MB file is over the agent's body limit.
+			case resp.StatusCode == 400 && code == CodeBadDocument:
+				if msg, _ := body["message"].(string); msg == "" {
+					t.Errorf("%s: no message", h.Name)
+				}
+			default:
+				t.Errorf("%s: %d %v, want 400 %s", h.Name, resp.StatusCode, body, CodeBadDocument)
+			}
+			resp, body = e.call("GET", "/v1/info", "", nil, nil)
+			expect(t, resp, body, 200, "")
+		}
+		if n := len(e.consent.approved) - asked; n != 0 {
+			t.Errorf("the person was asked to approve %d hostile documents", n)
+		}
 	})
 	t.Run("fail unknown endpoint", func(t *testing.T) {
 		resp, body := e.call("GET", "/v1/keys", page, nil, nil)

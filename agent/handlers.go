@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -541,10 +542,6 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 			fail(w, http.StatusBadRequest, CodeBadRequest, "document %d is not base64", i+1)
 			return nil, false
 		}
-		if _, err := pdf.PageInfo(bytes.NewReader(data), int64(len(data)), 1); err != nil {
-			fail(w, http.StatusBadRequest, CodeBadDocument, "document %d (%s) is not a PDF Signet can sign: %v", i+1, d.Name, err)
-			return nil, false
-		}
 		name := d.Name
 		if name == "" {
 			name = fmt.Sprintf("document %d", i+1)
@@ -554,6 +551,20 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 	c, ok := s.choice(w, certID)
 	if !ok {
 		return nil, false
+	}
+	// Each document is read and prepared as signing will do it before
+	// the person is asked: a document Signet cannot sign (damaged,
+	// hostile, a page or rectangle that does not exist) is refused
+	// without raising a question.
+	// (Without the timestamper: nothing leaves the computer before the
+	// person has said yes.)
+	check := opts
+	check.Timestamper = nil
+	for i, data := range inputs {
+		if _, err := pdf.Prepare(r.Context(), bytes.NewReader(data), int64(len(data)), []*x509.Certificate{c.Cert}, check); err != nil {
+			fail(w, http.StatusBadRequest, CodeBadDocument, "document %d (%s) is not a PDF Signet can sign: %v", i+1, names[i], err)
+			return nil, false
+		}
 	}
 	lock := s.tokenLock(c)
 	lock.Lock()
