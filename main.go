@@ -8,14 +8,18 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/internal/cli"
-	"github.com/signet-sign/signet/ui"
 )
+
+// runApp opens the desktop app (app.go), or says the build has none
+// (app_nogui.go).
+var runApp func(started time.Time, agent bool, port int) int
 
 func main() {
 	started := time.Now()
+	restoreLocale()
 	if len(os.Args) == 1 {
-		os.Exit(ui.Main(started, os.Stderr, false, 0))
+		os.Exit(runApp(started, false, 0))
 	}
-	cli.RunApp = func(agent bool, port int) int { return ui.Main(started, os.Stderr, agent, port) }
+	cli.RunApp = func(agent bool, port int) int { return runApp(started, agent, port) }
 	os.Exit(cli.Main())
 }
