@@ -61,6 +61,7 @@ bench:
 	scripts/bench-pkcs11.sh
 	scripts/bench-sign.sh
 	scripts/bench-verify.sh
+	scripts/bench-open.sh
 	$(GO) test -run '^$$' -bench SignDigest -benchtime 2000x ./agent
 
 # PNGs of the app's main screens for the README: the real app under Xvfb,

@@ -5,6 +5,8 @@
 //	                                            prints shell assignments
 //	go run ./internal/testkit pdf -pages N -pad BYTES OUT.pdf
 //	go run ./internal/testkit module               path of libsofthsm2.so
+//	go run ./internal/testkit hostile DIR          one crafted PDF of each
+//	                                            hostile class in DIR
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"path/filepath"
 
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testhostile"
 	"github.com/signet-sign/signet/internal/testpdf"
 )
 
@@ -29,6 +32,8 @@ func main() {
 		err = token(os.Args[2:])
 	case "pdf":
 		err = makePDF(os.Args[2:])
+	case "hostile":
+		err = hostile(os.Args[2:])
 	case "module":
 		var m string
 		if m, err = softhsmtest.ModulePath(); err == nil {
@@ -76,4 +81,19 @@ func makePDF(args []string) error {
 		return fmt.Errorf("usage: testkit pdf [-pages N] [-pad BYTES] OUT.pdf")
 	}
 	return testpdf.WriteFile(fs.Arg(0), testpdf.Options{Pages: *pages, PadBytes: *pad})
+}
+
+func hostile(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: testkit hostile DIR")
+	}
+	files := testhostile.All()
+	// The 6 KB double-Flate file of the benchmark: nine kids.
+	files = append(files, testhostile.File{Name: "double-flate-6k", Data: testhostile.DoubleFlatePages(9)})
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(args[0], f.Name+".pdf"), f.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
