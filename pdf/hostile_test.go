@@ -96,8 +96,8 @@ func TestLimitsConfigurable(t *testing.T) {
 func TestRecoverBug(t *testing.T) {
 	err := func() (err error) {
 		defer RecoverBug("bad.pdf", &err)
-		var m map[string]int
-		m["x"] = 1 // a nil-map write panics
+		var pages []int
+		_ = pages[len(pages)] // an index out of range, as a bug would
 		return nil
 	}()
 	var bug *InternalError

@@ -549,7 +549,9 @@ func (d *document) objectText(off int64) (string, int64, int, error) {
 		}
 		m := objHeaderRE.FindSubmatchIndex(buf)
 		if m == nil {
-			if n == d.size-off || chunk >= maxObjectText {
+			// Only white space so far, or a header cut short, may need
+			// more; anything else is not an object.
+			if len(bytes.TrimLeft(buf, " \t\r\n\f\x00")) >= 32 || n == d.size-off || chunk >= maxObjectText {
 				return "", 0, 0, brokenf("no object at offset %d", off)
 			}
 			chunk *= 4
@@ -696,7 +698,9 @@ func (d *document) decodeStream(dict types.Dict, raw io.Reader, rawLen, limit in
 			if err != nil {
 				return nil, brokenf("filter %s: %v", name, err)
 			}
-			r = zr
+			// The next filter may read all its input before writing: the
+			// cap keeps a stage's output within the limit too.
+			r = &capReader{r: zr, left: limit, what: what}
 			continue
 		}
 		f, err := filter.NewFilter(name, p, limit)
@@ -711,7 +715,7 @@ func (d *document) decodeStream(dict types.Dict, raw io.Reader, rawLen, limit in
 		}
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if int64(len(data)) > limit {
+	if int64(len(data)) > limit || errors.Is(err, ErrTooComplex) {
 		return nil, tooComplexf("%s", what)
 	}
 	// A Flate stream cut short still gives what it has, as other readers
@@ -723,6 +727,21 @@ func (d *document) decodeStream(dict types.Dict, raw io.Reader, rawLen, limit in
 		return nil, err
 	}
 	return data, nil
+}
+
+// capReader fails once more than left bytes are read from r.
+type capReader struct {
+	r    io.Reader
+	left int64
+	what string
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.left -= int64(n); c.left < 0 {
+		return n, tooComplexf("%s", c.what)
+	}
+	return n, err
 }
 
 // intValue reads an integer entry, following an indirect reference.

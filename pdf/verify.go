@@ -757,6 +757,10 @@ func (v *verifier) classifyChanges(revIdx int) ([]string, []string) {
 			continue
 		}
 		err := sec.each(func(nr int, ent xrefEntry) error {
+			if v.d.spend(8, "later revisions") != nil {
+				kinds[changeOther] = true
+				return errStop
+			}
 			if ent.free {
 				if old, ok := older(nr); ok && !old.free {
 					kinds[changeOther] = true // an object was deleted

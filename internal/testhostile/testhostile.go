@@ -27,6 +27,7 @@ func All() []File {
 	return []File{
 		{"objstm-length-cycle", "an object stream whose /Length is an object inside that same stream", ObjStmLengthCycle()},
 		{"double-flate-pages", "page-tree kids each in an object stream Flate-compressed twice, ~60 MB decoded each", DoubleFlatePages(6)},
+		{"flate-hex-page", "a page in an object stream behind Flate then ASCIIHex, 40 MB between the two", FlateHexPage()},
 		{"xrefstm-past-eof", "/XRefStm pointing past the end of the file", XRefStmPastEOF()},
 		{"objstm-offsets-decreasing", "object-stream offsets that go backwards", ObjStmOffsetsDecreasing()},
 		{"byterange-overflow", "a signature /ByteRange near MaxInt64", ByteRangeOverflow()},
@@ -211,6 +212,36 @@ func DoubleFlatePages(kids int) []byte {
 	w.obj(2, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(refs, " "), kids))
 	return w.xrefStream(3, 100+kids, entries, "/Root 1 0 R")
 }
+
+// FlateHexPage: the page tree's only kid sits in an object stream whose
+// filters are [/FlateDecode /ASCIIHexDecode]: a few hundred bytes inflate
+// to 40 MB of hex digits, which a filter that reads all its input first
+// would hold whole.
+func FlateHexPage() []byte {
+	w := newWriter()
+	w.obj(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	w.obj(2, "<< /Type /Pages /Kids [100 0 R] /Count 1 >>")
+	data, first := objStmData([]int{100}, []string{"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"})
+	flateHexOnce.Do(func() {
+		var b bytes.Buffer
+		zw, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
+		fmt.Fprintf(zw, "%x", data)
+		pad := bytes.Repeat([]byte("20"), 1<<20)
+		for range 20 {
+			zw.Write(pad)
+		}
+		zw.Write([]byte(">"))
+		zw.Close()
+		flateHexRaw = b.Bytes()
+	})
+	w.stream(10, fmt.Sprintf("<< /Type /ObjStm /N 1 /First %d /Length %d /Filter [/FlateDecode /ASCIIHexDecode] >>", first, len(flateHexRaw)), flateHexRaw)
+	return w.xrefStream(3, 101, map[int][3]int{100: {2, 10, 0}}, "/Root 1 0 R")
+}
+
+var (
+	flateHexOnce sync.Once
+	flateHexRaw  []byte
+)
 
 // XRefStmPastEOF: a hybrid file whose /XRefStm is beyond the file.
 func XRefStmPastEOF() []byte {
