@@ -1075,3 +1075,79 @@ func (d *document) forEachPage(fn func(types.Dict) error) error {
 	}
 	return walk(cat["Pages"], 0)
 }
+
+// fieldWalker walks form field trees (PDF 32000-1 12.7.3.1) depth-first:
+// each field once (one listed twice is skipped, and a subtree shared by
+// two parents is not walked again), a field that is its own ancestor is a
+// loop and an error, at most 32 levels deep. fn sees each field with its
+// full name and its field type, inherited from its parents when it has
+// none, after its kids.
+type fieldWalker struct {
+	d         *document
+	fn        func(field types.Dict, name, fieldType string) error
+	seen      map[int]bool
+	ancestors map[int]bool
+}
+
+func newFieldWalker(d *document, fn func(field types.Dict, name, fieldType string) error) *fieldWalker {
+	return &fieldWalker{d: d, fn: fn, seen: map[int]bool{}, ancestors: map[int]bool{}}
+}
+
+// walk visits the fields in arr; the walker remembers what it saw, so a
+// second call (page widgets after the form's fields) skips those.
+func (w *fieldWalker) walk(arr types.Array, prefix, inheritedFT string, depth int) error {
+	if depth > 32 {
+		return brokenf("form fields nest too deep")
+	}
+	for _, o := range arr {
+		ref, isRef := o.(types.IndirectRef)
+		if !isRef {
+			if err := w.visit(o, prefix, inheritedFT, depth); err != nil {
+				return err
+			}
+			continue
+		}
+		nr := ref.ObjectNumber.Value()
+		if w.ancestors[nr] {
+			return brokenf("form fields loop: object %d is its own ancestor", nr)
+		}
+		if w.seen[nr] {
+			continue
+		}
+		w.seen[nr], w.ancestors[nr] = true, true
+		err := w.visit(o, prefix, inheritedFT, depth)
+		delete(w.ancestors, nr)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *fieldWalker) visit(o types.Object, prefix, inheritedFT string, depth int) error {
+	fd, err := w.d.dict(o)
+	if err != nil || fd == nil {
+		return err
+	}
+	name := prefix
+	if t := textString(fd["T"]); t != "" {
+		if name != "" {
+			name += "."
+		}
+		name += t
+	}
+	ft := inheritedFT
+	if n := fd.NameEntry("FT"); n != nil {
+		ft = *n
+	}
+	kids, err := w.d.resolve(fd["Kids"])
+	if err != nil {
+		return err
+	}
+	if k, ok := kids.(types.Array); ok && len(k) > 0 {
+		if err := w.walk(k, name, ft, depth+1); err != nil {
+			return err
+		}
+	}
+	return w.fn(fd, name, ft)
+}

@@ -514,62 +514,17 @@ func (p *Prepared) existing(d *document, cat types.Dict, fields types.Array) (na
 // fields have a /ByteRange outside the file: a signature added to such a
 // document would sit on a structure that readers cannot trust.
 func checkFieldTree(d *document, fields types.Array) error {
-	// seen: each field once (a field listed twice is not a loop, and a
-	// shared subtree is not walked again); ancestors: the path, where
-	// meeting a field again is a loop.
-	seen, ancestors := map[int]bool{}, map[int]bool{}
-	var walk func(arr types.Array, depth int) error
-	var visit func(o types.Object, depth int) error
-	walk = func(arr types.Array, depth int) error {
-		if depth > 32 {
-			return brokenf("form fields nest too deep")
+	return newFieldWalker(d, func(fd types.Dict, name, ft string) error {
+		if ft != "Sig" {
+			return nil
 		}
-		for _, o := range arr {
-			ref, isRef := o.(types.IndirectRef)
-			if !isRef {
-				if err := visit(o, depth); err != nil {
-					return err
-				}
-				continue
-			}
-			nr := ref.ObjectNumber.Value()
-			if ancestors[nr] {
-				return brokenf("form fields loop: object %d is its own ancestor", nr)
-			}
-			if seen[nr] {
-				continue
-			}
-			seen[nr], ancestors[nr] = true, true
-			err := visit(o, depth)
-			delete(ancestors, nr)
-			if err != nil {
-				return err
+		if sd, err := d.dict(fd["V"]); err == nil && sd != nil {
+			if _, ok := byteRangeEnd(byteRangeOf(sd), d.size); !ok {
+				return brokenf("the existing signature %q has a /ByteRange outside the file", name)
 			}
 		}
 		return nil
-	}
-	visit = func(o types.Object, depth int) error {
-		fd, err := d.dict(o)
-		if err != nil || fd == nil {
-			return err
-		}
-		if ft := fd.NameEntry("FT"); ft != nil && *ft == "Sig" {
-			if sd, err := d.dict(fd["V"]); err == nil && sd != nil {
-				if _, ok := byteRangeEnd(byteRangeOf(sd), d.size); !ok {
-					return brokenf("the existing signature %q has a /ByteRange outside the file", textString(fd["T"]))
-				}
-			}
-		}
-		kids, err := d.resolve(fd["Kids"])
-		if err != nil {
-			return err
-		}
-		if k, ok := kids.(types.Array); ok {
-			return walk(k, depth+1)
-		}
-		return nil
-	}
-	return walk(fields, 0)
+	}).walk(fields, "", "", 0)
 }
 
 // pdfDate formats t as a PDF date (7.9.4).

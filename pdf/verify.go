@@ -369,39 +369,13 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 	}
 	top, _ := fieldsObj.(types.Array)
 	var out []*sigField
-	// seen skips a field listed twice; ancestors catches a field that is
-	// its own ancestor, which is a loop, not a duplicate.
-	seen, ancestors := map[int]bool{}, map[int]bool{}
-	var walk func(arr types.Array, prefix string, inheritedFT string, depth int) error
-	// field reads one field and, through walk, its kids.
-	field := func(o types.Object, prefix, inheritedFT string, depth int) error {
-		fd, err := v.d.dict(o)
-		if err != nil || fd == nil {
-			return err
-		}
-		name := prefix
-		if t := textString(fd["T"]); t != "" {
-			if name != "" {
-				name += "."
-			}
-			name += t
-		}
-		ft := inheritedFT
-		if n := fd.NameEntry("FT"); n != nil {
-			ft = *n
-		}
-		if kids, _ := v.d.resolve(fd["Kids"]); kids != nil {
-			if k, ok := kids.(types.Array); ok && len(k) > 0 {
-				if err := walk(k, name, ft, depth+1); err != nil {
-					return err
-				}
-			}
-		}
+	walker := newFieldWalker(v.d, func(fd types.Dict, name, ft string) error {
 		if ft != "Sig" {
 			return nil
 		}
 		sigRef, ok := fd["V"].(types.IndirectRef)
 		var sd types.Dict
+		var err error
 		if ok {
 			sd, err = v.d.dict(sigRef)
 		} else if direct, isDict := fd["V"].(types.Dict); isDict {
@@ -422,36 +396,8 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 		}
 		out = append(out, f)
 		return nil
-	}
-	walk = func(arr types.Array, prefix, inheritedFT string, depth int) error {
-		if depth > 32 {
-			return brokenf("form fields nest too deep")
-		}
-		for _, o := range arr {
-			ref, isRef := o.(types.IndirectRef)
-			if !isRef {
-				if err := field(o, prefix, inheritedFT, depth); err != nil {
-					return err
-				}
-				continue
-			}
-			nr := ref.ObjectNumber.Value()
-			if ancestors[nr] {
-				return brokenf("form fields loop: object %d is its own ancestor", nr)
-			}
-			if seen[nr] {
-				continue
-			}
-			seen[nr], ancestors[nr] = true, true
-			err := field(o, prefix, inheritedFT, depth)
-			delete(ancestors, nr)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := walk(top, "", "", 0); err != nil {
+	})
+	if err := walker.walk(top, "", "", 0); err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {
@@ -469,7 +415,7 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 			return nil, err
 		}
 		before := len(out)
-		if err := walk(widgets, "", "", 0); err != nil {
+		if err := walker.walk(widgets, "", "", 0); err != nil {
 			return nil, err
 		}
 		for _, f := range out[before:] {
