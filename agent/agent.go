@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/signet-sign/signet/flow"
@@ -50,9 +51,11 @@ type Request struct {
 	Certificate *x509.Certificate
 	// Documents names the PDFs to sign; empty for digests.
 	Documents []string
-	// Digests are the bare digests to sign (their content cannot be shown).
+	// Digests are the bare digests to sign (their content cannot be
+	// shown), Hashes the algorithm of each ("SHA-256"): a batch may mix
+	// them, and each is shown as what it is.
 	Digests [][]byte
-	Hash    string
+	Hashes  []string
 }
 
 // Consent is how the agent asks the person; the app implements it with
@@ -93,6 +96,7 @@ type Config struct {
 type Server struct {
 	cfg  Config
 	ln   net.Listener
+	ln6  net.Listener // [::1], nil without IPv6
 	http *http.Server
 	port int
 
@@ -155,6 +159,19 @@ func Start(cfg Config) (*Server, error) {
 	for _, o := range cfg.Allowed {
 		s.allowed[o] = true
 	}
+	// The same port on [::1]: a browser that resolves localhost to ::1
+	// must reach Signet, not another local user's program that took that
+	// address. Taken already is an error; no IPv6 on this machine is not.
+	ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(s.port)))
+	switch {
+	case err == nil:
+		s.ln6 = ln6
+	case errors.Is(err, syscall.EADDRINUSE):
+		ln.Close()
+		return nil, fmt.Errorf("agent: [::1]:%d is taken by another program, which pages asking localhost could reach instead of Signet: %w", s.port, err)
+	default:
+		cfg.Log.Printf("agent: no IPv6 loopback (%v); listening on 127.0.0.1 only", err)
+	}
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -165,6 +182,9 @@ func Start(cfg Config) (*Server, error) {
 		ErrorLog:     cfg.Log,
 	}
 	go func() { _ = s.http.Serve(ln) }()
+	if s.ln6 != nil {
+		go func() { _ = s.http.Serve(s.ln6) }()
+	}
 	return s, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -444,6 +445,142 @@ func TestOpenAPIInStep(t *testing.T) {
 		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeSigningFailed, CodeNotFound, CodeInternal} {
 		if !bytes.Contains(spec, []byte(c)) {
 			t.Errorf("openapi.yaml lacks the code %s", c)
+		}
+	}
+}
+
+// TestErrorsRedactCredentials: a timestamp service whose URL carries a
+// user and password fails; the page's error says so without the password.
+func TestErrorsRedactCredentials(t *testing.T) {
+	e := newEnv(t, nil)
+	id, _ := e.certID("P-256 signing")
+	// Nothing listens on port 1.
+	e.srv.cfg.Timestamper = &pdf.TSAClient{URL: "http://tsa-user:tsa-s3cret@127.0.0.1:1/tsa"}
+	var doc bytes.Buffer
+	if err := testpdf.Write(&doc, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "a.pdf",
+		"document": base64.StdEncoding.EncodeToString(doc.Bytes()), "options": map[string]any{"level": "B-T"}}, nil)
+	msg, _ := body["message"].(string)
+	if resp.StatusCode < 400 || !strings.Contains(msg, "tsa-user:xxxxx@127.0.0.1:1") {
+		t.Fatalf("%d %v: want an error naming the service with its password hidden", resp.StatusCode, body)
+	}
+	if strings.Contains(msg, "tsa-s3cret") {
+		t.Errorf("the password reached the page: %q", msg)
+	}
+}
+
+// TestStrictJSON: requests are read exactly as documented; what
+// encoding/json would let through is refused before anyone is asked.
+func TestStrictJSON(t *testing.T) {
+	e := newEnv(t, nil)
+	id, _ := e.certID("P-256 signing")
+	d := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	raw := func(s string) func(*http.Request) {
+		return func(r *http.Request) {
+			r.Body = io.NopCloser(strings.NewReader(s))
+			r.ContentLength = int64(len(s))
+		}
+	}
+	asked := len(e.consent.approved)
+	for _, tc := range []struct{ name, body string }{
+		{"fail trailing brace", `{"certificateId":"` + id + `","digest":"` + d + `","algorithm":"SHA-256"}}`},
+		{"fail trailing bracket", `{"certificateId":"` + id + `","digest":"` + d + `","algorithm":"SHA-256"}]`},
+		{"fail a second value", `{"certificateId":"` + id + `","digest":"` + d + `","algorithm":"SHA-256"} {}`},
+		{"fail duplicate key", `{"certificateId":"` + id + `","digest":"` + d + `","algorithm":"SHA-256","algorithm":"SHA-512"}`},
+		{"fail duplicate key differing in case", `{"certificateId":"` + id + `","digest":"` + d + `","algorithm":"SHA-256","Algorithm":"SHA-512"}`},
+		{"fail name in another case", `{"CertificateID":"` + id + `","digest":"` + d + `","algorithm":"SHA-256"}`},
+		{"fail unknown name", `{"certificateId":"` + id + `","digest":"` + d + `","algorithm":"SHA-256","purpose":"x"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := e.call("POST", "/v1/sign/digest", page, map[string]any{}, raw(tc.body))
+			expect(t, resp, body, 400, CodeBadRequest)
+		})
+	}
+	if n := len(e.consent.approved) - asked; n != 0 {
+		t.Errorf("the person was asked %d times", n)
+	}
+	t.Run("ok exact", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", page, map[string]any{}, raw(`{"certificateId":"`+id+`","digest":"`+d+`","algorithm":"SHA-256"}`))
+		expect(t, resp, body, 200, "")
+	})
+}
+
+// TestIPv6AndPrivateNetwork: the agent answers on [::1] with the same
+// checks, and tells Chrome's private-network preflight yes for allowed
+// origins only.
+func TestIPv6AndPrivateNetwork(t *testing.T) {
+	e := newEnv(t, nil)
+	if e.srv.ln6 == nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no IPv6 loopback")
+		}
+		t.Skip("no IPv6 loopback on this machine")
+	}
+	v6 := fmt.Sprintf("http://[::1]:%d", e.srv.Port())
+	resp, err := http.Get(v6 + "/v1/info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("[::1]: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", v6+"/v1/info", nil)
+	req.Host = "evil.example:80"
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("[::1] with a foreign Host: %d, want 403", resp.StatusCode)
+	}
+
+	pna := func(r *http.Request) {
+		r.Header.Set("Access-Control-Request-Method", "POST")
+		r.Header.Set("Access-Control-Request-Private-Network", "true")
+	}
+	resp, _ = e.call("OPTIONS", "/v1/sign/digest", page, nil, pna)
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Private-Network") != "true" {
+		t.Errorf("allowed origin: %d, Allow-Private-Network %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Private-Network"))
+	}
+	e.consent.mu.Lock()
+	e.consent.decision["https://denied.example"] = Deny
+	e.consent.mu.Unlock()
+	resp, _ = e.call("OPTIONS", "/v1/sign/digest", "https://denied.example", nil, pna)
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Access-Control-Allow-Private-Network") != "" {
+		t.Errorf("denied origin: %d, Allow-Private-Network %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Private-Network"))
+	}
+}
+
+// TestMixedBatch: a batch mixing SHA-256 and SHA-512 is shown to the person
+// item by item, and each signature is made (and checked) with its own
+// algorithm.
+func TestMixedBatch(t *testing.T) {
+	e := newEnv(t, nil)
+	id, cert := e.certID("P-256 signing")
+	d256 := sha256.Sum256([]byte("one"))
+	d512 := sha512.Sum512([]byte("two"))
+	resp, body := e.call("POST", "/v1/sign/digest/batch", page, map[string]any{"certificateId": id, "items": []any{
+		map[string]any{"digest": base64.StdEncoding.EncodeToString(d256[:]), "algorithm": "SHA-256"},
+		map[string]any{"digest": base64.StdEncoding.EncodeToString(d512[:]), "algorithm": "SHA-512"},
+	}}, nil)
+	expect(t, resp, body, 200, "")
+	last := e.consent.approved[len(e.consent.approved)-1]
+	if len(last.Hashes) != 2 || last.Hashes[0] != "SHA-256" || last.Hashes[1] != "SHA-512" {
+		t.Errorf("the person was shown %v, want [SHA-256 SHA-512]", last.Hashes)
+	}
+	sigs := body["signatures"].([]any)
+	for i, d := range [][]byte{d256[:], d512[:]} {
+		s := sigs[i].(map[string]any)
+		sig, _ := base64.StdEncoding.DecodeString(s["signature"].(string))
+		if !ecdsa.VerifyASN1(cert.PublicKey.(*ecdsa.PublicKey), d, sig) {
+			t.Errorf("item %d does not verify", i+1)
+		}
+		if want := []string{"ECDSA-SHA-256", "ECDSA-SHA-512"}[i]; s["algorithm"] != want {
+			t.Errorf("item %d: %v, want %s", i+1, s["algorithm"], want)
 		}
 	}
 }

@@ -9,13 +9,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/redact"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
@@ -56,8 +60,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// fail answers an error. Messages carry errors from lower layers, which
+// may name a service's URL: credentials in it never reach the page.
 func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
-	writeJSON(w, status, apiError{Code: code, Message: fmt.Sprintf(format, args...)})
+	writeJSON(w, status, apiError{Code: code, Message: redact.Text(fmt.Sprintf(format, args...))})
 }
 
 // Body limits: a digest request is small; a PDF one holds the document
@@ -101,11 +107,12 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 func (s *Server) checkHost(next http.Handler) http.Handler {
 	ok := map[string]bool{
 		"127.0.0.1:" + strconv.Itoa(s.port): true,
+		"[::1]:" + strconv.Itoa(s.port):     true,
 		"localhost:" + strconv.Itoa(s.port): true,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !ok[strings.ToLower(r.Host)] {
-			fail(w, http.StatusForbidden, CodeBadHost, "the agent answers only to 127.0.0.1:%d or localhost:%d", s.port, s.port)
+			fail(w, http.StatusForbidden, CodeBadHost, "the agent answers only to 127.0.0.1:%d, [::1]:%d or localhost:%d", s.port, s.port, s.port)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -187,6 +194,11 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		if r.Method == http.MethodOptions {
 			h.Set("Access-Control-Allow-Methods", "GET, POST")
 			h.Set("Access-Control-Allow-Headers", "Content-Type")
+			// Chrome's Private Network Access asks before a public page
+			// may reach a loopback address; allowed origins only.
+			if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
+				h.Set("Access-Control-Allow-Private-Network", "true")
+			}
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
 			return
@@ -224,21 +236,24 @@ func (s *Server) jsonBody(limit int64, next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// decode reads the JSON body into v, strictly.
+// decode reads the JSON body into v, strictly: member names match the
+// documented ones exactly (case included), a name given twice, an unknown
+// name or anything after the object is refused. encoding/json accepts all
+// three; its successor, github.com/go-json-experiment/json (encoding/json/v2
+// behind a GOEXPERIMENT in Go 1.26), refuses them by default.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			fail(w, http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "the request is larger than %d bytes", tooBig.Limit)
 			return false
 		}
-		fail(w, http.StatusBadRequest, CodeBadRequest, "the request is not valid JSON for this endpoint: %v", err)
+		fail(w, http.StatusBadRequest, CodeBadRequest, "the request could not be read: %v", err)
 		return false
 	}
-	if dec.More() {
-		fail(w, http.StatusBadRequest, CodeBadRequest, "the request holds more than one JSON value")
+	if err := jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true)); err != nil {
+		fail(w, http.StatusBadRequest, CodeBadRequest, "the request is not valid JSON for this endpoint: %v", err)
 		return false
 	}
 	return true
@@ -383,7 +398,11 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, 
 	lock := s.tokenLock(c)
 	lock.Lock()
 	defer lock.Unlock()
-	if err := s.cfg.Consent.Approve(r.Context(), Request{Origin: r.Header.Get("Origin"), Certificate: c.Cert, Digests: ds, Hash: hs[0].String()}); err != nil {
+	names := make([]string, len(hs))
+	for i, h := range hs {
+		names[i] = h.String()
+	}
+	if err := s.cfg.Consent.Approve(r.Context(), Request{Origin: r.Header.Get("Origin"), Certificate: c.Cert, Digests: ds, Hashes: names}); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return
 	}
@@ -404,6 +423,12 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, 
 		sig, err := signer.SignContext(r.Context(), d, hs[i])
 		if err != nil {
 			signError(w, err)
+			return
+		}
+		// Checked before it is returned, as PDF signatures are: a token
+		// that signed with another key is caught here, not by the page.
+		if err := keys.VerifyDigest(signer.Certificate().PublicKey, hs[i], d, sig, false); err != nil {
+			fail(w, http.StatusInternalServerError, CodeSigningFailed, "the token's signature does not verify with the certificate %q: %v", signer.Certificate().Subject.CommonName, err)
 			return
 		}
 		resp.Signatures = append(resp.Signatures, signatureJSON{Signature: base64.StdEncoding.EncodeToString(sig), Algorithm: signatureAlgorithm(signer, hs[i])})

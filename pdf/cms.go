@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/signet-sign/signet/keys"
 )
 
 // We build the CMS SignedData ourselves (RFC 5652) rather than with
@@ -284,18 +286,9 @@ func timestampAttribute(token []byte) []byte {
 func (s cmsSigner) verifySignatureValue(signedAttrs, sig []byte) error {
 	h := s.hash.New()
 	h.Write(signedAttrs)
-	digest := h.Sum(nil)
-	switch pub := s.chain[0].PublicKey.(type) {
-	case *rsa.PublicKey:
-		if s.pss {
-			return rsa.VerifyPSS(pub, s.hash, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-		}
-		return rsa.VerifyPKCS1v15(pub, s.hash, digest, sig)
-	case *ecdsa.PublicKey:
-		if !ecdsa.VerifyASN1(pub, digest, sig) {
-			return errors.New("ECDSA signature does not verify")
-		}
-		return nil
+	switch s.chain[0].PublicKey.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey:
+		return keys.VerifyDigest(s.chain[0].PublicKey, s.hash, h.Sum(nil), sig, s.pss)
 	}
 	return ErrUnsupportedKey
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/signet-sign/signet/internal/redact"
 )
 
 // TSAClient asks an RFC 3161 timestamp authority over HTTP (RFC 3161
@@ -45,7 +47,7 @@ func (c *TSAClient) Timestamp(ctx context.Context, digest []byte, h crypto.Hash)
 	}
 	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(req))
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrTSA, c.URL, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrTSA, redact.URL(c.URL), err)
 	}
 	httpReq.Header.Set("Content-Type", "application/timestamp-query")
 	client := c.HTTPClient
@@ -54,29 +56,29 @@ func (c *TSAClient) Timestamp(ctx context.Context, digest []byte, h crypto.Hash)
 	}
 	resp, err := client.Do(httpReq)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrTSA, c.URL, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrTSA, redact.URL(c.URL), err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrTSA, c.URL, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrTSA, redact.URL(c.URL), err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w %s: HTTP %s", ErrTSA, c.URL, resp.Status)
+		return nil, fmt.Errorf("%w %s: HTTP %s", ErrTSA, redact.URL(c.URL), resp.Status)
 	}
 	ts, err := timestamp.ParseResponse(body)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrTSA, c.URL, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrTSA, redact.URL(c.URL), err)
 	}
 	switch {
 	case ts.HashAlgorithm != h || !bytes.Equal(ts.HashedMessage, digest):
-		return nil, fmt.Errorf("%w %s: the token is for another digest", ErrTSA, c.URL)
+		return nil, fmt.Errorf("%w %s: the token is for another digest", ErrTSA, redact.URL(c.URL))
 	case ts.Nonce == nil || ts.Nonce.Cmp(nonce) != 0:
-		return nil, fmt.Errorf("%w %s: the token does not answer this request (nonce)", ErrTSA, c.URL)
+		return nil, fmt.Errorf("%w %s: the token does not answer this request (nonce)", ErrTSA, redact.URL(c.URL))
 	case len(ts.Certificates) == 0:
 		// ParseResponse checks the token's signature only when the TSA
 		// certificate is embedded; we asked for it.
-		return nil, fmt.Errorf("%w %s: the token carries no TSA certificate", ErrTSA, c.URL)
+		return nil, fmt.Errorf("%w %s: the token carries no TSA certificate", ErrTSA, redact.URL(c.URL))
 	}
 	c.mu.Lock()
 	c.maxSize = max(c.maxSize, len(ts.RawToken))

@@ -147,16 +147,20 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 			what = fmt.Sprintf("%s asks you to sign as %s:\n\n• %s", r.Origin, who, strings.Join(r.Documents, "\n• "))
 		} else {
 			var lines []string
-			for _, d := range r.Digests {
-				lines = append(lines, hex.EncodeToString(d))
+			for i, d := range r.Digests {
+				alg := "?"
+				if i < len(r.Hashes) {
+					alg = r.Hashes[i]
+				}
+				lines = append(lines, alg+"  "+hex.EncodeToString(d))
 			}
 			n := "a digest"
 			if len(r.Digests) > 1 {
 				n = fmt.Sprintf("%d digests", len(r.Digests))
 			}
-			what = fmt.Sprintf("%s asks you to sign %s as %s (%s):\n\n%s\n\n"+
+			what = fmt.Sprintf("%s asks you to sign %s as %s:\n\n%s\n\n"+
 				"A digest stands for content Signet cannot show you. Sign only if you trust %s and started this yourself.",
-				r.Origin, n, who, r.Hash, strings.Join(lines, "\n"), r.Origin)
+				r.Origin, n, who, strings.Join(lines, "\n"), r.Origin)
 		}
 		l := widget.NewLabel(what)
 		l.Wrapping = fyne.TextWrapWord
