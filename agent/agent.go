@@ -47,8 +47,12 @@ const (
 // Request is a signing request as the person is asked to approve it.
 type Request struct {
 	Origin string
-	// Certificate is the key's certificate.
+	// Certificate is the key's certificate (its issuer and validity tell
+	// a person's keys apart), Purpose what it is for, Token where the key
+	// is (a token's label).
 	Certificate *x509.Certificate
+	Purpose     keys.Purpose
+	Token       string
 	// Documents names the PDFs to sign; empty for digests.
 	Documents []string
 	// Digests are the bare digests to sign (their content cannot be

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -442,7 +443,7 @@ func TestOpenAPIInStep(t *testing.T) {
 		}
 	}
 	for _, c := range []string{CodeBadHost, CodeOriginRequired, CodeOriginDenied, CodeUnsupportedMedia, CodeBodyTooLarge, CodeBadRequest,
-		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeSigningFailed, CodeNotFound, CodeInternal} {
+		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeNotForSigning, CodeSigningFailed, CodeNotFound, CodeInternal} {
 		if !bytes.Contains(spec, []byte(c)) {
 			t.Errorf("openapi.yaml lacks the code %s", c)
 		}
@@ -583,4 +584,49 @@ func TestMixedBatch(t *testing.T) {
 			t.Errorf("item %d: %v, want %s", i+1, s["algorithm"], want)
 		}
 	}
+}
+
+// TestKeyPurpose: the same person's signing and authentication keys on one
+// token. The authentication key signs nothing for a page (refused with its
+// code, before anyone is asked); the signing key does, and the person is
+// shown its purpose, issuer and token.
+func TestKeyPurpose(t *testing.T) {
+	e := newEnv(t, nil)
+	authID, authCert := e.certID("RSA-3072 authentication")
+	signID, signCert := e.certID("RSA-2048 signing")
+	if authCert.Subject.CommonName != signCert.Subject.CommonName {
+		t.Fatal("the test wants one person's two keys")
+	}
+	digest := sha256.Sum256([]byte("a TLS transcript, perhaps"))
+	asked := len(e.consent.approved)
+	var doc bytes.Buffer
+	if err := testpdf.Write(&doc, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		body       map[string]any
+	}{
+		{"fail digest", "/v1/sign/digest", digestBody(authID, digest[:])},
+		{"fail digest batch", "/v1/sign/digest/batch", map[string]any{"certificateId": authID, "items": []any{
+			map[string]any{"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"}}}},
+		{"fail pdf", "/v1/sign/pdf", map[string]any{"certificateId": authID, "name": "a.pdf", "document": base64.StdEncoding.EncodeToString(doc.Bytes())}},
+	} {
+		t.Run(tc.name+" with the authentication key", func(t *testing.T) {
+			resp, body := e.call("POST", tc.path, page, tc.body, nil)
+			expect(t, resp, body, http.StatusForbidden, CodeNotForSigning)
+		})
+	}
+	if n := len(e.consent.approved) - asked; n != 0 {
+		t.Errorf("the person was asked %d times about the authentication key", n)
+	}
+	t.Run("ok digest with the signing key", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(signID, digest[:]), nil)
+		expect(t, resp, body, 200, "")
+		last := e.consent.approved[len(e.consent.approved)-1]
+		if last.Purpose != keys.PurposeSigning || last.Token != softhsmtest.MainToken || last.Certificate.Issuer.CommonName == "" ||
+			!last.Certificate.Equal(signCert) {
+			t.Errorf("the person was shown purpose %q, token %q, certificate %v", last.Purpose, last.Token, last.Certificate.Subject)
+		}
+	})
 }

@@ -40,6 +40,7 @@ const (
 	CodePINLocked          = "pin_locked"
 	CodeTokenRemoved       = "token_removed"
 	CodeBadDocument        = "bad_document"
+	CodeNotForSigning      = "not_for_signing"
 	CodeSigningFailed      = "signing_failed"
 	CodeNotFound           = "not_found"
 	CodeInternal           = "internal"
@@ -398,11 +399,14 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, 
 	lock := s.tokenLock(c)
 	lock.Lock()
 	defer lock.Unlock()
+	if !notForSigning(w, c) {
+		return
+	}
 	names := make([]string, len(hs))
 	for i, h := range hs {
 		names[i] = h.String()
 	}
-	if err := s.cfg.Consent.Approve(r.Context(), Request{Origin: r.Header.Get("Origin"), Certificate: c.Cert, Digests: ds, Hashes: names}); err != nil {
+	if err := s.cfg.Consent.Approve(r.Context(), approval(r, c, Request{Digests: ds, Hashes: names})); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return
 	}
@@ -450,6 +454,27 @@ func signatureAlgorithm(s keys.Signer, h crypto.Hash) string {
 		return "ECDSA-" + h.String()
 	}
 	return "RSA-PKCS1v15-" + h.String()
+}
+
+// notForSigning refuses, before anyone is asked, a key whose certificate
+// is not for signing (keys.CheckSigning): an authentication key signing a
+// page's digest could answer a TLS handshake as the person.
+func notForSigning(w http.ResponseWriter, c flow.KeyChoice) bool {
+	if err := keys.CheckSigning(c.Cert); err != nil {
+		fail(w, http.StatusForbidden, CodeNotForSigning, "%v: choose the signing certificate", err)
+		return false
+	}
+	return true
+}
+
+// approval completes what the person is shown: the page, and the key as
+// a person tells keys apart.
+func approval(r *http.Request, c flow.KeyChoice, req Request) Request {
+	req.Origin = r.Header.Get("Origin")
+	req.Certificate = c.Cert
+	req.Purpose = c.Purpose
+	req.Token = c.Token
+	return req
 }
 
 // signError maps the core's errors to codes a page can act on.
@@ -574,7 +599,7 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 		inputs, names = append(inputs, data), append(names, name)
 	}
 	c, ok := s.choice(w, certID)
-	if !ok {
+	if !ok || !notForSigning(w, c) {
 		return nil, false
 	}
 	// Each document is read and prepared as signing will do it before
@@ -594,7 +619,7 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 	lock := s.tokenLock(c)
 	lock.Lock()
 	defer lock.Unlock()
-	if err := s.cfg.Consent.Approve(r.Context(), Request{Origin: r.Header.Get("Origin"), Certificate: c.Cert, Documents: names}); err != nil {
+	if err := s.cfg.Consent.Approve(r.Context(), approval(r, c, Request{Documents: names})); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return nil, false
 	}

@@ -37,6 +37,8 @@ func Hint(err error) string {
 		return "the token cannot sign that way; RSA keys sign PKCS#1 v1.5 or PSS, EC keys ECDSA"
 	case errors.As(err, new(*IncompleteChainError)):
 		return "give the issuer certificates yourself (the CLI's --chain), or sign when the CA's server answers again"
+	case errors.Is(err, keys.ErrNotForSigning):
+		return "choose the signing certificate ('signet certs' lists each with what it is for)"
 	case errors.Is(err, keys.ErrWrongPassword):
 		return "check the key file's password"
 	case errors.Is(err, ErrOutputExists):

@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/asn1"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -143,4 +145,86 @@ func extKeyUsageNames(c *x509.Certificate) []string {
 		names = append(names, oid.String())
 	}
 	return names
+}
+
+// ErrNotForSigning reports a certificate whose key is not for signing
+// content: an authentication certificate, above all. Its key signing a
+// digest it cannot see is exactly a TLS client's CertificateVerify, so a
+// page that had it sign one could log in as the person elsewhere.
+var ErrNotForSigning = errors.New("the certificate is not for signing")
+
+// oidQcStatements and the ETSI QcType values (ETSI EN 319 412-5 4.2.3).
+var (
+	oidQcStatements = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}
+	oidQcType       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6}
+	oidQcTypeESeal  = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 2}
+)
+
+// CheckSigning tells whether c's key may sign content (PDFs, and digests
+// for web pages): a signing certificate (non-repudiation), or a seal's
+// (digitalSignature, issued to an organisation, with no TLS-only extended
+// key usage). Anything else, authentication certificates first, gets
+// ErrNotForSigning with the reason.
+func CheckSigning(c *x509.Certificate) error {
+	switch p := CertificatePurpose(c); {
+	case p == PurposeSigning:
+		return nil
+	case c.KeyUsage&x509.KeyUsageDigitalSignature != 0 && isSeal(c) && !tlsOnly(c):
+		return nil
+	case p == PurposeAuthentication:
+		return fmt.Errorf("%w: %q is an authentication certificate (for logging in), not a signing one", ErrNotForSigning, c.Subject.CommonName)
+	default:
+		return fmt.Errorf("%w: %q is a certificate for %s", ErrNotForSigning, c.Subject.CommonName, p)
+	}
+}
+
+// tlsOnly: an extended key usage limited to TLS (client or server
+// authentication).
+func tlsOnly(c *x509.Certificate) bool {
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return false
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u != x509.ExtKeyUsageClientAuth && u != x509.ExtKeyUsageServerAuth {
+			return false
+		}
+	}
+	return len(c.UnknownExtKeyUsage) == 0
+}
+
+// isSeal: a certificate for an organisation's seal. A QcType statement
+// says so outright (id-etsi-qct-eseal); without one, a subject that names
+// an organisation and no person (no given name or surname) is taken as a
+// seal.
+func isSeal(c *x509.Certificate) bool {
+	for _, ext := range c.Extensions {
+		if !ext.Id.Equal(oidQcStatements) {
+			continue
+		}
+		var statements []struct {
+			ID   asn1.ObjectIdentifier
+			Info asn1.RawValue `asn1:"optional"`
+		}
+		if _, err := asn1.Unmarshal(ext.Value, &statements); err != nil {
+			break
+		}
+		for _, st := range statements {
+			if !st.ID.Equal(oidQcType) {
+				continue
+			}
+			var types []asn1.ObjectIdentifier
+			if _, err := asn1.Unmarshal(st.Info.FullBytes, &types); err == nil {
+				return slices.ContainsFunc(types, func(t asn1.ObjectIdentifier) bool { return t.Equal(oidQcTypeESeal) })
+			}
+		}
+	}
+	if len(c.Subject.Organization) == 0 {
+		return false
+	}
+	for _, n := range c.Subject.Names {
+		if n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 42}) || n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 4}) {
+			return false // givenName or surname: a person
+		}
+	}
+	return true
 }

@@ -139,8 +139,15 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 	answer := make(chan bool, 1)
 	a.do(func() {
 		who := "the certificate"
-		if r.Certificate != nil {
-			who = r.Certificate.Subject.CommonName
+		if c := r.Certificate; c != nil {
+			// What tells one of a person's keys from another: purpose,
+			// issuer, validity and where the key is.
+			who = fmt.Sprintf("%s (%s, issued by %s, valid until %s", c.Subject.CommonName, purposeWords(r.Purpose),
+				c.Issuer.CommonName, c.NotAfter.Format("2 Jan 2006"))
+			if r.Token != "" {
+				who += fmt.Sprintf(", on %q", r.Token)
+			}
+			who += ")"
 		}
 		var what string
 		if len(r.Documents) > 0 {

@@ -35,6 +35,7 @@ import (
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
@@ -290,6 +291,30 @@ func TestSignWithToken(t *testing.T) {
 			t.Fatal("the output changed")
 		}
 	})
+}
+
+// TestAuthenticationKeySignsNothing: an eID card's authentication key
+// cannot sign a document from the app; the person is told why, and no PIN
+// is asked.
+func TestAuthenticationKeySignsNothing(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	h.docs("a.pdf")
+	h.choose(softhsmtest.MainToken, "RSA-3072 authentication")
+	test.Tap(h.app.signBtn)
+	h.waitFor("the error", func() bool { return h.lastError() != nil })
+	h.idle()
+	if err := h.lastError(); !errors.Is(err, keys.ErrNotForSigning) {
+		t.Fatalf("error %v, want ErrNotForSigning", err)
+	}
+	h.app.mu.Lock()
+	asked := h.app.secretDlg != nil
+	h.app.mu.Unlock()
+	if asked {
+		t.Error("a PIN was asked")
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "a-signed.pdf")); !os.IsNotExist(err) {
+		t.Error("a file was written")
+	}
 }
 
 func fileSize(t *testing.T, p string) int64 {

@@ -136,9 +136,11 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				return err
 			}
 			defer signer.Close()
-			if p := keys.CertificatePurpose(signer.Certificate()); p != keys.PurposeSigning {
-				fmt.Fprintf(a.stderr, "signet: warning: %q is a certificate for %s, not for signing; validators may not accept the signature\n",
-					signer.Certificate().Subject.CommonName, p)
+			// Documents are signed with signing keys only: an eID
+			// card's authentication key makes no signature in law, and
+			// validators refuse it.
+			if err := keys.CheckSigning(signer.Certificate()); err != nil {
+				return err
 			}
 			if _, isRSA := signer.Public().(*rsa.PublicKey); pss && !isRSA {
 				return usageError{errors.New("--pss applies to RSA keys only")}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
 )
 
 // digestAlgs are the --alg values.
@@ -113,6 +114,12 @@ the signature is DER-encoded. The PIN is asked on the terminal.`,
 				return err
 			}
 			defer signer.Close()
+			// The person runs this themselves, so it is not refused; but a
+			// bare digest signed with an authentication key can stand for
+			// a login, and they should know.
+			if err := keys.CheckSigning(signer.Certificate()); err != nil {
+				fmt.Fprintf(a.stderr, "signet: warning: %v; signing a digest you did not compute yourself with it could log someone in as you\n", err)
+			}
 
 			var opts crypto.SignerOpts = h
 			name := "PKCS#1 v1.5"

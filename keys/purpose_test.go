@@ -1,0 +1,76 @@
+package keys
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"math/big"
+	"testing"
+	"time"
+)
+
+func cert(t *testing.T, tmpl x509.Certificate) *x509.Certificate {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl.SerialNumber = big.NewInt(1)
+	tmpl.NotBefore, tmpl.NotAfter = time.Now(), time.Now().Add(time.Hour)
+	der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func qcType(t *testing.T, typ asn1.ObjectIdentifier) pkix.Extension {
+	info, _ := asn1.Marshal([]asn1.ObjectIdentifier{typ})
+	v, err := asn1.Marshal([]struct {
+		ID   asn1.ObjectIdentifier
+		Info asn1.RawValue
+	}{{oidQcType, asn1.RawValue{FullBytes: info}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkix.Extension{Id: oidQcStatements, Value: v}
+}
+
+func TestCheckSigning(t *testing.T) {
+	person := pkix.Name{CommonName: "Jānis Bērziņš", ExtraNames: []pkix.AttributeTypeAndValue{
+		{Type: asn1.ObjectIdentifier{2, 5, 4, 42}, Value: "Jānis"}, {Type: asn1.ObjectIdentifier{2, 5, 4, 4}, Value: "Bērziņš"}}}
+	org := pkix.Name{CommonName: "Acme SIA e-seal", Organization: []string{"Acme SIA"}}
+	for _, tc := range []struct {
+		name string
+		tmpl x509.Certificate
+		ok   bool
+	}{
+		{"ok signing (non-repudiation)", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}, true},
+		{"ok seal by QcType", x509.Certificate{Subject: pkix.Name{CommonName: "Seal"}, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtraExtensions: []pkix.Extension{qcType(t, oidQcTypeESeal)}}, true},
+		{"ok seal of an organisation", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature}, true},
+		{"fail eID authentication (clientAuth)", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, false},
+		{"fail a person's digitalSignature", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageDigitalSignature}, false},
+		{"fail organisation TLS client", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}}, false},
+		{"fail QcType esign without non-repudiation", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtraExtensions: []pkix.Extension{qcType(t, asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 1})}}, false},
+		{"fail encryption", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageKeyEncipherment}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckSigning(cert(t, tc.tmpl))
+			if tc.ok && err != nil {
+				t.Errorf("refused: %v", err)
+			}
+			if !tc.ok && !errors.Is(err, ErrNotForSigning) {
+				t.Errorf("got %v, want ErrNotForSigning", err)
+			}
+		})
+	}
+}
