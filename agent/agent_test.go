@@ -20,13 +20,13 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/flow"
-	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testhostile"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
 
