@@ -38,11 +38,38 @@ type Decision int
 const (
 	// Deny refuses the origin until the agent restarts.
 	Deny Decision = iota
-	// AllowOnce allows the origin until the agent restarts.
+	// AllowOnce allows the origin for this visit: AllowOnceFor after the
+	// question (a page load cannot be seen from here; a visit's requests
+	// come within minutes), then it is asked again.
 	AllowOnce
 	// AllowAlways allows it and keeps it on the allow-list.
 	AllowAlways
+	// Silence denies it and asks nothing more from its registrable
+	// domain (example.com for a.example.com) until the agent restarts.
+	Silence
 )
+
+// AllowOnceFor is how long "Allow once" lasts.
+const AllowOnceFor = 10 * time.Minute
+
+// Questions about origins are rate-limited per registrable domain: at
+// most maxQuestions in questionWindow; past that the origin is refused
+// without a question (and not remembered).
+const (
+	maxQuestions   = 3
+	questionWindow = 10 * time.Minute
+)
+
+// OriginQuestion is what the person is asked about a web page.
+type OriginQuestion struct {
+	Origin string
+	// Domain is the registrable domain (example.com), what Silence
+	// silences.
+	Domain string
+	// Insecure: an http:// origin, whose page anyone on the network path
+	// could have changed.
+	Insecure bool
+}
 
 // Request is a signing request as the person is asked to approve it.
 type Request struct {
@@ -65,8 +92,10 @@ type Request struct {
 // Consent is how the agent asks the person; the app implements it with
 // dialogs, tests with a double.
 type Consent interface {
-	// Origin asks whether a web page from origin may use the agent.
-	Origin(ctx context.Context, origin string) (Decision, error)
+	// Origin asks whether a web page may use the agent. Questions (and
+	// approvals) come one at a time; ctx ends when the page gives up, and
+	// then the question must go away, unanswered.
+	Origin(ctx context.Context, q OriginQuestion) (Decision, error)
 	// Approve asks the person to approve a signing; an error declines.
 	Approve(ctx context.Context, r Request) error
 }
@@ -104,10 +133,16 @@ type Server struct {
 	http *http.Server
 	port int
 
-	mu      sync.Mutex
-	allowed map[string]bool // true: allowed; false: denied this session
-	asking  map[string]chan struct{}
-	locks   map[string]*sync.Mutex // one signing at a time per token
+	mu       sync.Mutex
+	origins  map[string]originState
+	asking   map[string]chan struct{}
+	silenced map[string]bool        // registrable domains
+	asked    map[string][]time.Time // questions per registrable domain
+	locks    map[string]*sync.Mutex // one signing at a time per token
+
+	// questions: one question to the person at a time, in arrival order.
+	questions questionQueue
+	now       func() time.Time
 
 	// The certificates listed last, kept briefly: listing a token's
 	// objects costs more than signing with it.
@@ -158,11 +193,8 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent: listen on 127.0.0.1:%d: %w", cfg.Port, err)
 	}
-	s := &Server{cfg: cfg, ln: ln, port: ln.Addr().(*net.TCPAddr).Port,
-		allowed: map[string]bool{}, asking: map[string]chan struct{}{}, locks: map[string]*sync.Mutex{}}
-	for _, o := range cfg.Allowed {
-		s.allowed[o] = true
-	}
+	s := newServer(cfg, ln.Addr().(*net.TCPAddr).Port)
+	s.ln = ln
 	// The same port on [::1]: a browser that resolves localhost to ::1
 	// must reach Signet, not another local user's program that took that
 	// address. Taken already is an error; no IPv6 on this machine is not.
@@ -192,6 +224,17 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// newServer is a Server on port, not yet listening.
+func newServer(cfg Config, port int) *Server {
+	s := &Server{cfg: cfg, port: port,
+		origins: map[string]originState{}, asking: map[string]chan struct{}{}, locks: map[string]*sync.Mutex{},
+		silenced: map[string]bool{}, asked: map[string][]time.Time{}, now: time.Now}
+	for _, o := range cfg.Allowed {
+		s.origins[o] = originState{allowed: true}
+	}
+	return s
+}
+
 // Port is the port the agent listens on.
 func (s *Server) Port() int { return s.port }
 
@@ -205,13 +248,13 @@ func (s *Server) Close() error {
 	return s.http.Shutdown(ctx)
 }
 
-// Allowed lists the origins allowed now.
+// Allowed lists the origins on the allow-list (allowed always).
 func (s *Server) Allowed() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for o, ok := range s.allowed {
-		if ok {
+	for o, st := range s.origins {
+		if st.allowed && st.until.IsZero() {
 			out = append(out, o)
 		}
 	}
@@ -222,13 +265,13 @@ func (s *Server) Allowed() []string {
 func (s *Server) SetAllowed(origins []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for o, ok := range s.allowed {
-		if ok {
-			delete(s.allowed, o)
+	for o, st := range s.origins {
+		if st.allowed && st.until.IsZero() {
+			delete(s.origins, o)
 		}
 	}
 	for _, o := range origins {
-		s.allowed[o] = true
+		s.origins[o] = originState{allowed: true}
 	}
 }
 

@@ -39,15 +39,27 @@ type consent struct {
 	decline  bool
 	asked    []string
 	approved []Request
-	// block, when set, holds Approve until it is closed.
-	block chan struct{}
+	// block, when set, holds Approve until it is closed; holdOrigin
+	// holds Origin likewise.
+	block      chan struct{}
+	holdOrigin chan struct{}
+	questions  []OriginQuestion
 }
 
-func (c *consent) Origin(_ context.Context, origin string) (Decision, error) {
+func (c *consent) Origin(ctx context.Context, q OriginQuestion) (Decision, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.asked = append(c.asked, origin)
-	return c.decision[origin], nil
+	c.asked = append(c.asked, q.Origin)
+	c.questions = append(c.questions, q)
+	d, hold := c.decision[q.Origin], c.holdOrigin
+	c.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return Deny, ctx.Err()
+		}
+	}
+	return d, nil
 }
 
 func (c *consent) Approve(ctx context.Context, r Request) error {
@@ -543,6 +555,14 @@ func TestIPv6AndPrivateNetwork(t *testing.T) {
 		r.Header.Set("Access-Control-Request-Method", "POST")
 		r.Header.Set("Access-Control-Request-Private-Network", "true")
 	}
+	// Preflights ask nothing: the page is allowed first, by its first
+	// GET /v1/certificates.
+	resp, _ = e.call("OPTIONS", "/v1/sign/digest", page, nil, pna)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a preflight before any question: %d, want 403", resp.StatusCode)
+	}
+	resp, body := e.call("GET", "/v1/certificates", page, nil, nil)
+	expect(t, resp, body, 200, "")
 	resp, _ = e.call("OPTIONS", "/v1/sign/digest", page, nil, pna)
 	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Private-Network") != "true" {
 		t.Errorf("allowed origin: %d, Allow-Private-Network %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Private-Network"))

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/signet-sign/signet/flow"
@@ -37,8 +36,7 @@ func FuzzRequests(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	srv := &Server{cfg: Config{Consent: &consent{}, Keys: noKeys{}, MaxPDF: 1 << 20, Log: log.New(io.Discard, "", 0)},
-		port: 27413, allowed: map[string]bool{page: true}, asking: map[string]chan struct{}{}, locks: map[string]*sync.Mutex{}}
+	srv := newServer(Config{Consent: &consent{}, Keys: noKeys{}, MaxPDF: 1 << 20, Log: log.New(io.Discard, "", 0), Allowed: []string{page}}, 27413)
 	h := srv.routes()
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, path := range []string{"/v1/sign/digest", "/v1/sign/digest/batch", "/v1/sign/pdf", "/v1/sign/pdf/batch"} {

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bytes"
-	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/base64"
@@ -120,51 +119,6 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 	})
 }
 
-// originState is what the agent knows of an origin.
-func (s *Server) originState(origin string) (allowed, known bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, k := s.allowed[origin]
-	return a, k
-}
-
-// askOrigin asks the person about a new origin, once even when several
-// requests from it arrive together.
-func (s *Server) askOrigin(ctx context.Context, origin string) bool {
-	s.mu.Lock()
-	if a, k := s.allowed[origin]; k {
-		s.mu.Unlock()
-		return a
-	}
-	if wait, busy := s.asking[origin]; busy {
-		s.mu.Unlock()
-		select {
-		case <-wait:
-		case <-ctx.Done():
-			return false
-		}
-		a, _ := s.originState(origin)
-		return a
-	}
-	done := make(chan struct{})
-	s.asking[origin] = done
-	s.mu.Unlock()
-
-	d, err := s.cfg.Consent.Origin(ctx, origin)
-	if err != nil {
-		d = Deny
-	}
-	s.mu.Lock()
-	s.allowed[origin] = d != Deny
-	delete(s.asking, origin)
-	s.mu.Unlock()
-	close(done)
-	if d == AllowAlways && s.cfg.OnAllowAlways != nil {
-		s.cfg.OnAllowAlways(origin)
-	}
-	return d != Deny
-}
-
 // ValidOrigin reports a web origin: http(s)://host[:port], nothing more.
 func ValidOrigin(o string) bool {
 	u, err := url.Parse(o)
@@ -172,8 +126,11 @@ func ValidOrigin(o string) bool {
 		u.Path == "" && u.RawQuery == "" && u.User == nil && u.Fragment == ""
 }
 
-// cors answers CORS for allowed origins only, preflights included; a new
-// origin's first request (often the preflight) asks the person.
+// cors answers CORS for allowed origins only. It asks nothing: a
+// preflight, /v1/info or an unknown path never raises a question (a page
+// could otherwise flood the person); the endpoints that need an origin
+// ask (originRequired), and a page's first request, GET /v1/certificates,
+// is a simple request that needs no preflight.
 func (s *Server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
@@ -186,36 +143,47 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin", origin)
 			return
 		}
-		if !s.askOrigin(r.Context(), origin) {
-			fail(w, http.StatusForbidden, CodeOriginDenied, "the person did not allow %s to use Signet", origin)
-			return
-		}
-		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", origin)
+		allowed := s.allowedNow(origin)
 		if r.Method == http.MethodOptions {
+			if !allowed {
+				fail(w, http.StatusForbidden, CodeOriginDenied, "%s is not allowed to use Signet (yet): a page asks first with GET /v1/certificates", origin)
+				return
+			}
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
 			h.Set("Access-Control-Allow-Methods", "GET, POST")
 			h.Set("Access-Control-Allow-Headers", "Content-Type")
+			h.Set("Access-Control-Max-Age", "600")
 			// Chrome's Private Network Access asks before a public page
 			// may reach a loopback address; allowed origins only.
 			if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
 				h.Set("Access-Control-Allow-Private-Network", "true")
 			}
-			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
 			return
+		}
+		if allowed {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 // originRequired refuses requests that carry no Origin (the API is for
-// web pages; a local program uses the CLI).
+// web pages; a local program uses the CLI) and asks the person about an
+// origin they have not answered for.
 func (s *Server) originRequired(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Origin") == "" {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
 			fail(w, http.StatusForbidden, CodeOriginRequired, "requests must come from a web page (an Origin header)")
 			return
 		}
+		if err := s.askOrigin(r.Context(), origin); err != nil {
+			fail(w, http.StatusForbidden, CodeOriginDenied, "%v", err)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Origin", origin)
 		next(w, r)
 	}
 }
@@ -270,7 +238,7 @@ type infoResponse struct {
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
-	allowed, _ := s.originState(r.Header.Get("Origin"))
+	allowed := s.allowedNow(r.Header.Get("Origin"))
 	writeJSON(w, http.StatusOK, infoResponse{Name: "Signet", Version: s.cfg.Version, Allowed: allowed,
 		Capabilities: []string{"certificates", "sign/digest", "sign/digest/batch", "sign/pdf", "sign/pdf/batch"}})
 }
@@ -406,7 +374,7 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, 
 	for i, h := range hs {
 		names[i] = h.String()
 	}
-	if err := s.cfg.Consent.Approve(r.Context(), approval(r, c, Request{Digests: ds, Hashes: names})); err != nil {
+	if err := s.approve(r.Context(), approval(r, c, Request{Digests: ds, Hashes: names})); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return
 	}
@@ -619,7 +587,7 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 	lock := s.tokenLock(c)
 	lock.Lock()
 	defer lock.Unlock()
-	if err := s.cfg.Consent.Approve(r.Context(), approval(r, c, Request{Documents: names})); err != nil {
+	if err := s.approve(r.Context(), approval(r, c, Request{Documents: names})); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return nil, false
 	}

@@ -44,7 +44,7 @@
       this.baseURL = (baseURL || "http://127.0.0.1:27413").replace(/\/$/, "");
     }
 
-    async _call(method, path, body) {
+    async _call(method, path, body, retried) {
       let resp;
       try {
         resp = await fetch(this.baseURL + path, {
@@ -53,6 +53,13 @@
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (e) {
+        // A POST's preflight is refused until the person has allowed this
+        // site (preflights never ask): GET /v1/certificates asks, then the
+        // request goes once more.
+        if (method !== "GET" && !retried) {
+          await this._call("GET", "/v1/certificates");
+          return this._call(method, path, body, true);
+        }
         // A refused origin gets no CORS headers: the browser hides the
         // answer, so "not running" and "not allowed" look alike here.
         throw new SignetAgentError("unreachable", "Signet is not running on this computer, or did not allow this site", 0);

@@ -80,15 +80,21 @@ type originDialog struct {
 	dialog dialog.Dialog
 }
 
-func (c agentConsent) Origin(ctx context.Context, origin string) (agent.Decision, error) {
+func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent.Decision, error) {
 	a := c.a
+	origin := q.Origin
 	answer := make(chan agent.Decision, 1)
 	a.do(func() {
 		od := &originDialog{origin: origin}
 		msg := widget.NewLabel(fmt.Sprintf("The web page at %s wants to use Signet: to see your certificates and to ask you to sign. "+
 			"You are asked before every signature.", origin))
 		msg.Wrapping = fyne.TextWrapWord
-		warn := widget.NewLabel("Allow only sites you know and trust.")
+		caution := "Allow only sites you know and trust."
+		if q.Insecure {
+			caution = "This page came over plain http: anyone on the network between you and the site could have changed it. " + caution
+		}
+		warn := widget.NewLabel(caution)
+		warn.Wrapping = fyne.TextWrapWord
 		warn.Importance = widget.WarningImportance
 		var d dialog.Dialog
 		od.answer = func(dec agent.Decision) {
@@ -98,14 +104,12 @@ func (c agentConsent) Origin(ctx context.Context, origin string) (agent.Decision
 			}
 			d.Hide()
 		}
+		// No answer is the highlighted default: "Always" least of all.
 		buttons := container.NewHBox(
 			widget.NewButtonWithIcon("Deny", theme.CancelIcon(), func() { od.answer(agent.Deny) }),
-			widget.NewButton("Allow once", func() { od.answer(agent.AllowOnce) }),
-			func() *widget.Button {
-				b := widget.NewButtonWithIcon("Always allow", theme.ConfirmIcon(), func() { od.answer(agent.AllowAlways) })
-				b.Importance = widget.HighImportance
-				return b
-			}(),
+			widget.NewButton(fmt.Sprintf("Don't ask again about %s", q.Domain), func() { od.answer(agent.Silence) }),
+			widget.NewButton("Allow for this visit", func() { od.answer(agent.AllowOnce) }),
+			widget.NewButton("Always allow", func() { od.answer(agent.AllowAlways) }),
 		)
 		d = dialog.NewCustomWithoutButtons("A web page asks to use Signet", container.NewVBox(msg, warn, container.NewCenter(buttons)), a.win)
 		od.dialog = d
