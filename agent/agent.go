@@ -20,9 +20,11 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/keys"
@@ -80,13 +82,75 @@ type Request struct {
 	Certificate *x509.Certificate
 	Purpose     keys.Purpose
 	Token       string
-	// Documents names the PDFs to sign; empty for digests.
+	// Documents names the PDFs to sign (their names made safe to show,
+	// see [DisplayName]); empty for digests. PDFs says what each is; the
+	// rest, how the signature will look and what it will say.
 	Documents []string
+	PDFs      []Document
+	Reason    string
+	Location  string
+	Level     string // "B-B" or "B-T"
+	// Visible is nil for an invisible signature.
+	Visible *Visible
 	// Digests are the bare digests to sign (their content cannot be
 	// shown), Hashes the algorithm of each ("SHA-256"): a batch may mix
 	// them, and each is shown as what it is.
 	Digests [][]byte
 	Hashes  []string
+}
+
+// Document is a PDF as the person sees it before approving.
+type Document struct {
+	Name   string
+	Pages  int
+	Size   int64
+	SHA256 string // hex
+	// Data is the document itself, for a preview of its pages.
+	Data []byte
+}
+
+// Visible is a visible signature as it will be drawn.
+type Visible struct {
+	Page int // 1-based; -1 the last
+	// Lines are the text; empty means Signet's own (signer, date, reason,
+	// location).
+	Lines []string
+	Image bool
+}
+
+// maxDisplayName bounds a document name shown to the person.
+const maxDisplayName = 80
+
+// DisplayName makes a name a page gave safe to show: control characters
+// (a newline would fake a line of the dialog) and bidirectional and
+// invisible formatting characters (which reorder or hide text) are
+// removed, runs of spaces folded, and the name cut to maxDisplayName
+// characters.
+func DisplayName(name string) string {
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range name {
+		switch {
+		case unicode.IsSpace(r): // line breaks and tabs included
+			space = b.Len() > 0
+			continue
+		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r), unicode.Is(unicode.Cf, r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		if n >= maxDisplayName {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
 
 // Consent is how the agent asks the person; the app implements it with

@@ -1,7 +1,10 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,7 +17,17 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/testpdf"
 )
+
+// trickDoc is the PDF the tricks page signs.
+var trickDoc = func() []byte {
+	var b bytes.Buffer
+	if err := testpdf.Write(&b, testpdf.Options{Pages: 2}); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 
 // chromium finds Debian's Chromium; under CI=true its absence fails the
 // test (pdfcheck.Require, the rule for every outside tool).
@@ -40,6 +53,13 @@ func examplePage(t *testing.T) (*httptest.Server, chan map[string]any) {
 	})
 	mux.HandleFunc("GET /signet-agent.js", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFile(w, r, filepath.Join(assets, "signet-agent.js"))
+	})
+	mux.HandleFunc("GET /tricks.html", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, filepath.Join("testdata", "tricks.html"))
+	})
+	mux.HandleFunc("GET /doc.pdf", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Write(trickDoc)
 	})
 	mux.HandleFunc("POST /report", func(w http.ResponseWriter, r *http.Request) {
 		var v map[string]any
@@ -104,6 +124,32 @@ func TestBrowser(t *testing.T) {
 		last := e.consent.approved[len(e.consent.approved)-1]
 		if last.Origin != page.URL || len(last.Digests) != 1 {
 			t.Errorf("the person approved %+v", last)
+		}
+	})
+	t.Run("ok a page's tricks are shown for what they are", func(t *testing.T) {
+		page, reports := examplePage(t)
+		e.consent.mu.Lock()
+		e.consent.decision[page.URL] = AllowOnce
+		e.consent.mu.Unlock()
+		r := runPage(t, browser, fmt.Sprintf("%s/tricks.html?agent=%s", page.URL, e.srv.URL()), reports)
+		if r["signed"] != true {
+			t.Fatalf("page reported %v", r)
+		}
+		e.consent.mu.Lock()
+		last := e.consent.approved[len(e.consent.approved)-1]
+		e.consent.mu.Unlock()
+		sum := sha256.Sum256(trickDoc)
+		if want := "invoice.pdf • (content verified by Signet ✔)fdp.exe"; len(last.Documents) != 1 || last.Documents[0] != want {
+			t.Errorf("name shown %q, want %q", last.Documents, want)
+		}
+		if len(last.PDFs) != 1 || last.PDFs[0].Pages != 2 || last.PDFs[0].SHA256 != hex.EncodeToString(sum[:]) || last.PDFs[0].Size != int64(len(trickDoc)) {
+			t.Errorf("documents shown %+v", last.PDFs)
+		}
+		if last.Reason != "I agree to transfer 1,000,000 EUR" || last.Location != "Rīga" || last.Level != "B-B" {
+			t.Errorf("reason %q, location %q, level %q", last.Reason, last.Location, last.Level)
+		}
+		if v := last.Visible; v == nil || v.Page != 2 || len(v.Lines) != 1 || v.Lines[0] != "APPROVED: pay 1,000,000 EUR" {
+			t.Errorf("visible signature shown %+v", v)
 		}
 	})
 	t.Run("fail a page from an origin the person denies", func(t *testing.T) {

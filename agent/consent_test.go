@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,4 +185,24 @@ func TestConsentCannotBeFarmed(t *testing.T) {
 			t.Errorf("question %+v", last)
 		}
 	})
+}
+
+func TestDisplayName(t *testing.T) {
+	long := strings.Repeat("ā", 100)
+	for _, tc := range []struct{ name, in, want string }{
+		{"ok plain", "līgums.pdf", "līgums.pdf"},
+		{"ok a newline faking a line of the dialog", "invoice.pdf\n• (content verified by Signet ✔)", "invoice.pdf • (content verified by Signet ✔)"},
+		{"ok right-to-left override", "invoice\u202efdp.exe", "invoicefdp.exe"},
+		{"ok isolates and zero-width", "a\u2066b\u2069c\u200bd\ufeff", "abcd"},
+		{"ok controls", "a\x00b\x1bc\x7f", "abc"},
+		{"ok spaces folded and trimmed", "  a \t\r\n  b  ", "a b"},
+		{"ok long names cut", long, strings.Repeat("ā", 80) + "…"},
+		{"ok empty", "\n\u202e", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := DisplayName(tc.in); got != tc.want {
+				t.Errorf("DisplayName(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
 }

@@ -3,8 +3,10 @@ package agent
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -560,7 +562,7 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 			fail(w, http.StatusBadRequest, CodeBadRequest, "document %d is not base64", i+1)
 			return nil, false
 		}
-		name := d.Name
+		name := DisplayName(d.Name)
 		if name == "" {
 			name = fmt.Sprintf("document %d", i+1)
 		}
@@ -578,16 +580,30 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 	// person has said yes.)
 	check := opts
 	check.Timestamper = nil
+	shown := Request{Documents: names, Reason: o.Reason, Location: o.Location, Level: "B-B"}
+	if opts.Timestamper != nil {
+		shown.Level = "B-T"
+	}
+	if v := o.Visible; v != nil {
+		shown.Visible = &Visible{Page: v.Page, Lines: v.Lines, Image: v.Image != ""}
+	}
 	for i, data := range inputs {
 		if _, err := pdf.Prepare(r.Context(), bytes.NewReader(data), int64(len(data)), []*x509.Certificate{c.Cert}, check); err != nil {
 			fail(w, http.StatusBadRequest, CodeBadDocument, "document %d (%s) is not a PDF Signet can sign: %v", i+1, names[i], err)
 			return nil, false
 		}
+		info, err := pdf.PageInfo(bytes.NewReader(data), int64(len(data)), 1)
+		if err != nil {
+			fail(w, http.StatusBadRequest, CodeBadDocument, "document %d (%s) is not a PDF Signet can sign: %v", i+1, names[i], err)
+			return nil, false
+		}
+		sum := sha256.Sum256(data)
+		shown.PDFs = append(shown.PDFs, Document{Name: names[i], Pages: info.Pages, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Data: data})
 	}
 	lock := s.tokenLock(c)
 	lock.Lock()
 	defer lock.Unlock()
-	if err := s.approve(r.Context(), approval(r, c, Request{Documents: names})); err != nil {
+	if err := s.approve(r.Context(), approval(r, c, shown)); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return nil, false
 	}

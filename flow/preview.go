@@ -19,13 +19,30 @@ var ErrNoRenderer = errors.New("no PDF page renderer installed (poppler-utils' p
 // wide, with poppler's pdftoppm when it is installed: a maintained
 // renderer under the GPL, run as a separate program.
 func RenderPage(ctx context.Context, path string, n, width int) (image.Image, error) {
+	return render(ctx, path, nil, n, width)
+}
+
+// RenderPDF is [RenderPage] for a document in memory (one a web page sent
+// to the agent): pdftoppm reads it from its standard input.
+func RenderPDF(ctx context.Context, data []byte, n, width int) (image.Image, error) {
+	return render(ctx, "-", data, n, width)
+}
+
+func render(ctx context.Context, path string, data []byte, n, width int) (image.Image, error) {
 	tool, err := exec.LookPath("pdftoppm")
 	if err != nil {
 		return nil, ErrNoRenderer
 	}
 	var out, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, tool, "-f", strconv.Itoa(n), "-l", strconv.Itoa(n),
-		"-scale-to-x", strconv.Itoa(width), "-scale-to-y", "-1", "-png", "-singlefile", "--", path)
+	args := []string{"-f", strconv.Itoa(n), "-l", strconv.Itoa(n),
+		"-scale-to-x", strconv.Itoa(width), "-scale-to-y", "-1", "-png", "-singlefile"}
+	if path != "-" {
+		args = append(args, "--")
+	}
+	cmd := exec.CommandContext(ctx, tool, append(args, path)...)
+	if data != nil {
+		cmd.Stdin = bytes.NewReader(data)
+	}
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("render page %d: %v: %s", n, err, bytes.TrimSpace(stderr.Bytes()))

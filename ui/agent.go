@@ -7,14 +7,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/agent"
+	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
 )
 
@@ -138,55 +141,143 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 	}
 }
 
+// approvalText is what the person reads before approving a signing for
+// a web page: who asks, with which key, and what exactly will be signed.
+func approvalText(r agent.Request) string {
+	who := "the certificate"
+	if c := r.Certificate; c != nil {
+		// What tells one of a person's keys from another: purpose,
+		// issuer, validity and where the key is.
+		who = fmt.Sprintf("%s (%s, issued by %s, valid until %s", c.Subject.CommonName, purposeWords(r.Purpose),
+			c.Issuer.CommonName, c.NotAfter.Format("2 Jan 2006"))
+		if r.Token != "" {
+			who += fmt.Sprintf(", on %q", r.Token)
+		}
+		who += ")"
+	}
+	if len(r.Documents) > 0 {
+		var b strings.Builder
+		n := "a document"
+		if len(r.Documents) > 1 {
+			n = fmt.Sprintf("%d documents", len(r.Documents))
+		}
+		fmt.Fprintf(&b, "%s asks you to sign %s as %s.\n", r.Origin, n, who)
+		for i, name := range r.Documents {
+			fmt.Fprintf(&b, "\n• “%s”", name)
+			if i < len(r.PDFs) {
+				d := r.PDFs[i]
+				pages := "1 page"
+				if d.Pages != 1 {
+					pages = fmt.Sprintf("%d pages", d.Pages)
+				}
+				fmt.Fprintf(&b, "\n   %s · %s · SHA-256 %s", pages, humanSize(d.Size), d.SHA256)
+			}
+		}
+		b.WriteString("\n\nThe signature:")
+		fmt.Fprintf(&b, "\n   level %s", r.Level)
+		if r.Reason != "" {
+			fmt.Fprintf(&b, "\n   reason “%s”", agent.DisplayName(r.Reason))
+		}
+		if r.Location != "" {
+			fmt.Fprintf(&b, "\n   location “%s”", agent.DisplayName(r.Location))
+		}
+		switch v := r.Visible; {
+		case v == nil:
+			b.WriteString("\n   invisible")
+		default:
+			page := fmt.Sprintf("page %d", v.Page)
+			if v.Page == -1 {
+				page = "the last page"
+			}
+			fmt.Fprintf(&b, "\n   visible on %s", page)
+			if v.Image {
+				b.WriteString(", with an image")
+			}
+			if len(v.Lines) == 0 {
+				b.WriteString(", saying who signed and when")
+			}
+			for _, line := range v.Lines {
+				fmt.Fprintf(&b, "\n   text “%s”", agent.DisplayName(line))
+			}
+		}
+		return b.String()
+	}
+	var lines []string
+	for i, d := range r.Digests {
+		alg := "?"
+		if i < len(r.Hashes) {
+			alg = r.Hashes[i]
+		}
+		lines = append(lines, alg+"  "+hex.EncodeToString(d))
+	}
+	n := "a digest"
+	if len(r.Digests) > 1 {
+		n = fmt.Sprintf("%d digests", len(r.Digests))
+	}
+	return fmt.Sprintf("%s asks you to sign %s as %s:\n\n%s\n\n"+
+		"A digest stands for content Signet cannot show you. Sign only if you trust %s and started this yourself.",
+		r.Origin, n, who, strings.Join(lines, "\n"), r.Origin)
+}
+
+// approvalPreview draws the first document's first page, and the page a
+// visible signature goes on when that is another: nil when nothing can be
+// drawn (no renderer, a digest).
+func approvalPreview(ctx context.Context, r agent.Request) fyne.CanvasObject {
+	if len(r.PDFs) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	doc := r.PDFs[0]
+	pages := []int{1}
+	if v := r.Visible; v != nil {
+		p := v.Page
+		if p == -1 {
+			p = doc.Pages
+		}
+		if p != 1 && p >= 1 && p <= doc.Pages {
+			pages = append(pages, p)
+		}
+	}
+	box := container.NewHBox()
+	for _, p := range pages {
+		img, err := flow.RenderPDF(ctx, doc.Data, p, 220)
+		if err != nil {
+			return nil
+		}
+		c := canvas.NewImageFromImage(img)
+		c.FillMode = canvas.ImageFillContain
+		b := img.Bounds()
+		c.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+		box.Add(container.NewVBox(widget.NewLabel(fmt.Sprintf("page %d", p)), c))
+	}
+	return box
+}
+
 func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 	a := c.a
 	answer := make(chan bool, 1)
+	preview := approvalPreview(ctx, r)
 	a.do(func() {
-		who := "the certificate"
-		if c := r.Certificate; c != nil {
-			// What tells one of a person's keys from another: purpose,
-			// issuer, validity and where the key is.
-			who = fmt.Sprintf("%s (%s, issued by %s, valid until %s", c.Subject.CommonName, purposeWords(r.Purpose),
-				c.Issuer.CommonName, c.NotAfter.Format("2 Jan 2006"))
-			if r.Token != "" {
-				who += fmt.Sprintf(", on %q", r.Token)
-			}
-			who += ")"
-		}
-		var what string
-		if len(r.Documents) > 0 {
-			what = fmt.Sprintf("%s asks you to sign as %s:\n\n• %s", r.Origin, who, strings.Join(r.Documents, "\n• "))
-		} else {
-			var lines []string
-			for i, d := range r.Digests {
-				alg := "?"
-				if i < len(r.Hashes) {
-					alg = r.Hashes[i]
-				}
-				lines = append(lines, alg+"  "+hex.EncodeToString(d))
-			}
-			n := "a digest"
-			if len(r.Digests) > 1 {
-				n = fmt.Sprintf("%d digests", len(r.Digests))
-			}
-			what = fmt.Sprintf("%s asks you to sign %s as %s:\n\n%s\n\n"+
-				"A digest stands for content Signet cannot show you. Sign only if you trust %s and started this yourself.",
-				r.Origin, n, who, strings.Join(lines, "\n"), r.Origin)
-		}
+		what := approvalText(r)
 		l := widget.NewLabel(what)
 		l.Wrapping = fyne.TextWrapWord
-		d := dialog.NewCustomConfirm("Sign for a web page?", "Sign", "Decline", container.NewVScroll(l), func(ok bool) {
+		var content fyne.CanvasObject = l
+		if preview != nil {
+			content = container.NewVBox(l, preview)
+		}
+		d := dialog.NewCustomConfirm("Sign for a web page?", "Sign", "Decline", container.NewVScroll(content), func(ok bool) {
 			select {
 			case answer <- ok:
 			default:
 			}
 		}, a.win)
-		d.Resize(fyne.NewSize(580, 380))
+		d.Resize(fyne.NewSize(640, 520))
 		a.win.Show()
 		d.Show()
 		a.win.RequestFocus()
 		a.mu.Lock()
-		a.approveDlg = d
+		a.approveDlg, a.approveContent = d, content
 		a.mu.Unlock()
 	})
 	defer func() {

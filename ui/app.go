@@ -108,6 +108,8 @@ type App struct {
 	report     fyne.CanvasObject
 	originDlg  *originDialog
 	approveDlg *dialog.ConfirmDialog
+	// approveContent is what the open approval shows (for tests).
+	approveContent fyne.CanvasObject
 	agent      *agent.Server
 	stop       context.CancelFunc
 }

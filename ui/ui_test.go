@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
@@ -802,5 +803,82 @@ func TestPinpadNotice(t *testing.T) {
 	h.off(done)
 	if overlays() != before {
 		t.Error("the notice stays after the reader answered")
+	}
+}
+
+// TestApprovalShowsTheDocument renders a PDF approval as a web page's
+// request reaches it: the name made safe, pages, size, SHA-256, reason,
+// location, the visible text, and previews of the first page and of the
+// page the signature goes on.
+func TestApprovalShowsTheDocument(t *testing.T) {
+	pdfcheck.Require(t, "pdftoppm")
+	h := newHarness(t, nil, nil)
+	var doc bytes.Buffer
+	if err := testpdf.Write(&doc, testpdf.Options{Pages: 3}); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(doc.Bytes())
+	name := agent.DisplayName("invoice.pdf\n• (content verified by Signet ✔)\u202e")
+	req := agent.Request{Origin: "https://shop.example", Documents: []string{name}, Purpose: keys.PurposeSigning, Token: "eID",
+		PDFs:   []agent.Document{{Name: name, Pages: 3, Size: int64(doc.Len()), SHA256: hex.EncodeToString(sum[:]), Data: doc.Bytes()}},
+		Reason: "I agree to transfer 1,000,000 EUR", Location: "Rīga", Level: "B-B",
+		Visible: &agent.Visible{Page: -1, Lines: []string{"APPROVED: pay 1,000,000 EUR"}}}
+	done := make(chan error, 1)
+	go func() { done <- agentConsent{h.app}.Approve(context.Background(), req) }()
+	var content fyne.CanvasObject
+	h.waitFor("the approval", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		content = h.app.approveContent
+		return h.app.approveDlg != nil
+	})
+	text := texts(content)
+	for _, want := range []string{
+		"https://shop.example asks you to sign a document",
+		"“invoice.pdf • (content verified by Signet ✔)”",
+		"3 pages · " + humanSize(int64(doc.Len())) + " · SHA-256 " + hex.EncodeToString(sum[:]),
+		"reason “I agree to transfer 1,000,000 EUR”", "location “Rīga”", "level B-B",
+		"visible on the last page", "text “APPROVED: pay 1,000,000 EUR”", "page 1", "page 3",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the approval lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "\u202e") || strings.Contains(text, "pdf\n•") {
+		t.Errorf("the name was shown as the page sent it:\n%s", text)
+	}
+	images := 0
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case *canvas.Image:
+			if w.Image != nil && w.Image.Bounds().Dx() > 100 {
+				images++
+			}
+		}
+	}
+	walk(content)
+	if images != 2 {
+		t.Errorf("%d page previews, want 2 (first page, signature page)", images)
+	}
+	h.app.mu.Lock()
+	d := h.app.approveDlg
+	h.app.mu.Unlock()
+	d.Dismiss()
+	var err error
+	h.waitFor("the answer", func() bool {
+		select {
+		case err = <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if !errors.Is(err, errDeclined) {
+		t.Errorf("declined: %v", err)
 	}
 }
