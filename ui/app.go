@@ -110,8 +110,8 @@ type App struct {
 	approveDlg *dialog.ConfirmDialog
 	// approveContent is what the open approval shows (for tests).
 	approveContent fyne.CanvasObject
-	agent      *agent.Server
-	stop       context.CancelFunc
+	agent          *agent.Server
+	stop           context.CancelFunc
 }
 
 // New builds the app's main window on a (the real app, or a test app).
