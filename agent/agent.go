@@ -27,6 +27,7 @@ import (
 	"unicode"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/turns"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -205,7 +206,7 @@ type Server struct {
 	locks    map[string]*sync.Mutex // one signing at a time per token
 
 	// questions: one question to the person at a time, in arrival order.
-	questions questionQueue
+	questions turns.Queue
 	now       func() time.Time
 
 	// The certificates listed last, kept briefly: listing a token's

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"golang.org/x/net/publicsuffix"
@@ -99,12 +98,12 @@ func (s *Server) askOrigin(ctx context.Context, origin string) error {
 		close(done)
 	}()
 
-	if err := s.questions.acquire(ctx); err != nil {
+	if err := s.questions.Acquire(ctx); err != nil {
 		return fmt.Errorf("%w: the page gave up", errNotAsked)
 	}
 	u, _ := url.Parse(origin)
 	d, err := s.cfg.Consent.Origin(ctx, OriginQuestion{Origin: origin, Domain: domain, Insecure: u.Scheme == "http"})
-	s.questions.release()
+	s.questions.Release()
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w: the page gave up", errNotAsked)
 	}
@@ -135,57 +134,9 @@ func (s *Server) askOrigin(ctx context.Context, origin string) error {
 
 // approve asks the person to approve a signing, in the question queue.
 func (s *Server) approve(ctx context.Context, r Request) error {
-	if err := s.questions.acquire(ctx); err != nil {
+	if err := s.questions.Acquire(ctx); err != nil {
 		return err
 	}
-	defer s.questions.release()
+	defer s.questions.Release()
 	return s.cfg.Consent.Approve(ctx, r)
-}
-
-// questionQueue lets one question at a time reach the person, in the order
-// they came: six pages asking at once see one dialog, then the next.
-type questionQueue struct {
-	mu      sync.Mutex
-	busy    bool
-	waiting []chan struct{}
-}
-
-// acquire waits for the turn; a ctx that ends first leaves the queue.
-func (q *questionQueue) acquire(ctx context.Context) error {
-	q.mu.Lock()
-	if !q.busy {
-		q.busy = true
-		q.mu.Unlock()
-		return nil
-	}
-	turn := make(chan struct{})
-	q.waiting = append(q.waiting, turn)
-	q.mu.Unlock()
-	select {
-	case <-turn:
-		return nil
-	case <-ctx.Done():
-		q.mu.Lock()
-		if i := slices.Index(q.waiting, turn); i >= 0 {
-			q.waiting = slices.Delete(q.waiting, i, i+1)
-			q.mu.Unlock()
-			return ctx.Err()
-		}
-		q.mu.Unlock()
-		q.release() // the turn came just now: pass it on
-		return ctx.Err()
-	}
-}
-
-// release hands the turn to the next in line.
-func (q *questionQueue) release() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.waiting) == 0 {
-		q.busy = false
-		return
-	}
-	next := q.waiting[0]
-	q.waiting = q.waiting[1:]
-	close(next)
 }

@@ -48,11 +48,7 @@ func TestQuestionsOneAtATime(t *testing.T) {
 	for i, o := range origins {
 		wg.Go(func() { codes[i] = e.get(context.Background(), "/v1/certificates", o) })
 		// The next one arrives once this one is asked or waiting.
-		waitUntil(t, func() bool {
-			e.srv.questions.mu.Lock()
-			defer e.srv.questions.mu.Unlock()
-			return len(e.consent.askedList())+len(e.srv.questions.waiting) == i+1
-		})
+		waitUntil(t, func() bool { return len(e.consent.askedList())+e.srv.questions.Waiting() == i+1 })
 	}
 	for i := range origins {
 		if got := e.consent.askedList(); len(got) != i+1 {

@@ -85,10 +85,15 @@ type originDialog struct {
 
 func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent.Decision, error) {
 	a := c.a
+	if err := a.questions.Acquire(ctx); err != nil {
+		return agent.Deny, err
+	}
+	defer a.questions.Release()
 	origin := q.Origin
 	answer := make(chan agent.Decision, 1)
+	var od *originDialog
 	a.do(func() {
-		od := &originDialog{origin: origin}
+		od = &originDialog{origin: origin}
 		msg := widget.NewLabel(fmt.Sprintf("The web page at %s wants to use Signet: to see your certificates and to ask you to sign. "+
 			"You are asked before every signature.", origin))
 		msg.Wrapping = fyne.TextWrapWord
@@ -126,8 +131,9 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 	})
 	defer func() {
 		a.mu.Lock()
-		od := a.originDlg
-		a.originDlg = nil
+		if a.originDlg == od {
+			a.originDlg = nil
+		}
 		a.mu.Unlock()
 		if od != nil {
 			a.do(od.dialog.Hide)
@@ -256,8 +262,13 @@ func approvalPreview(ctx context.Context, r agent.Request) fyne.CanvasObject {
 
 func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 	a := c.a
-	answer := make(chan bool, 1)
 	preview := approvalPreview(ctx, r)
+	if err := a.questions.Acquire(ctx); err != nil {
+		return err
+	}
+	defer a.questions.Release()
+	answer := make(chan bool, 1)
+	var d *dialog.ConfirmDialog
 	a.do(func() {
 		what := approvalText(r)
 		l := widget.NewLabel(what)
@@ -266,7 +277,7 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		if preview != nil {
 			content = container.NewVBox(l, preview)
 		}
-		d := dialog.NewCustomConfirm("Sign for a web page?", "Sign", "Decline", container.NewVScroll(content), func(ok bool) {
+		d = dialog.NewCustomConfirm("Sign for a web page?", "Sign", "Decline", container.NewVScroll(content), func(ok bool) {
 			select {
 			case answer <- ok:
 			default:
@@ -282,8 +293,9 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 	})
 	defer func() {
 		a.mu.Lock()
-		d := a.approveDlg
-		a.approveDlg = nil
+		if a.approveDlg == d {
+			a.approveDlg, a.approveContent = nil, nil
+		}
 		a.mu.Unlock()
 		if d != nil {
 			a.do(d.Hide)

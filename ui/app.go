@@ -26,6 +26,7 @@ import (
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/internal/turns"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/eparaksts"
@@ -108,6 +109,9 @@ type App struct {
 	report     fyne.CanvasObject
 	originDlg  *originDialog
 	approveDlg *dialog.ConfirmDialog
+	// questions: one question to the person at a time (PINs, codes,
+	// agent questions), in the order they came.
+	questions turns.Queue
 	// approveContent is what the open approval shows (for tests).
 	approveContent fyne.CanvasObject
 	agent          *agent.Server

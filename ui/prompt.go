@@ -30,17 +30,25 @@ type secretDialog struct {
 }
 
 func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
+	// One question at a time: two tokens signing at once ask in turn.
+	if err := p.app.questions.Acquire(ctx); err != nil {
+		return nil, fmt.Errorf("%w: %v", prompt.ErrCancelled, err)
+	}
+	defer p.app.questions.Release()
 	answer := make(chan []byte, 1)
+	var sd *secretDialog
 	p.app.do(func() {
-		sd := p.app.newSecretDialog(req, func(secret []byte) { answer <- secret })
+		sd = p.app.newSecretDialog(req, func(secret []byte) { answer <- secret })
 		p.app.mu.Lock()
 		p.app.secretDlg = sd
 		p.app.mu.Unlock()
 	})
 	defer func() {
+		// This question's own dialog, whatever the pointer says now.
 		p.app.mu.Lock()
-		sd := p.app.secretDlg
-		p.app.secretDlg = nil
+		if p.app.secretDlg == sd {
+			p.app.secretDlg = nil
+		}
 		p.app.mu.Unlock()
 		if sd != nil {
 			p.app.do(sd.dialog.Hide)

@@ -882,3 +882,105 @@ func TestApprovalShowsTheDocument(t *testing.T) {
 		t.Errorf("declined: %v", err)
 	}
 }
+
+// TestTwoPagesTwoTokens: two pages ask at once, each for a key on another
+// token. The person sees one question at a time and answers each as it
+// comes (the first page's yes, the second's no); each answer reaches its
+// own request.
+func TestTwoPagesTwoTokens(t *testing.T) {
+	const siteA, siteB = "https://a.example", "https://b.example"
+	h := newHarness(t, &config.Config{Agent: true, AgentPort: -1, AgentOrigins: []string{siteA, siteB}}, nil)
+	h.app.mu.Lock()
+	srv := h.app.agent
+	h.app.mu.Unlock()
+	if srv == nil {
+		t.Fatalf("the agent did not start: %v", h.lastError())
+	}
+	certA := h.env.Cert(softhsmtest.MainToken, "P-256 signing")
+	certB := h.env.Cert(softhsmtest.SecondToken, "P-256 signing")
+	send := func(origin string, cert *x509.Certificate, text string) chan *http.Response {
+		sum := sha256.Sum256(cert.Raw)
+		digest := sha256.Sum256([]byte(text))
+		body, _ := json.Marshal(map[string]any{"certificateId": hex.EncodeToString(sum[:]),
+			"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"})
+		out := make(chan *http.Response, 1)
+		go func() {
+			req, _ := http.NewRequest("POST", srv.URL()+"/v1/sign/digest", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Origin", origin)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+			}
+			out <- resp
+		}()
+		return out
+	}
+	resA, resB := send(siteA, certA, "from A"), send(siteB, certB, "from B")
+
+	// Answer questions as they come: approvals by what they show, the
+	// PIN for the approved one. Never two at once.
+	approved, declined, pins := 0, 0, 0
+	for approved+declined < 2 || pins < 1 {
+		var appr *dialog.ConfirmDialog
+		var content fyne.CanvasObject
+		var secret *secretDialog
+		h.waitFor("a question", func() bool {
+			h.app.mu.Lock()
+			defer h.app.mu.Unlock()
+			appr, content, secret = h.app.approveDlg, h.app.approveContent, h.app.secretDlg
+			return appr != nil || secret != nil
+		})
+		if appr != nil && secret != nil {
+			t.Fatal("two questions at once")
+		}
+		if secret != nil {
+			if !strings.Contains(secretExplanation(secret.req), certA.Subject.CommonName) {
+				t.Fatalf("a PIN asked for %q", secretExplanation(secret.req))
+			}
+			h.answer(softhsmtest.PIN)
+			pins++
+			continue
+		}
+		switch text := texts(content); {
+		case strings.Contains(text, siteA) && strings.Contains(text, certA.Subject.CommonName):
+			appr.Confirm()
+			approved++
+		case strings.Contains(text, siteB) && strings.Contains(text, certB.Subject.CommonName):
+			appr.Dismiss()
+			declined++
+		default:
+			t.Fatalf("an approval shows %q", text)
+		}
+		h.waitFor("the approval to close", func() bool {
+			h.app.mu.Lock()
+			defer h.app.mu.Unlock()
+			return h.app.approveDlg != appr
+		})
+	}
+	read := func(ch chan *http.Response) (int, map[string]any) {
+		var resp *http.Response
+		h.waitFor("an answer", func() bool {
+			select {
+			case resp = <-ch:
+				return true
+			default:
+				return false
+			}
+		})
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		return resp.StatusCode, out
+	}
+	codeA, outA := read(resA)
+	codeB, outB := read(resB)
+	digestA := sha256.Sum256([]byte("from A"))
+	sigA, _ := base64.StdEncoding.DecodeString(fmt.Sprint(outA["signature"]))
+	if codeA != 200 || !ecdsa.VerifyASN1(certA.PublicKey.(*ecdsa.PublicKey), digestA[:], sigA) {
+		t.Errorf("the approved page: %d %v", codeA, outA)
+	}
+	if codeB != 403 || outB["code"] != agent.CodeUserDeclined {
+		t.Errorf("the declined page: %d %v", codeB, outB)
+	}
+}
