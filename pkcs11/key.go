@@ -125,7 +125,7 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 		return nil, wrap("start "+op.name+" signature", token, err)
 	}
 	if k.alwaysAuth {
-		if err := k.sess.login(ctx, p11.CKU_CONTEXT_SPECIFIC, k.prompter, k.name()); err != nil {
+		if err := k.sess.login(ctx, p11.CKU_CONTEXT_SPECIFIC, k.prompter, k.name(), k.cert.Cert); err != nil {
 			k.abortSign(op.input)
 			return nil, err
 		}
@@ -156,7 +156,7 @@ func (k *Key) findPrivateKey(ctx context.Context) error {
 	t := k.cert.Token
 	if t.Flags.LoginRequired && !k.loggedIn {
 		if !k.sess.loggedIn() {
-			if err := k.sess.login(ctx, p11.CKU_USER, k.prompter, k.name()); err != nil {
+			if err := k.sess.login(ctx, p11.CKU_USER, k.prompter, k.name(), k.cert.Cert); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package pkcs11
 
 import (
 	"context"
+	"crypto/x509"
 	"unsafe"
 
 	p11 "github.com/miekg/pkcs11"
@@ -24,7 +25,7 @@ func (s *session) loggedIn() bool {
 // CKU_CONTEXT_SPECIFIC for the one signature that follows (keys with
 // CKA_ALWAYS_AUTHENTICATE). It asks p for the PIN, or lets a pinpad reader
 // ask for it. A refused PIN is never tried again here: the person decides.
-func (s *session) login(ctx context.Context, userType uint, p prompt.Prompter, keyName string) error {
+func (s *session) login(ctx context.Context, userType uint, p prompt.Prompter, keyName string, cert *x509.Certificate) error {
 	t := s.token
 	op := "log in"
 	kind := prompt.TokenPIN
@@ -40,11 +41,12 @@ func (s *session) login(ctx context.Context, userType uint, p prompt.Prompter, k
 		return &Error{Op: op, Token: t.Label, Err: ErrPINLocked}
 	}
 	req := prompt.Request{
-		Kind:      kind,
-		Token:     t.Label,
-		Key:       keyName,
-		TriesLeft: t.Flags.UserPIN.TriesLeft(),
-		TriesLow:  t.Flags.UserPIN.CountLow,
+		Kind:        kind,
+		Token:       t.Label,
+		Key:         keyName,
+		Certificate: cert,
+		TriesLeft:   t.Flags.UserPIN.TriesLeft(),
+		TriesLow:    t.Flags.UserPIN.CountLow,
 	}
 	var err error
 	if t.Flags.ProtectedAuthPath {

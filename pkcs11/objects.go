@@ -180,7 +180,7 @@ func (t *Token) CertificatesAfterLogin(ctx context.Context, p prompt.Prompter) (
 	}
 	defer s.close()
 	if t.Flags.LoginRequired && !s.loggedIn() {
-		if err := s.login(ctx, p11.CKU_USER, p, ""); err != nil {
+		if err := s.login(ctx, p11.CKU_USER, p, "", nil); err != nil {
 			return nil, err
 		}
 	}

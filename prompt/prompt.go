@@ -9,6 +9,7 @@ package prompt
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 )
@@ -57,6 +58,9 @@ type Request struct {
 	// Key names the key about to be used, usually its certificate's
 	// subject common name. It may be empty for a plain token login.
 	Key string
+	// Certificate is the key's certificate when known: its purpose,
+	// issuer and validity tell one of a person's keys from another.
+	Certificate *x509.Certificate
 	// TriesLeft is the number of tries before the secret locks, or -1 when
 	// the token does not tell. PKCS#11 tokens only tell the final try (1).
 	TriesLeft int

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -129,6 +130,11 @@ func secretTitle(req prompt.Request) string {
 }
 
 func secretExplanation(req prompt.Request) string {
+	if c := req.Certificate; c != nil && (req.Kind == prompt.SignaturePIN || req.Kind == prompt.TokenPIN) {
+		// Which of the person's keys: purpose, issuer, validity.
+		req.Key = fmt.Sprintf("%s (%s, issued by %s, valid until %s)", req.Key, purposeWords(keys.CertificatePurpose(c)),
+			c.Issuer.CommonName, c.NotAfter.Format("2 Jan 2006"))
+	}
 	switch req.Kind {
 	case prompt.SignaturePIN:
 		return fmt.Sprintf("Enter the signature PIN of token %q to sign as %s. It is asked for every signature.", req.Token, req.Key)

@@ -241,6 +241,10 @@ func TestSignWithToken(t *testing.T) {
 	if sd.title != "PIN" || !strings.Contains(secretExplanation(sd.req), `token "signet-test"`) || !strings.Contains(secretExplanation(sd.req), "Zoë Ørsted") {
 		t.Errorf("PIN dialog %q: %q", sd.title, secretExplanation(sd.req))
 	}
+	// The PIN dialog tells this key from the person's others.
+	if want := "Zoë Ørsted (signing certificate, issued by Signet Test Intermediate CA, valid until"; !strings.Contains(secretExplanation(sd.req), want) {
+		t.Errorf("PIN dialog %q lacks %q", secretExplanation(sd.req), want)
+	}
 	rows := h.results()
 	if len(rows) != 1 || rows[0].Err != nil || !rows[0].OK || rows[0].Verdict != "1 signature, valid" {
 		t.Fatalf("results %+v (error %v)", rows, h.lastError())
