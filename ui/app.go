@@ -241,10 +241,19 @@ func (a *App) setStatus(format string, args ...any) {
 
 // updateSignButton says what the button will do.
 func (a *App) updateSignButton() {
+	if a.signBtn == nil || a.docs == nil {
+		return // still being built
+	}
 	n := len(a.docs.signable())
 	switch {
 	case n == 0:
 		a.signBtn.SetText("Sign")
+		a.signBtn.Disable()
+		return
+	case a.signer != nil && a.signer.method != nil && a.signer.method.Selected == methodLocal && !a.signer.choiceSigns():
+		// An authentication certificate can be looked at, not signed
+		// with (keys.CheckSigning says why in its details).
+		a.signBtn.SetText("Not a signing certificate")
 		a.signBtn.Disable()
 		return
 	case n == 1:

@@ -55,6 +55,7 @@ func newSignerPanel(app *App) *signerPanel {
 			s.selected = c.Ref
 			s.mu.Unlock()
 			s.detailBtn.Enable()
+			s.app.updateSignButton()
 		}
 	}
 	s.empty = widget.NewLabel("")
@@ -98,6 +99,7 @@ func (s *signerPanel) methodChanged(m string) {
 	if s.app.options != nil {
 		s.app.options.methodChanged(m)
 	}
+	s.app.updateSignButton()
 }
 
 func (s *signerPanel) all() []flow.KeyChoice {
@@ -114,6 +116,14 @@ func (s *signerPanel) choice(i int) (flow.KeyChoice, bool) {
 		return flow.KeyChoice{}, false
 	}
 	return all[i], true
+}
+
+// choiceSigns reports whether the selected key may sign documents: true
+// for key files (their certificate shows once open, and is checked then)
+// and when nothing is selected yet.
+func (s *signerPanel) choiceSigns() bool {
+	c, ok := s.chosen()
+	return !ok || c.Cert == nil || keys.CheckSigning(c.Cert) == nil
 }
 
 // chosen is the selected certificate.

@@ -299,17 +299,28 @@ func TestSignWithToken(t *testing.T) {
 }
 
 // TestAuthenticationKeySignsNothing: an eID card's authentication key
-// cannot sign a document from the app; the person is told why, and no PIN
-// is asked.
+// can be looked at but not picked to sign documents: the button says so.
+// Were it reached anyway, signing refuses it before any PIN.
 func TestAuthenticationKeySignsNothing(t *testing.T) {
 	h := newHarness(t, nil, nil)
 	h.docs("a.pdf")
 	h.choose(softhsmtest.MainToken, "RSA-3072 authentication")
-	test.Tap(h.app.signBtn)
-	h.waitFor("the error", func() bool { return h.lastError() != nil })
-	h.idle()
-	if err := h.lastError(); !errors.Is(err, keys.ErrNotForSigning) {
-		t.Fatalf("error %v, want ErrNotForSigning", err)
+	if !h.app.signBtn.Disabled() || h.app.signBtn.Text != "Not a signing certificate" {
+		t.Errorf("button %q disabled=%v", h.app.signBtn.Text, h.app.signBtn.Disabled())
+	}
+	h.choose(softhsmtest.MainToken, "RSA-2048 signing")
+	if h.app.signBtn.Disabled() || h.app.signBtn.Text != "Sign 1 document" {
+		t.Errorf("button %q disabled=%v", h.app.signBtn.Text, h.app.signBtn.Disabled())
+	}
+	var auth flow.KeyChoice
+	for _, c := range h.app.signer.all() {
+		if c.Label == "RSA-3072 authentication" {
+			auth = c
+		}
+	}
+	_, err := h.app.signWith(context.Background(), signRequest{key: auth, jobs: []flow.Job{{Input: filepath.Join(h.dir, "a.pdf"), Output: filepath.Join(h.dir, "a-signed.pdf")}}}, nil)
+	if !errors.Is(err, keys.ErrNotForSigning) {
+		t.Fatalf("signing with it: %v, want ErrNotForSigning", err)
 	}
 	h.app.mu.Lock()
 	asked := h.app.secretDlg != nil
@@ -691,22 +702,7 @@ func TestAgentConsentInTheApp(t *testing.T) {
 	digest := sha256.Sum256([]byte("to be signed"))
 	body, _ := json.Marshal(map[string]any{"certificateId": hex.EncodeToString(sum[:]),
 		"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"})
-	post := func() chan *http.Response {
-		out := make(chan *http.Response, 1)
-		go func() {
-			req, _ := http.NewRequest("POST", srv.URL()+"/v1/sign/digest", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Origin", origin)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-				out <- nil
-				return
-			}
-			out <- resp
-		}()
-		return out
-	}
+	post := func() chan *http.Response { return h.agentPost(srv, origin, body) }
 	wait := func(ch chan *http.Response) *http.Response {
 		var resp *http.Response
 		h.waitFor("the agent's answer", func() bool {
@@ -887,6 +883,23 @@ func TestApprovalShowsTheDocument(t *testing.T) {
 	}
 }
 
+// agentPost sends a digest signing request to the app's agent from a
+// page of origin; the answer comes on the channel.
+func (h *harness) agentPost(srv *agent.Server, origin string, body []byte) chan *http.Response {
+	out := make(chan *http.Response, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", srv.URL()+"/v1/sign/digest", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			h.t.Error(err)
+		}
+		out <- resp
+	}()
+	return out
+}
+
 // TestTwoPagesTwoTokens: two pages ask at once, each for a key on another
 // token. The person sees one question at a time and answers each as it
 // comes (the first page's yes, the second's no); each answer reaches its
@@ -907,18 +920,7 @@ func TestTwoPagesTwoTokens(t *testing.T) {
 		digest := sha256.Sum256([]byte(text))
 		body, _ := json.Marshal(map[string]any{"certificateId": hex.EncodeToString(sum[:]),
 			"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"})
-		out := make(chan *http.Response, 1)
-		go func() {
-			req, _ := http.NewRequest("POST", srv.URL()+"/v1/sign/digest", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Origin", origin)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-			}
-			out <- resp
-		}()
-		return out
+		return h.agentPost(srv, origin, body)
 	}
 	resA, resB := send(siteA, certA, "from A"), send(siteB, certB, "from B")
 
