@@ -93,6 +93,9 @@ type Request struct {
 	Level     string // "B-B" or "B-T"
 	// Visible is nil for an invisible signature.
 	Visible *Visible
+	// Login: the page asks the person to log in with an authentication
+	// key (POST /v1/authenticate), not to sign.
+	Login bool
 	// Digests are the bare digests to sign (their content cannot be
 	// shown), Hashes the algorithm of each ("SHA-256"): a batch may mix
 	// them, and each is shown as what it is.

@@ -3,7 +3,9 @@ package agent
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
@@ -449,13 +451,13 @@ func TestOpenAPIInStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/v1/info:", "/v1/certificates:", "/v1/sign/digest:", "/v1/sign/digest/batch:", "/v1/sign/pdf:", "/v1/sign/pdf/batch:"} {
+	for _, p := range []string{"/v1/info:", "/v1/certificates:", "/v1/sign/digest:", "/v1/sign/digest/batch:", "/v1/sign/pdf:", "/v1/sign/pdf/batch:", "/v1/authenticate:"} {
 		if !bytes.Contains(spec, []byte(p)) {
 			t.Errorf("openapi.yaml lacks %s", p)
 		}
 	}
 	for _, c := range []string{CodeBadHost, CodeOriginRequired, CodeOriginDenied, CodeUnsupportedMedia, CodeBodyTooLarge, CodeBadRequest,
-		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeNotForSigning, CodeSigningFailed, CodeNotFound, CodeInternal} {
+		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeNotForSigning, CodeNotForLogin, CodeSigningFailed, CodeNotFound, CodeInternal} {
 		if !bytes.Contains(spec, []byte(c)) {
 			t.Errorf("openapi.yaml lacks the code %s", c)
 		}
@@ -640,6 +642,22 @@ func TestKeyPurpose(t *testing.T) {
 	if n := len(e.consent.approved) - asked; n != 0 {
 		t.Errorf("the person was asked %d times about the authentication key", n)
 	}
+	t.Run("ok log in with the authentication key, on its own endpoint", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/authenticate", page, digestBody(authID, digest[:]), nil)
+		expect(t, resp, body, 200, "")
+		sig, _ := base64.StdEncoding.DecodeString(body["signature"].(string))
+		if err := rsa.VerifyPKCS1v15(authCert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig); err != nil {
+			t.Errorf("the login signature: %v", err)
+		}
+		last := e.consent.approved[len(e.consent.approved)-1]
+		if !last.Login || last.Purpose != keys.PurposeAuthentication || !last.Certificate.Equal(authCert) {
+			t.Errorf("the person was asked %+v", last)
+		}
+	})
+	t.Run("fail log in with the signing key", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/authenticate", page, digestBody(signID, digest[:]), nil)
+		expect(t, resp, body, http.StatusForbidden, CodeNotForLogin)
+	})
 	t.Run("ok digest with the signing key", func(t *testing.T) {
 		resp, body := e.call("POST", "/v1/sign/digest", page, digestBody(signID, digest[:]), nil)
 		expect(t, resp, body, 200, "")

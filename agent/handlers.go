@@ -42,6 +42,7 @@ const (
 	CodeTokenRemoved       = "token_removed"
 	CodeBadDocument        = "bad_document"
 	CodeNotForSigning      = "not_for_signing"
+	CodeNotForLogin        = "not_for_login"
 	CodeSigningFailed      = "signing_failed"
 	CodeNotFound           = "not_found"
 	CodeInternal           = "internal"
@@ -77,6 +78,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/info", s.info)
 	mux.HandleFunc("GET /v1/certificates", s.originRequired(s.certificates))
 	mux.HandleFunc("POST /v1/sign/digest", s.originRequired(s.jsonBody(maxDigestBody, s.signDigest)))
+	mux.HandleFunc("POST /v1/authenticate", s.originRequired(s.jsonBody(maxDigestBody, s.authenticate)))
 	mux.HandleFunc("POST /v1/sign/digest/batch", s.originRequired(s.jsonBody(maxDigestBody*8, s.signDigestBatch)))
 	mux.HandleFunc("POST /v1/sign/pdf", s.originRequired(s.jsonBody(s.cfg.MaxPDF*4/3+(64<<10), s.signPDF)))
 	mux.HandleFunc("POST /v1/sign/pdf/batch", s.originRequired(s.jsonBody(s.cfg.MaxPDF*4/3+(64<<10), s.signPDFBatch)))
@@ -242,7 +244,7 @@ type infoResponse struct {
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	allowed := s.allowedNow(r.Header.Get("Origin"))
 	writeJSON(w, http.StatusOK, infoResponse{Name: "Signet", Version: s.cfg.Version, Allowed: allowed,
-		Capabilities: []string{"certificates", "sign/digest", "sign/digest/batch", "sign/pdf", "sign/pdf/batch"}})
+		Capabilities: []string{"certificates", "sign/digest", "sign/digest/batch", "sign/pdf", "sign/pdf/batch", "authenticate"}})
 }
 
 type certificateJSON struct {
@@ -336,7 +338,19 @@ func (s *Server) signDigest(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	s.digests(w, r, req.CertificateID, []digestItem{req.digestItem}, false)
+	s.digests(w, r, req.CertificateID, []digestItem{req.digestItem}, false, false)
+}
+
+// authenticate signs a digest with an authentication key, for a page
+// that asks the person to prove who they are: its own endpoint, so that
+// no signing request can ever reach an authentication key, and the
+// person is asked in those words.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
+	var req signDigestRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	s.digests(w, r, req.CertificateID, []digestItem{req.digestItem}, false, true)
 }
 
 func (s *Server) signDigestBatch(w http.ResponseWriter, r *http.Request) {
@@ -348,10 +362,10 @@ func (s *Server) signDigestBatch(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, CodeBadRequest, "a batch holds 1 to 100 items")
 		return
 	}
-	s.digests(w, r, req.CertificateID, req.Items, true)
+	s.digests(w, r, req.CertificateID, req.Items, true, false)
 }
 
-func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, items []digestItem, batch bool) {
+func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, items []digestItem, batch, login bool) {
 	var hs []crypto.Hash
 	var ds [][]byte
 	for i, it := range items {
@@ -369,14 +383,19 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, 
 	lock := s.tokenLock(c)
 	lock.Lock()
 	defer lock.Unlock()
-	if !notForSigning(w, c) {
+	switch {
+	case login && c.Purpose != keys.PurposeAuthentication:
+		// A signing key proves no login: its signature means consent.
+		fail(w, http.StatusForbidden, CodeNotForLogin, "%q is not an authentication certificate: choose the one for logging in", c.Name)
+		return
+	case !login && !notForSigning(w, c):
 		return
 	}
 	names := make([]string, len(hs))
 	for i, h := range hs {
 		names[i] = h.String()
 	}
-	if err := s.approve(r.Context(), approval(r, c, Request{Digests: ds, Hashes: names})); err != nil {
+	if err := s.approve(r.Context(), approval(r, c, Request{Digests: ds, Hashes: names, Login: login})); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return
 	}

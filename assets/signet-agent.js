@@ -91,6 +91,19 @@
       };
     }
 
+    // authenticate logs the person in: their authentication key (only)
+    // signs the hash after they agree in Signet. Returns what signDigest
+    // returns.
+    async authenticate(certificateId, digest, algorithm) {
+      const r = await this._call("POST", "/v1/authenticate", {
+        certificateId, digest: toBase64(digest), algorithm: algorithm || "SHA-256",
+      });
+      return {
+        signature: fromBase64(r.signature), algorithm: r.algorithm,
+        certificate: fromBase64(r.certificate), chain: r.chain.map(fromBase64),
+      };
+    }
+
     async signDigests(certificateId, digests, algorithm) {
       const r = await this._call("POST", "/v1/sign/digest/batch", {
         certificateId, items: digests.map((d) => ({ digest: toBase64(d), algorithm: algorithm || "SHA-256" })),

@@ -216,6 +216,11 @@ func approvalText(r agent.Request) string {
 		}
 		lines = append(lines, alg+"  "+hex.EncodeToString(d))
 	}
+	if r.Login {
+		return fmt.Sprintf("%s asks you to log in as you, with %s.\n\nIt gets a signature over:\n%s\n\n"+
+			"That signature proves to %s that it is you. Say yes only if you are logging in to %s yourself, now.",
+			r.Origin, who, strings.Join(lines, "\n"), r.Origin, r.Origin)
+	}
 	n := "a digest"
 	if len(r.Digests) > 1 {
 		n = fmt.Sprintf("%d digests", len(r.Digests))
@@ -277,7 +282,11 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		if preview != nil {
 			content = container.NewVBox(l, preview)
 		}
-		d = dialog.NewCustomConfirm("Sign for a web page?", "Sign", "Decline", container.NewVScroll(content), func(ok bool) {
+		title, yes := "Sign for a web page?", "Sign"
+		if r.Login {
+			title, yes = "Log in to a web page?", "Log in"
+		}
+		d = dialog.NewCustomConfirm(title, yes, "Decline", container.NewVScroll(content), func(ok bool) {
 			select {
 			case answer <- ok:
 			default:

@@ -990,3 +990,18 @@ func TestTwoPagesTwoTokens(t *testing.T) {
 		t.Errorf("the declined page: %d %v", codeB, outB)
 	}
 }
+
+// TestLoginApprovalSaysLogin: a page's login request is put to the person
+// as a login, never as a signature.
+func TestLoginApprovalSaysLogin(t *testing.T) {
+	text := approvalText(agent.Request{Origin: "https://bank.example", Login: true, Digests: [][]byte{make([]byte, 32)},
+		Hashes: []string{"SHA-256"}, Purpose: keys.PurposeAuthentication})
+	for _, want := range []string{"https://bank.example asks you to log in as you", "authentication certificate", "SHA-256  0000"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q lacks %q", text, want)
+		}
+	}
+	if strings.Contains(text, "asks you to sign") {
+		t.Errorf("a login put as a signature: %q", text)
+	}
+}
