@@ -994,8 +994,16 @@ func TestTwoPagesTwoTokens(t *testing.T) {
 // TestLoginApprovalSaysLogin: a page's login request is put to the person
 // as a login, never as a signature.
 func TestLoginApprovalSaysLogin(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.P256, testpki.Authentication, "Anna Bērziņa", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	text := approvalText(agent.Request{Origin: "https://bank.example", Login: true, Digests: [][]byte{make([]byte, 32)},
-		Hashes: []string{"SHA-256"}, Purpose: keys.PurposeAuthentication})
+		Hashes: []string{"SHA-256"}, Purpose: keys.PurposeAuthentication, Certificate: e.Cert, Token: "eID"})
 	for _, want := range []string{"https://bank.example asks you to log in as you", "authentication certificate", "SHA-256  0000"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q lacks %q", text, want)
