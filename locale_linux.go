@@ -30,12 +30,14 @@ static int signet_is_locale_var(const char *entry) {
 	return 0;
 }
 
-// glibc passes (argc, argv, envp) to constructors; envp is the array the
-// Go runtime copies its environment from.
-__attribute__((constructor)) static void signet_hide_locale(int argc, char **argv, char **envp) {
-	(void)argc;
-	(void)argv;
-	for (char **e = envp; e && *e; e++) {
+// environ is, before anything has changed the environment, the very
+// array on the process stack that the Go runtime copies its environment
+// from (glibc and musl alike; only glibc also passes it as an argument to
+// constructors, so the global is the portable way).
+extern char **environ;
+
+__attribute__((constructor)) static void signet_hide_locale(void) {
+	for (char **e = environ; e && *e; e++) {
 		if (signet_is_locale_var(*e) && signet_locale_count < SIGNET_MAX_LOCALE_VARS) {
 			signet_locale_saved[signet_locale_count++] = *e;
 			*e = signet_locale_hidden;
