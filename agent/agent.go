@@ -257,25 +257,12 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = log.New(io.Discard, "", 0)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
+	ln, ln6, err := listen(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("agent: listen on 127.0.0.1:%d: %w", cfg.Port, err)
+		return nil, err
 	}
 	s := newServer(cfg, ln.Addr().(*net.TCPAddr).Port)
-	s.ln = ln
-	// The same port on [::1]: a browser that resolves localhost to ::1
-	// must reach Signet, not another local user's program that took that
-	// address. Taken already is an error; no IPv6 on this machine is not.
-	ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(s.port)))
-	switch {
-	case err == nil:
-		s.ln6 = ln6
-	case errors.Is(err, syscall.EADDRINUSE):
-		ln.Close()
-		return nil, fmt.Errorf("agent: [::1]:%d is taken by another program, which pages asking localhost could reach instead of Signet: %w", s.port, err)
-	default:
-		cfg.Log.Printf("agent: no IPv6 loopback (%v); listening on 127.0.0.1 only", err)
-	}
+	s.ln, s.ln6 = ln, ln6
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -290,6 +277,35 @@ func Start(cfg Config) (*Server, error) {
 		go func() { _ = s.http.Serve(s.ln6) }()
 	}
 	return s, nil
+}
+
+// listen takes the port on 127.0.0.1 and the same port on [::1]: a
+// browser that resolves localhost to ::1 must reach Signet, not another
+// local user's program that took that address. Taken already is an error
+// (for port 0, a free port is tried again: the one 127.0.0.1 gave may be
+// busy on ::1); no IPv6 on this machine is not.
+func listen(cfg Config) (ln, ln6 net.Listener, err error) {
+	for try := 0; ; try++ {
+		ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
+		if err != nil {
+			return nil, nil, fmt.Errorf("agent: listen on 127.0.0.1:%d: %w", cfg.Port, err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln6, err = net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port)))
+		switch {
+		case err == nil:
+			return ln, ln6, nil
+		case errors.Is(err, syscall.EADDRINUSE):
+			ln.Close()
+			if cfg.Port == 0 && try < 8 {
+				continue
+			}
+			return nil, nil, fmt.Errorf("agent: [::1]:%d is taken by another program, which pages asking localhost could reach instead of Signet: %w", port, err)
+		default:
+			cfg.Log.Printf("agent: no IPv6 loopback (%v); listening on 127.0.0.1 only", err)
+			return ln, nil, nil
+		}
+	}
 }
 
 // newServer is a Server on port, not yet listening.

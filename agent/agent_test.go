@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -532,6 +533,17 @@ func TestIPv6AndPrivateNetwork(t *testing.T) {
 			t.Fatal("no IPv6 loopback")
 		}
 		t.Skip("no IPv6 loopback on this machine")
+	}
+	// Another program on [::1]:PORT could answer pages that resolve
+	// localhost to ::1: the agent refuses to start beside it.
+	squatter, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer squatter.Close()
+	taken := squatter.Addr().(*net.TCPAddr).Port
+	if _, err := Start(Config{Port: taken, Consent: e.consent, Keys: noKeys{}}); err == nil || !strings.Contains(err.Error(), "[::1]") {
+		t.Errorf("started beside a program on [::1]:%d: %v", taken, err)
 	}
 	v6 := fmt.Sprintf("http://[::1]:%d", e.srv.Port())
 	resp, err := http.Get(v6 + "/v1/info")
