@@ -27,9 +27,6 @@ import (
 // product's, and a second build of Fyne's C code would cost CI minutes;
 // the PDF code measured is the same.
 func TestHostileCLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the CLI")
-	}
 	pdfcheck.Require(t, "time")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "signet")
