@@ -54,6 +54,7 @@ fuzz:
 	$(FUZZ) '^FuzzObjectStream$$' ./pdf
 	$(FUZZ) '^FuzzParseCMS$$' ./pdf
 	$(FUZZ) '^FuzzVerify$$' ./pdf
+	$(FUZZ) '^FuzzCheckContainer$$' ./flow
 	$(FUZZ) '^FuzzDecode$$' ./remote/eparaksts
 	$(FUZZ) '^FuzzDecode$$' ./remote/remotesigning
 	$(FUZZ) '^FuzzRequests$$' ./agent

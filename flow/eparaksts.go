@@ -226,6 +226,13 @@ func downloadContainers(ctx context.Context, c *eparaksts.Client, results []EPar
 	}
 }
 
+// Bounds on a container from the service: its entries, and the bytes of
+// signature files read from it (decompressed).
+const (
+	maxContainerEntries = 1000
+	maxContainerSigRead = 64 << 20
+)
+
 // checkContainer reads an ASiC-E container (ETSI EN 319 162-1): its
 // mimetype, that it holds the signed document, and that a signature file
 // carries the signer's certificate.
@@ -234,6 +241,10 @@ func checkContainer(data []byte, document string, cert *x509.Certificate) ([]str
 	if err != nil {
 		return nil, fmt.Errorf("the container from eParaksts is not a ZIP file: %w", err)
 	}
+	if len(zr.File) > maxContainerEntries {
+		return nil, fmt.Errorf("the container from eParaksts lists %d files, more than the %d Signet reads", len(zr.File), maxContainerEntries)
+	}
+	sigBudget := int64(maxContainerSigRead)
 	var names []string
 	var hasDoc, hasSig bool
 	certB64 := base64.StdEncoding.EncodeToString(cert.Raw)
@@ -257,8 +268,11 @@ func checkContainer(data []byte, document string, cert *x509.Certificate) ([]str
 			if err != nil {
 				return nil, err
 			}
-			xml, _ := io.ReadAll(io.LimitReader(rc, 16<<20))
+			xml, _ := io.ReadAll(io.LimitReader(rc, min(16<<20, sigBudget)))
 			rc.Close()
+			if sigBudget -= int64(len(xml)); sigBudget <= 0 {
+				return nil, fmt.Errorf("the container from eParaksts holds more than %d MB of signatures", maxContainerSigRead>>20)
+			}
 			hasSig = hasSig || bytes.Contains(xml, []byte(certB64))
 		}
 	}
