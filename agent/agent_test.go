@@ -65,6 +65,13 @@ func (c *consent) Origin(ctx context.Context, q OriginQuestion) (Decision, error
 	return d, nil
 }
 
+// decide sets the answer the person gives about origin.
+func (c *consent) decide(origin string, d Decision) {
+	c.mu.Lock()
+	c.decision[origin] = d
+	c.mu.Unlock()
+}
+
 func (c *consent) Approve(ctx context.Context, r Request) error {
 	c.mu.Lock()
 	c.approved = append(c.approved, r)

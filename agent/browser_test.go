@@ -112,9 +112,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("ok an allowed page signs a digest and verifies it", func(t *testing.T) {
 		page, reports := examplePage(t)
-		e.consent.mu.Lock()
-		e.consent.decision[page.URL] = AllowOnce
-		e.consent.mu.Unlock()
+		e.consent.decide(page.URL, AllowOnce)
 		r := runPage(t, browser, fmt.Sprintf("%s/agent-example.html?agent=%s&auto=/report", page.URL, e.srv.URL()), reports)
 		if r["verified"] != true {
 			t.Fatalf("page reported %v", r)
@@ -128,9 +126,7 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Run("ok a page's tricks are shown for what they are", func(t *testing.T) {
 		page, reports := examplePage(t)
-		e.consent.mu.Lock()
-		e.consent.decision[page.URL] = AllowOnce
-		e.consent.mu.Unlock()
+		e.consent.decide(page.URL, AllowOnce)
 		r := runPage(t, browser, fmt.Sprintf("%s/tricks.html?agent=%s", page.URL, e.srv.URL()), reports)
 		if r["signed"] != true {
 			t.Fatalf("page reported %v", r)

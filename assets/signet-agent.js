@@ -81,21 +81,19 @@
 
     // signDigest signs a hash (Uint8Array) and returns
     // { signature: Uint8Array, algorithm, certificate: Uint8Array, chain: [Uint8Array] }.
-    async signDigest(certificateId, digest, algorithm) {
-      const r = await this._call("POST", "/v1/sign/digest", {
-        certificateId, digest: toBase64(digest), algorithm: algorithm || "SHA-256",
-      });
-      return {
-        signature: fromBase64(r.signature), algorithm: r.algorithm,
-        certificate: fromBase64(r.certificate), chain: r.chain.map(fromBase64),
-      };
+    signDigest(certificateId, digest, algorithm) {
+      return this._digest("/v1/sign/digest", certificateId, digest, algorithm);
     }
 
     // authenticate logs the person in: their authentication key (only)
     // signs the hash after they agree in Signet. Returns what signDigest
     // returns.
-    async authenticate(certificateId, digest, algorithm) {
-      const r = await this._call("POST", "/v1/authenticate", {
+    authenticate(certificateId, digest, algorithm) {
+      return this._digest("/v1/authenticate", certificateId, digest, algorithm);
+    }
+
+    async _digest(path, certificateId, digest, algorithm) {
+      const r = await this._call("POST", path, {
         certificateId, digest: toBase64(digest), algorithm: algorithm || "SHA-256",
       });
       return {

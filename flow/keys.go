@@ -73,6 +73,22 @@ func (m *Modules) noModules() error {
 	return errors.Join(errs...)
 }
 
+// OpenDocumentSigner is [OpenSigner] for signing documents: a key whose
+// certificate is not for signing (an eID card's authentication key, see
+// keys.CheckSigning) is refused. Token keys log in lazily, so it is
+// refused before any PIN is asked.
+func OpenDocumentSigner(ctx context.Context, m *Modules, ref string, p prompt.Prompter) (keys.Signer, error) {
+	s, err := OpenSigner(ctx, m, ref, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := keys.CheckSigning(s.Certificate()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // OpenSigner opens the key that ref names: a PKCS#11 URI (pkcs11:…) for a
 // token key, or the path of a PKCS#12 file. p is asked for PINs and
 // passwords when they are needed.

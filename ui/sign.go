@@ -153,22 +153,11 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 	case methodEParaksts:
 		return a.signEParaksts(ctx, r, progress)
 	}
-	// Documents are signed with signing keys only (an eID card's
-	// authentication key makes no signature in law): refused before the
-	// key is opened, so no PIN is asked for nothing.
-	if r.key.Cert != nil {
-		if err := keys.CheckSigning(r.key.Cert); err != nil {
-			return nil, err
-		}
-	}
-	signer, err := flow.OpenSigner(ctx, a.modules(), r.key.Ref, a.prompter)
+	signer, err := flow.OpenDocumentSigner(ctx, a.modules(), r.key.Ref, a.prompter)
 	if err != nil {
 		return nil, err
 	}
 	defer signer.Close()
-	if err := keys.CheckSigning(signer.Certificate()); err != nil {
-		return nil, err // a key file, whose certificate shows once open
-	}
 	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level, Stop: r.stop}
 	if r.level != pdf.LevelBB {
 		opts.PDF.Timestamper = &pdf.TSAClient{URL: a.cfg.Settings.TSAURL}

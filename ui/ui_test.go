@@ -125,6 +125,22 @@ func (h *harness) waitFor(what string, cond func() bool) {
 	}
 }
 
+// receive waits for a value on ch the harness way (letting the app's UI
+// work run meanwhile).
+func receive[T any](h *harness, what string, ch <-chan T) T {
+	h.t.Helper()
+	var v T
+	h.waitFor(what, func() bool {
+		select {
+		case v = <-ch:
+			return true
+		default:
+			return false
+		}
+	})
+	return v
+}
+
 // docs writes n PDFs and adds them to the list, waiting until read.
 func (h *harness) docs(names ...string) []string {
 	h.t.Helper()
@@ -703,18 +719,7 @@ func TestAgentConsentInTheApp(t *testing.T) {
 	body, _ := json.Marshal(map[string]any{"certificateId": hex.EncodeToString(sum[:]),
 		"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"})
 	post := func() chan *http.Response { return h.agentPost(srv, origin, body) }
-	wait := func(ch chan *http.Response) *http.Response {
-		var resp *http.Response
-		h.waitFor("the agent's answer", func() bool {
-			select {
-			case resp = <-ch:
-				return true
-			default:
-				return false
-			}
-		})
-		return resp
-	}
+	wait := func(ch chan *http.Response) *http.Response { return receive(h, "the agent's answer", ch) }
 	approval := func() *dialog.ConfirmDialog {
 		var d *dialog.ConfirmDialog
 		h.waitFor("the approval dialog", func() bool {
@@ -869,16 +874,7 @@ func TestApprovalShowsTheDocument(t *testing.T) {
 	d := h.app.approveDlg
 	h.app.mu.Unlock()
 	d.Dismiss()
-	var err error
-	h.waitFor("the answer", func() bool {
-		select {
-		case err = <-done:
-			return true
-		default:
-			return false
-		}
-	})
-	if !errors.Is(err, errDeclined) {
+	if err := receive(h, "the answer", done); !errors.Is(err, errDeclined) {
 		t.Errorf("declined: %v", err)
 	}
 }
@@ -965,15 +961,7 @@ func TestTwoPagesTwoTokens(t *testing.T) {
 		})
 	}
 	read := func(ch chan *http.Response) (int, map[string]any) {
-		var resp *http.Response
-		h.waitFor("an answer", func() bool {
-			select {
-			case resp = <-ch:
-				return true
-			default:
-				return false
-			}
-		})
+		resp := receive(h, "an answer", ch)
 		var out map[string]any
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		resp.Body.Close()

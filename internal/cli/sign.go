@@ -131,17 +131,13 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				prompter, forget = flow.ReuseSignaturePIN(prompter)
 				defer forget()
 			}
-			signer, err := flow.OpenSigner(cmd.Context(), mods, keyRef, prompter)
+			// Documents are signed with signing keys only: an eID
+			// card's authentication key makes no signature in law.
+			signer, err := flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, prompter)
 			if err != nil {
 				return err
 			}
 			defer signer.Close()
-			// Documents are signed with signing keys only: an eID
-			// card's authentication key makes no signature in law, and
-			// validators refuse it.
-			if err := keys.CheckSigning(signer.Certificate()); err != nil {
-				return err
-			}
 			if _, isRSA := signer.Public().(*rsa.PublicKey); pss && !isRSA {
 				return usageError{errors.New("--pss applies to RSA keys only")}
 			}
