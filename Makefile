@@ -57,6 +57,7 @@ fuzz:
 	$(FUZZ) '^FuzzCheckContainer$$' ./flow
 	$(FUZZ) '^FuzzDecode$$' ./remote/eparaksts
 	$(FUZZ) '^FuzzDecode$$' ./remote/remotesigning
+	$(FUZZ) '^FuzzDecode$$' ./remote/cmd
 	$(FUZZ) '^FuzzRequests$$' ./agent
 
 # Speed against peers in one run (see scripts/).

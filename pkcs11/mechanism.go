@@ -4,28 +4,28 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
 	"math/big"
 
 	p11 "github.com/miekg/pkcs11"
+
+	"github.com/signet-sign/signet/internal/pkcs1"
 )
 
-// hashInfo ties a hash to its DigestInfo OID (RFC 8017 appendix B.1) and its
-// PKCS#11 hash and MGF1 identifiers (for RSA-PSS parameters).
+// hashInfo ties a hash to its PKCS#11 hash and MGF1 identifiers (for
+// RSA-PSS parameters).
 type hashInfo struct {
-	oid  asn1.ObjectIdentifier
 	mech uint
 	mgf  uint
 }
 
 var hashes = map[crypto.Hash]hashInfo{
-	crypto.SHA224: {asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 4}, p11.CKM_SHA224, p11.CKG_MGF1_SHA224},
-	crypto.SHA256: {asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}, p11.CKM_SHA256, p11.CKG_MGF1_SHA256},
-	crypto.SHA384: {asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}, p11.CKM_SHA384, p11.CKG_MGF1_SHA384},
-	crypto.SHA512: {asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}, p11.CKM_SHA512, p11.CKG_MGF1_SHA512},
+	crypto.SHA224: {p11.CKM_SHA224, p11.CKG_MGF1_SHA224},
+	crypto.SHA256: {p11.CKM_SHA256, p11.CKG_MGF1_SHA256},
+	crypto.SHA384: {p11.CKM_SHA384, p11.CKG_MGF1_SHA384},
+	crypto.SHA512: {p11.CKM_SHA512, p11.CKG_MGF1_SHA512},
 }
 
 // signOp is one signature to make: the mechanism and the bytes C_Sign takes.
@@ -59,7 +59,7 @@ func newSignOp(pub crypto.PublicKey, digest []byte, opts crypto.SignerOpts) (sig
 		input := digest
 		if h != 0 {
 			var err error
-			if input, err = digestInfo(h, digest); err != nil {
+			if input, err = pkcs1.DigestInfo(h, digest); err != nil {
 				return signOp{}, err
 			}
 		}
@@ -98,15 +98,6 @@ func pssOp(pub *rsa.PublicKey, digest []byte, opts *rsa.PSSOptions) (signOp, err
 	}
 	params := p11.NewPSSParams(hi.mech, hi.mgf, uint(salt))
 	return signOp{name: "RSA-PSS", mech: p11.NewMechanism(p11.CKM_RSA_PKCS_PSS, params), input: digest}, nil
-}
-
-// digestInfo encodes the DigestInfo that CKM_RSA_PKCS signs (RFC 8017
-// section 9.2, step 2), with the NULL parameters of appendix B.1.
-func digestInfo(h crypto.Hash, digest []byte) ([]byte, error) {
-	return asn1.Marshal(struct {
-		Algorithm pkix.AlgorithmIdentifier
-		Digest    []byte
-	}{pkix.AlgorithmIdentifier{Algorithm: hashes[h].oid, Parameters: asn1.NullRawValue}, digest})
 }
 
 // ecdsaDER turns the r‖s that CKM_ECDSA returns (PKCS#11 v2.40 curr.

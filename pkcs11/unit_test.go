@@ -100,27 +100,6 @@ func TestWrap(t *testing.T) {
 	}
 }
 
-func TestDigestInfo(t *testing.T) {
-	// RFC 8017 section 9.2, note 1: the DER prefixes.
-	prefixes := map[crypto.Hash]string{
-		crypto.SHA224: "302d300d06096086480165030402040500041c",
-		crypto.SHA256: "3031300d060960864801650304020105000420",
-		crypto.SHA384: "3041300d060960864801650304020205000430",
-		crypto.SHA512: "3051300d060960864801650304020305000440",
-	}
-	for h, prefix := range prefixes {
-		digest := make([]byte, h.Size())
-		rand.Read(digest)
-		got, err := digestInfo(h, digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := prefix + hex.EncodeToString(digest); hex.EncodeToString(got) != want {
-			t.Errorf("%v DigestInfo = %x, want %s", h, got, want)
-		}
-	}
-}
-
 func TestECDSADER(t *testing.T) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
