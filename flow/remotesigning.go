@@ -22,7 +22,7 @@ import (
 
 // ErrServiceSignature reports a signature from a cloud service that does
 // not verify with the agreement's certificate.
-var ErrServiceSignature = errors.New("the service's signature does not match the agreement's certificate (it may have signed the bare hash instead of a DigestInfo, or with another key)")
+var ErrServiceSignature = errors.New("the service's signature does not match the signer's certificate (it may have signed the bare hash instead of a DigestInfo, or with another key)")
 
 // RemoteSigningOptions control signing with a cloud key.
 type RemoteSigningOptions struct {
@@ -43,6 +43,10 @@ type RemoteSigningOptions struct {
 	// [IncompleteChainError]); without it the documents are signed with
 	// the chain as far as it goes and Warn is told.
 	RequireChain bool
+	// Level B-LT or B-LTA extends each signed document with validation
+	// data (and a document timestamp), as [BatchOptions.Level].
+	Level pdf.Level
+	LTV   pdf.LTVOptions
 	// Warn hears what a person should know but does not stop the signing
 	// (an incomplete chain); nil ignores it.
 	Warn      func(error)
@@ -155,26 +159,12 @@ func SignWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p promp
 	var idx []int
 	var digests [][]byte
 	for i, job := range jobs {
-		if err := checkOutput(job.Output, opts.Overwrite); err != nil {
-			results[i].Err = err
-			continue
-		}
-		f, err := os.Open(job.Input)
+		pp, closeIn, err := prepareFile(ctx, job, chain, pdfOpts, opts.Overwrite)
 		if err != nil {
 			results[i].Err = err
 			continue
 		}
-		defer f.Close()
-		info, err := f.Stat()
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
-		pp, err := pdf.Prepare(ctx, f, info.Size(), chain, pdfOpts)
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
+		defer closeIn()
 		prepared[i] = pp
 		idx = append(idx, i)
 		digests = append(digests, pp.Digest())
@@ -191,31 +181,36 @@ func SignWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p promp
 		return results
 	}
 	for k, i := range idx {
-		if err := prepared[i].Finish(ctx, sigs[k]); err != nil {
-			if errors.Is(err, pdf.ErrBadSignatureValue) {
-				err = fmt.Errorf("%w: %v", ErrServiceSignature, err)
-			}
-			results[i].Err = err
-			continue
-		}
-		out := jobs[i].Output
-		if err := atomicfile.Write(out, func(w io.Writer) error {
-			_, err := prepared[i].WriteTo(w)
-			return err
-		}); err != nil {
-			results[i].Err = err
-			continue
-		}
-		rep, err := pdf.VerifyFile(ctx, out, opts.Verify)
-		if err == nil {
-			_, err = ownSignature(rep, detail.Certificate)
-		}
-		if err != nil {
-			os.Remove(out)
-			results[i].Err = err
-		}
+		results[i].Err = writeRemoteSigned(ctx, prepared[i], sigs[k], jobs[i].Output, detail.Certificate, opts.Level, pdfOpts.Timestamper, opts.LTV, opts.Verify)
 	}
 	return results
+}
+
+// writeRemoteSigned embeds a service's signature in a prepared document
+// and writes it: the signature is checked against the certificate
+// first, the signed document is verified before it replaces out, and
+// then it is extended to level (B-LT, B-LTA) in place.
+func writeRemoteSigned(ctx context.Context, pp *pdf.Prepared, sig []byte, out string, cert *x509.Certificate, level pdf.Level, ts pdf.Timestamper, ltv pdf.LTVOptions, verify pdf.VerifyOptions) error {
+	if err := pp.Finish(ctx, sig); err != nil {
+		if errors.Is(err, pdf.ErrBadSignatureValue) {
+			err = fmt.Errorf("%w: %v", ErrServiceSignature, err)
+		}
+		return err
+	}
+	err := atomicfile.WriteChecked(out, func(w io.Writer) error {
+		_, err := pp.WriteTo(w)
+		return err
+	}, func(r io.ReaderAt, size int64) error {
+		rep, err := pdf.Verify(ctx, r, size, verify)
+		if err == nil {
+			_, err = ownSignature(rep, cert)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return extendInPlace(ctx, out, level, ts, ltv)
 }
 
 // remoteSignatures asks the service to sign the digests and walks the
@@ -401,15 +396,20 @@ func ownSignature(rep *pdf.Report, cert *x509.Certificate) (*pdf.SignatureReport
 		if cert != nil && (s.Signer == nil || s.Signer.Serial != fmt.Sprintf("%X", cert.SerialNumber)) {
 			continue
 		}
-		for _, c := range s.Checks {
-			switch c.Name {
-			case "byte range", "document digest", "signature", "signing certificate":
-				if c.Status == pdf.Failed {
-					return &s, fmt.Errorf("the signed document does not verify: %s", c.Detail)
-				}
-			}
-		}
-		return &s, nil
+		return &s, intact(s)
 	}
 	return nil, errors.New("the document does not carry the expected signature")
+}
+
+// intact fails when a signature is not cryptographically intact.
+func intact(s pdf.SignatureReport) error {
+	for _, c := range s.Checks {
+		switch c.Name {
+		case "byte range", "document digest", "signature", "signing certificate":
+			if c.Status == pdf.Failed {
+				return fmt.Errorf("the signed document does not verify: %s", c.Detail)
+			}
+		}
+	}
+	return nil
 }

@@ -138,12 +138,17 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 	if err := pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), opts.PDF); err != nil {
 		return err
 	}
-	if opts.Level != pdf.LevelBLT && opts.Level != pdf.LevelBLTA {
+	return extendInPlace(ctx, job.Output, opts.Level, opts.PDF.Timestamper, opts.LTV)
+}
+
+// extendInPlace extends a signed file to level B-LT or B-LTA (other
+// levels need nothing more), atomically: on failure the signed file
+// stays as it was, and a *PartlySignedError says what is missing.
+func extendInPlace(ctx context.Context, path string, level pdf.Level, ts pdf.Timestamper, ltv pdf.LTVOptions) error {
+	if level != pdf.LevelBLT && level != pdf.LevelBLTA {
 		return nil
 	}
-	// The B-T file is extended in place, atomically: on failure the signed
-	// B-T file stays, and the error says what is missing.
-	f, err := os.Open(job.Output)
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
@@ -152,15 +157,15 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 	if err != nil {
 		return err
 	}
-	err = atomicfile.Write(job.Output, func(w io.Writer) error {
-		return pdf.Extend(ctx, f, info.Size(), w, opts.Level, opts.PDF.Timestamper, opts.LTV)
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		return pdf.Extend(ctx, f, info.Size(), w, level, ts, ltv)
 	})
 	if err != nil {
 		reached := pdf.LevelBB
-		if opts.PDF.Timestamper != nil {
+		if ts != nil {
 			reached = pdf.LevelBT
 		}
-		return &PartlySignedError{Output: job.Output, Reached: reached, Wanted: opts.Level, Err: err}
+		return &PartlySignedError{Output: path, Reached: reached, Wanted: level, Err: err}
 	}
 	return nil
 }

@@ -204,7 +204,9 @@ func VerifyFile(ctx context.Context, path string, opts VerifyOptions) (rep *Repo
 	return Verify(ctx, f, info.Size(), opts)
 }
 
-// Verify verifies every signature of the PDF in r (size bytes).
+// Verify verifies every signature of the PDF in r (size bytes). A
+// document without signatures is [ErrNoSignatures], with a report that
+// still counts its revisions.
 func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err error) {
 	defer RecoverBug("", &err)
 	d, err := openDocumentForVerify(r, size, opts.Limits)
@@ -233,7 +235,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 		return nil, err
 	}
 	if len(fields) == 0 {
-		return nil, ErrNoSignatures
+		return &Report{Revisions: len(v.revisions)}, ErrNoSignatures
 	}
 	// Certificates embedded anywhere in the document may complete any
 	// chain: intermediates are only candidates, a chain must still end at

@@ -31,6 +31,9 @@ const (
 	Passcode
 	// OTP is a one-time code sent to the person by SMS or email.
 	OTP
+	// AccountPIN is the signature PIN of a signing account a service
+	// holds the key of (Chave Móvel Digital): Token names the account.
+	AccountPIN
 )
 
 func (k Kind) String() string {
@@ -45,6 +48,8 @@ func (k Kind) String() string {
 		return "passcode"
 	case OTP:
 		return "one-time code"
+	case AccountPIN:
+		return "signature PIN"
 	}
 	return "secret"
 }
@@ -67,6 +72,10 @@ type Request struct {
 	// TriesLow reports that an earlier attempt failed and the token counts
 	// down (PKCS#11 CKF_USER_PIN_COUNT_LOW) without saying how far.
 	TriesLow bool
+	// CanResend: for a one-time code, the service can send a new one;
+	// the prompter offers that and answers [ErrResend] when the person
+	// asks for it.
+	CanResend bool
 }
 
 // Prompter asks a person for secrets. Implementations must honour ctx and
@@ -84,6 +93,10 @@ type Prompter interface {
 // ErrCancelled reports that the person declined to give a secret.
 var ErrCancelled = errors.New("cancelled by the user")
 
+// ErrResend is a prompter's answer to a one-time code request with
+// CanResend when the person asks for a new code instead of typing one.
+var ErrResend = errors.New("a new code was asked for")
+
 // Question names what is asked in words, e.g. `PIN of token "eID"`, for a
 // prompt's title or a terminal's question.
 func (r Request) Question() string {
@@ -96,6 +109,8 @@ func (r Request) Question() string {
 		return fmt.Sprintf("passcode of the signing agreement %s", r.Token)
 	case OTP:
 		return fmt.Sprintf("one-time code sent to you for %s", r.Token)
+	case AccountPIN:
+		return fmt.Sprintf("signature PIN of %s", r.Token)
 	}
 	what := fmt.Sprintf("PIN of token %q", r.Token)
 	if r.Key != "" {
@@ -107,7 +122,7 @@ func (r Request) Question() string {
 // Warning says how close the secret is to locking, or "".
 func (r Request) Warning() string {
 	wrong := "PIN locks it"
-	if r.Kind == OTP || r.Kind == Passcode {
+	if r.Kind == OTP || r.Kind == Passcode || r.Kind == AccountPIN {
 		wrong = "code blocks the agreement"
 	}
 	switch {

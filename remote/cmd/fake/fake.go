@@ -126,6 +126,9 @@ type Env struct {
 	*Server
 	PKI *testpki.PKI
 	TSA *testtsa.TSA
+	// Issue adjusts the citizens' certificates NewCitizen makes (an OCSP
+	// responder, for long-term validation).
+	Issue testpki.IssueOptions
 }
 
 // StartEnv starts a fake, a PKI to issue citizens' certificates and a TSA.
@@ -155,7 +158,7 @@ func (e *Env) Close() {
 // NewCitizen makes an account for phone (a UserId, "+351 9…") with a
 // fresh RSA-2048 key certified by pki for name.
 func (e *Env) NewCitizen(name, phone, pin string) (*Citizen, error) {
-	ent, err := e.PKI.NewEntity(testpki.RSA2048, testpki.Signing, name, testpki.IssueOptions{})
+	ent, err := e.PKI.NewEntity(testpki.RSA2048, testpki.Signing, name, e.Issue)
 	if err != nil {
 		return nil, err
 	}
@@ -769,4 +772,11 @@ func (s *Server) validateOtp(op *node) (*node, error) {
 		res.Nodes = append(res.Nodes, nilElem(nsData, "ArrayOfHashStructure"), nilElem(nsData, "Signature"), st, elem(nsData, "certificate", chain.String()))
 	}
 	return res, nil
+}
+
+// Citizen finds an account by its phone number (a UserId), or nil.
+func (s *Server) Citizen(phone string) *Citizen {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.citizens[phone]
 }
