@@ -6,6 +6,8 @@ import (
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/biometrid"
+	"github.com/signet-sign/signet/remote/cmd"
 	"github.com/signet-sign/signet/remote/eparaksts"
 	"github.com/signet-sign/signet/remote/remotesigning"
 )
@@ -57,6 +59,20 @@ func Hint(err error) string {
 		return "ask the provider to renew or reissue the certificate"
 	case errors.Is(err, ErrServiceSignature):
 		return "nothing was written; tell the provider (or the deployment's operator): its signature is not what the certificate's key makes"
+	case errors.Is(err, cmd.ErrNoCredentials):
+		return "store the application id, username and password AMA gave you in the OS keyring (service \"signet-cmd\") or set SIGNET_CMD_APPLICATION_ID, _USERNAME and _PASSWORD"
+	case errors.Is(err, biometrid.ErrNoCredentials):
+		return "store the key and secret biometrid gave you in the OS keyring (service \"signet-biometrid\") or set SIGNET_BIOMETRID_KEY and _SECRET"
+	case errors.Is(err, cmd.ErrWrongPIN):
+		return "check the signature PIN of your Chave Móvel Digital (not the authentication one) and try again; Signet never sends a PIN again by itself"
+	case errors.Is(err, cmd.ErrWrongOTP):
+		return "sign again and type the code from the newest SMS"
+	case errors.Is(err, cmd.ErrProcessGone):
+		return "security codes are valid for a few minutes; sign again and type the new code sooner"
+	case errors.Is(err, cmd.ErrNoCertificate), errors.Is(err, cmd.ErrInactive):
+		return "activate the signature of your Chave Móvel Digital at www.autenticacao.gov.pt"
+	case errors.Is(err, ErrServiceChanged):
+		return "nothing was written; the service's answer is not your document signed"
 	case errors.Is(err, eparaksts.ErrNoCredentials):
 		return "store the client id and secret in the OS keyring (service \"signet-eparaksts\") or set SIGNET_EPARAKSTS_CLIENT_ID and _SECRET"
 	}

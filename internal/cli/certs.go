@@ -143,8 +143,12 @@ func printCert(w io.Writer, c certJSON, now time.Time) {
 		size = fmt.Sprintf(" %d", c.KeySize)
 	}
 	fmt.Fprintf(w, "%s · %s certificate · %s%s\n", name, c.Purpose, c.KeyType, size)
-	fmt.Fprintf(w, "  %s\n", c.URI)
-	fmt.Fprintf(w, "  token   %s, label %q, id %s\n", c.Token, c.Label, c.ID)
+	// A certificate a service holds has no token, label or key here.
+	onToken := c.URI != "" || c.Token != ""
+	if onToken {
+		fmt.Fprintf(w, "  %s\n", c.URI)
+		fmt.Fprintf(w, "  token   %s, label %q, id %s\n", c.Token, c.Label, c.ID)
+	}
 	fmt.Fprintf(w, "  issuer  %s\n", c.Issuer)
 	fmt.Fprintf(w, "  serial  %s\n", c.Serial)
 	const layout = "2006-01-02 15:04Z"
@@ -154,6 +158,9 @@ func printCert(w io.Writer, c certJSON, now time.Time) {
 		fmt.Fprintf(w, "; %s", strings.Join(c.ExtKeyUsage, ", "))
 	}
 	fmt.Fprintln(w)
+	if !onToken {
+		return
+	}
 	key := "none on the token"
 	switch c.Key {
 	case "private":

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/zalando/go-keyring"
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/testpki"
@@ -98,16 +97,12 @@ func (f *eparakstsFlags) client(stderr io.Writer) (c *eparaksts.Client, verify p
 // credentials reads the client id and secret from the environment, or
 // else from the OS keyring.
 func credentials() (string, string, error) {
-	id, secret := os.Getenv("SIGNET_EPARAKSTS_CLIENT_ID"), os.Getenv("SIGNET_EPARAKSTS_CLIENT_SECRET")
-	if id != "" && secret != "" {
-		return id, secret, nil
+	v, ok := serviceCredentials(keyringService,
+		credential{"SIGNET_EPARAKSTS_CLIENT_ID", "client-id"}, credential{"SIGNET_EPARAKSTS_CLIENT_SECRET", "client-secret"})
+	if !ok {
+		return "", "", eparaksts.ErrNoCredentials
 	}
-	id, err1 := keyring.Get(keyringService, "client-id")
-	secret, err2 := keyring.Get(keyringService, "client-secret")
-	if err1 == nil && err2 == nil {
-		return id, secret, nil
-	}
-	return "", "", eparaksts.ErrNoCredentials
+	return v[0], v[1], nil
 }
 
 // demoClient starts the test service with a throw-away PKI and TSA.

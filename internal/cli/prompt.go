@@ -27,7 +27,11 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 	if w := req.Warning(); w != "" {
 		fmt.Fprintf(tty, "signet: warning: %s\n", w)
 	}
-	fmt.Fprintf(tty, "Enter the %s: ", req.Question())
+	if req.CanResend {
+		fmt.Fprintf(tty, "Enter the %s (or press Enter alone to have a new one sent): ", req.Question())
+	} else {
+		fmt.Fprintf(tty, "Enter the %s: ", req.Question())
+	}
 	fd := int(tty.Fd())
 	saved, err := term.GetState(fd)
 	if err != nil {
@@ -53,6 +57,10 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		fmt.Fprintln(tty)
 		if a.err != nil {
 			return nil, fmt.Errorf("read %s: %w", req.Kind, a.err)
+		}
+		if len(a.secret) == 0 && req.CanResend {
+			fmt.Fprintln(tty, "signet: asking the service for a new code…")
+			return nil, prompt.ErrResend
 		}
 		if len(a.secret) == 0 {
 			return nil, fmt.Errorf("no %s entered: %w", req.Kind, prompt.ErrCancelled)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/zalando/go-keyring"
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/keys"
@@ -115,18 +114,12 @@ func (f *remoteSigningFlags) client(stderr io.Writer, needAgreement bool) (*remo
 // remoteSigningCredentials reads the relying party's credentials from the
 // environment, or else from the OS keyring.
 func remoteSigningCredentials() (user, pass, rp string, err error) {
-	user, pass, rp = os.Getenv("SIGNET_REMOTESIGNING_USERNAME"), os.Getenv("SIGNET_REMOTESIGNING_PASSWORD"), os.Getenv("SIGNET_REMOTESIGNING_RPCODE")
-	if user != "" && pass != "" && rp != "" {
-		return user, pass, rp, nil
-	}
-	var errs [3]error
-	user, errs[0] = keyring.Get(remoteSigningKeyring, "username")
-	pass, errs[1] = keyring.Get(remoteSigningKeyring, "password")
-	rp, errs[2] = keyring.Get(remoteSigningKeyring, "rp-code")
-	if errors.Join(errs[:]...) != nil {
+	v, ok := serviceCredentials(remoteSigningKeyring, credential{"SIGNET_REMOTESIGNING_USERNAME", "username"},
+		credential{"SIGNET_REMOTESIGNING_PASSWORD", "password"}, credential{"SIGNET_REMOTESIGNING_RPCODE", "rp-code"})
+	if !ok {
 		return "", "", "", remotesigning.ErrNoCredentials
 	}
-	return user, pass, rp, nil
+	return v[0], v[1], v[2], nil
 }
 
 // demoClient starts the test service with a throw-away PKI and TSA and an
@@ -189,7 +182,8 @@ func (p routedPrompter) Pinpad(ctx context.Context, req prompt.Request) func() {
 // otpFilePrompter waits for a one-time code to be written to a file, for
 // unattended use: it reads the code and removes the file, so a code is
 // never sent twice. After a wrong code it fails (with the tries left)
-// instead of sending the same file again.
+// instead of sending the same file again. A file that says "resend"
+// asks the service for a new code, where it can send one.
 type otpFilePrompter struct {
 	path string
 	wait time.Duration
@@ -207,6 +201,9 @@ func (p *otpFilePrompter) Secret(ctx context.Context, req prompt.Request) ([]byt
 		data, err := os.ReadFile(p.path)
 		if code := trimLine(data); err == nil && len(code) > 0 {
 			os.Remove(p.path)
+			if req.CanResend && string(code) == "resend" {
+				return nil, prompt.ErrResend
+			}
 			return code, nil
 		}
 		select {

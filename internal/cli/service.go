@@ -7,8 +7,29 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/signet-sign/signet/remote"
 )
+
+// credential names one of a service's credentials: an environment
+// variable, and the account under which the OS keyring keeps it.
+type credential struct{ env, account string }
+
+// serviceCredentials reads a service's credentials, each from its
+// environment variable or else from the OS keyring (service keyring).
+// ok is false when one is missing.
+func serviceCredentials(keyringService string, creds ...credential) (values []string, ok bool) {
+	values = make([]string, len(creds))
+	ok = true
+	for i, c := range creds {
+		if values[i] = os.Getenv(c.env); values[i] == "" {
+			values[i], _ = keyring.Get(keyringService, c.account)
+		}
+		ok = ok && values[i] != ""
+	}
+	return values, ok
+}
 
 // serviceHTTPClient is the HTTP client for a remote service: the default
 // timeout, and TLS that also trusts the CA in caFile when one is named

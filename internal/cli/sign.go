@@ -86,17 +86,9 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			if tsa != "" {
 				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
 			}
-			lvl := pdf.Level(strings.ToUpper(level))
-			switch {
-			case lvl == "" && tsa != "":
-				lvl = pdf.LevelBT
-			case lvl == "":
-				lvl = pdf.LevelBB
-			case lvl != pdf.LevelBB && lvl != pdf.LevelBT && lvl != pdf.LevelBLT && lvl != pdf.LevelBLTA:
-				return usageError{fmt.Errorf("--level %q: use B-B, B-T, B-LT or B-LTA", level)}
-			}
-			if lvl != pdf.LevelBB && tsa == "" {
-				return usageError{fmt.Errorf("--level %s needs a timestamp authority: add --tsa URL", lvl)}
+			lvl, err := parseLevel(level, tsa)
+			if err != nil {
+				return err
 			}
 			var ltv pdf.LTVOptions
 			if len(trust) > 0 {
@@ -182,6 +174,24 @@ than asked (B-T instead of B-LT or B-LTA).`,
 
 // outputJobs names each input's output: -o for one document, else
 // NAME-signed.pdf beside it or NAME.pdf in --out-dir.
+// parseLevel reads --level: by default B-T with a --tsa, else B-B; every
+// level above B-B needs the TSA.
+func parseLevel(level, tsa string) (pdf.Level, error) {
+	lvl := pdf.Level(strings.ToUpper(level))
+	switch {
+	case lvl == "" && tsa != "":
+		lvl = pdf.LevelBT
+	case lvl == "":
+		lvl = pdf.LevelBB
+	case lvl != pdf.LevelBB && lvl != pdf.LevelBT && lvl != pdf.LevelBLT && lvl != pdf.LevelBLTA:
+		return "", usageError{fmt.Errorf("--level %q: use B-B, B-T, B-LT or B-LTA", level)}
+	}
+	if lvl != pdf.LevelBB && tsa == "" {
+		return "", usageError{fmt.Errorf("--level %s needs a timestamp authority: add --tsa URL", lvl)}
+	}
+	return lvl, nil
+}
+
 func outputJobs(inputs []string, out, dir string) ([]flow.Job, error) {
 	if out != "" && len(inputs) > 1 {
 		return nil, usageError{errors.New("-o names one output; use --out-dir for several documents")}

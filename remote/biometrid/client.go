@@ -96,6 +96,9 @@ func New(cfg Config) (*Client, error) {
 	return &Client{base: u, cfg: cfg, http: remote.HTTPClient(cfg.HTTPClient)}, nil
 }
 
+// URL is the deployment's base URL.
+func (c *Client) URL() string { return c.base.String() }
+
 // Messages of the documented errors (data.message).
 var messages = map[string]string{
 	"MISSING_CODE":                                  "the signature PIN was not sent",
