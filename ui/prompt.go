@@ -28,6 +28,8 @@ type secretDialog struct {
 	title  string
 	// warning is the tries-left line shown, "" when none.
 	warning string
+	// resend asks the service for a new code (req.CanResend), else nil.
+	resend *widget.Button
 }
 
 func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
@@ -37,9 +39,10 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 	}
 	defer p.app.questions.Release()
 	answer := make(chan []byte, 1)
+	resend := make(chan struct{}, 1)
 	var sd *secretDialog
 	p.app.do(func() {
-		sd = p.app.newSecretDialog(req, func(secret []byte) { answer <- secret })
+		sd = p.app.newSecretDialog(req, func(secret []byte) { answer <- secret }, func() { resend <- struct{}{} })
 		p.app.mu.Lock()
 		p.app.secretDlg = sd
 		p.app.mu.Unlock()
@@ -58,6 +61,8 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 	select {
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%w: %v", prompt.ErrCancelled, ctx.Err())
+	case <-resend:
+		return nil, prompt.ErrResend
 	case s := <-answer:
 		if s == nil {
 			return nil, fmt.Errorf("no %s given: %w", req.Kind, prompt.ErrCancelled)
@@ -67,8 +72,9 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 }
 
 // newSecretDialog shows the question; done gets the secret, or nil when
-// the person cancels. The entry is emptied as soon as it is read.
-func (a *App) newSecretDialog(req prompt.Request, done func([]byte)) *secretDialog {
+// the person cancels; resend is called when the person asks for a new
+// code (req.CanResend). The entry is emptied as soon as it is read.
+func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func()) *secretDialog {
 	sd := &secretDialog{req: req, title: secretTitle(req), warning: sentence(req.Warning())}
 	sd.entry = widget.NewPasswordEntry()
 	sd.entry.SetPlaceHolder(req.Kind.String())
@@ -90,6 +96,18 @@ func (a *App) newSecretDialog(req prompt.Request, done func([]byte)) *secretDial
 	}
 	items = append(items, sd.entry)
 	answered := false
+	if req.CanResend {
+		sd.resend = widget.NewButtonWithIcon("Send me a new code", theme.MailSendIcon(), func() {
+			if answered {
+				return
+			}
+			answered = true
+			sd.entry.SetText("")
+			resend()
+			sd.dialog.Hide()
+		})
+		items = append(items, container.NewHBox(sd.resend))
+	}
 	finish := func(ok bool) {
 		if answered {
 			return
@@ -124,13 +142,18 @@ func secretTitle(req prompt.Request) string {
 	case prompt.Passcode:
 		return "Passcode"
 	case prompt.OTP:
+		if req.CanResend {
+			return "Security code"
+		}
 		return "One-time code"
+	case prompt.AccountPIN:
+		return "Signature PIN"
 	}
 	return "PIN"
 }
 
 func secretExplanation(req prompt.Request) string {
-	if c := req.Certificate; c != nil && (req.Kind == prompt.SignaturePIN || req.Kind == prompt.TokenPIN) {
+	if c := req.Certificate; c != nil && (req.Kind == prompt.SignaturePIN || req.Kind == prompt.TokenPIN || req.Kind == prompt.AccountPIN) {
 		// Which of the person's keys: purpose, issuer, validity.
 		req.Key = fmt.Sprintf("%s (%s, issued by %s, valid until %s)", req.Key, purposeWords(keys.CertificatePurpose(c)),
 			c.Issuer.CommonName, c.NotAfter.Format("2 Jan 2006"))
@@ -143,7 +166,12 @@ func secretExplanation(req prompt.Request) string {
 	case prompt.Passcode:
 		return fmt.Sprintf("Enter the passcode of the signing agreement %s.", req.Token)
 	case prompt.OTP:
+		if req.CanResend {
+			return fmt.Sprintf("A security code for your %s was sent to you by SMS. Enter it here, or have a new one sent.", req.Token)
+		}
 		return fmt.Sprintf("The service sent you a one-time code for agreement %s by SMS or email. Enter it here.", req.Token)
+	case prompt.AccountPIN:
+		return fmt.Sprintf("Enter the signature PIN of your %s to sign as %s.", req.Token, req.Key)
 	}
 	if req.Key != "" {
 		return fmt.Sprintf("Enter the PIN of token %q to sign as %s.", req.Token, req.Key)

@@ -12,6 +12,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/remote/biometrid"
+	"github.com/signet-sign/signet/remote/cmd"
 	"github.com/signet-sign/signet/remote/eparaksts"
 	"github.com/signet-sign/signet/remote/remotesigning"
 )
@@ -20,6 +24,14 @@ import (
 const (
 	keyringEParaksts     = "signet-eparaksts"
 	keyringRemoteSigning = "signet-remotesigning"
+	keyringCMD           = "signet-cmd"
+	keyringBiometrid     = "signet-biometrid"
+)
+
+// The services that sign with the Chave Móvel Digital.
+const (
+	cmdViaAMA       = "AMA (only the documents' hashes are sent)"
+	cmdViaBiometrid = "biometrid (the whole document is sent)"
 )
 
 // remoteForms are the short forms of the signing services.
@@ -30,6 +42,10 @@ type remoteForms struct {
 	remoteSigning *fyne.Container
 	agreement     *widget.Entry
 	authMode      *widget.Select
+	cmd           *fyne.Container
+	phone         *widget.Entry
+	cmdVia        *widget.RadioGroup
+	cmdNote       *widget.Label
 }
 
 var authModes = map[string]string{
@@ -70,7 +86,101 @@ func newRemoteForms(app *App) *remoteForms {
 		widget.NewFormItem("Agreement", f.agreement),
 		widget.NewFormItem("Authorize with", f.authMode)), rsNote)
 	f.remoteSigning.Hide()
+
+	f.phone = widget.NewEntry()
+	f.phone.SetPlaceHolder("912 345 678")
+	f.phone.SetText(app.cfg.Settings.CMDPhone)
+	f.phone.OnChanged = func(s string) { app.cfg.Settings.CMDPhone = strings.TrimSpace(s) }
+	f.cmdNote = widget.NewLabel("")
+	f.cmdNote.Wrapping = fyne.TextWrapWord
+	f.cmdVia = widget.NewRadioGroup([]string{cmdViaAMA, cmdViaBiometrid}, func(s string) {
+		if s == cmdViaBiometrid {
+			app.cfg.Settings.CMDVia = "biometrid"
+			f.cmdNote.Importance = widget.WarningImportance
+			f.cmdNote.SetText("Each document is uploaded to biometrid and signed there; Signet checks that what comes back is your document with one intact signature before saving it. Key and secret: Settings.")
+		} else {
+			app.cfg.Settings.CMDVia = ""
+			f.cmdNote.Importance = widget.MediumImportance
+			f.cmdNote.SetText("The documents stay on this computer: only their hashes are sent. You confirm with your signature PIN and a code sent by SMS (one per 100 documents). Application credentials: Settings.")
+		}
+		if app.options != nil {
+			app.options.methodChanged(methodCMD)
+		}
+	})
+	f.cmdVia.Required = true
+	if app.cfg.Settings.CMDVia == "biometrid" {
+		f.cmdVia.SetSelected(cmdViaBiometrid)
+	} else {
+		f.cmdVia.SetSelected(cmdViaAMA)
+	}
+	f.cmd = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Phone number", f.phone),
+		widget.NewFormItem("Service", f.cmdVia)), f.cmdNote)
+	f.cmd.Hide()
 	return f
+}
+
+// cmdUploads tells whether the Chave Móvel Digital signs through
+// biometrid, which takes the whole document and makes the signature.
+func (f *remoteForms) cmdUploads() bool { return f.cmdVia.Selected == cmdViaBiometrid }
+
+// signCMD signs with the Chave Móvel Digital, through AMA's service or
+// biometrid's.
+func (a *App) signCMD(ctx context.Context, r signRequest, progress func(int, int, string)) ([]flow.Result, error) {
+	f := a.signer.remote
+	uid, err := cmd.UserID(f.phone.Text)
+	if err != nil {
+		return nil, err
+	}
+	verify := a.verifyOptions()
+	if f.cmdUploads() {
+		c, err := biometrid.New(biometrid.Config{URL: a.cfg.Settings.CMDURL,
+			Key: a.secret(keyringBiometrid, "key"), Secret: a.secret(keyringBiometrid, "secret")})
+		if err != nil {
+			return nil, err
+		}
+		results := make([]flow.Result, len(r.jobs))
+		var stopped error
+		for i, j := range r.jobs {
+			results[i].Job = j
+			if stopped != nil {
+				results[i].Err = fmt.Errorf("%w (%w)", flow.ErrStopped, stopped)
+				continue
+			}
+			progress(i, len(r.jobs), j.Input)
+			_, results[i].Err = flow.SignWithBiometrid(ctx, c, a.prompter, j, flow.BiometridOptions{UserID: uid, Verify: verify, Overwrite: r.overwrite})
+			if flow.KeyFailure(results[i].Err) {
+				stopped = results[i].Err
+			}
+		}
+		progress(len(r.jobs), len(r.jobs), "")
+		return results, nil
+	}
+	ci, err := cmd.LoadCipher(a.cfg.Settings.CMDCifra, cmd.DefaultPadding)
+	if err != nil {
+		return nil, err
+	}
+	c, err := cmd.New(cmd.Config{URL: a.cfg.Settings.CMDURL, ApplicationID: a.secret(keyringCMD, "application-id"),
+		Username: a.secret(keyringCMD, "username"), Password: a.secret(keyringCMD, "password"), Cipher: ci})
+	if err != nil {
+		return nil, err
+	}
+	opts := flow.CMDOptions{UserID: uid, PDF: r.pdf, Level: r.level, Verify: verify, Overwrite: r.overwrite,
+		Progress: progress, Inform: a.inform}
+	if r.level != "" && r.level != pdf.LevelBB {
+		opts.PDF.Timestamper = tsaFor(a.cfg.Settings.TSAURL)
+	}
+	if len(verify.ExtraRoots) > 0 {
+		opts.LTV.Roots = keys.SystemPoolWith(verify.ExtraRoots)
+	}
+	return flow.SignWithCMD(ctx, c, a.prompter, r.jobs, opts), nil
+}
+
+// inform shows what the person should know before a signing's
+// questions (how many security codes will come), in a dialog that stays
+// until dismissed.
+func (a *App) inform(msg string) {
+	a.do(func() { dialog.ShowInformation("Before you sign", msg, a.win) })
 }
 
 // secret reads a credential from the keyring.

@@ -20,6 +20,8 @@ type settingsView struct {
 	rsURL                               *widget.Entry
 	epID, epSecret                      *widget.Entry
 	rsUser, rsPass, rsCode              *widget.Entry
+	cmdURL, cmdApp, cmdUser, cmdPass    *widget.Entry
+	bioKey, bioSecret                   *widget.Entry
 	agentOn                             *widget.Check
 	origins                             *widget.Entry
 	dialog                              *dialog.ConfirmDialog
@@ -58,6 +60,10 @@ func (a *App) showSettings() {
 	v.epID, v.epSecret = line(a.secret(keyringEParaksts, "client-id"), "client id"), secret(keyringEParaksts, "client-secret")
 	v.rsUser, v.rsPass, v.rsCode = line(a.secret(keyringRemoteSigning, "username"), "username"),
 		secret(keyringRemoteSigning, "password"), line(a.secret(keyringRemoteSigning, "rp-code"), "rpCode")
+	v.cmdURL = line(s.CMDURL, "the service's documented address")
+	v.cmdApp, v.cmdUser, v.cmdPass = line(a.secret(keyringCMD, "application-id"), "application id from AMA"),
+		line(a.secret(keyringCMD, "username"), "username"), secret(keyringCMD, "password")
+	v.bioKey, v.bioSecret = line(a.secret(keyringBiometrid, "key"), "x-biometrid-key"), secret(keyringBiometrid, "secret")
 
 	v.agentOn = widget.NewCheck("Let web pages on this computer ask Signet to sign", nil)
 	v.agentOn.SetChecked(s.Agent || a.cfg.Agent)
@@ -84,6 +90,12 @@ func (a *App) showSettings() {
 			widget.NewFormItem("Remote Signing username", v.rsUser),
 			widget.NewFormItem("Remote Signing password", v.rsPass),
 			widget.NewFormItem("Remote Signing rpCode", v.rsCode),
+			widget.NewFormItem("Chave Móvel Digital URL", v.cmdURL),
+			widget.NewFormItem("CMD application id (AMA)", v.cmdApp),
+			widget.NewFormItem("CMD username (AMA)", v.cmdUser),
+			widget.NewFormItem("CMD password (AMA)", v.cmdPass),
+			widget.NewFormItem("biometrid key", v.bioKey),
+			widget.NewFormItem("biometrid secret", v.bioSecret),
 		)),
 		container.NewTabItem("Agent", container.NewVBox(v.agentOn, agentNote, widget.NewForm(
 			widget.NewFormItem("Allowed sites", v.origins)))),
@@ -122,6 +134,7 @@ func (a *App) saveSettings(v *settingsView) error {
 	next.OutputSuffix = strings.TrimSpace(v.suffix.Text)
 	next.OutputDir = strings.TrimSpace(v.outDir.Text)
 	next.RemoteSigningURL = strings.TrimSpace(v.rsURL.Text)
+	next.CMDURL = strings.TrimSpace(v.cmdURL.Text)
 	next.Agent = v.agentOn.Checked
 	next.AgentOrigins = lines(v.origins.Text)
 	for _, o := range next.AgentOrigins {
@@ -148,6 +161,8 @@ func (a *App) saveSettings(v *settingsView) error {
 			{keyringEParaksts, "client-id", v.epID}, {keyringEParaksts, "client-secret", v.epSecret},
 			{keyringRemoteSigning, "username", v.rsUser}, {keyringRemoteSigning, "password", v.rsPass},
 			{keyringRemoteSigning, "rp-code", v.rsCode},
+			{keyringCMD, "application-id", v.cmdApp}, {keyringCMD, "username", v.cmdUser}, {keyringCMD, "password", v.cmdPass},
+			{keyringBiometrid, "key", v.bioKey}, {keyringBiometrid, "secret", v.bioSecret},
 		} {
 			if c.e.Text == "" || c.e.Text == a.secret(c.service, c.user) {
 				continue
@@ -158,6 +173,8 @@ func (a *App) saveSettings(v *settingsView) error {
 		}
 		v.epSecret.SetText("")
 		v.rsPass.SetText("")
+		v.cmdPass.SetText("")
+		v.bioSecret.SetText("")
 	}
 	modulesChanged := strings.Join(next.PKCS11Modules, "\n") != strings.Join(a.cfg.Settings.PKCS11Modules, "\n")
 	agentWas := a.cfg.Settings.Agent || a.cfg.Agent

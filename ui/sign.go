@@ -33,7 +33,7 @@ func (a *App) startSigning() {
 	}
 	method := a.signer.method.Selected
 	var key flow.KeyChoice
-	if method != methodRemoteSigning {
+	if method != methodRemoteSigning && method != methodCMD {
 		var ok bool
 		if key, ok = a.signer.chosen(); !ok {
 			a.showError("Choose a certificate", errors.New("no certificate is chosen: insert your card, or add a key file"))
@@ -41,8 +41,8 @@ func (a *App) startSigning() {
 		}
 	}
 	level := a.options.levelChosen()
-	if method == methodEParaksts {
-		level = ""
+	if method == methodEParaksts || method == methodCMD && a.signer.remote.cmdUploads() {
+		level = "" // the service makes the signature
 	}
 	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" {
 		a.showError("No timestamp service", fmt.Errorf("level %s needs a timestamp authority: set its URL in Settings, or choose B-B", level))
@@ -152,6 +152,8 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		return a.signRemote(ctx, r, progress)
 	case methodEParaksts:
 		return a.signEParaksts(ctx, r, progress)
+	case methodCMD:
+		return a.signCMD(ctx, r, progress)
 	}
 	signer, err := flow.OpenDocumentSigner(ctx, a.modules(), r.key.Ref, a.prompter)
 	if err != nil {

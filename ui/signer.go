@@ -26,6 +26,7 @@ const (
 	methodLocal         = "This computer (card, token or key file)"
 	methodEParaksts     = "eParaksts (Latvia)"
 	methodRemoteSigning = "Remote Signing (cloud key)"
+	methodCMD           = "Chave Móvel Digital (Portugal)"
 )
 
 // signerPanel chooses how and with which certificate to sign.
@@ -68,7 +69,7 @@ func newSignerPanel(app *App) *signerPanel {
 	listBox := container.NewStack(height, s.list, container.NewCenter(s.empty))
 	s.local = container.NewVBox(listBox, container.NewHBox(s.detailBtn, addFile))
 	s.remote = newRemoteForms(app)
-	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning}, s.methodChanged)
+	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning, methodCMD}, s.methodChanged)
 	s.method.Required = true
 	s.method.SetSelected(methodLocal)
 	return s
@@ -77,7 +78,7 @@ func newSignerPanel(app *App) *signerPanel {
 func (s *signerPanel) view() fyne.CanvasObject {
 	return container.NewVBox(
 		widget.NewLabelWithStyle("Sign with", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning)
+		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning, s.remote.cmd)
 }
 
 func (s *signerPanel) methodChanged(m string) {
@@ -87,6 +88,7 @@ func (s *signerPanel) methodChanged(m string) {
 	s.local.Hide()
 	s.remote.eparaksts.Hide()
 	s.remote.remoteSigning.Hide()
+	s.remote.cmd.Hide()
 	switch m {
 	case methodLocal:
 		s.local.Show()
@@ -95,6 +97,8 @@ func (s *signerPanel) methodChanged(m string) {
 		s.remote.eparaksts.Show()
 	case methodRemoteSigning:
 		s.remote.remoteSigning.Show()
+	case methodCMD:
+		s.remote.cmd.Show()
 	}
 	if s.app.options != nil {
 		s.app.options.methodChanged(m)

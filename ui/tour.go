@@ -120,7 +120,7 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 
 	// 4. The PIN dialog, as after a wrong PIN.
 	fyne.DoAndWait(func() {
-		a.secretDlg = a.newSecretDialog(prompt.Request{Kind: prompt.TokenPIN, Token: d.Token, Key: "Zoë Ørsted", TriesLeft: -1, TriesLow: true}, func([]byte) {})
+		a.secretDlg = a.newSecretDialog(prompt.Request{Kind: prompt.TokenPIN, Token: d.Token, Key: "Zoë Ørsted", TriesLeft: -1, TriesLow: true}, func([]byte) {}, nil)
 	})
 	if err := shot("5-pin-dialog"); err != nil {
 		return err

@@ -40,6 +40,15 @@ type Config struct {
 	// documented one; RemoteSigningAgreement the person's agreement UUID.
 	RemoteSigningURL       string `toml:"remotesigning_url,omitempty"`
 	RemoteSigningAgreement string `toml:"remotesigning_agreement,omitempty"`
+	// CMDPhone is the person's Chave Móvel Digital phone number; CMDVia
+	// "ama" (AMA's service, hashes only; the default) or "biometrid"
+	// (uploads the document); CMDURL another deployment than the
+	// documented one of that service; CMDCifra the file of AMA's
+	// encryption certificate when it is not the built-in one.
+	CMDPhone string `toml:"cmd_phone,omitempty"`
+	CMDVia   string `toml:"cmd_via,omitempty"`
+	CMDURL   string `toml:"cmd_url,omitempty"`
+	CMDCifra string `toml:"cmd_cifra,omitempty"`
 	// Agent turns the localhost signing API on in the app; AgentPort is
 	// its port (0: the default) and AgentOrigins the web origins the
 	// person allowed for good.
