@@ -58,6 +58,7 @@ fuzz:
 	$(FUZZ) '^FuzzDecode$$' ./remote/eparaksts
 	$(FUZZ) '^FuzzDecode$$' ./remote/remotesigning
 	$(FUZZ) '^FuzzDecode$$' ./remote/cmd
+	$(FUZZ) '^FuzzDecode$$' ./remote/biometrid
 	$(FUZZ) '^FuzzRequests$$' ./agent
 
 # Speed against peers in one run (see scripts/).

@@ -110,6 +110,9 @@ func (r Request) Question() string {
 	case OTP:
 		return fmt.Sprintf("one-time code sent to you for %s", r.Token)
 	case AccountPIN:
+		if r.Key != "" {
+			return fmt.Sprintf("signature PIN of %s, to sign as %q", r.Token, r.Key)
+		}
 		return fmt.Sprintf("signature PIN of %s", r.Token)
 	}
 	what := fmt.Sprintf("PIN of token %q", r.Token)

@@ -36,7 +36,7 @@ const (
 
 // cmdFlags are the settings shared by the subcommands.
 type cmdFlags struct {
-	via, phone            string
+	via, phone, appID     string
 	apiURL, caFile        string
 	preprod, demo, asJSON bool
 	cifra, padding        string
@@ -89,6 +89,7 @@ codes printed and written to --otp-file.`,
 	pf.StringVar(&f.via, "via", "ama", "which service: ama (AMA's, hashes only) or biometrid (uploads the document)")
 	pf.StringVar(&f.phone, "phone", "", "your Chave Móvel Digital phone number, e.g. 912 345 678 or +351 912345678")
 	pf.StringVar(&f.apiURL, "api-url", "", "service URL of another deployment (default: AMA "+cmd.ProductionURL+", biometrid "+biometrid.DefaultURL+"; http:// for loopback only)")
+	pf.StringVar(&f.appID, "application-id", "", "the application id AMA gave you (default: $SIGNET_CMD_APPLICATION_ID or the keyring)")
 	pf.BoolVar(&f.preprod, "preprod", false, "use AMA's pre-production service ("+cmd.PreProductionURL+")")
 	pf.StringVar(&f.caFile, "ca-file", "", "also trust this CA (PEM) for the service's TLS")
 	pf.StringVar(&f.cifra, "cifra", "", "AMA's encryption certificate (PEM or DER; default: the cifra.cer built in)")
@@ -161,6 +162,9 @@ func (f *cmdFlags) amaClient(stderr io.Writer) (*cmd.Client, func(), error) {
 	}
 	v, _ := serviceCredentials(cmdKeyring, credential{"SIGNET_CMD_APPLICATION_ID", "application-id"},
 		credential{"SIGNET_CMD_USERNAME", "username"}, credential{"SIGNET_CMD_PASSWORD", "password"})
+	if f.appID != "" {
+		v[0] = f.appID
+	}
 	c, err := cmd.New(cmd.Config{URL: url, ApplicationID: v[0], Username: v[1], Password: v[2], Cipher: ci, HTTPClient: hc})
 	if errors.Is(err, cmd.ErrNoCredentials) {
 		return nil, nil, err

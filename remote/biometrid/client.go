@@ -254,7 +254,10 @@ func Identifier(userID string) string {
 }
 
 // Sign sends the document with the citizen's identifier and PIN and
-// returns the process id the security code goes with.
+// returns the process id the security code goes with. The seed's table
+// types code as a string; its example's bare 0000 is not even JSON (a
+// number cannot have leading zeros, and a PIN can): Signet sends a
+// string.
 func (c *Client) Sign(ctx context.Context, userID string, pin []byte, document []byte) (string, error) {
 	code, err := secret("code", "PIN", pin)
 	if err != nil {

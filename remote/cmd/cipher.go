@@ -27,9 +27,10 @@ var amaCifra []byte
 //
 // ASSUMPTION: the specification (§2, v1.7+) says the fields are
 // "encrypted with RSA" with cifra.cer's public key, and no more. Signet
-// assumes PKCS#1 v1.5 padding, the default of RSA encryption on .NET
+// assumes PKCS#1 v1.5 padding: the default of RSA encryption on .NET
 // (RSACryptoServiceProvider.Encrypt with fOAEP false), which the service
-// is built on. The other schemes are here for a deployment that says
+// is built on, and of Java's Cipher.getInstance("RSA"), which most
+// integrators use. The other schemes are here for a deployment that says
 // otherwise (CLI --cifra-padding).
 type Padding string
 
@@ -119,6 +120,10 @@ func (c *Cipher) Encrypt(plain []byte) (string, error) {
 	case OAEPSHA256:
 		out, err = rsa.EncryptOAEP(sha256.New(), rand.Reader, c.key, plain, nil)
 	default:
+		// Deprecated in Go 1.26 for new designs (a decryption oracle on
+		// the server's side), but it is what this protocol is assumed
+		// to take; see Padding.
+		//lint:ignore SA1019 the service decrypts PKCS#1 v1.5 (assumed, configurable)
 		out, err = rsa.EncryptPKCS1v15(rand.Reader, c.key, plain)
 	}
 	if err != nil {

@@ -31,7 +31,7 @@ const (
 
 var (
 	// ErrNoCredentials reports missing service credentials.
-	ErrNoCredentials = errors.New("Chave Móvel Digital credentials are not set (SIGNET_CMD_APPLICATION_ID, SIGNET_CMD_USERNAME, SIGNET_CMD_PASSWORD, or the OS keyring)")
+	ErrNoCredentials = errors.New("the credentials of the Chave Móvel Digital service are not set (SIGNET_CMD_APPLICATION_ID, SIGNET_CMD_USERNAME, SIGNET_CMD_PASSWORD, or the OS keyring)")
 	// ErrUnreachable reports a network failure or timeout.
 	ErrUnreachable = errors.New("the Chave Móvel Digital service is unreachable")
 	// ErrBadResponse reports an answer that does not follow the WSDL.
