@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
-	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -107,11 +106,7 @@ func credentials() (string, string, error) {
 
 // demoClient starts the test service with a throw-away PKI and TSA.
 func demoClient(stderr io.Writer) (*eparaksts.Client, pdf.VerifyOptions, func(), error) {
-	pki, err := testpki.New()
-	if err != nil {
-		return nil, pdf.VerifyOptions{}, nil, err
-	}
-	tsa, err := testtsa.Start(pki)
+	pki, tsa, err := testtsa.StartPKI()
 	if err != nil {
 		return nil, pdf.VerifyOptions{}, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/pem"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,10 +13,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/prompt"
 	"github.com/signet-sign/signet/remote/remotesigning"
 	rsfake "github.com/signet-sign/signet/remote/remotesigning/fake"
 )
@@ -190,5 +193,33 @@ func TestRemoteSigningIncompleteChain(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("--require-chain wrote %s", out)
+	}
+}
+
+// TestOTPFile: a code written to the file is read once and the file
+// removed; "resend" asks for a new code where the service can send one;
+// after a wrong code the file is not read again.
+func TestOTPFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "code.txt")
+	p := &otpFilePrompter{path: path, wait: 2 * time.Second}
+	ctx := context.Background()
+	os.WriteFile(path, []byte("123456\n"), 0o600)
+	code, err := p.Secret(ctx, prompt.Request{Kind: prompt.OTP, TriesLeft: -1, CanResend: true})
+	if err != nil || string(code) != "123456" {
+		t.Fatalf("%q %v", code, err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Error("the code file was not removed")
+	}
+	os.WriteFile(path, []byte("resend\n"), 0o600)
+	if _, err := p.Secret(ctx, prompt.Request{Kind: prompt.OTP, TriesLeft: -1, CanResend: true}); !errors.Is(err, prompt.ErrResend) {
+		t.Fatalf("resend: %v", err)
+	}
+	os.WriteFile(path, []byte("resend\n"), 0o600)
+	if code, err := p.Secret(ctx, prompt.Request{Kind: prompt.OTP, TriesLeft: -1}); err != nil || string(code) != "resend" {
+		t.Fatalf("without CanResend the file is the code: %q %v", code, err)
+	}
+	if _, err := p.Secret(ctx, prompt.Request{Kind: prompt.OTP, TriesLeft: 2}); err == nil || !strings.Contains(err.Error(), "2 tries left") {
+		t.Fatalf("after a wrong code: %v", err)
 	}
 }

@@ -77,3 +77,17 @@ func (t *TSA) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/timestamp-reply")
 	w.Write(resp)
 }
+
+// StartPKI makes a fresh test PKI and starts a TSA it certifies: what a
+// demo or fake service needs to sign with timestamps.
+func StartPKI() (*testpki.PKI, *TSA, error) {
+	pki, err := testpki.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	tsa, err := Start(pki)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pki, tsa, nil
+}

@@ -133,11 +133,7 @@ type Env struct {
 
 // StartEnv starts a fake, a PKI to issue citizens' certificates and a TSA.
 func StartEnv(appID, username, password string) (*Env, error) {
-	pki, err := testpki.New()
-	if err != nil {
-		return nil, err
-	}
-	tsa, err := testtsa.Start(pki)
+	pki, tsa, err := testtsa.StartPKI()
 	if err != nil {
 		return nil, err
 	}

@@ -39,11 +39,7 @@ type Env struct {
 // StartEnv starts a fake for the relying party's credentials with a fresh
 // PKI and TSA. Close stops both.
 func StartEnv(username, password, rpCode string) (*Env, error) {
-	pki, err := testpki.New()
-	if err != nil {
-		return nil, err
-	}
-	tsa, err := testtsa.Start(pki)
+	pki, tsa, err := testtsa.StartPKI()
 	if err != nil {
 		return nil, err
 	}
