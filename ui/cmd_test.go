@@ -73,9 +73,13 @@ func TestChaveMovelDigital(t *testing.T) {
 		t.Errorf("code dialog %q", code.title)
 	}
 	test.Tap(code.resend)
-	h.waitFor("ForceSMS", func() bool { return env.Calls("ForceSMS") == 1 })
+	h.waitFor("ForceSMS and a new code dialog", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		return env.Calls("ForceSMS") == 1 && h.app.secretDlg != nil && h.app.secretDlg != code
+	})
 	h.answer("000000")
-	second := h.answer(env.LastOTP())
+	second := h.answerWith(env.LastOTP)
 	if second.warning != "2 tries remaining." {
 		t.Errorf("after a wrong code the dialog warns %q", second.warning)
 	}
@@ -115,7 +119,7 @@ func TestChaveMovelDigitalBiometrid(t *testing.T) {
 	}
 	test.Tap(h.app.signBtn)
 	h.answer("2468")
-	h.answer(env.LastOTP())
+	h.answerWith(env.LastOTP)
 	rows := h.results()
 	if len(rows) != 1 || rows[0].Err != nil || !strings.HasSuffix(rows[0].Verdict, "valid") {
 		t.Fatalf("%+v %v", rows, h.lastError())

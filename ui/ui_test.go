@@ -189,6 +189,13 @@ func (h *harness) choose(token, label string) {
 // answer waits for a secret dialog and types s into it (Enter submits).
 func (h *harness) answer(s string) *secretDialog {
 	h.t.Helper()
+	return h.answerWith(func() string { return s })
+}
+
+// answerWith is answer with what to type known once the dialog shows (a
+// code the service sent meanwhile).
+func (h *harness) answerWith(s func() string) *secretDialog {
+	h.t.Helper()
 	var sd *secretDialog
 	h.waitFor("a secret dialog", func() bool {
 		h.app.mu.Lock()
@@ -196,7 +203,7 @@ func (h *harness) answer(s string) *secretDialog {
 		sd = h.app.secretDlg
 		return sd != nil
 	})
-	test.Type(sd.entry, s)
+	test.Type(sd.entry, s())
 	sd.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.waitFor("the dialog to close", func() bool {
 		h.app.mu.Lock()
