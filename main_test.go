@@ -152,7 +152,11 @@ func TestQuitWithoutDBus(t *testing.T) {
 				t.Errorf("stderr:\n%s", stderr.String())
 			}
 			// Debian's container locale: the app is as silent as the CLI.
-			if strings.Contains(stderr.String(), "Fyne error") {
+			// Fyne saves its preferences file at quit (truncate, then
+			// write) while its own file watcher may read it half-written:
+			// "Preferences load error: EOF", a race inside Fyne 2.7.1
+			// that the app cannot prevent. Any other Fyne message fails.
+			if strings.Contains(withoutPreferencesRace(stderr.String()), "Fyne error") {
 				t.Errorf("stderr:\n%s", stderr.String())
 			}
 			if !strings.Contains(stderr.String(), "no D-Bus session bus, so no tray icon") {
@@ -160,6 +164,22 @@ func TestQuitWithoutDBus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withoutPreferencesRace drops Fyne's three-line report of reading its
+// preferences file while it is being rewritten at quit (Cause: EOF).
+func withoutPreferencesRace(stderr string) string {
+	lines := strings.Split(stderr, "\n")
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		if strings.Contains(lines[i], "Fyne error:  Preferences load error:") && i+2 < len(lines) &&
+			strings.Contains(lines[i+1], "Cause: EOF") && strings.Contains(lines[i+2], "app/preferences.go") {
+			i += 2
+			continue
+		}
+		out = append(out, lines[i])
+	}
+	return strings.Join(out, "\n")
 }
 
 // freePort is a loopback port nobody listens on now.
@@ -170,4 +190,15 @@ func freePort(t *testing.T) string {
 	}
 	defer l.Close()
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
+
+func TestWithoutPreferencesRace(t *testing.T) {
+	race := "signet: x\n2026/12/02 22:05:34 Fyne error:  Preferences load error:\n2026/12/02 22:05:34   Cause: EOF\n2026/12/02 22:05:34   At: /root/go/pkg/mod/fyne.io/fyne/v2@v2.7.1/app/preferences.go:103\n"
+	if got := withoutPreferencesRace(race); strings.Contains(got, "Fyne error") || !strings.Contains(got, "signet: x") {
+		t.Errorf("%q", got)
+	}
+	other := "2026/12/02 Fyne error:  Error parsing user locale C\n2026/12/02   Cause: x\n2026/12/02   At: lang/locale.go:35\n"
+	if got := withoutPreferencesRace(other); !strings.Contains(got, "Fyne error") {
+		t.Errorf("another Fyne error was dropped: %q", got)
+	}
 }
