@@ -59,6 +59,7 @@ fuzz:
 	$(FUZZ) '^FuzzDecode$$' ./remote/remotesigning
 	$(FUZZ) '^FuzzDecode$$' ./remote/cmd
 	$(FUZZ) '^FuzzDecode$$' ./remote/biometrid
+	$(FUZZ) '^FuzzDecode$$' ./remote/aadhaar
 	$(FUZZ) '^FuzzRequests$$' ./agent
 
 # Speed against peers in one run (see scripts/).
