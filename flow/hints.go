@@ -6,6 +6,7 @@ import (
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/aadhaar"
 	"github.com/signet-sign/signet/remote/biometrid"
 	"github.com/signet-sign/signet/remote/cmd"
 	"github.com/signet-sign/signet/remote/eparaksts"
@@ -73,6 +74,16 @@ func Hint(err error) string {
 		return "activate the signature of your Chave Móvel Digital at www.autenticacao.gov.pt"
 	case errors.Is(err, ErrServiceChanged):
 		return "nothing was written; the service's answer is not your document signed"
+	case errors.Is(err, aadhaar.ErrNoCredentials):
+		return "store the client id, secret and product instance id in the OS keyring (service \"signet-aadhaar\") or set SIGNET_AADHAAR_CLIENT_ID, _CLIENT_SECRET and _PRODUCT_INSTANCE_ID"
+	case errors.Is(err, aadhaar.ErrDeclined):
+		return "nothing was written; ask the signer why, and make a new request when they agree"
+	case errors.As(err, new(*aadhaar.SignerError)):
+		return "nothing was written; the signer's details or Aadhaar must be put right before a new request"
+	case errors.As(err, new(*AadhaarRejectedError)):
+		return "tell the provider, with the report; do not use the kept file as signed"
+	case errors.Is(err, ErrAadhaarDeadline):
+		return "the request stays open at the service: 'signet aadhaar status ID --wait' and 'signet aadhaar download ID' go on later"
 	case errors.Is(err, eparaksts.ErrNoCredentials):
 		return "store the client id and secret in the OS keyring (service \"signet-eparaksts\") or set SIGNET_EPARAKSTS_CLIENT_ID and _SECRET"
 	}
