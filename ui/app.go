@@ -109,6 +109,9 @@ type App struct {
 	report     fyne.CanvasObject
 	originDlg  *originDialog
 	approveDlg *dialog.ConfirmDialog
+	aadhaarDlg *aadhaarStatus
+	// aadhaarPoll overrides how often a request's status is read (tests).
+	aadhaarPoll time.Duration
 	// questions: one question to the person at a time (PINs, codes,
 	// agent questions), in the order they came.
 	questions turns.Queue

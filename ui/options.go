@@ -93,7 +93,7 @@ func (o *signOptions) view() fyne.CanvasObject {
 
 // methodChanged shows the level only where Signet makes the signature.
 func (o *signOptions) methodChanged(m string) {
-	if m == methodEParaksts || m == methodCMD && o.app.signer != nil && o.app.signer.remote.cmdUploads() {
+	if m == methodEParaksts || m == methodAadhaar || m == methodCMD && o.app.signer != nil && o.app.signer.remote.cmdUploads() {
 		o.levelBox.Hide() // the service timestamps and adds validation data
 	} else {
 		o.levelBox.Show()

@@ -232,6 +232,9 @@ func (v *placementView) load() {
 		sel := strconv.Itoa(v.page)
 		if v.page < 0 {
 			sel = "last"
+			if size.Pages == 1 {
+				sel = "1" // a one-page document offers no "last"
+			}
 		}
 		v.pages.SetSelected(sel) // calls load again with the page set
 		return

@@ -22,6 +22,8 @@ type settingsView struct {
 	rsUser, rsPass, rsCode              *widget.Entry
 	cmdURL, cmdApp, cmdUser, cmdPass    *widget.Entry
 	bioKey, bioSecret                   *widget.Entry
+	aaURL, aaRedirect                   *widget.Entry
+	aaID, aaSecret, aaInstance          *widget.Entry
 	agentOn                             *widget.Check
 	origins                             *widget.Entry
 	dialog                              *dialog.ConfirmDialog
@@ -64,6 +66,9 @@ func (a *App) showSettings() {
 	v.cmdApp, v.cmdUser, v.cmdPass = line(a.secret(keyringCMD, "application-id"), "application id from AMA"),
 		line(a.secret(keyringCMD, "username"), "username"), secret(keyringCMD, "password")
 	v.bioKey, v.bioSecret = line(a.secret(keyringBiometrid, "key"), "x-biometrid-key"), secret(keyringBiometrid, "secret")
+	v.aaURL, v.aaRedirect = line(s.AadhaarURL, "https://dg.setu.co"), line(s.AadhaarRedirectURL, "https://… (your public page)")
+	v.aaID, v.aaSecret, v.aaInstance = line(a.secret(keyringAadhaar, "client-id"), "x-client-id"),
+		secret(keyringAadhaar, "client-secret"), line(a.secret(keyringAadhaar, "product-instance-id"), "x-product-instance-id")
 
 	v.agentOn = widget.NewCheck("Let web pages on this computer ask Signet to sign", nil)
 	v.agentOn.SetChecked(s.Agent || a.cfg.Agent)
@@ -96,6 +101,11 @@ func (a *App) showSettings() {
 			widget.NewFormItem("CMD password (AMA)", v.cmdPass),
 			widget.NewFormItem("biometrid key", v.bioKey),
 			widget.NewFormItem("biometrid secret", v.bioSecret),
+			widget.NewFormItem("Aadhaar eSign URL", v.aaURL),
+			widget.NewFormItem("Aadhaar redirect page", v.aaRedirect),
+			widget.NewFormItem("Aadhaar client id", v.aaID),
+			widget.NewFormItem("Aadhaar client secret", v.aaSecret),
+			widget.NewFormItem("Aadhaar product instance", v.aaInstance),
 		)),
 		container.NewTabItem("Agent", container.NewVBox(v.agentOn, agentNote, widget.NewForm(
 			widget.NewFormItem("Allowed sites", v.origins)))),
@@ -135,6 +145,8 @@ func (a *App) saveSettings(v *settingsView) error {
 	next.OutputDir = strings.TrimSpace(v.outDir.Text)
 	next.RemoteSigningURL = strings.TrimSpace(v.rsURL.Text)
 	next.CMDURL = strings.TrimSpace(v.cmdURL.Text)
+	next.AadhaarURL = strings.TrimSpace(v.aaURL.Text)
+	next.AadhaarRedirectURL = strings.TrimSpace(v.aaRedirect.Text)
 	next.Agent = v.agentOn.Checked
 	next.AgentOrigins = lines(v.origins.Text)
 	for _, o := range next.AgentOrigins {
@@ -163,6 +175,8 @@ func (a *App) saveSettings(v *settingsView) error {
 			{keyringRemoteSigning, "rp-code", v.rsCode},
 			{keyringCMD, "application-id", v.cmdApp}, {keyringCMD, "username", v.cmdUser}, {keyringCMD, "password", v.cmdPass},
 			{keyringBiometrid, "key", v.bioKey}, {keyringBiometrid, "secret", v.bioSecret},
+			{keyringAadhaar, "client-id", v.aaID}, {keyringAadhaar, "client-secret", v.aaSecret},
+			{keyringAadhaar, "product-instance-id", v.aaInstance},
 		} {
 			if c.e.Text == "" || c.e.Text == a.secret(c.service, c.user) {
 				continue
@@ -175,6 +189,7 @@ func (a *App) saveSettings(v *settingsView) error {
 		v.rsPass.SetText("")
 		v.cmdPass.SetText("")
 		v.bioSecret.SetText("")
+		v.aaSecret.SetText("")
 	}
 	modulesChanged := strings.Join(next.PKCS11Modules, "\n") != strings.Join(a.cfg.Settings.PKCS11Modules, "\n")
 	agentWas := a.cfg.Settings.Agent || a.cfg.Agent

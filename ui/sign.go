@@ -33,7 +33,7 @@ func (a *App) startSigning() {
 	}
 	method := a.signer.method.Selected
 	var key flow.KeyChoice
-	if method != methodRemoteSigning && method != methodCMD {
+	if method != methodRemoteSigning && method != methodCMD && method != methodAadhaar {
 		var ok bool
 		if key, ok = a.signer.chosen(); !ok {
 			a.showError("Choose a certificate", errors.New("no certificate is chosen: insert your card, or add a key file"))
@@ -41,7 +41,7 @@ func (a *App) startSigning() {
 		}
 	}
 	level := a.options.levelChosen()
-	if method == methodEParaksts || method == methodCMD && a.signer.remote.cmdUploads() {
+	if method == methodEParaksts || method == methodAadhaar || method == methodCMD && a.signer.remote.cmdUploads() {
 		level = "" // the service makes the signature
 	}
 	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" {
@@ -154,6 +154,8 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		return a.signEParaksts(ctx, r, progress)
 	case methodCMD:
 		return a.signCMD(ctx, r, progress)
+	case methodAadhaar:
+		return a.signAadhaar(ctx, r, progress)
 	}
 	signer, err := flow.OpenDocumentSigner(ctx, a.modules(), r.key.Ref, a.prompter)
 	if err != nil {

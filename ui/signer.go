@@ -45,6 +45,7 @@ type signerPanel struct {
 	detailBtn *widget.Button
 	local     *fyne.Container
 	remote    *remoteForms
+	aadhaar   *aadhaarForm
 }
 
 func newSignerPanel(app *App) *signerPanel {
@@ -69,7 +70,8 @@ func newSignerPanel(app *App) *signerPanel {
 	listBox := container.NewStack(height, s.list, container.NewCenter(s.empty))
 	s.local = container.NewVBox(listBox, container.NewHBox(s.detailBtn, addFile))
 	s.remote = newRemoteForms(app)
-	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning, methodCMD}, s.methodChanged)
+	s.aadhaar = newAadhaarForm(app)
+	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning, methodCMD, methodAadhaar}, s.methodChanged)
 	s.method.Required = true
 	s.method.SetSelected(methodLocal)
 	return s
@@ -78,7 +80,7 @@ func newSignerPanel(app *App) *signerPanel {
 func (s *signerPanel) view() fyne.CanvasObject {
 	return container.NewVBox(
 		widget.NewLabelWithStyle("Sign with", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning, s.remote.cmd)
+		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning, s.remote.cmd, s.aadhaar.box)
 }
 
 func (s *signerPanel) methodChanged(m string) {
@@ -89,6 +91,7 @@ func (s *signerPanel) methodChanged(m string) {
 	s.remote.eparaksts.Hide()
 	s.remote.remoteSigning.Hide()
 	s.remote.cmd.Hide()
+	s.aadhaar.box.Hide()
 	switch m {
 	case methodLocal:
 		s.local.Show()
@@ -99,6 +102,8 @@ func (s *signerPanel) methodChanged(m string) {
 		s.remote.remoteSigning.Show()
 	case methodCMD:
 		s.remote.cmd.Show()
+	case methodAadhaar:
+		s.aadhaar.box.Show()
 	}
 	if s.app.options != nil {
 		s.app.options.methodChanged(m)

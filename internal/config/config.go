@@ -49,6 +49,11 @@ type Config struct {
 	CMDVia   string `toml:"cmd_via,omitempty"`
 	CMDURL   string `toml:"cmd_url,omitempty"`
 	CMDCifra string `toml:"cmd_cifra,omitempty"`
+	// AadhaarURL is another Aadhaar eSign deployment than production
+	// (the sandbox, say); AadhaarRedirectURL the public page signers are
+	// sent to after signing.
+	AadhaarURL         string `toml:"aadhaar_url,omitempty"`
+	AadhaarRedirectURL string `toml:"aadhaar_redirect_url,omitempty"`
 	// Agent turns the localhost signing API on in the app; AgentPort is
 	// its port (0: the default) and AgentOrigins the web origins the
 	// person allowed for good.

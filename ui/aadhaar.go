@@ -1,0 +1,276 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/remote/aadhaar"
+)
+
+const (
+	methodAadhaar  = "Aadhaar eSign (India)"
+	keyringAadhaar = "signet-aadhaar"
+)
+
+// aadhaarForm lists the people asked to sign with Aadhaar eSign.
+type aadhaarForm struct {
+	app  *App
+	box  *fyne.Container
+	list *fyne.Container
+	rows []*aadhaarRow
+	add  *widget.Button
+}
+
+// aadhaarRow is one signer: name, identifier, birth year and where the
+// signature goes.
+type aadhaarRow struct {
+	name, id, year *widget.Entry
+	place          *pdf.Appearance
+	placeBtn       *widget.Button
+	box            *fyne.Container
+}
+
+func newAadhaarForm(app *App) *aadhaarForm {
+	f := &aadhaarForm{app: app, list: container.NewVBox()}
+	f.add = widget.NewButtonWithIcon("Add a signer", theme.ContentAddIcon(), func() { f.addRow() })
+	note := widget.NewLabel("Each document is uploaded to the Aadhaar eSign service; each signer signs on the service's page with their Aadhaar OTP, in this order. Signet checks the signed PDF before saving it. Credentials, redirect page: Settings.")
+	note.Wrapping = fyne.TextWrapWord
+	f.box = container.NewVBox(f.list, f.add, note)
+	f.addRow()
+	f.box.Hide()
+	return f
+}
+
+func (f *aadhaarForm) addRow() *aadhaarRow {
+	r := &aadhaarRow{name: widget.NewEntry(), id: widget.NewEntry(), year: widget.NewEntry()}
+	r.name.SetPlaceHolder("name as in Aadhaar")
+	r.id.SetPlaceHolder("Aadhaar number")
+	r.year.SetPlaceHolder("year of birth")
+	r.placeBtn = widget.NewButtonWithIcon("Place…", theme.ViewFullScreenIcon(), func() { f.placeRow(r) })
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeRow(r) })
+	r.box = container.NewBorder(nil, nil, nil, container.NewHBox(r.placeBtn, remove),
+		container.NewGridWithColumns(3, r.name, r.id, r.year))
+	f.rows = append(f.rows, r)
+	f.list.Add(r.box)
+	if len(f.rows) >= aadhaar.MaxSigners {
+		f.add.Disable()
+	}
+	return r
+}
+
+func (f *aadhaarForm) removeRow(r *aadhaarRow) {
+	if len(f.rows) == 1 {
+		r.name.SetText("")
+		r.id.SetText("")
+		r.year.SetText("")
+		r.place = nil
+		return
+	}
+	for i, x := range f.rows {
+		if x == r {
+			f.rows = append(f.rows[:i], f.rows[i+1:]...)
+			break
+		}
+	}
+	f.list.Remove(r.box)
+	f.add.Enable()
+}
+
+// placeRow places a signer's signature on the first document's page.
+func (f *aadhaarForm) placeRow(r *aadhaarRow) {
+	docs := f.app.docs.all()
+	if len(docs) == 0 {
+		f.app.showError("No document to place the signature on", errors.New("add a PDF first: the signature is placed on its page"))
+		return
+	}
+	start := r.place
+	if start == nil {
+		d := aadhaar.DefaultRect(len(f.rows) - 1)
+		for i, x := range f.rows {
+			if x == r {
+				d = aadhaar.DefaultRect(i)
+			}
+		}
+		start = &pdf.Appearance{Page: d.Page, Rect: [4]float64{d.X1, d.Y1, d.X2, d.Y2}}
+	}
+	f.app.placementDialog(docs[0].path, start, func(a *pdf.Appearance) {
+		r.place = a
+		r.placeBtn.SetText(fmt.Sprintf("Page %s", pageWord(a.Page)))
+	})
+}
+
+func pageWord(p int) string {
+	if p < 0 {
+		return "last"
+	}
+	return fmt.Sprint(max(p, 1))
+}
+
+// signers reads the rows.
+func (f *aadhaarForm) signers() ([]flow.AadhaarSigner, error) {
+	var out []flow.AadhaarSigner
+	for i, r := range f.rows {
+		line := strings.Join([]string{r.name.Text, r.id.Text, r.year.Text}, ",")
+		if strings.Trim(line, ", ") == "" {
+			continue
+		}
+		sg, err := flow.ParseAadhaarSigner(line)
+		if err != nil {
+			return nil, fmt.Errorf("signer %d: give the name and the Aadhaar number (and the year of birth as four digits, or nothing)", i+1)
+		}
+		if r.place != nil {
+			sg.Place = &aadhaar.Rect{Page: r.place.Page, X1: r.place.Rect[0], Y1: r.place.Rect[1], X2: r.place.Rect[2], Y2: r.place.Rect[3]}
+		}
+		out = append(out, sg)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("add at least one signer: name and Aadhaar number")
+	}
+	return out, nil
+}
+
+// aadhaarStatus is the shown "waiting for the signers" dialog.
+type aadhaarStatus struct {
+	dialog  dialog.Dialog
+	request *widget.Label
+	rows    *fyne.Container
+	// states are the signers' status lines, for tests.
+	states []*widget.Label
+	links  []*widget.Button
+	urls   []string
+}
+
+// signAadhaar has the signers sign each document through the service,
+// one request per document, and writes each signed PDF once proven.
+func (a *App) signAadhaar(ctx context.Context, r signRequest, progress func(int, int, string)) ([]flow.Result, error) {
+	signers, err := a.signer.aadhaar.signers()
+	if err != nil {
+		return nil, err
+	}
+	s := a.cfg.Settings
+	if s.AadhaarRedirectURL == "" {
+		return nil, errors.New("set the redirect page in Settings → Services: the service sends each signer there after signing")
+	}
+	c, err := aadhaar.New(aadhaar.Config{URL: s.AadhaarURL, ClientID: a.secret(keyringAadhaar, "client-id"),
+		ClientSecret: a.secret(keyringAadhaar, "client-secret"), ProductInstanceID: a.secret(keyringAadhaar, "product-instance-id")})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	st := a.showAadhaarStatus(cancel)
+	defer a.do(st.dialog.Hide)
+	opts := flow.AadhaarOptions{RedirectURL: s.AadhaarRedirectURL, Verify: a.verifyOptions(), Overwrite: r.overwrite,
+		OnStatus: func(req *aadhaar.Request) { a.do(func() { st.update(a, req) }) }}
+	if a.aadhaarPoll > 0 {
+		opts.Poll = a.aadhaarPoll
+	}
+	results := make([]flow.Result, len(r.jobs))
+	for i, job := range r.jobs {
+		results[i].Job = job
+		progress(i, len(r.jobs), job.Input)
+		results[i].Err = a.aadhaarOne(ctx, c, job, signers, opts, st)
+		if ctx.Err() != nil {
+			for k := i + 1; k < len(r.jobs); k++ {
+				results[k] = flow.Result{Job: r.jobs[k], Err: fmt.Errorf("%w (%w)", flow.ErrStopped, ctx.Err())}
+			}
+			break
+		}
+	}
+	progress(len(r.jobs), len(r.jobs), "")
+	return results, nil
+}
+
+func (a *App) aadhaarOne(ctx context.Context, c *aadhaar.Client, job flow.Job, signers []flow.AadhaarSigner, opts flow.AadhaarOptions, st *aadhaarStatus) error {
+	req, err := flow.StartAadhaar(ctx, c, job.Input, signers, opts)
+	if err != nil {
+		return err
+	}
+	a.do(func() { st.update(a, req) })
+	done, err := flow.WaitAadhaar(ctx, c, req.ID, opts)
+	if err != nil {
+		return fmt.Errorf("%w (request %s)", err, req.ID)
+	}
+	orig, err := os.ReadFile(job.Input)
+	if err != nil {
+		return err
+	}
+	_, err = flow.FetchAadhaar(ctx, c, done, orig, job.Output, opts)
+	return err
+}
+
+// showAadhaarStatus opens the dialog that follows the signers.
+func (a *App) showAadhaarStatus(stop func()) *aadhaarStatus {
+	st := &aadhaarStatus{}
+	a.do(func() {
+		st.request = widget.NewLabel("Uploading…")
+		st.request.Wrapping = fyne.TextWrapWord
+		st.rows = container.NewVBox()
+		stopBtn := widget.NewButtonWithIcon("Stop waiting", theme.CancelIcon(), stop)
+		st.dialog = dialog.NewCustomWithoutButtons("Waiting for the signers", container.NewVBox(st.request, st.rows, stopBtn), a.win)
+		st.dialog.Resize(fyne.NewSize(560, 0))
+		st.dialog.Show()
+		a.mu.Lock()
+		a.aadhaarDlg = st
+		a.mu.Unlock()
+	})
+	return st
+}
+
+// update shows a request's signers: status, the reason of a failed
+// attempt, and their signing link.
+func (st *aadhaarStatus) update(a *App, r *aadhaar.Request) {
+	st.request.SetText(fmt.Sprintf("Request %s: %s. Send each signer their link; the service shows them the document and asks their Aadhaar OTP.", r.ID, flow.AadhaarProgress(r)))
+	for len(st.states) < len(r.Signers) {
+		i := len(st.states)
+		state := widget.NewLabel("")
+		state.Wrapping = fyne.TextWrapWord
+		link := widget.NewButtonWithIcon("Open link", theme.ComputerIcon(), nil)
+		copyBtn := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), nil)
+		st.states, st.links, st.urls = append(st.states, state), append(st.links, link), append(st.urls, "")
+		st.rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(link, copyBtn), state))
+		link.OnTapped = func() {
+			if u, err := url.Parse(st.urls[i]); err == nil && st.urls[i] != "" {
+				_ = a.fyne.OpenURL(u)
+			}
+		}
+		copyBtn.OnTapped = func() { a.fyne.Clipboard().SetContent(st.urls[i]) }
+	}
+	for i, sg := range r.Signers {
+		text := fmt.Sprintf("%s — %s", sg.DisplayName, signerWords(sg.Status))
+		if sg.ErrCode != "" && sg.Status != aadhaar.SignerSigned {
+			text += ": " + aadhaar.SignerErrorText(sg.ErrCode)
+		}
+		st.states[i].SetText(text)
+		if sg.URL != "" {
+			st.urls[i] = sg.URL
+		}
+		if sg.Status == aadhaar.SignerSigned || st.urls[i] == "" {
+			st.links[i].Disable()
+		} else {
+			st.links[i].Enable()
+		}
+	}
+}
+
+func signerWords(status string) string {
+	switch status {
+	case aadhaar.SignerSigned:
+		return "signed"
+	case aadhaar.SignerInProgress:
+		return "signing now"
+	}
+	return "waiting"
+}
