@@ -106,6 +106,21 @@ func (f *aadhaarFlags) client(stderr io.Writer) (*aadhaar.Client, func(), error)
 	return c, func() {}, nil
 }
 
+// connect is client with the verification options (demo roots known
+// once the demo runs).
+func (f *aadhaarFlags) connect(stderr io.Writer) (*aadhaar.Client, func(), pdf.VerifyOptions, error) {
+	c, stop, err := f.client(stderr)
+	if err != nil {
+		return nil, nil, pdf.VerifyOptions{}, err
+	}
+	verify, err := f.verify()
+	if err != nil {
+		stop()
+		return nil, nil, pdf.VerifyOptions{}, err
+	}
+	return c, stop, verify, nil
+}
+
 // verify is what signatures are checked against: the system's roots,
 // --trust and the demo's CA.
 func (f *aadhaarFlags) verify() (pdf.VerifyOptions, error) {
@@ -212,15 +227,11 @@ and writes the signed PDF. With --no-wait it stops after printing the URLs:
 			if _, err := os.Stat(out); err == nil && !force {
 				return fmt.Errorf("%w: %s (add --force to replace it)", flow.ErrOutputExists, out)
 			}
-			client, stop, err := f.client(a.stderr)
+			client, stop, verify, err := f.connect(a.stderr)
 			if err != nil {
 				return err
 			}
 			defer stop()
-			verify, err := f.verify()
-			if err != nil {
-				return err
-			}
 			opts := flow.AadhaarOptions{RedirectURL: redirect, Position: position, Deadline: wait,
 				OnStatus: statusPrinter(a.stderr), Verify: verify, Overwrite: force,
 				BeforeUpload: func() {
@@ -335,15 +346,11 @@ against your copy; without it, the service's copy of the upload is used.`,
 					return usageError{fmt.Errorf("--original: %w", err)}
 				}
 			}
-			client, stop, err := f.client(a.stderr)
+			client, stop, verify, err := f.connect(a.stderr)
 			if err != nil {
 				return err
 			}
 			defer stop()
-			verify, err := f.verify()
-			if err != nil {
-				return err
-			}
 			r, err := client.GetRequest(c.Context(), args[0])
 			if err != nil {
 				return err
@@ -448,15 +455,11 @@ many notifications come and in whatever order.`,
 			if info, err := os.Stat(outDir); err != nil || !info.IsDir() {
 				return usageError{fmt.Errorf("--out-dir %s is not a directory", outDir)}
 			}
-			client, stop, err := f.client(a.stderr)
+			client, stop, verify, err := f.connect(a.stderr)
 			if err != nil {
 				return err
 			}
 			defer stop()
-			verify, err := f.verify()
-			if err != nil {
-				return err
-			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
