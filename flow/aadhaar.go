@@ -3,16 +3,13 @@ package flow
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/aadhaar"
 )
@@ -192,19 +189,6 @@ func AadhaarProgress(r *aadhaar.Request) string {
 	return fmt.Sprintf("%d of %d signed", signed, len(r.Signers))
 }
 
-// AadhaarRejectedError: the signed document did not pass the checks. It
-// was written aside (Kept) with the verification report (Report), never
-// to the output.
-type AadhaarRejectedError struct {
-	Kept, Report string
-	Reasons      []string
-}
-
-func (e *AadhaarRejectedError) Error() string {
-	return fmt.Sprintf("the signed document from Aadhaar eSign failed the checks: %s; it was kept as %s with the report %s, not written as signed",
-		strings.Join(e.Reasons, "; "), e.Kept, e.Report)
-}
-
 // FetchAadhaar downloads the signed document of a complete request and
 // writes it to out once proven: orig (the uploaded bytes; nil fetches
 // them from the service) unchanged at its start, one new intact
@@ -213,7 +197,7 @@ func (e *AadhaarRejectedError) Error() string {
 // link that expired before it was used is asked for again. A document
 // that fails is kept beside out as NAME.rejected.pdf with
 // NAME.rejected.json (the report) and the error is an
-// *AadhaarRejectedError.
+// *RejectedError.
 func FetchAadhaar(ctx context.Context, c *aadhaar.Client, r *aadhaar.Request, orig []byte, out string, opts AadhaarOptions) (*pdf.Report, error) {
 	if err := checkOutput(out, opts.Overwrite); err != nil {
 		return nil, err
@@ -242,76 +226,6 @@ func FetchAadhaar(ctx context.Context, c *aadhaar.Client, r *aadhaar.Request, or
 		}
 		break
 	}
-	rep, reasons := checkAadhaar(ctx, orig, signed, len(r.Signers), opts.Verify)
-	if len(reasons) == 0 {
-		err := atomicfile.Write(out, func(w io.Writer) error {
-			_, err := w.Write(signed)
-			return err
-		})
-		return rep, err
-	}
-	base := strings.TrimSuffix(out, filepath.Ext(out))
-	e := &AadhaarRejectedError{Kept: base + ".rejected.pdf", Report: base + ".rejected.json", Reasons: reasons}
-	report, _ := json.MarshalIndent(struct {
-		Request string      `json:"request"`
-		Reasons []string    `json:"reasons"`
-		Report  *pdf.Report `json:"report,omitempty"`
-	}{r.ID, reasons, rep}, "", "  ")
-	if err := atomicfile.Write(e.Kept, func(w io.Writer) error { _, err := w.Write(signed); return err }); err != nil {
-		return rep, errors.Join(e, err)
-	}
-	if err := atomicfile.Write(e.Report, func(w io.Writer) error { _, err := w.Write(report); return err }); err != nil {
-		return rep, errors.Join(e, err)
-	}
-	return rep, e
-}
-
-// checkAadhaar lists what is wrong with a signed document, nothing when
-// it is orig with one intact, trusted signature per signer.
-func checkAadhaar(ctx context.Context, orig, signed []byte, signers int, verify pdf.VerifyOptions) (*pdf.Report, []string) {
-	var reasons []string
-	if !bytes.HasPrefix(signed, orig) {
-		n := 0
-		for n < len(orig) && n < len(signed) && orig[n] == signed[n] {
-			n++
-		}
-		reasons = append(reasons, fmt.Sprintf("it does not start with the uploaded document (the bytes differ from offset %d of %d)", n, len(orig)))
-	}
-	before, err := pdf.Verify(ctx, bytes.NewReader(orig), int64(len(orig)), verify)
-	if err != nil && !errors.Is(err, pdf.ErrNoSignatures) {
-		return nil, append(reasons, "the uploaded document cannot be read: "+err.Error())
-	}
-	rep, err := pdf.Verify(ctx, bytes.NewReader(signed), int64(len(signed)), verify)
-	if err != nil {
-		return nil, append(reasons, "it cannot be verified: "+err.Error())
-	}
-	var added []pdf.SignatureReport
-	for _, s := range rep.Signatures {
-		if s.Revision > before.Revisions && s.SubFilter != "ETSI.RFC3161" {
-			added = append(added, s)
-		}
-	}
-	if len(added) != signers {
-		reasons = append(reasons, fmt.Sprintf("it has %d new signatures for %d signers", len(added), signers))
-	}
-	for _, s := range added {
-		who := s.Field
-		if s.Signer != nil {
-			who = s.Signer.Name
-		}
-		if err := intact(s); err != nil {
-			reasons = append(reasons, fmt.Sprintf("the signature of %s: %v", who, err))
-		}
-		for _, c := range s.Checks {
-			if c.Name == "certificate" && c.Status == pdf.Failed {
-				reasons = append(reasons, fmt.Sprintf("the certificate of %s: %s (name the eSign provider's CA with --trust)", who, c.Detail))
-			}
-		}
-		for _, change := range s.ChangesAfter {
-			if change != "later signatures" && change != "validation data (DSS)" && change != "document timestamps" {
-				reasons = append(reasons, fmt.Sprintf("after the signature of %s the document had %s", who, change))
-			}
-		}
-	}
-	return rep, reasons
+	rep, reasons := proveSigned(ctx, orig, signed, len(r.Signers), "", opts.Verify)
+	return rep, writeProven(out, signed, r.ID, rep, reasons, "Aadhaar eSign")
 }

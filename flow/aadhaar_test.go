@@ -174,7 +174,7 @@ func TestAadhaar(t *testing.T) {
 		defer func() { e.srv.Tamper = false }()
 		orig, _ := os.ReadFile(in)
 		_, err = FetchAadhaar(ctx, e.client, r, orig, out, e.opts())
-		var rej *AadhaarRejectedError
+		var rej *RejectedError
 		if !errors.As(err, &rej) {
 			t.Fatalf("%v, want a rejection", err)
 		}

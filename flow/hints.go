@@ -8,6 +8,7 @@ import (
 	"github.com/signet-sign/signet/prompt"
 	"github.com/signet-sign/signet/remote/aadhaar"
 	"github.com/signet-sign/signet/remote/biometrid"
+	"github.com/signet-sign/signet/remote/certeurope"
 	"github.com/signet-sign/signet/remote/cmd"
 	"github.com/signet-sign/signet/remote/eparaksts"
 	"github.com/signet-sign/signet/remote/remotesigning"
@@ -80,10 +81,18 @@ func Hint(err error) string {
 		return "nothing was written; ask the signer why, and make a new request when they agree"
 	case errors.As(err, new(*aadhaar.SignerError)):
 		return "nothing was written; the signer's details or Aadhaar must be put right before a new request"
-	case errors.As(err, new(*AadhaarRejectedError)):
+	case errors.As(err, new(*RejectedError)):
 		return "tell the provider, with the report; do not use the kept file as signed"
 	case errors.Is(err, ErrAadhaarDeadline):
 		return "the request stays open at the service: 'signet aadhaar status ID --wait' and 'signet aadhaar download ID' go on later"
+	case errors.Is(err, certeurope.ErrNoClientCertificate):
+		return "name the client certificate: the .p12 file CertEurope delivered, or its key's pkcs11: URI"
+	case errors.Is(err, certeurope.ErrTLS):
+		return "check the client certificate (is it the one CertEurope issued for this deployment?) and the server's CA"
+	case errors.Is(err, certeurope.ErrCannotDraw):
+		return "nothing was sent; change the visible signature (Latin-1 text, a larger box, an existing page)"
+	case errors.Is(err, certeurope.ErrWrongOTP):
+		return "sign again and type the code from the newest message"
 	case errors.Is(err, eparaksts.ErrNoCredentials):
 		return "store the client id and secret in the OS keyring (service \"signet-eparaksts\") or set SIGNET_EPARAKSTS_CLIENT_ID and _SECRET"
 	}
