@@ -60,6 +60,7 @@ fuzz:
 	$(FUZZ) '^FuzzDecode$$' ./remote/cmd
 	$(FUZZ) '^FuzzDecode$$' ./remote/biometrid
 	$(FUZZ) '^FuzzDecode$$' ./remote/aadhaar
+	$(FUZZ) '^FuzzDecode$$' ./remote/certeurope
 	$(FUZZ) '^FuzzRequests$$' ./agent
 
 # Speed against peers in one run (see scripts/).

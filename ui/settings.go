@@ -24,6 +24,7 @@ type settingsView struct {
 	bioKey, bioSecret                   *widget.Entry
 	aaURL, aaRedirect                   *widget.Entry
 	aaID, aaSecret, aaInstance          *widget.Entry
+	ceURL, ceKey, ceCA                  *widget.Entry
 	agentOn                             *widget.Check
 	origins                             *widget.Entry
 	dialog                              *dialog.ConfirmDialog
@@ -66,6 +67,8 @@ func (a *App) showSettings() {
 	v.cmdApp, v.cmdUser, v.cmdPass = line(a.secret(keyringCMD, "application-id"), "application id from AMA"),
 		line(a.secret(keyringCMD, "username"), "username"), secret(keyringCMD, "password")
 	v.bioKey, v.bioSecret = line(a.secret(keyringBiometrid, "key"), "x-biometrid-key"), secret(keyringBiometrid, "secret")
+	v.ceURL, v.ceKey, v.ceCA = line(s.CertEuropeURL, "https://sign.certeurope.fr"),
+		line(s.CertEuropeClientKey, "client.p12, or pkcs11:token=…"), line(s.CertEuropeServerCA, "extra CA of the server (PEM), if any")
 	v.aaURL, v.aaRedirect = line(s.AadhaarURL, "https://dg.setu.co"), line(s.AadhaarRedirectURL, "https://… (your public page)")
 	v.aaID, v.aaSecret, v.aaInstance = line(a.secret(keyringAadhaar, "client-id"), "x-client-id"),
 		secret(keyringAadhaar, "client-secret"), line(a.secret(keyringAadhaar, "product-instance-id"), "x-product-instance-id")
@@ -106,6 +109,9 @@ func (a *App) showSettings() {
 			widget.NewFormItem("Aadhaar client id", v.aaID),
 			widget.NewFormItem("Aadhaar client secret", v.aaSecret),
 			widget.NewFormItem("Aadhaar product instance", v.aaInstance),
+			widget.NewFormItem("CertEurope SignAPI URL", v.ceURL),
+			widget.NewFormItem("CertEurope client certificate", v.ceKey),
+			widget.NewFormItem("CertEurope server CA", v.ceCA),
 		)),
 		container.NewTabItem("Agent", container.NewVBox(v.agentOn, agentNote, widget.NewForm(
 			widget.NewFormItem("Allowed sites", v.origins)))),
@@ -146,6 +152,9 @@ func (a *App) saveSettings(v *settingsView) error {
 	next.RemoteSigningURL = strings.TrimSpace(v.rsURL.Text)
 	next.CMDURL = strings.TrimSpace(v.cmdURL.Text)
 	next.AadhaarURL = strings.TrimSpace(v.aaURL.Text)
+	next.CertEuropeURL = strings.TrimSpace(v.ceURL.Text)
+	next.CertEuropeClientKey = strings.TrimSpace(v.ceKey.Text)
+	next.CertEuropeServerCA = strings.TrimSpace(v.ceCA.Text)
 	next.AadhaarRedirectURL = strings.TrimSpace(v.aaRedirect.Text)
 	next.Agent = v.agentOn.Checked
 	next.AgentOrigins = lines(v.origins.Text)

@@ -33,7 +33,7 @@ func (a *App) startSigning() {
 	}
 	method := a.signer.method.Selected
 	var key flow.KeyChoice
-	if method != methodRemoteSigning && method != methodCMD && method != methodAadhaar {
+	if method != methodRemoteSigning && method != methodCMD && method != methodAadhaar && method != methodCertEurope {
 		var ok bool
 		if key, ok = a.signer.chosen(); !ok {
 			a.showError("Choose a certificate", errors.New("no certificate is chosen: insert your card, or add a key file"))
@@ -44,7 +44,7 @@ func (a *App) startSigning() {
 	if method == methodEParaksts || method == methodAadhaar || method == methodCMD && a.signer.remote.cmdUploads() {
 		level = "" // the service makes the signature
 	}
-	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" {
+	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" && method != methodCertEurope {
 		a.showError("No timestamp service", fmt.Errorf("level %s needs a timestamp authority: set its URL in Settings, or choose B-B", level))
 		return
 	}
@@ -156,6 +156,8 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		return a.signCMD(ctx, r, progress)
 	case methodAadhaar:
 		return a.signAadhaar(ctx, r, progress)
+	case methodCertEurope:
+		return a.signCertEurope(ctx, r, progress)
 	}
 	signer, err := flow.OpenDocumentSigner(ctx, a.modules(), r.key.Ref, a.prompter)
 	if err != nil {

@@ -46,6 +46,7 @@ type signerPanel struct {
 	local     *fyne.Container
 	remote    *remoteForms
 	aadhaar   *aadhaarForm
+	certeu    *certEuropeForm
 }
 
 func newSignerPanel(app *App) *signerPanel {
@@ -71,7 +72,8 @@ func newSignerPanel(app *App) *signerPanel {
 	s.local = container.NewVBox(listBox, container.NewHBox(s.detailBtn, addFile))
 	s.remote = newRemoteForms(app)
 	s.aadhaar = newAadhaarForm(app)
-	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning, methodCMD, methodAadhaar}, s.methodChanged)
+	s.certeu = newCertEuropeForm(app)
+	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning, methodCMD, methodAadhaar, methodCertEurope}, s.methodChanged)
 	s.method.Required = true
 	s.method.SetSelected(methodLocal)
 	return s
@@ -80,7 +82,7 @@ func newSignerPanel(app *App) *signerPanel {
 func (s *signerPanel) view() fyne.CanvasObject {
 	return container.NewVBox(
 		widget.NewLabelWithStyle("Sign with", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning, s.remote.cmd, s.aadhaar.box)
+		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning, s.remote.cmd, s.aadhaar.box, s.certeu.box)
 }
 
 func (s *signerPanel) methodChanged(m string) {
@@ -92,6 +94,7 @@ func (s *signerPanel) methodChanged(m string) {
 	s.remote.remoteSigning.Hide()
 	s.remote.cmd.Hide()
 	s.aadhaar.box.Hide()
+	s.certeu.box.Hide()
 	switch m {
 	case methodLocal:
 		s.local.Show()
@@ -104,6 +107,8 @@ func (s *signerPanel) methodChanged(m string) {
 		s.remote.cmd.Show()
 	case methodAadhaar:
 		s.aadhaar.box.Show()
+	case methodCertEurope:
+		s.certeu.box.Show()
 	}
 	if s.app.options != nil {
 		s.app.options.methodChanged(m)

@@ -196,6 +196,11 @@ func outputJobs(inputs []string, out, dir string) ([]flow.Job, error) {
 	if out != "" && len(inputs) > 1 {
 		return nil, usageError{errors.New("-o names one output; use --out-dir for several documents")}
 	}
+	if dir != "" {
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return nil, usageError{fmt.Errorf("--out-dir %s is not a directory", dir)}
+		}
+	}
 	var jobs []flow.Job
 	for _, in := range inputs {
 		target := out

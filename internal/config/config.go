@@ -54,6 +54,19 @@ type Config struct {
 	// sent to after signing.
 	AadhaarURL         string `toml:"aadhaar_url,omitempty"`
 	AadhaarRedirectURL string `toml:"aadhaar_redirect_url,omitempty"`
+	// CertEurope: another SignAPI deployment than production, the
+	// client certificate (a .p12 file or a pkcs11: URI), an extra CA for
+	// the server's certificate, the OTP channel ("", "sms", "email") and
+	// the holder a one-time certificate is issued to.
+	CertEuropeURL       string `toml:"certeurope_url,omitempty"`
+	CertEuropeClientKey string `toml:"certeurope_client_key,omitempty"`
+	CertEuropeServerCA  string `toml:"certeurope_server_ca,omitempty"`
+	CertEuropeOTP       string `toml:"certeurope_otp,omitempty"`
+	CertEuropeFirstname string `toml:"certeurope_firstname,omitempty"`
+	CertEuropeLastname  string `toml:"certeurope_lastname,omitempty"`
+	CertEuropeEmail     string `toml:"certeurope_email,omitempty"`
+	CertEuropeMobile    string `toml:"certeurope_mobile,omitempty"`
+	CertEuropeCountry   string `toml:"certeurope_country,omitempty"`
 	// Agent turns the localhost signing API on in the app; AgentPort is
 	// its port (0: the default) and AgentOrigins the web origins the
 	// person allowed for good.

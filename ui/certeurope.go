@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/remote/certeurope"
+)
+
+const methodCertEurope = "CertEurope SignAPI (France)"
+
+// OTP channels as the form shows them.
+var certEuropeOTPs = map[string]string{"No code": "", "Code by SMS": "sms", "Code by e-mail": "email"}
+
+// certEuropeForm is the holder a one-time certificate is issued to and
+// how they confirm; kept in the settings.
+type certEuropeForm struct {
+	box                                 *fyne.Container
+	first, last, email, mobile, country *widget.Entry
+	otp                                 *widget.Select
+}
+
+func newCertEuropeForm(app *App) *certEuropeForm {
+	s := app.cfg.Settings
+	f := &certEuropeForm{}
+	entry := func(text, placeholder string, save func(string)) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(text)
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(v string) { save(strings.TrimSpace(v)) }
+		return e
+	}
+	f.first = entry(s.CertEuropeFirstname, "first name", func(v string) { s.CertEuropeFirstname = v })
+	f.last = entry(s.CertEuropeLastname, "last name", func(v string) { s.CertEuropeLastname = v })
+	f.email = entry(s.CertEuropeEmail, "e-mail", func(v string) { s.CertEuropeEmail = v })
+	f.mobile = entry(s.CertEuropeMobile, "mobile", func(v string) { s.CertEuropeMobile = v })
+	country := s.CertEuropeCountry
+	if country == "" {
+		country = "FR"
+	}
+	f.country = entry(country, "FR", func(v string) { s.CertEuropeCountry = v })
+	saved := "No code"
+	for label, v := range certEuropeOTPs {
+		if v == s.CertEuropeOTP {
+			saved = label
+		}
+	}
+	f.otp = widget.NewSelect([]string{"No code", "Code by SMS", "Code by e-mail"}, func(v string) { s.CertEuropeOTP = certEuropeOTPs[v] })
+	f.otp.SetSelected(saved)
+	note := widget.NewLabel("The documents are sent to CertEurope, signed there with a one-time certificate in the holder's name, and checked here before they are saved. Client certificate: Settings.")
+	note.Wrapping = fyne.TextWrapWord
+	f.box = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Holder", container.NewGridWithColumns(2, f.first, f.last)),
+		widget.NewFormItem("Contact", container.NewGridWithColumns(3, f.email, f.mobile, f.country)),
+		widget.NewFormItem("Confirm with", f.otp)), note)
+	f.box.Hide()
+	return f
+}
+
+// signCertEurope signs through SignAPI with the settings' client
+// certificate (its PIN or password asked the usual way).
+func (a *App) signCertEurope(ctx context.Context, r signRequest, progress func(int, int, string)) ([]flow.Result, error) {
+	s := a.cfg.Settings
+	f := a.signer.certeu
+	holder := certeurope.Holder{Firstname: f.first.Text, Lastname: f.last.Text, Email: f.email.Text, Mobile: f.mobile.Text, Country: f.country.Text}
+	if holder.Firstname == "" || holder.Lastname == "" || holder.Email == "" || holder.Mobile == "" || holder.Country == "" {
+		return nil, errors.New("give the holder's name, e-mail, mobile and country")
+	}
+	if s.CertEuropeClientKey == "" {
+		return nil, errors.New("name the client certificate CertEurope gave you (a .p12 file or a token key) in Settings → Services")
+	}
+	cas, err := keys.LoadCertificates(nonEmpty(s.CertEuropeServerCA))
+	if err != nil {
+		return nil, err
+	}
+	signer, err := flow.OpenSigner(ctx, a.modules(), s.CertEuropeClientKey, a.prompter)
+	if err != nil {
+		return nil, err
+	}
+	defer signer.Close()
+	tlsCfg, err := certeurope.TLSConfig(signer, cas)
+	if err != nil {
+		return nil, err
+	}
+	c, err := certeurope.New(certeurope.Config{URL: s.CertEuropeURL, TLS: tlsCfg})
+	if err != nil {
+		return nil, err
+	}
+	level := r.level
+	if level == "" {
+		level = pdf.LevelBT
+	}
+	opts := flow.CertEuropeOptions{Holder: holder, OTP: certEuropeOTPs[f.otp.Selected], Level: level, Appearance: r.pdf.Appearance,
+		Verify: a.verifyOptions(), Overwrite: r.overwrite}
+	if a.aadhaarPoll > 0 {
+		opts.Poll = a.aadhaarPoll
+	}
+	progress(0, len(r.jobs), r.jobs[0].Input)
+	res := flow.SignWithCertEurope(ctx, c, a.prompter, r.jobs, opts)
+	progress(len(r.jobs), len(r.jobs), "")
+	return res, nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
