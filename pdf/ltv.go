@@ -130,9 +130,9 @@ func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 			case len(c.CRLDistributionPoints) > 0:
 				crl, err := v.fetch(http.MethodGet, c.CRLDistributionPoints[0], "", nil)
 				if err == nil {
-					var list *x509.RevocationList
-					if list, err = x509.ParseRevocationList(crl); err == nil {
-						err = list.CheckSignatureFrom(issuer)
+					var list *revocationList
+					if list, err = parseCRL(crl, issuer); err == nil {
+						err = list.current(time.Now())
 					}
 				}
 				if err != nil {

@@ -1270,17 +1270,15 @@ func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certifi
 		}
 	}
 	for _, der := range crls {
-		crl, err := x509.ParseRevocationList(der)
-		if err != nil || crl.CheckSignatureFrom(issuer) != nil {
+		crl, err := parseCRL(der, issuer)
+		if err != nil {
 			continue
 		}
-		for _, e := range crl.RevokedCertificateEntries {
-			if e.SerialNumber.Cmp(cert.SerialNumber) == 0 && !e.RevocationTime.After(t) {
-				add("revocation", Failed, "the signer's certificate is on the CRL, revoked on %s", e.RevocationTime.UTC().Format(time.RFC3339))
-				return
-			}
+		if at, revoked := crl.revokedAt(cert.SerialNumber); revoked && !at.After(t) {
+			add("revocation", Failed, "the signer's certificate is on the CRL, revoked on %s", at.UTC().Format(time.RFC3339))
+			return
 		}
-		add("revocation", Passed, "%s CRL of %s: not revoked", source, crl.ThisUpdate.UTC().Format(time.RFC3339))
+		add("revocation", Passed, "%s CRL of %s: not revoked", source, crl.thisUpdate.UTC().Format(time.RFC3339))
 		return
 	}
 	if v.opts.Online {

@@ -504,6 +504,20 @@ func TestVerifyOnlineRevocation(t *testing.T) {
 		w.Write(crl)
 	}))
 	defer crlServer.Close()
+	// A version-1 CRL, as OpenSSL CAs issue by default.
+	v1Server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var revoked []*big.Int
+		if revokedSerial.Sign() != 0 {
+			revoked = append(revoked, revokedSerial)
+		}
+		crl, err := testpki.V1CRL(f.pki.Intermediate, time.Now().Add(-time.Minute), time.Now().Add(time.Hour), revoked...)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Write(crl)
+	}))
+	defer v1Server.Close()
 
 	in := filepath.Join(f.dir, "doc.pdf")
 	if err := testpdf.WriteFile(in, testpdf.Options{}); err != nil {
@@ -522,12 +536,15 @@ func TestVerifyOnlineRevocation(t *testing.T) {
 		{"fail online OCSP revoked", testpki.IssueOptions{OCSPServer: responder.URL}, true, true, Failed, false},
 		{"ok online CRL good", testpki.IssueOptions{CRLDistributionPoint: crlServer.URL}, false, true, Passed, true},
 		{"fail online CRL revoked", testpki.IssueOptions{CRLDistributionPoint: crlServer.URL}, true, true, Failed, false},
+		{"ok online version-1 CRL good", testpki.IssueOptions{CRLDistributionPoint: v1Server.URL}, false, true, Passed, true},
+		{"fail online version-1 CRL revoked", testpki.IssueOptions{CRLDistributionPoint: v1Server.URL}, true, true, Failed, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, err := f.pki.NewEntity(testpki.P256, testpki.Signing, "Online Signer", tc.issue)
 			if err != nil {
 				t.Fatal(err)
 			}
+			revokedSerial.SetInt64(0)
 			if tc.revoke {
 				responder.Revoke(e.Cert.SerialNumber, time.Now().Add(-time.Hour))
 				revokedSerial.Set(e.Cert.SerialNumber)

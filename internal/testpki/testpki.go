@@ -12,6 +12,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha512"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -250,3 +251,36 @@ func (p *PKI) WriteRootPEM(dir string) (string, error) {
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Root.Cert.Raw})
 	return path, os.WriteFile(path, data, 0o644)
 }
+
+// V1CRL is a version-1 CRL (no version field, no extensions) issued by
+// ca — what OpenSSL's "ca -gencrl" writes by default, and Go's
+// x509.CreateRevocationList cannot — listing revoked serials.
+func V1CRL(ca Entity, thisUpdate, nextUpdate time.Time, revoked ...*big.Int) ([]byte, error) {
+	//lint:ignore SA1019 the only standard type of a CRL's TBS that can omit the version
+	tbs := pkix.TBSCertificateList{
+		Signature:  pkix.AlgorithmIdentifier{Algorithm: oidECDSAWithSHA384},
+		Issuer:     ca.Cert.Subject.ToRDNSequence(),
+		ThisUpdate: thisUpdate.UTC().Truncate(time.Second),
+		NextUpdate: nextUpdate.UTC().Truncate(time.Second),
+	}
+	for _, s := range revoked {
+		tbs.RevokedCertificates = append(tbs.RevokedCertificates, pkix.RevokedCertificate{SerialNumber: s, RevocationTime: thisUpdate.Add(-time.Hour).UTC().Truncate(time.Second)})
+	}
+	if _, ok := ca.Key.Public().(*ecdsa.PublicKey); !ok {
+		return nil, fmt.Errorf("V1CRL signs with the test CAs' EC P-384 keys only")
+	}
+	der, err := asn1.Marshal(tbs)
+	if err != nil {
+		return nil, err
+	}
+	digest := sha512.Sum384(der)
+	sig, err := ca.Key.Sign(rand.Reader, digest[:], crypto.SHA384)
+	if err != nil {
+		return nil, err
+	}
+	//lint:ignore SA1019 see above
+	return asn1.Marshal(pkix.CertificateList{TBSCertList: pkix.TBSCertificateList{Raw: der}, SignatureAlgorithm: tbs.Signature,
+		SignatureValue: asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+}
+
+var oidECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
