@@ -45,7 +45,7 @@ changed after each signature, and the PAdES level reached.
 
 Trusted roots are the system's plus those given with --trust (a PEM or DER
 file, or a directory of them). Revocation is read from what the file
-embeds; --online asks OCSP responders for what is missing.
+embeds; --online asks OCSP responders (or fetches CRLs, version 1 or 2) for what is missing.
 
 Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 2 a file could not be read.`,
