@@ -158,14 +158,28 @@ func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 	return err
 }
 
-// Extend brings a signed PDF from B-T to the level asked: B-LT adds
-// validation data, B-LTA also a document timestamp.
+// Extend brings a signed PDF to the level asked: B-LT adds validation
+// data, B-LTA also a document timestamp. A signature whose time nothing
+// proves yet (B-B: no signature timestamp, no later document timestamp)
+// first gets a document timestamp — the B-T that EN 319 142-1 allows —
+// so that B-LT means what it says whoever made the signature.
 func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level Level, ts Timestamper, opts LTVOptions) error {
 	switch level {
 	case LevelBB, LevelBT, "":
 		_, err := io.Copy(w, io.NewSectionReader(r, 0, size))
 		return err
 	case LevelBLT:
+		untimed, err := hasUntimed(ctx, r, size, opts)
+		if err != nil {
+			return err
+		}
+		if untimed {
+			var t bytes.Buffer
+			if err := TimestampDocument(ctx, r, size, &t, ts, 0); err != nil {
+				return err
+			}
+			r, size = bytes.NewReader(t.Bytes()), int64(t.Len())
+		}
 		return AddValidationData(ctx, r, size, w, opts)
 	case LevelBLTA:
 		var lt bytes.Buffer
@@ -175,4 +189,26 @@ func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level L
 		return TimestampDocument(ctx, bytes.NewReader(lt.Bytes()), int64(lt.Len()), w, ts, 0)
 	}
 	return fmt.Errorf("unknown PAdES level %q (use B-B, B-T, B-LT or B-LTA)", level)
+}
+
+// hasUntimed tells whether a signature has neither a signature timestamp
+// nor a document timestamp after it.
+func hasUntimed(ctx context.Context, r io.ReaderAt, size int64, opts LTVOptions) (bool, error) {
+	rep, err := Verify(ctx, r, size, VerifyOptions{Roots: opts.Roots, HTTPClient: opts.HTTPClient, Limits: opts.Limits})
+	if err != nil {
+		return false, err
+	}
+	for _, s := range rep.Signatures {
+		if s.SubFilter == "ETSI.RFC3161" || s.ProvenTime != nil {
+			continue
+		}
+		timed := false
+		for _, d := range rep.Signatures {
+			timed = timed || (d.SubFilter == "ETSI.RFC3161" && d.Revision > s.Revision)
+		}
+		if !timed {
+			return true, nil
+		}
+	}
+	return false, nil
 }

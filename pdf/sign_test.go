@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -87,27 +85,8 @@ func (f *fixture) presigned(t *testing.T, in string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// openssl writes the friendlyName that pdfsig's -nick looks for.
-	keyDER, err := x509.MarshalPKCS8PrivateKey(other.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPath, certPath, p12Path := filepath.Join(f.dir, "other.key"), filepath.Join(f.dir, "other.crt"), filepath.Join(f.dir, "other.p12")
-	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
-	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: other.Cert.Raw}), 0o600)
-	for _, cmd := range [][]string{
-		{"openssl", "pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-name", "Other Tool Signer", "-out", p12Path, "-passout", "pass:pw"},
-		{"pk12util", "-i", p12Path, "-d", f.v.NSS, "-W", "pw"},
-	} {
-		if out, err := exec.Command(cmd[0], cmd[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%v: %v\n%s", cmd, err, out)
-		}
-	}
 	out := filepath.Join(f.dir, "presigned-"+filepath.Base(in))
-	cmd := exec.Command("pdfsig", "-add-signature", "-nssdir", f.v.NSS, "-nick", "Other Tool Signer", "-digest", "SHA256", in, out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("pdfsig -add-signature: %v\n%s", err, b)
-	}
+	f.v.SignWithPDFSig(t, other, in, out)
 	return out
 }
 

@@ -70,6 +70,8 @@ type Signer struct {
 	Subject string `json:"subject"`
 	Issuer  string `json:"issuer"`
 	Serial  string `json:"serial"`
+	// NotAfter is when the certificate expires.
+	NotAfter time.Time `json:"notAfter"`
 }
 
 // SignatureReport is what holds for one signature.
@@ -103,6 +105,22 @@ type SignatureReport struct {
 type Report struct {
 	Revisions  int               `json:"revisions"`
 	Signatures []SignatureReport `json:"signatures"`
+}
+
+// ArchiveExpires is when the certificate of the newest document
+// timestamp expires — the date by which a B-LTA archive must be renewed
+// (signet extend --renew) — or the zero time when there is none.
+func (r *Report) ArchiveExpires() time.Time {
+	var newest *SignatureReport
+	for i, s := range r.Signatures {
+		if s.SubFilter == "ETSI.RFC3161" && s.TimestampAuthority != nil && (newest == nil || s.Revision > newest.Revision) {
+			newest = &r.Signatures[i]
+		}
+	}
+	if newest == nil {
+		return time.Time{}
+	}
+	return newest.TimestampAuthority.NotAfter
 }
 
 // Valid is true when the document has signatures and all are valid.
@@ -935,7 +953,7 @@ func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureRe
 }
 
 func signerOf(c *x509.Certificate) *Signer {
-	return &Signer{Name: c.Subject.CommonName, Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: fmt.Sprintf("%X", c.SerialNumber)}
+	return &Signer{Name: c.Subject.CommonName, Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: fmt.Sprintf("%X", c.SerialNumber), NotAfter: c.NotAfter}
 }
 
 // checkDigest hashes the byte ranges from the file and compares the

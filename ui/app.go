@@ -143,6 +143,7 @@ func New(a fyne.App, cfg Config) *App {
 		widget.NewButtonWithIcon("Open folder…", theme.FolderOpenIcon(), app.docs.openFolderDialog),
 		app.docs.reportBtn,
 		app.docs.removeBtn,
+		app.docs.extendBtn,
 		layout.NewSpacer(),
 		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), app.showSettings),
 	)

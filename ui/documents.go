@@ -35,6 +35,7 @@ type documents struct {
 	selected  int
 	reportBtn *widget.Button
 	removeBtn *widget.Button
+	extendBtn *widget.Button
 	empty     *fyne.Container
 }
 
@@ -45,11 +46,13 @@ func newDocuments(app *App) *documents {
 		d.selected = id
 		d.reportBtn.Enable()
 		d.removeBtn.Enable()
+		d.extendBtn.Enable()
 	}
 	d.list.OnUnselected = func(widget.ListItemID) {
 		d.selected = -1
 		d.reportBtn.Disable()
 		d.removeBtn.Disable()
+		d.extendBtn.Disable()
 	}
 	d.reportBtn = widget.NewButtonWithIcon("Verification report", theme.InfoIcon(), func() {
 		if e := d.entry(d.selected); e != nil {
@@ -59,6 +62,12 @@ func newDocuments(app *App) *documents {
 	d.reportBtn.Disable()
 	d.removeBtn = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), d.removeSelected)
 	d.removeBtn.Disable()
+	d.extendBtn = widget.NewButtonWithIcon("Extend for long-term archive", theme.HistoryIcon(), func() {
+		if e := d.entry(d.selected); e != nil {
+			d.app.extendForArchive(e)
+		}
+	})
+	d.extendBtn.Disable()
 	hint := widget.NewLabelWithStyle("Drop PDF files here, or use Open PDF… (Ctrl+O) or Open folder…", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	d.empty = container.NewCenter(hint)
 	return d

@@ -123,7 +123,7 @@ or by the path of a .p12/.pfx file.`,
 	root.PersistentFlags().StringVar(&a.configPath, "config", "",
 		"settings file (default: $SIGNET_CONFIG or the user's config dir)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand(), a.verifyCommand(), a.eparakstsCommand(), a.remoteSigningCommand(), a.cmdCommand(), a.aadhaarCommand(), a.certEuropeCommand(), a.agentCommand())
+	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand(), a.verifyCommand(), a.extendCommand(), a.eparakstsCommand(), a.remoteSigningCommand(), a.cmdCommand(), a.aadhaarCommand(), a.certEuropeCommand(), a.agentCommand())
 	return root
 }
 

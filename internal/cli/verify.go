@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -27,6 +29,10 @@ type verifyFileJSON struct {
 	File   string      `json:"file"`
 	Error  string      `json:"error,omitempty"`
 	Report *pdf.Report `json:"report,omitempty"`
+	// ArchiveExpires: when the newest document timestamp's certificate
+	// expires; Warning says it is time to renew.
+	ArchiveExpires *time.Time `json:"archiveExpires,omitempty"`
+	Warning        string     `json:"warning,omitempty"`
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -34,6 +40,7 @@ func (a *app) verifyCommand() *cobra.Command {
 		trust           []string
 		online, verbose bool
 		asJSON          bool
+		renewWithin     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "verify [--trust FILE|DIR] [--online] [-v] FILE.pdf...",
@@ -46,6 +53,10 @@ changed after each signature, and the PAdES level reached.
 Trusted roots are the system's plus those given with --trust (a PEM or DER
 file, or a directory of them). Revocation is read from what the file
 embeds; --online asks OCSP responders (or fetches CRLs, version 1 or 2) for what is missing.
+
+For an archive (B-LTA), verify says when the newest document timestamp's
+certificate expires, and warns when that is within --renew-within
+(default 90 days): time for 'signet extend --renew'.
 
 Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 2 a file could not be read.`,
@@ -61,6 +72,16 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 			for _, f := range files {
 				rep, err := pdf.VerifyFile(cmd.Context(), f, opts)
 				res := verifyFileJSON{File: f, Report: rep}
+				if rep != nil && !rep.ArchiveExpires().IsZero() {
+					exp := rep.ArchiveExpires()
+					res.ArchiveExpires = &exp
+					if w := flow.ArchiveWarning(rep, time.Now(), renewWithin); w != "" {
+						res.Warning = w
+						if !asJSON {
+							fmt.Fprintf(a.stderr, "signet: warning: %s: %s\n", f, w)
+						}
+					}
+				}
 				switch {
 				case errors.Is(err, pdf.ErrNoSignatures):
 					res.Error = err.Error()
@@ -94,6 +115,7 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 	cmd.Flags().StringArrayVar(&trust, "trust", nil, "trust the root certificates in this PEM/DER file or directory (repeatable)")
 	cmd.Flags().BoolVar(&online, "online", false, "ask OCSP responders for revocation status the file does not embed")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every check")
+	cmd.Flags().DurationVar(&renewWithin, "renew-within", 90*24*time.Hour, "warn when an archive's newest timestamp certificate expires within this time")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -149,5 +171,8 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 				fmt.Fprintf(w, "      certification signature, DocMDP level %d\n", s.Certification)
 			}
 		}
+	}
+	if r.ArchiveExpires != nil {
+		fmt.Fprintf(w, "  archive: renew before %s (the newest document timestamp's certificate expires then)\n", r.ArchiveExpires.UTC().Format(time.DateOnly))
 	}
 }

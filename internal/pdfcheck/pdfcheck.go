@@ -8,6 +8,7 @@ package pdfcheck
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
@@ -224,4 +225,25 @@ func PageText(path string, n int) (string, error) {
 		return "", fmt.Errorf("pdftotext %s: %w", path, err)
 	}
 	return string(out), nil
+}
+
+// SignWithPDFSig signs in into out with poppler's pdfsig (another tool's
+// signature, made through the NSS database) using e's key, which it
+// imports under e's common name.
+func (v *Validators) SignWithPDFSig(tb testing.TB, e testpki.Entity, in, out string) {
+	tb.Helper()
+	Require(tb, "pdfsig", "pk12util", "openssl")
+	nick := e.Cert.Subject.CommonName
+	keyDER, err := x509.MarshalPKCS8PrivateKey(e.Key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	// openssl writes the friendlyName that pdfsig's -nick looks for.
+	keyPath, certPath, p12Path := filepath.Join(dir, "k.pem"), filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.p12")
+	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
+	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.Cert.Raw}), 0o600)
+	run(tb, "openssl", "pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-name", nick, "-out", p12Path, "-passout", "pass:pw")
+	run(tb, "pk12util", "-i", p12Path, "-d", v.NSS, "-W", "pw")
+	run(tb, "pdfsig", "-add-signature", "-nssdir", v.NSS, "-nick", nick, "-digest", "SHA256", in, out)
 }
