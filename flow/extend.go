@@ -1,0 +1,188 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/signet-sign/signet/internal/atomicfile"
+	"github.com/signet-sign/signet/pdf"
+)
+
+// ExtendOptions control extending signed PDFs for the long term.
+type ExtendOptions struct {
+	// Level is B-LT (validation data) or B-LTA (and a document
+	// timestamp).
+	Level pdf.Level
+	// Renew requires each file to be B-LTA already and adds fresh
+	// validation data for its newest document timestamp and a new one,
+	// so the archive outlives that timestamp's certificate.
+	Renew       bool
+	Timestamper pdf.Timestamper
+	LTV         pdf.LTVOptions
+	// Verify checks each result: every signature that was intact stays
+	// so, at the level asked.
+	Verify pdf.VerifyOptions
+	// Backup, for a job whose output is its input (in place): the
+	// original is first copied to Input+Backup, which must not exist.
+	Backup    string
+	Overwrite bool
+	Progress  func(done, total int, current string)
+}
+
+// ErrNotArchive reports a renewal asked of a file that is not B-LTA.
+var ErrNotArchive = errors.New("only a B-LTA file can be renewed")
+
+// ExtendPDFs extends signed PDFs — whoever signed them — to B-LT or
+// B-LTA: validation data for every signature and timestamp, then a
+// document timestamp for B-LTA. Each output is written only once checked
+// (the signatures intact before are intact after, the level reached);
+// in place, the original is kept as a backup first. A file that fails
+// does not stop the others.
+func ExtendPDFs(ctx context.Context, jobs []Job, opts ExtendOptions) []Result {
+	results := make([]Result, len(jobs))
+	if opts.Renew {
+		opts.Level = pdf.LevelBLTA
+	}
+	for i, job := range jobs {
+		results[i].Job = job
+		if opts.Progress != nil {
+			opts.Progress(i, len(jobs), job.Input)
+		}
+		if err := ctx.Err(); err != nil {
+			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, err)
+			continue
+		}
+		results[i].Err = extendOne(ctx, job, opts)
+	}
+	if opts.Progress != nil {
+		opts.Progress(len(jobs), len(jobs), "")
+	}
+	return results
+}
+
+func extendOne(ctx context.Context, job Job, opts ExtendOptions) error {
+	if opts.Level != pdf.LevelBLT && opts.Level != pdf.LevelBLTA {
+		return fmt.Errorf("extend to B-LT or B-LTA, not %q", opts.Level)
+	}
+	inPlace := sameFile(job.Input, job.Output)
+	if !inPlace {
+		if err := checkOutput(job.Output, opts.Overwrite); err != nil {
+			return err
+		}
+	}
+	f, err := os.Open(job.Input)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	before, err := pdf.Verify(ctx, f, info.Size(), opts.Verify)
+	if err != nil {
+		return err
+	}
+	if opts.Renew && !isArchive(before) {
+		return fmt.Errorf("%w: %s is %s", ErrNotArchive, job.Input, levelOf(before))
+	}
+	if inPlace {
+		if opts.Backup == "" {
+			return errors.New("extending in place needs a backup of the original")
+		}
+		if err := copyNew(job.Input, job.Input+opts.Backup); err != nil {
+			return err
+		}
+	}
+	return atomicfile.WriteChecked(job.Output, func(w io.Writer) error {
+		return pdf.Extend(ctx, f, info.Size(), w, opts.Level, opts.Timestamper, opts.LTV)
+	}, func(r io.ReaderAt, size int64) error {
+		after, err := pdf.Verify(ctx, r, size, opts.Verify)
+		if err != nil {
+			return err
+		}
+		for i, s := range before.Signatures {
+			if intact(s) == nil && (i >= len(after.Signatures) || intact(after.Signatures[i]) != nil) {
+				return fmt.Errorf("extending would break the signature %s", s.Field)
+			}
+		}
+		if got := levelOf(after); got != "" && got != string(opts.Level) {
+			return fmt.Errorf("extended, the signatures are at %s, not %s", got, opts.Level)
+		}
+		if after.Revisions <= before.Revisions {
+			return errors.New("extending added nothing")
+		}
+		return nil
+	})
+}
+
+// isArchive: the document ends with a document timestamp over
+// validation data.
+func isArchive(r *pdf.Report) bool { return levelOf(r) == string(pdf.LevelBLTA) }
+
+// levelOf is the PAdES level the document's signatures reach together:
+// the lowest of its PAdES signatures'. Other signatures (adbe.pkcs7.*,
+// as poppler's pdfsig makes) have no PAdES level; a document of only
+// those has "".
+func levelOf(r *pdf.Report) string {
+	order := map[string]int{"B-B": 0, "B-T": 1, "B-LT": 2, "B-LTA": 3}
+	lowest := ""
+	for _, s := range r.Signatures {
+		if s.SubFilter != string(pdf.PAdES) {
+			continue
+		}
+		if lowest == "" || order[s.Level] < order[lowest] {
+			lowest = s.Level
+		}
+	}
+	return lowest
+}
+
+func sameFile(a, b string) bool {
+	ia, err1 := os.Stat(a)
+	ib, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
+}
+
+// copyNew copies src to dst, which must not exist.
+func copyNew(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(dst)
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// ArchiveWarning says when an archive's newest timestamp certificate
+// expires within window of now (or has expired): time to renew. "" when
+// there is no document timestamp or the date is further away.
+func ArchiveWarning(r *pdf.Report, now time.Time, window time.Duration) string {
+	exp := r.ArchiveExpires()
+	switch {
+	case exp.IsZero():
+		return ""
+	case now.After(exp):
+		return fmt.Sprintf("the newest document timestamp's certificate expired on %s: renew the archive (signet extend --renew) while its algorithms are still sound", exp.UTC().Format(time.DateOnly))
+	case exp.Sub(now) <= window:
+		return fmt.Sprintf("the newest document timestamp's certificate expires on %s (in %d days): renew the archive with signet extend --renew", exp.UTC().Format(time.DateOnly), int(exp.Sub(now).Hours()/24))
+	}
+	return ""
+}

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/signet-sign/signet/internal/testocsp"
+	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/pdf"
+)
+
+// TestExtendCommand: files someone signed at B-B are extended to B-LTA,
+// in place with a backup, renewed, and verify says when to renew.
+func TestExtendCommand(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	responder, err := testocsp.Start(pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer responder.Close()
+	withOCSP := testpki.IssueOptions{OCSPServer: responder.URL}
+	tsa, err := testtsa.StartWith(pki, withOCSP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsa.Close()
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Archive Signer", withOCSP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	root, _ := pki.WriteRootPEM(dir)
+	doc := filepath.Join(dir, "doc.pdf")
+	testpdf.WriteFile(doc, testpdf.Options{})
+	var signed []string
+	for _, name := range []string{"a.pdf", "b.pdf"} {
+		p := filepath.Join(dir, name)
+		if err := pdf.SignFile(context.Background(), doc, p, e.Key, pki.Chain(e.Cert), pdf.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		signed = append(signed, p)
+	}
+	code, stdout, stderr := run(t, append([]string{"extend", "--tsa", tsa.URL, "--trust", root}, signed...)...)
+	if code != 0 || strings.Count(stdout, "signed  ") != 2 || !strings.Contains(stdout, "a-extended.pdf") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	// verify: B-LTA, and when to renew; within the window, a warning.
+	lta := filepath.Join(dir, "a-extended.pdf")
+	code, stdout, stderr = run(t, "verify", "--trust", root, lta)
+	if code != 0 || !strings.Contains(stdout, "PAdES B-LTA") || !strings.Contains(stdout, "archive: renew before") || strings.Contains(stderr, "warning") {
+		t.Fatalf("verify: exit %d\n%s%s", code, stdout, stderr)
+	}
+	_, _, stderr = run(t, "verify", "--trust", root, "--renew-within", "100000h", lta)
+	if !strings.Contains(stderr, "warning: "+lta+": the newest document timestamp's certificate expires on") {
+		t.Fatalf("no renewal warning: %s", stderr)
+	}
+	// Renewal: a second document timestamp.
+	renewed := filepath.Join(dir, "renewed.pdf")
+	if code, stdout, stderr := run(t, "extend", "--renew", "--tsa", tsa.URL, "--trust", root, "-o", renewed, lta); code != 0 {
+		t.Fatalf("renew: exit %d\n%s%s", code, stdout, stderr)
+	}
+	rep, err := pdf.VerifyFile(context.Background(), renewed, pdf.VerifyOptions{Roots: pki.Roots()})
+	if err != nil || len(rep.Signatures) != 3 || !rep.Valid() {
+		t.Fatalf("renewed: %v %+v", err, rep)
+	}
+	if code, _, stderr := run(t, "extend", "--renew", "--tsa", tsa.URL, "--trust", root, "-o", filepath.Join(dir, "x.pdf"), signed[1]); code != 1 || !strings.Contains(stderr, "only a B-LTA file can be renewed") {
+		t.Fatalf("renewing a B-B file: exit %d %s", code, stderr)
+	}
+	// In place, with the original kept.
+	orig, _ := os.ReadFile(signed[1])
+	if code, stdout, stderr := run(t, "extend", "--in-place", "--level", "B-LT", "--tsa", tsa.URL, "--trust", root, signed[1]); code != 0 {
+		t.Fatalf("in place: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if kept, _ := os.ReadFile(signed[1] + ".orig"); string(kept) != string(orig) {
+		t.Error("the original was not kept as .orig")
+	}
+	if code, _, stderr := run(t, "extend", "--in-place", "-o", "x.pdf", "--tsa", tsa.URL, signed[1]); code != 2 || !strings.Contains(stderr, "no -o") {
+		t.Errorf("--in-place with -o: exit %d %s", code, stderr)
+	}
+}
