@@ -303,7 +303,16 @@ func (u *update) writeAppearance(a *Appearance, lines []string, w, h float64) (i
 // text can be copied and searched (PDF 32000-1 sections 9.7 and 9.10).
 func (u *update) writeFont(fu *fontUse) int {
 	fileNr, descNr, cidNr, toUniNr, fontNr := u.alloc(), u.alloc(), u.alloc(), u.alloc(), u.alloc()
-	ttf := assets.SignatureFont
+	// Only the glyphs drawn: the appearance adds a few kilobytes, not the
+	// whole font. Should subsetting fail, the whole font still draws.
+	used := make([]uint16, 0, len(fu.widths))
+	for g := range fu.widths {
+		used = append(used, uint16(g))
+	}
+	ttf, err := subsetTrueType(assets.SignatureFont, used)
+	if err != nil {
+		ttf = assets.SignatureFont
+	}
 	u.writeStream(fileNr, types.Dict{"Filter": types.Name("FlateDecode"), "Length1": types.Integer(len(ttf))}, deflate(ttf))
 
 	// "SIGNET+": the six-letter tag of a font subset (9.6.4).
