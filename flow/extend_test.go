@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
-	"github.com/signet-sign/signet/internal/testocsp"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
@@ -22,17 +21,12 @@ func TestExtend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	responder, err := testocsp.Start(pki)
+	ltv, err := testtsa.StartLTV(pki)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer responder.Close()
-	withOCSP := testpki.IssueOptions{OCSPServer: responder.URL}
-	tsa, err := testtsa.StartWith(pki, withOCSP)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tsa.Close()
+	defer ltv.Close()
+	tsa, withOCSP := ltv.TSA, ltv.Issue
 	v := pdfcheck.New(t, pki)
 	ctx := context.Background()
 	verify := pdf.VerifyOptions{Roots: pki.Roots()}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signet-sign/signet/internal/testocsp"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
@@ -21,17 +20,12 @@ func TestExtendCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	responder, err := testocsp.Start(pki)
+	ltv, err := testtsa.StartLTV(pki)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer responder.Close()
-	withOCSP := testpki.IssueOptions{OCSPServer: responder.URL}
-	tsa, err := testtsa.StartWith(pki, withOCSP)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tsa.Close()
+	defer ltv.Close()
+	tsa, withOCSP := ltv.TSA, ltv.Issue
 	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Archive Signer", withOCSP)
 	if err != nil {
 		t.Fatal(err)

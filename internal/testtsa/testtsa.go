@@ -13,6 +13,7 @@ import (
 
 	"github.com/digitorus/timestamp"
 
+	"github.com/signet-sign/signet/internal/testocsp"
 	"github.com/signet-sign/signet/internal/testpki"
 )
 
@@ -90,4 +91,34 @@ func StartPKI() (*testpki.PKI, *TSA, error) {
 		return nil, nil, err
 	}
 	return pki, tsa, nil
+}
+
+// LTV is what long-term validation needs of a test PKI: an OCSP
+// responder, a TSA whose certificate names it, and the options that put
+// it into the certificates tests issue.
+type LTV struct {
+	TSA   *TSA
+	OCSP  *testocsp.Responder
+	Issue testpki.IssueOptions
+}
+
+// StartLTV starts an OCSP responder and a TSA for pki.
+func StartLTV(pki *testpki.PKI) (*LTV, error) {
+	responder, err := testocsp.Start(pki)
+	if err != nil {
+		return nil, err
+	}
+	issue := testpki.IssueOptions{OCSPServer: responder.URL}
+	tsa, err := StartWith(pki, issue)
+	if err != nil {
+		responder.Close()
+		return nil, err
+	}
+	return &LTV{TSA: tsa, OCSP: responder, Issue: issue}, nil
+}
+
+// Close stops both.
+func (l *LTV) Close() {
+	l.TSA.Close()
+	l.OCSP.Close()
 }

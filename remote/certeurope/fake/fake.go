@@ -93,15 +93,11 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	responder, err := testocsp.Start(pki)
+	ltv, err := testtsa.StartLTV(pki)
 	if err != nil {
 		return nil, err
 	}
-	tsa, err := testtsa.StartWith(pki, testpki.IssueOptions{OCSPServer: responder.URL})
-	if err != nil {
-		responder.Close()
-		return nil, err
-	}
+	tsa, responder := ltv.TSA, ltv.OCSP
 	seal, err := pki.NewEntity(testpki.P256, testpki.Signing, "Acme SAS (cachet serveur)", testpki.IssueOptions{OCSPServer: responder.URL})
 	if err != nil {
 		return nil, err
