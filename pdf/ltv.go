@@ -192,19 +192,33 @@ func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level L
 }
 
 // hasUntimed tells whether a signature has neither a signature timestamp
-// nor a document timestamp after it.
+// nor a document timestamp after it. It reads the signature fields and
+// their CMS only: no digest over the file, no chain (this runs on every
+// B-LT extension, a batch's hot path).
 func hasUntimed(ctx context.Context, r io.ReaderAt, size int64, opts LTVOptions) (bool, error) {
-	rep, err := Verify(ctx, r, size, VerifyOptions{Roots: opts.Roots, HTTPClient: opts.HTTPClient, Limits: opts.Limits})
+	d, err := openDocumentLimits(r, size, opts.Limits)
 	if err != nil {
 		return false, err
 	}
-	for _, s := range rep.Signatures {
-		if s.SubFilter == "ETSI.RFC3161" || s.ProvenTime != nil {
+	v := &verifier{d: d, ctx: ctx}
+	fields, err := v.signatureFields()
+	if err != nil {
+		return false, err
+	}
+	if len(fields) == 0 {
+		return false, ErrNoSignatures
+	}
+	end := func(f *sigField) int64 { e, _ := byteRangeEnd(f.br, size); return e }
+	for _, f := range fields {
+		if f.docTS {
+			continue
+		}
+		if cms, err := parseCMS(f.cms); err == nil && len(cms.unsigned[oidAttrTimestampToken.String()]) > 0 {
 			continue
 		}
 		timed := false
-		for _, d := range rep.Signatures {
-			timed = timed || (d.SubFilter == "ETSI.RFC3161" && d.Revision > s.Revision)
+		for _, g := range fields {
+			timed = timed || (g.docTS && end(g) > end(f))
 		}
 		if !timed {
 			return true, nil
