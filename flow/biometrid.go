@@ -127,3 +127,40 @@ func checkServiceSigned(ctx context.Context, orig []byte, before *pdf.Report, r 
 	}
 	return &s, nil
 }
+
+// BiometridResult is what became of one document sent to biometrid.
+type BiometridResult struct {
+	Result
+	// Report is the signature biometrid added, when written.
+	Report *pdf.SignatureReport
+}
+
+// SignFilesWithBiometrid sends documents to biometrid one by one (each
+// its own PIN and code). It stops — the rest ErrStopped — after a failure
+// that concerns the account or the PIN rather than the document: a
+// refusal of the request itself (every documented error but
+// NO_FILES_OR_INVALID_FORMATS, and a wrong PIN), a cancelled prompt. So a
+// wrong PIN is never sent again by itself.
+func SignFilesWithBiometrid(ctx context.Context, c *biometrid.Client, p prompt.Prompter, jobs []Job, opts BiometridOptions, progress func(done, total int, current string)) []BiometridResult {
+	out := make([]BiometridResult, len(jobs))
+	var stopped error
+	for i, j := range jobs {
+		out[i].Job = j
+		if stopped != nil {
+			out[i].Err = fmt.Errorf("%w (%w)", ErrStopped, stopped)
+			continue
+		}
+		if progress != nil {
+			progress(i, len(jobs), j.Input)
+		}
+		out[i].Report, out[i].Err = SignWithBiometrid(ctx, c, p, j, opts)
+		var be *biometrid.Error
+		if KeyFailure(out[i].Err) || (errors.As(out[i].Err, &be) && be.Code != "NO_FILES_OR_INVALID_FORMATS") {
+			stopped = out[i].Err
+		}
+	}
+	if progress != nil {
+		progress(len(jobs), len(jobs), "")
+	}
+	return out
+}

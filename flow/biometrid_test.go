@@ -129,6 +129,21 @@ func TestBiometrid(t *testing.T) {
 		}
 		noFiles(t, []Result{{Job: j}})
 	})
+	t.Run("fail a wrong PIN stops a batch: it is not sent again", func(t *testing.T) {
+		jobs := jobsFor(writeDocs(t, 2), t.TempDir())
+		wrong := &prompttest.Prompter{Answer: func(req prompt.Request) ([]byte, error) { return []byte("0000"), nil }}
+		before := env.Uploads()
+		results := SignFilesWithBiometrid(ctx, c, wrong, jobs, opts, nil)
+		if results[0].Err == nil || !errors.Is(results[1].Err, ErrStopped) {
+			t.Fatalf("%v / %v", results[0].Err, results[1].Err)
+		}
+		if n := len(wrong.Requests()); n != 1 {
+			t.Errorf("the PIN was asked %d times, want once", n)
+		}
+		if env.Uploads() != before {
+			t.Error("a document was accepted with a wrong PIN")
+		}
+	})
 	t.Run("fail not a PDF: nothing is sent", func(t *testing.T) {
 		j := job(t)
 		os.WriteFile(j.Input, []byte("hello"), 0o644)

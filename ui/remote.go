@@ -139,21 +139,10 @@ func (a *App) signCMD(ctx context.Context, r signRequest, progress func(int, int
 		if err != nil {
 			return nil, err
 		}
-		results := make([]flow.Result, len(r.jobs))
-		var stopped error
-		for i, j := range r.jobs {
-			results[i].Job = j
-			if stopped != nil {
-				results[i].Err = fmt.Errorf("%w (%w)", flow.ErrStopped, stopped)
-				continue
-			}
-			progress(i, len(r.jobs), j.Input)
-			_, results[i].Err = flow.SignWithBiometrid(ctx, c, a.prompter, j, flow.BiometridOptions{UserID: uid, Verify: verify, Overwrite: r.overwrite})
-			if flow.KeyFailure(results[i].Err) {
-				stopped = results[i].Err
-			}
+		var results []flow.Result
+		for _, res := range flow.SignFilesWithBiometrid(ctx, c, a.prompter, r.jobs, flow.BiometridOptions{UserID: uid, Verify: verify, Overwrite: r.overwrite}, progress) {
+			results = append(results, res.Result)
 		}
-		progress(len(r.jobs), len(r.jobs), "")
 		return results, nil
 	}
 	ci, err := cmd.LoadCipher(a.cfg.Settings.CMDCifra, cmd.DefaultPadding)

@@ -389,9 +389,10 @@ func (a *app) cmdSignBiometrid(c *cobra.Command, f *cmdFlags, uid string, jobs [
 	p := a.cmdPrompter(f)
 	var out []biometridJSON
 	failed := 0
-	for _, j := range jobs {
-		rep, err := flow.SignWithBiometrid(c.Context(), client, p, j, flow.BiometridOptions{
-			UserID: uid, Verify: pdf.VerifyOptions{ExtraRoots: f.demoRoots}, Overwrite: force})
+	results := flow.SignFilesWithBiometrid(c.Context(), client, p, jobs, flow.BiometridOptions{
+		UserID: uid, Verify: pdf.VerifyOptions{ExtraRoots: f.demoRoots}, Overwrite: force}, a.progress(len(jobs)))
+	for _, res := range results {
+		j, rep, err := res.Job, res.Report, res.Err
 		e := biometridJSON{Input: j.Input}
 		if err != nil {
 			failed++
