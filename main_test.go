@@ -193,7 +193,7 @@ func freePort(t *testing.T) string {
 }
 
 func TestWithoutPreferencesRace(t *testing.T) {
-	race := "signet: x\n2026/12/02 22:05:34 Fyne error:  Preferences load error:\n2026/12/02 22:05:34   Cause: EOF\n2026/12/02 22:05:34   At: /root/go/pkg/mod/fyne.io/fyne/v2@v2.7.1/app/preferences.go:103\n"
+	race := "signet: x\n2026/12/02 22:05:34 Fyne error:  Preferences load error:\n2026/12/02 22:05:34   Cause: EOF\n2026/12/02 22:05:34   At: .../app/preferences.go:103\n"
 	if got := withoutPreferencesRace(race); strings.Contains(got, "Fyne error") || !strings.Contains(got, "signet: x") {
 		t.Errorf("%q", got)
 	}

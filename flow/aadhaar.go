@@ -73,15 +73,20 @@ type AadhaarOptions struct {
 // service's named position), and the request's signers come back with
 // their signing URLs.
 func StartAadhaar(ctx context.Context, c *aadhaar.Client, input string, signers []AadhaarSigner, opts AadhaarOptions) (*aadhaar.Request, error) {
+	doc, err := os.ReadFile(input)
+	if err != nil {
+		return nil, err
+	}
+	return startAadhaar(ctx, c, input, doc, signers, opts)
+}
+
+// startAadhaar is StartAadhaar with the document read.
+func startAadhaar(ctx context.Context, c *aadhaar.Client, input string, doc []byte, signers []AadhaarSigner, opts AadhaarOptions) (*aadhaar.Request, error) {
 	if n := len(signers); n == 0 || n > aadhaar.MaxSigners {
 		return nil, fmt.Errorf("an Aadhaar eSign request takes 1 to %d signers, not %d", aadhaar.MaxSigners, n)
 	}
 	if opts.RedirectURL == "" {
 		return nil, errors.New("a redirect URL is needed: the service sends each signer there after signing")
-	}
-	doc, err := os.ReadFile(input)
-	if err != nil {
-		return nil, err
 	}
 	info, err := pdf.PageInfo(bytes.NewReader(doc), int64(len(doc)), 1)
 	if err != nil {
@@ -228,4 +233,47 @@ func FetchAadhaar(ctx context.Context, c *aadhaar.Client, r *aadhaar.Request, or
 	}
 	rep, reasons := proveSigned(ctx, orig, signed, len(r.Signers), "", opts.Verify)
 	return rep, writeProven(out, signed, r.ID, rep, reasons, "Aadhaar eSign")
+}
+
+// SignWithAadhaar has the signers sign each document in turn, one request
+// per document: started (OnStatus hears the new request first), followed,
+// downloaded and proven — each document read once. Cancelling ctx stops
+// it; the documents left are ErrStopped.
+func SignWithAadhaar(ctx context.Context, c *aadhaar.Client, jobs []Job, signers []AadhaarSigner, opts AadhaarOptions, progress func(done, total int, current string)) []Result {
+	results := make([]Result, len(jobs))
+	for i, job := range jobs {
+		results[i].Job = job
+		if err := ctx.Err(); err != nil {
+			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, err)
+			continue
+		}
+		if progress != nil {
+			progress(i, len(jobs), job.Input)
+		}
+		results[i].Err = signOneWithAadhaar(ctx, c, job, signers, opts)
+	}
+	if progress != nil {
+		progress(len(jobs), len(jobs), "")
+	}
+	return results
+}
+
+func signOneWithAadhaar(ctx context.Context, c *aadhaar.Client, job Job, signers []AadhaarSigner, opts AadhaarOptions) error {
+	doc, err := os.ReadFile(job.Input)
+	if err != nil {
+		return err
+	}
+	req, err := startAadhaar(ctx, c, job.Input, doc, signers, opts)
+	if err != nil {
+		return err
+	}
+	if opts.OnStatus != nil {
+		opts.OnStatus(req)
+	}
+	done, err := WaitAadhaar(ctx, c, req.ID, opts)
+	if err != nil {
+		return fmt.Errorf("%w (request %s)", err, req.ID)
+	}
+	_, err = FetchAadhaar(ctx, c, done, doc, job.Output, opts)
+	return err
 }

@@ -148,27 +148,20 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
 
-// copyNew copies src to dst, which must not exist.
+// copyNew copies src to dst, which must not exist, atomically.
 func copyNew(src, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("backup: %s exists already", dst)
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
+	if err := atomicfile.Write(dst, func(w io.Writer) error { _, err := io.Copy(w, in); return err }); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		os.Remove(dst)
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return nil
 }
 
 // ArchiveWarning says when an archive's newest timestamp certificate

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -97,12 +97,7 @@ func (f *aadhaarForm) placeRow(r *aadhaarRow) {
 	}
 	start := r.place
 	if start == nil {
-		d := aadhaar.DefaultRect(len(f.rows) - 1)
-		for i, x := range f.rows {
-			if x == r {
-				d = aadhaar.DefaultRect(i)
-			}
-		}
+		d := aadhaar.DefaultRect(max(slices.Index(f.rows, r), 0))
 		start = &pdf.Appearance{Page: d.Page, Rect: [4]float64{d.X1, d.Y1, d.X2, d.Y2}}
 	}
 	f.app.placementDialog(docs[0].path, start, func(a *pdf.Appearance) {
@@ -177,38 +172,7 @@ func (a *App) signAadhaar(ctx context.Context, r signRequest, progress func(int,
 	if a.aadhaarPoll > 0 {
 		opts.Poll = a.aadhaarPoll
 	}
-	results := make([]flow.Result, len(r.jobs))
-	for i, job := range r.jobs {
-		results[i].Job = job
-		progress(i, len(r.jobs), job.Input)
-		results[i].Err = a.aadhaarOne(ctx, c, job, signers, opts, st)
-		if ctx.Err() != nil {
-			for k := i + 1; k < len(r.jobs); k++ {
-				results[k] = flow.Result{Job: r.jobs[k], Err: fmt.Errorf("%w (%w)", flow.ErrStopped, ctx.Err())}
-			}
-			break
-		}
-	}
-	progress(len(r.jobs), len(r.jobs), "")
-	return results, nil
-}
-
-func (a *App) aadhaarOne(ctx context.Context, c *aadhaar.Client, job flow.Job, signers []flow.AadhaarSigner, opts flow.AadhaarOptions, st *aadhaarStatus) error {
-	req, err := flow.StartAadhaar(ctx, c, job.Input, signers, opts)
-	if err != nil {
-		return err
-	}
-	a.do(func() { st.update(a, req) })
-	done, err := flow.WaitAadhaar(ctx, c, req.ID, opts)
-	if err != nil {
-		return fmt.Errorf("%w (request %s)", err, req.ID)
-	}
-	orig, err := os.ReadFile(job.Input)
-	if err != nil {
-		return err
-	}
-	_, err = flow.FetchAadhaar(ctx, c, done, orig, job.Output, opts)
-	return err
+	return flow.SignWithAadhaar(ctx, c, r.jobs, signers, opts, progress), nil
 }
 
 // showAadhaarStatus opens the dialog that follows the signers.

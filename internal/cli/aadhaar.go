@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/aadhaar"
 	afake "github.com/signet-sign/signet/remote/aadhaar/fake"
@@ -422,18 +423,15 @@ func (a *app) aadhaarAudit(f *aadhaarFlags) *cobra.Command {
 	return c
 }
 
-// writeNew writes data to a file that must not exist yet.
+// writeNew writes data to a file that must not exist yet, atomically.
 func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%w: %s", flow.ErrOutputExists, path)
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	return f.Close()
+	})
 }
 
 func (a *app) aadhaarListen(f *aadhaarFlags) *cobra.Command {
