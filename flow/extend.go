@@ -10,6 +10,7 @@ import (
 
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
+	"github.com/signet-sign/signet/prompt"
 )
 
 // ExtendOptions control extending signed PDFs for the long term.
@@ -31,6 +32,10 @@ type ExtendOptions struct {
 	Backup    string
 	Overwrite bool
 	Progress  func(done, total int, current string)
+	// Password opens encrypted documents ("" opens most); Passwords asks
+	// for the ones it does not (see [BatchOptions.Passwords]).
+	Password  string
+	Passwords prompt.Prompter
 }
 
 // ErrNotArchive reports a renewal asked of a file that is not B-LTA.
@@ -74,6 +79,13 @@ func extendOne(ctx context.Context, job Job, opts ExtendOptions) error {
 			return err
 		}
 	}
+	// B-LTA adds a document timestamp, a signature field: the
+	// permissions must allow one.
+	password, err := unlock(ctx, opts.Passwords, job.Input, opts.Password, opts.Level == pdf.LevelBLTA)
+	if err != nil {
+		return err
+	}
+	opts.Verify.Password, opts.LTV.Password = password, password
 	f, err := os.Open(job.Input)
 	if err != nil {
 		return err

@@ -62,6 +62,11 @@ type BatchOptions struct {
 	// no other (a person's "stop after this document"); cancelling ctx
 	// stops at once.
 	Stop <-chan struct{}
+	// Passwords asks for the password of an encrypted document that
+	// PDF.Password ("" by default, which opens most) does not open, or
+	// whose permissions want the owner password; nil: such a document
+	// fails.
+	Passwords prompt.Prompter
 }
 
 // ErrStopRequested is why documents were left when the person stopped
@@ -135,10 +140,16 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 	if err := checkOutput(job.Output, opts.Overwrite); err != nil {
 		return err
 	}
-	if err := pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), opts.PDF); err != nil {
+	password, err := unlock(ctx, opts.Passwords, job.Input, opts.PDF.Password, true)
+	if err != nil {
 		return err
 	}
-	return extendInPlace(ctx, job.Output, opts.Level, opts.PDF.Timestamper, opts.LTV)
+	o, ltv := opts.PDF, opts.LTV
+	o.Password, ltv.Password = password, password
+	if err := pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), o); err != nil {
+		return err
+	}
+	return extendInPlace(ctx, job.Output, opts.Level, o.Timestamper, ltv)
 }
 
 // extendInPlace extends a signed file to level B-LT or B-LTA (other

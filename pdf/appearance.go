@@ -191,18 +191,6 @@ func deflate(data []byte) []byte {
 	return b.Bytes()
 }
 
-// writeStream writes a stream object with the given dictionary and data.
-func (u *update) writeStream(nr int, dict types.Dict, data []byte) {
-	dict = dict.Clone().(types.Dict)
-	dict["Length"] = types.Integer(len(data))
-	var body bytes.Buffer
-	body.WriteString(dict.PDFString())
-	body.WriteString("\nstream\n")
-	body.Write(data)
-	body.WriteString("\nendstream")
-	u.writeObject(nr, body.String())
-}
-
 // writeAppearance writes the appearance stream (a form XObject) of a
 // w×h signature with its font and image, and returns its object number.
 func (u *update) writeAppearance(a *Appearance, lines []string, w, h float64) (int, error) {
@@ -328,7 +316,7 @@ func (u *update) writeFont(fu *fontUse) int {
 		"ItalicAngle": types.Integer(0), "Ascent": em(metrics.Ascent), "Descent": -em(metrics.Descent),
 		"CapHeight": em(metrics.CapHeight), "StemV": types.Integer(80),
 		"FontFile2": ref(fileNr),
-	}.PDFString())
+	})
 
 	gids := make([]sfnt.GlyphIndex, 0, len(fu.widths))
 	for g := range fu.widths {
@@ -344,7 +332,7 @@ func (u *update) writeFont(fu *fontUse) int {
 		"CIDSystemInfo":  types.Dict{"Registry": types.StringLiteral("Adobe"), "Ordering": types.StringLiteral("Identity"), "Supplement": types.Integer(0)},
 		"FontDescriptor": ref(descNr), "W": w, "DW": types.Integer(600),
 		"CIDToGIDMap": types.Name("Identity"),
-	}.PDFString())
+	})
 
 	var cmap strings.Builder
 	cmap.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
@@ -369,6 +357,6 @@ func (u *update) writeFont(fu *fontUse) int {
 		"Type": types.Name("Font"), "Subtype": types.Name("Type0"), "BaseFont": types.Name(name),
 		"Encoding": types.Name("Identity-H"), "DescendantFonts": types.Array{ref(cidNr)},
 		"ToUnicode": ref(toUniNr),
-	}.PDFString())
+	})
 	return fontNr
 }

@@ -12,8 +12,8 @@ import (
 // certificates, OCSP responses and CRLs, and returns the update's bytes.
 // It is the validation data of PAdES B-LT; signing at that level will build
 // on it.
-func appendDSS(r io.ReaderAt, size int64, certs, ocsps, crls [][]byte) ([]byte, error) {
-	d, err := openDocument(r, size)
+func appendDSS(r io.ReaderAt, size int64, password string, certs, ocsps, crls [][]byte) ([]byte, error) {
+	d, err := openDocumentLimits(r, size, Limits{}, password)
 	if err != nil {
 		return nil, err
 	}
@@ -40,10 +40,10 @@ func appendDSS(r io.ReaderAt, size int64, certs, ocsps, crls [][]byte) ([]byte, 
 		dss[key] = arr
 	}
 	dssNr := u.alloc()
-	u.writeObject(dssNr, dss.PDFString())
+	u.writeObject(dssNr, dss)
 	cat = cat.Clone().(types.Dict)
 	cat["DSS"] = ref(dssNr)
-	u.writeObject(catNr, cat.PDFString())
+	u.writeObject(catNr, cat)
 	u.writeXRef()
 	if u.buf.Len() == 0 {
 		return nil, fmt.Errorf("empty DSS update")

@@ -38,6 +38,8 @@ type LTVOptions struct {
 	// Limits bound the work of reading the document; zero fields take
 	// their defaults ([DefaultLimits]).
 	Limits Limits
+	// Password opens an encrypted document (see [Options.Password]).
+	Password string
 }
 
 // AddValidationData appends to the PDF in r a revision with a Document
@@ -49,7 +51,7 @@ type LTVOptions struct {
 // than it has.
 func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts LTVOptions) (err error) {
 	defer RecoverBug("", &err)
-	d, err := openDocumentLimits(r, size, opts.Limits)
+	d, err := openDocumentLimits(r, size, opts.Limits, opts.Password)
 	if err != nil {
 		return err
 	}
@@ -147,7 +149,7 @@ func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 			}
 		}
 	}
-	upd, err := appendDSS(r, size, certs, ocsps, crls)
+	upd, err := appendDSS(r, size, opts.Password, certs, ocsps, crls)
 	if err != nil {
 		return err
 	}
@@ -175,7 +177,7 @@ func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level L
 		}
 		if untimed {
 			var t bytes.Buffer
-			if err := TimestampDocument(ctx, r, size, &t, ts, 0); err != nil {
+			if err := timestampDocument(ctx, r, size, &t, ts, 0, opts.Password); err != nil {
 				return err
 			}
 			r, size = bytes.NewReader(t.Bytes()), int64(t.Len())
@@ -186,7 +188,7 @@ func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level L
 		if err := AddValidationData(ctx, r, size, &lt, opts); err != nil {
 			return err
 		}
-		return TimestampDocument(ctx, bytes.NewReader(lt.Bytes()), int64(lt.Len()), w, ts, 0)
+		return timestampDocument(ctx, bytes.NewReader(lt.Bytes()), int64(lt.Len()), w, ts, 0, opts.Password)
 	}
 	return fmt.Errorf("unknown PAdES level %q (use B-B, B-T, B-LT or B-LTA)", level)
 }
@@ -196,7 +198,7 @@ func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level L
 // their CMS only: no digest over the file, no chain (this runs on every
 // B-LT extension, a batch's hot path).
 func hasUntimed(ctx context.Context, r io.ReaderAt, size int64, opts LTVOptions) (bool, error) {
-	d, err := openDocumentLimits(r, size, opts.Limits)
+	d, err := openDocumentLimits(r, size, opts.Limits, opts.Password)
 	if err != nil {
 		return false, err
 	}

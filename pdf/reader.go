@@ -32,8 +32,9 @@ var (
 	ErrNotPDF = errors.New("not a PDF file")
 	// ErrBrokenPDF reports a PDF whose structure cannot be read.
 	ErrBrokenPDF = errors.New("damaged PDF")
-	// ErrEncrypted reports an encrypted PDF, which Signet does not sign.
-	ErrEncrypted = errors.New("PDF is encrypted; remove the password protection before signing")
+	// ErrEncrypted reports a PDF encrypted in a way Signet cannot open
+	// (see crypt.go for the ones it can).
+	ErrEncrypted = errors.New("PDF is encrypted")
 )
 
 // xrefEntry locates an object: at an offset, or inside an object stream.
@@ -182,6 +183,10 @@ type document struct {
 	// reading holds the objects (nr) and object streams (-nr-1) being
 	// read: meeting one again is a reference cycle.
 	reading map[int]bool
+
+	// sec decrypts strings and streams; nil for a document that is not
+	// encrypted.
+	sec *security
 }
 
 type objStm struct {
@@ -196,13 +201,15 @@ func brokenf(format string, args ...any) error {
 }
 
 // openDocument reads the structure of the PDF in r under the default
-// limits.
+// limits; an encrypted one must open with the empty user password.
 func openDocument(r io.ReaderAt, size int64) (*document, error) {
-	return openDocumentLimits(r, size, Limits{})
+	return openDocumentLimits(r, size, Limits{}, "")
 }
 
-// openDocumentLimits reads the structure of the PDF in r.
-func openDocumentLimits(r io.ReaderAt, size int64, limits Limits) (*document, error) {
+// openDocumentLimits reads the structure of the PDF in r; password opens
+// an encrypted one (as its owner or user password; "" tries the empty
+// user password).
+func openDocumentLimits(r io.ReaderAt, size int64, limits Limits, password string) (*document, error) {
 	if size <= 0 {
 		return nil, ErrNotPDF
 	}
@@ -228,7 +235,9 @@ func openDocumentLimits(r io.ReaderAt, size int64, limits Limits) (*document, er
 		return nil, err
 	}
 	if _, ok := d.trailer.Find("Encrypt"); ok {
-		return nil, ErrEncrypted
+		if err := d.openSecurity(password); err != nil {
+			return nil, err
+		}
 	}
 	if d.trailer.IndirectRefEntry("Root") == nil {
 		return nil, brokenf("trailer has no /Root")
@@ -242,6 +251,51 @@ func openDocumentLimits(r io.ReaderAt, size int64, limits Limits) (*document, er
 		}
 	}
 	return d, nil
+}
+
+// openSecurity reads the /Encrypt dictionary, unencrypted itself, and
+// derives the document's key.
+func (d *document) openSecurity(password string) error {
+	encRef := d.trailer["Encrypt"]
+	enc, err := d.dict(encRef)
+	if err != nil {
+		return err
+	}
+	if enc == nil {
+		return brokenf("the trailer's /Encrypt is not a dictionary")
+	}
+	nr := 0
+	if ref, ok := encRef.(types.IndirectRef); ok {
+		nr = ref.ObjectNumber.Value()
+		if e, ok := d.lookup(nr); ok && e.inStm {
+			return brokenf("the /Encrypt dictionary is inside an object stream")
+		}
+	}
+	// Its values, and the crypt filters', as direct objects.
+	enc = enc.Clone().(types.Dict)
+	for k, v := range enc {
+		if enc[k], err = d.resolve(v); err != nil {
+			return err
+		}
+	}
+	if cf, ok := enc["CF"].(types.Dict); ok {
+		for k, v := range cf {
+			if cf[k], err = d.resolve(v); err != nil {
+				return err
+			}
+		}
+	}
+	id, err := d.resolve(d.trailer["ID"])
+	if err != nil {
+		return err
+	}
+	ids, _ := id.(types.Array)
+	d.sec, err = openSecurity(enc, nr, ids, password)
+	// The objects read so far (the /Encrypt dictionary and what it
+	// refers to) are not encrypted; nothing else was read.
+	clear(d.cache)
+	d.cachedText = 0
+	return err
 }
 
 var startxrefRE = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF`)
@@ -528,38 +582,43 @@ func parseXRefStream(sec *xrefSection, dict types.Dict, data []byte) error {
 	return nil
 }
 
+// objID is an object's number and generation.
+type objID struct{ nr, gen int }
+
 var objHeaderRE = regexp.MustCompile(`^\s*(\d+)\s+(\d+)\s+obj\b`)
 
 // objectText reads the text of the object at off, up to "endobj" or
 // "stream", without the "N G obj" header. It also returns the offset just
-// after the text. Every byte read is charged to the budget.
-func (d *document) objectText(off int64) (string, int64, int, error) {
+// after the text and the header's object and generation numbers. Every
+// byte read is charged to the budget.
+func (d *document) objectText(off int64) (string, int64, objID, error) {
 	if !d.inFile(off) {
-		return "", 0, 0, brokenf("object offset %d is outside the file", off)
+		return "", 0, objID{}, brokenf("object offset %d is outside the file", off)
 	}
 	chunk := int64(512)
 	for {
 		n := min(chunk, d.size-off)
 		if err := d.spend(n+objectCost, "object text"); err != nil {
-			return "", 0, 0, err
+			return "", 0, objID{}, err
 		}
 		buf := make([]byte, n)
 		if _, err := d.r.ReadAt(buf, off); err != nil && err != io.EOF {
-			return "", 0, 0, fmt.Errorf("read PDF: %w", err)
+			return "", 0, objID{}, fmt.Errorf("read PDF: %w", err)
 		}
 		m := objHeaderRE.FindSubmatchIndex(buf)
 		if m == nil {
 			// Only white space so far, or a header cut short, may need
 			// more; anything else is not an object.
 			if len(bytes.TrimLeft(buf, " \t\r\n\f\x00")) >= 32 || n == d.size-off || chunk >= maxObjectText {
-				return "", 0, 0, brokenf("no object at offset %d", off)
+				return "", 0, objID{}, brokenf("no object at offset %d", off)
 			}
 			chunk *= 4
 			continue
 		}
-		nr, err := strconv.Atoi(string(buf[m[2]:m[3]]))
-		if err != nil {
-			return "", 0, 0, brokenf("no object at offset %d", off)
+		nr, err1 := strconv.Atoi(string(buf[m[2]:m[3]]))
+		gen, err2 := strconv.Atoi(string(buf[m[4]:m[5]]))
+		if err1 != nil || err2 != nil || gen > 65535 {
+			return "", 0, objID{}, brokenf("no object at offset %d", off)
 		}
 		body := buf[m[1]:]
 		end := indexKeyword(body, "endobj")
@@ -567,10 +626,10 @@ func (d *document) objectText(off int64) (string, int64, int, error) {
 			end = s
 		}
 		if end >= 0 {
-			return string(body[:end]), off + int64(m[1]+end), nr, nil
+			return string(body[:end]), off + int64(m[1]+end), objID{nr, gen}, nil
 		}
 		if n == d.size-off || chunk >= maxObjectText {
-			return "", 0, 0, brokenf("object at offset %d has no endobj", off)
+			return "", 0, objID{}, brokenf("object at offset %d has no endobj", off)
 		}
 		chunk *= 4
 	}
@@ -602,11 +661,11 @@ func isDelim(c byte) bool { return strings.IndexByte("()<>[]{}/%", c) >= 0 }
 // readStreamAt reads the stream object at off: its dictionary and decoded
 // data (at most limit bytes, and at most what the budget has left).
 func (d *document) readStreamAt(off int64, limit int64) (types.Dict, []byte, error) {
-	text, after, _, err := d.objectText(off)
+	text, after, id, err := d.objectText(off)
 	if err != nil {
 		return nil, nil, err
 	}
-	obj, err := model.ParseObject(&text)
+	obj, err := d.parse(text, id)
 	if err != nil {
 		return nil, nil, brokenf("object at %d: %v", off, err)
 	}
@@ -636,7 +695,13 @@ func (d *document) readStreamAt(off int64, limit int64) (types.Dict, []byte, err
 	if _, ok := rangeEnd(start, length, d.size); !ok {
 		return nil, nil, brokenf("stream at %d has a bad /Length %d", off, length)
 	}
-	data, err := d.decodeStream(dict, io.NewSectionReader(d.r, start, length), length, limit)
+	var raw io.Reader = io.NewSectionReader(d.r, start, length)
+	if d.sec != nil {
+		if raw, err = d.sec.decryptingReader(d.sec.streamAlg(dict), id.nr, id.gen, raw, length, limit); err != nil {
+			return nil, nil, fmt.Errorf("stream at %d: %w", off, err)
+		}
+	}
+	data, err := d.decodeStream(dict, raw, length, limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("stream at %d: %w", off, err)
 	}
@@ -786,6 +851,7 @@ func (d *document) object(nr int) (types.Object, error) {
 	}
 	defer d.leave(nr)
 	var text string
+	id := objID{nr: -1} // objects in object streams are decrypted with their stream
 	if e.inStm {
 		stm, err := d.objectStream(e.stream)
 		if err != nil {
@@ -807,12 +873,12 @@ func (d *document) object(nr int) (types.Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		if got != nr {
-			return nil, brokenf("xref points object %d at object %d", nr, got)
+		if got.nr != nr {
+			return nil, brokenf("xref points object %d at object %d", nr, got.nr)
 		}
-		text = t
+		text, id = t, got
 	}
-	obj, err := model.ParseObject(&text)
+	obj, err := d.parse(text, id)
 	if err != nil {
 		return nil, brokenf("object %d: %v", nr, err)
 	}
@@ -1030,9 +1096,20 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 	return types.IndirectRef{}, nil, 0, brokenf("page tree too deep")
 }
 
-// parseObjectText parses one object's text.
-func parseObjectText(text string) (types.Object, error) {
-	return model.ParseObject(&text)
+// parse parses the text of object id and decrypts its strings (id.nr
+// < 0: an object from an object stream, whose strings are not encrypted
+// on their own).
+func (d *document) parse(text string, id objID) (types.Object, error) {
+	obj, err := model.ParseObject(&text)
+	if err != nil || d.sec == nil || id.nr < 0 || id.nr == d.sec.encryptNr {
+		return obj, err
+	}
+	if dict, ok := obj.(types.Dict); ok {
+		if t := dict.NameEntry("Type"); t != nil && *t == "XRef" {
+			return obj, nil
+		}
+	}
+	return d.sec.decryptObject(obj, id.nr, id.gen)
 }
 
 // forEachPage calls fn for every page, in order, reading the page tree

@@ -59,6 +59,10 @@ type Options struct {
 	// Limits bound the work of reading the input; zero fields take
 	// their defaults ([DefaultLimits]).
 	Limits Limits
+	// Password opens an encrypted document: its owner password (which
+	// lifts the permissions) or its user password; "" is the empty user
+	// password most encrypted PDFs have.
+	Password string
 }
 
 // FieldLock is a signature field's /Lock (PDF 32000-1 table 233).
@@ -166,7 +170,7 @@ func Prepare(ctx context.Context, in io.ReaderAt, size int64, chain []*x509.Cert
 	if opts.Certify < 0 || opts.Certify > Annotating {
 		return nil, fmt.Errorf("certification permissions must be 1, 2 or 3, not %d", opts.Certify)
 	}
-	doc, err := openDocumentLimits(in, size, opts.Limits)
+	doc, err := openDocumentLimits(in, size, opts.Limits, opts.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +222,9 @@ func (s cmsSigner) estimateSize(tsSize int) int {
 // build writes the signature's objects into u.
 func (p *Prepared) build(u *update, opts Options) error {
 	d := u.doc
+	if err := d.sec.checkPermission(); err != nil {
+		return err
+	}
 	cat, catNr, err := d.catalog()
 	if err != nil {
 		return err
@@ -302,11 +309,11 @@ func (p *Prepared) build(u *update, opts Options) error {
 		sig.WriteString("<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161\n")
 	} else {
 		fmt.Fprintf(&sig, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s\n", opts.SubFilter)
-		fmt.Fprintf(&sig, "/M %s\n", pdfText(pdfDate(opts.Time)).PDFString())
+		fmt.Fprintf(&sig, "/M %s\n", u.text(sigNr, pdfDate(opts.Time)))
 	}
 	for _, kv := range [][2]string{{"Name", name}, {"Reason", opts.Reason}, {"Location", opts.Location}, {"ContactInfo", opts.ContactInfo}} {
 		if kv[1] != "" {
-			fmt.Fprintf(&sig, "/%s %s\n", kv[0], pdfText(kv[1]).PDFString())
+			fmt.Fprintf(&sig, "/%s %s\n", kv[0], u.text(sigNr, kv[1]))
 		}
 	}
 	if opts.Certify != 0 {
@@ -321,7 +328,7 @@ func (p *Prepared) build(u *update, opts Options) error {
 	sig.WriteString("> >>")
 
 	sigObjStart := u.buf.Len()
-	u.writeObject(sigNr, sig.String())
+	u.writeRaw(sigNr, sig.String())
 	headerLen := len(fmt.Sprintf("%d 0 obj\n", sigNr))
 	byteRangeAt += sigObjStart + headerLen
 	p.contentsAt = sigObjStart + headerLen + contentsAt
@@ -370,7 +377,7 @@ func (p *Prepared) build(u *update, opts Options) error {
 		widget["Rect"] = types.Array{types.Float(rect[0]), types.Float(rect[1]), types.Float(rect[2]), types.Float(rect[3])}
 		widget["AP"] = types.Dict{"N": ref(apNr)}
 	}
-	u.writeObject(fieldNr, widget.PDFString())
+	u.writeObject(fieldNr, widget)
 
 	// The page lists the widget among its annotations.
 	page = page.Clone().(types.Dict)
@@ -382,25 +389,25 @@ func (p *Prepared) build(u *update, opts Options) error {
 		}
 		a, _ := arr.(types.Array)
 		a = append(copyArray(a), ref(fieldNr))
-		u.writeObject(annots.ObjectNumber.Value(), a.PDFString())
+		u.writeObject(annots.ObjectNumber.Value(), a)
 	case types.Array:
 		page["Annots"] = append(copyArray(annots), ref(fieldNr))
-		u.writeObject(pageRef.ObjectNumber.Value(), page.PDFString())
+		u.writeObject(pageRef.ObjectNumber.Value(), page)
 	default:
 		page["Annots"] = types.Array{ref(fieldNr)}
-		u.writeObject(pageRef.ObjectNumber.Value(), page.PDFString())
+		u.writeObject(pageRef.ObjectNumber.Value(), page)
 	}
 
 	// The form lists the field; SigFlags 3: signatures exist, append only.
 	fields = append(fields, ref(fieldNr))
 	if fieldsNr != 0 {
-		u.writeObject(fieldsNr, fields.PDFString())
+		u.writeObject(fieldsNr, fields)
 	} else {
 		form["Fields"] = fields
 	}
 	form["SigFlags"] = types.Integer(3)
 	if formNr != 0 {
-		u.writeObject(formNr, form.PDFString())
+		u.writeObject(formNr, form)
 	} else {
 		cat["AcroForm"] = form
 		catChanged = true
@@ -417,7 +424,7 @@ func (p *Prepared) build(u *update, opts Options) error {
 		catChanged = true
 	}
 	if catChanged {
-		u.writeObject(catNr, cat.PDFString())
+		u.writeObject(catNr, cat)
 	}
 	u.writeXRef()
 
@@ -677,13 +684,19 @@ func pageRect(d *document, page types.Dict, r [4]float64) ([4]float64, error) {
 // validation data before it (the B-LTA level).
 func TimestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, ts Timestamper, h crypto.Hash) (err error) {
 	defer RecoverBug("", &err)
+	return timestampDocument(ctx, r, size, w, ts, h, "")
+}
+
+// timestampDocument is TimestampDocument on a document that password
+// opens.
+func timestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, ts Timestamper, h crypto.Hash, password string) error {
 	if h == 0 {
 		h = crypto.SHA256
 	}
 	if _, ok := hashOIDs[h]; !ok {
 		return fmt.Errorf("%w: digest %v", ErrUnsupportedKey, h)
 	}
-	doc, err := openDocument(r, size)
+	doc, err := openDocumentLimits(r, size, Limits{}, password)
 	if err != nil {
 		return err
 	}

@@ -46,21 +46,66 @@ func ref(nr int) types.IndirectRef {
 	return *types.NewIndirectRef(nr, 0)
 }
 
-// writeObject writes object nr with the given body text.
-func (u *update) writeObject(nr int, body string) {
-	gen := 0
+// gen is the generation object nr is written with: a changed object
+// keeps its own.
+func (u *update) gen(nr int) int {
 	if e, ok := u.doc.lookup(nr); ok && !e.inStm && !e.free && nr < u.doc.size1 {
-		gen = e.gen // a changed object keeps its generation
+		return e.gen
 	}
+	return 0
+}
+
+// writeObject writes object nr, its strings encrypted when the document
+// is.
+func (u *update) writeObject(nr int, obj types.Object) {
+	if sec := u.doc.sec; sec != nil {
+		obj = sec.encryptObject(obj, nr, u.gen(nr))
+	}
+	u.writeRaw(nr, obj.PDFString())
+}
+
+// writeRaw writes object nr with the given body text, as it is: the
+// caller has encrypted what must be (see [update.text]).
+func (u *update) writeRaw(nr int, body string) {
+	gen := u.gen(nr)
 	u.offsets[nr] = u.pos()
 	u.gens[nr] = gen
 	fmt.Fprintf(&u.buf, "%d %d obj\n%s\nendobj\n", nr, gen, body)
 }
 
+// text is s as a text string of object nr, encrypted when the document
+// is, in PDF syntax.
+func (u *update) text(nr int, s string) string {
+	t := pdfText(s)
+	if sec := u.doc.sec; sec != nil {
+		return sec.encryptObject(t, nr, u.gen(nr)).PDFString()
+	}
+	return t.PDFString()
+}
+
+// writeStream writes a stream object with the given dictionary and data,
+// both encrypted when the document is.
+func (u *update) writeStream(nr int, dict types.Dict, data []byte) {
+	dict = dict.Clone().(types.Dict)
+	if sec := u.doc.sec; sec != nil {
+		data = sec.encrypt(sec.streamAlg(dict), nr, u.gen(nr), data)
+		dict = sec.encryptObject(dict, nr, u.gen(nr)).(types.Dict)
+	}
+	dict["Length"] = types.Integer(len(data))
+	var body bytes.Buffer
+	body.WriteString(dict.PDFString())
+	body.WriteString("\nstream\n")
+	body.Write(data)
+	body.WriteString("\nendstream")
+	u.writeRaw(nr, body.String())
+}
+
 // writeXRef writes the xref section and trailer, and the %%EOF line.
 func (u *update) writeXRef() {
 	trailer := types.Dict{}
-	for _, k := range []string{"Root", "Info", "ID"} {
+	// An encrypted document stays encrypted with the same key: the
+	// update keeps its /Encrypt and /ID (PDF 32000-1 section 7.6.1).
+	for _, k := range []string{"Root", "Info", "ID", "Encrypt"} {
 		if v, ok := u.doc.trailer[k]; ok {
 			trailer[k] = v
 		}

@@ -105,6 +105,9 @@ type SignatureReport struct {
 type Report struct {
 	Revisions  int               `json:"revisions"`
 	Signatures []SignatureReport `json:"signatures"`
+	// Encryption names the document's encryption ("AES-256", "RC4
+	// 128-bit"); empty when it is not encrypted.
+	Encryption string `json:"encryption,omitempty"`
 }
 
 // ArchiveExpires is when the certificate of the newest document
@@ -152,6 +155,8 @@ type VerifyOptions struct {
 	// Limits bound the work of reading the document; zero fields take
 	// their defaults ([DefaultLimits]).
 	Limits Limits
+	// Password opens an encrypted document (see [Options.Password]).
+	Password string
 }
 
 // Who names who made the signature: the signer, or for a document
@@ -227,7 +232,7 @@ func VerifyFile(ctx context.Context, path string, opts VerifyOptions) (rep *Repo
 // still counts its revisions.
 func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) (_ *Report, err error) {
 	defer RecoverBug("", &err)
-	d, err := openDocumentForVerify(r, size, opts.Limits)
+	d, err := openDocumentLimits(r, size, opts.Limits, opts.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +258,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 		return nil, err
 	}
 	if len(fields) == 0 {
-		return &Report{Revisions: len(v.revisions)}, ErrNoSignatures
+		return &Report{Revisions: len(v.revisions), Encryption: v.d.encryption()}, ErrNoSignatures
 	}
 	// Certificates embedded anywhere in the document may complete any
 	// chain: intermediates are only candidates, a chain must still end at
@@ -276,7 +281,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 			f.revIdx = slices.Index(v.revisions, end)
 		}
 	}
-	rep := &Report{Revisions: len(v.revisions)}
+	rep := &Report{Revisions: len(v.revisions), Encryption: v.d.encryption()}
 	for _, f := range fields {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -284,17 +289,6 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 		rep.Signatures = append(rep.Signatures, v.verify(f, fields))
 	}
 	return rep, nil
-}
-
-// openDocumentForVerify opens a document, encrypted ones included: their
-// signatures can be checked, as /Contents strings are not encrypted
-// (PDF 32000-1 section 7.6.2).
-func openDocumentForVerify(r io.ReaderAt, size int64, limits Limits) (*document, error) {
-	d, err := openDocumentLimits(r, size, limits)
-	if errors.Is(err, ErrEncrypted) {
-		return nil, fmt.Errorf("%w (verifying encrypted documents is not supported yet)", err)
-	}
-	return d, err
 }
 
 type verifier struct {
@@ -902,11 +896,11 @@ func (v *verifier) onlyKeysChanged(now types.Dict, old xrefEntry, keys ...string
 	if old.inStm || old.free {
 		return false
 	}
-	text, _, _, err := v.d.objectText(old.offset)
+	text, _, id, err := v.d.objectText(old.offset)
 	if err != nil {
 		return false
 	}
-	parsed, err := parseObjectText(text)
+	parsed, err := v.d.parse(text, id)
 	if err != nil {
 		return false
 	}

@@ -87,10 +87,10 @@ func addPage(t *testing.T, data []byte) []byte {
 		"Type": types.Name("Page"), "Parent": *pagesRef,
 		"MediaBox": types.Array{types.Integer(0), types.Integer(0), types.Integer(595), types.Integer(842)},
 		"Contents": ref(contentNr),
-	}.PDFString())
+	})
 	pages["Kids"] = append(copyArray(pages.ArrayEntry("Kids")), ref(pageNr))
 	pages["Count"] = types.Integer(*pages.IntEntry("Count") + 1)
-	u.writeObject(pagesRef.ObjectNumber.Value(), pages.PDFString())
+	u.writeObject(pagesRef.ObjectNumber.Value(), pages)
 	u.writeXRef()
 	return append(bytes.Clone(data), u.buf.Bytes()...)
 }
@@ -184,7 +184,7 @@ func TestVerifyAgreesWithPdfsig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		upd, err := appendDSS(bytes.NewReader(b), int64(len(b)), nil, [][]byte{resp}, nil)
+		upd, err := appendDSS(bytes.NewReader(b), int64(len(b)), "", nil, [][]byte{resp}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,7 +319,7 @@ func TestVerifyLongTerm(t *testing.T) {
 		t.Fatal(err)
 	}
 	lt := modify(t, bt, func(b []byte) []byte {
-		upd, err := appendDSS(bytes.NewReader(b), int64(len(b)),
+		upd, err := appendDSS(bytes.NewReader(b), int64(len(b)), "",
 			[][]byte{signer.Raw, f.pki.Intermediate.Cert.Raw, f.pki.Root.Cert.Raw}, [][]byte{resp}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -409,7 +409,7 @@ func fillField(t *testing.T, data []byte, nr int, value string) []byte {
 	field = field.Clone().(types.Dict)
 	field["V"] = pdfText(value)
 	u := newUpdate(d, true)
-	u.writeObject(nr, field.PDFString())
+	u.writeObject(nr, field)
 	u.writeXRef()
 	return append(bytes.Clone(data), u.buf.Bytes()...)
 }

@@ -34,6 +34,9 @@ const (
 	// AccountPIN is the signature PIN of a signing account a service
 	// holds the key of (Chave Móvel Digital): Token names the account.
 	AccountPIN
+	// DocumentPassword opens an encrypted PDF (Token names the file):
+	// its user password, or with Owner its owner password.
+	DocumentPassword
 )
 
 func (k Kind) String() string {
@@ -50,6 +53,8 @@ func (k Kind) String() string {
 		return "one-time code"
 	case AccountPIN:
 		return "signature PIN"
+	case DocumentPassword:
+		return "document password"
 	}
 	return "secret"
 }
@@ -76,6 +81,9 @@ type Request struct {
 	// the prompter offers that and answers [ErrResend] when the person
 	// asks for it.
 	CanResend bool
+	// Owner: for a document password, the owner password is needed, as
+	// the document's permissions forbid adding a signature.
+	Owner bool
 }
 
 // Prompter asks a person for secrets. Implementations must honour ctx and
@@ -107,6 +115,11 @@ func (r Request) Question() string {
 		return fmt.Sprintf("password of %s", r.Token)
 	case Passcode:
 		return fmt.Sprintf("passcode of the signing agreement %s", r.Token)
+	case DocumentPassword:
+		if r.Owner {
+			return fmt.Sprintf("owner password of %s (its permissions forbid adding a signature)", r.Token)
+		}
+		return fmt.Sprintf("password that opens %s", r.Token)
 	case OTP:
 		return fmt.Sprintf("one-time code sent to you for %s", r.Token)
 	case AccountPIN:
@@ -133,6 +146,8 @@ func (r Request) Warning() string {
 		return "this is the final try: one more wrong " + wrong
 	case r.TriesLeft > 1:
 		return fmt.Sprintf("%d tries remaining", r.TriesLeft)
+	case r.TriesLow && r.Kind == DocumentPassword:
+		return "that password does not open the document"
 	case r.TriesLow:
 		return "a wrong " + r.Kind.String() + " was entered before; few tries remain"
 	}

@@ -51,6 +51,7 @@ type app struct {
 	modules        []string // --module
 	configPath     string   // --config
 	pinFile        string   // --pin-file, on commands that sign
+	passwordFile   string   // --password-file, on commands that read PDFs
 }
 
 // usageError marks an error in how the command was called.

@@ -76,8 +76,13 @@ the original as FILE<backup> (--backup, default .orig).`,
 					}
 				}
 			}
+			password, asker, err := a.documentPasswords()
+			if err != nil {
+				return usageError{err}
+			}
 			pool := keys.SystemPoolWith(roots)
 			results := flow.ExtendPDFs(cmd.Context(), jobs, flow.ExtendOptions{
+				Password: password, Passwords: asker,
 				Level: lvl, Renew: renew, Timestamper: &pdf.TSAClient{URL: tsa},
 				LTV: pdf.LTVOptions{Roots: pool}, Verify: pdf.VerifyOptions{ExtraRoots: roots},
 				Backup: backup, Overwrite: force, Progress: a.progress(len(jobs)),
@@ -96,5 +101,6 @@ the original as FILE<backup> (--backup, default .orig).`,
 	f.StringVar(&backup, "backup", ".orig", "suffix of the original kept by --in-place")
 	f.BoolVar(&force, "force", false, "overwrite existing outputs")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
+	f.StringVar(&a.passwordFile, "password-file", "", passwordFileHelp)
 	return cmd
 }

@@ -21,7 +21,11 @@ type terminalPrompter struct{}
 func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
 	tty, err := openTTY()
 	if err != nil {
-		return nil, fmt.Errorf("no terminal to ask the %s on (use --pin-file for unattended use): %w", req.Kind, err)
+		flag := "--pin-file"
+		if req.Kind == prompt.DocumentPassword {
+			flag = "--password-file"
+		}
+		return nil, fmt.Errorf("no terminal to ask the %s on (use %s for unattended use): %w", req.Kind, flag, err)
 	}
 	defer tty.Close()
 	if w := req.Warning(); w != "" {
@@ -128,4 +132,30 @@ func trimLine(b []byte) []byte {
 func (p *filePrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 	fmt.Fprintf(p.stderr, "signet: token %q has a pinpad: enter the PIN on the reader's keypad (--pin-file is not used)\n", req.Token)
 	return func() {}
+}
+
+// passwordFileHelp is --password-file's help, the same on every command
+// that reads PDFs.
+const passwordFileHelp = "read the password of encrypted PDFs from this file: the user password, or the owner password, which lifts their permissions (without it, a document the empty password does not open is asked for on the terminal)"
+
+// documentPasswords is what opens encrypted PDFs: the --password-file's
+// password for every document, or else the terminal, asked only for a
+// document that needs it.
+func (a *app) documentPasswords() (string, prompt.Prompter, error) {
+	if a.passwordFile == "" {
+		return "", terminalPrompter{}, nil
+	}
+	info, err := os.Stat(a.passwordFile)
+	if err != nil {
+		return "", nil, fmt.Errorf("read password file: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(a.stderr, "signet: warning: password file %s can be read by other users (chmod 600 it)\n", filepath.Base(a.passwordFile))
+	}
+	data, err := os.ReadFile(a.passwordFile)
+	if err != nil {
+		return "", nil, fmt.Errorf("read password file: %w", err)
+	}
+	defer clear(data)
+	return string(trimLine(data)), nil, nil
 }

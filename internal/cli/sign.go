@@ -56,6 +56,12 @@ With --level B-LT or B-LTA, a document is first signed at B-T; when its
 validation data (or the document timestamp) cannot be had, the B-T file is
 kept, and the command says so.
 
+Encrypted PDFs (RC4 or AES, the standard password security) are signed
+and stay encrypted. Most open with the empty password; for others give
+--password-file (one password for the batch) or type it when asked. A
+document whose permissions forbid filling in forms and annotating (which a
+signature field needs) is signed only with its owner password.
+
 Exit codes: 0 every document signed as asked; 1 some document not signed;
 2 wrong usage; 3 every document signed and written, some at a lower level
 than asked (B-T instead of B-LT or B-LTA).`,
@@ -134,7 +140,13 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				return usageError{errors.New("--pss applies to RSA keys only")}
 			}
 
+			password, asker, err := a.documentPasswords()
+			if err != nil {
+				return usageError{err}
+			}
+			pdfOpts.Password = password
 			results := flow.SignPDFs(cmd.Context(), signer, jobs, flow.BatchOptions{
+				Passwords: asker,
 				PDF:       pdfOpts,
 				Overwrite: force,
 				Progress:  a.progress(len(jobs)),
@@ -169,6 +181,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	f.BoolVar(&reusePIN, "reuse-pin", false, "for keys that ask a PIN before every signature (eID cards): ask it once and keep it in memory until this batch ends")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&a.pinFile, "pin-file", "", "read the PIN (or key file password) from this file (unattended use only)")
+	f.StringVar(&a.passwordFile, "password-file", "", passwordFileHelp)
 	return cmd
 }
 

@@ -54,6 +54,9 @@ Trusted roots are the system's plus those given with --trust (a PEM or DER
 file, or a directory of them). Revocation is read from what the file
 embeds; --online asks OCSP responders (or fetches CRLs, version 1 or 2) for what is missing.
 
+Encrypted PDFs are verified too: --password-file, or the terminal, gives the
+password of those the empty password does not open.
+
 For an archive (B-LTA), verify says when the newest document timestamp's
 certificate expires, and warns when that is within --renew-within
 (default 90 days): time for 'signet extend --renew'.
@@ -66,11 +69,15 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 			if err != nil {
 				return usageError{err}
 			}
-			opts := pdf.VerifyOptions{ExtraRoots: roots, Online: online}
+			password, asker, err := a.documentPasswords()
+			if err != nil {
+				return usageError{err}
+			}
+			opts := pdf.VerifyOptions{ExtraRoots: roots, Online: online, Password: password}
 			var results []verifyFileJSON
 			code := 0
 			for _, f := range files {
-				rep, err := pdf.VerifyFile(cmd.Context(), f, opts)
+				rep, err := flow.VerifyPDF(cmd.Context(), f, opts, asker)
 				res := verifyFileJSON{File: f, Report: rep}
 				if rep != nil && !rep.ArchiveExpires().IsZero() {
 					exp := rep.ArchiveExpires()
@@ -117,6 +124,7 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every check")
 	cmd.Flags().DurationVar(&renewWithin, "renew-within", 90*24*time.Hour, "warn when an archive's newest timestamp certificate expires within this time")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&a.passwordFile, "password-file", "", passwordFileHelp)
 	return cmd
 }
 
@@ -171,6 +179,9 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 				fmt.Fprintf(w, "      certification signature, DocMDP level %d\n", s.Certification)
 			}
 		}
+	}
+	if r.Report.Encryption != "" {
+		fmt.Fprintf(w, "  the document is encrypted (%s)\n", r.Report.Encryption)
 	}
 	if r.ArchiveExpires != nil {
 		fmt.Fprintf(w, "  archive: renew before %s (the newest document timestamp's certificate expires then)\n", r.ArchiveExpires.UTC().Format(time.DateOnly))

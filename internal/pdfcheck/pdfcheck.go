@@ -32,6 +32,9 @@ type Validators struct {
 	Dir     string // NSS database, root PEM, pdfcpu configuration
 	NSS     string // "sql:<dir>"
 	RootPEM string
+	// Password opens encrypted documents in qpdf and pdfsig (as the
+	// user password; qpdf also takes the owner's).
+	Password string
 }
 
 // Require skips, or under CI=true fails, when a tool is missing.
@@ -95,7 +98,11 @@ func (v *Validators) Check(tb testing.TB, path string, n int) {
 // QPDF runs qpdf --check and wants no error and no warning.
 func (v *Validators) QPDF(tb testing.TB, path string) {
 	tb.Helper()
-	out, err := exec.Command("qpdf", "--check", path).CombinedOutput()
+	args := []string{"--check", path}
+	if v.Password != "" {
+		args = append(args, "--password="+v.Password)
+	}
+	out, err := exec.Command("qpdf", args...).CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("WARNING")) {
 		tb.Errorf("qpdf --check %s: %v\n%s", filepath.Base(path), err, out)
 	}
@@ -104,7 +111,11 @@ func (v *Validators) QPDF(tb testing.TB, path string) {
 // PDFSig runs pdfsig and wants n signatures, each valid and trusted.
 func (v *Validators) PDFSig(tb testing.TB, path string, n int) string {
 	tb.Helper()
-	out, _ := exec.Command("pdfsig", "-nssdir", v.NSS, path).CombinedOutput()
+	args := []string{"-nssdir", v.NSS, path}
+	if v.Password != "" {
+		args = append([]string{"-upw", v.Password}, args...)
+	}
+	out, _ := exec.Command("pdfsig", args...).CombinedOutput()
 	text := string(out)
 	if got := strings.Count(text, "Signature Validation: Signature is Valid."); got != n {
 		tb.Errorf("pdfsig: %d of %d signatures valid:\n%s", got, n, text)
