@@ -113,6 +113,11 @@ type Document struct {
 	Report *pdf.Report
 	// Err says why the file cannot be used as a PDF.
 	Err error
+	// Locked: the document is encrypted with a password the empty one is
+	// not; its pages and signatures are read once the password is given
+	// ([InspectDocumentWith]). It can be signed: the password is asked
+	// then.
+	Locked bool
 }
 
 // Verdict is the document's state in a few words.
@@ -120,6 +125,8 @@ func (d Document) Verdict() string {
 	switch {
 	case d.Err != nil:
 		return "cannot be read"
+	case d.Locked:
+		return "encrypted: its password opens it"
 	case d.Report == nil || len(d.Report.Signatures) == 0:
 		return "not signed"
 	}
@@ -143,9 +150,26 @@ func (d Document) Verdict() string {
 // InspectDocument reads what the document list shows: size, pages and
 // the verification of the signatures already in the file.
 func InspectDocument(ctx context.Context, path string, verify pdf.VerifyOptions) (d Document) {
+	return InspectDocumentWith(ctx, path, verify, nil)
+}
+
+// InspectDocumentWith is [InspectDocument] that asks asker's person for
+// the password of an encrypted document the empty password does not open;
+// without an asker such a document is Locked.
+func InspectDocumentWith(ctx context.Context, path string, verify pdf.VerifyOptions, asker prompt.Prompter) (d Document) {
 	d = Document{Path: path}
 	// Whatever goes wrong with one document is that document's error.
 	defer pdf.RecoverBug(path, &d.Err)
+	password, err := unlock(ctx, asker, path, verify.Password, false)
+	if asker == nil && NeedsPassword(err) {
+		d.Locked = true
+		return d
+	}
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	verify.Password = password
 	f, err := os.Open(path)
 	if err != nil {
 		d.Err = err
@@ -158,7 +182,7 @@ func InspectDocument(ctx context.Context, path string, verify pdf.VerifyOptions)
 		return d
 	}
 	d.Size = info.Size()
-	ps, err := pdf.PageInfo(f, d.Size, 1)
+	ps, err := pdf.PageInfoWithPassword(f, d.Size, 1, password)
 	if err != nil {
 		d.Err = err
 		return d

@@ -17,8 +17,14 @@ type PageSize struct {
 // tree when the page has none; US Letter when no node has one) and the
 // page count, reading only the page tree's nodes on the way.
 func PageInfo(r io.ReaderAt, size int64, n int) (_ PageSize, err error) {
+	return PageInfoWithPassword(r, size, n, "")
+}
+
+// PageInfoWithPassword is [PageInfo] on a document that password opens
+// (see [Options.Password]).
+func PageInfoWithPassword(r io.ReaderAt, size int64, n int, password string) (_ PageSize, err error) {
 	defer RecoverBug("", &err)
-	d, err := openDocument(r, size)
+	d, err := openDocumentLimits(r, size, Limits{}, password)
 	if err != nil {
 		return PageSize{}, err
 	}

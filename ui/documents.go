@@ -116,6 +116,9 @@ func describeDocument(e *docEntry) docView {
 	if doc.Err != nil {
 		return docView{theme.ErrorIcon(), "cannot be read: " + doc.Err.Error()}
 	}
+	if doc.Locked {
+		return docView{theme.LoginIcon(), doc.Verdict()}
+	}
 	pages := "1 page"
 	if doc.Pages != 1 {
 		pages = fmt.Sprintf("%d pages", doc.Pages)

@@ -30,7 +30,7 @@ func (a *App) extendForArchive(e *docEntry) {
 	job := flow.Job{Input: e.path, Output: flow.OutputPathSuffix(e.path, a.cfg.Settings.OutputDir, "-extended")}
 	verify := a.verifyOptions()
 	opts := flow.ExtendOptions{Level: pdf.LevelBLTA, Timestamper: tsaFor(url),
-		LTV: pdf.LTVOptions{Roots: keys.SystemPoolWith(verify.ExtraRoots)}, Verify: verify}
+		LTV: pdf.LTVOptions{Roots: keys.SystemPoolWith(verify.ExtraRoots)}, Verify: verify, Passwords: a.prompter}
 	begin := func(overwrite bool) {
 		opts.Overwrite = overwrite
 		a.setBusy(true)

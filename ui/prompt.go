@@ -148,6 +148,11 @@ func secretTitle(req prompt.Request) string {
 		return "One-time code"
 	case prompt.AccountPIN:
 		return "Signature PIN"
+	case prompt.DocumentPassword:
+		if req.Owner {
+			return "Owner password"
+		}
+		return "Document password"
 	}
 	return "PIN"
 }
@@ -172,6 +177,11 @@ func secretExplanation(req prompt.Request) string {
 		return fmt.Sprintf("The service sent you a one-time code for agreement %s by SMS or email. Enter it here.", req.Token)
 	case prompt.AccountPIN:
 		return fmt.Sprintf("Enter the signature PIN of your %s to sign as %s.", req.Token, req.Key)
+	case prompt.DocumentPassword:
+		if req.Owner {
+			return fmt.Sprintf("The permissions of %s forbid filling in forms and annotating, which a signature needs. Enter its owner password to sign it.", req.Token)
+		}
+		return fmt.Sprintf("%s is protected by a password. Enter it to open the document.", req.Token)
 	}
 	if req.Key != "" {
 		return fmt.Sprintf("Enter the PIN of token %q to sign as %s.", req.Token, req.Key)

@@ -29,6 +29,8 @@ func (a *App) showReport(e *docEntry) {
 		body = widget.NewLabel("Still reading the document…")
 	case info.Err != nil:
 		body = a.errorContent(info.Err)
+	case info.Locked:
+		body = a.lockedContent(e)
 	case info.Report == nil || len(info.Report.Signatures) == 0:
 		body = widget.NewLabel("This document has no signatures.")
 	default:
@@ -153,4 +155,38 @@ func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 		signer = l
 	}
 	return widget.NewCard(who+" — "+verdict, s.Field, container.NewVBox(head, checks, signer))
+}
+
+// lockedContent is the report of an encrypted document before its
+// password is given: a button asks it and shows the verification.
+func (a *App) lockedContent(e *docEntry) fyne.CanvasObject {
+	msg := widget.NewLabel("This document is encrypted with a password. Give it to read the signatures; Signet does not keep it.")
+	msg.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(msg)
+	var open *widget.Button
+	open = widget.NewButtonWithIcon("Enter the password…", theme.LoginIcon(), func() {
+		open.Disable()
+		verify := a.verifyOptions()
+		a.run(func() {
+			doc := flow.InspectDocumentWith(context.Background(), e.path, verify, a.prompter)
+			a.do(func() {
+				var shown fyne.CanvasObject
+				switch {
+				case doc.Err != nil:
+					shown = a.errorContent(doc.Err)
+				case doc.Report == nil || len(doc.Report.Signatures) == 0:
+					shown = widget.NewLabel("This document has no signatures.")
+				default:
+					shown = reportView(doc.Report)
+				}
+				box.Objects = []fyne.CanvasObject{shown}
+				box.Refresh()
+				a.mu.Lock()
+				a.report = shown
+				a.mu.Unlock()
+			})
+		})
+	})
+	box.Add(container.NewHBox(open))
+	return box
 }

@@ -164,7 +164,7 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		return nil, err
 	}
 	defer signer.Close()
-	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level, Stop: r.stop}
+	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level, Stop: r.stop, Passwords: a.prompter}
 	if r.level != pdf.LevelBB {
 		opts.PDF.Timestamper = &pdf.TSAClient{URL: a.cfg.Settings.TSAURL}
 	}
@@ -200,6 +200,11 @@ func (a *App) resultRows(results []flow.Result) []resultRow {
 			d := flow.InspectDocument(context.Background(), r.Output, verify)
 			rows[i].Verdict = d.Verdict()
 			rows[i].OK = d.Err == nil && d.Report != nil && len(d.Report.Signatures) > 0 && r.Err == nil
+			if d.Locked {
+				// Signed with the password asked; the list's report
+				// asks it again to show the signatures.
+				rows[i].Verdict, rows[i].OK = "signed, encrypted with its password", r.Err == nil
+			}
 			if d.Err != nil {
 				rows[i].Err = d.Err
 			}

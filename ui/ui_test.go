@@ -156,6 +156,13 @@ func (h *harness) docs(names ...string) []string {
 		}
 		paths = append(paths, p)
 	}
+	h.add(paths...)
+	return paths
+}
+
+// add adds files to the list and waits until every listed one is read.
+func (h *harness) add(paths ...string) {
+	h.t.Helper()
 	h.app.AddFiles(paths)
 	h.waitFor("the documents to be read", func() bool {
 		for _, e := range h.app.docs.all() {
@@ -168,7 +175,6 @@ func (h *harness) docs(names ...string) []string {
 		}
 		return true
 	})
-	return paths
 }
 
 // choose selects the certificate with this object label on this token.
