@@ -13,6 +13,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"runtime"
 	"net/url"
 	"strconv"
 	"strings"
@@ -633,18 +634,34 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, doc
 		return nil, false
 	}
 	defer signer.Close()
-	var out []pdfDocument
-	for i, data := range inputs {
+	// The batch engine of the app and the CLI: as many documents at once
+	// as the key allows, in order.
+	out := make([]pdfDocument, len(inputs))
+	jobs := make([]flow.Job, len(inputs))
+	for i := range jobs {
+		jobs[i].Input = names[i]
+	}
+	results := flow.Batch(r.Context(), signer, jobs, flow.BatchOptions{Jobs: runtime.NumCPU()}, func(i int) error {
 		var b bytes.Buffer
-		if err := pdf.Sign(r.Context(), bytes.NewReader(data), int64(len(data)), &b, signer, signer.Chain(), opts); err != nil {
-			if flow.KeyFailure(err) {
-				signError(w, err)
-			} else {
-				fail(w, http.StatusBadRequest, CodeBadDocument, "%s: %v", names[i], err)
-			}
+		if err := pdf.Sign(r.Context(), bytes.NewReader(inputs[i]), int64(len(inputs[i])), &b, signer, signer.Chain(), opts); err != nil {
+			return err
+		}
+		out[i] = pdfDocument{Name: names[i], Document: base64.StdEncoding.EncodeToString(b.Bytes())}
+		return nil
+	})
+	// The key's failure first (it stopped the others), then the first
+	// document's.
+	for _, res := range results {
+		if flow.KeyFailure(res.Err) {
+			signError(w, res.Err)
 			return nil, false
 		}
-		out = append(out, pdfDocument{Name: names[i], Document: base64.StdEncoding.EncodeToString(b.Bytes())})
+	}
+	for i, res := range results {
+		if res.Err != nil {
+			fail(w, http.StatusBadRequest, CodeBadDocument, "%s: %v", names[i], res.Err)
+			return nil, false
+		}
 	}
 	return out, true
 }

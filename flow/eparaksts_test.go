@@ -326,7 +326,7 @@ func TestEParakstsContainer(t *testing.T) {
 			dir := t.TempDir()
 			var jobs []Job
 			for _, d := range docs {
-				jobs = append(jobs, Job{d, ContainerPath(d, dir)})
+				jobs = append(jobs, Job{Input: d, Output: ContainerPath(d, dir)})
 			}
 			results := e.sign(t, tc.label, prompttest.WithPIN(softhsmtest.PIN), jobs, EParakstsOptions{Container: true})
 			requireAll(t, results)

@@ -64,7 +64,7 @@ func TestExtend(t *testing.T) {
 			name := filepath.Base(in) + " to " + string(level)
 			t.Run("ok "+name, func(t *testing.T) {
 				out := filepath.Join(t.TempDir(), "out.pdf")
-				resultsOK(t, ExtendPDFs(ctx, []Job{{in, out}}, opts(level)))
+				resultsOK(t, ExtendPDFs(ctx, []Job{{Input: in, Output: out}}, opts(level)))
 				rep, got := levelOfFile(t, out)
 				want := string(level)
 				if in == popplerSigned {
@@ -92,11 +92,11 @@ func TestExtend(t *testing.T) {
 	}
 	t.Run("ok renewal adds a second document timestamp over the first", func(t *testing.T) {
 		lta := filepath.Join(t.TempDir(), "lta.pdf")
-		resultsOK(t, ExtendPDFs(ctx, []Job{{bb, lta}}, opts(pdf.LevelBLTA)))
+		resultsOK(t, ExtendPDFs(ctx, []Job{{Input: bb, Output: lta}}, opts(pdf.LevelBLTA)))
 		renewed := filepath.Join(t.TempDir(), "renewed.pdf")
 		o := opts("")
 		o.Renew = true
-		resultsOK(t, ExtendPDFs(ctx, []Job{{lta, renewed}}, o))
+		resultsOK(t, ExtendPDFs(ctx, []Job{{Input: lta, Output: renewed}}, o))
 		rep, got := levelOfFile(t, renewed)
 		var stamps []pdf.SignatureReport
 		for _, s := range rep.Signatures {
@@ -115,7 +115,7 @@ func TestExtend(t *testing.T) {
 	t.Run("fail renewal of a file that is not an archive", func(t *testing.T) {
 		o := opts("")
 		o.Renew = true
-		r := ExtendPDFs(ctx, []Job{{bb, filepath.Join(t.TempDir(), "x.pdf")}}, o)[0]
+		r := ExtendPDFs(ctx, []Job{{Input: bb, Output: filepath.Join(t.TempDir(), "x.pdf")}}, o)[0]
 		if !errors.Is(r.Err, ErrNotArchive) || !strings.Contains(r.Err.Error(), "is B-B") {
 			t.Fatalf("%v", r.Err)
 		}
@@ -126,7 +126,7 @@ func TestExtend(t *testing.T) {
 		os.WriteFile(path, orig, 0o644)
 		o := opts(pdf.LevelBLT)
 		o.Backup = ".orig"
-		resultsOK(t, ExtendPDFs(ctx, []Job{{path, path}}, o))
+		resultsOK(t, ExtendPDFs(ctx, []Job{{Input: path, Output: path}}, o))
 		if b, _ := os.ReadFile(path + ".orig"); !bytes.Equal(b, orig) {
 			t.Error("the backup is not the original")
 		}
@@ -134,13 +134,13 @@ func TestExtend(t *testing.T) {
 			t.Errorf("in place: %s", got)
 		}
 		// A second run would overwrite the backup: refused.
-		if r := ExtendPDFs(ctx, []Job{{path, path}}, o)[0]; r.Err == nil || !strings.Contains(r.Err.Error(), "backup") {
+		if r := ExtendPDFs(ctx, []Job{{Input: path, Output: path}}, o)[0]; r.Err == nil || !strings.Contains(r.Err.Error(), "backup") {
 			t.Errorf("%v", r.Err)
 		}
 	})
 	t.Run("ok the expiry warning fires in the window", func(t *testing.T) {
 		lta := filepath.Join(t.TempDir(), "lta.pdf")
-		resultsOK(t, ExtendPDFs(ctx, []Job{{bb, lta}}, opts(pdf.LevelBLTA)))
+		resultsOK(t, ExtendPDFs(ctx, []Job{{Input: bb, Output: lta}}, opts(pdf.LevelBLTA)))
 		rep, _ := levelOfFile(t, lta)
 		exp := rep.ArchiveExpires()
 		if exp.IsZero() {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/keys"
@@ -37,12 +39,46 @@ var ErrStopped = errors.New("not signed: the batch stopped before this document"
 // Job is one document to sign.
 type Job struct {
 	Input, Output string
+	// Doc overrides the batch's signature details for this document;
+	// nil keeps them.
+	Doc *DocOptions
+}
+
+// DocOptions are the signature details one document of a batch may have
+// of its own (a line of `signet sign --from`); empty ones keep the
+// batch's.
+type DocOptions struct {
+	Reason      string `json:"reason,omitempty"`
+	Location    string `json:"location,omitempty"`
+	ContactInfo string `json:"contact,omitempty"`
+	Name        string `json:"name,omitempty"`
+	FieldName   string `json:"field,omitempty"`
+}
+
+// apply sets o's details from d.
+func (d *DocOptions) apply(o *pdf.Options) {
+	if d == nil {
+		return
+	}
+	for _, f := range []struct {
+		dst *string
+		v   string
+	}{
+		{&o.Reason, d.Reason}, {&o.Location, d.Location}, {&o.ContactInfo, d.ContactInfo}, {&o.Name, d.Name}, {&o.FieldName, d.FieldName},
+	} {
+		if f.v != "" {
+			*f.dst = f.v
+		}
+	}
 }
 
 // Result is what became of one Job.
 type Result struct {
 	Job
 	Err error
+	// Took is how long the document took, from its start to its output
+	// written (zero for a document the batch stopped before).
+	Took time.Duration
 }
 
 // BatchOptions control a batch.
@@ -62,6 +98,17 @@ type BatchOptions struct {
 	// no other (a person's "stop after this document"); cancelling ctx
 	// stops at once.
 	Stop <-chan struct{}
+	// Jobs is how many documents are signed at once (0 or 1: one at a
+	// time), within what the key allows ([keys.Concurrency]): a token key
+	// signs in as many sessions, a key that asks a PIN before every
+	// signature one document at a time (Notice says so). Results and
+	// Progress stay in input order.
+	Jobs int
+	// Notice receives what the person should know of how the batch runs.
+	Notice func(string)
+	// OnResult receives each document's result as soon as it and those
+	// before it are done: in input order, while the batch runs.
+	OnResult func(Result)
 	// Passwords asks for the password of an encrypted document that
 	// PDF.Password ("" by default, which opens most) does not open, or
 	// whose permissions want the owner password; nil: such a document
@@ -98,42 +145,154 @@ func OutputPathSuffix(in, dir, suffix string) string {
 // whole batch, so a token asks its PIN once; keys that want a PIN per
 // signature ask it per document. A document that fails does not stop the
 // others, except when the failure concerns the key itself (wrong or
-// locked PIN, token removed, the person cancelled): then the remaining
-// documents are left unsigned, so that no PIN is tried again by itself.
+// locked PIN, token removed, the person cancelled): then the documents not
+// started are left unsigned, so that no PIN is tried again by itself; the
+// ones finished stay signed, and none is left half-written.
+//
+// Documents are signed opts.Jobs at a time once the first signature has
+// logged in (one PIN prompt, and the key then tells how many signatures it
+// makes at once).
 func SignPDFs(ctx context.Context, signer keys.Signer, jobs []Job, opts BatchOptions) []Result {
-	results := make([]Result, len(jobs))
-	stopped := error(nil)
+	return Batch(ctx, signer, jobs, opts, func(i int) error { return signOne(ctx, signer, jobs[i], opts) })
+}
+
+// Batch runs sign for each job as [SignPDFs] does: one at a time until a
+// signature logs in, then opts.Jobs at once within what signer allows;
+// stopping at a failure of the key, at opts.Stop or when ctx ends;
+// results and progress in input order. The agent signs its batches of
+// documents in memory through it.
+func Batch(ctx context.Context, signer keys.Signer, jobs []Job, opts BatchOptions, sign func(i int) error) []Result {
+	b := &batch{ctx: ctx, opts: opts, jobs: jobs, results: make([]Result, len(jobs)), done: make([]bool, len(jobs))}
 	for i, job := range jobs {
-		results[i].Job = job
-		if opts.Progress != nil {
-			opts.Progress(i, len(jobs), job.Input)
+		b.results[i].Job = job
+	}
+	if opts.Progress != nil && len(jobs) > 0 {
+		opts.Progress(0, len(jobs), jobs[0].Input)
+	}
+	// One at a time until a signature is made: the login, and what the
+	// key can do at once, are known then.
+	i := 0
+	for i < len(jobs) {
+		err := b.do(i, sign)
+		i++
+		if err == nil || PartlySigned(err) {
+			break
 		}
-		if stopped != nil {
-			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, stopped)
-			continue
+	}
+	workers := min(max(opts.Jobs, 1), keys.Concurrency(signer), len(jobs)-i)
+	if opts.Jobs > 1 && keys.Concurrency(signer) == 1 && i < len(jobs) && opts.Notice != nil {
+		if a, ok := signer.(interface{ AlwaysAuthenticate() bool }); ok && a.AlwaysAuthenticate() {
+			opts.Notice("this key asks its PIN before every signature: the documents are signed one at a time")
+		} else {
+			opts.Notice("this key makes one signature at a time: the documents are signed one after another")
 		}
-		if err := ctx.Err(); err != nil {
-			stopped = err
-			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, err)
-			continue
+	}
+	if workers <= 1 {
+		for ; i < len(jobs); i++ {
+			b.do(i, sign)
 		}
-		select {
-		case <-opts.Stop:
-			stopped = ErrStopRequested
-			results[i].Err = fmt.Errorf("%w (%w)", ErrStopped, stopped)
-			continue
-		default:
-		}
-		err := signOne(ctx, signer, job, opts)
-		results[i].Err = err
+		return b.results
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				b.do(j, sign)
+			}
+		}()
+	}
+	for ; i < len(jobs); i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return b.results
+}
+
+// batch is a SignPDFs run: its results, why it stopped, and how far
+// Progress has told, in input order.
+type batch struct {
+	ctx     context.Context
+	opts    BatchOptions
+	jobs    []Job
+	results []Result
+
+	mu       sync.Mutex
+	stopped  error
+	done     []bool
+	reported int
+}
+
+// do signs document i, unless the batch stopped, and records the result.
+func (b *batch) do(i int, sign func(int) error) error {
+	err := b.stopReason()
+	if err != nil {
+		err = fmt.Errorf("%w (%w)", ErrStopped, err)
+	} else {
+		start := time.Now()
+		err = sign(i)
+		b.results[i].Took = time.Since(start)
 		if KeyFailure(err) {
-			stopped = err
+			b.stop(err)
 		}
 	}
-	if opts.Progress != nil {
-		opts.Progress(len(jobs), len(jobs), "")
+	b.results[i].Err = err
+	b.finish(i)
+	return err
+}
+
+// stopReason is why no document may start now, or nil.
+func (b *batch) stopReason() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped != nil {
+		return b.stopped
 	}
-	return results
+	if err := b.ctx.Err(); err != nil {
+		b.stopped = err
+		return err
+	}
+	select {
+	case <-b.opts.Stop:
+		b.stopped = ErrStopRequested
+		return b.stopped
+	default:
+	}
+	return nil
+}
+
+func (b *batch) stop(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped == nil {
+		b.stopped = err
+	}
+}
+
+// finish marks document i done and tells Progress of the documents done
+// in input order.
+func (b *batch) finish(i int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done[i] = true
+	n := len(b.jobs)
+	for b.reported < n && b.done[b.reported] {
+		if b.opts.OnResult != nil {
+			b.opts.OnResult(b.results[b.reported])
+		}
+		b.reported++
+		if b.opts.Progress == nil {
+			continue
+		}
+		if b.reported < n {
+			b.opts.Progress(b.reported, n, b.jobs[b.reported].Input)
+		} else {
+			b.opts.Progress(n, n, "")
+		}
+	}
 }
 
 func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions) error {
@@ -146,6 +305,7 @@ func signOne(ctx context.Context, signer keys.Signer, job Job, opts BatchOptions
 	}
 	o, ltv := opts.PDF, opts.LTV
 	o.Password, ltv.Password = password, password
+	job.Doc.apply(&o)
 	if err := pdf.SignFile(ctx, job.Input, job.Output, signer, signer.Chain(), o); err != nil {
 		return err
 	}
@@ -231,6 +391,7 @@ func KeyFailure(err error) bool {
 	return errors.As(err, &pinErr) ||
 		errors.Is(err, pkcs11.ErrPINLocked) ||
 		errors.Is(err, pkcs11.ErrTokenRemoved) ||
+		errors.Is(err, pkcs11.ErrKeyGone) ||
 		errors.Is(err, pkcs11.ErrNotLoggedIn) ||
 		errors.Is(err, prompt.ErrCancelled) ||
 		errors.Is(err, keys.ErrWrongPassword) ||

@@ -26,7 +26,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(softhsmtest.Main(m)) }
 
-func openToken(t *testing.T) (*softhsmtest.Env, *Modules) {
+func openToken(t testing.TB) (*softhsmtest.Env, *Modules) {
 	t.Helper()
 	env := softhsmtest.Require(t)
 	mods := LoadModules([]string{env.Module}, nil)
@@ -42,7 +42,7 @@ func keyURI(label string) string {
 }
 
 // signerFor opens the main token's key with that label.
-func signerFor(t *testing.T, mods *Modules, label string, p prompt.Prompter) keys.Signer {
+func signerFor(t testing.TB, mods *Modules, label string, p prompt.Prompter) keys.Signer {
 	t.Helper()
 	signer, err := OpenSigner(context.Background(), mods, keyURI(label), p)
 	if err != nil {
@@ -56,7 +56,7 @@ func signerFor(t *testing.T, mods *Modules, label string, p prompt.Prompter) key
 func jobsFor(docs []string, dir string) []Job {
 	var jobs []Job
 	for _, d := range docs {
-		jobs = append(jobs, Job{d, OutputPath(d, dir)})
+		jobs = append(jobs, Job{Input: d, Output: OutputPath(d, dir)})
 	}
 	return jobs
 }
@@ -105,7 +105,7 @@ func TestSignPDFOnToken(t *testing.T) {
 			defer signer.Close()
 			in := writeDocs(t, 1)[0]
 			out := OutputPath(in, "")
-			res := SignPDFs(context.Background(), signer, []Job{{in, out}}, BatchOptions{PDF: pdf.Options{PSS: tc.pss, Timestamper: &pdf.TSAClient{URL: tsa.URL}}})
+			res := SignPDFs(context.Background(), signer, []Job{{Input: in, Output: out}}, BatchOptions{PDF: pdf.Options{PSS: tc.pss, Timestamper: &pdf.TSAClient{URL: tsa.URL}}})
 			if res[0].Err != nil {
 				t.Fatal(res[0].Err)
 			}

@@ -31,6 +31,23 @@ type Signer interface {
 	Close() error
 }
 
+// Concurrent is a Signer that can make several signatures at once.
+type Concurrent interface {
+	// Concurrency is how many signatures it can make at once, 1 when
+	// they must be made one after another. It may change after the
+	// first signature (a token key knows then whether it asks a PIN
+	// before each signature).
+	Concurrency() int
+}
+
+// Concurrency is how many signatures s can make at once.
+func Concurrency(s Signer) int {
+	if c, ok := s.(Concurrent); ok {
+		return max(c.Concurrency(), 1)
+	}
+	return 1
+}
+
 // maxChain bounds chain building against loops among cross-signed CAs.
 const maxChain = 10
 

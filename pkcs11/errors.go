@@ -24,6 +24,9 @@ var (
 	ErrPINFormat = errors.New("PIN has a length or characters the token does not accept")
 	// ErrTokenRemoved reports that the card or token went away.
 	ErrTokenRemoved = errors.New("token was removed")
+	// ErrKeyGone: a key found before is no longer on the token (the
+	// token was removed and put back, or the key deleted).
+	ErrKeyGone = errors.New("the key is no longer on the token (was the token removed?)")
 	// ErrTokenNotFound reports that no present token matches a selection.
 	ErrTokenNotFound = errors.New("no such token")
 	// ErrKeyNotFound reports that no key or certificate matches a selection.
@@ -116,6 +119,8 @@ var sentinelFor = map[p11.Error]error{
 	p11.CKR_DEVICE_REMOVED:             ErrTokenRemoved,
 	p11.CKR_SESSION_CLOSED:             ErrTokenRemoved,
 	p11.CKR_SESSION_HANDLE_INVALID:     ErrTokenRemoved,
+	p11.CKR_KEY_HANDLE_INVALID:         ErrKeyGone,
+	p11.CKR_OBJECT_HANDLE_INVALID:      ErrKeyGone,
 	p11.CKR_TOKEN_NOT_RECOGNIZED:       ErrDevice,
 	p11.CKR_DEVICE_ERROR:               ErrDevice,
 	p11.CKR_DEVICE_MEMORY:              ErrDevice,

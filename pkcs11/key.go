@@ -25,26 +25,40 @@ var ErrKeyClosed = errors.New("key is closed")
 // until Close. A key with CKA_ALWAYS_AUTHENTICATE, as eID signing keys
 // have, also asks the signature PIN before every signature.
 //
-// A Key is safe for concurrent use; signatures are made one at a time, as a
-// PKCS#11 session allows only one operation at once.
+// A Key is safe for concurrent use. A PKCS#11 session makes one signature
+// at a time, so concurrent signatures each take a session of their own,
+// opened on demand up to the token's limit and kept until Close; the
+// login is the application's, shared by all of them (PKCS#11 v2.40
+// section 5.6), as are object handles. A key that asks a PIN before every
+// signature signs one at a time.
 type Key struct {
 	cert     *Certificate
 	chain    []*x509.Certificate
 	prompter prompt.Prompter
 	mechs    map[uint]bool
 
-	mu         sync.Mutex
-	sess       *session         // nil after Close
+	// idle holds the sessions not signing now; capacity maxSessions.
+	idle        chan *session
+	maxSessions int
+
+	mu         sync.Mutex // guards what follows; held while logging in
+	opened     int        // sessions open, idle or signing
+	closed     bool
 	handle     p11.ObjectHandle // private key, 0 until found
 	alwaysAuth bool
-	// loggedIn is set once the session is known to be logged in, which
-	// saves asking the token (C_GetSessionInfo) before every signature.
-	// A token that loses the login answers CKR_USER_NOT_LOGGED_IN, which
-	// clears it.
+	// loggedIn is set once the application is known to be logged in,
+	// which saves asking the token (C_GetSessionInfo) before every
+	// signature. A token that loses the login answers
+	// CKR_USER_NOT_LOGGED_IN, which clears it.
 	loggedIn bool
 }
 
 var _ keys.Signer = (*Key)(nil)
+var _ keys.Concurrent = (*Key)(nil)
+
+// maxKeySessions bounds the sessions one key opens, whatever the token
+// allows: more than the cores of a machine do not sign faster.
+const maxKeySessions = 64
 
 // OpenKey opens a session for signing with c's private key. prompter is
 // asked for PINs when signing.
@@ -68,13 +82,103 @@ func OpenKey(c *Certificate, prompter prompt.Prompter) (*Key, error) {
 		s.close()
 		return nil, err
 	}
-	return &Key{
-		cert:     c,
-		chain:    keys.BuildChain(c.Cert, pool),
-		prompter: prompter,
-		mechs:    mechs,
-		sess:     s,
-	}, nil
+	n := t.sessionRoom() + 1 // and the one just opened
+	k := &Key{
+		cert:        c,
+		chain:       keys.BuildChain(c.Cert, pool),
+		prompter:    prompter,
+		mechs:       mechs,
+		idle:        make(chan *session, n),
+		maxSessions: n,
+		opened:      1,
+	}
+	k.idle <- s
+	return k, nil
+}
+
+// sessionRoom is how many more sessions the token takes (CK_TOKEN_INFO's
+// ulMaxSessionCount less ulSessionCount), within maxKeySessions.
+func (t *Token) sessionRoom() int {
+	ti, err := t.module.ctx.GetTokenInfo(t.slotID)
+	if err != nil {
+		return 0
+	}
+	const unavailable = ^uint(0) // CK_UNAVAILABLE_INFORMATION
+	switch {
+	case ti.MaxSessionCount == 0: // CK_EFFECTIVELY_INFINITE
+		return maxKeySessions - 1
+	case ti.MaxSessionCount == unavailable || ti.SessionCount == unavailable:
+		return 3 // unknown: a few
+	case ti.SessionCount >= ti.MaxSessionCount:
+		return 0
+	}
+	return min(int(ti.MaxSessionCount-ti.SessionCount), maxKeySessions-1)
+}
+
+// Concurrency is how many signatures the key makes at once: its sessions'
+// limit, or 1 for a key that asks a PIN before every signature, or before
+// the first signature, when that is not known yet.
+func (k *Key) Concurrency() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.handle == 0 || k.alwaysAuth {
+		return 1
+	}
+	return k.maxSessions
+}
+
+// AlwaysAuthenticate tells a key that asks a PIN before every signature
+// (known after the first signature).
+func (k *Key) AlwaysAuthenticate() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.alwaysAuth
+}
+
+// acquire takes an idle session, or opens one while the token has room,
+// or waits for one.
+func (k *Key) acquire(ctx context.Context) (*session, error) {
+	select {
+	case s := <-k.idle:
+		return s, nil
+	default:
+	}
+	k.mu.Lock()
+	if k.closed {
+		k.mu.Unlock()
+		return nil, ErrKeyClosed
+	}
+	if k.opened < k.maxSessions {
+		k.opened++
+		k.mu.Unlock()
+		s, err := k.cert.Token.openSession()
+		if err != nil {
+			k.mu.Lock()
+			k.opened--
+			k.mu.Unlock()
+			return nil, err
+		}
+		return s, nil
+	}
+	k.mu.Unlock()
+	select {
+	case s := <-k.idle:
+		return s, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release gives s back, or closes it when the key was closed meanwhile.
+func (k *Key) release(s *session) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.closed {
+		s.close()
+		k.opened--
+		return
+	}
+	k.idle <- s // capacity maxSessions: never blocks
 }
 
 // Public is the certificate's public key.
@@ -111,29 +215,41 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.sess == nil {
-		return nil, ErrKeyClosed
-	}
-	if err := k.findPrivateKey(ctx); err != nil {
+	s, err := k.acquire(ctx)
+	if err != nil {
 		return nil, err
 	}
-	c := k.sess.ctx()
-	h := k.sess.handle
-	if err := c.SignInit(h, []*p11.Mechanism{op.mech}, k.handle); err != nil {
+	defer k.release(s)
+	// Logging in and finding the key happen once, under the lock: the
+	// other signatures wait for the PIN rather than ask it too. A key that
+	// asks a PIN per signature keeps the lock to the end: one at a time.
+	k.mu.Lock()
+	if err := k.findPrivateKey(ctx, s); err != nil {
+		k.mu.Unlock()
+		return nil, err
+	}
+	handle, alwaysAuth := k.handle, k.alwaysAuth
+	if alwaysAuth {
+		defer k.mu.Unlock()
+	} else {
+		k.mu.Unlock()
+	}
+	c := s.ctx()
+	if err := c.SignInit(s.handle, []*p11.Mechanism{op.mech}, handle); err != nil {
 		return nil, wrap("start "+op.name+" signature", token, err)
 	}
-	if k.alwaysAuth {
-		if err := k.sess.login(ctx, p11.CKU_CONTEXT_SPECIFIC, k.prompter, k.name(), k.cert.Cert); err != nil {
-			k.abortSign(op.input)
+	if alwaysAuth {
+		if err := s.login(ctx, p11.CKU_CONTEXT_SPECIFIC, k.prompter, k.name(), k.cert.Cert); err != nil {
+			abortSign(s, op.input)
 			return nil, err
 		}
 	}
-	sig, err := c.Sign(h, op.input)
+	sig, err := c.Sign(s.handle, op.input)
 	if err != nil {
-		if isCode(err, p11.CKR_USER_NOT_LOGGED_IN) && !k.alwaysAuth {
+		if isCode(err, p11.CKR_USER_NOT_LOGGED_IN) && !alwaysAuth {
+			k.mu.Lock()
 			k.loggedIn = false // the next signature logs in again
+			k.mu.Unlock()
 		}
 		return nil, wrap(op.name+" signature", token, err)
 	}
@@ -146,17 +262,20 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 // abortSign ends the signing operation that SignInit started. PKCS#11 v2.40
 // has no C_SignCancel, but a C_Sign that fails (here: not authorized) ends
 // the operation (section 5.12), leaving the session ready for the next one.
-func (k *Key) abortSign(input []byte) {
-	_, _ = k.sess.ctx().Sign(k.sess.handle, input)
+func abortSign(s *session, input []byte) {
+	_, _ = s.ctx().Sign(s.handle, input)
 }
 
 // findPrivateKey logs in if the token wants it and finds the private key
-// with the certificate's CKA_ID. Called with k.mu held.
-func (k *Key) findPrivateKey(ctx context.Context) error {
+// with the certificate's CKA_ID, through session s. Called with k.mu held.
+func (k *Key) findPrivateKey(ctx context.Context, s *session) error {
+	if k.closed {
+		return ErrKeyClosed
+	}
 	t := k.cert.Token
 	if t.Flags.LoginRequired && !k.loggedIn {
-		if !k.sess.loggedIn() {
-			if err := k.sess.login(ctx, p11.CKU_USER, k.prompter, k.name(), k.cert.Cert); err != nil {
+		if !s.loggedIn() {
+			if err := s.login(ctx, p11.CKU_USER, k.prompter, k.name(), k.cert.Cert); err != nil {
 				return err
 			}
 		}
@@ -168,7 +287,7 @@ func (k *Key) findPrivateKey(ctx context.Context) error {
 	if len(k.cert.ID) == 0 {
 		return &Error{Op: "find private key", Token: t.Label, Err: fmt.Errorf("%w: certificate %q has no CKA_ID to pair it with a key", ErrKeyNotFound, k.cert.Label)}
 	}
-	handles, err := k.sess.find([]*p11.Attribute{
+	handles, err := s.find([]*p11.Attribute{
 		p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PRIVATE_KEY),
 		p11.NewAttribute(p11.CKA_ID, k.cert.ID),
 	})
@@ -182,7 +301,7 @@ func (k *Key) findPrivateKey(ctx context.Context) error {
 	default:
 		return &Error{Op: "find private key", Token: t.Label, Err: fmt.Errorf("%w: %d private keys share the id of certificate %q", ErrAmbiguous, len(handles), k.cert.Label)}
 	}
-	a, err := k.sess.attrs(handles[0], p11.CKA_SIGN, p11.CKA_ALWAYS_AUTHENTICATE)
+	a, err := s.attrs(handles[0], p11.CKA_SIGN, p11.CKA_ALWAYS_AUTHENTICATE)
 	if err != nil {
 		return err
 	}
@@ -203,14 +322,23 @@ func (k *Key) name() string {
 	return k.cert.Label
 }
 
-// Close closes the key's session. When it is the application's last
-// session with the token, the token logs out.
+// Close closes the key's sessions (those signing now, when they finish).
+// When they are the application's last sessions with the token, the token
+// logs out.
 func (k *Key) Close() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.sess != nil {
-		k.sess.close()
-		k.sess = nil
+	if k.closed {
+		return nil
 	}
-	return nil
+	k.closed = true
+	for {
+		select {
+		case s := <-k.idle:
+			s.close()
+			k.opened--
+		default:
+			return nil
+		}
+	}
 }

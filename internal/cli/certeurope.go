@@ -226,7 +226,7 @@ func (a *app) certEuropeSign(f *certEuropeFlags) *cobra.Command {
 			if f.otpFile != "" {
 				p = &otpFilePrompter{path: f.otpFile, wait: 5 * time.Minute}
 			}
-			return a.reportSigned(flow.SignWithCertEurope(c.Context(), client, p, jobs, opts), f.asJSON)
+			return a.reportSigned(flow.SignWithCertEurope(c.Context(), client, p, jobs, opts), f.asJSON, false)
 		},
 	}
 	s.add(c)
@@ -264,7 +264,7 @@ func (a *app) certEuropeSeal(f *certEuropeFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.reportSigned(flow.SealWithCertEurope(c.Context(), client, jobs, opts), f.asJSON)
+			return a.reportSigned(flow.SealWithCertEurope(c.Context(), client, jobs, opts), f.asJSON, false)
 		},
 	}
 	s.add(c)

@@ -47,6 +47,7 @@ func (e partialError) Unwrap() error { return e.err }
 
 // app holds what every command needs.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	modules        []string // --module
 	configPath     string   // --config
@@ -67,7 +68,12 @@ func Main() int {
 
 // Run runs the command line with args.
 func Run(args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	return RunWithInput(args, os.Stdin, stdout, stderr)
+}
+
+// RunWithInput is Run with stdin given (what `--from -` reads).
+func RunWithInput(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -354,7 +354,7 @@ there, one PIN and code per document; see 'signet cmd --help'.`,
 				Verify:    pdf.VerifyOptions{ExtraRoots: f.demoRoots},
 				Overwrite: s.force,
 			})
-			return a.reportSigned(results, f.asJSON)
+			return a.reportSigned(results, f.asJSON, false)
 		},
 	}
 	s.add(c, true)

@@ -335,5 +335,5 @@ func (a *app) reportEParaksts(res []flow.EParakstsResult, asJSON bool) error {
 	for i, r := range res {
 		plain[i] = r.Result
 	}
-	return a.reportSigned(plain, asJSON)
+	return a.reportSigned(plain, asJSON, false)
 }

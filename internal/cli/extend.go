@@ -87,7 +87,7 @@ the original as FILE<backup> (--backup, default .orig).`,
 				LTV: pdf.LTVOptions{Roots: pool}, Verify: pdf.VerifyOptions{ExtraRoots: roots},
 				Backup: backup, Overwrite: force, Progress: a.progress(len(jobs)),
 			})
-			return a.reportSigned(results, asJSON)
+			return a.reportSigned(results, asJSON, false)
 		},
 	}
 	f := cmd.Flags()

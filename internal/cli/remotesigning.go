@@ -389,7 +389,7 @@ verifies the result before writing it.`,
 				Verify:    pdf.VerifyOptions{ExtraRoots: f.demoRoots},
 				Overwrite: s.force,
 			})
-			return a.reportSigned(results, f.asJSON)
+			return a.reportSigned(results, f.asJSON, false)
 		},
 	}
 	s.add(cmd, true)

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bufio"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -36,7 +40,8 @@ func (a *app) signCommand() *cobra.Command {
 		textLines                     []string
 		imageRight, reusePIN          bool
 		pss, adobe, force, asJSON     bool
-		certify                       int
+		certify, jobsN                int
+		from, report                  string
 		pdfOpts                       pdf.Options
 	)
 	cmd := &cobra.Command{
@@ -62,13 +67,46 @@ and stay encrypted. Most open with the empty password; for others give
 document whose permissions forbid filling in forms and annotating (which a
 signature field needs) is signed only with its owner password.
 
+Batches: --jobs N signs N documents at once, each in a token session of its
+own (default: one per CPU, within the token's session limit); a key that
+asks a PIN before every signature signs one document at a time. Outputs and
+results keep the input order. --from FILE (or - for stdin) reads one
+document per line: a path, or a JSON object
+  {"input": "a.pdf", "output": "out/a.pdf", "reason": "…", "location": "…",
+   "contact": "…", "name": "…", "field": "…"}
+where all but "input" are optional. --report jsonl prints one JSON line per
+document as it is done: input, output, status (signed, partly_signed,
+failed, not_started), code (a stable name of the error), message, level,
+durationMs.
+
 Exit codes: 0 every document signed as asked; 1 some document not signed;
 2 wrong usage; 3 every document signed and written, some at a lower level
 than asked (B-T instead of B-LT or B-LTA).`,
-		Args: minArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if keyRef == "" {
 				return usageError{errors.New("--key is required")}
+			}
+			if report != "" && report != "jsonl" {
+				return usageError{fmt.Errorf("--report %q: the only report format is jsonl", report)}
+			}
+			if report != "" && asJSON {
+				return usageError{errors.New("use --json or --report jsonl, not both")}
+			}
+			var docs map[string]fromLine
+			if from != "" {
+				lines, err := a.readFrom(from)
+				if err != nil {
+					return usageError{err}
+				}
+				docs = map[string]fromLine{}
+				for _, l := range lines {
+					inputs = append(inputs, l.Input)
+					docs[l.Input] = l
+				}
+			}
+			if len(inputs) == 0 {
+				return usageError{errors.New("no documents: name them, or give --from FILE")}
 			}
 			if out != "" && outDir != "" {
 				return usageError{errors.New("use -o or --out-dir, not both")}
@@ -117,6 +155,14 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			if err != nil {
 				return err
 			}
+			for i, j := range jobs {
+				if l, ok := docs[j.Input]; ok {
+					if l.Output != "" {
+						jobs[i].Output = l.Output
+					}
+					jobs[i].Doc = l.Doc
+				}
+			}
 
 			mods, err := a.loadModules()
 			if err != nil {
@@ -145,7 +191,13 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				return usageError{err}
 			}
 			pdfOpts.Password = password
+			if jobsN < 1 {
+				return usageError{errors.New("--jobs must be at least 1")}
+			}
 			results := flow.SignPDFs(cmd.Context(), signer, jobs, flow.BatchOptions{
+				Jobs:      jobsN,
+				OnResult:  a.jsonlReport(report, lvl),
+				Notice:    func(s string) { fmt.Fprintf(a.stderr, "signet: note: %s\n", s) },
 				Passwords: asker,
 				PDF:       pdfOpts,
 				Overwrite: force,
@@ -153,11 +205,16 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				Level:     lvl,
 				LTV:       ltv,
 			})
-			return a.reportSigned(results, asJSON)
+			if report != "" {
+				return a.reportSigned(results, false, true)
+			}
+			return a.reportSigned(results, asJSON, false)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyRef, "key", "", "key: a pkcs11: URI from 'signet certs', or a .p12/.pfx file")
+	f.StringVar(&from, "from", "", "read the documents from this file (- for stdin): a path or a JSON object per line")
+	f.StringVar(&report, "report", "", "print a report line per document as it is done: jsonl")
 	f.StringVarP(&out, "output", "o", "", "signed file (one document)")
 	f.StringVar(&outDir, "out-dir", "", "directory for the signed files")
 	f.BoolVar(&force, "force", false, "overwrite existing output files")
@@ -179,6 +236,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	f.StringVar(&imagePath, "image", "", "PNG or JPEG image of a visible signature")
 	f.BoolVar(&imageRight, "image-right", false, "put the image right of the text (default left)")
 	f.BoolVar(&reusePIN, "reuse-pin", false, "for keys that ask a PIN before every signature (eID cards): ask it once and keep it in memory until this batch ends")
+	f.IntVar(&jobsN, "jobs", runtime.NumCPU(), "documents signed at once, each in a token session of its own (within the token's session limit; keys that ask a PIN before every signature sign one at a time)")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&a.pinFile, "pin-file", "", "read the PIN (or key file password) from this file (unattended use only)")
 	f.StringVar(&a.passwordFile, "password-file", "", passwordFileHelp)
@@ -246,7 +304,9 @@ func (a *app) progress(total int) func(done, total int, current string) {
 	}
 }
 
-func (a *app) reportSigned(results []flow.Result, asJSON bool) error {
+// reportSigned prints the results (unless quiet: a streamed report said
+// them already) and gives the exit status.
+func (a *app) reportSigned(results []flow.Result, asJSON, quiet bool) error {
 	failed, partly := 0, 0
 	var out []signResultJSON
 	for _, r := range results {
@@ -270,6 +330,9 @@ func (a *app) reportSigned(results []flow.Result, asJSON bool) error {
 		}
 	} else {
 		for _, r := range results {
+			if quiet {
+				break
+			}
 			var pe *flow.PartlySignedError
 			switch {
 			case r.Err == nil:
@@ -337,4 +400,103 @@ func appearance(rect, page string, lines []string, imagePath string, imageRight 
 		a.Image = img
 	}
 	return a, nil
+}
+
+// fromLine is one document of --from.
+type fromLine struct {
+	Input, Output string
+	Doc           *flow.DocOptions
+}
+
+// maxFromLine bounds one line of --from.
+const maxFromLine = 64 << 10
+
+// readFrom reads --from: one path, or one JSON object, per line; blank
+// lines are skipped. A line that is not understood names its number.
+func (a *app) readFrom(name string) ([]fromLine, error) {
+	var r io.Reader
+	if name == "-" {
+		r = a.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("--from: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 4096), maxFromLine)
+	var lines []fromLine
+	for n := 1; sc.Scan(); n++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		if !strings.HasPrefix(text, "{") {
+			lines = append(lines, fromLine{Input: text})
+			continue
+		}
+		var obj struct {
+			Input  string `json:"input"`
+			Output string `json:"output"`
+			flow.DocOptions
+		}
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&obj); err != nil {
+			return nil, fmt.Errorf("--from line %d: %v", n, err)
+		}
+		if dec.More() {
+			return nil, fmt.Errorf("--from line %d: more than one JSON value", n)
+		}
+		if obj.Input == "" {
+			return nil, fmt.Errorf("--from line %d: no \"input\"", n)
+		}
+		doc := obj.DocOptions
+		lines = append(lines, fromLine{Input: obj.Input, Output: obj.Output, Doc: &doc})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--from: %w (a line may be at most %d KB)", err, maxFromLine>>10)
+	}
+	return lines, nil
+}
+
+// reportLine is one line of --report jsonl.
+type reportLine struct {
+	Input      string `json:"input"`
+	Output     string `json:"output,omitempty"`
+	Status     string `json:"status"` // signed, partly_signed, failed, not_started
+	Code       string `json:"code,omitempty"`
+	Message    string `json:"message,omitempty"`
+	Level      string `json:"level,omitempty"`
+	DurationMs int64  `json:"durationMs"`
+}
+
+// jsonlReport writes a line per result to stdout as the batch goes, when
+// asked (format "jsonl"); level is the level each signed document has.
+func (a *app) jsonlReport(format string, level pdf.Level) func(flow.Result) {
+	if format == "" {
+		return nil
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	return func(r flow.Result) {
+		line := reportLine{Input: r.Input, Status: "signed", Level: string(level), DurationMs: r.Took.Milliseconds()}
+		var pe *flow.PartlySignedError
+		switch {
+		case r.Err == nil:
+			line.Output = r.Output
+		case errors.As(r.Err, &pe):
+			line.Status, line.Output, line.Level = "partly_signed", r.Output, string(pe.Reached)
+			line.Code, line.Message = flow.ErrorCode(pe.Err), r.Err.Error()
+		default:
+			line.Status, line.Level = "failed", ""
+			if errors.Is(r.Err, flow.ErrStopped) {
+				line.Status = "not_started"
+			}
+			line.Code, line.Message = flow.ErrorCode(r.Err), r.Err.Error()
+		}
+		_ = enc.Encode(line) // a closed stdout ends the report, not the batch
+	}
 }
