@@ -13,8 +13,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"runtime"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 
