@@ -178,6 +178,9 @@ func runs(numbers []int) [][]int {
 	return out
 }
 
+// literalEscaper escapes a literal string's backslashes and parentheses.
+var literalEscaper = strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
+
 // pdfText encodes s as a PDF text string: PDFDocEncoding is not enough for
 // names like "Nguyễn Văn Đức", so non-ASCII text is written as UTF-16BE
 // with a byte order mark (7.9.2.2), in hex.
@@ -190,7 +193,7 @@ func pdfText(s string) types.Object {
 		}
 	}
 	if ascii {
-		escaped := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(s)
+		escaped := literalEscaper.Replace(s)
 		return types.StringLiteral(escaped)
 	}
 	var b strings.Builder

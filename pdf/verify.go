@@ -974,12 +974,19 @@ func (v *verifier) checkDigest(f *sigField, cms *parsedCMS, h crypto.Hash, add f
 	}
 }
 
+// copyBuffer is a buffer for streaming n bytes: 1 MB for big files (few
+// reads), no more than n for small ones (a batch of one-page documents
+// allocated and zeroed 1 MB each).
+func copyBuffer(n int64) []byte {
+	return make([]byte, min(max(n, 4096), 1<<20))
+}
+
 func hashRanges(r io.ReaderAt, br [4]int64, h crypto.Hash) ([]byte, error) {
 	if _, ok := byteRangeEnd(br, math.MaxInt64); !ok {
 		return nil, fmt.Errorf("malformed /ByteRange %v", br)
 	}
 	hh := h.New()
-	buf := make([]byte, 1<<20)
+	buf := copyBuffer(max(br[1], br[3]))
 	if _, err := io.CopyBuffer(hh, io.NewSectionReader(r, br[0], br[1]), buf); err != nil {
 		return nil, err
 	}

@@ -7,14 +7,27 @@
 //	go run ./internal/testkit module               path of libsofthsm2.so
 //	go run ./internal/testkit hostile DIR          one crafted PDF of each
 //	                                            hostile class in DIR
+//	go run ./internal/testkit floor DIR N BYTES JOBS
+//	                                            the file system's floor for a
+//	                                            batch: N files of BYTES written
+//	                                            as Signet writes outputs (temp
+//	                                            file, fsync, rename), JOBS at
+//	                                            once; prints files/s
 package main
 
 import (
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/signet-sign/signet/internal/atomicfile"
 
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testhostile"
@@ -34,6 +47,8 @@ func main() {
 		err = makePDF(os.Args[2:])
 	case "hostile":
 		err = hostile(os.Args[2:])
+	case "floor":
+		err = floor(os.Args[2:])
 	case "module":
 		var m string
 		if m, err = softhsmtest.ModulePath(); err == nil {
@@ -95,5 +110,49 @@ func hostile(args []string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+func floor(args []string) error {
+	if len(args) != 4 {
+		return fmt.Errorf("usage: testkit floor DIR N BYTES JOBS")
+	}
+	dir := args[0]
+	n, err1 := strconv.Atoi(args[1])
+	size, err2 := strconv.Atoi(args[2])
+	jobs, err3 := strconv.Atoi(args[3])
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return err
+	}
+	data := make([]byte, size)
+	next := make(chan int)
+	errs := make(chan error, jobs)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := atomicfile.Write(filepath.Join(dir, fmt.Sprintf("floor%d.pdf", i)), func(w io.Writer) error {
+					_, err := w.Write(data)
+					return err
+				}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	fmt.Printf("%.0f\n", float64(n)/time.Since(start).Seconds())
 	return nil
 }
