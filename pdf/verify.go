@@ -239,15 +239,14 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	if opts.Roots == nil {
-		if opts.Roots, err = x509.SystemCertPool(); err != nil {
-			opts.Roots = x509.NewCertPool()
-		}
-	} else {
+	// Without Roots, the system's roots are read as chains need them
+	// (keys.SystemRootsFor): building the whole system pool would be
+	// most of the work of verifying a small file.
+	if opts.Roots != nil {
 		opts.Roots = opts.Roots.Clone()
-	}
-	for _, c := range opts.ExtraRoots {
-		opts.Roots.AddCert(c)
+		for _, c := range opts.ExtraRoots {
+			opts.Roots.AddCert(c)
+		}
 	}
 	v := &verifier{d: d, opts: opts, ctx: ctx}
 	if err := v.loadDSS(); err != nil {
@@ -1190,7 +1189,26 @@ func (v *verifier) verifyChain(cert *x509.Certificate, pool []*x509.Certificate,
 	for _, c := range v.pool {
 		inter.AddCert(c)
 	}
-	chains, err := cert.Verify(x509.VerifyOptions{Roots: v.opts.Roots, Intermediates: inter, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{usage}})
+	opts := x509.VerifyOptions{Roots: v.opts.Roots, Intermediates: inter, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{usage}}
+	if opts.Roots == nil {
+		// The person's own roots first: a chain that ends there needs
+		// none of the system's.
+		if len(v.opts.ExtraRoots) > 0 {
+			opts.Roots = x509.NewCertPool()
+			for _, c := range v.opts.ExtraRoots {
+				opts.Roots.AddCert(c)
+			}
+			if chains, err := cert.Verify(opts); err == nil {
+				return chains[0], nil
+			}
+		}
+		offered := append(append(append([]*x509.Certificate{cert}, pool...), v.dssCerts...), v.pool...)
+		opts.Roots = keys.SystemRootsFor(offered...)
+		for _, c := range v.opts.ExtraRoots {
+			opts.Roots.AddCert(c)
+		}
+	}
+	chains, err := cert.Verify(opts)
 	if err != nil {
 		return nil, err
 	}
