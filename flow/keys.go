@@ -62,6 +62,21 @@ func (m *Modules) Tokens() ([]*pkcs11.Token, error) {
 	return pkcs11.ListTokens(m.Loaded)
 }
 
+// Presence is a cheap fingerprint of the tokens present in all modules
+// (see [pkcs11.Module.Presence]): the token watcher lists certificates
+// again only when it changes.
+func (m *Modules) Presence() string {
+	var b strings.Builder
+	for _, mod := range m.Loaded {
+		p, err := mod.Presence()
+		if err != nil {
+			p = "error: " + err.Error()
+		}
+		b.WriteString(mod.Path() + "=" + p + "\n")
+	}
+	return b.String()
+}
+
 func (m *Modules) noModules() error {
 	if len(m.Failed) == 0 {
 		return fmt.Errorf("%w: none configured and none of the well-known ones installed", pkcs11.ErrModule)

@@ -3,6 +3,7 @@ package pkcs11
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	p11 "github.com/miekg/pkcs11"
 )
@@ -152,6 +153,27 @@ func (m *Module) Tokens() ([]*Token, error) {
 		tokens = append(tokens, t)
 	}
 	return tokens, nil
+}
+
+// Presence is a cheap fingerprint of the tokens in the module's slots:
+// slot, label, serial and flags of each, without opening a session or
+// listing objects. It changes when a token comes or goes (or its PIN state
+// changes), which is when listing certificates again is worth it.
+func (m *Module) Presence() (string, error) {
+	ids, err := m.ctx.GetSlotList(true)
+	if err != nil {
+		return "", wrap("list slots of "+m.path, "", err)
+	}
+	var b strings.Builder
+	for _, id := range ids {
+		ti, err := m.ctx.GetTokenInfo(id)
+		if err != nil {
+			fmt.Fprintf(&b, "%d:?;", id) // going away: the next look tells
+			continue
+		}
+		fmt.Fprintf(&b, "%d:%q:%q:%x;", id, ti.Label, ti.SerialNumber, ti.Flags)
+	}
+	return b.String(), nil
 }
 
 // tokenGone reports an error that means the slot's token went away while

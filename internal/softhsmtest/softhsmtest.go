@@ -424,6 +424,60 @@ func (e *Env) AddToken(dir, label string, k KeySpec) error {
 	return e.importKey(dir, k)
 }
 
+// InsertToken makes SoftHSM2's free slot a token named label with k's
+// key (generated on it) and certificate, through the module as this
+// process loaded it: what a card put in a reader looks like to a loaded
+// module. (SoftHSM2 does not see tokens another process makes,
+// softhsm2-util's included, until it is loaded again: see AddToken.)
+func (e *Env) InsertToken(label string, k KeySpec) error {
+	c := p11.New(e.Module)
+	if c == nil {
+		return fmt.Errorf("load %s", e.Module)
+	}
+	if err := c.Initialize(); err != nil && !errors.Is(err, p11.Error(p11.CKR_CRYPTOKI_ALREADY_INITIALIZED)) {
+		return err
+	}
+	slots, err := c.GetSlotList(true)
+	if err != nil {
+		return err
+	}
+	for _, id := range slots {
+		ti, err := c.GetTokenInfo(id)
+		if err != nil || ti.Flags&p11.CKF_TOKEN_INITIALIZED != 0 {
+			continue
+		}
+		if err := c.InitToken(id, SOPIN, label); err != nil {
+			return fmt.Errorf("init token %s: %w", label, err)
+		}
+		sh, err := c.OpenSession(id, p11.CKF_SERIAL_SESSION|p11.CKF_RW_SESSION)
+		if err != nil {
+			return err
+		}
+		defer c.CloseSession(sh)
+		if err := c.Login(sh, p11.CKU_SO, SOPIN); err != nil {
+			return err
+		}
+		if err := c.InitPIN(sh, PIN); err != nil {
+			return err
+		}
+		c.Logout(sh)
+		if err := c.Login(sh, p11.CKU_USER, PIN); err != nil {
+			return err
+		}
+		defer c.Logout(sh)
+		pub, err := generateKeyPair(c, sh, k)
+		if err != nil {
+			return err
+		}
+		cert, err := e.PKI.Issue(pub, k.Profile, k.CN, testpki.IssueOptions{})
+		if err != nil {
+			return err
+		}
+		return storeCert(c, sh, k.ID, k.Label, cert)
+	}
+	return errors.New("no free SoftHSM2 slot")
+}
+
 // RemoveToken deletes the token named label from the store, as a card
 // being pulled out.
 func (e *Env) RemoveToken(label string) error {
