@@ -70,6 +70,9 @@ bench:
 	scripts/bench-sign.sh
 	scripts/bench-verify.sh
 	scripts/bench-open.sh
+	scripts/bench-batch.sh
+	scripts/bench-verify-small.sh
+	scripts/idle-cpu.sh
 	$(GO) test -run '^$$' -bench SignDigest -benchtime 2000x ./agent
 
 # PNGs of the app's main screens for the README: the real app under Xvfb,

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 case "${1:-}" in
-test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1 chromium xvfb time) ;;
+test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1 chromium xvfb xauth time) ;;
 run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev poppler-utils) ;;
 screenshots) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev poppler-utils softhsm2 opensc xvfb xauth) ;;
 *)

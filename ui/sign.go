@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -164,7 +165,8 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		return nil, err
 	}
 	defer signer.Close()
-	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level, Stop: r.stop, Passwords: a.prompter}
+	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level, Stop: r.stop, Passwords: a.prompter,
+		Jobs: runtime.NumCPU(), Notice: func(s string) { a.do(func() { a.setStatus("%s", sentence(s)) }) }}
 	if r.level != pdf.LevelBB {
 		opts.PDF.Timestamper = &pdf.TSAClient{URL: a.cfg.Settings.TSAURL}
 	}
