@@ -77,9 +77,11 @@ bench:
 
 # PNGs of the app's main screens for the README: the real app under Xvfb,
 # on throw-away SoftHSM2 tokens.
+# make screenshots LANG=lv (lv, pt, vi, hi, fr) writes docs/screenshots/lv/…
+SHOTLANG = $(if $(filter C C.UTF-8 POSIX,$(LANG)),en,$(LANG))
 screenshots:
 	@scripts/deps.sh screenshots
-	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x760x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots
+	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x760x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots -lang "$(SHOTLANG)"
 
 # A Linux package (Signet.tar.xz: binary, .desktop file, icon).
 package:

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
@@ -124,19 +124,15 @@ type Document struct {
 func (d Document) Verdict() string {
 	switch {
 	case d.Err != nil:
-		return "cannot be read"
+		return i18n.T("docs.cannot_read")
 	case d.Locked:
-		return "encrypted: its password opens it"
+		return i18n.T("docs.locked")
 	case d.Report == nil || len(d.Report.Signatures) == 0:
-		return "not signed"
+		return i18n.T("docs.not_signed")
 	}
 	n := len(d.Report.Signatures)
-	plural := "s"
-	if n == 1 {
-		plural = ""
-	}
 	if d.Report.Valid() {
-		return fmt.Sprintf("%d signature%s, valid", n, plural)
+		return i18n.N("docs.signatures_valid", n)
 	}
 	bad := 0
 	for _, s := range d.Report.Signatures {
@@ -144,7 +140,7 @@ func (d Document) Verdict() string {
 			bad++
 		}
 	}
-	return fmt.Sprintf("%d signature%s, %d NOT VALID", n, plural, bad)
+	return i18n.N("docs.signatures_invalid", n, map[string]any{"Bad": bad})
 }
 
 // InspectDocument reads what the document list shows: size, pages and

@@ -22,6 +22,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"github.com/signet-sign/signet/assets"
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Appearance makes a signature visible on a page.
@@ -39,6 +40,10 @@ type Appearance struct {
 	Image []byte
 	// ImageRight puts the image right of the text instead of left.
 	ImageRight bool
+	// Lang is the language of the default lines' words ("Digitally signed
+	// by", "Date", …): a language of i18n.Languages; "" is English. Words
+	// the signature font cannot draw (Hindi's Devanagari) stay English.
+	Lang string
 }
 
 // ErrAppearance reports visible-signature options that cannot be drawn.
@@ -56,14 +61,44 @@ var signatureFont = sync.OnceValues(func() (*sfnt.Font, error) {
 	return sfnt.Parse(assets.SignatureFont)
 })
 
-// defaultLines is the text when none is given.
-func defaultLines(name string, t time.Time, reason, location string) []string {
-	lines := []string{"Digitally signed by " + name, "Date: " + t.Format("2006-01-02 15:04:05 -07:00")}
+// defaultLines is the text when none is given, its words in lang; the
+// date stays in ISO form with its offset, the same in every language, as
+// a signed document's record. Words the signature font cannot draw
+// (Devanagari: it has neither the glyphs nor the shaping the script
+// needs) are English instead.
+func defaultLines(lang, name string, t time.Time, reason, location string) []string {
+	lines := wordsIn(lang, name, t, reason, location)
+	if lang != "en" && !canDraw(lines[0]) {
+		lines = wordsIn("en", name, t, reason, location)
+	}
+	return lines
+}
+
+// canDraw tells whether the signature font has a glyph for every rune.
+func canDraw(s string) bool {
+	u, err := newFontUse()
+	if err != nil {
+		return false
+	}
+	for _, r := range s {
+		if g, err := u.f.GlyphIndex(&u.buf, r); err != nil || g == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func wordsIn(lang, name string, t time.Time, reason, location string) []string {
+	l := i18n.For(lang)
+	lines := []string{
+		i18n.In(l, "sig.signed_by", -1, map[string]any{"Name": name}),
+		i18n.In(l, "sig.date", -1, map[string]any{"Date": t.Format("2006-01-02 15:04:05 -07:00")}),
+	}
 	if reason != "" {
-		lines = append(lines, "Reason: "+reason)
+		lines = append(lines, i18n.In(l, "sig.reason", -1, map[string]any{"Reason": reason}))
 	}
 	if location != "" {
-		lines = append(lines, "Location: "+location)
+		lines = append(lines, i18n.In(l, "sig.location", -1, map[string]any{"Location": location}))
 	}
 	return lines
 }

@@ -206,7 +206,9 @@ func TestCryptRoundTrip(t *testing.T) {
 			if err != nil || string(got) != plain {
 				t.Errorf("alg %d %q: got %q, %v", alg, plain, got, err)
 			}
-			if plain != "" && bytes.Contains(enc, []byte(plain)) {
+			// (Not for one byte: random IVs and key streams hold any
+			// byte by chance.)
+			if len(plain) > 8 && bytes.Contains(enc, []byte(plain)) {
 				t.Errorf("alg %d %q: the ciphertext holds the plain text", alg, plain)
 			}
 			if other, err := s.decrypt(alg, 13, 0, enc); alg != cryptAESV3 && err == nil && string(other) == plain && plain != "" {

@@ -37,7 +37,7 @@ func pdfSeeds(f *testing.F) {
 func withinSeconds(t *testing.T, seconds int, fn func()) {
 	done := make(chan struct{})
 	go func() { defer close(done); fn() }()
-	timer := time.NewTimer(time.Duration(seconds) * time.Second)
+	timer := time.NewTimer(time.Duration(seconds*raceSlowdown) * time.Second)
 	defer timer.Stop()
 	select {
 	case <-done:

@@ -368,7 +368,7 @@ func (p *Prepared) build(u *update, opts Options) error {
 		}
 		lines := a.Lines
 		if len(lines) == 0 {
-			lines = defaultLines(name, opts.Time, opts.Reason, opts.Location)
+			lines = defaultLines(a.Lang, name, opts.Time, opts.Reason, opts.Location)
 		}
 		apNr, err := u.writeAppearance(a, lines, rect[2]-rect[0], rect[3]-rect[1])
 		if err != nil {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/turns"
 	"github.com/signet-sign/signet/keys"
@@ -261,9 +262,9 @@ func (a *App) updateSignButton() {
 		a.signBtn.Disable()
 		return
 	case n == 1:
-		a.signBtn.SetText("Sign 1 document")
+		a.signBtn.SetText(i18n.N("app.sign_button", 1))
 	default:
-		a.signBtn.SetText(fmt.Sprintf("Sign %d documents", n))
+		a.signBtn.SetText(i18n.N("app.sign_button", n))
 	}
 	a.signBtn.Enable()
 }

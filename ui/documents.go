@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 )
 
 // docEntry is one row of the document list.
@@ -119,10 +120,7 @@ func describeDocument(e *docEntry) docView {
 	if doc.Locked {
 		return docView{theme.LoginIcon(), doc.Verdict()}
 	}
-	pages := "1 page"
-	if doc.Pages != 1 {
-		pages = fmt.Sprintf("%d pages", doc.Pages)
-	}
+	pages := i18n.N("docs.pages", doc.Pages)
 	icon := theme.DocumentIcon()
 	switch {
 	case doc.Report == nil || len(doc.Report.Signatures) == 0:

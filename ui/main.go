@@ -15,6 +15,7 @@ import (
 
 	"github.com/signet-sign/signet/assets"
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -44,6 +45,13 @@ func Main(started time.Time, stderr io.Writer, withAgent bool, port int) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "signet: %v\n", err)
 		return 1
+	}
+	// The app's words: the Settings choice, else the environment's
+	// (SIGNET_LANG, the locale), else English.
+	if settings.Language != "" {
+		i18n.Set(settings.Language)
+	} else {
+		i18n.Set(i18n.FromEnvironment())
 	}
 	a := app.NewWithID("io.github.signet-sign.signet")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/prompt"
 )
@@ -75,7 +76,7 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 // the person cancels; resend is called when the person asks for a new
 // code (req.CanResend). The entry is emptied as soon as it is read.
 func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func()) *secretDialog {
-	sd := &secretDialog{req: req, title: secretTitle(req), warning: sentence(req.Warning())}
+	sd := &secretDialog{req: req, title: secretTitle(req), warning: secretWarning(req)}
 	sd.entry = widget.NewPasswordEntry()
 	sd.entry.SetPlaceHolder(req.Kind.String())
 	if req.Kind == prompt.OTP {
@@ -133,12 +134,25 @@ func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func
 	return sd
 }
 
+// secretWarning says how close a PIN is to locking, in the person's
+// language; other warnings as the prompt gives them.
+func secretWarning(req prompt.Request) string {
+	isPIN := req.Kind == prompt.TokenPIN || req.Kind == prompt.SignaturePIN
+	switch {
+	case isPIN && req.TriesLeft == 1:
+		return i18n.T("pin.final_try")
+	case isPIN && req.TriesLeft > 1:
+		return i18n.N("pin.tries_left", req.TriesLeft)
+	}
+	return sentence(req.Warning())
+}
+
 func secretTitle(req prompt.Request) string {
 	switch req.Kind {
 	case prompt.SignaturePIN:
-		return "Signature PIN"
+		return i18n.T("pin.title.signature")
 	case prompt.Password:
-		return "Key file password"
+		return i18n.T("pin.title.keyfile")
 	case prompt.Passcode:
 		return "Passcode"
 	case prompt.OTP:
@@ -147,14 +161,14 @@ func secretTitle(req prompt.Request) string {
 		}
 		return "One-time code"
 	case prompt.AccountPIN:
-		return "Signature PIN"
+		return i18n.T("pin.title.signature")
 	case prompt.DocumentPassword:
 		if req.Owner {
-			return "Owner password"
+			return i18n.T("pin.title.owner")
 		}
-		return "Document password"
+		return i18n.T("pin.title.document")
 	}
-	return "PIN"
+	return i18n.T("pin.title.token")
 }
 
 func secretExplanation(req prompt.Request) string {
@@ -165,7 +179,7 @@ func secretExplanation(req prompt.Request) string {
 	}
 	switch req.Kind {
 	case prompt.SignaturePIN:
-		return fmt.Sprintf("Enter the signature PIN of token %q to sign as %s. It is asked for every signature.", req.Token, req.Key)
+		return i18n.T("pin.explain.signature", map[string]any{"Token": req.Token, "Key": req.Key})
 	case prompt.Password:
 		return fmt.Sprintf("Enter the password of %s.", req.Token)
 	case prompt.Passcode:
@@ -184,9 +198,9 @@ func secretExplanation(req prompt.Request) string {
 		return fmt.Sprintf("%s is protected by a password. Enter it to open the document.", req.Token)
 	}
 	if req.Key != "" {
-		return fmt.Sprintf("Enter the PIN of token %q to sign as %s.", req.Token, req.Key)
+		return i18n.T("pin.explain.token_key", map[string]any{"Token": req.Token, "Key": req.Key})
 	}
-	return fmt.Sprintf("Enter the PIN of token %q.", req.Token)
+	return i18n.T("pin.explain.token", map[string]any{"Token": req.Token})
 }
 
 // Pinpad tells the person to use the reader's keypad until it answers.

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -83,7 +84,7 @@ func unknownRevocation(r *pdf.Report) bool {
 // reportView is one card per signature.
 func reportView(r *pdf.Report) fyne.CanvasObject {
 	box := container.NewVBox()
-	summary := "All signatures are valid."
+	summary := i18n.T("report.all_valid")
 	if !r.Valid() {
 		summary = "Some signatures are NOT valid: see below why."
 	}

@@ -10,12 +10,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/agent"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/keys"
 )
 
 // settingsView is the open settings dialog, for tests.
 type settingsView struct {
+	language                            *widget.Select
 	modules, tsa, trust, suffix, outDir *widget.Entry
 	rsURL                               *widget.Entry
 	epID, epSecret                      *widget.Entry
@@ -79,7 +81,24 @@ func (a *App) showSettings() {
 	v.origins.SetPlaceHolder("https://portal.example.lv")
 	agentNote := widget.NewLabel(fmt.Sprintf("The agent listens on 127.0.0.1:%d. Each page's site is asked for once; you approve every signature and type the PIN here.", agentPort(a)))
 	agentNote.Wrapping = fyne.TextWrapWord
+	// The language: the system's (empty) or one Signet speaks, by its own
+	// name.
+	var names []string
+	for _, l := range i18n.Languages {
+		names = append(names, l.Name)
+	}
+	v.language = widget.NewSelect(names, nil)
+	for _, l := range i18n.Languages {
+		if l.Tag == i18n.Match(s.Language) && s.Language != "" {
+			v.language.SetSelected(l.Name)
+		}
+	}
 	tabs := container.NewAppTabs(
+		container.NewTabItem(i18n.T("settings.language"), widget.NewForm(func() *widget.FormItem {
+			it := widget.NewFormItem(i18n.T("settings.language"), v.language)
+			it.HintText = i18n.T("settings.language_restart")
+			return it
+		}())),
 		container.NewTabItem("Tokens", widget.NewForm(func() *widget.FormItem {
 			it := widget.NewFormItem("PKCS#11 modules", v.modules)
 			it.HintText = "One path per line, loaded before the well-known ones."
@@ -156,6 +175,12 @@ func (a *App) saveSettings(v *settingsView) error {
 	next.CertEuropeClientKey = strings.TrimSpace(v.ceKey.Text)
 	next.CertEuropeServerCA = strings.TrimSpace(v.ceCA.Text)
 	next.AadhaarRedirectURL = strings.TrimSpace(v.aaRedirect.Text)
+	next.Language = ""
+	for _, l := range i18n.Languages {
+		if l.Name == v.language.Selected {
+			next.Language = l.Tag
+		}
+	}
 	next.Agent = v.agentOn.Checked
 	next.AgentOrigins = lines(v.origins.Text)
 	for _, o := range next.AgentOrigins {

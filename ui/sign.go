@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -165,6 +166,12 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 		return nil, err
 	}
 	defer signer.Close()
+	if a := r.pdf.Appearance; a != nil && a.Lang == "" {
+		// The default lines in the language the person reads.
+		withLang := *a
+		withLang.Lang = i18n.Current()
+		r.pdf.Appearance = &withLang
+	}
 	opts := flow.BatchOptions{PDF: r.pdf, Overwrite: r.overwrite, Progress: progress, Level: r.level, Stop: r.stop, Passwords: a.prompter,
 		Jobs: runtime.NumCPU(), Notice: func(s string) { a.do(func() { a.setStatus("%s", sentence(s)) }) }}
 	if r.level != pdf.LevelBB {

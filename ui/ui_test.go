@@ -267,7 +267,7 @@ func TestSignWithToken(t *testing.T) {
 	h.choose(softhsmtest.MainToken, "P-256 signing")
 	test.Tap(h.app.signBtn)
 	sd := h.answer(softhsmtest.PIN)
-	if sd.title != "PIN" || !strings.Contains(secretExplanation(sd.req), `token "signet-test"`) || !strings.Contains(secretExplanation(sd.req), "Zoë Ørsted") {
+	if sd.title != "PIN" || !strings.Contains(secretExplanation(sd.req), `token “signet-test”`) || !strings.Contains(secretExplanation(sd.req), "Zoë Ørsted") {
 		t.Errorf("PIN dialog %q: %q", sd.title, secretExplanation(sd.req))
 	}
 	// The PIN dialog tells this key from the person's others.

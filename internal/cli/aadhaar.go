@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/aadhaar"
@@ -40,7 +41,7 @@ func (a *app) aadhaarCommand() *cobra.Command {
 	f := &aadhaarFlags{}
 	c := &cobra.Command{
 		Use:   "aadhaar",
-		Short: "Have up to six people sign a PDF with Aadhaar eSign (India) and prove what came back",
+		Short: i18n.T("cmd.aadhaar.short"),
 		Long: `Drive the Aadhaar eSign service (Setu's Data Gateway): upload a PDF, ask up
 to six signers to sign it with their Aadhaar OTP on the service's screens
 (each gets a signing URL), follow the request, download the signed PDF and

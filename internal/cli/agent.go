@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/agent"
+	"github.com/signet-sign/signet/i18n"
 )
 
 // RunApp opens the desktop app (set by main, which links the GUI): with
@@ -18,7 +19,7 @@ func (a *app) agentCommand() *cobra.Command {
 	var port int
 	cmd := &cobra.Command{
 		Use:   "agent [--port N]",
-		Short: "Open the app with the localhost agent: web pages on this computer may ask Signet to sign",
+		Short: i18n.T("cmd.agent.short"),
 		Long: `Open the app with the agent on: web pages on this computer may ask Signet,
 on http://127.0.0.1:PORT (default 27413), to list your certificates and to
 sign digests or PDFs. Signet asks you once about each site (allow once,

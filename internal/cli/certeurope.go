@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -33,7 +34,7 @@ func (a *app) certEuropeCommand() *cobra.Command {
 	f := &certEuropeFlags{}
 	c := &cobra.Command{
 		Use:   "certeurope",
-		Short: "Sign through CertEurope's SignAPI (France): one-time certificates, OTP, server seal",
+		Short: i18n.T("cmd.certeurope.short"),
 		Long: `Sign PDFs through CertEurope's SignAPI. The service signs; Signet sends the
 documents, follows them, and writes each signed PDF only once it has
 verified it (the document you sent unchanged, one intact signature at

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pkcs11"
 )
@@ -44,7 +45,7 @@ func (a *app) certsCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "certs",
-		Short: "List certificates on the tokens, each with the URI that selects it",
+		Short: i18n.T("cmd.certs.short"),
 		Long: `List the certificates on the tokens, each with the PKCS#11 URI that selects
 it for signing. CA certificates stored on cards are left out unless --all.
 

@@ -20,10 +20,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/prompt"
 )
@@ -73,6 +75,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // RunWithInput is Run with stdin given (what `--from -` reads).
 func RunWithInput(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// The language is chosen before the commands are built: their help
+	// is in it. Machine output (--json, --report jsonl) is not.
+	i18n.Set(languageArg(args))
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := a.rootCommand()
 	root.SetArgs(args)
@@ -116,7 +121,7 @@ func RunWithInput(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "signet",
-		Short: "Sign with smart cards, eID cards, USB tokens and HSMs",
+		Short: i18n.T("cmd.root.short"),
 		Long: `Signet signs with smart cards, eID cards, USB tokens and HSMs (PKCS#11)
 and with PKCS#12 key files.
 
@@ -129,9 +134,28 @@ or by the path of a .p12/.pfx file.`,
 		"PKCS#11 module to load (repeatable; default: configured and well-known modules)")
 	root.PersistentFlags().StringVar(&a.configPath, "config", "",
 		"settings file (default: $SIGNET_CONFIG or the user's config dir)")
+	root.PersistentFlags().String("lang", "",
+		"language of messages: en, lv, pt, vi, hi or fr (default: $SIGNET_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG; English when none is known)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand(), a.verifyCommand(), a.extendCommand(), a.eparakstsCommand(), a.remoteSigningCommand(), a.cmdCommand(), a.aadhaarCommand(), a.certEuropeCommand(), a.agentCommand())
 	return root
+}
+
+// languageArg is the language --lang asks for, else the environment's
+// (SIGNET_LANG, LC_ALL, LC_MESSAGES, LANG).
+func languageArg(args []string) string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--lang="); ok {
+			return v
+		}
+		if a == "--lang" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return i18n.FromEnvironment()
 }
 
 // loadModules loads --module, or the configured and well-known modules.

@@ -439,7 +439,7 @@ func TestSignPartlyLongTerm(t *testing.T) {
 	}
 	for _, want := range []string{
 		"signet: warning: " + in + ": signed at B-T and written to " + out + ", but not extended to B-LT: ",
-		"1 of 1 documents signed at a lower level than asked",
+		"1 of 1 document signed at a lower level than asked",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr %q, want %q", stderr, want)

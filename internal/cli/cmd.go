@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/biometrid"
@@ -51,7 +52,7 @@ func (a *app) cmdCommand() *cobra.Command {
 	var f cmdFlags
 	c := &cobra.Command{
 		Use:   "cmd",
-		Short: "Sign with the Chave Móvel Digital (Portugal): your phone number, signature PIN and an SMS code",
+		Short: i18n.T("cmd.cmd.short"),
 		Long: `Sign PDFs with your Chave Móvel Digital, Portugal's mobile digital key.
 
 --via ama (the default) uses AMA's signature service: Signet computes each

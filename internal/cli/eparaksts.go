@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -38,7 +39,7 @@ func (a *app) eparakstsCommand() *cobra.Command {
 	var f eparakstsFlags
 	cmd := &cobra.Command{
 		Use:   "eparaksts",
-		Short: "Sign, seal and archive through LVRTC's eParaksts Signing API",
+		Short: i18n.T("cmd.eparaksts.short"),
 		Long: `Sign PDFs through LVRTC's eParaksts Signing API with your eID card: the
 service prepares what is signed, your card signs it, the service adds the
 timestamp and revocation data. Signet shows what is signed before asking

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -20,7 +21,7 @@ func (a *app) extendCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "extend --level B-LT|B-LTA --tsa URL [options] FILE.pdf...",
-		Short: "Extend signed PDFs for the long term (B-LT, B-LTA), or renew an archive",
+		Short: i18n.T("cmd.extend.short"),
 		Long: `Add to signed PDFs — whoever signed them — what keeps them verifiable for
 the long term: for every signature and timestamp, its certificates and
 their revocation status (OCSP or CRL) in a Document Security Store

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -40,7 +41,7 @@ func (a *app) remoteSigningCommand() *cobra.Command {
 	var f remoteSigningFlags
 	cmd := &cobra.Command{
 		Use:   "remotesigning",
-		Short: "Sign with a cloud key through the Remote Signing API (remotesigning.vn)",
+		Short: i18n.T("cmd.remotesigning.short"),
 		Long: `Sign PDFs with a key kept by a Remote Signing provider. With 'sign' the
 document never leaves this computer: Signet computes what is signed, the
 service signs it after you authorize with your passcode or a one-time code,

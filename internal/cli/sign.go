@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -41,12 +42,12 @@ func (a *app) signCommand() *cobra.Command {
 		imageRight, reusePIN          bool
 		pss, adobe, force, asJSON     bool
 		certify, jobsN                int
-		from, report                  string
+		from, report, sigLang         string
 		pdfOpts                       pdf.Options
 	)
 	cmd := &cobra.Command{
 		Use:   "sign --key URI|FILE [options] IN.pdf... [-o OUT.pdf | --out-dir DIR]",
-		Short: "Sign PDF documents (PAdES), one or many",
+		Short: i18n.T("cmd.sign.short"),
 		Long: `Sign PDF documents with a PAdES signature (B-B, or B-T with --tsa), added as
 an incremental update: every byte of the original stays as it was.
 
@@ -147,6 +148,10 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				if err != nil {
 					return usageError{err}
 				}
+				a.Lang = i18n.Current()
+				if sigLang != "" {
+					a.Lang = i18n.Match(sigLang)
+				}
 				pdfOpts.Appearance = a
 			} else if page != "" || len(textLines) > 0 || imagePath != "" {
 				return usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
@@ -234,6 +239,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	f.StringVar(&page, "page", "", "page of a visible signature: a number, first or last (default first)")
 	f.StringArrayVar(&textLines, "text", nil, "a line of text of a visible signature (repeatable; default: signer, date, reason, location)")
 	f.StringVar(&imagePath, "image", "", "PNG or JPEG image of a visible signature")
+	f.StringVar(&sigLang, "sig-lang", "", "language of a visible signature's default lines: en, lv, pt, vi, hi or fr (default: the language of messages)")
 	f.BoolVar(&imageRight, "image-right", false, "put the image right of the text (default left)")
 	f.BoolVar(&reusePIN, "reuse-pin", false, "for keys that ask a PIN before every signature (eID cards): ask it once and keep it in memory until this batch ends")
 	f.IntVar(&jobsN, "jobs", runtime.NumCPU(), "documents signed at once, each in a token session of its own (within the token's session limit; keys that ask a PIN before every signature sign one at a time)")
@@ -336,23 +342,23 @@ func (a *app) reportSigned(results []flow.Result, asJSON, quiet bool) error {
 			var pe *flow.PartlySignedError
 			switch {
 			case r.Err == nil:
-				fmt.Fprintf(a.stdout, "signed  %s → %s\n", r.Input, r.Output)
+				fmt.Fprintln(a.stdout, i18n.T("sign.signed", map[string]any{"Input": r.Input, "Output": r.Output}))
 			case errors.As(r.Err, &pe):
-				fmt.Fprintf(a.stdout, "signed  %s → %s (%s, not %s)\n", r.Input, r.Output, pe.Reached, pe.Wanted)
+				fmt.Fprintln(a.stdout, i18n.T("sign.signed_lower", map[string]any{"Input": r.Input, "Output": r.Output, "Reached": pe.Reached, "Wanted": pe.Wanted}))
 			}
 		}
 		for _, r := range results {
 			switch {
 			case flow.PartlySigned(r.Err):
-				fmt.Fprintf(a.stderr, "signet: warning: %s: %v\n", r.Input, r.Err)
+				fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": r.Input, "Error": r.Err}))
 			case r.Err != nil:
-				fmt.Fprintf(a.stderr, "signet: failed: %s: %v\n", r.Input, r.Err)
+				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": r.Input, "Error": r.Err}))
 			}
 		}
 	}
 	if failed == 0 {
 		if partly > 0 {
-			return partialError{fmt.Errorf("%d of %d documents signed at a lower level than asked", partly, len(results))}
+			return partialError{errors.New(i18n.N("sign.lower", len(results), map[string]any{"Partly": partly}))}
 		}
 		return nil
 	}
@@ -360,10 +366,10 @@ func (a *app) reportSigned(results []flow.Result, asJSON, quiet bool) error {
 	// batch and explains the rest).
 	for _, r := range results {
 		if r.Err != nil && !errors.Is(r.Err, flow.ErrStopped) && !flow.PartlySigned(r.Err) {
-			return fmt.Errorf("%d of %d documents not signed: %w", failed, len(results), r.Err)
+			return fmt.Errorf("%s: %w", i18n.N("sign.not_signed", len(results), map[string]any{"Failed": failed}), r.Err)
 		}
 	}
-	return fmt.Errorf("%d of %d documents not signed", failed, len(results))
+	return errors.New(i18n.N("sign.not_signed", len(results), map[string]any{"Failed": failed}))
 }
 
 // appearance reads the visible-signature flags.

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 )
 
@@ -82,7 +83,7 @@ func (a *app) signDigestCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "sign-digest --key URI|FILE --alg sha256 --digest DIGEST",
-		Short: "Sign a digest computed elsewhere and print the signature in base64",
+		Short: i18n.T("cmd.signdigest.short"),
 		Long: `Sign a digest (a hash computed elsewhere, in hex or base64) with a token key
 or a PKCS#12 file, and print the signature in base64. This is the step
 between a signing service's digest and its finalization.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pkcs11"
 )
 
@@ -22,7 +23,7 @@ func (a *app) tokensCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "tokens",
-		Short: "List PKCS#11 modules, slots and tokens with their PIN state",
+		Short: i18n.T("cmd.tokens.short"),
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			mods, err := a.loadModules()

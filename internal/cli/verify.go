@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -44,7 +45,7 @@ func (a *app) verifyCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "verify [--trust FILE|DIR] [--online] [-v] FILE.pdf...",
-		Short: "Tell what holds in each signature of signed PDFs",
+		Short: i18n.T("cmd.verify.short"),
 		Long: `Verify every signature of signed PDFs, from any tool: whether the signed
 bytes are unchanged, who signed and when (claimed and proven by timestamp),
 whether the certificate chains to a trusted root and was valid then, what was
@@ -142,24 +143,25 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		fmt.Fprintln(w, r.File)
 	}
 	if r.Error != "" {
-		fmt.Fprintf(w, "  cannot verify: %s\n", r.Error)
+		fmt.Fprintf(w, "  %s\n", i18n.T("verify.cannot", map[string]any{"Error": r.Error}))
 		return
 	}
 	for _, s := range r.Report.Signatures {
-		mark, verdict := "✓", "valid"
+		mark, verdict := "✓", i18n.T("verify.valid")
 		if !s.Valid {
-			mark, verdict = "✗", "NOT VALID"
+			mark, verdict = "✗", i18n.T("verify.not_valid")
 		}
 		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, s.Field), s.Who()}
 		if t, proven, ok := s.When(); ok {
-			how := " (claimed)"
+			when := map[string]any{"Time": i18n.DateTime(t.UTC())}
 			if proven {
-				how = " (timestamp)"
+				parts = append(parts, i18n.T("verify.signed_proven", when))
+			} else {
+				parts = append(parts, i18n.T("verify.signed_claimed", when))
 			}
-			parts = append(parts, "signed "+t.UTC().Format("2006-01-02 15:04 MST")+how)
 		}
 		if s.Level != "" {
-			parts = append(parts, "PAdES "+s.Level)
+			parts = append(parts, i18n.T("verify.level", map[string]any{"Level": s.Level}))
 		}
 		fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
 		for _, c := range s.Checks {
@@ -181,9 +183,9 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		}
 	}
 	if r.Report.Encryption != "" {
-		fmt.Fprintf(w, "  the document is encrypted (%s)\n", r.Report.Encryption)
+		fmt.Fprintf(w, "  %s\n", i18n.T("verify.encrypted", map[string]any{"Cipher": r.Report.Encryption}))
 	}
 	if r.ArchiveExpires != nil {
-		fmt.Fprintf(w, "  archive: renew before %s (the newest document timestamp's certificate expires then)\n", r.ArchiveExpires.UTC().Format(time.DateOnly))
+		fmt.Fprintf(w, "  %s\n", i18n.T("verify.archive", map[string]any{"Date": i18n.Date(r.ArchiveExpires.UTC())}))
 	}
 }

@@ -34,6 +34,9 @@ type Config struct {
 	// OutputDir, when set, receives the signed copies instead of the
 	// originals' folders.
 	OutputDir string `toml:"output_dir,omitempty"`
+	// Language overrides the system's locale for the app's words (a tag
+	// of i18n.Languages); empty follows the system.
+	Language string `toml:"language,omitempty"`
 	// EParakstsProfile is "prep" (test) or "prod".
 	EParakstsProfile string `toml:"eparaksts_profile,omitempty"`
 	// RemoteSigningURL is another Remote Signing deployment than the

@@ -18,6 +18,7 @@ import (
 	"github.com/kbinani/screenshot"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -28,7 +29,15 @@ import (
 
 func main() {
 	out := flag.String("out", "docs/screenshots", "where the PNGs go")
+	lang := flag.String("lang", "", "the app's language (default: SIGNET_LANG or the locale); not English: into OUT/LANG")
 	flag.Parse()
+	if *lang == "" {
+		*lang = i18n.FromEnvironment()
+	}
+	i18n.Set(*lang)
+	if l := i18n.Current(); l != "en" {
+		*out = filepath.Join(*out, l)
+	}
 	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
 		os.Exit(1)

@@ -1,0 +1,193 @@
+// Package i18n is Signet's one catalogue of what people read: the app's
+// labels and dialogs, the CLI's verdicts and help, the words of visible
+// signatures. Messages have ids ("verify.valid"); the sentence for a
+// language comes from locales/<lang>.toml, English being the source.
+// Lookups, template filling and CLDR plural rules (Latvian zero/one/other,
+// Hindi one/other, Vietnamese other, …) are go-i18n's.
+//
+// Libraries below the edge (flow, pdf, the service clients) give ids and
+// arguments; the app and the CLI choose the language and the sentence.
+// Machine output (--json, --report jsonl, the agent's codes) never goes
+// through here.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.toml
+var locales embed.FS
+
+// Languages are the languages Signet speaks, English first (the source and
+// the fallback).
+var Languages = []Lang{
+	{Tag: "en", Name: "English"},
+	{Tag: "lv", Name: "Latviešu"},
+	{Tag: "pt-PT", Name: "Português"},
+	{Tag: "vi", Name: "Tiếng Việt"},
+	{Tag: "hi", Name: "हिन्दी"},
+	{Tag: "fr", Name: "Français"},
+}
+
+// Lang is a language Signet speaks: its BCP 47 tag and its own name.
+type Lang struct {
+	Tag  string
+	Name string
+}
+
+var (
+	bundle     *goi18n.Bundle
+	bundleOnce sync.Once
+	bundleErr  error
+
+	mu        sync.RWMutex
+	current   = "en"
+	localizer *goi18n.Localizer
+)
+
+func load() {
+	bundle = goi18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, l := range Languages {
+		if _, err := bundle.LoadMessageFileFS(locales, "locales/"+l.Tag+".toml"); err != nil {
+			bundleErr = fmt.Errorf("i18n: %s catalogue: %w", l.Tag, err)
+			return
+		}
+	}
+}
+
+func theBundle() *goi18n.Bundle {
+	bundleOnce.Do(load)
+	if bundleErr != nil {
+		panic(bundleErr) // the catalogues are embedded: a broken one is a build defect the tests catch
+	}
+	return bundle
+}
+
+// Match is the language Signet speaks closest to a locale or language
+// name ("lv_LV.UTF-8", "pt-BR", "hi"), or "en": an unknown, "C" or
+// "POSIX" locale falls back to English without a word.
+func Match(locale string) string {
+	locale = strings.TrimSpace(locale)
+	if i := strings.IndexAny(locale, ".@"); i >= 0 {
+		locale = locale[:i]
+	}
+	locale = strings.ReplaceAll(locale, "_", "-")
+	if locale == "" || locale == "C" || locale == "POSIX" {
+		return "en"
+	}
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return "en"
+	}
+	base, _ := tag.Base()
+	for _, l := range Languages {
+		if b, _ := language.Make(l.Tag).Base(); b == base {
+			return l.Tag
+		}
+	}
+	return "en"
+}
+
+// FromEnvironment is the language the environment asks for: SIGNET_LANG,
+// else the POSIX locale variables in their order of precedence (LC_ALL,
+// LC_MESSAGES, LANG). "" when none is set.
+func FromEnvironment() string {
+	for _, v := range []string{"SIGNET_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := os.Getenv(v); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Set makes lang (a tag of Languages, or any locale Match reads) the
+// language of T and N.
+func Set(lang string) {
+	tag := Match(lang)
+	l := goi18n.NewLocalizer(theBundle(), tag)
+	mu.Lock()
+	current, localizer = tag, l
+	mu.Unlock()
+}
+
+// Current is the language in use.
+func Current() string {
+	mu.RLock()
+	defer mu.RUnlock()
+	return current
+}
+
+func loc() *goi18n.Localizer {
+	mu.RLock()
+	l := localizer
+	mu.RUnlock()
+	if l == nil {
+		l = goi18n.NewLocalizer(theBundle(), "en")
+	}
+	return l
+}
+
+// T is message id in the current language, its {{.Field}}s filled from
+// data (a map or a struct). An id missing from the catalogue (a defect
+// the tests catch) reads as the id itself, never as nothing.
+func T(id string, data ...any) string {
+	return In(loc(), id, -1, data...)
+}
+
+// N is T for a message with plural forms, chosen by count under the
+// language's CLDR rules; data may use {{.Count}}.
+func N(id string, count int, data ...any) string {
+	return In(loc(), id, count, data...)
+}
+
+// For is a Localizer for one language, whatever the current one is (the
+// words of a visible signature in the document's language).
+func For(lang string) *goi18n.Localizer {
+	return goi18n.NewLocalizer(theBundle(), Match(lang))
+}
+
+// In is T (count < 0) or N in l's language.
+func In(l *goi18n.Localizer, id string, count int, data ...any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	var d any
+	if len(data) > 0 {
+		d = data[0]
+	}
+	if count >= 0 {
+		cfg.PluralCount = count
+		if d == nil {
+			d = map[string]any{"Count": count}
+		} else if m, ok := d.(map[string]any); ok {
+			if _, has := m["Count"]; !has {
+				m["Count"] = count
+			}
+		}
+	}
+	cfg.TemplateData = d
+	s, err := l.Localize(cfg)
+	if err != nil || s == "" {
+		return id
+	}
+	return s
+}
+
+// Date is t as a date in the current language's format.
+func Date(t time.Time) string {
+	return t.Format(T("format.date"))
+}
+
+// DateTime is t as a date and a time of day in the current language's
+// format.
+func DateTime(t time.Time) string {
+	return t.Format(T("format.datetime"))
+}

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/softhsmtest"
+)
+
+// TestLanguagesInTheApp: in each language the main window's button, the
+// PIN dialog and a verification report speak it, and the button's words
+// fit at the default window size.
+func TestLanguagesInTheApp(t *testing.T) {
+	t.Cleanup(func() { i18n.Set("en") })
+	for _, l := range i18n.Languages {
+		t.Run(l.Tag, func(t *testing.T) {
+			i18n.Set(l.Tag)
+			h := newHarness(t, nil, nil)
+			h.docs("a.pdf", "b.pdf")
+			want := i18n.N("app.sign_button", 2)
+			if h.app.signBtn.Text != want {
+				t.Errorf("button %q, want %q", h.app.signBtn.Text, want)
+			}
+			if min, got := h.app.signBtn.MinSize().Width, h.app.signBtn.Size().Width; min > got {
+				t.Errorf("the button's words need %.0f, it has %.0f", min, got)
+			}
+			if got := describeDocument(h.app.docs.entry(0)).details; !strings.HasPrefix(got, i18n.N("docs.pages", 1)) || !strings.HasSuffix(got, i18n.T("docs.not_signed")) {
+				t.Errorf("row %q", got)
+			}
+			h.choose(softhsmtest.MainToken, "P-256 signing")
+			test.Tap(h.app.signBtn)
+			sd := h.answer(softhsmtest.PIN)
+			// The sentence is the language's: with the key's description
+			// as it is shown, the template in this language fills to it.
+			explained := secretExplanation(sd.req)
+			key := sd.req.Key
+			if i := strings.Index(explained, "Zoë Ørsted"); i >= 0 {
+				key = explained[i:]
+				key = key[:strings.Index(key, ")")+1]
+			}
+			if sd.title != i18n.T("pin.title.token") || explained != i18n.T("pin.explain.token_key", map[string]any{"Token": sd.req.Token, "Key": key}) {
+				t.Errorf("PIN dialog %q: %q", sd.title, explained)
+			}
+			rows := h.results()
+			if len(rows) != 2 || !rows[0].OK || rows[0].Verdict != i18n.N("docs.signatures_valid", 1) {
+				t.Fatalf("results %+v (%v)", rows, h.lastError())
+			}
+			h.add(rows[0].Output)
+			e := h.app.docs.entry(2)
+			h.app.showReport(e)
+			h.app.mu.Lock()
+			body := h.app.report
+			h.app.mu.Unlock()
+			if !strings.Contains(texts(body), i18n.T("report.all_valid")) {
+				t.Errorf("report:\n%s", texts(body))
+			}
+		})
+	}
+}
