@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/aadhaar"
 )
@@ -44,8 +45,8 @@ type aadhaarRow struct {
 
 func newAadhaarForm(app *App) *aadhaarForm {
 	f := &aadhaarForm{app: app, list: container.NewVBox()}
-	f.add = widget.NewButtonWithIcon("Add a signer", theme.ContentAddIcon(), func() { f.addRow() })
-	note := widget.NewLabel("Each document is uploaded to the Aadhaar eSign service; each signer signs on the service's page with their Aadhaar OTP, in this order. Signet checks the signed PDF before saving it. Credentials, redirect page: Settings.")
+	f.add = widget.NewButtonWithIcon(i18n.T("ui.aadhaar.add_signer"), theme.ContentAddIcon(), func() { f.addRow() })
+	note := widget.NewLabel(i18n.T("ui.aadhaar.intro"))
 	note.Wrapping = fyne.TextWrapWord
 	f.box = container.NewVBox(f.list, f.add, note)
 	f.addRow()
@@ -58,7 +59,7 @@ func (f *aadhaarForm) addRow() *aadhaarRow {
 	r.name.SetPlaceHolder("name as in Aadhaar")
 	r.id.SetPlaceHolder("Aadhaar number")
 	r.year.SetPlaceHolder("year of birth")
-	r.placeBtn = widget.NewButtonWithIcon("Place…", theme.ViewFullScreenIcon(), func() { f.placeRow(r) })
+	r.placeBtn = widget.NewButtonWithIcon(i18n.T("ui.place"), theme.ViewFullScreenIcon(), func() { f.placeRow(r) })
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeRow(r) })
 	r.box = container.NewBorder(nil, nil, nil, container.NewHBox(r.placeBtn, remove),
 		container.NewGridWithColumns(3, r.name, r.id, r.year))
@@ -179,11 +180,11 @@ func (a *App) signAadhaar(ctx context.Context, r signRequest, progress func(int,
 func (a *App) showAadhaarStatus(stop func()) *aadhaarStatus {
 	st := &aadhaarStatus{}
 	a.do(func() {
-		st.request = widget.NewLabel("Uploading…")
+		st.request = widget.NewLabel(i18n.T("ui.uploading"))
 		st.request.Wrapping = fyne.TextWrapWord
 		st.rows = container.NewVBox()
-		stopBtn := widget.NewButtonWithIcon("Stop waiting", theme.CancelIcon(), stop)
-		st.dialog = dialog.NewCustomWithoutButtons("Waiting for the signers", container.NewVBox(st.request, st.rows, stopBtn), a.win)
+		stopBtn := widget.NewButtonWithIcon(i18n.T("ui.stop_waiting"), theme.CancelIcon(), stop)
+		st.dialog = dialog.NewCustomWithoutButtons(i18n.T("ui.aadhaar.waiting"), container.NewVBox(st.request, st.rows, stopBtn), a.win)
 		st.dialog.Resize(fyne.NewSize(560, 0))
 		st.dialog.Show()
 		a.mu.Lock()
@@ -201,7 +202,7 @@ func (st *aadhaarStatus) update(a *App, r *aadhaar.Request) {
 		i := len(st.states)
 		state := widget.NewLabel("")
 		state.Wrapping = fyne.TextWrapWord
-		link := widget.NewButtonWithIcon("Open link", theme.ComputerIcon(), nil)
+		link := widget.NewButtonWithIcon(i18n.T("ui.open_link"), theme.ComputerIcon(), nil)
 		copyBtn := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), nil)
 		st.states, st.links, st.urls = append(st.states, state), append(st.links, link), append(st.urls, "")
 		st.rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(link, copyBtn), state))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
 )
 
@@ -114,12 +115,12 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 		}
 		// No answer is the highlighted default: "Always" least of all.
 		buttons := container.NewHBox(
-			widget.NewButtonWithIcon("Deny", theme.CancelIcon(), func() { od.answer(agent.Deny) }),
+			widget.NewButtonWithIcon(i18n.T("ui.agent.deny"), theme.CancelIcon(), func() { od.answer(agent.Deny) }),
 			widget.NewButton(fmt.Sprintf("Don't ask again about %s", q.Domain), func() { od.answer(agent.Silence) }),
-			widget.NewButton("Allow for this visit", func() { od.answer(agent.AllowOnce) }),
-			widget.NewButton("Always allow", func() { od.answer(agent.AllowAlways) }),
+			widget.NewButton(i18n.T("ui.agent.allow_visit"), func() { od.answer(agent.AllowOnce) }),
+			widget.NewButton(i18n.T("ui.agent.allow_always"), func() { od.answer(agent.AllowAlways) }),
 		)
-		d = dialog.NewCustomWithoutButtons("A web page asks to use Signet", container.NewVBox(msg, warn, container.NewCenter(buttons)), a.win)
+		d = dialog.NewCustomWithoutButtons(i18n.T("ui.agent.asks"), container.NewVBox(msg, warn, container.NewCenter(buttons)), a.win)
 		od.dialog = d
 		d.Resize(fyne.NewSize(520, 0))
 		a.win.Show() // it may be in the background, in the tray
@@ -286,7 +287,7 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		if r.Login {
 			title, yes = "Log in to a web page?", "Log in"
 		}
-		d = dialog.NewCustomConfirm(title, yes, "Decline", container.NewVScroll(content), func(ok bool) {
+		d = dialog.NewCustomConfirm(title, yes, i18n.T("ui.decline"), container.NewVScroll(content), func(ok bool) {
 			select {
 			case answer <- ok:
 			default:

@@ -136,19 +136,19 @@ func New(a fyne.App, cfg Config) *App {
 	app.options = newSignOptions(app)
 	app.status = widget.NewLabel("")
 	app.status.Truncation = fyne.TextTruncateEllipsis
-	app.signBtn = widget.NewButtonWithIcon("Sign", theme.DocumentCreateIcon(), app.startSigning)
+	app.signBtn = widget.NewButtonWithIcon(i18n.T("ui.sign"), theme.DocumentCreateIcon(), app.startSigning)
 	app.signBtn.Importance = widget.HighImportance
 
 	toolbar := container.NewHBox(
-		widget.NewButtonWithIcon("Open PDF…", theme.FileIcon(), app.docs.openDialog),
-		widget.NewButtonWithIcon("Open folder…", theme.FolderOpenIcon(), app.docs.openFolderDialog),
+		widget.NewButtonWithIcon(i18n.T("ui.open_pdf"), theme.FileIcon(), app.docs.openDialog),
+		widget.NewButtonWithIcon(i18n.T("ui.open_folder"), theme.FolderOpenIcon(), app.docs.openFolderDialog),
 		app.docs.reportBtn,
 		app.docs.removeBtn,
 		app.docs.extendBtn,
 		layout.NewSpacer(),
-		widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), app.showSettings),
+		widget.NewButtonWithIcon(i18n.T("ui.settings"), theme.SettingsIcon(), app.showSettings),
 	)
-	left := container.NewBorder(widget.NewLabelWithStyle("Documents", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
+	left := container.NewBorder(widget.NewLabelWithStyle(i18n.T("ui.documents"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
 	// Three columns, read left to right: what, with which key, how.
 	middle := container.NewVScroll(app.signer.view())
 	right := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), app.signBtn), nil, nil,

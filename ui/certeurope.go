@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/certeurope"
@@ -55,12 +56,12 @@ func newCertEuropeForm(app *App) *certEuropeForm {
 	}
 	f.otp = widget.NewSelect([]string{"No code", "Code by SMS", "Code by e-mail"}, func(v string) { s.CertEuropeOTP = certEuropeOTPs[v] })
 	f.otp.SetSelected(saved)
-	note := widget.NewLabel("The documents are sent to CertEurope, signed there with a one-time certificate in the holder's name, and checked here before they are saved. Client certificate: Settings.")
+	note := widget.NewLabel(i18n.T("ui.certeurope.intro"))
 	note.Wrapping = fyne.TextWrapWord
 	f.box = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Holder", container.NewGridWithColumns(2, f.first, f.last)),
-		widget.NewFormItem("Contact", container.NewGridWithColumns(3, f.email, f.mobile, f.country)),
-		widget.NewFormItem("Confirm with", f.otp)), note)
+		widget.NewFormItem(i18n.T("ui.holder"), container.NewGridWithColumns(2, f.first, f.last)),
+		widget.NewFormItem(i18n.T("ui.contact"), container.NewGridWithColumns(3, f.email, f.mobile, f.country)),
+		widget.NewFormItem(i18n.T("ui.confirm_with"), f.otp)), note)
 	f.box.Hide()
 	return f
 }

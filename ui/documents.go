@@ -55,21 +55,21 @@ func newDocuments(app *App) *documents {
 		d.removeBtn.Disable()
 		d.extendBtn.Disable()
 	}
-	d.reportBtn = widget.NewButtonWithIcon("Verification report", theme.InfoIcon(), func() {
+	d.reportBtn = widget.NewButtonWithIcon(i18n.T("ui.verification_report"), theme.InfoIcon(), func() {
 		if e := d.entry(d.selected); e != nil {
 			d.app.showReport(e)
 		}
 	})
 	d.reportBtn.Disable()
-	d.removeBtn = widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), d.removeSelected)
+	d.removeBtn = widget.NewButtonWithIcon(i18n.T("ui.remove"), theme.ContentRemoveIcon(), d.removeSelected)
 	d.removeBtn.Disable()
-	d.extendBtn = widget.NewButtonWithIcon("Extend for long-term archive", theme.HistoryIcon(), func() {
+	d.extendBtn = widget.NewButtonWithIcon(i18n.T("ui.extend_archive"), theme.HistoryIcon(), func() {
 		if e := d.entry(d.selected); e != nil {
 			d.app.extendForArchive(e)
 		}
 	})
 	d.extendBtn.Disable()
-	hint := widget.NewLabelWithStyle("Drop PDF files here, or use Open PDF… (Ctrl+O) or Open folder…", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	hint := widget.NewLabelWithStyle(i18n.T("ui.drop_here"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	d.empty = container.NewCenter(hint)
 	return d
 }

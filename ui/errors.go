@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -25,7 +26,7 @@ func (a *App) showError(title string, err error) {
 	a.mu.Lock()
 	a.lastError = err
 	a.mu.Unlock()
-	d := dialog.NewCustom(title, "OK", a.errorContent(err), a.win)
+	d := dialog.NewCustom(title, i18n.T("ui.ok"), a.errorContent(err), a.win)
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
 	a.setStatus("%s", title)

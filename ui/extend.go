@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -47,7 +48,7 @@ func (a *App) extendForArchive(e *docEntry) {
 		begin(false)
 		return
 	}
-	dialog.ShowConfirm("Replace the extended copy?", filepath.Base(job.Output)+" exists already. Replace it?", func(ok bool) {
+	dialog.ShowConfirm(i18n.T("ui.replace_extended"), filepath.Base(job.Output)+" exists already. Replace it?", func(ok bool) {
 		if ok {
 			begin(true)
 		}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -52,12 +53,12 @@ func newSignOptions(app *App) *signOptions {
 	o.location.SetPlaceHolder("e.g. Rīga")
 	o.where = widget.NewLabel("")
 	o.where.Wrapping = fyne.TextWrapWord
-	o.place = widget.NewButtonWithIcon("Place on the page…", theme.ViewFullScreenIcon(), o.showPlacement)
-	o.image = widget.NewButtonWithIcon("Image…", theme.FileImageIcon(), o.chooseImage)
+	o.place = widget.NewButtonWithIcon(i18n.T("ui.place_on_page"), theme.ViewFullScreenIcon(), o.showPlacement)
+	o.image = widget.NewButtonWithIcon(i18n.T("ui.image"), theme.FileImageIcon(), o.chooseImage)
 	o.lines = widget.NewMultiLineEntry()
 	o.lines.SetPlaceHolder("Text lines (empty: name, date, reason, location)")
 	o.lines.SetMinRowsVisible(2)
-	o.visible = widget.NewCheck("Visible signature", func(on bool) {
+	o.visible = widget.NewCheck(i18n.T("ui.visible_signature"), func(on bool) {
 		if on {
 			o.place.Enable()
 			o.image.Enable()
@@ -76,18 +77,18 @@ func newSignOptions(app *App) *signOptions {
 	o.place.Disable()
 	o.image.Disable()
 	o.lines.Disable()
-	o.levelBox = container.NewVBox(widget.NewLabel("Level"), o.level)
+	o.levelBox = container.NewVBox(widget.NewLabel(i18n.T("ui.level")), o.level)
 	o.describePlacement()
 	return o
 }
 
 func (o *signOptions) view() fyne.CanvasObject {
 	form := widget.NewForm(
-		widget.NewFormItem("Reason", o.reason),
-		widget.NewFormItem("Location", o.location),
+		widget.NewFormItem(i18n.T("ui.reason"), o.reason),
+		widget.NewFormItem(i18n.T("ui.location"), o.location),
 	)
 	return container.NewVBox(
-		widget.NewLabelWithStyle("Signature", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(i18n.T("ui.signature"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		o.levelBox, form, o.visible, container.NewHBox(o.place, o.image), o.where, o.lines)
 }
 

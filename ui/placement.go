@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -174,8 +175,8 @@ func (a *App) placementDialog(path string, start *pdf.Appearance, done func(*pdf
 	})
 	v.info = widget.NewLabel("")
 	v.holder = container.NewStack()
-	content := container.NewBorder(container.NewHBox(widget.NewLabel("Page"), v.pages, v.info), nil, nil, nil, v.holder)
-	v.dialog = dialog.NewCustomConfirm("Place the signature", "Use this place", "Cancel", content, func(ok bool) {
+	content := container.NewBorder(container.NewHBox(widget.NewLabel(i18n.T("ui.page")), v.pages, v.info), nil, nil, nil, v.holder)
+	v.dialog = dialog.NewCustomConfirm(i18n.T("ui.place_signature"), i18n.T("ui.use_this_place"), i18n.T("ui.cancel"), content, func(ok bool) {
 		if ok && v.placer != nil {
 			done(&pdf.Appearance{Page: v.page, Rect: v.placer.Rect})
 		}

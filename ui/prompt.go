@@ -98,7 +98,7 @@ func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func
 	items = append(items, sd.entry)
 	answered := false
 	if req.CanResend {
-		sd.resend = widget.NewButtonWithIcon("Send me a new code", theme.MailSendIcon(), func() {
+		sd.resend = widget.NewButtonWithIcon(i18n.T("ui.send_new_code"), theme.MailSendIcon(), func() {
 			if answered {
 				return
 			}
@@ -123,7 +123,7 @@ func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func
 		sd.entry.SetText("")
 		done(secret)
 	}
-	sd.dialog = dialog.NewCustomConfirm(sd.title, "OK", "Cancel", container.NewVBox(items...), finish, a.win)
+	sd.dialog = dialog.NewCustomConfirm(sd.title, i18n.T("ui.ok"), i18n.T("ui.cancel"), container.NewVBox(items...), finish, a.win)
 	sd.entry.OnSubmitted = func(string) {
 		finish(true)
 		sd.dialog.Hide()
@@ -213,7 +213,7 @@ func (p *dialogPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 		}
 		l := widget.NewLabel(msg)
 		l.Wrapping = fyne.TextWrapWord
-		d = dialog.NewCustomWithoutButtons("PIN on the reader", container.NewVBox(l, widget.NewProgressBarInfinite()), p.app.win)
+		d = dialog.NewCustomWithoutButtons(i18n.T("ui.pin_on_reader"), container.NewVBox(l, widget.NewProgressBarInfinite()), p.app.win)
 		d.Resize(fyne.NewSize(420, 0))
 		d.Show()
 	})

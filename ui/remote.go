@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/biometrid"
@@ -69,9 +70,9 @@ func newRemoteForms(app *App) *remoteForms {
 	} else {
 		f.profile.SetSelected("Production")
 	}
-	note := widget.NewLabel("Your card signs what eParaksts prepares; the card's authentication certificate finalizes. Client id and secret: Settings.")
+	note := widget.NewLabel(i18n.T("ui.eparaksts.intro"))
 	note.Wrapping = fyne.TextWrapWord
-	f.eparaksts = container.NewVBox(widget.NewForm(widget.NewFormItem("Service", f.profile)), note)
+	f.eparaksts = container.NewVBox(widget.NewForm(widget.NewFormItem(i18n.T("ui.service"), f.profile)), note)
 	f.eparaksts.Hide()
 
 	f.agreement = widget.NewEntry()
@@ -80,11 +81,11 @@ func newRemoteForms(app *App) *remoteForms {
 	f.agreement.OnChanged = func(s string) { app.cfg.Settings.RemoteSigningAgreement = strings.TrimSpace(s) }
 	f.authMode = widget.NewSelect([]string{"Passcode", "One-time code, SMS", "One-time code, email"}, nil)
 	f.authMode.SetSelected("Passcode")
-	rsNote := widget.NewLabel("The documents stay on this computer: only their hashes are sent. Relying-party credentials: Settings.")
+	rsNote := widget.NewLabel(i18n.T("ui.remotesigning.intro"))
 	rsNote.Wrapping = fyne.TextWrapWord
 	f.remoteSigning = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Agreement", f.agreement),
-		widget.NewFormItem("Authorize with", f.authMode)), rsNote)
+		widget.NewFormItem(i18n.T("ui.agreement"), f.agreement),
+		widget.NewFormItem(i18n.T("ui.authorize_with"), f.authMode)), rsNote)
 	f.remoteSigning.Hide()
 
 	f.phone = widget.NewEntry()
@@ -114,8 +115,8 @@ func newRemoteForms(app *App) *remoteForms {
 		f.cmdVia.SetSelected(cmdViaAMA)
 	}
 	f.cmd = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Phone number", f.phone),
-		widget.NewFormItem("Service", f.cmdVia)), f.cmdNote)
+		widget.NewFormItem(i18n.T("ui.phone"), f.phone),
+		widget.NewFormItem(i18n.T("ui.service"), f.cmdVia)), f.cmdNote)
 	f.cmd.Hide()
 	return f
 }
@@ -169,7 +170,7 @@ func (a *App) signCMD(ctx context.Context, r signRequest, progress func(int, int
 // questions (how many security codes will come), in a dialog that stays
 // until dismissed.
 func (a *App) inform(msg string) {
-	a.do(func() { dialog.ShowInformation("Before you sign", msg, a.win) })
+	a.do(func() { dialog.ShowInformation(i18n.T("ui.before_sign"), msg, a.win) })
 }
 
 // secret reads a credential from the keyring.
@@ -253,7 +254,7 @@ func (a *App) confirmDigests(ctx context.Context, items []flow.ToSign) error {
 		}
 		l := widget.NewLabel(strings.Join(lines, "\n"))
 		l.Wrapping = fyne.TextWrapBreak
-		d := dialog.NewCustomConfirm("eParaksts asks your card to sign", "Sign", "Cancel",
+		d := dialog.NewCustomConfirm(i18n.T("ui.eparaksts.asks"), i18n.T("ui.sign"), i18n.T("ui.cancel"),
 			container.NewVScroll(l), func(ok bool) { answer <- ok }, a.win)
 		d.Resize(fyne.NewSize(560, 360))
 		d.Show()

@@ -27,21 +27,21 @@ func (a *App) showReport(e *docEntry) {
 	var body fyne.CanvasObject
 	switch {
 	case info == nil:
-		body = widget.NewLabel("Still reading the document…")
+		body = widget.NewLabel(i18n.T("ui.still_reading"))
 	case info.Err != nil:
 		body = a.errorContent(info.Err)
 	case info.Locked:
 		body = a.lockedContent(e)
 	case info.Report == nil || len(info.Report.Signatures) == 0:
-		body = widget.NewLabel("This document has no signatures.")
+		body = widget.NewLabel(i18n.T("ui.no_signatures"))
 	default:
 		body = reportView(info.Report)
 	}
 	holder := container.NewStack(container.NewVScroll(body))
-	d := dialog.NewCustom("Verification of "+title, "Close", holder, a.win)
+	d := dialog.NewCustom("Verification of "+title, i18n.T("ui.close"), holder, a.win)
 	if info != nil && info.Report != nil && len(info.Report.Signatures) > 0 && unknownRevocation(info.Report) {
 		var online *widget.Button
-		online = widget.NewButtonWithIcon("Check revocation online", theme.SearchIcon(), func() {
+		online = widget.NewButtonWithIcon(i18n.T("ui.check_revocation"), theme.SearchIcon(), func() {
 			online.Disable()
 			online.SetText("Checking…")
 			opts := a.verifyOptions()
@@ -59,7 +59,7 @@ func (a *App) showReport(e *docEntry) {
 				})
 			})
 		})
-		d.SetButtons([]fyne.CanvasObject{online, widget.NewButton("Close", d.Hide)})
+		d.SetButtons([]fyne.CanvasObject{online, widget.NewButton(i18n.T("ui.close"), d.Hide)})
 	}
 	d.Resize(fyne.NewSize(760, 560))
 	d.Show()
@@ -161,11 +161,11 @@ func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 // lockedContent is the report of an encrypted document before its
 // password is given: a button asks it and shows the verification.
 func (a *App) lockedContent(e *docEntry) fyne.CanvasObject {
-	msg := widget.NewLabel("This document is encrypted with a password. Give it to read the signatures; Signet does not keep it.")
+	msg := widget.NewLabel(i18n.T("ui.locked_report"))
 	msg.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(msg)
 	var open *widget.Button
-	open = widget.NewButtonWithIcon("Enter the password…", theme.LoginIcon(), func() {
+	open = widget.NewButtonWithIcon(i18n.T("ui.enter_password"), theme.LoginIcon(), func() {
 		open.Disable()
 		verify := a.verifyOptions()
 		a.run(func() {
@@ -176,7 +176,7 @@ func (a *App) lockedContent(e *docEntry) fyne.CanvasObject {
 				case doc.Err != nil:
 					shown = a.errorContent(doc.Err)
 				case doc.Report == nil || len(doc.Report.Signatures) == 0:
-					shown = widget.NewLabel("This document has no signatures.")
+					shown = widget.NewLabel(i18n.T("ui.no_signatures"))
 				default:
 					shown = reportView(doc.Report)
 				}

@@ -75,7 +75,7 @@ func (a *App) showSettings() {
 	v.aaID, v.aaSecret, v.aaInstance = line(a.secret(keyringAadhaar, "client-id"), "x-client-id"),
 		secret(keyringAadhaar, "client-secret"), line(a.secret(keyringAadhaar, "product-instance-id"), "x-product-instance-id")
 
-	v.agentOn = widget.NewCheck("Let web pages on this computer ask Signet to sign", nil)
+	v.agentOn = widget.NewCheck(i18n.T("ui.agent_allow"), nil)
 	v.agentOn.SetChecked(s.Agent || a.cfg.Agent)
 	v.origins = multi(s.AgentOrigins)
 	v.origins.SetPlaceHolder("https://portal.example.lv")
@@ -100,42 +100,42 @@ func (a *App) showSettings() {
 			return it
 		}())),
 		container.NewTabItem("Tokens", widget.NewForm(func() *widget.FormItem {
-			it := widget.NewFormItem("PKCS#11 modules", v.modules)
+			it := widget.NewFormItem(i18n.T("ui.set.modules"), v.modules)
 			it.HintText = "One path per line, loaded before the well-known ones."
 			return it
 		}())),
 		container.NewTabItem("Signing", widget.NewForm(
-			widget.NewFormItem("Timestamp service", v.tsa),
-			widget.NewFormItem("Trust anchors", v.trust),
-			widget.NewFormItem("Name of signed copies", v.suffix),
-			widget.NewFormItem("Folder for signed copies", v.outDir),
+			widget.NewFormItem(i18n.T("ui.set.tsa"), v.tsa),
+			widget.NewFormItem(i18n.T("ui.set.trust"), v.trust),
+			widget.NewFormItem(i18n.T("ui.set.suffix"), v.suffix),
+			widget.NewFormItem(i18n.T("ui.set.outdir"), v.outDir),
 		)),
 		container.NewTabItem("Services", widget.NewForm(
-			widget.NewFormItem("eParaksts client id", v.epID),
-			widget.NewFormItem("eParaksts client secret", v.epSecret),
-			widget.NewFormItem("Remote Signing URL", v.rsURL),
-			widget.NewFormItem("Remote Signing username", v.rsUser),
-			widget.NewFormItem("Remote Signing password", v.rsPass),
-			widget.NewFormItem("Remote Signing rpCode", v.rsCode),
-			widget.NewFormItem("Chave Móvel Digital URL", v.cmdURL),
-			widget.NewFormItem("CMD application id (AMA)", v.cmdApp),
-			widget.NewFormItem("CMD username (AMA)", v.cmdUser),
-			widget.NewFormItem("CMD password (AMA)", v.cmdPass),
-			widget.NewFormItem("biometrid key", v.bioKey),
-			widget.NewFormItem("biometrid secret", v.bioSecret),
-			widget.NewFormItem("Aadhaar eSign URL", v.aaURL),
-			widget.NewFormItem("Aadhaar redirect page", v.aaRedirect),
-			widget.NewFormItem("Aadhaar client id", v.aaID),
-			widget.NewFormItem("Aadhaar client secret", v.aaSecret),
-			widget.NewFormItem("Aadhaar product instance", v.aaInstance),
-			widget.NewFormItem("CertEurope SignAPI URL", v.ceURL),
-			widget.NewFormItem("CertEurope client certificate", v.ceKey),
-			widget.NewFormItem("CertEurope server CA", v.ceCA),
+			widget.NewFormItem(i18n.T("ui.set.ep_id"), v.epID),
+			widget.NewFormItem(i18n.T("ui.set.ep_secret"), v.epSecret),
+			widget.NewFormItem(i18n.T("ui.set.rs_url"), v.rsURL),
+			widget.NewFormItem(i18n.T("ui.set.rs_user"), v.rsUser),
+			widget.NewFormItem(i18n.T("ui.set.rs_pass"), v.rsPass),
+			widget.NewFormItem(i18n.T("ui.set.rs_code"), v.rsCode),
+			widget.NewFormItem(i18n.T("ui.set.cmd_url"), v.cmdURL),
+			widget.NewFormItem(i18n.T("ui.set.cmd_app"), v.cmdApp),
+			widget.NewFormItem(i18n.T("ui.set.cmd_user"), v.cmdUser),
+			widget.NewFormItem(i18n.T("ui.set.cmd_pass"), v.cmdPass),
+			widget.NewFormItem(i18n.T("ui.set.bio_key"), v.bioKey),
+			widget.NewFormItem(i18n.T("ui.set.bio_secret"), v.bioSecret),
+			widget.NewFormItem(i18n.T("ui.set.aa_url"), v.aaURL),
+			widget.NewFormItem(i18n.T("ui.set.aa_redirect"), v.aaRedirect),
+			widget.NewFormItem(i18n.T("ui.set.aa_id"), v.aaID),
+			widget.NewFormItem(i18n.T("ui.set.aa_secret"), v.aaSecret),
+			widget.NewFormItem(i18n.T("ui.set.aa_instance"), v.aaInstance),
+			widget.NewFormItem(i18n.T("ui.set.ce_url"), v.ceURL),
+			widget.NewFormItem(i18n.T("ui.set.ce_key"), v.ceKey),
+			widget.NewFormItem(i18n.T("ui.set.ce_ca"), v.ceCA),
 		)),
 		container.NewTabItem("Agent", container.NewVBox(v.agentOn, agentNote, widget.NewForm(
-			widget.NewFormItem("Allowed sites", v.origins)))),
+			widget.NewFormItem(i18n.T("ui.set.origins"), v.origins)))),
 	)
-	v.dialog = dialog.NewCustomConfirm("Settings", "Save", "Cancel", tabs, func(ok bool) {
+	v.dialog = dialog.NewCustomConfirm(i18n.T("ui.settings"), i18n.T("ui.save"), i18n.T("ui.cancel"), tabs, func(ok bool) {
 		if ok {
 			if err := a.saveSettings(v); err != nil {
 				a.showError("Settings not saved", err)

@@ -67,7 +67,7 @@ func (a *App) startSigning() {
 		return
 	}
 	msg := fmt.Sprintf("%s already exist(s). Replace?", strings.Join(existing, ", "))
-	dialog.ShowConfirm("Replace existing files?", msg, func(ok bool) {
+	dialog.ShowConfirm(i18n.T("ui.replace_existing"), msg, func(ok bool) {
 		if ok {
 			begin(true)
 		}
@@ -99,16 +99,16 @@ func (a *App) sign(r signRequest) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := make(chan struct{})
 	r.stop = stop
-	pv := &progressView{overall: widget.NewProgressBar(), current: widget.NewLabel("Preparing…"), cancel: cancel}
+	pv := &progressView{overall: widget.NewProgressBar(), current: widget.NewLabel(i18n.T("ui.preparing")), cancel: cancel}
 	pv.current.Truncation = fyne.TextTruncateEllipsis
 	var cancelBtn *widget.Button
-	cancelBtn = widget.NewButtonWithIcon("Stop after this document", theme.CancelIcon(), func() {
+	cancelBtn = widget.NewButtonWithIcon(i18n.T("ui.stop_after"), theme.CancelIcon(), func() {
 		close(stop)
 		cancelBtn.Disable()
 		pv.current.SetText("Stopping after the current document…")
 	})
 	pv.stop = cancelBtn
-	pv.dialog = dialog.NewCustomWithoutButtons("Signing", container.NewVBox(pv.current, pv.overall, cancelBtn), a.win)
+	pv.dialog = dialog.NewCustomWithoutButtons(i18n.T("ui.signing"), container.NewVBox(pv.current, pv.overall, cancelBtn), a.win)
 	a.mu.Lock()
 	a.progress = pv
 	a.mu.Unlock()
@@ -257,7 +257,7 @@ func (a *App) showResults(rows []resultRow) {
 		var action fyne.CanvasObject
 		if r.Err == nil || partly != nil {
 			dir := filepath.Dir(r.Output)
-			action = container.NewCenter(widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() {
+			action = container.NewCenter(widget.NewButtonWithIcon(i18n.T("ui.show_in_folder"), theme.FolderOpenIcon(), func() {
 				if err := a.fyne.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
 					a.showError("Could not open the folder", err)
 				}
@@ -267,7 +267,7 @@ func (a *App) showResults(rows []resultRow) {
 	}
 	title := fmt.Sprintf("%d of %d signed", signed, len(rows))
 	a.setStatus("%s", title)
-	d := dialog.NewCustom(title, "Close", container.NewVScroll(box), a.win)
+	d := dialog.NewCustom(title, i18n.T("ui.close"), container.NewVScroll(box), a.win)
 	d.Resize(fyne.NewSize(620, 200+float32(min(len(rows), 6))*70))
 	d.Show()
 }

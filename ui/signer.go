@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 )
 
@@ -63,9 +64,9 @@ func newSignerPanel(app *App) *signerPanel {
 	}
 	s.empty = widget.NewLabel("")
 	s.empty.Wrapping = fyne.TextWrapWord
-	s.detailBtn = widget.NewButtonWithIcon("Certificate details", theme.InfoIcon(), s.showDetails)
+	s.detailBtn = widget.NewButtonWithIcon(i18n.T("ui.cert_details"), theme.InfoIcon(), s.showDetails)
 	s.detailBtn.Disable()
-	addFile := widget.NewButtonWithIcon("Add key file (.p12)…", theme.ContentAddIcon(), s.addFileDialog)
+	addFile := widget.NewButtonWithIcon(i18n.T("ui.add_key_file"), theme.ContentAddIcon(), s.addFileDialog)
 	height := canvas.NewRectangle(color.Transparent)
 	height.SetMinSize(fyne.NewSize(0, 370)) // room for five certificates
 	listBox := container.NewStack(height, s.list, container.NewCenter(s.empty))
@@ -81,7 +82,7 @@ func newSignerPanel(app *App) *signerPanel {
 
 func (s *signerPanel) view() fyne.CanvasObject {
 	return container.NewVBox(
-		widget.NewLabelWithStyle("Sign with", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(i18n.T("ui.sign_with"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.method, s.local, s.remote.eparaksts, s.remote.remoteSigning, s.remote.cmd, s.aadhaar.box, s.certeu.box)
 }
 
@@ -357,7 +358,7 @@ func (s *signerPanel) showDetails() {
 		v.Wrapping = fyne.TextWrapWord
 		form.Append(r[0], v)
 	}
-	d := dialog.NewCustom("Certificate of "+c.Name, "Close", container.NewVScroll(form), s.app.win)
+	d := dialog.NewCustom("Certificate of "+c.Name, i18n.T("ui.close"), container.NewVScroll(form), s.app.win)
 	d.Resize(fyne.NewSize(680, 600))
 	d.Show()
 }
