@@ -143,6 +143,8 @@ func secretWarning(req prompt.Request) string {
 		return i18n.T("pin.final_try")
 	case isPIN && req.TriesLeft > 1:
 		return i18n.N("pin.tries_left", req.TriesLeft)
+	case isPIN && req.TriesLow:
+		return i18n.T("pin.tries_low")
 	}
 	return sentence(req.Warning())
 }
