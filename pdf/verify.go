@@ -43,6 +43,7 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"golang.org/x/crypto/ocsp"
 )
@@ -62,6 +63,11 @@ type Check struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`
 	Detail string `json:"detail"`
+	// ID and Data say Detail as a message of the i18n catalogue, for the
+	// app and the CLI to say it in the person's language; Detail is its
+	// English, the same in every language (machine output).
+	ID   string         `json:"-"`
+	Data map[string]any `json:"-"`
 }
 
 // Signer describes a signing or timestamping certificate.
@@ -547,12 +553,12 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 			}
 		}
 	}
-	add := func(name string, st Status, format string, args ...any) {
-		rep.Checks = append(rep.Checks, Check{Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
+	add := func(name string, st Status, id string, data map[string]any) {
+		rep.Checks = append(rep.Checks, Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data})
 	}
 
 	if f.outsideForm {
-		add("form", Warning, "the signature field is on a page but not listed in the document's form; some readers will not show it")
+		add("form", Warning, "verify.check.form_unlisted", nil)
 	}
 	f.revIdx = v.checkByteRange(f, &rep, add)
 	if f.revIdx >= 0 {
@@ -562,7 +568,7 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 
 	cms, err := parseCMS(f.cms)
 	if err != nil {
-		add("CMS", Failed, "%v", err)
+		add("CMS", Failed, "verify.check.cms_bad", map[string]any{"Err": err})
 		rep.Valid = false
 		return rep
 	}
@@ -583,49 +589,49 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 
 // checkByteRange checks the signed ranges and returns the index of the
 // revision they close, or -1.
-func (v *verifier) checkByteRange(f *sigField, rep *SignatureReport, add func(string, Status, string, ...any)) int {
+func (v *verifier) checkByteRange(f *sigField, rep *SignatureReport, add addCheck) int {
 	br := f.br
 	size := v.d.size
 	end, ok := byteRangeEnd(br, size)
 	if !ok {
-		add("byte range", Failed, "/ByteRange %v is malformed or outside the %d-byte file", br, size)
+		add("byte range", Failed, "verify.check.br_malformed", map[string]any{"ByteRange": fmt.Sprint(br), "Size": size})
 		return -1
 	}
 	if br[2]-br[1] > 2*maxObjectText {
-		add("byte range", Failed, "the unsigned gap of %d bytes is far larger than any signature", br[2]-br[1])
+		add("byte range", Failed, "verify.check.br_gap_large", map[string]any{"Gap": br[2] - br[1]})
 		return -1
 	}
 	// The gap must be exactly the /Contents hex string: nothing else
 	// may escape the signature.
 	gap := make([]byte, br[2]-br[1])
 	if _, err := v.d.r.ReadAt(gap, br[1]); err != nil {
-		add("byte range", Failed, "cannot read the signature gap: %v", err)
+		add("byte range", Failed, "verify.check.br_unreadable", map[string]any{"Err": err})
 		return -1
 	}
 	if len(gap) < 2 || gap[0] != '<' || gap[len(gap)-1] != '>' {
-		add("byte range", Failed, "the unsigned gap is not the /Contents string")
+		add("byte range", Failed, "verify.check.br_gap_not_contents", nil)
 		return -1
 	}
 	inner, err := hex.DecodeString(string(bytes.Trim(gap[1:len(gap)-1], " \r\n\t")))
 	if err != nil || !bytes.Equal(trimDER(inner), f.cms) {
-		add("byte range", Failed, "the unsigned gap does not hold this signature's /Contents")
+		add("byte range", Failed, "verify.check.br_gap_other", nil)
 		return -1
 	}
 	idx := slices.Index(v.revisions, end)
 	if n := len(v.revisions); n > 0 && v.revisions[n-1] < size && end != size {
-		add("trailing bytes", Warning, "%d bytes after the last revision belong to no revision; readers ignore them", size-v.revisions[n-1])
+		add("trailing bytes", Warning, "verify.check.trailing", map[string]any{"Bytes": size - v.revisions[n-1]})
 	}
 	switch {
 	case end == size:
 		rep.CoversWholeFile = true
-		add("byte range", Passed, "covers the whole file except the signature itself")
+		add("byte range", Passed, "verify.check.br_whole", nil)
 		if idx < 0 {
 			idx = len(v.revisions) - 1
 		}
 	case idx >= 0:
-		add("byte range", Passed, "covers revision %d of %d; %d bytes were added after it", idx+1, len(v.revisions), size-end)
+		add("byte range", Passed, "verify.check.br_revision", map[string]any{"Revision": idx + 1, "Revisions": len(v.revisions), "Added": size - end})
 	default:
-		add("byte range", Failed, "the signed bytes end at %d, which is not the end of a revision", end)
+		add("byte range", Failed, "verify.check.br_not_revision", map[string]any{"End": end})
 	}
 	return idx
 }
@@ -642,14 +648,14 @@ const (
 
 // checkChanges classifies what later revisions changed and judges it
 // against the document's certification (DocMDP).
-func (v *verifier) checkChanges(f *sigField, all []*sigField, rep *SignatureReport, add func(string, Status, string, ...any)) {
+func (v *verifier) checkChanges(f *sigField, all []*sigField, rep *SignatureReport, add addCheck) {
 	if f.revIdx == len(v.revisions)-1 {
 		return
 	}
 	kinds, changedFields := v.classifyChanges(f.revIdx)
 	rep.ChangesAfter = kinds
 	if locked := v.lockedFields(f.field, changedFields); len(locked) > 0 {
-		add("field locks", Failed, "fields this signature locks were changed after it: %s", strings.Join(locked, ", "))
+		add("field locks", Failed, "verify.check.locks_broken", map[string]any{"Fields": strings.Join(locked, ", ")})
 	}
 	perm := 0
 	for _, s := range all {
@@ -672,9 +678,9 @@ func (v *verifier) checkChanges(f *sigField, all []*sigField, rep *SignatureRepo
 	}
 	switch {
 	case len(forbidden) > 0:
-		add("changes after signing", Failed, "the document was changed after this signature: %s", strings.Join(forbidden, ", "))
+		add("changes after signing", Failed, "verify.check.changed", map[string]any{"Changes": strings.Join(forbidden, ", ")})
 	case len(kinds) > 0:
-		add("changes after signing", Passed, "only permitted changes follow: %s", strings.Join(kinds, ", "))
+		add("changes after signing", Passed, "verify.check.changes_ok", map[string]any{"Changes": strings.Join(kinds, ", ")})
 	}
 }
 
@@ -924,16 +930,16 @@ func (v *verifier) onlyKeysChanged(now types.Dict, old xrefEntry, keys ...string
 }
 
 // verifySignature runs the CMS checks of a signature.
-func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureReport, add func(string, Status, string, ...any)) {
+func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureReport, add addCheck) {
 	cert := cms.signerCert()
 	if cert == nil {
-		add("signer certificate", Failed, "the signature does not carry its signer's certificate")
+		add("signer certificate", Failed, "verify.check.no_signer_cert", nil)
 		return
 	}
 	rep.Signer = signerOf(cert)
 	h, ok := hashFor(cms.digestAlg)
 	if !ok {
-		add("digest", Failed, "unknown digest algorithm %v", cms.digestAlg)
+		add("digest", Failed, "verify.check.digest_unknown", map[string]any{"Alg": fmt.Sprint(cms.digestAlg)})
 		return
 	}
 	rep.DigestAlgorithm = h.String()
@@ -951,10 +957,10 @@ func signerOf(c *x509.Certificate) *Signer {
 
 // checkDigest hashes the byte ranges from the file and compares the
 // message-digest attribute.
-func (v *verifier) checkDigest(f *sigField, cms *parsedCMS, h crypto.Hash, add func(string, Status, string, ...any)) {
+func (v *verifier) checkDigest(f *sigField, cms *parsedCMS, h crypto.Hash, add addCheck) {
 	sum, err := hashRanges(v.d.r, f.br, h)
 	if err != nil {
-		add("document digest", Failed, "cannot read the signed bytes: %v", err)
+		add("document digest", Failed, "verify.check.digest_unreadable", map[string]any{"Err": err})
 		return
 	}
 	var md []byte
@@ -965,11 +971,11 @@ func (v *verifier) checkDigest(f *sigField, cms *parsedCMS, h crypto.Hash, add f
 	}
 	switch {
 	case md == nil:
-		add("document digest", Failed, "the signature has no message-digest attribute")
+		add("document digest", Failed, "verify.check.digest_missing", nil)
 	case !bytes.Equal(md, sum):
-		add("document digest", Failed, "the signed bytes were changed: their %v digest does not match the signature's", h)
+		add("document digest", Failed, "verify.check.digest_changed", map[string]any{"Hash": fmt.Sprint(h)})
 	default:
-		add("document digest", Passed, "the signed bytes are unchanged (%v)", h)
+		add("document digest", Passed, "verify.check.digest_ok", map[string]any{"Hash": fmt.Sprint(h)})
 	}
 }
 
@@ -996,7 +1002,7 @@ func hashRanges(r io.ReaderAt, br [4]int64, h crypto.Hash) ([]byte, error) {
 }
 
 // checkSignature verifies the signature over the signed attributes.
-func (v *verifier) checkSignature(cms *parsedCMS, cert *x509.Certificate, h crypto.Hash, rep *SignatureReport, add func(string, Status, string, ...any)) {
+func (v *verifier) checkSignature(cms *parsedCMS, cert *x509.Certificate, h crypto.Hash, rep *SignatureReport, add addCheck) {
 	alg := cms.sigAlg.Algorithm
 	ah := h.New()
 	ah.Write(cms.signedSet)
@@ -1030,10 +1036,10 @@ func (v *verifier) checkSignature(cms *parsedCMS, cert *x509.Certificate, h cryp
 		err = fmt.Errorf("unsupported key type %T", cert.PublicKey)
 	}
 	if err != nil {
-		add("signature", Failed, "the signature does not verify with the signer's key: %v", err)
+		add("signature", Failed, "verify.check.sig_bad", map[string]any{"Err": err})
 		return
 	}
-	add("signature", Passed, "made with the key of %q", cert.Subject.CommonName)
+	add("signature", Passed, "verify.check.sig_ok", map[string]any{"Name": cert.Subject.CommonName})
 }
 
 // pssParams reads RSASSA-PSS-params (RFC 4055).
@@ -1060,12 +1066,12 @@ func pssParams(der []byte) (crypto.Hash, int, error) {
 // checkAttributes checks content-type and the signing-certificate binding,
 // which OpenSSL does not check: without it, another certificate with the
 // same key could be substituted.
-func (v *verifier) checkAttributes(cms *parsedCMS, cert *x509.Certificate, rep *SignatureReport, add func(string, Status, string, ...any)) {
+func (v *verifier) checkAttributes(cms *parsedCMS, cert *x509.Certificate, rep *SignatureReport, add addCheck) {
 	var ct asn1.ObjectIdentifier
 	if raw := cms.attr(oidAttrContentType); raw == nil {
-		add("content type", Failed, "no content-type attribute (RFC 5652 section 11.1)")
+		add("content type", Failed, "verify.check.ct_missing", nil)
 	} else if _, err := asn1.Unmarshal(raw, &ct); err != nil || !ct.Equal(oidData) {
-		add("content type", Failed, "content-type is not id-data")
+		add("content type", Failed, "verify.check.ct_not_data", nil)
 	}
 	pades := rep.SubFilter == string(PAdES)
 	v2 := cms.attr(oidAttrSigningCertV2)
@@ -1073,24 +1079,24 @@ func (v *verifier) checkAttributes(cms *parsedCMS, cert *x509.Certificate, rep *
 	switch {
 	case v2 != nil:
 		if err := checkESSCertIDv2(v2, cert); err != nil {
-			add("signing certificate", Failed, "signing-certificate-v2 does not match the signer's certificate: %v", err)
+			add("signing certificate", Failed, "verify.check.scv2_bad", map[string]any{"Err": err})
 			return
 		}
-		add("signing certificate", Passed, "signing-certificate-v2 binds the signature to the signer's certificate")
+		add("signing certificate", Passed, "verify.check.scv2_ok", nil)
 	case v1 != nil:
 		if err := checkESSCertID(v1, cert); err != nil {
-			add("signing certificate", Failed, "signing-certificate does not match the signer's certificate: %v", err)
+			add("signing certificate", Failed, "verify.check.sc_bad", map[string]any{"Err": err})
 			return
 		}
-		add("signing certificate", Passed, "signing-certificate (SHA-1) binds the signature to the signer's certificate")
+		add("signing certificate", Passed, "verify.check.sc_ok", nil)
 	case pades:
-		add("signing certificate", Failed, "PAdES requires a signing-certificate-v2 attribute")
+		add("signing certificate", Failed, "verify.check.sc_required", nil)
 	default:
-		add("signing certificate", Warning, "no signing-certificate attribute: the certificate is not bound to the signature")
+		add("signing certificate", Warning, "verify.check.sc_missing", nil)
 	}
 	if pades {
 		if _, has := cms.signedAttr[oidAttrSigningTime.String()]; has {
-			add("PAdES attributes", Warning, "a signing-time attribute is present, which PAdES baseline excludes")
+			add("PAdES attributes", Warning, "verify.check.signing_time", nil)
 		}
 	}
 }
@@ -1142,24 +1148,24 @@ func checkESSCertID(der []byte, cert *x509.Certificate) error {
 
 // checkTimestamp verifies the signature timestamp and returns the time at
 // which the signature is validated: the proven time, or now.
-func (v *verifier) checkTimestamp(cms *parsedCMS, h crypto.Hash, rep *SignatureReport, add func(string, Status, string, ...any)) time.Time {
+func (v *verifier) checkTimestamp(cms *parsedCMS, h crypto.Hash, rep *SignatureReport, add addCheck) time.Time {
 	tokens := cms.unsigned[oidAttrTimestampToken.String()]
 	if len(tokens) == 0 {
 		return v.opts.Now
 	}
 	ts, err := timestamp.Parse(tokens[0])
 	if err != nil {
-		add("signature timestamp", Failed, "the timestamp token is malformed or its signature does not verify: %v", err)
+		add("signature timestamp", Failed, "verify.check.ts_bad", map[string]any{"Err": err})
 		return v.opts.Now
 	}
 	th := ts.HashAlgorithm.New()
 	th.Write(cms.signature)
 	if !bytes.Equal(th.Sum(nil), ts.HashedMessage) {
-		add("signature timestamp", Failed, "the timestamp is for another signature (imprint differs)")
+		add("signature timestamp", Failed, "verify.check.ts_other", nil)
 		return v.opts.Now
 	}
 	if len(ts.Certificates) == 0 {
-		add("signature timestamp", Failed, "the timestamp carries no TSA certificate, so its signature cannot be checked")
+		add("signature timestamp", Failed, "verify.check.ts_no_cert", nil)
 		return v.opts.Now
 	}
 	tsa := ts.Certificates[0]
@@ -1168,13 +1174,26 @@ func (v *verifier) checkTimestamp(cms *parsedCMS, h crypto.Hash, rep *SignatureR
 	pool = append(pool, ts.Certificates...)
 	pool = append(pool, cms.certs...)
 	if _, err := v.verifyChain(tsa, pool, ts.Time, x509.ExtKeyUsageTimeStamping); err != nil {
-		add("signature timestamp", Failed, "the timestamp authority %q is not trusted: %v", tsa.Subject.CommonName, err)
+		add("signature timestamp", Failed, "verify.check.ts_untrusted", map[string]any{"Name": tsa.Subject.CommonName, "Err": err})
 		return v.opts.Now
 	}
 	t := ts.Time
 	rep.ProvenTime = &t
-	add("signature timestamp", Passed, "the signature existed at %s (timestamp by %q)", t.UTC().Format(time.RFC3339), tsa.Subject.CommonName)
+	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339), "Name": tsa.Subject.CommonName})
 	return t
+}
+
+// addCheck records a check with its detail as catalogue message id,
+// filled from data.
+type addCheck func(name string, st Status, id string, data map[string]any)
+
+// sourceID is the message for revocation data that was embedded, or
+// fetched online.
+func sourceID(source, embedded, online string) string {
+	if source == "online" {
+		return online
+	}
+	return embedded
 }
 
 // verifyChain builds a chain from cert to the trust anchors at time t.
@@ -1216,18 +1235,21 @@ func (v *verifier) verifyChain(cert *x509.Certificate, pool []*x509.Certificate,
 }
 
 // checkChain checks the signer's certificate at the signing time.
-func (v *verifier) checkChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, rep *SignatureReport, add func(string, Status, string, ...any), usage x509.ExtKeyUsage) []*x509.Certificate {
-	when := "now"
-	if rep.ProvenTime != nil {
-		when = "at the proven signing time"
+func (v *verifier) checkChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, rep *SignatureReport, add addCheck, usage x509.ExtKeyUsage) []*x509.Certificate {
+	// Valid now, or at the signing time a timestamp proves.
+	whenID := func(now, then string) string {
+		if rep.ProvenTime != nil {
+			return then
+		}
+		return now
 	}
 	if t.Before(cert.NotBefore) || t.After(cert.NotAfter) {
-		add("certificate", Failed, "the signer's certificate was not valid %s (valid %s to %s)", when,
-			cert.NotBefore.UTC().Format("2006-01-02"), cert.NotAfter.UTC().Format("2006-01-02"))
+		add("certificate", Failed, whenID("verify.check.cert_expired_now", "verify.check.cert_expired_then"),
+			map[string]any{"From": cert.NotBefore.UTC().Format("2006-01-02"), "To": cert.NotAfter.UTC().Format("2006-01-02")})
 		return nil
 	}
 	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
-		add("certificate", Failed, "the signer's certificate may not sign (key usage)")
+		add("certificate", Failed, "verify.check.cert_usage", nil)
 		return nil
 	}
 	chain, err := v.verifyChain(cert, pool, t, usage)
@@ -1235,20 +1257,20 @@ func (v *verifier) checkChain(cert *x509.Certificate, pool []*x509.Certificate, 
 		var unknown x509.UnknownAuthorityError
 		if errors.As(err, &unknown) {
 			top := keys.BuildChain(cert, append(slices.Clone(pool), v.dssCerts...))
-			add("certificate", Failed, "the signer's certificate does not chain to a trusted root (%q is not trusted)", top[len(top)-1].Issuer.CommonName)
+			add("certificate", Failed, "verify.check.cert_untrusted", map[string]any{"Name": top[len(top)-1].Issuer.CommonName})
 		} else {
-			add("certificate", Failed, "the signer's certificate chain does not verify %s: %v", when, err)
+			add("certificate", Failed, whenID("verify.check.chain_bad_now", "verify.check.chain_bad_then"), map[string]any{"Err": err})
 		}
 		return nil
 	}
-	add("certificate", Passed, "chains to the trusted root %q and was valid %s", chain[len(chain)-1].Subject.CommonName, when)
+	add("certificate", Passed, whenID("verify.check.cert_ok_now", "verify.check.cert_ok_then"), map[string]any{"Name": chain[len(chain)-1].Subject.CommonName})
 	return chain
 }
 
 // checkRevocation looks for the revocation status of the signer's
 // certificate in the CMS (adbe-revocationInfoArchival) and the DSS, and
 // online when allowed.
-func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certificate, cms *parsedCMS, t time.Time, add func(string, Status, string, ...any)) {
+func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certificate, cms *parsedCMS, t time.Time, add addCheck) {
 	if len(chain) < 2 {
 		return // no trusted chain: nothing to ask about
 	}
@@ -1275,14 +1297,14 @@ func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certifi
 		case len(cert.OCSPServer) > 0:
 			resp, err := v.fetchOCSP(cert, issuer)
 			if err != nil {
-				add("revocation", Unknown, "the OCSP responder could not be asked: %v", err)
+				add("revocation", Unknown, "verify.check.ocsp_unreachable", map[string]any{"Err": err})
 				return
 			}
 			ocsps, source = append(ocsps, resp), "online"
 		case len(cert.CRLDistributionPoints) > 0:
 			crl, err := v.fetch(http.MethodGet, cert.CRLDistributionPoints[0], "", nil)
 			if err != nil {
-				add("revocation", Unknown, "the CRL could not be fetched: %v", err)
+				add("revocation", Unknown, "verify.check.crl_unreachable", map[string]any{"Err": err})
 				return
 			}
 			crls, source = append(crls, crl), "online"
@@ -1295,13 +1317,13 @@ func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certifi
 		}
 		switch resp.Status {
 		case ocsp.Good:
-			add("revocation", Passed, "%s OCSP response of %s: not revoked", source, resp.ProducedAt.UTC().Format(time.RFC3339))
+			add("revocation", Passed, sourceID(source, "verify.check.ocsp_good_embedded", "verify.check.ocsp_good_online"), map[string]any{"Time": resp.ProducedAt.UTC().Format(time.RFC3339)})
 			return
 		case ocsp.Revoked:
 			if resp.RevokedAt.After(t) {
-				add("revocation", Passed, "revoked on %s, after the signing time", resp.RevokedAt.UTC().Format(time.RFC3339))
+				add("revocation", Passed, "verify.check.revoked_after", map[string]any{"Time": resp.RevokedAt.UTC().Format(time.RFC3339)})
 			} else {
-				add("revocation", Failed, "the signer's certificate was revoked on %s, before the signature was made", resp.RevokedAt.UTC().Format(time.RFC3339))
+				add("revocation", Failed, "verify.check.revoked_before", map[string]any{"Time": resp.RevokedAt.UTC().Format(time.RFC3339)})
 			}
 			return
 		}
@@ -1312,17 +1334,17 @@ func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certifi
 			continue
 		}
 		if at, revoked := crl.revokedAt(cert.SerialNumber); revoked && !at.After(t) {
-			add("revocation", Failed, "the signer's certificate is on the CRL, revoked on %s", at.UTC().Format(time.RFC3339))
+			add("revocation", Failed, "verify.check.crl_revoked", map[string]any{"Time": at.UTC().Format(time.RFC3339)})
 			return
 		}
-		add("revocation", Passed, "%s CRL of %s: not revoked", source, crl.thisUpdate.UTC().Format(time.RFC3339))
+		add("revocation", Passed, sourceID(source, "verify.check.crl_good_embedded", "verify.check.crl_good_online"), map[string]any{"Time": crl.thisUpdate.UTC().Format(time.RFC3339)})
 		return
 	}
 	if v.opts.Online {
-		add("revocation", Unknown, "no revocation data: the certificate names no OCSP responder")
+		add("revocation", Unknown, "verify.check.no_ocsp_named", nil)
 		return
 	}
-	add("revocation", Unknown, "no revocation data is embedded; checking online (OCSP or CRL) would tell")
+	add("revocation", Unknown, "verify.check.no_revocation_data", nil)
 }
 
 func (v *verifier) fetchOCSP(cert, issuer *x509.Certificate) ([]byte, error) {
@@ -1360,29 +1382,29 @@ func (v *verifier) fetch(method, url, contentType string, body []byte) ([]byte, 
 
 // verifyDocTimestamp checks a document timestamp (ETSI.RFC3161): the token
 // covers the byte ranges.
-func (v *verifier) verifyDocTimestamp(f *sigField, cms *parsedCMS, rep *SignatureReport, add func(string, Status, string, ...any)) {
+func (v *verifier) verifyDocTimestamp(f *sigField, cms *parsedCMS, rep *SignatureReport, add addCheck) {
 	ts, err := timestamp.Parse(f.cms)
 	if err != nil {
-		add("document timestamp", Failed, "malformed token or bad signature: %v", err)
+		add("document timestamp", Failed, "verify.check.dts_bad", map[string]any{"Err": err})
 		return
 	}
 	sum, err := hashRanges(v.d.r, f.br, ts.HashAlgorithm)
 	if err != nil || !bytes.Equal(sum, ts.HashedMessage) {
-		add("document timestamp", Failed, "the timestamped bytes were changed")
+		add("document timestamp", Failed, "verify.check.dts_changed", nil)
 		return
 	}
 	if len(ts.Certificates) == 0 {
-		add("document timestamp", Failed, "the token carries no TSA certificate")
+		add("document timestamp", Failed, "verify.check.dts_no_cert", nil)
 		return
 	}
 	rep.TimestampAuthority = signerOf(ts.Certificates[0])
 	t := ts.Time
 	rep.ProvenTime = &t
 	if _, err := v.verifyChain(ts.Certificates[0], append(ts.Certificates, cms.certs...), ts.Time, x509.ExtKeyUsageTimeStamping); err != nil {
-		add("document timestamp", Failed, "the timestamp authority is not trusted: %v", err)
+		add("document timestamp", Failed, "verify.check.dts_untrusted", map[string]any{"Err": err})
 		return
 	}
-	add("document timestamp", Passed, "the document existed at %s", t.UTC().Format(time.RFC3339))
+	add("document timestamp", Passed, "verify.check.dts_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339)})
 }
 
 // level is the PAdES baseline level the signature reaches (ETSI EN 319

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -86,7 +85,7 @@ func reportView(r *pdf.Report) fyne.CanvasObject {
 	box := container.NewVBox()
 	summary := i18n.T("report.all_valid")
 	if !r.Valid() {
-		summary = "Some signatures are NOT valid: see below why."
+		summary = i18n.T("report.some_invalid")
 	}
 	s := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if !r.Valid() {
@@ -103,32 +102,33 @@ func reportView(r *pdf.Report) fyne.CanvasObject {
 
 func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 	who := capitalize(s.Who())
-	verdict := "valid"
+	verdict := i18n.T("verify.valid")
 	if !s.Valid {
-		verdict = "NOT VALID"
+		verdict = i18n.T("verify.not_valid")
 	}
 	var facts []string
 	if t, proven, ok := s.When(); ok {
-		how := " (as the signer's computer claims)"
+		when := map[string]any{"Time": i18n.DateTime(t.Local())}
 		if proven {
-			how = " (proven by a timestamp)"
+			facts = append(facts, i18n.T("report.signed_proven", when))
+		} else {
+			facts = append(facts, i18n.T("report.signed_claimed", when))
 		}
-		facts = append(facts, "signed "+t.Local().Format("2 Jan 2006 15:04 MST")+how)
 	}
 	if s.Level != "" {
-		facts = append(facts, "PAdES "+s.Level)
+		facts = append(facts, i18n.T("verify.level", map[string]any{"Level": s.Level}))
 	}
 	if s.Reason != "" {
-		facts = append(facts, "reason: "+s.Reason)
+		facts = append(facts, i18n.T("report.reason", map[string]any{"Reason": s.Reason}))
 	}
 	if s.Location != "" {
-		facts = append(facts, "location: "+s.Location)
+		facts = append(facts, i18n.T("report.location", map[string]any{"Location": s.Location}))
 	}
 	if s.Certification > 0 {
-		facts = append(facts, fmt.Sprintf("certification signature (DocMDP %d)", s.Certification))
+		facts = append(facts, i18n.T("report.certification", map[string]any{"Level": s.Certification}))
 	}
 	if !s.CoversWholeFile && len(s.ChangesAfter) > 0 {
-		facts = append(facts, "changed after signing: "+strings.Join(s.ChangesAfter, ", "))
+		facts = append(facts, i18n.T("report.changed_after", map[string]any{"Changes": strings.Join(s.ChangesAfter, ", ")}))
 	}
 	head := widget.NewLabel(strings.Join(facts, " · "))
 	head.Wrapping = fyne.TextWrapWord
@@ -143,14 +143,14 @@ func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 		case pdf.Unknown:
 			icon = theme.QuestionIcon()
 		}
-		name := widget.NewLabelWithStyle(c.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		detail := widget.NewLabel(c.Detail)
+		name := widget.NewLabelWithStyle(flow.CheckName(c.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		detail := widget.NewLabel(flow.CheckDetail(c))
 		detail.Wrapping = fyne.TextWrapWord
 		checks.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(icon), name), nil, detail))
 	}
 	var signer fyne.CanvasObject = widget.NewLabel("")
 	if s.Signer != nil {
-		l := widget.NewLabel(fmt.Sprintf("%s\nissued by %s · serial %s", s.Signer.Subject, s.Signer.Issuer, s.Signer.Serial))
+		l := widget.NewLabel(s.Signer.Subject + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": s.Signer.Issuer, "Serial": s.Signer.Serial}))
 		l.Wrapping = fyne.TextWrapWord
 		l.SizeName = theme.SizeNameCaptionText
 		signer = l

@@ -166,7 +166,7 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
 		for _, c := range s.Checks {
 			if verbose || c.Status == pdf.Failed {
-				fmt.Fprintf(w, "      %-8s %-22s %s\n", c.Status, c.Name, c.Detail)
+				fmt.Fprintf(w, "      %-8s %-22s %s\n", c.Status, flow.CheckName(c.Name), flow.CheckDetail(c))
 			}
 		}
 		if verbose {
