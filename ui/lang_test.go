@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -19,6 +21,10 @@ func TestLanguagesInTheApp(t *testing.T) {
 		t.Run(l.Tag, func(t *testing.T) {
 			i18n.Set(l.Tag)
 			h := newHarness(t, nil, nil)
+			// The app's own theme and fonts, as people see them (the
+			// test theme's metrics differ).
+			test.ApplyTheme(t, theme.DefaultTheme())
+			h.app.win.Resize(fyne.NewSize(1280, 760))
 			h.docs("a.pdf", "b.pdf")
 			want := i18n.N("app.sign_button", 2)
 			if h.app.signBtn.Text != want {
@@ -26,6 +32,10 @@ func TestLanguagesInTheApp(t *testing.T) {
 			}
 			if min, got := h.app.signBtn.MinSize().Width, h.app.signBtn.Size().Width; min > got {
 				t.Errorf("the button's words need %.0f, it has %.0f", min, got)
+			}
+			// The three columns and the toolbar fit the default window.
+			if min, got := h.app.win.Content().MinSize().Width, h.app.win.Canvas().Size().Width; min > got {
+				t.Errorf("the window's content needs %.0f points, the default window has %.0f", min, got)
 			}
 			if got := describeDocument(h.app.docs.entry(0)).details; !strings.HasPrefix(got, i18n.N("docs.pages", 1)) || !strings.HasSuffix(got, i18n.T("docs.not_signed")) {
 				t.Errorf("row %q", got)
