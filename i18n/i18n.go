@@ -45,32 +45,43 @@ type Lang struct {
 }
 
 var (
-	bundle     *goi18n.Bundle
-	bundleOnce sync.Once
-	bundleErr  error
+	// bundle holds the catalogues loaded so far: English first, each
+	// other language when it is first asked for (a CLI run reads two of
+	// the six at most). bundleMu guards loading against lookups.
+	bundle   *goi18n.Bundle
+	bundleMu sync.RWMutex
+	loaded   = map[string]bool{}
 
 	mu        sync.RWMutex
 	current   = "en"
 	localizer *goi18n.Localizer
 )
 
-func load() {
-	bundle = goi18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for _, l := range Languages {
-		if _, err := bundle.LoadMessageFileFS(locales, "locales/"+l.Tag+".toml"); err != nil {
-			bundleErr = fmt.Errorf("i18n: %s catalogue: %w", l.Tag, err)
-			return
+// ensure loads the catalogue of tag (a tag of Languages) and English.
+func ensure(tag string) {
+	bundleMu.RLock()
+	done := loaded[tag] && loaded["en"]
+	bundleMu.RUnlock()
+	if done {
+		return
+	}
+	bundleMu.Lock()
+	defer bundleMu.Unlock()
+	if bundle == nil {
+		bundle = goi18n.NewBundle(language.English)
+		bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	}
+	for _, t := range []string{"en", tag} {
+		if loaded[t] {
+			continue
 		}
+		if _, err := bundle.LoadMessageFileFS(locales, "locales/"+t+".toml"); err != nil {
+			// The catalogues are embedded: a broken one is a build
+			// defect, which the tests catch.
+			panic(fmt.Errorf("i18n: %s catalogue: %w", t, err))
+		}
+		loaded[t] = true
 	}
-}
-
-func theBundle() *goi18n.Bundle {
-	bundleOnce.Do(load)
-	if bundleErr != nil {
-		panic(bundleErr) // the catalogues are embedded: a broken one is a build defect the tests catch
-	}
-	return bundle
 }
 
 // Match is the language Signet speaks closest to a locale or language
@@ -114,7 +125,8 @@ func FromEnvironment() string {
 // language of T and N.
 func Set(lang string) {
 	tag := Match(lang)
-	l := goi18n.NewLocalizer(theBundle(), tag)
+	ensure(tag)
+	l := goi18n.NewLocalizer(bundle, tag)
 	mu.Lock()
 	current, localizer = tag, l
 	mu.Unlock()
@@ -132,7 +144,8 @@ func loc() *goi18n.Localizer {
 	l := localizer
 	mu.RUnlock()
 	if l == nil {
-		l = goi18n.NewLocalizer(theBundle(), "en")
+		ensure("en")
+		l = goi18n.NewLocalizer(bundle, "en")
 	}
 	return l
 }
@@ -153,7 +166,9 @@ func N(id string, count int, data ...any) string {
 // For is a Localizer for one language, whatever the current one is (the
 // words of a visible signature in the document's language).
 func For(lang string) *goi18n.Localizer {
-	return goi18n.NewLocalizer(theBundle(), Match(lang))
+	tag := Match(lang)
+	ensure(tag)
+	return goi18n.NewLocalizer(bundle, tag)
 }
 
 // In is T (count < 0) or N in l's language.
@@ -174,7 +189,9 @@ func In(l *goi18n.Localizer, id string, count int, data ...any) string {
 		}
 	}
 	cfg.TemplateData = d
+	bundleMu.RLock()
 	s, err := l.Localize(cfg)
+	bundleMu.RUnlock()
 	if err != nil || s == "" {
 		return id
 	}
