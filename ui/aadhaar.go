@@ -20,10 +20,9 @@ import (
 	"github.com/signet-sign/signet/remote/aadhaar"
 )
 
-const (
-	methodAadhaar  = "Aadhaar eSign (India)"
-	keyringAadhaar = "signet-aadhaar"
-)
+const keyringAadhaar = "signet-aadhaar"
+
+func methodAadhaar() string { return i18n.T("ui.method.aadhaar") }
 
 // aadhaarForm lists the people asked to sign with Aadhaar eSign.
 type aadhaarForm struct {
@@ -56,9 +55,9 @@ func newAadhaarForm(app *App) *aadhaarForm {
 
 func (f *aadhaarForm) addRow() *aadhaarRow {
 	r := &aadhaarRow{name: widget.NewEntry(), id: widget.NewEntry(), year: widget.NewEntry()}
-	r.name.SetPlaceHolder("name as in Aadhaar")
-	r.id.SetPlaceHolder("Aadhaar number")
-	r.year.SetPlaceHolder("year of birth")
+	r.name.SetPlaceHolder(i18n.T("ui.ph.aadhaar_name"))
+	r.id.SetPlaceHolder(i18n.T("ui.ph.aadhaar_number"))
+	r.year.SetPlaceHolder(i18n.T("ui.ph.birth_year"))
 	r.placeBtn = widget.NewButtonWithIcon(i18n.T("ui.place"), theme.ViewFullScreenIcon(), func() { f.placeRow(r) })
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeRow(r) })
 	r.box = container.NewBorder(nil, nil, nil, container.NewHBox(r.placeBtn, remove),

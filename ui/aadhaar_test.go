@@ -33,7 +33,7 @@ func TestAadhaarTwoSigners(t *testing.T) {
 	_ = sec.Set(keyringAadhaar, "product-instance-id", "ui-instance")
 	h.app.aadhaarPoll = 20 * time.Millisecond
 	h.docs("anubandh.pdf")
-	h.app.signer.method.SetSelected(methodAadhaar)
+	h.app.signer.method.SetSelected(methodAadhaar())
 	form := h.app.signer.aadhaar
 	if form.box.Hidden || !h.app.options.levelBox.Hidden {
 		t.Fatal("the signer list is not shown, or the level is (the service makes the signatures)")

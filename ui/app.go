@@ -252,13 +252,13 @@ func (a *App) updateSignButton() {
 	n := len(a.docs.signable())
 	switch {
 	case n == 0:
-		a.signBtn.SetText("Sign")
+		a.signBtn.SetText(i18n.T("ui.sign"))
 		a.signBtn.Disable()
 		return
-	case a.signer != nil && a.signer.method != nil && a.signer.method.Selected == methodLocal && !a.signer.choiceSigns():
+	case a.signer != nil && a.signer.method != nil && a.signer.method.Selected == methodLocal() && !a.signer.choiceSigns():
 		// An authentication certificate can be looked at, not signed
 		// with (keys.CheckSigning says why in its details).
-		a.signBtn.SetText("Not a signing certificate")
+		a.signBtn.SetText(i18n.T("ui.not_signing_cert"))
 		a.signBtn.Disable()
 		return
 	case n == 1:

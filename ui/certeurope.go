@@ -16,7 +16,7 @@ import (
 	"github.com/signet-sign/signet/remote/certeurope"
 )
 
-const methodCertEurope = "CertEurope SignAPI (France)"
+func methodCertEurope() string { return i18n.T("ui.method.certeurope") }
 
 // OTP channels as the form shows them.
 var certEuropeOTPs = map[string]string{"No code": "", "Code by SMS": "sms", "Code by e-mail": "email"}

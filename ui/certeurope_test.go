@@ -38,12 +38,12 @@ func TestCertEuropeWorkflow2(t *testing.T) {
 		CertEuropeMobile: "0612345678", CertEuropeOTP: "sms", TrustAnchors: []string{anchors}}, nil)
 	h.app.aadhaarPoll = 20 * time.Millisecond
 	h.docs("contrat.pdf")
-	h.app.signer.method.SetSelected(methodCertEurope)
+	h.app.signer.method.SetSelected(methodCertEurope())
 	f := h.app.signer.certeu
 	if f.box.Hidden || f.first.Text != "Jeanne" || f.otp.Selected != "Code by SMS" {
 		t.Fatalf("the holder from the settings is not shown: %q, %q", f.first.Text, f.otp.Selected)
 	}
-	h.app.options.level.SetSelected(levelBT)
+	h.app.options.level.SetSelected(levelBT())
 	test.Tap(h.app.signBtn)
 	pw := h.answer("client-pw")
 	if pw.title != "Key file password" {

@@ -50,11 +50,11 @@ func TestChaveMovelDigital(t *testing.T) {
 	_ = sec.Set(keyringCMD, "username", "ui")
 	_ = sec.Set(keyringCMD, "password", "ui-pass")
 	h.docs("contrato.pdf", "anexo.pdf")
-	h.app.signer.method.SetSelected(methodCMD)
+	h.app.signer.method.SetSelected(methodCMD())
 	if h.app.signer.remote.cmd.Hidden || h.app.signer.remote.phone.Text != "912 345 678" {
 		t.Fatal("the Chave Móvel Digital form is not shown with the saved phone number")
 	}
-	h.app.options.level.SetSelected(levelBT)
+	h.app.options.level.SetSelected(levelBT())
 	test.Tap(h.app.signBtn)
 
 	pin := h.answer("2468")
@@ -113,7 +113,7 @@ func TestChaveMovelDigitalBiometrid(t *testing.T) {
 	_ = h.app.cfg.Secrets.Set(keyringBiometrid, "key", "k")
 	_ = h.app.cfg.Secrets.Set(keyringBiometrid, "secret", "s")
 	h.docs("contrato.pdf")
-	h.app.signer.method.SetSelected(methodCMD)
+	h.app.signer.method.SetSelected(methodCMD())
 	if !strings.Contains(h.app.signer.remote.cmdNote.Text, "uploaded to biometrid") || !h.app.options.levelBox.Hidden {
 		t.Fatalf("note %q; level shown: %v", h.app.signer.remote.cmdNote.Text, !h.app.options.levelBox.Hidden)
 	}

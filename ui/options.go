@@ -15,13 +15,11 @@ import (
 	"github.com/signet-sign/signet/pdf"
 )
 
-// Levels as offered.
-const (
-	levelBB   = "B-B (signature only)"
-	levelBT   = "B-T (with a timestamp)"
-	levelBLT  = "B-LT (+ validation data)"
-	levelBLTA = "B-LTA (+ archive timestamp)"
-)
+// Levels as offered, in the person's words.
+func levelBB() string   { return i18n.T("ui.level.bb") }
+func levelBT() string   { return i18n.T("ui.level.bt") }
+func levelBLT() string  { return i18n.T("ui.level.blt") }
+func levelBLTA() string { return i18n.T("ui.level.blta") }
 
 // signOptions are the choices of how the signature looks and how long it
 // lasts; the same feed local and remote signing.
@@ -45,18 +43,18 @@ type signOptions struct {
 
 func newSignOptions(app *App) *signOptions {
 	o := &signOptions{app: app}
-	o.level = widget.NewSelect([]string{levelBB, levelBT, levelBLT, levelBLTA}, nil)
-	o.level.SetSelected(levelBB)
+	o.level = widget.NewSelect([]string{levelBB(), levelBT(), levelBLT(), levelBLTA()}, nil)
+	o.level.SetSelected(levelBB())
 	o.reason = widget.NewEntry()
-	o.reason.SetPlaceHolder("e.g. I approve this document")
+	o.reason.SetPlaceHolder(i18n.T("ui.ph.reason"))
 	o.location = widget.NewEntry()
-	o.location.SetPlaceHolder("e.g. Rīga")
+	o.location.SetPlaceHolder(i18n.T("ui.ph.location"))
 	o.where = widget.NewLabel("")
 	o.where.Wrapping = fyne.TextWrapWord
 	o.place = widget.NewButtonWithIcon(i18n.T("ui.place_on_page"), theme.ViewFullScreenIcon(), o.showPlacement)
 	o.image = widget.NewButtonWithIcon(i18n.T("ui.image"), theme.FileImageIcon(), o.chooseImage)
 	o.lines = widget.NewMultiLineEntry()
-	o.lines.SetPlaceHolder("Text lines (empty: name, date, reason, location)")
+	o.lines.SetPlaceHolder(i18n.T("ui.ph.lines"))
 	o.lines.SetMinRowsVisible(2)
 	o.visible = widget.NewCheck(i18n.T("ui.visible_signature"), func(on bool) {
 		if on {
@@ -94,7 +92,7 @@ func (o *signOptions) view() fyne.CanvasObject {
 
 // methodChanged shows the level only where Signet makes the signature.
 func (o *signOptions) methodChanged(m string) {
-	if m == methodEParaksts || m == methodAadhaar || m == methodCMD && o.app.signer != nil && o.app.signer.remote.cmdUploads() {
+	if m == methodEParaksts() || m == methodAadhaar() || m == methodCMD() && o.app.signer != nil && o.app.signer.remote.cmdUploads() {
 		o.levelBox.Hide() // the service timestamps and adds validation data
 	} else {
 		o.levelBox.Show()
@@ -103,7 +101,7 @@ func (o *signOptions) methodChanged(m string) {
 
 func (o *signOptions) describePlacement() {
 	if !o.visible.Checked || o.appearance == nil {
-		o.where.SetText("Invisible: the signature shows in the reader's signature panel only.")
+		o.where.SetText(i18n.T("ui.invisible"))
 		return
 	}
 	a := o.appearance
@@ -134,11 +132,11 @@ func (o *signOptions) pdfOptions() pdf.Options {
 // levelChosen is the PAdES level chosen.
 func (o *signOptions) levelChosen() pdf.Level {
 	switch o.level.Selected {
-	case levelBT:
+	case levelBT():
 		return pdf.LevelBT
-	case levelBLT:
+	case levelBLT():
 		return pdf.LevelBLT
-	case levelBLTA:
+	case levelBLTA():
 		return pdf.LevelBLTA
 	}
 	return pdf.LevelBB

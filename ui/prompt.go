@@ -81,7 +81,7 @@ func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func
 	sd.entry.SetPlaceHolder(req.Kind.String())
 	if req.Kind == prompt.OTP {
 		sd.entry = widget.NewEntry() // a one-time code is read off a phone
-		sd.entry.SetPlaceHolder("code")
+		sd.entry.SetPlaceHolder(i18n.T("ui.ph.code"))
 	}
 	what := widget.NewLabel(secretExplanation(req))
 	what.Wrapping = fyne.TextWrapWord

@@ -76,7 +76,7 @@ func newRemoteForms(app *App) *remoteForms {
 	f.eparaksts.Hide()
 
 	f.agreement = widget.NewEntry()
-	f.agreement.SetPlaceHolder("agreement UUID from your provider")
+	f.agreement.SetPlaceHolder(i18n.T("ui.ph.agreement"))
 	f.agreement.SetText(app.cfg.Settings.RemoteSigningAgreement)
 	f.agreement.OnChanged = func(s string) { app.cfg.Settings.RemoteSigningAgreement = strings.TrimSpace(s) }
 	f.authMode = widget.NewSelect([]string{"Passcode", "One-time code, SMS", "One-time code, email"}, nil)
@@ -98,14 +98,14 @@ func newRemoteForms(app *App) *remoteForms {
 		if s == cmdViaBiometrid {
 			app.cfg.Settings.CMDVia = "biometrid"
 			f.cmdNote.Importance = widget.WarningImportance
-			f.cmdNote.SetText("Each document is uploaded to biometrid and signed there; Signet checks that what comes back is your document with one intact signature before saving it. Key and secret: Settings.")
+			f.cmdNote.SetText(i18n.T("ui.cmd.biometrid_note"))
 		} else {
 			app.cfg.Settings.CMDVia = ""
 			f.cmdNote.Importance = widget.MediumImportance
-			f.cmdNote.SetText("The documents stay on this computer: only their hashes are sent. You confirm with your signature PIN and a code sent by SMS (one per 100 documents). Application credentials: Settings.")
+			f.cmdNote.SetText(i18n.T("ui.cmd.note"))
 		}
 		if app.options != nil {
-			app.options.methodChanged(methodCMD)
+			app.options.methodChanged(methodCMD())
 		}
 	})
 	f.cmdVia.Required = true

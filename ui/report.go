@@ -42,7 +42,7 @@ func (a *App) showReport(e *docEntry) {
 		var online *widget.Button
 		online = widget.NewButtonWithIcon(i18n.T("ui.check_revocation"), theme.SearchIcon(), func() {
 			online.Disable()
-			online.SetText("Checking…")
+			online.SetText(i18n.T("ui.checking"))
 			opts := a.verifyOptions()
 			opts.Online = true
 			a.run(func() {

@@ -52,7 +52,7 @@ func (a *App) showSettings() {
 	secret := func(service, user string) *widget.Entry {
 		e := widget.NewPasswordEntry()
 		if a.secret(service, user) != "" {
-			e.SetPlaceHolder("stored in the keyring; type to replace")
+			e.SetPlaceHolder(i18n.T("ui.ph.in_keyring"))
 		}
 		return e
 	}

@@ -35,7 +35,7 @@ func (a *App) startSigning() {
 	}
 	method := a.signer.method.Selected
 	var key flow.KeyChoice
-	if method != methodRemoteSigning && method != methodCMD && method != methodAadhaar && method != methodCertEurope {
+	if method != methodRemoteSigning() && method != methodCMD() && method != methodAadhaar() && method != methodCertEurope() {
 		var ok bool
 		if key, ok = a.signer.chosen(); !ok {
 			a.showError("Choose a certificate", errors.New("no certificate is chosen: insert your card, or add a key file"))
@@ -43,10 +43,10 @@ func (a *App) startSigning() {
 		}
 	}
 	level := a.options.levelChosen()
-	if method == methodEParaksts || method == methodAadhaar || method == methodCMD && a.signer.remote.cmdUploads() {
+	if method == methodEParaksts() || method == methodAadhaar() || method == methodCMD() && a.signer.remote.cmdUploads() {
 		level = "" // the service makes the signature
 	}
-	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" && method != methodCertEurope {
+	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" && method != methodCertEurope() {
 		a.showError("No timestamp service", fmt.Errorf("level %s needs a timestamp authority: set its URL in Settings, or choose B-B", level))
 		return
 	}
@@ -105,7 +105,7 @@ func (a *App) sign(r signRequest) {
 	cancelBtn = widget.NewButtonWithIcon(i18n.T("ui.stop_after"), theme.CancelIcon(), func() {
 		close(stop)
 		cancelBtn.Disable()
-		pv.current.SetText("Stopping after the current document…")
+		pv.current.SetText(i18n.T("ui.stopping"))
 	})
 	pv.stop = cancelBtn
 	pv.dialog = dialog.NewCustomWithoutButtons(i18n.T("ui.signing"), container.NewVBox(pv.current, pv.overall, cancelBtn), a.win)
@@ -150,15 +150,15 @@ func (a *App) sign(r signRequest) {
 // (the key could not be opened); document failures are in the results.
 func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, int, string)) ([]flow.Result, error) {
 	switch r.method {
-	case methodRemoteSigning:
+	case methodRemoteSigning():
 		return a.signRemote(ctx, r, progress)
-	case methodEParaksts:
+	case methodEParaksts():
 		return a.signEParaksts(ctx, r, progress)
-	case methodCMD:
+	case methodCMD():
 		return a.signCMD(ctx, r, progress)
-	case methodAadhaar:
+	case methodAadhaar():
 		return a.signAadhaar(ctx, r, progress)
-	case methodCertEurope:
+	case methodCertEurope():
 		return a.signCertEurope(ctx, r, progress)
 	}
 	signer, err := flow.OpenDocumentSigner(ctx, a.modules(), r.key.Ref, a.prompter)

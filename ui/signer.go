@@ -22,13 +22,12 @@ import (
 	"github.com/signet-sign/signet/keys"
 )
 
-// Ways to sign.
-const (
-	methodLocal         = "This computer (card, token or key file)"
-	methodEParaksts     = "eParaksts (Latvia)"
-	methodRemoteSigning = "Remote Signing (cloud key)"
-	methodCMD           = "Chave Móvel Digital (Portugal)"
-)
+// Ways to sign, in the person's words: the radio group's options, which
+// its selection is compared with (the language is the app's for its life).
+func methodLocal() string         { return i18n.T("ui.method.local") }
+func methodEParaksts() string     { return i18n.T("ui.method.eparaksts") }
+func methodRemoteSigning() string { return i18n.T("ui.method.remotesigning") }
+func methodCMD() string           { return i18n.T("ui.method.cmd") }
 
 // signerPanel chooses how and with which certificate to sign.
 type signerPanel struct {
@@ -74,9 +73,9 @@ func newSignerPanel(app *App) *signerPanel {
 	s.remote = newRemoteForms(app)
 	s.aadhaar = newAadhaarForm(app)
 	s.certeu = newCertEuropeForm(app)
-	s.method = widget.NewRadioGroup([]string{methodLocal, methodEParaksts, methodRemoteSigning, methodCMD, methodAadhaar, methodCertEurope}, s.methodChanged)
+	s.method = widget.NewRadioGroup([]string{methodLocal(), methodEParaksts(), methodRemoteSigning(), methodCMD(), methodAadhaar(), methodCertEurope()}, s.methodChanged)
 	s.method.Required = true
-	s.method.SetSelected(methodLocal)
+	s.method.SetSelected(methodLocal())
 	return s
 }
 
@@ -97,18 +96,18 @@ func (s *signerPanel) methodChanged(m string) {
 	s.aadhaar.box.Hide()
 	s.certeu.box.Hide()
 	switch m {
-	case methodLocal:
+	case methodLocal():
 		s.local.Show()
-	case methodEParaksts:
+	case methodEParaksts():
 		s.local.Show() // the card signs; eParaksts prepares and finalizes
 		s.remote.eparaksts.Show()
-	case methodRemoteSigning:
+	case methodRemoteSigning():
 		s.remote.remoteSigning.Show()
-	case methodCMD:
+	case methodCMD():
 		s.remote.cmd.Show()
-	case methodAadhaar:
+	case methodAadhaar():
 		s.aadhaar.box.Show()
-	case methodCertEurope:
+	case methodCertEurope():
 		s.certeu.box.Show()
 	}
 	if s.app.options != nil {
@@ -242,10 +241,10 @@ func (s *signerPanel) refreshView() {
 	case n > 0:
 		s.empty.Hide()
 	case err != nil:
-		s.empty.SetText("No tokens: " + err.Error() + ". Add a PKCS#11 module in Settings, or a key file.")
+		s.empty.SetText(i18n.T("ui.no_tokens", map[string]any{"Err": err}))
 		s.empty.Show()
 	default:
-		s.empty.SetText("Insert your card or token; it shows here when the reader sees it. Or add a key file.")
+		s.empty.SetText(i18n.T("ui.insert_card"))
 		s.empty.Show()
 	}
 	s.list.Refresh()

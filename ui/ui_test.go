@@ -545,9 +545,9 @@ func TestRemoteSigningOTP(t *testing.T) {
 	_ = sec.Set(keyringRemoteSigning, "password", "rp-pass")
 	_ = sec.Set(keyringRemoteSigning, "rp-code", "RP")
 	h.docs("hợp đồng.pdf")
-	h.app.signer.method.SetSelected(methodRemoteSigning)
+	h.app.signer.method.SetSelected(methodRemoteSigning())
 	h.app.signer.remote.authMode.SetSelected("One-time code, SMS")
-	h.app.options.level.SetSelected(levelBT)
+	h.app.options.level.SetSelected(levelBT())
 	test.Tap(h.app.signBtn)
 	first := h.answer("000000")
 	if first.title != "One-time code" || first.warning != "" {
@@ -696,7 +696,7 @@ func TestEParaksts(t *testing.T) {
 	_ = h.app.cfg.Secrets.Set(keyringEParaksts, "client-id", "ui-id")
 	_ = h.app.cfg.Secrets.Set(keyringEParaksts, "client-secret", "ui-secret")
 	h.docs("iesniegums.pdf")
-	h.app.signer.method.SetSelected(methodEParaksts)
+	h.app.signer.method.SetSelected(methodEParaksts())
 	if h.app.options.levelBox.Visible() {
 		t.Error("the level is offered though eParaksts sets it")
 	}
