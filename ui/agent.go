@@ -95,12 +95,11 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 	var od *originDialog
 	a.do(func() {
 		od = &originDialog{origin: origin}
-		msg := widget.NewLabel(fmt.Sprintf("The web page at %s wants to use Signet: to see your certificates and to ask you to sign. "+
-			"You are asked before every signature.", origin))
+		msg := widget.NewLabel(i18n.T("ui.agent.origin_msg", map[string]any{"Origin": origin}))
 		msg.Wrapping = fyne.TextWrapWord
-		caution := "Allow only sites you know and trust."
+		caution := i18n.T("ui.agent.caution")
 		if q.Insecure {
-			caution = "This page came over plain http: anyone on the network between you and the site could have changed it. " + caution
+			caution = i18n.T("ui.agent.caution_http")
 		}
 		warn := widget.NewLabel(caution)
 		warn.Wrapping = fyne.TextWrapWord
@@ -116,7 +115,7 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 		// No answer is the highlighted default: "Always" least of all.
 		buttons := container.NewHBox(
 			widget.NewButtonWithIcon(i18n.T("ui.agent.deny"), theme.CancelIcon(), func() { od.answer(agent.Deny) }),
-			widget.NewButton(fmt.Sprintf("Don't ask again about %s", q.Domain), func() { od.answer(agent.Silence) }),
+			widget.NewButton(i18n.T("ui.agent.silence", map[string]any{"Domain": q.Domain}), func() { od.answer(agent.Silence) }),
 			widget.NewButton(i18n.T("ui.agent.allow_visit"), func() { od.answer(agent.AllowOnce) }),
 			widget.NewButton(i18n.T("ui.agent.allow_always"), func() { od.answer(agent.AllowAlways) }),
 		)
@@ -151,60 +150,54 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 // approvalText is what the person reads before approving a signing for
 // a web page: who asks, with which key, and what exactly will be signed.
 func approvalText(r agent.Request) string {
-	who := "the certificate"
+	who := i18n.T("ui.agent.the_certificate")
 	if c := r.Certificate; c != nil {
 		// What tells one of a person's keys from another: purpose,
 		// issuer, validity and where the key is.
-		who = fmt.Sprintf("%s (%s, issued by %s, valid until %s", c.Subject.CommonName, purposeWords(r.Purpose),
-			c.Issuer.CommonName, c.NotAfter.Format("2 Jan 2006"))
+		key := map[string]any{"Name": c.Subject.CommonName, "Purpose": purposeWords(r.Purpose),
+			"Issuer": c.Issuer.CommonName, "Until": i18n.Date(c.NotAfter), "Token": r.Token}
 		if r.Token != "" {
-			who += fmt.Sprintf(", on %q", r.Token)
+			who = i18n.T("ui.agent.who_token", key)
+		} else {
+			who = i18n.T("ui.agent.who", key)
 		}
-		who += ")"
 	}
 	if len(r.Documents) > 0 {
 		var b strings.Builder
-		n := "a document"
-		if len(r.Documents) > 1 {
-			n = fmt.Sprintf("%d documents", len(r.Documents))
-		}
-		fmt.Fprintf(&b, "%s asks you to sign %s as %s.\n", r.Origin, n, who)
+		b.WriteString(i18n.N("ui.agent.sign_docs", len(r.Documents), map[string]any{"Origin": r.Origin, "Who": who}) + "\n")
 		for i, name := range r.Documents {
 			fmt.Fprintf(&b, "\n• “%s”", name)
 			if i < len(r.PDFs) {
 				d := r.PDFs[i]
-				pages := "1 page"
-				if d.Pages != 1 {
-					pages = fmt.Sprintf("%d pages", d.Pages)
-				}
+				pages := i18n.N("docs.pages", d.Pages)
 				fmt.Fprintf(&b, "\n   %s · %s · SHA-256 %s", pages, humanSize(d.Size), d.SHA256)
 			}
 		}
-		b.WriteString("\n\nThe signature:")
-		fmt.Fprintf(&b, "\n   level %s", r.Level)
+		b.WriteString("\n\n" + i18n.T("ui.agent.the_signature"))
+		b.WriteString("\n   " + i18n.T("ui.agent.level", map[string]any{"Level": r.Level}))
 		if r.Reason != "" {
-			fmt.Fprintf(&b, "\n   reason “%s”", agent.DisplayName(r.Reason))
+			b.WriteString("\n   " + i18n.T("ui.agent.reason", map[string]any{"Reason": agent.DisplayName(r.Reason)}))
 		}
 		if r.Location != "" {
-			fmt.Fprintf(&b, "\n   location “%s”", agent.DisplayName(r.Location))
+			b.WriteString("\n   " + i18n.T("ui.agent.location", map[string]any{"Location": agent.DisplayName(r.Location)}))
 		}
 		switch v := r.Visible; {
 		case v == nil:
-			b.WriteString("\n   invisible")
+			b.WriteString("\n   " + i18n.T("ui.agent.invisible"))
 		default:
-			page := fmt.Sprintf("page %d", v.Page)
 			if v.Page == -1 {
-				page = "the last page"
+				b.WriteString("\n   " + i18n.T("ui.agent.visible_last"))
+			} else {
+				b.WriteString("\n   " + i18n.T("ui.agent.visible_page", map[string]any{"Page": v.Page}))
 			}
-			fmt.Fprintf(&b, "\n   visible on %s", page)
 			if v.Image {
-				b.WriteString(", with an image")
+				b.WriteString(i18n.T("ui.agent.with_image"))
 			}
 			if len(v.Lines) == 0 {
-				b.WriteString(", saying who signed and when")
+				b.WriteString(i18n.T("ui.agent.default_text"))
 			}
 			for _, line := range v.Lines {
-				fmt.Fprintf(&b, "\n   text “%s”", agent.DisplayName(line))
+				b.WriteString("\n   " + i18n.T("ui.agent.text", map[string]any{"Text": agent.DisplayName(line)}))
 			}
 		}
 		return b.String()
@@ -217,18 +210,11 @@ func approvalText(r agent.Request) string {
 		}
 		lines = append(lines, alg+"  "+hex.EncodeToString(d))
 	}
+	data := map[string]any{"Origin": r.Origin, "Who": who, "Lines": strings.Join(lines, "\n")}
 	if r.Login {
-		return fmt.Sprintf("%s asks you to log in as you, with %s.\n\nIt gets a signature over:\n%s\n\n"+
-			"That signature proves to %s that it is you. Say yes only if you are logging in to %s yourself, now.",
-			r.Origin, who, strings.Join(lines, "\n"), r.Origin, r.Origin)
+		return i18n.T("ui.agent.login", data)
 	}
-	n := "a digest"
-	if len(r.Digests) > 1 {
-		n = fmt.Sprintf("%d digests", len(r.Digests))
-	}
-	return fmt.Sprintf("%s asks you to sign %s as %s:\n\n%s\n\n"+
-		"A digest stands for content Signet cannot show you. Sign only if you trust %s and started this yourself.",
-		r.Origin, n, who, strings.Join(lines, "\n"), r.Origin)
+	return i18n.N("ui.agent.sign_digests", len(r.Digests), data)
 }
 
 // approvalPreview draws the first document's first page, and the page a

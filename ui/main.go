@@ -76,7 +76,7 @@ func Main(started time.Time, stderr io.Writer, withAgent bool, port int) int {
 		// the window then hides it to the tray, where Quit ends Signet.
 		desk.SetSystemTrayIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 		desk.SetSystemTrayMenu(fyne.NewMenu("Signet",
-			fyne.NewMenuItem("Show Signet", func() { ui.win.Show(); ui.win.RequestFocus() })))
+			fyne.NewMenuItem(i18n.T("ui.tray.show"), func() { ui.win.Show(); ui.win.RequestFocus() })))
 		ui.win.SetCloseIntercept(func() {
 			ui.mu.Lock()
 			running := ui.agent != nil

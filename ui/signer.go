@@ -202,11 +202,11 @@ func choiceDetails(c flow.KeyChoice) string {
 func purposeWords(p keys.Purpose) string {
 	switch p {
 	case keys.PurposeSigning:
-		return "signing certificate"
+		return i18n.T("ui.purpose.signing")
 	case keys.PurposeAuthentication:
-		return "authentication certificate (not for signing)"
+		return i18n.T("ui.purpose.authentication")
 	}
-	return string(p) + " certificate"
+	return i18n.T("ui.purpose.other", map[string]any{"Purpose": string(p)})
 }
 
 // refresh lists the tokens' certificates again; safe on any goroutine.
