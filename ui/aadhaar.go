@@ -92,7 +92,7 @@ func (f *aadhaarForm) removeRow(r *aadhaarRow) {
 func (f *aadhaarForm) placeRow(r *aadhaarRow) {
 	docs := f.app.docs.all()
 	if len(docs) == 0 {
-		f.app.showError("No document to place the signature on", errors.New("add a PDF first: the signature is placed on its page"))
+		f.app.showError(i18n.T("ui.err.no_document"), errors.New(i18n.T("ui.err.no_document_why")))
 		return
 	}
 	start := r.place

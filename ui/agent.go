@@ -54,7 +54,7 @@ func (a *App) startAgent() error {
 	a.mu.Lock()
 	a.agent = srv
 	a.mu.Unlock()
-	a.setStatus("Web pages on this computer may ask Signet to sign (agent on 127.0.0.1:%d)", srv.Port())
+	a.setStatus("%s", i18n.T("ui.status.agent_on", map[string]any{"Port": srv.Port()}))
 	return nil
 }
 
@@ -68,7 +68,7 @@ func (a *App) rememberOrigin(origin string) {
 		s.AgentOrigins = append(s.AgentOrigins, origin)
 		if a.cfg.SettingsPath != "" {
 			if err := config.Save(a.cfg.SettingsPath, s); err != nil {
-				a.showError("Could not save the allowed site", err)
+				a.showError(i18n.T("ui.err.save_site"), err)
 			}
 		}
 	})

@@ -189,7 +189,7 @@ func New(a fyne.App, cfg Config) *App {
 	app.win.SetOnClosed(cancel)
 	if cfg.Agent || cfg.Settings.Agent {
 		if err := app.startAgent(); err != nil {
-			app.showError("The agent could not start", err)
+			app.showError(i18n.T("ui.err.agent_start"), err)
 		}
 	}
 	return app

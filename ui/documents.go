@@ -164,7 +164,7 @@ func (d *documents) add(paths []string) {
 	}
 	d.mu.Unlock()
 	if skipped := len(paths) - len(added); skipped > 0 && len(added) == 0 {
-		d.app.setStatus("Only PDF files can be signed here; %d file(s) skipped", skipped)
+		d.app.setStatus("%s", i18n.N("ui.status.skipped", skipped))
 	}
 	d.refreshView()
 	verify := d.app.verifyOptions()
@@ -219,7 +219,7 @@ func (d *documents) all() []*docEntry {
 func (d *documents) openDialog() {
 	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			d.app.showError("Could not open the file", err)
+			d.app.showError(i18n.T("ui.err.open_file"), err)
 			return
 		}
 		if r == nil {
@@ -237,7 +237,7 @@ func (d *documents) openDialog() {
 func (d *documents) openFolderDialog() {
 	fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
-			d.app.showError("Could not open the folder", err)
+			d.app.showError(i18n.T("ui.err.open_folder"), err)
 			return
 		}
 		if u == nil {
@@ -245,11 +245,11 @@ func (d *documents) openFolderDialog() {
 		}
 		paths, err := pdfsIn(u.Path())
 		if err != nil {
-			d.app.showError("Could not read the folder", err)
+			d.app.showError(i18n.T("ui.err.read_folder"), err)
 			return
 		}
 		if len(paths) == 0 {
-			d.app.setStatus("No PDF files in %s", u.Path())
+			d.app.setStatus("%s", i18n.T("ui.status.no_pdfs", map[string]any{"Folder": u.Path()}))
 			return
 		}
 		d.add(paths)

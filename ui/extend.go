@@ -25,7 +25,7 @@ func (a *App) extendForArchive(e *docEntry) {
 	}
 	url := a.cfg.Settings.TSAURL
 	if url == "" {
-		a.showError("No timestamp service", errors.New("extending for the long term ends with a document timestamp: set the timestamp service's URL in Settings"))
+		a.showError(i18n.T("ui.err.no_tsa"), errors.New(i18n.T("ui.err.no_tsa_extend")))
 		return
 	}
 	job := flow.Job{Input: e.path, Output: flow.OutputPathSuffix(e.path, a.cfg.Settings.OutputDir, "-extended")}

@@ -150,7 +150,7 @@ func (o *signOptions) chooseImage() {
 		r.Close()
 		data, err := os.ReadFile(r.URI().Path())
 		if err != nil {
-			o.app.showError("Could not read the image", err)
+			o.app.showError(i18n.T("ui.err.read_image"), err)
 			return
 		}
 		o.imageData, o.imageName = data, r.URI().Name()

@@ -143,7 +143,7 @@ func (r *placerRenderer) Objects() []fyne.CanvasObject {
 func (o *signOptions) showPlacement() {
 	docs := o.app.docs.all()
 	if len(docs) == 0 {
-		o.app.showError("No document to place the signature on", errors.New("add a PDF first: the signature is placed on its page"))
+		o.app.showError(i18n.T("ui.err.no_document"), errors.New(i18n.T("ui.err.no_document_why")))
 		return
 	}
 	doc := docs[0]

@@ -138,7 +138,7 @@ func (a *App) showSettings() {
 	v.dialog = dialog.NewCustomConfirm(i18n.T("ui.settings"), i18n.T("ui.save"), i18n.T("ui.cancel"), tabs, func(ok bool) {
 		if ok {
 			if err := a.saveSettings(v); err != nil {
-				a.showError("Settings not saved", err)
+				a.showError(i18n.T("ui.err.settings_not_saved"), err)
 			}
 		}
 	}, a.win)
@@ -257,7 +257,7 @@ func (a *App) saveSettings(v *settingsView) error {
 	case srv != nil:
 		srv.SetAllowed(next.AgentOrigins)
 	}
-	a.setStatus("Settings saved")
+	a.setStatus("%s", i18n.T("ui.status.settings_saved"))
 	return nil
 }
 

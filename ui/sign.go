@@ -38,7 +38,7 @@ func (a *App) startSigning() {
 	if method != methodRemoteSigning() && method != methodCMD() && method != methodAadhaar() && method != methodCertEurope() {
 		var ok bool
 		if key, ok = a.signer.chosen(); !ok {
-			a.showError("Choose a certificate", errors.New("no certificate is chosen: insert your card, or add a key file"))
+			a.showError(i18n.T("ui.err.choose_cert"), errors.New(i18n.T("ui.err.choose_cert_why")))
 			return
 		}
 	}
@@ -47,7 +47,7 @@ func (a *App) startSigning() {
 		level = "" // the service makes the signature
 	}
 	if level != "" && level != pdf.LevelBB && a.cfg.Settings.TSAURL == "" && method != methodCertEurope() {
-		a.showError("No timestamp service", fmt.Errorf("level %s needs a timestamp authority: set its URL in Settings, or choose B-B", level))
+		a.showError(i18n.T("ui.err.no_tsa"), errors.New(i18n.T("ui.err.no_tsa_level", map[string]any{"Level": level})))
 		return
 	}
 	var jobs []flow.Job
@@ -138,7 +138,7 @@ func (a *App) sign(r signRequest) {
 			a.setBusy(false)
 			a.updateSignButton()
 			if err != nil {
-				a.showError("Could not sign", err)
+				a.showError(i18n.T("ui.err.could_not_sign"), err)
 				return
 			}
 			a.showResults(rows)
@@ -259,7 +259,7 @@ func (a *App) showResults(rows []resultRow) {
 			dir := filepath.Dir(r.Output)
 			action = container.NewCenter(widget.NewButtonWithIcon(i18n.T("ui.show_in_folder"), theme.FolderOpenIcon(), func() {
 				if err := a.fyne.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
-					a.showError("Could not open the folder", err)
+					a.showError(i18n.T("ui.err.open_folder"), err)
 				}
 			}))
 		}

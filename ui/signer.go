@@ -321,7 +321,7 @@ func (s *signerPanel) addFileDialog() {
 func (s *signerPanel) addFile(path string) {
 	c, err := flow.FileChoice(path)
 	if err != nil {
-		s.app.showError("Could not add the key file", err)
+		s.app.showError(i18n.T("ui.err.add_key_file"), err)
 		return
 	}
 	s.mu.Lock()
