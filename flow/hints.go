@@ -3,6 +3,7 @@ package flow
 import (
 	"errors"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
@@ -24,77 +25,77 @@ func Hint(err error) string {
 	case errors.Is(err, prompt.ErrCancelled):
 		return ""
 	case errors.Is(err, pkcs11.ErrPINLocked):
-		return "the PIN is blocked; unblock it with the PUK in your card's management software, or ask the card issuer"
+		return i18n.T("hint.pin_locked")
 	case errors.As(err, &pinErr) && pinErr.Status.FinalTry:
-		return "one more wrong PIN locks it: make sure of the PIN before trying again"
+		return i18n.T("hint.pin_final")
 	case errors.As(err, &pinErr):
-		return "check the PIN and try again; Signet never retries a PIN by itself"
+		return i18n.T("hint.pin_wrong")
 	case errors.Is(err, pkcs11.ErrPINFormat):
-		return "the token refused the PIN's length or characters before checking it; no try was counted"
+		return i18n.T("hint.pin_format")
 	case errors.Is(err, pkcs11.ErrPINExpired):
-		return "change the PIN with your card's management software first"
+		return i18n.T("hint.pin_expired")
 	case errors.Is(err, pkcs11.ErrTokenRemoved):
-		return "insert the card or token again and repeat"
+		return i18n.T("hint.token_removed")
 	case errors.Is(err, pkcs11.ErrTokenNotFound):
-		return "is the card inserted and the reader connected?"
+		return i18n.T("hint.token_not_found")
 	case errors.Is(err, pkcs11.ErrMechanism):
-		return "the token cannot sign that way; RSA keys sign PKCS#1 v1.5 or PSS, EC keys ECDSA"
+		return i18n.T("hint.mechanism")
 	case errors.As(err, new(*IncompleteChainError)):
-		return "give the issuer certificates yourself (the CLI's --chain), or sign when the CA's server answers again"
+		return i18n.T("hint.incomplete_chain")
 	case errors.Is(err, keys.ErrNotForSigning):
-		return "choose the signing certificate ('signet certs' lists each with what it is for)"
+		return i18n.T("hint.not_for_signing")
 	case errors.Is(err, keys.ErrWrongPassword):
-		return "check the key file's password"
+		return i18n.T("hint.key_password")
 	case errors.Is(err, ErrOutputExists):
-		return "choose another output name, or allow overwriting"
+		return i18n.T("hint.output_exists")
 	case errors.Is(err, remotesigning.ErrNoCredentials):
-		return "store the relying party's username, password and rpCode in the OS keyring (service \"signet-remotesigning\") or set SIGNET_REMOTESIGNING_USERNAME, _PASSWORD and _RPCODE"
+		return i18n.T("hint.rs_credentials")
 	case errors.Is(err, remotesigning.ErrWrongCode):
-		return "check the code and try again; each wrong code counts against the agreement"
+		return i18n.T("hint.rs_wrong_code")
 	case errors.Is(err, remotesigning.ErrBlocked):
-		return "the provider unblocks the agreement after a while; or ask the provider"
+		return i18n.T("hint.rs_blocked")
 	case errors.Is(err, remotesigning.ErrCodeExpired):
-		return "one-time codes are valid for a few minutes; sign again and type the new code sooner"
+		return i18n.T("hint.rs_code_expired")
 	case errors.Is(err, remotesigning.ErrAgreement):
-		return "check the agreement UUID the provider gave you"
+		return i18n.T("hint.rs_agreement")
 	case errors.Is(err, remotesigning.ErrCertificate):
-		return "ask the provider to renew or reissue the certificate"
+		return i18n.T("hint.rs_certificate")
 	case errors.Is(err, ErrServiceSignature):
-		return "nothing was written; tell the provider (or the deployment's operator): its signature is not what the certificate's key makes"
+		return i18n.T("hint.service_signature")
 	case errors.Is(err, cmd.ErrNoCredentials):
-		return "store the application id, username and password AMA gave you in the OS keyring (service \"signet-cmd\") or set SIGNET_CMD_APPLICATION_ID, _USERNAME and _PASSWORD"
+		return i18n.T("hint.cmd_credentials")
 	case errors.Is(err, biometrid.ErrNoCredentials):
-		return "store the key and secret biometrid gave you in the OS keyring (service \"signet-biometrid\") or set SIGNET_BIOMETRID_KEY and _SECRET"
+		return i18n.T("hint.bio_credentials")
 	case errors.Is(err, cmd.ErrWrongPIN):
-		return "check the signature PIN of your Chave Móvel Digital (not the authentication one) and try again; Signet never sends a PIN again by itself"
+		return i18n.T("hint.cmd_wrong_pin")
 	case errors.Is(err, cmd.ErrWrongOTP):
-		return "sign again and type the code from the newest SMS"
+		return i18n.T("hint.cmd_wrong_otp")
 	case errors.Is(err, cmd.ErrProcessGone):
-		return "security codes are valid for a few minutes; sign again and type the new code sooner"
+		return i18n.T("hint.cmd_process_gone")
 	case errors.Is(err, cmd.ErrNoCertificate), errors.Is(err, cmd.ErrInactive):
-		return "activate the signature of your Chave Móvel Digital at www.autenticacao.gov.pt"
+		return i18n.T("hint.cmd_activate")
 	case errors.Is(err, ErrServiceChanged):
-		return "nothing was written; the service's answer is not your document signed"
+		return i18n.T("hint.service_changed")
 	case errors.Is(err, aadhaar.ErrNoCredentials):
-		return "store the client id, secret and product instance id in the OS keyring (service \"signet-aadhaar\") or set SIGNET_AADHAAR_CLIENT_ID, _CLIENT_SECRET and _PRODUCT_INSTANCE_ID"
+		return i18n.T("hint.aa_credentials")
 	case errors.Is(err, aadhaar.ErrDeclined):
-		return "nothing was written; ask the signer why, and make a new request when they agree"
+		return i18n.T("hint.aa_declined")
 	case errors.As(err, new(*aadhaar.SignerError)):
-		return "nothing was written; the signer's details or Aadhaar must be put right before a new request"
+		return i18n.T("hint.aa_signer")
 	case errors.As(err, new(*RejectedError)):
-		return "tell the provider, with the report; do not use the kept file as signed"
+		return i18n.T("hint.rejected")
 	case errors.Is(err, ErrAadhaarDeadline):
-		return "the request stays open at the service: 'signet aadhaar status ID --wait' and 'signet aadhaar download ID' go on later"
+		return i18n.T("hint.aa_deadline")
 	case errors.Is(err, certeurope.ErrNoClientCertificate):
-		return "name the client certificate: the .p12 file CertEurope delivered, or its key's pkcs11: URI"
+		return i18n.T("hint.ce_no_client_cert")
 	case errors.Is(err, certeurope.ErrTLS):
-		return "check the client certificate (is it the one CertEurope issued for this deployment?) and the server's CA"
+		return i18n.T("hint.ce_tls")
 	case errors.Is(err, certeurope.ErrCannotDraw):
-		return "nothing was sent; change the visible signature (Latin-1 text, a larger box, an existing page)"
+		return i18n.T("hint.ce_cannot_draw")
 	case errors.Is(err, certeurope.ErrWrongOTP):
-		return "sign again and type the code from the newest message"
+		return i18n.T("hint.ce_wrong_otp")
 	case errors.Is(err, eparaksts.ErrNoCredentials):
-		return "store the client id and secret in the OS keyring (service \"signet-eparaksts\") or set SIGNET_EPARAKSTS_CLIENT_ID and _SECRET"
+		return i18n.T("hint.ep_credentials")
 	}
 	return ""
 }

@@ -188,8 +188,8 @@ func (a *app) prompter() prompt.Prompter {
 
 // report writes err, and a hint when there is one, to stderr.
 func (a *app) report(err error) {
-	fmt.Fprintf(a.stderr, "signet: error: %v\n", err)
+	fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": err}))
 	if h := hint(err); h != "" {
-		fmt.Fprintf(a.stderr, "signet: hint: %s\n", h)
+		fmt.Fprintln(a.stderr, i18n.T("cli.hint", map[string]any{"Hint": h}))
 	}
 }

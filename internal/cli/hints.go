@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/remote/remotesigning"
 )
@@ -15,25 +16,25 @@ func hint(err error) string {
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
-		return "see 'signet --help' or 'signet <command> --help'"
+		return i18n.T("hint.cli.usage")
 	case errors.Is(err, pkcs11.ErrTokenNotFound):
-		return "'signet tokens' lists the tokens present; is the card inserted and the reader connected?"
+		return i18n.T("hint.cli.token_not_found")
 	case errors.Is(err, pkcs11.ErrAmbiguous):
-		return "'signet certs' prints a URI for each certificate that selects it alone"
+		return i18n.T("hint.cli.ambiguous")
 	case errors.Is(err, pkcs11.ErrKeyNotFound):
-		return "'signet certs' lists the certificates and the URIs that select them"
+		return i18n.T("hint.cli.key_not_found")
 	case errors.Is(err, pkcs11.ErrBadURI):
-		return "a key URI looks like pkcs11:token=…;object=…;id=…; 'signet certs' prints them"
+		return i18n.T("hint.cli.bad_uri")
 	case errors.Is(err, pkcs11.ErrMechanism):
-		return "the token cannot sign that way; RSA keys sign PKCS#1 v1.5 without --pss, EC keys ECDSA"
+		return i18n.T("hint.cli.mechanism")
 	case errors.Is(err, pkcs11.ErrModule):
-		return "name a PKCS#11 module with --module PATH, or list it under pkcs11_modules in the settings file"
+		return i18n.T("hint.cli.module")
 	case errors.Is(err, remotesigning.ErrAgreement):
-		return "check --agreement; 'signet remotesigning cert --agreement UUID' shows whether the service knows it"
+		return i18n.T("hint.cli.agreement")
 	case errors.Is(err, flow.ErrKeyRef):
-		return "'signet certs' prints the URIs of token keys"
+		return i18n.T("hint.cli.key_ref")
 	case errors.Is(err, flow.ErrOutputExists):
-		return "name another output with -o or --out-dir, or add --force to replace it"
+		return i18n.T("hint.cli.output_exists")
 	}
 	return flow.Hint(err)
 }
