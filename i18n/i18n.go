@@ -22,6 +22,8 @@ import (
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 //go:embed locales/*.toml
@@ -54,8 +56,14 @@ var (
 
 	mu        sync.RWMutex
 	current   = "en"
-	localizer *goi18n.Localizer
+	localizer *Localizer
 )
+
+// Localizer says messages in one language.
+type Localizer struct {
+	l   *goi18n.Localizer
+	tag language.Tag
+}
 
 // ensure loads the catalogue of tag (a tag of Languages) and English.
 func ensure(tag string) {
@@ -126,7 +134,7 @@ func FromEnvironment() string {
 func Set(lang string) {
 	tag := Match(lang)
 	ensure(tag)
-	l := goi18n.NewLocalizer(bundle, tag)
+	l := &Localizer{goi18n.NewLocalizer(bundle, tag), language.Make(tag)}
 	mu.Lock()
 	current, localizer = tag, l
 	mu.Unlock()
@@ -139,13 +147,13 @@ func Current() string {
 	return current
 }
 
-func loc() *goi18n.Localizer {
+func loc() *Localizer {
 	mu.RLock()
 	l := localizer
 	mu.RUnlock()
 	if l == nil {
 		ensure("en")
-		l = goi18n.NewLocalizer(bundle, "en")
+		l = &Localizer{goi18n.NewLocalizer(bundle, "en"), language.English}
 	}
 	return l
 }
@@ -165,37 +173,49 @@ func N(id string, count int, data ...any) string {
 
 // For is a Localizer for one language, whatever the current one is (the
 // words of a visible signature in the document's language).
-func For(lang string) *goi18n.Localizer {
+func For(lang string) *Localizer {
 	tag := Match(lang)
 	ensure(tag)
-	return goi18n.NewLocalizer(bundle, tag)
+	return &Localizer{goi18n.NewLocalizer(bundle, tag), language.Make(tag)}
 }
 
 // In is T (count < 0) or N in l's language.
-func In(l *goi18n.Localizer, id string, count int, data ...any) string {
+func In(l *Localizer, id string, count int, data ...any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	var d any
 	if len(data) > 0 {
 		d = data[0]
 	}
 	if count >= 0 {
+		// The rule chooses by the number; the sentence shows it as the
+		// language writes numbers ("1 234" in Latvian, "1,234" in
+		// English).
 		cfg.PluralCount = count
+		shown := message.NewPrinter(l.tag).Sprint(number.Decimal(count))
 		if d == nil {
-			d = map[string]any{"Count": count}
+			d = map[string]any{"Count": shown}
 		} else if m, ok := d.(map[string]any); ok {
 			if _, has := m["Count"]; !has {
-				m["Count"] = count
+				m["Count"] = shown
 			}
 		}
 	}
 	cfg.TemplateData = d
 	bundleMu.RLock()
-	s, err := l.Localize(cfg)
+	s, err := l.l.Localize(cfg)
 	bundleMu.RUnlock()
 	if err != nil || s == "" {
 		return id
 	}
 	return s
+}
+
+// Number is n (an integer or a float) in the current language's format:
+// its digit grouping and decimal separator (CLDR, through x/text).
+// maxFraction bounds the decimals of a float.
+func Number(n any, maxFraction int) string {
+	p := message.NewPrinter(language.Make(Current()))
+	return p.Sprint(number.Decimal(n, number.MaxFractionDigits(maxFraction)))
 }
 
 // Date is t as a date in the current language's format.

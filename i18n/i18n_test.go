@@ -235,3 +235,23 @@ func TestDatesAndChoice(t *testing.T) {
 		t.Errorf("a missing message reads %q", got)
 	}
 }
+
+// TestNumbers: counts and sizes as each language writes them.
+func TestNumbers(t *testing.T) {
+	defer Set("en")
+	for lang, want := range map[string][2]string{
+		"en": {"1,234 pages", "2.5"},
+		"lv": {"1 234 lappuses", "2,5"},
+		"fr": {"1 234 pages", "2,5"},
+		"vi": {"1.234 trang", "2,5"},
+		"hi": {"1,234 पृष्ठ", "2.5"},
+	} {
+		Set(lang)
+		got, num := N("docs.pages", 1234), Number(2.5, 1)
+		// CLDR groups with a (narrow) no-break space in Latvian and French.
+		norm := strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(got)
+		if norm != want[0] || num != want[1] {
+			t.Errorf("%s: %q (%q), %q; want %q, %q", lang, got, norm, num, want[0], want[1])
+		}
+	}
+}

@@ -136,11 +136,11 @@ func describeDocument(e *docEntry) docView {
 func humanSize(n int64) string {
 	switch {
 	case n < 1024:
-		return fmt.Sprintf("%d B", n)
+		return i18n.Number(n, 0) + " B"
 	case n < 1024*1024:
-		return fmt.Sprintf("%.0f KB", float64(n)/1024)
+		return i18n.Number(float64(n)/1024, 0) + " KB"
 	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	return i18n.Number(float64(n)/(1024*1024), 1) + " MB"
 }
 
 // add puts PDFs on the list (each once) and reads them in the background.
