@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -28,13 +29,13 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		return nil, fmt.Errorf("no terminal to ask the %s on (use %s for unattended use): %w", req.Kind, flag, err)
 	}
 	defer tty.Close()
-	if w := req.Warning(); w != "" {
-		fmt.Fprintf(tty, "signet: warning: %s\n", w)
+	if w := warning(req); w != "" {
+		fmt.Fprintln(tty, i18n.T("cli.prompt.warning", map[string]any{"Warning": w}))
 	}
 	if req.CanResend {
-		fmt.Fprintf(tty, "Enter the %s (or press Enter alone to have a new one sent): ", req.Question())
+		fmt.Fprint(tty, i18n.T("cli.prompt.enter_resend", map[string]any{"What": question(req)}))
 	} else {
-		fmt.Fprintf(tty, "Enter the %s: ", req.Question())
+		fmt.Fprint(tty, i18n.T("cli.prompt.enter", map[string]any{"What": question(req)}))
 	}
 	fd := int(tty.Fd())
 	saved, err := term.GetState(fd)
@@ -76,13 +77,13 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 func (terminalPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 	tty, err := openTTY()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "signet: enter the %s on the reader's keypad\n", req.Question())
+		fmt.Fprintln(os.Stderr, i18n.T("cli.prompt.pinpad", map[string]any{"What": question(req)}))
 		return func() {}
 	}
-	if w := req.Warning(); w != "" {
-		fmt.Fprintf(tty, "signet: warning: %s\n", w)
+	if w := warning(req); w != "" {
+		fmt.Fprintln(tty, i18n.T("cli.prompt.warning", map[string]any{"Warning": w}))
 	}
-	fmt.Fprintf(tty, "Enter the %s on the reader's keypad…\n", req.Question())
+	fmt.Fprintln(tty, i18n.T("cli.prompt.pinpad", map[string]any{"What": question(req)}))
 	return func() { tty.Close() }
 }
 
@@ -158,4 +159,55 @@ func (a *app) documentPasswords() (string, prompt.Prompter, error) {
 	}
 	defer clear(data)
 	return string(trimLine(data)), nil, nil
+}
+
+// question names what is asked, in the person's language, as the prompt
+// lines ("Enter the …") take it.
+func question(r prompt.Request) string {
+	d := map[string]any{"Token": r.Token, "Key": r.Key}
+	switch r.Kind {
+	case prompt.SignaturePIN:
+		return i18n.T("cli.q.signature", d)
+	case prompt.Password:
+		return i18n.T("cli.q.password", d)
+	case prompt.Passcode:
+		return i18n.T("cli.q.passcode", d)
+	case prompt.DocumentPassword:
+		if r.Owner {
+			return i18n.T("cli.q.owner", d)
+		}
+		return i18n.T("cli.q.document", d)
+	case prompt.OTP:
+		return i18n.T("cli.q.otp", d)
+	case prompt.AccountPIN:
+		if r.Key != "" {
+			return i18n.T("cli.q.account_key", d)
+		}
+		return i18n.T("cli.q.account", d)
+	}
+	if r.Key != "" {
+		return i18n.T("cli.q.token_key", d)
+	}
+	return i18n.T("cli.q.token", d)
+}
+
+// warning says how close the secret is to locking, in the person's
+// language, or "".
+func warning(r prompt.Request) string {
+	code := r.Kind == prompt.OTP || r.Kind == prompt.Passcode || r.Kind == prompt.AccountPIN
+	switch {
+	case r.TriesLeft == 1 && code:
+		return i18n.T("cli.warn.final_code")
+	case r.TriesLeft == 1:
+		return i18n.T("pin.final_try")
+	case r.TriesLeft > 1:
+		return i18n.N("pin.tries_left", r.TriesLeft)
+	case r.TriesLow && r.Kind == prompt.DocumentPassword:
+		return i18n.T("cli.warn.password_wrong")
+	case r.TriesLow && code:
+		return i18n.T("cli.warn.code_low")
+	case r.TriesLow:
+		return i18n.T("pin.tries_low")
+	}
+	return ""
 }
