@@ -37,7 +37,7 @@ func (a *App) showReport(e *docEntry) {
 		body = reportView(info.Report)
 	}
 	holder := container.NewStack(container.NewVScroll(body))
-	d := dialog.NewCustom("Verification of "+title, i18n.T("ui.close"), holder, a.win)
+	d := dialog.NewCustom(i18n.T("ui.verification_of", map[string]any{"Name": title}), i18n.T("ui.close"), holder, a.win)
 	if info != nil && info.Report != nil && len(info.Report.Signatures) > 0 && unknownRevocation(info.Report) {
 		var online *widget.Button
 		online = widget.NewButtonWithIcon(i18n.T("ui.check_revocation"), theme.SearchIcon(), func() {

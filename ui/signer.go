@@ -184,17 +184,17 @@ func choiceTitle(c flow.KeyChoice) string {
 
 func choiceDetails(c flow.KeyChoice) string {
 	if c.Token == "" {
-		return "key file · the password is asked when signing"
+		return i18n.T("ui.choice.key_file")
 	}
 	parts := []string{purposeWords(c.Purpose), keyWords(c), c.Token + " / " + c.Label}
 	if c.PINPerSignature {
-		parts = append(parts, "PIN for every signature")
+		parts = append(parts, i18n.T("ui.choice.pin_per_signature"))
 	}
 	if c.Pinpad {
-		parts = append(parts, "PIN on the reader")
+		parts = append(parts, i18n.T("ui.choice.pinpad"))
 	}
 	if time.Now().After(c.NotAfter) {
-		parts = append(parts, "EXPIRED")
+		parts = append(parts, i18n.T("ui.choice.expired"))
 	}
 	return strings.Join(parts, " · ")
 }
