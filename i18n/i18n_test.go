@@ -195,9 +195,17 @@ func TestPlurals(t *testing.T) {
 	if one, two := In(For("hi"), "pin.tries_left", 1), In(For("hi"), "pin.tries_left", 2); !strings.HasSuffix(one, "शेष है।") || !strings.HasSuffix(two, "शेष हैं।") {
 		t.Errorf("Hindi plural: %q, %q", one, two)
 	}
-	// Latvian's button takes the accusative: one and other differ.
-	if got := In(For("lv"), "app.sign_button", 21); got != "Parakstīt 21 dokumentu" {
-		t.Errorf("Latvian 21: %q", got)
+	// Latvian documents: 1 and 21 singular, 2 plural, 0 (like 10–20) the
+	// genitive plural.
+	for n, want := range map[int]string{0: "Parakstīt 0 dokumentu", 1: "Parakstīt 1 dokumentu", 2: "Parakstīt 2 dokumentus", 21: "Parakstīt 21 dokumentu"} {
+		if got := In(For("lv"), "app.sign_button", n); got != want {
+			t.Errorf("Latvian %d documents: %q, want %q", n, got, want)
+		}
+	}
+	for n, want := range map[int]string{0: "0 दस्तावेज़ पर हस्ताक्षर करें", 1: "1 दस्तावेज़ पर हस्ताक्षर करें", 2: "2 दस्तावेज़ों पर हस्ताक्षर करें"} {
+		if got := In(For("hi"), "app.sign_button", n); got != want {
+			t.Errorf("Hindi %d documents: %q, want %q", n, got, want)
+		}
 	}
 }
 
