@@ -1,0 +1,164 @@
+package asice
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+type entry struct {
+	name   string
+	data   string
+	method uint16
+}
+
+func build(t testing.TB, entries ...entry) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, e := range entries {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: e.method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(e.data))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func manifest(files ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">`)
+	b.WriteString(`<manifest:file-entry manifest:full-path="/" manifest:media-type="` + MimeType + `"/>`)
+	for _, f := range files {
+		b.WriteString(`<manifest:file-entry manifest:full-path="` + f + `" manifest:media-type="application/octet-stream"/>`)
+	}
+	b.WriteString(`</manifest:manifest>`)
+	return b.String()
+}
+
+var (
+	mimetype   = entry{"mimetype", MimeType, zip.Store}
+	fileA      = entry{"līgums.txt", "Apstiprinu.", zip.Deflate}
+	fileB      = entry{"pielikums/tabula.csv", "a;b\n1;2\n", zip.Deflate}
+	signatures = entry{"META-INF/signatures0.xml", "<asic:XAdESSignatures/>", zip.Deflate}
+)
+
+func open(t *testing.T, data []byte, lim Limits) (*Container, error) {
+	t.Helper()
+	return Open(bytes.NewReader(data), int64(len(data)), lim)
+}
+
+func checkStatus(c *Container, name string) Status {
+	for _, k := range c.Checks {
+		if k.Name == name {
+			return k.Status
+		}
+	}
+	return ""
+}
+
+func TestOpen(t *testing.T) {
+	good := build(t, mimetype, fileA, fileB, entry{"META-INF/manifest.xml", manifest("līgums.txt", "pielikums/tabula.csv"), zip.Deflate}, signatures)
+	c, err := open(t, good, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Valid() || len(c.Files) != 2 || len(c.Signatures) != 1 || c.Files[1].Name != "pielikums/tabula.csv" || string(c.Files[0].Data) != "Apstiprinu." || c.Files[0].MimeType != "application/octet-stream" {
+		t.Fatalf("%+v", c)
+	}
+	if checkStatus(c, "mimetype") != Passed || checkStatus(c, "manifest") != Passed {
+		t.Errorf("checks %+v", c.Checks)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		entries []entry
+		check   string
+	}{
+		{"mimetype compressed", []entry{{"mimetype", MimeType, zip.Deflate}, fileA, {"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}, signatures}, "mimetype"},
+		{"mimetype not first", []entry{fileA, mimetype, {"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}, signatures}, "mimetype"},
+		{"mimetype wrong", []entry{{"mimetype", "application/zip", zip.Store}, fileA, {"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}, signatures}, "mimetype"},
+		{"mimetype missing", []entry{fileA, {"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}, signatures}, "mimetype"},
+		{"data file added", []entry{mimetype, fileA, fileB, {"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}, signatures}, "manifest"},
+		{"manifest edited", []entry{mimetype, fileA, {"META-INF/manifest.xml", manifest("līgums.txt", "cits.txt"), zip.Deflate}, signatures}, "manifest"},
+		{"manifest missing", []entry{mimetype, fileA, signatures}, "manifest"},
+		{"manifest broken", []entry{mimetype, fileA, {"META-INF/manifest.xml", "<manifest", zip.Deflate}, signatures}, "manifest"},
+	} {
+		t.Run("fail "+tc.name, func(t *testing.T) {
+			c, err := open(t, build(t, tc.entries...), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Valid() || checkStatus(c, tc.check) != Failed {
+				t.Errorf("%s: %+v", tc.check, c.Checks)
+			}
+		})
+	}
+	t.Run("warning no signatures", func(t *testing.T) {
+		c, err := open(t, build(t, mimetype, fileA, entry{"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}), Limits{})
+		if err != nil || checkStatus(c, "signatures") != Warning {
+			t.Errorf("%v %+v", err, c)
+		}
+	})
+}
+
+func TestOpenRefuses(t *testing.T) {
+	big := strings.Repeat("0", 3<<20)
+	for _, tc := range []struct {
+		name    string
+		entries []entry
+		lim     Limits
+		want    error
+		says    string
+	}{
+		{"parent directory", []entry{mimetype, {"../evil.sh", "x", zip.Deflate}}, Limits{}, ErrUnsafe, "leaves the container"},
+		{"nested parent", []entry{mimetype, {"a/../../evil.sh", "x", zip.Deflate}}, Limits{}, ErrUnsafe, "leaves the container"},
+		{"absolute", []entry{mimetype, {"/etc/passwd", "x", zip.Deflate}}, Limits{}, ErrUnsafe, "leaves the container"},
+		{"backslash", []entry{mimetype, {`..\evil.sh`, "x", zip.Deflate}}, Limits{}, ErrUnsafe, "leaves the container"},
+		{"twice", []entry{mimetype, fileA, fileA}, Limits{}, ErrUnsafe, "appears twice"},
+		{"zip bomb", []entry{mimetype, {"bomb.bin", big, zip.Deflate}}, Limits{Entry: 1 << 20}, ErrUnsafe, "more than allowed"},
+		{"total", []entry{mimetype, {"a.bin", big, zip.Deflate}, {"b.bin", big, zip.Deflate}}, Limits{Total: 4 << 20}, ErrUnsafe, "more than allowed"},
+		{"entries", []entry{mimetype, fileA, fileB, signatures}, Limits{Entries: 3}, ErrUnsafe, "entries"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := open(t, build(t, tc.entries...), tc.lim)
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says) || c != nil {
+				t.Errorf("%v, want %v saying %q", err, tc.want, tc.says)
+			}
+		})
+	}
+	if _, err := open(t, []byte("%PDF-1.7 not a zip"), Limits{}); !errors.Is(err, ErrNotContainer) {
+		t.Errorf("not a zip: %v", err)
+	}
+}
+
+// FuzzOpen: any bytes give a container or an error, never a panic, and
+// never more data than the limits allow.
+func FuzzOpen(f *testing.F) {
+	f.Add(build(f, mimetype, fileA, entry{"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}, signatures))
+	f.Add(build(f, mimetype, entry{"../x", "y", zip.Store}))
+	f.Add([]byte("PK\x03\x04"))
+	lim := Limits{Entries: 50, Entry: 1 << 20, Total: 2 << 20}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Open(bytes.NewReader(data), int64(len(data)), lim)
+		if err != nil {
+			return
+		}
+		var total int64
+		for _, f := range c.Files {
+			total += int64(len(f.Data))
+		}
+		for _, s := range c.Signatures {
+			total += int64(len(s))
+		}
+		if total > lim.Total {
+			t.Fatalf("%d bytes read, over the %d limit", total, lim.Total)
+		}
+	})
+}
