@@ -62,6 +62,7 @@ fuzz:
 	$(FUZZ) '^FuzzDecode$$' ./remote/aadhaar
 	$(FUZZ) '^FuzzDecode$$' ./remote/certeurope
 	$(FUZZ) '^FuzzRequests$$' ./agent
+	$(FUZZ) '^FuzzOpen$$' ./asice
 
 # Speed against peers in one run (see scripts/).
 bench:
