@@ -3,6 +3,7 @@ package asice
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/x509"
 	"errors"
 	"strings"
 	"testing"
@@ -144,6 +145,9 @@ func FuzzOpen(f *testing.F) {
 	f.Add(build(f, mimetype, fileA, entry{"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate}, signatures))
 	f.Add(build(f, mimetype, entry{"../x", "y", zip.Store}))
 	f.Add([]byte("PK\x03\x04"))
+	f.Add(build(f, mimetype, fileA, entry{"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate},
+		entry{"META-INF/signatures0.xml", `<a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:Signature Id="S"><ds:SignedInfo><ds:Reference URI="#S"/></ds:SignedInfo></ds:Signature></a>`, zip.Deflate}))
+	f.Add(build(f, mimetype, entry{"META-INF/signatures0.xml", strings.Repeat("<a>", 100000), zip.Deflate}))
 	lim := Limits{Entries: 50, Entry: 1 << 20, Total: 2 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Open(bytes.NewReader(data), int64(len(data)), lim)
@@ -160,5 +164,6 @@ func FuzzOpen(f *testing.F) {
 		if total > lim.Total {
 			t.Fatalf("%d bytes read, over the %d limit", total, lim.Total)
 		}
+		c.Verify(VerifyOptions{Roots: x509.NewCertPool()})
 	})
 }

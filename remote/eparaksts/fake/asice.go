@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -201,4 +202,29 @@ func (x *xadesState) finish(sig []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// File is a data file of a container Container makes.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Container signs files into an ASiC-E container with key (cert's), the
+// way the service answers signAsPdf=false: for tests of container readers,
+// with an implementation independent of theirs.
+func Container(files []File, key crypto.Signer, cert *x509.Certificate, now time.Time) ([]byte, error) {
+	var docs []*document
+	for i, f := range files {
+		docs = append(docs, &document{id: fmt.Sprint(i), name: f.Name, data: f.Data})
+	}
+	x, err := prepareXAdES(docs, cert, now)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := key.Sign(rand.Reader, x.digest, crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	return x.finish(sig)
 }

@@ -1,0 +1,142 @@
+package asice
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/x509"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/remote/eparaksts/fake"
+)
+
+// entries unpacks a container, to tamper with it.
+func entries(t *testing.T, data []byte) []entry {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []entry
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		out = append(out, entry{f.Name, string(b), f.Method})
+	}
+	return out
+}
+
+func edit(es []entry, name string, fn func(string) string) []entry {
+	out := append([]entry(nil), es...)
+	for i := range out {
+		if out[i].name == name {
+			out[i].data = fn(out[i].data)
+		}
+	}
+	return out
+}
+
+func status(r SignatureReport, check string) Status {
+	for _, c := range r.Checks {
+		if c.Name == check {
+			return c.Status
+		}
+	}
+	return ""
+}
+
+// TestVerifyXAdES: containers signed by the eParaksts fake (an XAdES
+// writer independent of this reader), RSA and EC, verify; each tamper
+// class fails the check it should.
+func TestVerifyXAdES(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []fake.File{{Name: "līgums.pdf", Data: []byte("%PDF-1.7 test")}, {Name: "pielikums 1.txt", Data: []byte("Apstiprinu.")}}
+	for _, alg := range []testpki.KeyAlg{testpki.RSA2048, testpki.P256} {
+		e, err := pki.NewEntity(alg, testpki.Signing, "Jānis Bērziņš", testpki.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := fake.Container(files, e.Key, e.Cert, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := VerifyOptions{Roots: pki.Roots(), Intermediates: []*x509.Certificate{pki.Intermediate.Cert}}
+		verify := func(t *testing.T, data []byte) (*Container, []SignatureReport) {
+			t.Helper()
+			c, err := Open(bytes.NewReader(data), int64(len(data)), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c, c.Verify(opts)
+		}
+		t.Run("ok "+string(alg), func(t *testing.T) {
+			c, reps := verify(t, data)
+			if !c.Valid() || len(reps) != 1 || !reps[0].Valid || len(reps[0].Covers) != 2 {
+				t.Fatalf("container %+v; signatures %+v", c.Checks, reps)
+			}
+			for _, check := range []string{"references", "signature", "signing certificate", "certificate"} {
+				if status(reps[0], check) != Passed {
+					t.Errorf("%s: %+v", check, reps[0].Checks)
+				}
+			}
+		})
+		es := entries(t, data)
+		for _, tc := range []struct {
+			name, check string
+			entries     []entry
+		}{
+			{"data file changed", "references", edit(es, "pielikums 1.txt", func(string) string { return "Noraidu." })},
+			{"signed properties edited", "references", edit(es, "META-INF/signatures0.xml", func(s string) string {
+				return strings.Replace(s, "<xades:SigningTime>", "<xades:SigningTime>1", 1)
+			})},
+			{"signature value edited", "signature", edit(es, "META-INF/signatures0.xml", func(s string) string {
+				i := strings.Index(s, "<ds:SignatureValue>") + len("<ds:SignatureValue>")
+				c := "A"
+				if s[i] == 'A' {
+					c = "B"
+				}
+				return s[:i] + c + s[i+1:]
+			})},
+			{"signed info edited", "signature", edit(es, "META-INF/signatures0.xml", func(s string) string {
+				return strings.Replace(s, `Id="r0"`, `Id="r9"`, 1)
+			})},
+		} {
+			t.Run("fail "+tc.name+" "+string(alg), func(t *testing.T) {
+				_, reps := verify(t, build(t, tc.entries...))
+				if len(reps) != 1 || reps[0].Valid || status(reps[0], tc.check) != Failed {
+					t.Errorf("%s: %+v", tc.check, reps)
+				}
+			})
+		}
+		t.Run("fail data file added "+string(alg), func(t *testing.T) {
+			c, reps := verify(t, build(t, append(es, entry{"extra.txt", "x", zip.Deflate})...))
+			if c.Valid() || len(reps) != 1 || !reps[0].Valid || checkStatus(c, "manifest") != Failed {
+				t.Fatalf("container %+v", c.Checks)
+			}
+			found := false
+			for _, k := range c.Checks {
+				if k.Name == "coverage" && strings.Contains(k.Detail, "extra.txt") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("the uncovered file is not reported: %+v", c.Checks)
+			}
+		})
+		t.Run("fail untrusted "+string(alg), func(t *testing.T) {
+			c, _ := Open(bytes.NewReader(data), int64(len(data)), Limits{})
+			other, _ := testpki.New()
+			reps := c.Verify(VerifyOptions{Roots: other.Roots(), Intermediates: []*x509.Certificate{pki.Intermediate.Cert}})
+			if len(reps) != 1 || reps[0].Valid || status(reps[0], "certificate") != Failed {
+				t.Errorf("%+v", reps)
+			}
+		})
+	}
+}
