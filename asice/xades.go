@@ -103,6 +103,8 @@ type SignatureReport struct {
 	File   string            `json:"file"` // the signature document
 	ID     string            `json:"id,omitempty"`
 	Signer *x509.Certificate `json:"-"`
+	// SignerName is the signer certificate's common name.
+	SignerName string `json:"signer,omitempty"`
 	// Covers lists the data files the signature's references cover.
 	Covers []string `json:"covers"`
 	Checks []Check  `json:"checks"`
@@ -184,7 +186,7 @@ func (c *Container) verifySignature(name string, doc *etree.Document, ctx etreeu
 		add("signer certificate", Failed, "the signature carries no X509Certificate")
 		return r
 	}
-	r.Signer = cert
+	r.Signer, r.SignerName = cert, cert.Subject.CommonName
 
 	// References: each data file, and the signed properties.
 	var signedProps *etree.Element

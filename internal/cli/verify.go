@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
@@ -30,6 +31,8 @@ type verifyFileJSON struct {
 	File   string      `json:"file"`
 	Error  string      `json:"error,omitempty"`
 	Report *pdf.Report `json:"report,omitempty"`
+	// Container is the report of an ASiC-E container (.asice, .edoc).
+	Container *flow.ContainerReport `json:"container,omitempty"`
 	// ArchiveExpires: when the newest document timestamp's certificate
 	// expires; Warning says it is time to renew.
 	ArchiveExpires *time.Time `json:"archiveExpires,omitempty"`
@@ -55,6 +58,11 @@ Trusted roots are the system's plus those given with --trust (a PEM or DER
 file, or a directory of them). Revocation is read from what the file
 embeds; --online asks OCSP responders (or fetches CRLs, version 1 or 2) for what is missing.
 
+ASiC-E containers (.asice, .sce, .edoc, .bdoc) are verified too: each XAdES
+signature's references, signature value, signing-certificate binding and chain
+at the claimed signing time, and the container's structure; their timestamps
+and embedded revocation values are not checked yet (said in each report).
+
 Encrypted PDFs are verified too: --password-file, or the terminal, gives the
 password of those the empty password does not open.
 
@@ -78,6 +86,12 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 			var results []verifyFileJSON
 			code := 0
 			for _, f := range files {
+				if flow.IsContainer(f) {
+					res, c := a.verifyContainer(f, opts)
+					code = max(code, c)
+					results = append(results, res)
+					continue
+				}
 				rep, err := flow.VerifyPDF(cmd.Context(), f, opts, asker)
 				res := verifyFileJSON{File: f, Report: rep}
 				if rep != nil && !rep.ArchiveExpires().IsZero() {
@@ -146,6 +160,10 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		fmt.Fprintf(w, "  %s\n", i18n.T("verify.cannot", map[string]any{"Error": r.Error}))
 		return
 	}
+	if c := r.Container; c != nil {
+		printContainer(w, c, verbose)
+		return
+	}
 	for _, s := range r.Report.Signatures {
 		mark, verdict := "✓", i18n.T("verify.valid")
 		if !s.Valid {
@@ -187,5 +205,50 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 	}
 	if r.ArchiveExpires != nil {
 		fmt.Fprintf(w, "  %s\n", i18n.T("verify.archive", map[string]any{"Date": i18n.Date(r.ArchiveExpires.UTC())}))
+	}
+}
+
+// verifyContainer verifies an ASiC-E container; the exit code is verify's.
+func (a *app) verifyContainer(path string, opts pdf.VerifyOptions) (verifyFileJSON, int) {
+	res := verifyFileJSON{File: path}
+	rep, err := flow.VerifyContainer(path, opts)
+	if err != nil {
+		res.Error = err.Error()
+		return res, 2
+	}
+	res.Container = rep
+	if !rep.Valid() {
+		return res, 1
+	}
+	return res, 0
+}
+
+// printContainer prints a container's verification like a PDF's: a line
+// per signature, the failed checks (every check with -v), then what is
+// wrong with the container itself.
+func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
+	if len(c.Signatures) == 0 {
+		fmt.Fprintf(w, "  %s\n", i18n.T("verify.container.unsigned"))
+	}
+	for _, s := range c.Signatures {
+		mark, verdict := "✓", i18n.T("verify.valid")
+		if !s.Valid {
+			mark, verdict = "✗", i18n.T("verify.not_valid")
+		}
+		who := s.ID
+		if s.Signer != nil {
+			who = s.Signer.Subject.CommonName
+		}
+		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES · %s\n", mark, verdict, s.File, who, strings.Join(s.Covers, ", "))
+		for _, k := range s.Checks {
+			if verbose || k.Status == asice.Failed {
+				fmt.Fprintf(w, "      %-8s %-22s %s\n", k.Status, k.Name, k.Detail)
+			}
+		}
+	}
+	for _, k := range c.Checks {
+		if verbose || k.Status != asice.Passed {
+			fmt.Fprintf(w, "  %s: %s %s\n", i18n.T("verify.container"), k.Name, k.Detail)
+		}
 	}
 }

@@ -1,0 +1,68 @@
+package flow
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/signet-sign/signet/asice"
+	"github.com/signet-sign/signet/pdf"
+)
+
+// IsContainer tells an ASiC-E container by its name: .asice, .sce, .edoc
+// (Latvia), .bdoc (Estonia).
+func IsContainer(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".asice", ".sce", ".edoc", ".bdoc":
+		return true
+	}
+	return false
+}
+
+// ContainerReport is what holds of a container: its structure and each
+// signature.
+type ContainerReport struct {
+	Files      []string                `json:"files"`
+	Checks     []asice.Check           `json:"checks"`
+	Signatures []asice.SignatureReport `json:"signatures"`
+}
+
+// Valid: the structure holds and there are signatures, all valid.
+func (r *ContainerReport) Valid() bool {
+	if len(r.Signatures) == 0 {
+		return false
+	}
+	for _, k := range r.Checks {
+		if k.Status == asice.Failed {
+			return false
+		}
+	}
+	for _, s := range r.Signatures {
+		if !s.Valid {
+			return false
+		}
+	}
+	return true
+}
+
+// VerifyContainer reads and verifies the container at path, trusting
+// what verify trusts for PDFs.
+func VerifyContainer(path string, verify pdf.VerifyOptions) (*ContainerReport, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := asice.Open(bytes.NewReader(data), int64(len(data)), asice.Limits{})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	rep := &ContainerReport{}
+	rep.Signatures = c.Verify(asice.VerifyOptions{Roots: verify.Roots, ExtraRoots: verify.ExtraRoots, Now: verify.Now})
+	rep.Checks = c.Checks
+	for _, f := range c.Files {
+		rep.Files = append(rep.Files, f.Name)
+	}
+	return rep, nil
+}
