@@ -1,0 +1,103 @@
+package asice
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/testpki"
+)
+
+// TestVerifyXmlsec1Container: a container whose XAdES signature xmlsec1
+// made (another XML-DSig implementation, over a hand-assembled template,
+// the data file referenced by its name) verifies here, and fails once the
+// data file changes.
+func TestVerifyXmlsec1Container(t *testing.T) {
+	pdfcheck.Require(t, "xmlsec1")
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	der, _ := x509.MarshalPKCS8PrivateKey(e.Key)
+	keyPEM := filepath.Join(dir, "key.pem")
+	os.WriteFile(keyPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	doc := []byte("Apstiprinu šo līgumu.")
+	os.WriteFile(filepath.Join(dir, "doc.txt"), doc, 0o644)
+
+	certDigest := sha256.Sum256(e.Cert.Raw)
+	const (
+		exc    = "http://www.w3.org/2001/10/xml-exc-c14n#"
+		sha256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+	)
+	template := `<?xml version="1.0" encoding="UTF-8"?>
+<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xades="http://uri.etsi.org/01903/v1.3.2#"><ds:Signature Id="S0"><ds:SignedInfo>` +
+		`<ds:CanonicalizationMethod Algorithm="` + exc + `"/>` +
+		`<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>` +
+		`<ds:Reference URI="doc.txt"><ds:DigestMethod Algorithm="` + sha256 + `"/><ds:DigestValue></ds:DigestValue></ds:Reference>` +
+		`<ds:Reference Type="http://uri.etsi.org/01903#SignedProperties" URI="#S0-SP"><ds:Transforms><ds:Transform Algorithm="` + exc + `"/></ds:Transforms>` +
+		`<ds:DigestMethod Algorithm="` + sha256 + `"/><ds:DigestValue></ds:DigestValue></ds:Reference>` +
+		`</ds:SignedInfo><ds:SignatureValue></ds:SignatureValue>` +
+		`<ds:KeyInfo><ds:X509Data><ds:X509Certificate>` + base64.StdEncoding.EncodeToString(e.Cert.Raw) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
+		`<ds:Object><xades:QualifyingProperties Target="#S0"><xades:SignedProperties Id="S0-SP"><xades:SignedSignatureProperties>` +
+		`<xades:SigningTime>` + time.Now().UTC().Format(time.RFC3339) + `</xades:SigningTime>` +
+		`<xades:SigningCertificateV2><xades:Cert><xades:CertDigest><ds:DigestMethod Algorithm="` + sha256 + `"/>` +
+		`<ds:DigestValue>` + base64.StdEncoding.EncodeToString(certDigest[:]) + `</ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2>` +
+		`</xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature></asic:XAdESSignatures>`
+	tmpl := filepath.Join(dir, "template.xml")
+	os.WriteFile(tmpl, []byte(template), 0o644)
+	signed := filepath.Join(dir, "signed.xml")
+	// xmlsec1 counts a relative reference ("doc.txt", resolved beside
+	// the template) among "remote" URIs; nothing leaves the machine.
+	cmd := exec.Command("xmlsec1", "--sign", "--privkey-pem", keyPEM,
+		"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+		"--enabled-reference-uris", "same-doc,local,remote", "--output", signed, tmpl)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xmlsec1 --sign: %v\n%s", err, out)
+	}
+	sigXML, _ := os.ReadFile(signed)
+	container := func(data []byte) []byte {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for _, e := range []entry{mimetype, {"doc.txt", string(data), zip.Deflate},
+			{"META-INF/manifest.xml", manifest("doc.txt"), zip.Deflate}, {"META-INF/signatures0.xml", string(sigXML), zip.Deflate}} {
+			w, _ := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: e.method})
+			w.Write([]byte(e.data))
+		}
+		zw.Close()
+		return b.Bytes()
+	}
+	opts := VerifyOptions{Roots: pki.Roots(), Intermediates: []*x509.Certificate{pki.Intermediate.Cert}}
+	for _, tc := range []struct {
+		data  []byte
+		valid bool
+	}{{doc, true}, {[]byte(strings.Replace(string(doc), "Apstiprinu", "Noraidu", 1)), false}} {
+		data := container(tc.data)
+		c, err := Open(bytes.NewReader(data), int64(len(data)), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps := c.Verify(opts)
+		if len(reps) != 1 || reps[0].Valid != tc.valid {
+			t.Errorf("valid %v expected; %+v", tc.valid, reps)
+		}
+		if !tc.valid && status(reps[0], "references") != Failed {
+			t.Errorf("the changed file is not the failing check: %+v", reps[0].Checks)
+		}
+	}
+}
