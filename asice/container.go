@@ -22,6 +22,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/signet-sign/signet/pdf"
 )
 
 // MimeType is the content of an ASiC-E container's mimetype entry.
@@ -48,21 +50,18 @@ func DefaultLimits() Limits {
 	return Limits{Entries: 10_000, Entry: 512 << 20, Total: 1 << 30}
 }
 
-// Status of a structural check, as in PDF verification reports.
-type Status string
-
-const (
-	Passed  Status = "passed"
-	Failed  Status = "failed"
-	Warning Status = "warning"
+// Status and Check are PDF verification's: containers and PDFs report
+// alike.
+type (
+	Status = pdf.Status
+	Check  = pdf.Check
 )
 
-// Check is one structural finding.
-type Check struct {
-	Name   string `json:"name"`
-	Status Status `json:"status"`
-	Detail string `json:"detail"`
-}
+const (
+	Passed  = pdf.Passed
+	Failed  = pdf.Failed
+	Warning = pdf.Warning
+)
 
 // File is a data file of the container.
 type File struct {

@@ -141,7 +141,7 @@ func (c *Container) Verify(opts VerifyOptions) []SignatureReport {
 		}
 	}
 	if len(bare) > 0 && len(reports) > 0 {
-		c.Checks = append(c.Checks, Check{"coverage", Warning, "no valid signature covers " + strings.Join(bare, ", ")})
+		c.Checks = append(c.Checks, Check{Name: "coverage", Status: Warning, Detail: "no valid signature covers " + strings.Join(bare, ", ")})
 	}
 	return reports
 }
@@ -150,11 +150,11 @@ func (c *Container) Verify(opts VerifyOptions) []SignatureReport {
 // document.
 func (c *Container) verifyDocument(name string, data []byte, opts VerifyOptions) []SignatureReport {
 	if err := checkXML(data); err != nil {
-		return []SignatureReport{{File: name, Checks: []Check{{"XML", Failed, fmt.Sprintf("%s: %v", name, err)}}}}
+		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s: %v", name, err)}}}}
 	}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(data); err != nil || doc.Root() == nil {
-		return []SignatureReport{{File: name, Checks: []Check{{"XML", Failed, fmt.Sprintf("%s cannot be read as XML: %v", name, err)}}}}
+		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s cannot be read as XML: %v", name, err)}}}}
 	}
 	var reports []SignatureReport
 	err := etreeutils.NSFindIterate(doc.Root(), nsDS, "Signature", func(ctx etreeutils.NSContext, sig *etree.Element) error {
@@ -162,7 +162,7 @@ func (c *Container) verifyDocument(name string, data []byte, opts VerifyOptions)
 		return nil
 	})
 	if err != nil || len(reports) == 0 {
-		return []SignatureReport{{File: name, Checks: []Check{{"XML", Failed, fmt.Sprintf("%s holds no XML-DSig signature", name)}}}}
+		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s holds no XML-DSig signature", name)}}}}
 	}
 	return reports
 }
@@ -170,7 +170,7 @@ func (c *Container) verifyDocument(name string, data []byte, opts VerifyOptions)
 func (c *Container) verifySignature(name string, doc *etree.Document, ctx etreeutils.NSContext, sig *etree.Element, opts VerifyOptions) (r SignatureReport) {
 	r = SignatureReport{File: name, ID: sig.SelectAttrValue("Id", "")}
 	add := func(check string, st Status, format string, args ...any) {
-		r.Checks = append(r.Checks, Check{check, st, fmt.Sprintf(format, args...)})
+		r.Checks = append(r.Checks, Check{Name: check, Status: st, Detail: fmt.Sprintf(format, args...)})
 	}
 	defer func() {
 		r.Valid = !slices.ContainsFunc(r.Checks, func(k Check) bool { return k.Status == Failed })
