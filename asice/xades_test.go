@@ -3,13 +3,19 @@ package asice
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
 
@@ -138,5 +144,73 @@ func TestVerifyXAdES(t *testing.T) {
 				t.Errorf("%+v", reps)
 			}
 		})
+	}
+}
+
+// TestVerifySignatureTimestamp: a XAdES SignatureTimeStamp from a real
+// RFC 3161 TSA over the exclusive-canonical SignatureValue (written here
+// by hand from the W3C rules, not by the verifier's canonicalizer) makes
+// the signature B-T with the proven time; over another value it fails.
+func TestVerifySignatureTimestamp(t *testing.T) {
+	pki, tsa, err := testtsa.StartPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tsa.Close()
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := fake.Container([]fake.File{{Name: "a.txt", Data: []byte("x")}}, e.Key, e.Cert, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := entries(t, data)
+	var sigXML string
+	for _, x := range es {
+		if x.name == "META-INF/signatures0.xml" {
+			sigXML = x.data
+		}
+	}
+	start := strings.Index(sigXML, "<ds:SignatureValue>") + len("<ds:SignatureValue>")
+	value := sigXML[start : start+strings.Index(sigXML[start:], "<")]
+	withTimestamp := func(over string) []entry {
+		// Exclusive C14N of the element alone: the namespace it uses
+		// declared on it, the text as is.
+		canonical := `<ds:SignatureValue xmlns:ds="http://www.w3.org/2000/09/xmldsig#">` + over + `</ds:SignatureValue>`
+		digest := sha256.Sum256([]byte(canonical))
+		token, err := (&pdf.TSAClient{URL: tsa.URL}).Timestamp(context.Background(), digest[:], crypto.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unsigned := `<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp>` +
+			`<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></ds:CanonicalizationMethod>` +
+			`<xades:EncapsulatedTimeStamp>` + base64.StdEncoding.EncodeToString(token) + `</xades:EncapsulatedTimeStamp>` +
+			`</xades:SignatureTimeStamp></xades:UnsignedSignatureProperties></xades:UnsignedProperties>`
+		return edit(es, "META-INF/signatures0.xml", func(s string) string {
+			return strings.Replace(s, "</xades:QualifyingProperties>", unsigned+"</xades:QualifyingProperties>", 1)
+		})
+	}
+	opts := VerifyOptions{Roots: pki.Roots(), Intermediates: []*x509.Certificate{pki.Intermediate.Cert}}
+	check := func(t *testing.T, es []entry) SignatureReport {
+		t.Helper()
+		b := build(t, es...)
+		c, err := Open(bytes.NewReader(b), int64(len(b)), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps := c.Verify(opts)
+		if len(reps) != 1 {
+			t.Fatalf("%d signatures", len(reps))
+		}
+		return reps[0]
+	}
+	r := check(t, withTimestamp(value))
+	if !r.Valid || r.Level != "B-T" || r.ProvenTime == nil || status(r, "signature timestamp") != Passed {
+		t.Fatalf("%+v", r)
+	}
+	r = check(t, withTimestamp("AAAA"+value[4:]))
+	if r.Valid || r.Level != "B-B" || status(r, "signature timestamp") != Failed {
+		t.Errorf("a timestamp over another value: %+v", r)
 	}
 }

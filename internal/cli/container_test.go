@@ -40,7 +40,7 @@ func TestVerifyContainer(t *testing.T) {
 	os.WriteFile(good, data, 0o644)
 	t.Setenv("LANG", "C")
 	code, stdout, stderr := run(t, "verify", "--trust", inter, good)
-	if code != 0 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "Jānis Bērziņš · XAdES · līgums.txt") {
+	if code != 0 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "Jānis Bērziņš · XAdES B-B · līgums.txt") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, stdout, _ = run(t, "verify", "--json", "--trust", inter, good)

@@ -59,9 +59,10 @@ file, or a directory of them). Revocation is read from what the file
 embeds; --online asks OCSP responders (or fetches CRLs, version 1 or 2) for what is missing.
 
 ASiC-E containers (.asice, .sce, .edoc, .bdoc) are verified too: each XAdES
-signature's references, signature value, signing-certificate binding and chain
-at the claimed signing time, and the container's structure; their timestamps
-and embedded revocation values are not checked yet (said in each report).
+signature's references, signature value, signing-certificate binding, signature
+timestamp (B-T) and chain at the proven (else claimed) time, and the
+container's structure; archive timestamps and embedded certificate and
+revocation values are not checked yet (said in each report).
 
 Encrypted PDFs are verified too: --password-file, or the terminal, gives the
 password of those the empty password does not open.
@@ -239,7 +240,7 @@ func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
 		if s.Signer != nil {
 			who = s.Signer.Subject.CommonName
 		}
-		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES · %s\n", mark, verdict, s.File, who, strings.Join(s.Covers, ", "))
+		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES %s · %s\n", mark, verdict, s.File, who, s.Level, strings.Join(s.Covers, ", "))
 		for _, k := range s.Checks {
 			if verbose || k.Status == asice.Failed {
 				fmt.Fprintf(w, "      %-8s %-22s %s\n", k.Status, k.Name, k.Detail)
