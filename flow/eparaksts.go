@@ -12,8 +12,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
@@ -200,9 +202,9 @@ func SignWithEParaksts(ctx context.Context, c *eparaksts.Client, signer keys.Sig
 	return results
 }
 
-// downloadContainers fetches ASiC-E containers, checks that each is one and
-// holds the document and a signature with cert, lists its files, and
-// writes it. (Signet does not verify XAdES signatures yet.)
+// downloadContainers fetches ASiC-E containers, checks that each is one
+// and holds the document with an intact signature by cert, lists its
+// files, and writes it.
 func downloadContainers(ctx context.Context, c *eparaksts.Client, results []EParakstsResult, docIDs []string, idx []int, cert *x509.Certificate) {
 	for _, i := range idx {
 		if results[i].Err != nil {
@@ -227,62 +229,54 @@ func downloadContainers(ctx context.Context, c *eparaksts.Client, results []EPar
 }
 
 // Bounds on a container from the service: its entries, and the bytes of
-// signature files read from it (decompressed).
+// its files (decompressed).
 const (
 	maxContainerEntries = 1000
-	maxContainerSigRead = 64 << 20
+	maxContainerBytes   = 1 << 30
 )
 
-// checkContainer reads an ASiC-E container (ETSI EN 319 162-1): its
-// mimetype, that it holds the signed document, and that a signature file
-// carries the signer's certificate.
+// checkContainer reads the ASiC-E container the service returned (the
+// asice package: bounded, its structure checked) and verifies its XAdES
+// signatures: it must hold the document and a signature by cert that
+// covers it, whose references, value and certificate binding hold (its
+// chain is for 'signet verify' to judge against the person's trust). The
+// entries are listed as the zip has them.
 func checkContainer(data []byte, document string, cert *x509.Certificate) ([]string, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	c, err := asice.Open(bytes.NewReader(data), int64(len(data)), asice.Limits{Entries: maxContainerEntries, Total: maxContainerBytes})
 	if err != nil {
-		return nil, fmt.Errorf("the container from eParaksts is not a ZIP file: %w", err)
+		return nil, fmt.Errorf("the container from eParaksts: %w", err)
 	}
-	if len(zr.File) > maxContainerEntries {
-		return nil, fmt.Errorf("the container from eParaksts lists %d files, more than the %d Signet reads", len(zr.File), maxContainerEntries)
-	}
-	sigBudget := int64(maxContainerSigRead)
-	var names []string
-	var hasDoc, hasSig bool
-	certB64 := base64.StdEncoding.EncodeToString(cert.Raw)
-	for _, f := range zr.File {
-		names = append(names, f.Name)
-		switch {
-		case f.Name == "mimetype":
-			rc, err := f.Open()
-			if err != nil {
-				return nil, err
-			}
-			mt, _ := io.ReadAll(io.LimitReader(rc, 64))
-			rc.Close()
-			if string(mt) != "application/vnd.etsi.asic-e+zip" {
-				return nil, fmt.Errorf("the container from eParaksts is not ASiC-E (mimetype %q)", mt)
-			}
-		case f.Name == document:
-			hasDoc = true
-		case strings.HasPrefix(f.Name, "META-INF/") && strings.Contains(f.Name, "signatures"):
-			rc, err := f.Open()
-			if err != nil {
-				return nil, err
-			}
-			xml, _ := io.ReadAll(io.LimitReader(rc, min(16<<20, sigBudget)))
-			rc.Close()
-			if sigBudget -= int64(len(xml)); sigBudget <= 0 {
-				return nil, fmt.Errorf("the container from eParaksts holds more than %d MB of signatures", maxContainerSigRead>>20)
-			}
-			hasSig = hasSig || bytes.Contains(xml, []byte(certB64))
+	for _, k := range c.Checks {
+		if k.Status == asice.Failed {
+			return nil, fmt.Errorf("the container from eParaksts is not a proper ASiC-E container: %s: %s", k.Name, k.Detail)
 		}
 	}
-	switch {
-	case len(zr.File) == 0 || zr.File[0].Name != "mimetype":
-		return nil, errors.New("the container from eParaksts does not start with its mimetype")
-	case !hasDoc:
+	if !slices.ContainsFunc(c.Files, func(f asice.File) bool { return f.Name == document }) {
 		return nil, fmt.Errorf("the container from eParaksts does not hold %s", document)
-	case !hasSig:
-		return nil, errors.New("the container from eParaksts holds no signature with your certificate")
+	}
+	signed := false
+	for _, r := range c.Verify(asice.VerifyOptions{Roots: x509.NewCertPool()}) {
+		if r.Signer == nil || !r.Signer.Equal(cert) || !slices.Contains(r.Covers, document) {
+			continue
+		}
+		intact := true
+		for _, k := range r.Checks {
+			if k.Name != "certificate" && k.Status == asice.Failed {
+				intact = false
+			}
+		}
+		signed = signed || intact
+	}
+	if !signed {
+		return nil, errors.New("the container from eParaksts holds no intact signature of your document with your certificate")
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(zr.File))
+	for i, f := range zr.File {
+		names[i] = f.Name
 	}
 	return names, nil
 }
