@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -16,7 +17,6 @@ import (
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
-	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
 
 // entries unpacks a container, to tamper with it.
@@ -55,21 +55,22 @@ func status(r SignatureReport, check string) Status {
 	return ""
 }
 
-// TestVerifyXAdES: containers signed by the eParaksts fake (an XAdES
-// writer independent of this reader), RSA and EC, verify; each tamper
-// class fails the check it should.
+// TestVerifyXAdES: containers this package writes (which xmlsec1 verifies
+// in the eParaksts flow's tests), RSA and EC, verify; each tamper class
+// fails the check it should. TestVerifyXmlsec1Container checks the reader
+// against another implementation's signature.
 func TestVerifyXAdES(t *testing.T) {
 	pki, err := testpki.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := []fake.File{{Name: "līgums.pdf", Data: []byte("%PDF-1.7 test")}, {Name: "pielikums 1.txt", Data: []byte("Apstiprinu.")}}
+	files := []File{{Name: "līgums.pdf", Data: []byte("%PDF-1.7 test")}, {Name: "pielikums 1.txt", Data: []byte("Apstiprinu.")}}
 	for _, alg := range []testpki.KeyAlg{testpki.RSA2048, testpki.P256} {
 		e, err := pki.NewEntity(alg, testpki.Signing, "Jānis Bērziņš", testpki.IssueOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := fake.Container(files, e.Key, e.Cert, time.Now())
+		data, err := signContainer(files, e.Key, e.Cert, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +162,7 @@ func TestVerifySignatureTimestamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := fake.Container([]fake.File{{Name: "a.txt", Data: []byte("x")}}, e.Key, e.Cert, time.Now().Add(-time.Hour))
+	data, err := signContainer([]File{{Name: "a.txt", Data: []byte("x")}}, e.Key, e.Cert, time.Now().Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,4 +214,17 @@ func TestVerifySignatureTimestamp(t *testing.T) {
 	if r.Valid || r.Level != "B-B" || status(r, "signature timestamp") != Failed {
 		t.Errorf("a timestamp over another value: %+v", r)
 	}
+}
+
+// signContainer writes a container of files signed by key.
+func signContainer(files []File, key crypto.Signer, cert *x509.Certificate, now time.Time) ([]byte, error) {
+	p, err := Prepare(files, cert, now)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := key.Sign(rand.Reader, p.Digest(), crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	return p.Finish(sig)
 }

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/signet-sign/signet/asice"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -56,8 +57,8 @@ type Server struct {
 
 type session struct {
 	docs     []*document
-	prepared *pdf.Prepared // signAsPdf
-	xades    *xadesState   // ASiC-E
+	prepared *pdf.Prepared  // signAsPdf
+	xades    *asice.Pending // ASiC-E
 }
 
 type document struct {
@@ -406,7 +407,11 @@ func (s *Server) calculateDigest(w http.ResponseWriter, r *http.Request) {
 				out = append(out, sessionErr(id, "NO_FILES", "the session holds no files"))
 				continue
 			}
-			x, err := prepareXAdES(sess.docs, cert, time.Now())
+			var files []asice.File
+			for _, d := range sess.docs {
+				files = append(files, asice.File{Name: d.name, Data: d.data})
+			}
+			x, err := asice.Prepare(files, cert, time.Now())
 			if err != nil {
 				out = append(out, sessionErr(id, "FILE_NOT_SIGNABLE", err.Error()))
 				continue
@@ -414,7 +419,7 @@ func (s *Server) calculateDigest(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			sess.xades, sess.prepared = x, nil
 			s.mu.Unlock()
-			digest := x.digest
+			digest := x.Digest()
 			if f != nil && f.shortDigest {
 				digest = digest[1:]
 			}
@@ -474,7 +479,7 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if sess.xades != nil {
-			container, err := sess.xades.finish(sig)
+			container, err := sess.xades.Finish(sig)
 			if err != nil {
 				results = append(results, sessionErr(v.SessionID, "INVALID_SIGNATURE", err.Error()))
 				continue

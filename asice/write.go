@@ -1,0 +1,213 @@
+package asice
+
+// Writing a container with one XAdES baseline signature (B-B): what the
+// eParaksts fake answers for signAsPdf=false, and the start of signing
+// containers. The XML is written directly in its exclusive canonical
+// form, so the bytes digested and signed are the bytes in the file.
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// ASiC-E with a XAdES baseline signature (ETSI EN 319 162, EN 319 132),
+// as the service makes for signAsPdf=false. The XML is written directly in
+// its exclusive canonical form (W3C exc-c14n: namespace declarations on the
+// elements that use them, attributes sorted, no empty-element tags), so
+// the bytes digested and signed are the bytes in the file, and any XML-DSig
+// verifier recomputes them.
+
+const (
+	nsASiC  = "http://uri.etsi.org/02918/v1.2.1#"
+	excC14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+	sha256U = "http://www.w3.org/2001/04/xmlenc#sha256"
+	asicE   = MimeType
+)
+
+// Pending is a container signature waiting for its signature value:
+// Digest is what the key signs (SHA-256 of the canonical SignedInfo).
+type Pending struct {
+	files      []File
+	cert       *x509.Certificate
+	signedInfo string // canonical
+	signedProp string // canonical
+	digest     []byte // SHA-256 of signedInfo: what the card signs
+	id         string
+}
+
+// escapeText escapes character data for canonical XML.
+func escapeText(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;").Replace(s)
+}
+
+// escapeAttr escapes an attribute value for canonical XML.
+func escapeAttr(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;", "\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;").Replace(s)
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func sum256(b []byte) []byte {
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// signatureMethod is the XML-DSig algorithm URI for the key.
+func signatureMethod(pub crypto.PublicKey) (string, error) {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", nil
+	case *ecdsa.PublicKey:
+		return "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", nil
+	}
+	return "", fmt.Errorf("keys of type %T", pub)
+}
+
+// issuerSerialV2 is the DER IssuerSerial of XAdES SigningCertificateV2.
+func issuerSerialV2(c *x509.Certificate) []byte {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.Tag(4).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(c.RawIssuer) })
+		})
+		b.AddASN1BigInt(c.SerialNumber)
+	})
+	return b.BytesOrPanic()
+}
+
+// Prepare makes the signed parts of a XAdES baseline B-B signature over
+// files by cert's key, at now.
+func Prepare(files []File, cert *x509.Certificate, now time.Time) (*Pending, error) {
+	method, err := signatureMethod(cert.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	id := "S0"
+	propsID := id + "-SignedProperties"
+	ds := `xmlns:ds="` + nsDS + `"`
+	var props strings.Builder
+	props.WriteString(`<xades:SignedProperties xmlns:xades="` + nsXAdES + `" Id="` + propsID + `">`)
+	props.WriteString(`<xades:SignedSignatureProperties>`)
+	props.WriteString(`<xades:SigningTime>` + now.UTC().Format("2006-01-02T15:04:05Z") + `</xades:SigningTime>`)
+	props.WriteString(`<xades:SigningCertificateV2><xades:Cert><xades:CertDigest>`)
+	props.WriteString(`<ds:DigestMethod ` + ds + ` Algorithm="` + sha256U + `"></ds:DigestMethod>`)
+	props.WriteString(`<ds:DigestValue ` + ds + `>` + b64(sum256(cert.Raw)) + `</ds:DigestValue>`)
+	props.WriteString(`</xades:CertDigest><xades:IssuerSerialV2>` + b64(issuerSerialV2(cert)) + `</xades:IssuerSerialV2>`)
+	props.WriteString(`</xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>`)
+	props.WriteString(`<xades:SignedDataObjectProperties>`)
+	for i, f := range files {
+		props.WriteString(`<xades:DataObjectFormat ObjectReference="#r` + fmt.Sprint(i) + `"><xades:MimeType>` + escapeText(mimeType(f.Name)) + `</xades:MimeType></xades:DataObjectFormat>`)
+	}
+	props.WriteString(`</xades:SignedDataObjectProperties></xades:SignedProperties>`)
+
+	var si strings.Builder
+	si.WriteString(`<ds:SignedInfo ` + ds + `>`)
+	si.WriteString(`<ds:CanonicalizationMethod Algorithm="` + excC14N + `"></ds:CanonicalizationMethod>`)
+	si.WriteString(`<ds:SignatureMethod Algorithm="` + method + `"></ds:SignatureMethod>`)
+	for i, f := range files {
+		si.WriteString(`<ds:Reference Id="r` + fmt.Sprint(i) + `" URI="` + escapeAttr(url.PathEscape(f.Name)) + `">`)
+		si.WriteString(`<ds:DigestMethod Algorithm="` + sha256U + `"></ds:DigestMethod>`)
+		si.WriteString(`<ds:DigestValue>` + b64(sum256(f.Data)) + `</ds:DigestValue></ds:Reference>`)
+	}
+	si.WriteString(`<ds:Reference Type="http://uri.etsi.org/01903#SignedProperties" URI="#` + propsID + `">`)
+	si.WriteString(`<ds:Transforms><ds:Transform Algorithm="` + excC14N + `"></ds:Transform></ds:Transforms>`)
+	si.WriteString(`<ds:DigestMethod Algorithm="` + sha256U + `"></ds:DigestMethod>`)
+	si.WriteString(`<ds:DigestValue>` + b64(sum256([]byte(props.String()))) + `</ds:DigestValue></ds:Reference>`)
+	si.WriteString(`</ds:SignedInfo>`)
+	return &Pending{files: files, cert: cert, signedInfo: si.String(), signedProp: props.String(),
+		digest: sum256([]byte(si.String())), id: id}, nil
+}
+
+func mimeType(name string) string {
+	if strings.HasSuffix(strings.ToLower(name), ".pdf") {
+		return "application/pdf"
+	}
+	return "application/octet-stream"
+}
+
+// Digest is what the key signs: SHA-256 of the canonical SignedInfo.
+func (x *Pending) Digest() []byte { return x.digest }
+
+// Finish checks the signature value against the certificate and writes
+// the container. ECDSA arrives DER-encoded (as cards give it); XML-DSig
+// wants r‖s.
+func (x *Pending) Finish(sig []byte) ([]byte, error) {
+	switch pub := x.cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, x.digest, sig); err != nil {
+			return nil, fmt.Errorf("signature value does not match the certificate: %w", err)
+		}
+	case *ecdsa.PublicKey:
+		if !ecdsa.VerifyASN1(pub, x.digest, sig) {
+			return nil, errors.New("signature value does not match the certificate")
+		}
+		var rs struct{ R, S *big.Int }
+		if _, err := asn1.Unmarshal(sig, &rs); err != nil {
+			return nil, err
+		}
+		size := (pub.Curve.Params().BitSize + 7) / 8
+		raw := make([]byte, 2*size)
+		rs.R.FillBytes(raw[:size])
+		rs.S.FillBytes(raw[size:])
+		sig = raw
+	}
+	var xml strings.Builder
+	xml.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	xml.WriteString(`<asic:XAdESSignatures xmlns:asic="` + nsASiC + `" xmlns:ds="` + nsDS + `" xmlns:xades="` + nsXAdES + `">`)
+	xml.WriteString(`<ds:Signature Id="` + x.id + `">`)
+	xml.WriteString(x.signedInfo)
+	xml.WriteString(`<ds:SignatureValue>` + b64(sig) + `</ds:SignatureValue>`)
+	xml.WriteString(`<ds:KeyInfo><ds:X509Data><ds:X509Certificate>` + b64(x.cert.Raw) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`)
+	xml.WriteString(`<ds:Object><xades:QualifyingProperties Target="#` + x.id + `">` + x.signedProp + `</xades:QualifyingProperties></ds:Object>`)
+	xml.WriteString(`</ds:Signature></asic:XAdESSignatures>`)
+
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	// The mimetype comes first, stored, so the container is recognized
+	// by its first bytes (ETSI EN 319 162-1 section A.1).
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
+	if err != nil {
+		return nil, err
+	}
+	w.Write([]byte(asicE))
+	var manifest strings.Builder
+	manifest.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+		`<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">` +
+		`<manifest:file-entry manifest:full-path="/" manifest:media-type="` + asicE + `"/>`)
+	for _, f := range x.files {
+		fw, err := zw.Create(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		fw.Write(f.Data)
+		manifest.WriteString(`<manifest:file-entry manifest:full-path="` + escapeAttr(f.Name) + `" manifest:media-type="` + mimeType(f.Name) + `"/>`)
+	}
+	manifest.WriteString(`</manifest:manifest>`)
+	for _, entry := range [][2]string{{"META-INF/manifest.xml", manifest.String()}, {"META-INF/signatures0.xml", xml.String()}} {
+		fw, err := zw.Create(entry[0])
+		if err != nil {
+			return nil, err
+		}
+		fw.Write([]byte(entry[1]))
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
