@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
@@ -85,4 +86,31 @@ func rezip(t *testing.T, data []byte, name string, content []byte) []byte {
 	}
 	zw.Close()
 	return b.Bytes()
+}
+
+// TestSignContainer: sign --container asice puts any files into one
+// container with the token key; verify reads it back.
+func TestSignContainer(t *testing.T) {
+	env := softhsmtest.Require(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "līgums.txt"), filepath.Join(dir, "tabula.csv")
+	os.WriteFile(a, []byte("Apstiprinu."), 0o644)
+	os.WriteFile(b, []byte("a;b\n1;2\n"), 0o644)
+	out := filepath.Join(dir, "abi.asice")
+	t.Setenv("LANG", "C")
+	code, stdout, stderr := run(t, "--module", env.Module, "sign", "--key", "pkcs11:token=signet-test;object=P-256 signing",
+		"--pin-file", pinFile(t, softhsmtest.PIN), "--container", "asice", "-o", out, a, b)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	inter := filepath.Join(dir, "intermediate.pem")
+	os.WriteFile(inter, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: env.PKI.Intermediate.Cert.Raw}), 0o644)
+	code, stdout, _ = run(t, "verify", "--trust", inter, out)
+	if code != 0 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "līgums.txt, tabula.csv") {
+		t.Fatalf("verify: exit %d\n%s", code, stdout)
+	}
+	if code, _, stderr := run(t, "--module", env.Module, "sign", "--key", "pkcs11:token=signet-test;object=P-256 signing",
+		"--pin-file", pinFile(t, softhsmtest.PIN), "--container", "asice", "-o", out, a); code != 1 || !strings.Contains(stderr, "output file exists") {
+		t.Errorf("an existing output: exit %d %s", code, stderr)
+	}
 }

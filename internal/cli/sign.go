@@ -43,6 +43,7 @@ func (a *app) signCommand() *cobra.Command {
 		pss, adobe, force, asJSON     bool
 		certify, jobsN                int
 		from, report, sigLang         string
+		container                     string
 		pdfOpts                       pdf.Options
 	)
 	cmd := &cobra.Command{
@@ -156,6 +157,9 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			} else if page != "" || len(textLines) > 0 || imagePath != "" {
 				return usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
 			}
+			if container != "" {
+				return a.signContainer(cmd, keyRef, container, inputs, out, tsa, force)
+			}
 			jobs, err := outputJobs(inputs, out, outDir)
 			if err != nil {
 				return err
@@ -218,6 +222,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyRef, "key", "", "key: a pkcs11: URI from 'signet certs', or a .p12/.pfx file")
+	f.StringVar(&container, "container", "", "sign the files (any kind) into one ASiC-E container instead: asice (XAdES B-B; the output is -o, default FIRST.asice)")
 	f.StringVar(&from, "from", "", "read the documents from this file (- for stdin): a path or a JSON object per line")
 	f.StringVar(&report, "report", "", "print a report line per document as it is done: jsonl")
 	f.StringVarP(&out, "output", "o", "", "signed file (one document)")
@@ -505,4 +510,33 @@ func (a *app) jsonlReport(format string, level pdf.Level) func(flow.Result) {
 		}
 		_ = enc.Encode(line) // a closed stdout ends the report, not the batch
 	}
+}
+
+// signContainer signs inputs into one ASiC-E container (--container).
+func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []string, out, tsa string, force bool) error {
+	if kind != "asice" {
+		return usageError{fmt.Errorf("--container %q: the container format is asice", kind)}
+	}
+	if tsa != "" {
+		return usageError{errors.New("containers are signed at XAdES B-B for now: leave out --tsa")}
+	}
+	if out == "" {
+		first := inputs[0]
+		out = strings.TrimSuffix(first, filepath.Ext(first)) + ".asice"
+	}
+	mods, err := a.loadModules()
+	if err != nil {
+		return err
+	}
+	defer mods.Close()
+	signer, err := flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, a.prompter())
+	if err != nil {
+		return err
+	}
+	defer signer.Close()
+	if err := flow.SignContainer(cmd.Context(), signer, inputs, out, force); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, i18n.T("sign.signed", map[string]any{"Input": strings.Join(inputs, ", "), "Output": out}))
+	return nil
 }
