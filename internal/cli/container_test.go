@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
@@ -56,6 +57,17 @@ func TestVerifyContainer(t *testing.T) {
 	code, stdout, _ = run(t, "verify", "--trust", inter, bad)
 	if code != 1 || !strings.Contains(stdout, "✗ NOT VALID") || !strings.Contains(stdout, `reference "l%C4%ABgums.txt"`) {
 		t.Errorf("a changed file: exit %d\n%s", code, stdout)
+	}
+	// A directory: the PDF and the containers in it, one line each.
+	mixed := filepath.Join(dir, "mixed")
+	os.Mkdir(mixed, 0o755)
+	os.WriteFile(filepath.Join(mixed, "a.edoc"), data, 0o644)
+	os.WriteFile(filepath.Join(mixed, "notes.txt"), []byte("not a document"), 0o644)
+	testpdf.WriteFile(filepath.Join(mixed, "b.pdf"), testpdf.Options{})
+	code, stdout, _ = run(t, "verify", "--trust", inter, "--json", mixed)
+	var mixedRes []verifyFileJSON
+	if err := json.Unmarshal([]byte(stdout), &mixedRes); err != nil || len(mixedRes) != 2 || mixedRes[0].Container == nil || mixedRes[1].Container != nil || code != 1 {
+		t.Errorf("a directory: exit %d %v\n%s", code, err, stdout)
 	}
 	cut := filepath.Join(dir, "cut.edoc")
 	os.WriteFile(cut, data[:len(data)-10], 0o644)

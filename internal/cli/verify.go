@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -47,7 +49,7 @@ func (a *app) verifyCommand() *cobra.Command {
 		renewWithin     time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "verify [--trust FILE|DIR] [--online] [-v] FILE.pdf...",
+		Use:   "verify [--trust FILE|DIR] [--online] [-v] FILE.pdf|FILE.edoc|DIR...",
 		Short: i18n.T("cmd.verify.short"),
 		Long: `Verify every signature of signed PDFs, from any tool: whether the signed
 bytes are unchanged, who signed and when (claimed and proven by timestamp),
@@ -84,6 +86,10 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 				return usageError{err}
 			}
 			opts := pdf.VerifyOptions{ExtraRoots: roots, Online: online, Password: password}
+			files, err = expandDirs(files)
+			if err != nil {
+				return usageError{err}
+			}
 			var results []verifyFileJSON
 			code := 0
 			for _, f := range files {
@@ -252,4 +258,28 @@ func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
 			fmt.Fprintf(w, "  %s: %s %s\n", i18n.T("verify.container"), k.Name, k.Detail)
 		}
 	}
+}
+
+// expandDirs replaces each directory among paths by the PDFs and ASiC-E
+// containers directly in it, by name.
+func expandDirs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() {
+			out = append(out, p) // a missing file is reported as unreadable
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			name := filepath.Join(p, e.Name())
+			if !e.IsDir() && (strings.EqualFold(filepath.Ext(name), ".pdf") || flow.IsContainer(name)) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out, nil
 }
