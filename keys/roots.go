@@ -29,6 +29,14 @@ func SystemRootsFor(certs ...*x509.Certificate) *x509.CertPool {
 		}
 		return pool
 	}
+	return idx.poolFor(certs)
+}
+
+// rootIndex maps a raw subject to the DER of the system roots with it.
+type rootIndex map[string][][]byte
+
+// poolFor parses the roots that issued one of certs into a pool.
+func (idx rootIndex) poolFor(certs []*x509.Certificate) *x509.CertPool {
 	pool := x509.NewCertPool()
 	seen := map[string]bool{}
 	for _, c := range certs {
@@ -46,9 +54,6 @@ func SystemRootsFor(certs ...*x509.Certificate) *x509.CertPool {
 	return pool
 }
 
-// rootIndex maps a raw subject to the DER of the system roots with it.
-type rootIndex map[string][][]byte
-
 var (
 	rootIndexOnce sync.Once
 	rootIndexVal  rootIndex
@@ -62,27 +67,33 @@ func loadRootIndex() rootIndex {
 		if !ok {
 			return
 		}
-		idx := rootIndex{}
-		seen := map[string]bool{}
-		for _, data := range files {
-			for len(data) > 0 {
-				var block *pem.Block
-				block, data = pem.Decode(data)
-				if block == nil {
-					break
-				}
-				if block.Type != "CERTIFICATE" || len(block.Headers) != 0 || seen[string(block.Bytes)] {
-					continue
-				}
-				seen[string(block.Bytes)] = true
-				if subject, ok := rawSubject(block.Bytes); ok {
-					idx[string(subject)] = append(idx[string(subject)], block.Bytes)
-				}
-			}
-		}
-		rootIndexVal = idx
+		rootIndexVal = indexPEM(files)
 	})
 	return rootIndexVal
+}
+
+// indexPEM indexes the certificates of PEM files by raw subject, each
+// once, without parsing them.
+func indexPEM(files [][]byte) rootIndex {
+	idx := rootIndex{}
+	seen := map[string]bool{}
+	for _, data := range files {
+		for len(data) > 0 {
+			var block *pem.Block
+			block, data = pem.Decode(data)
+			if block == nil {
+				break
+			}
+			if block.Type != "CERTIFICATE" || len(block.Headers) != 0 || seen[string(block.Bytes)] {
+				continue
+			}
+			seen[string(block.Bytes)] = true
+			if subject, ok := rawSubject(block.Bytes); ok {
+				idx[string(subject)] = append(idx[string(subject)], block.Bytes)
+			}
+		}
+	}
+	return idx
 }
 
 // rawSubject is the DER of a certificate's subject name (RFC 5280 section

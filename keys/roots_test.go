@@ -3,22 +3,106 @@ package keys
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/signet-sign/signet/internal/testpki"
 )
+
+// TestIndexPEM: the index keys each certificate of PEM files by the
+// subject x509 reads, holds each certificate once (two roots may share a
+// subject), skips what is not a certificate, and a pool made from it
+// verifies a chain ending at either root.
+func TestIndexPEM(t *testing.T) {
+	a, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := testpki.New() // same subject names, other keys
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemOf := func(certs ...*x509.Certificate) []byte {
+		var out []byte
+		for _, c := range certs {
+			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+		}
+		return out
+	}
+	noise := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2, 3}})
+	files := [][]byte{
+		append(pemOf(a.Root.Cert), noise...),
+		pemOf(b.Root.Cert, a.Root.Cert, a.Intermediate.Cert), // a's root again
+	}
+	idx := indexPEM(files)
+
+	if !bytes.Equal(a.Root.Cert.RawSubject, b.Root.Cert.RawSubject) {
+		t.Fatal("test set-up: the two roots should share a subject")
+	}
+	if got := len(idx[string(a.Root.Cert.RawSubject)]); got != 2 {
+		t.Fatalf("roots under %s: %d, want 2 (each once)", a.Root.Cert.Subject, got)
+	}
+	if got := len(idx[string(a.Intermediate.Cert.RawSubject)]); got != 1 {
+		t.Fatalf("intermediates indexed: %d, want 1", got)
+	}
+	if len(idx) != 2 {
+		t.Fatalf("index has %d subjects, want 2", len(idx))
+	}
+
+	for _, p := range []*testpki.PKI{a, b} {
+		leaf, err := p.NewEntity(testpki.P256, testpki.Signing, "Indexed Signer", testpki.IssueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inter := x509.NewCertPool()
+		inter.AddCert(p.Intermediate.Cert)
+		// The pool holds what issued the certificates on offer: the
+		// intermediate's issuer is the root.
+		roots := idx.poolFor([]*x509.Certificate{leaf.Cert, p.Intermediate.Cert})
+		if _, err := leaf.Cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+			t.Errorf("chain to %s: %v", p.Root.Cert.Subject, err)
+		}
+	}
+	// A chain from another PKI (same names, other keys) finds no root.
+	other, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := other.NewEntity(testpki.P256, testpki.Signing, "Stranger", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stranger.Cert.Verify(x509.VerifyOptions{Roots: idx.poolFor([]*x509.Certificate{stranger.Cert})}); err == nil {
+		t.Fatal("a certificate whose issuer is not indexed verified")
+	}
+}
+
+// needSystemRoots fails the test under CI (where the test set-up installs
+// ca-certificates) and on Linux when the roots are missing; elsewhere it
+// skips.
+func needSystemRoots(t *testing.T, why string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" || runtime.GOOS == "linux" {
+		t.Fatalf(why, args...)
+	}
+	t.Skipf(why, args...)
+}
 
 // TestSystemRootsFor: the lazy index holds exactly the roots
 // x509.SystemCertPool holds, and a chain ending at any of them finds it.
 func TestSystemRootsFor(t *testing.T) {
 	sys, err := x509.SystemCertPool()
 	if err != nil {
-		t.Skipf("no system roots: %v", err)
+		needSystemRoots(t, "no system roots: %v (install ca-certificates)", err)
 	}
 	//lint:ignore SA1019 the subjects of a pool read from files are complete on Linux, which this compares
 	want := sys.Subjects()
 	idx := loadRootIndex()
 	if idx == nil {
-		t.Skip("system roots are not in PEM files here")
+		needSystemRoots(t, "system roots are not in PEM files here")
 	}
 	var got [][]byte
 	for subject, ders := range idx {

@@ -2,7 +2,7 @@
 # Measures the app's CPU use while nothing happens: the real signet under
 # Xvfb with one SoftHSM2 token, 10 s to settle, then user+system CPU over
 # SECONDS (default 60) from /proc, as a percentage of one core; and, the
-# same way, the smallest Fyne app (internal/cmd/fyneidle): the floor Fyne
+# same way, the smallest Fyne app (ui/cmd/fyneidle): the floor Fyne
 # itself sets (its event and draw loops tick 60 times a second whatever
 # happens). Target: ≤ 0.2%.
 #
@@ -15,7 +15,7 @@ pid=''
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 go build -o "$work/signet" .
-go build -o "$work/fyneidle" ./internal/cmd/fyneidle
+go build -o "$work/fyneidle" ./ui/cmd/fyneidle
 mkdir "$work/tokens"
 eval "$(go run ./internal/testkit token "$work/tokens")"
 export SOFTHSM2_CONF
