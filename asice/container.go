@@ -1,11 +1,12 @@
-// Package asice reads ASiC-E containers (.asice, .edoc, .bdoc; ETSI EN 319
-// 162-1): a zip whose first entry is the stored "mimetype", data files,
-// META-INF/manifest.xml listing them, and META-INF/*signatures*.xml with
-// XAdES signatures over them.
+// Package asice reads, verifies and writes ASiC-E containers (.asice,
+// .edoc, .bdoc; ETSI EN 319 162-1): a zip whose first entry is the stored
+// "mimetype", data files, META-INF/manifest.xml listing them, and
+// META-INF/*signatures*.xml with XAdES baseline signatures (ETSI EN 319
+// 132-1, B-B to B-LTA) over them.
 //
-// This first part reads a container safely and checks its structure; the
-// XAdES signatures are returned as bytes for the verifier to come. A
-// container is untrusted input: the zip is read under limits on the number
+// Open reads a container and checks its structure; Verify checks its
+// signatures (xades.go); Prepare, Extend, Write and AddSignature make
+// them (write.go, ltv.go). A container is untrusted input: the zip is read under limits on the number
 // of entries, each entry's and the total uncompressed size (zip bombs),
 // and entry names that leave the container (../, absolute paths,
 // backslashes) are refused.

@@ -3,6 +3,7 @@ package asice
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/x509"
 	"errors"
 	"strings"
@@ -164,6 +165,6 @@ func FuzzOpen(f *testing.F) {
 		if total > lim.Total {
 			t.Fatalf("%d bytes read, over the %d limit", total, lim.Total)
 		}
-		c.Verify(VerifyOptions{Roots: x509.NewCertPool()})
+		c.Verify(context.Background(), VerifyOptions{Roots: x509.NewCertPool()})
 	})
 }

@@ -17,8 +17,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"math/big"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +48,8 @@ const (
 type Pending struct {
 	files      []File
 	cert       *x509.Certificate
+	chain      []*x509.Certificate
+	index      int
 	signedInfo string // canonical
 	signedProp string // canonical
 	digest     []byte // SHA-256 of signedInfo: what the card signs
@@ -91,14 +96,25 @@ func issuerSerialV2(c *x509.Certificate) []byte {
 	return b.BytesOrPanic()
 }
 
+// PrepareOptions adjust a signature being prepared.
+type PrepareOptions struct {
+	// Index numbers the signature within its container: it becomes
+	// META-INF/signatures<Index>.xml with Id "S<Index>".
+	Index int
+	// Chain is the signer's certificate chain above its certificate, put
+	// in KeyInfo so that the signature can be checked without fetching
+	// it.
+	Chain []*x509.Certificate
+}
+
 // Prepare makes the signed parts of a XAdES baseline B-B signature over
 // files by cert's key, at now.
-func Prepare(files []File, cert *x509.Certificate, now time.Time) (*Pending, error) {
+func Prepare(files []File, cert *x509.Certificate, now time.Time, opts PrepareOptions) (*Pending, error) {
 	method, err := signatureMethod(cert.PublicKey)
 	if err != nil {
 		return nil, err
 	}
-	id := "S0"
+	id := fmt.Sprintf("S%d", opts.Index)
 	propsID := id + "-SignedProperties"
 	ds := `xmlns:ds="` + nsDS + `"`
 	var props strings.Builder
@@ -130,8 +146,8 @@ func Prepare(files []File, cert *x509.Certificate, now time.Time) (*Pending, err
 	si.WriteString(`<ds:DigestMethod Algorithm="` + sha256U + `"></ds:DigestMethod>`)
 	si.WriteString(`<ds:DigestValue>` + b64(sum256([]byte(props.String()))) + `</ds:DigestValue></ds:Reference>`)
 	si.WriteString(`</ds:SignedInfo>`)
-	return &Pending{files: files, cert: cert, signedInfo: si.String(), signedProp: props.String(),
-		digest: sum256([]byte(si.String())), id: id}, nil
+	return &Pending{files: files, cert: cert, chain: opts.Chain, signedInfo: si.String(), signedProp: props.String(),
+		digest: sum256([]byte(si.String())), id: id, index: opts.Index}, nil
 }
 
 func mimeType(name string) string {
@@ -144,10 +160,13 @@ func mimeType(name string) string {
 // Digest is what the key signs: SHA-256 of the canonical SignedInfo.
 func (x *Pending) Digest() []byte { return x.digest }
 
-// Finish checks the signature value against the certificate and writes
-// the container. ECDSA arrives DER-encoded (as cards give it); XML-DSig
-// wants r‖s.
-func (x *Pending) Finish(sig []byte) ([]byte, error) {
+// Name is the entry the signature document goes to in its container.
+func (x *Pending) Name() string { return fmt.Sprintf("META-INF/signatures%d.xml", x.index) }
+
+// Signature checks the signature value against the certificate and
+// returns the signature document (a XAdES B-B signature). ECDSA arrives
+// DER-encoded (as cards give it); XML-DSig wants r‖s.
+func (x *Pending) Signature(sig []byte) ([]byte, error) {
 	switch pub := x.cert.PublicKey.(type) {
 	case *rsa.PublicKey:
 		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, x.digest, sig); err != nil {
@@ -172,11 +191,30 @@ func (x *Pending) Finish(sig []byte) ([]byte, error) {
 	xml.WriteString(`<asic:XAdESSignatures xmlns:asic="` + nsASiC + `" xmlns:ds="` + nsDS + `" xmlns:xades="` + nsXAdES + `">`)
 	xml.WriteString(`<ds:Signature Id="` + x.id + `">`)
 	xml.WriteString(x.signedInfo)
-	xml.WriteString(`<ds:SignatureValue>` + b64(sig) + `</ds:SignatureValue>`)
-	xml.WriteString(`<ds:KeyInfo><ds:X509Data><ds:X509Certificate>` + b64(x.cert.Raw) + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`)
+	xml.WriteString(`<ds:SignatureValue Id="` + x.id + `-SignatureValue">` + b64(sig) + `</ds:SignatureValue>`)
+	xml.WriteString(`<ds:KeyInfo><ds:X509Data>`)
+	for _, c := range append([]*x509.Certificate{x.cert}, x.chain...) {
+		xml.WriteString(`<ds:X509Certificate>` + b64(c.Raw) + `</ds:X509Certificate>`)
+	}
+	xml.WriteString(`</ds:X509Data></ds:KeyInfo>`)
 	xml.WriteString(`<ds:Object><xades:QualifyingProperties Target="#` + x.id + `">` + x.signedProp + `</xades:QualifyingProperties></ds:Object>`)
 	xml.WriteString(`</ds:Signature></asic:XAdESSignatures>`)
+	return []byte(xml.String()), nil
+}
 
+// Finish checks the signature value and writes a new container with the
+// files and this signature (B-B).
+func (x *Pending) Finish(sig []byte) ([]byte, error) {
+	doc, err := x.Signature(sig)
+	if err != nil {
+		return nil, err
+	}
+	return Write(x.files, map[string][]byte{x.Name(): doc})
+}
+
+// Write makes a new container of files and the signature documents
+// (entry name → XML).
+func Write(files []File, signatures map[string][]byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	// The mimetype comes first, stored, so the container is recognized
@@ -190,22 +228,70 @@ func (x *Pending) Finish(sig []byte) ([]byte, error) {
 	manifest.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">` +
 		`<manifest:file-entry manifest:full-path="/" manifest:media-type="` + asicE + `"/>`)
-	for _, f := range x.files {
+	for _, f := range files {
+		if err := safeName(f.Name); err != nil || f.Name == "mimetype" || strings.HasPrefix(f.Name, "META-INF/") {
+			return nil, fmt.Errorf("a data file cannot be named %q in a container", f.Name)
+		}
 		fw, err := zw.Create(f.Name)
 		if err != nil {
 			return nil, err
 		}
 		fw.Write(f.Data)
-		manifest.WriteString(`<manifest:file-entry manifest:full-path="` + escapeAttr(f.Name) + `" manifest:media-type="` + mimeType(f.Name) + `"/>`)
+		manifest.WriteString(`<manifest:file-entry manifest:full-path="` + escapeAttr(f.Name) + `" manifest:media-type="` + escapeAttr(mimeType(f.Name)) + `"/>`)
 	}
 	manifest.WriteString(`</manifest:manifest>`)
-	for _, entry := range [][2]string{{"META-INF/manifest.xml", manifest.String()}, {"META-INF/signatures0.xml", xml.String()}} {
+	names := slices.Sorted(maps.Keys(signatures))
+	entries := [][2]string{{"META-INF/manifest.xml", manifest.String()}}
+	for _, n := range names {
+		entries = append(entries, [2]string{n, string(signatures[n])})
+	}
+	for _, entry := range entries {
 		fw, err := zw.Create(entry[0])
 		if err != nil {
 			return nil, err
 		}
 		fw.Write([]byte(entry[1]))
 	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// NextIndex is the lowest n for which the container has no
+// META-INF/signatures<n>.xml: the index of a signature added to it.
+func (c *Container) NextIndex() int {
+	for n := 0; ; n++ {
+		if _, taken := c.Signatures[fmt.Sprintf("META-INF/signatures%d.xml", n)]; !taken {
+			return n
+		}
+	}
+}
+
+// AddSignature copies the container in r (size bytes) entry by entry,
+// unchanged (compressed data copied as it is), and adds the signature
+// document as entry name: the container's existing signatures, manifest
+// and files stay byte for byte what they were.
+func AddSignature(r io.ReaderAt, size int64, name string, doc []byte) ([]byte, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotContainer, err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if f.Name == name {
+			return nil, fmt.Errorf("the container already has %s", name)
+		}
+		if err := zw.Copy(f); err != nil {
+			return nil, err
+		}
+	}
+	fw, err := zw.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	fw.Write(doc)
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package asice
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -23,6 +25,7 @@ import (
 	"github.com/russellhaering/goxmldsig/etreeutils"
 
 	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
 )
 
 // XAdES signatures (ETSI EN 319 132-1) in a container's signature
@@ -31,13 +34,15 @@ import (
 // (SigningCertificateV2) and its chain. Canonicalization is goxmldsig's
 // (exclusive and inclusive C14N 1.0, C14N 1.1), the XML tree etree's.
 //
-// Signature timestamps (B-T) are checked; archive timestamps and embedded
-// certificate and revocation values (B-LT, B-LTA) are reported as present
-// but not checked yet, and no level above B-T is claimed. Not yet: signing.
+// Levels: a signature timestamp (B-T) proves the time the chain is
+// checked at; CertificateValues and RevocationValues (B-LT) complete the
+// chain and give the signer's status at that time without going online;
+// archive timestamps (B-LTA) are checked over what precedes each.
 
 const (
-	nsDS    = "http://www.w3.org/2000/09/xmldsig#"
-	nsXAdES = "http://uri.etsi.org/01903/v1.3.2#"
+	nsDS       = "http://www.w3.org/2000/09/xmldsig#"
+	nsXAdES    = "http://uri.etsi.org/01903/v1.3.2#"
+	nsXAdES141 = "http://uri.etsi.org/01903/v1.4.1#"
 
 	typeSignedProperties = "http://uri.etsi.org/01903#SignedProperties"
 )
@@ -98,6 +103,10 @@ type VerifyOptions struct {
 	Intermediates []*x509.Certificate
 	// Now is the validation time; defaults to the current time.
 	Now time.Time
+	// Online allows fetching the signer's revocation status when the
+	// signature carries none; HTTPClient fetches it.
+	Online     bool
+	HTTPClient *http.Client
 }
 
 // SignatureReport is what holds of one XAdES signature.
@@ -107,8 +116,10 @@ type SignatureReport struct {
 	Signer *x509.Certificate `json:"-"`
 	// SignerName is the signer certificate's common name.
 	SignerName string `json:"signer,omitempty"`
-	// Level is the XAdES baseline level checked: B-B, or B-T with a valid
-	// signature timestamp.
+	// Level is the XAdES baseline level reached: B-B; B-T with a valid
+	// signature timestamp; B-LT when the signature also carries its
+	// certificates and a revocation status that holds; B-LTA with a valid
+	// archive timestamp over that.
 	Level string `json:"level,omitempty"`
 	// ProvenTime is the signature timestamp's time.
 	ProvenTime *time.Time `json:"provenTime,omitempty"`
@@ -120,7 +131,7 @@ type SignatureReport struct {
 
 // Verify checks every signature of the container's signature documents,
 // and reports data files no signature covers as a container check.
-func (c *Container) Verify(opts VerifyOptions) []SignatureReport {
+func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureReport {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
@@ -132,7 +143,7 @@ func (c *Container) Verify(opts VerifyOptions) []SignatureReport {
 	slices.Sort(names)
 	covered := map[string]bool{}
 	for _, name := range names {
-		for _, r := range c.verifyDocument(name, c.Signatures[name], opts) {
+		for _, r := range c.verifyDocument(ctx, name, c.Signatures[name], opts) {
 			if r.Valid {
 				for _, f := range r.Covers {
 					covered[f] = true
@@ -155,7 +166,7 @@ func (c *Container) Verify(opts VerifyOptions) []SignatureReport {
 
 // verifyDocument verifies the ds:Signature elements of one signature
 // document.
-func (c *Container) verifyDocument(name string, data []byte, opts VerifyOptions) []SignatureReport {
+func (c *Container) verifyDocument(ctx context.Context, name string, data []byte, opts VerifyOptions) []SignatureReport {
 	if err := checkXML(data); err != nil {
 		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s: %v", name, err)}}}}
 	}
@@ -164,8 +175,8 @@ func (c *Container) verifyDocument(name string, data []byte, opts VerifyOptions)
 		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s cannot be read as XML: %v", name, err)}}}}
 	}
 	var reports []SignatureReport
-	err := etreeutils.NSFindIterate(doc.Root(), nsDS, "Signature", func(ctx etreeutils.NSContext, sig *etree.Element) error {
-		reports = append(reports, c.verifySignature(name, doc, ctx, sig, opts))
+	err := etreeutils.NSFindIterate(doc.Root(), nsDS, "Signature", func(_ etreeutils.NSContext, sig *etree.Element) error {
+		reports = append(reports, c.verifySignature(ctx, name, doc, sig, opts))
 		return nil
 	})
 	if err != nil || len(reports) == 0 {
@@ -174,7 +185,7 @@ func (c *Container) verifyDocument(name string, data []byte, opts VerifyOptions)
 	return reports
 }
 
-func (c *Container) verifySignature(name string, doc *etree.Document, ctx etreeutils.NSContext, sig *etree.Element, opts VerifyOptions) (r SignatureReport) {
+func (c *Container) verifySignature(ctx context.Context, name string, doc *etree.Document, sig *etree.Element, opts VerifyOptions) (r SignatureReport) {
 	r = SignatureReport{File: name, ID: sig.SelectAttrValue("Id", "")}
 	add := func(check string, st Status, format string, args ...any) {
 		r.Checks = append(r.Checks, Check{Name: check, Status: st, Detail: fmt.Sprintf(format, args...)})
@@ -213,35 +224,17 @@ func (c *Container) verifySignature(name string, doc *etree.Document, ctx etreeu
 			refsOK = false
 			continue
 		}
-		var content []byte
-		if id, internal := strings.CutPrefix(uri, "#"); internal {
-			target := findByID(doc.Root(), id)
-			if target == nil {
-				add("references", Failed, "reference %q: no element has that Id", uri)
-				refsOK = false
-				continue
-			}
-			if content, err = transform(target, ref); err != nil {
-				add("references", Failed, "reference %q: %v", uri, err)
-				refsOK = false
-				continue
-			}
-			if ref.SelectAttrValue("Type", "") == typeSignedProperties {
-				signedProps = target
-			}
-		} else {
-			fileName, err := url.PathUnescape(uri)
-			if err != nil {
-				fileName = uri
-			}
-			i := slices.IndexFunc(c.Files, func(f File) bool { return f.Name == fileName })
-			if i < 0 {
-				add("references", Failed, "reference %q: the container has no such file", uri)
-				refsOK = false
-				continue
-			}
-			content = c.Files[i].Data
-			r.Covers = append(r.Covers, fileName)
+		content, target, file, err := c.dereference(doc, ref)
+		if err != nil {
+			add("references", Failed, "reference %q: %v", uri, err)
+			refsOK = false
+			continue
+		}
+		if target != nil && ref.SelectAttrValue("Type", "") == typeSignedProperties {
+			signedProps = target
+		}
+		if file != "" {
+			r.Covers = append(r.Covers, file)
 		}
 		hh := h.New()
 		hh.Write(content)
@@ -272,7 +265,7 @@ func (c *Container) verifySignature(name string, doc *etree.Document, ctx etreeu
 			add("signature", Failed, "the signature value is not base64")
 			break
 		}
-		canonical, err := canonicalIn(ctx, signedInfo, canon)
+		canonical, err := canonical(signedInfo, canon)
 		if err != nil {
 			add("signature", Failed, "SignedInfo cannot be canonicalized: %v", err)
 			break
@@ -298,42 +291,54 @@ func (c *Container) verifySignature(name string, doc *etree.Document, ctx etreeu
 		add(name, st, "%s", detail)
 	}
 
+	// Long-term data (B-LT) the signature carries: certificates that
+	// complete chains, and revocation values.
+	usp := find(sig, nsXAdES, "UnsignedSignatureProperties")
+	lt := readLongTerm(usp)
+	pool = append(pool, lt.certs...)
+
 	// XAdES B-T: a signature timestamp proves the time the chain is
 	// checked at.
 	r.Level = "B-B"
-	if t, ok := c.checkSignatureTimestamp(ctx, sig, opts, add); ok {
+	if t, ok := c.checkSignatureTimestamp(sig, opts, pool, add); ok {
 		signingTime, r.Level = t, "B-T"
 		r.ProvenTime = &t
 	}
 
 	// The chain, at the proven time, else the claimed signing time.
-	roots := opts.Roots
-	if roots == nil {
-		roots = keys.SystemRootsFor(append(append([]*x509.Certificate{cert}, pool...), opts.Intermediates...)...)
-	} else {
-		roots = roots.Clone()
-	}
-	for _, x := range opts.ExtraRoots {
-		roots.AddCert(x)
-	}
-	inter := x509.NewCertPool()
-	for _, x := range append(pool, opts.Intermediates...) {
-		inter.AddCert(x)
-	}
 	when := "the claimed signing time"
 	if r.ProvenTime != nil {
 		when = "the time the timestamp proves"
 	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: signingTime, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+	chain, err := verifyChain(cert, pool, signingTime, x509.ExtKeyUsageAny, opts)
+	if err != nil {
 		add("certificate", Failed, "the signer's certificate does not chain to a trusted root at %s (%s): %v", when, signingTime.UTC().Format(time.RFC3339), err)
 	} else {
 		add("certificate", Passed, "chains to a trusted root and was valid at %s (%s)", when, signingTime.UTC().Format(time.RFC3339))
 	}
-	if usp := find(sig, nsXAdES, "UnsignedSignatureProperties"); usp != nil {
-		for _, name := range []string{"CertificateValues", "RevocationValues", "ArchiveTimeStamp"} {
-			if find(usp, nsXAdES, name) != nil {
-				add("long-term data", Warning, "the signature carries %s, which this version does not check yet", name)
-			}
+
+	// Revocation: from the signature's RevocationValues, else online
+	// when allowed.
+	embedded := len(lt.ocsps)+len(lt.crls) > 0
+	if len(chain) >= 2 {
+		k := pdf.CheckRevocation(ctx, cert, chain[1], lt.ocsps, lt.crls, signingTime, pdf.VerifyOptions{Online: opts.Online, HTTPClient: opts.HTTPClient})
+		r.Checks = append(r.Checks, k)
+		if r.Level == "B-T" && k.Status == Passed && embedded && lt.hasCertValues {
+			r.Level = "B-LT"
+		}
+	}
+
+	// B-LTA: archive timestamps over the signature and its long-term
+	// data, each checked over what precedes it.
+	for _, ats := range lt.archive {
+		t, err := c.checkArchiveTimestamp(doc, sig, ats, opts, pool)
+		if err != nil {
+			add("archive timestamp", Failed, "%v", err)
+			continue
+		}
+		add("archive timestamp", Passed, "the signature and its validation data existed at %s", t.UTC().Format(time.RFC3339))
+		if r.Level == "B-LT" {
+			r.Level = "B-LTA"
 		}
 	}
 	return r
@@ -376,23 +381,14 @@ func checkXML(data []byte) error {
 // checkSignatureTimestamp checks a XAdES SignatureTimeStamp: an RFC 3161
 // token over the canonical ds:SignatureValue element (EN 319 132-1
 // 5.3), from a trusted TSA. It returns the proven time.
-func (c *Container) checkSignatureTimestamp(ctx etreeutils.NSContext, sig *etree.Element, opts VerifyOptions, add func(string, Status, string, ...any)) (time.Time, bool) {
+func (c *Container) checkSignatureTimestamp(sig *etree.Element, opts VerifyOptions, pool []*x509.Certificate, add func(string, Status, string, ...any)) (time.Time, bool) {
 	st := find(sig, nsXAdES, "SignatureTimeStamp")
 	if st == nil {
 		return time.Time{}, false
 	}
-	canon := canonicalizer(string(dsig.CanonicalXML10RecAlgorithmId))
-	if m := child(st, nsDS, "CanonicalizationMethod"); m != nil {
-		canon = canonicalizer(attrOf(m, "Algorithm"))
-	}
-	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(textOf(child(st, nsXAdES, "EncapsulatedTimeStamp"))), ""))
-	if err != nil || canon == nil {
-		add("signature timestamp", Failed, "the timestamp is not a base64 token with a known canonicalization")
-		return time.Time{}, false
-	}
-	ts, err := timestamp.Parse(der)
+	canon, ts, err := timestampToken(st)
 	if err != nil {
-		add("signature timestamp", Failed, "the timestamp token is malformed or its signature does not verify: %v", err)
+		add("signature timestamp", Failed, "%v", err)
 		return time.Time{}, false
 	}
 	value := child(sig, nsDS, "SignatureValue")
@@ -400,25 +396,65 @@ func (c *Container) checkSignatureTimestamp(ctx etreeutils.NSContext, sig *etree
 		add("signature timestamp", Failed, "no SignatureValue to timestamp")
 		return time.Time{}, false
 	}
-	canonical, err := canonicalIn(ctx, value, canon)
+	input, err := canonical(value, canon)
 	if err != nil {
 		add("signature timestamp", Failed, "SignatureValue cannot be canonicalized: %v", err)
 		return time.Time{}, false
 	}
-	h := ts.HashAlgorithm.New()
-	h.Write(canonical)
-	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
-		add("signature timestamp", Failed, "the timestamp is for another signature (imprint differs)")
+	if err := checkToken(ts, input, opts, pool); err != nil {
+		add("signature timestamp", Failed, "%v", err)
 		return time.Time{}, false
+	}
+	add("signature timestamp", Passed, "the signature existed at %s (timestamp by %q)", ts.Time.UTC().Format(time.RFC3339), ts.Certificates[0].Subject.CommonName)
+	return ts.Time, true
+}
+
+// timestampToken reads a XAdES time-stamp element (SignatureTimeStamp,
+// ArchiveTimeStamp): the canonicalization of what it covers (inclusive
+// C14N 1.0 when it names none) and its RFC 3161 token.
+func timestampToken(el *etree.Element) (dsig.Canonicalizer, *timestamp.Timestamp, error) {
+	canon := canonicalizer(string(dsig.CanonicalXML10RecAlgorithmId))
+	if m := child(el, nsDS, "CanonicalizationMethod"); m != nil {
+		canon = canonicalizer(attrOf(m, "Algorithm"))
+	}
+	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(textOf(child(el, nsXAdES, "EncapsulatedTimeStamp"))), ""))
+	if err != nil || canon == nil {
+		return nil, nil, errors.New("the timestamp is not a base64 token with a known canonicalization")
+	}
+	ts, err := timestamp.Parse(der)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the timestamp token is malformed or its signature does not verify: %v", err)
+	}
+	return canon, ts, nil
+}
+
+// checkToken checks that ts is over input and that its TSA chains to a
+// trusted root at the time it states.
+func checkToken(ts *timestamp.Timestamp, input []byte, opts VerifyOptions, pool []*x509.Certificate) error {
+	if !ts.HashAlgorithm.Available() {
+		return fmt.Errorf("the timestamp uses an unknown digest (%v)", ts.HashAlgorithm)
+	}
+	h := ts.HashAlgorithm.New()
+	h.Write(input)
+	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
+		return errors.New("the timestamp is for other data (imprint differs)")
 	}
 	if len(ts.Certificates) == 0 {
-		add("signature timestamp", Failed, "the timestamp carries no TSA certificate, so its signature cannot be checked")
-		return time.Time{}, false
+		return errors.New("the timestamp carries no TSA certificate, so its signature cannot be checked")
 	}
 	tsa := ts.Certificates[0]
+	if _, err := verifyChain(tsa, append(slices.Clone(ts.Certificates), pool...), ts.Time, x509.ExtKeyUsageTimeStamping, opts); err != nil {
+		return fmt.Errorf("the timestamp authority %q is not trusted: %v", tsa.Subject.CommonName, err)
+	}
+	return nil
+}
+
+// verifyChain builds cert's chain to the trust anchors at time t; pool and
+// opts.Intermediates help.
+func verifyChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage, opts VerifyOptions) ([]*x509.Certificate, error) {
 	roots := opts.Roots
 	if roots == nil {
-		roots = keys.SystemRootsFor(append(slices.Clone(ts.Certificates), opts.Intermediates...)...)
+		roots = keys.SystemRootsFor(append(append([]*x509.Certificate{cert}, pool...), opts.Intermediates...)...)
 	} else {
 		roots = roots.Clone()
 	}
@@ -426,15 +462,161 @@ func (c *Container) checkSignatureTimestamp(ctx etreeutils.NSContext, sig *etree
 		roots.AddCert(x)
 	}
 	inter := x509.NewCertPool()
-	for _, x := range append(slices.Clone(ts.Certificates), opts.Intermediates...) {
+	for _, x := range append(slices.Clone(pool), opts.Intermediates...) {
 		inter.AddCert(x)
 	}
-	if _, err := tsa.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: ts.Time, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}}); err != nil {
-		add("signature timestamp", Failed, "the timestamp authority %q is not trusted: %v", tsa.Subject.CommonName, err)
-		return time.Time{}, false
+	chains, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{usage}})
+	if err != nil {
+		return nil, err
 	}
-	add("signature timestamp", Passed, "the signature existed at %s (timestamp by %q)", ts.Time.UTC().Format(time.RFC3339), tsa.Subject.CommonName)
-	return ts.Time, true
+	return chains[0], nil
+}
+
+// longTerm is a signature's long-term data.
+type longTerm struct {
+	certs         []*x509.Certificate
+	hasCertValues bool
+	ocsps, crls   [][]byte
+	archive       []*etree.Element // xades141:ArchiveTimeStamp, in order
+}
+
+// readLongTerm reads CertificateValues, RevocationValues and archive
+// timestamps from UnsignedSignatureProperties (nil: none).
+func readLongTerm(usp *etree.Element) longTerm {
+	var lt longTerm
+	if usp == nil {
+		return lt
+	}
+	decode := func(el *etree.Element) []byte {
+		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(el.Text()), ""))
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	for _, el := range usp.ChildElements() {
+		switch {
+		case el.Tag == "CertificateValues" && el.NamespaceURI() == nsXAdES:
+			lt.hasCertValues = true
+			for _, x := range children(el, nsXAdES, "EncapsulatedX509Certificate") {
+				if c, err := x509.ParseCertificate(decode(x)); err == nil {
+					lt.certs = append(lt.certs, c)
+				}
+			}
+		case el.Tag == "RevocationValues" && el.NamespaceURI() == nsXAdES:
+			for _, x := range children(child(el, nsXAdES, "OCSPValues"), nsXAdES, "EncapsulatedOCSPValue") {
+				if b := decode(x); b != nil {
+					lt.ocsps = append(lt.ocsps, b)
+				}
+			}
+			for _, x := range children(child(el, nsXAdES, "CRLValues"), nsXAdES, "EncapsulatedCRLValue") {
+				if b := decode(x); b != nil {
+					lt.crls = append(lt.crls, b)
+				}
+			}
+		case el.Tag == "ArchiveTimeStamp" && el.NamespaceURI() == nsXAdES141:
+			lt.archive = append(lt.archive, el)
+		}
+	}
+	return lt
+}
+
+// checkArchiveTimestamp checks one archive timestamp over what precedes
+// it and returns the time it proves.
+func (c *Container) checkArchiveTimestamp(doc *etree.Document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, error) {
+	canon, ts, err := timestampToken(ats)
+	if err != nil {
+		return time.Time{}, err
+	}
+	input, err := c.archiveInput(doc, sig, ats, canon)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := checkToken(ts, input, opts, pool); err != nil {
+		return time.Time{}, err
+	}
+	return ts.Time, nil
+}
+
+// archiveInput is what an archive timestamp covers (ETSI EN 319 132-1
+// 5.5.2.2.1, not distributed case): the output of every ds:Reference
+// in order; the canonical SignedInfo, SignatureValue and KeyInfo; the
+// canonical unsigned signature properties that precede the timestamp,
+// in order; the canonical ds:Objects other than the one holding the
+// QualifyingProperties.
+func (c *Container) archiveInput(doc *etree.Document, sig, ats *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
+	var out bytes.Buffer
+	signedInfo := child(sig, nsDS, "SignedInfo")
+	if signedInfo == nil {
+		return nil, errors.New("no SignedInfo")
+	}
+	for _, ref := range children(signedInfo, nsDS, "Reference") {
+		content, _, _, err := c.dereference(doc, ref)
+		if err != nil {
+			return nil, fmt.Errorf("reference %q: %v", ref.SelectAttrValue("URI", ""), err)
+		}
+		out.Write(content)
+	}
+	for _, name := range []string{"SignedInfo", "SignatureValue", "KeyInfo"} {
+		el := child(sig, nsDS, name)
+		if el == nil {
+			if name == "KeyInfo" {
+				continue
+			}
+			return nil, fmt.Errorf("no %s", name)
+		}
+		b, err := canonical(el, canon)
+		if err != nil {
+			return nil, err
+		}
+		out.Write(b)
+	}
+	usp := ats.Parent()
+	for _, el := range usp.ChildElements() {
+		if el == ats {
+			break
+		}
+		b, err := canonical(el, canon)
+		if err != nil {
+			return nil, err
+		}
+		out.Write(b)
+	}
+	for _, obj := range children(sig, nsDS, "Object") {
+		if child(obj, nsXAdES, "QualifyingProperties") != nil {
+			continue
+		}
+		b, err := canonical(obj, canon)
+		if err != nil {
+			return nil, err
+		}
+		out.Write(b)
+	}
+	return out.Bytes(), nil
+}
+
+// dereference is a ds:Reference's data after its transforms: a data file
+// of the container (named by file), or an element of the signature
+// document (target) canonicalized.
+func (c *Container) dereference(doc *etree.Document, ref *etree.Element) (content []byte, target *etree.Element, file string, err error) {
+	uri := ref.SelectAttrValue("URI", "")
+	if id, internal := strings.CutPrefix(uri, "#"); internal {
+		target = findByID(doc.Root(), id)
+		if target == nil {
+			return nil, nil, "", errors.New("no element has that Id")
+		}
+		content, err = transform(target, ref)
+		return content, target, "", err
+	}
+	name, err := url.PathUnescape(uri)
+	if err != nil {
+		name = uri
+	}
+	i := slices.IndexFunc(c.Files, func(f File) bool { return f.Name == name })
+	if i < 0 {
+		return nil, nil, "", errors.New("the container has no such file")
+	}
+	return c.Files[i].Data, nil, name, nil
 }
 
 // bindingCheck compares SigningCertificateV2's digest with the signer's
@@ -483,13 +665,14 @@ func checkValue(cert *x509.Certificate, h crypto.Hash, pss bool, data, value []b
 	return fmt.Errorf("key of type %T", cert.PublicKey)
 }
 
-// canonicalIn canonicalizes el with the namespaces in scope where it is.
-func canonicalIn(ctx etreeutils.NSContext, el *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
-	scope, err := ctx.SubContext(el)
+// canonical canonicalizes el with the namespaces in scope where it is
+// in its document.
+func canonical(el *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
+	ctx, err := etreeutils.NSBuildParentContext(el)
 	if err != nil {
 		return nil, err
 	}
-	detached, err := etreeutils.NSDetatch(scope, el)
+	detached, err := etreeutils.NSDetatch(ctx, el)
 	if err != nil {
 		return nil, err
 	}
@@ -512,15 +695,7 @@ func transform(target *etree.Element, ref *etree.Element) ([]byte, error) {
 	if canon == nil {
 		return nil, fmt.Errorf("transform %q is not supported", alg)
 	}
-	ctx, err := etreeutils.NSBuildParentContext(target)
-	if err != nil {
-		return nil, err
-	}
-	detached, err := etreeutils.NSDetatch(ctx, target)
-	if err != nil {
-		return nil, err
-	}
-	return canon.Canonicalize(detached)
+	return canonical(target, canon)
 }
 
 // child is el's first child named local in namespace ns.
@@ -536,7 +711,12 @@ func child(el *etree.Element, ns, local string) *etree.Element {
 	return nil
 }
 
+// children are el's children named local in namespace ns (none for a
+// nil el).
 func children(el *etree.Element, ns, local string) []*etree.Element {
+	if el == nil {
+		return nil
+	}
 	var out []*etree.Element
 	for _, c := range el.ChildElements() {
 		if c.Tag == local && c.NamespaceURI() == ns {

@@ -81,7 +81,7 @@ func TestVerifyXAdES(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return c, c.Verify(opts)
+			return c, c.Verify(context.Background(), opts)
 		}
 		t.Run("ok "+string(alg), func(t *testing.T) {
 			c, reps := verify(t, data)
@@ -104,7 +104,7 @@ func TestVerifyXAdES(t *testing.T) {
 				return strings.Replace(s, "<xades:SigningTime>", "<xades:SigningTime>1", 1)
 			})},
 			{"signature value edited", "signature", edit(es, "META-INF/signatures0.xml", func(s string) string {
-				i := strings.Index(s, "<ds:SignatureValue>") + len("<ds:SignatureValue>")
+				i := strings.Index(s, `-SignatureValue">`) + len(`-SignatureValue">`)
 				c := "A"
 				if s[i] == 'A' {
 					c = "B"
@@ -140,7 +140,7 @@ func TestVerifyXAdES(t *testing.T) {
 		t.Run("fail untrusted "+string(alg), func(t *testing.T) {
 			c, _ := Open(bytes.NewReader(data), int64(len(data)), Limits{})
 			other, _ := testpki.New()
-			reps := c.Verify(VerifyOptions{Roots: other.Roots(), Intermediates: []*x509.Certificate{pki.Intermediate.Cert}})
+			reps := c.Verify(context.Background(), VerifyOptions{Roots: other.Roots(), Intermediates: []*x509.Certificate{pki.Intermediate.Cert}})
 			if len(reps) != 1 || reps[0].Valid || status(reps[0], "certificate") != Failed {
 				t.Errorf("%+v", reps)
 			}
@@ -173,12 +173,13 @@ func TestVerifySignatureTimestamp(t *testing.T) {
 			sigXML = x.data
 		}
 	}
-	start := strings.Index(sigXML, "<ds:SignatureValue>") + len("<ds:SignatureValue>")
+	valueTag := `<ds:SignatureValue Id="S0-SignatureValue">`
+	start := strings.Index(sigXML, valueTag) + len(valueTag)
 	value := sigXML[start : start+strings.Index(sigXML[start:], "<")]
 	withTimestamp := func(over string) []entry {
 		// Exclusive C14N of the element alone: the namespace it uses
 		// declared on it, the text as is.
-		canonical := `<ds:SignatureValue xmlns:ds="http://www.w3.org/2000/09/xmldsig#">` + over + `</ds:SignatureValue>`
+		canonical := `<ds:SignatureValue xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="S0-SignatureValue">` + over + `</ds:SignatureValue>`
 		digest := sha256.Sum256([]byte(canonical))
 		token, err := (&pdf.TSAClient{URL: tsa.URL}).Timestamp(context.Background(), digest[:], crypto.SHA256)
 		if err != nil {
@@ -200,7 +201,7 @@ func TestVerifySignatureTimestamp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reps := c.Verify(opts)
+		reps := c.Verify(context.Background(), opts)
 		if len(reps) != 1 {
 			t.Fatalf("%d signatures", len(reps))
 		}
@@ -218,7 +219,7 @@ func TestVerifySignatureTimestamp(t *testing.T) {
 
 // signContainer writes a container of files signed by key.
 func signContainer(files []File, key crypto.Signer, cert *x509.Certificate, now time.Time) ([]byte, error) {
-	p, err := Prepare(files, cert, now)
+	p, err := Prepare(files, cert, now, PrepareOptions{})
 	if err != nil {
 		return nil, err
 	}

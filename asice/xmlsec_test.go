@@ -3,6 +3,7 @@ package asice
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -92,7 +93,7 @@ func TestVerifyXmlsec1Container(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reps := c.Verify(opts)
+		reps := c.Verify(context.Background(), opts)
 		if len(reps) != 1 || reps[0].Valid != tc.valid {
 			t.Errorf("valid %v expected; %+v", tc.valid, reps)
 		}

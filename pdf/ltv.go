@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/digitorus/timestamp"
-	"golang.org/x/crypto/ocsp"
 )
 
 // Level is a PAdES baseline level to sign at (ETSI EN 319 142-1).
@@ -98,58 +96,11 @@ func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 		}
 	}
 
-	var certs, ocsps, crls [][]byte
-	seen := map[string]bool{}
-	addCert := func(c *x509.Certificate) {
-		if !seen[string(c.Raw)] {
-			seen[string(c.Raw)] = true
-			certs = append(certs, c.Raw)
-		}
+	data, err := v.gather(leaves)
+	if err != nil {
+		return err
 	}
-	done := map[string]bool{}
-	for _, leaf := range leaves {
-		chain, err := v.verifyChain(leaf, v.pool, time.Now(), x509.ExtKeyUsageAny)
-		if err != nil {
-			return fmt.Errorf("%w: the chain of %q does not reach a trusted root: %v", ErrValidationData, leaf.Subject.CommonName, err)
-		}
-		for i, c := range chain {
-			addCert(c)
-			if i == len(chain)-1 || done[string(c.Raw)] {
-				continue // the root needs no status; each certificate once
-			}
-			done[string(c.Raw)] = true
-			issuer := chain[i+1]
-			switch {
-			case len(c.OCSPServer) > 0:
-				resp, err := v.fetchOCSP(c, issuer)
-				if err == nil {
-					_, err = ocsp.ParseResponseForCert(resp, c, issuer)
-				}
-				if err != nil {
-					return fmt.Errorf("%w: OCSP for %q: %v", ErrValidationData, c.Subject.CommonName, err)
-				}
-				ocsps = append(ocsps, resp)
-			case len(c.CRLDistributionPoints) > 0:
-				crl, err := v.fetch(http.MethodGet, c.CRLDistributionPoints[0], "", nil)
-				if err == nil {
-					var list *revocationList
-					if list, err = parseCRL(crl, issuer); err == nil {
-						err = list.current(time.Now())
-					}
-				}
-				if err != nil {
-					return fmt.Errorf("%w: CRL for %q: %v", ErrValidationData, c.Subject.CommonName, err)
-				}
-				crls = append(crls, crl)
-			case c.IsCA:
-				// A CA whose issuer publishes no status for it: its
-				// certificate is all there is to keep.
-			default:
-				return fmt.Errorf("%w: %q names neither an OCSP responder nor a CRL", ErrValidationData, c.Subject.CommonName)
-			}
-		}
-	}
-	upd, err := appendDSS(r, size, opts.Password, certs, ocsps, crls)
+	upd, err := appendDSS(r, size, opts.Password, data.Certs, data.OCSPs, data.CRLs)
 	if err != nil {
 		return err
 	}

@@ -1291,6 +1291,13 @@ func (v *verifier) checkRevocation(cert *x509.Certificate, chain []*x509.Certifi
 			}
 		}
 	}
+	v.revocationStatus(cert, issuer, ocsps, crls, t, add)
+}
+
+// revocationStatus decides cert's status at time t from the OCSP
+// responses and CRLs given (any may be for other certificates), fetching
+// them online when none are given and the options allow.
+func (v *verifier) revocationStatus(cert, issuer *x509.Certificate, ocsps, crls [][]byte, t time.Time, add addCheck) {
 	source := "embedded"
 	if len(ocsps) == 0 && len(crls) == 0 && v.opts.Online {
 		switch {

@@ -1,19 +1,23 @@
 // Package pdfcheck runs independent validators on signed PDFs in tests:
 // poppler's pdfsig (with the test root trusted in an NSS database), qpdf
 // --check, openssl cms -verify over the signed byte ranges, and pdfcpu's
-// signature validation. None of them shares code with Signet's writer.
+// signature validation; xmlsec1 on ASiC-E containers' XAdES signatures.
+// None of them shares code with Signet's writer.
 //
 // Missing tools fail the test under CI=true and skip it elsewhere.
 package pdfcheck
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -257,4 +261,59 @@ func (v *Validators) SignWithPDFSig(tb testing.TB, e testpki.Entity, in, out str
 	run(tb, "openssl", "pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-name", nick, "-out", p12Path, "-passout", "pass:pw")
 	run(tb, "pk12util", "-i", p12Path, "-d", v.NSS, "-W", "pw")
 	run(tb, "pdfsig", "-add-signature", "-nssdir", v.NSS, "-nick", nick, "-digest", "SHA256", in, out)
+}
+
+// XmlsecContainer checks every XAdES signature document of the ASiC-E
+// container (bytes) with xmlsec1, an independent XML-DSig
+// implementation: the signature value over the canonical SignedInfo and
+// the digest of each reference (the data files and the signed
+// properties); refs is how many references each signature has. The
+// chain is not what it checks (--insecure).
+func XmlsecContainer(tb testing.TB, container []byte, refs int) {
+	tb.Helper()
+	Require(tb, "xmlsec1")
+	zr, err := zip.NewReader(bytes.NewReader(container), int64(len(container)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	var sigs []string
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		// The references are relative to the container's root: the
+		// signature documents go there too.
+		name := f.Name
+		if dirName, base := path.Split(f.Name); dirName == "META-INF/" {
+			if !strings.Contains(base, "signatures") {
+				continue
+			}
+			name = base
+			sigs = append(sigs, base)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if len(sigs) == 0 {
+		tb.Fatal("the container has no signature documents")
+	}
+	for _, s := range sigs {
+		// xmlsec1 counts a bare relative URI ("doc.pdf") as "remote".
+		cmd := exec.Command("xmlsec1", "--verify", "--enabled-reference-uris", "empty,same-doc,local,remote",
+			"--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+			"--enabled-key-data", "x509", "--insecure", s)
+		cmd.Dir = dir
+		want := fmt.Sprintf("SignedInfo References (ok/all): %d/%d", refs, refs)
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), want) {
+			tb.Errorf("xmlsec1 --verify of %s: %v\n%s", s, err, out)
+		}
+	}
 }

@@ -26,7 +26,7 @@ func Container(files []File, key crypto.Signer, cert *x509.Certificate, now time
 	for _, f := range files {
 		docs = append(docs, asice.File{Name: f.Name, Data: f.Data})
 	}
-	x, err := asice.Prepare(docs, cert, now)
+	x, err := asice.Prepare(docs, cert, now, asice.PrepareOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -411,7 +411,7 @@ func (s *Server) calculateDigest(w http.ResponseWriter, r *http.Request) {
 			for _, d := range sess.docs {
 				files = append(files, asice.File{Name: d.name, Data: d.data})
 			}
-			x, err := asice.Prepare(files, cert, time.Now())
+			x, err := asice.Prepare(files, cert, time.Now(), asice.PrepareOptions{})
 			if err != nil {
 				out = append(out, sessionErr(id, "FILE_NOT_SIGNABLE", err.Error()))
 				continue

@@ -1,0 +1,250 @@
+package asice
+
+// Raising a signature Signet wrote to a higher XAdES baseline level (ETSI
+// EN 319 132-1): B-T adds a SignatureTimeStamp, B-LT the certificates and
+// revocation values that show the chains valid (CertificateValues,
+// RevocationValues), B-LTA an archive timestamp over it all
+// (xades141:ArchiveTimeStamp). Each element goes into the signature's
+// UnsignedSignatureProperties; the signed parts are not touched. The
+// timestamps' inputs are computed as the verifier computes them, from the
+// document re-read after each addition.
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+
+	"github.com/beevik/etree"
+	"github.com/digitorus/timestamp"
+	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/signet-sign/signet/pdf"
+)
+
+// Level is a baseline level, named as PAdES levels are.
+type Level = pdf.Level
+
+// Extend adds to the signature document doc (one ds:Signature, as
+// [Pending.Signature] writes it) what level asks for, over the data files
+// files: ts makes the timestamps, ltv says where validation data comes
+// from. It returns the document and the level it reached: on an error
+// the document returned is the last complete one (a valid signature at a
+// lower level), so that a signature made with a PIN is not lost.
+func Extend(ctx context.Context, doc []byte, files []File, level Level, ts pdf.Timestamper, ltv pdf.LTVOptions) ([]byte, Level, error) {
+	reached := pdf.LevelBB
+	switch level {
+	case pdf.LevelBB, "":
+		return doc, reached, nil
+	case pdf.LevelBT, pdf.LevelBLT, pdf.LevelBLTA:
+	default:
+		return doc, reached, fmt.Errorf("unknown XAdES level %q (use B-B, B-T, B-LT or B-LTA)", level)
+	}
+	if ts == nil {
+		return doc, reached, fmt.Errorf("XAdES %s needs a timestamp authority", level)
+	}
+	c := &Container{Files: files}
+	steps := []struct {
+		level Level
+		add   func(*etree.Document, *etree.Element) ([]*etree.Element, error)
+	}{
+		{pdf.LevelBT, func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
+			el, err := signatureTimestamp(ctx, sig, ts)
+			return []*etree.Element{el}, err
+		}},
+		{pdf.LevelBLT, func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
+			return validationValues(ctx, sig, ltv)
+		}},
+		{pdf.LevelBLTA, func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
+			el, err := c.archiveTimestamp(ctx, d, sig, ts)
+			return []*etree.Element{el}, err
+		}},
+	}
+	for _, step := range steps {
+		d, sig, err := signatureOf(doc)
+		if err != nil {
+			return doc, reached, err
+		}
+		els, err := step.add(d, sig)
+		if err != nil {
+			return doc, reached, fmt.Errorf("XAdES %s: %w", step.level, err)
+		}
+		usp := unsignedProperties(sig)
+		for _, el := range els {
+			usp.AddChild(el)
+		}
+		if doc, err = d.WriteToBytes(); err != nil {
+			return doc, reached, err
+		}
+		reached = step.level
+		if step.level == level {
+			break
+		}
+	}
+	return doc, reached, nil
+}
+
+// signatureOf reads a signature document holding one ds:Signature.
+func signatureOf(doc []byte) (*etree.Document, *etree.Element, error) {
+	if err := checkXML(doc); err != nil {
+		return nil, nil, err
+	}
+	d := etree.NewDocument()
+	if err := d.ReadFromBytes(doc); err != nil {
+		return nil, nil, err
+	}
+	var sigs []*etree.Element
+	if root := d.Root(); root != nil {
+		if root.Tag == "Signature" && root.NamespaceURI() == nsDS {
+			sigs = append(sigs, root)
+		}
+		sigs = append(sigs, children(root, nsDS, "Signature")...)
+	}
+	if len(sigs) != 1 {
+		return nil, nil, fmt.Errorf("the signature document holds %d signatures; one can be extended", len(sigs))
+	}
+	if find(sigs[0], nsXAdES, "QualifyingProperties") == nil {
+		return nil, nil, errors.New("the signature has no XAdES QualifyingProperties")
+	}
+	return d, sigs[0], nil
+}
+
+// unsignedProperties is the signature's UnsignedSignatureProperties,
+// made (with UnsignedProperties) when missing.
+func unsignedProperties(sig *etree.Element) *etree.Element {
+	qp := find(sig, nsXAdES, "QualifyingProperties")
+	up := child(qp, nsXAdES, "UnsignedProperties")
+	if up == nil {
+		up = qp.CreateElement(qp.Space + ":UnsignedProperties")
+		if qp.Space == "" {
+			up.Tag = "UnsignedProperties"
+		}
+	}
+	usp := child(up, nsXAdES, "UnsignedSignatureProperties")
+	if usp == nil {
+		usp = up.CreateElement(up.Space + ":UnsignedSignatureProperties")
+		if up.Space == "" {
+			usp.Tag = "UnsignedSignatureProperties"
+		}
+	}
+	return usp
+}
+
+// xadesElement makes an element of the XAdES 1.3.2 namespace, declaring
+// it on the element so it reads the same wherever it is put.
+func xadesElement(local string) *etree.Element {
+	el := etree.NewElement("xades:" + local)
+	el.CreateAttr("xmlns:xades", nsXAdES)
+	return el
+}
+
+// timestampElement fills el (SignatureTimeStamp, ArchiveTimeStamp) with a
+// token over input, canonicalized exclusively.
+func timestampElement(ctx context.Context, el *etree.Element, ts pdf.Timestamper, input []byte) (*etree.Element, error) {
+	digest := sha256.Sum256(input)
+	token, err := ts.Timestamp(ctx, digest[:], crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	if t, err := timestamp.Parse(token); err != nil || !bytes.Equal(t.HashedMessage, digest[:]) {
+		return nil, errors.New("the timestamp authority answered with a token for other data")
+	}
+	m := el.CreateElement("ds:CanonicalizationMethod")
+	m.CreateAttr("xmlns:ds", nsDS)
+	m.CreateAttr("Algorithm", excC14N)
+	e := el.CreateElement("xades:EncapsulatedTimeStamp")
+	e.CreateAttr("xmlns:xades", nsXAdES)
+	e.SetText(b64(token))
+	return el, nil
+}
+
+// signatureTimestamp is a SignatureTimeStamp over the canonical
+// SignatureValue (B-T).
+func signatureTimestamp(ctx context.Context, sig *etree.Element, ts pdf.Timestamper) (*etree.Element, error) {
+	if find(sig, nsXAdES, "SignatureTimeStamp") != nil {
+		return nil, errors.New("the signature has a timestamp already")
+	}
+	value := child(sig, nsDS, "SignatureValue")
+	if value == nil {
+		return nil, errors.New("no SignatureValue")
+	}
+	input, err := canonical(value, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""))
+	if err != nil {
+		return nil, err
+	}
+	el := xadesElement("SignatureTimeStamp")
+	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-SignatureTimeStamp")
+	return timestampElement(ctx, el, ts, input)
+}
+
+// validationValues gathers, for the signer and each signature timestamp's
+// authority, the chain and revocation data (B-LT): a CertificateValues
+// and a RevocationValues element, in the schema's order.
+func validationValues(ctx context.Context, sig *etree.Element, ltv pdf.LTVOptions) ([]*etree.Element, error) {
+	cert, pool := keyInfoCerts(sig)
+	if cert == nil {
+		return nil, errors.New("the signature carries no certificate")
+	}
+	leaves := []*x509.Certificate{cert}
+	for _, st := range findAll(sig, nsXAdES, "SignatureTimeStamp") {
+		if _, tok, err := timestampToken(st); err == nil && len(tok.Certificates) > 0 {
+			leaves = append(leaves, tok.Certificates[0])
+			pool = append(pool, tok.Certificates...)
+		}
+	}
+	data, err := pdf.GatherValidationData(ctx, leaves, pool, ltv)
+	if err != nil {
+		return nil, err
+	}
+	certs := xadesElement("CertificateValues")
+	for _, der := range data.Certs {
+		if bytes.Equal(der, cert.Raw) {
+			continue // in KeyInfo already
+		}
+		certs.CreateElement("xades:EncapsulatedX509Certificate").SetText(b64(der))
+	}
+	revs := xadesElement("RevocationValues")
+	if len(data.CRLs) > 0 {
+		list := revs.CreateElement("xades:CRLValues")
+		for _, der := range data.CRLs {
+			list.CreateElement("xades:EncapsulatedCRLValue").SetText(b64(der))
+		}
+	}
+	if len(data.OCSPs) > 0 {
+		list := revs.CreateElement("xades:OCSPValues")
+		for _, der := range data.OCSPs {
+			list.CreateElement("xades:EncapsulatedOCSPValue").SetText(b64(der))
+		}
+	}
+	return []*etree.Element{certs, revs}, nil
+}
+
+// archiveTimestamp is a xades141:ArchiveTimeStamp over the signature and
+// everything before it (B-LTA).
+func (c *Container) archiveTimestamp(ctx context.Context, d *etree.Document, sig *etree.Element, ts pdf.Timestamper) (*etree.Element, error) {
+	usp := unsignedProperties(sig)
+	el := usp.CreateElement("xades141:ArchiveTimeStamp") // in place, so the input is what precedes it
+	el.CreateAttr("xmlns:xades141", nsXAdES141)
+	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-ArchiveTimeStamp")
+	input, err := c.archiveInput(d, sig, el, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""))
+	usp.RemoveChild(el)
+	if err != nil {
+		return nil, err
+	}
+	return timestampElement(ctx, el, ts, input)
+}
+
+// findAll is every descendant of el named local in namespace ns.
+func findAll(el *etree.Element, ns, local string) []*etree.Element {
+	var out []*etree.Element
+	for _, c := range el.ChildElements() {
+		if c.Tag == local && c.NamespaceURI() == ns {
+			out = append(out, c)
+		}
+		out = append(out, findAll(c, ns, local)...)
+	}
+	return out
+}
