@@ -101,9 +101,9 @@ type PrepareOptions struct {
 	// Index numbers the signature within its container: it becomes
 	// META-INF/signatures<Index>.xml with Id "S<Index>".
 	Index int
-	// Chain is the signer's certificate chain above its certificate, put
-	// in KeyInfo so that the signature can be checked without fetching
-	// it.
+	// Chain is the signer's certificate chain, put in KeyInfo after the
+	// signer's certificate (which it may include) so that the signature
+	// can be checked without fetching it.
 	Chain []*x509.Certificate
 }
 
@@ -193,7 +193,11 @@ func (x *Pending) Signature(sig []byte) ([]byte, error) {
 	xml.WriteString(x.signedInfo)
 	xml.WriteString(`<ds:SignatureValue Id="` + x.id + `-SignatureValue">` + b64(sig) + `</ds:SignatureValue>`)
 	xml.WriteString(`<ds:KeyInfo><ds:X509Data>`)
-	for _, c := range append([]*x509.Certificate{x.cert}, x.chain...) {
+	xml.WriteString(`<ds:X509Certificate>` + b64(x.cert.Raw) + `</ds:X509Certificate>`)
+	for _, c := range x.chain {
+		if c.Equal(x.cert) {
+			continue // a chain may start with the signer's own
+		}
 		xml.WriteString(`<ds:X509Certificate>` + b64(c.Raw) + `</ds:X509Certificate>`)
 	}
 	xml.WriteString(`</ds:X509Data></ds:KeyInfo>`)

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,8 +49,9 @@ func (r *ContainerReport) Valid() bool {
 }
 
 // VerifyContainer reads and verifies the container at path, trusting
-// what verify trusts for PDFs.
-func VerifyContainer(path string, verify pdf.VerifyOptions) (*ContainerReport, error) {
+// what verify trusts for PDFs (and going online for revocation status
+// when it does).
+func VerifyContainer(ctx context.Context, path string, verify pdf.VerifyOptions) (*ContainerReport, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -59,7 +61,8 @@ func VerifyContainer(path string, verify pdf.VerifyOptions) (*ContainerReport, e
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	rep := &ContainerReport{}
-	rep.Signatures = c.Verify(asice.VerifyOptions{Roots: verify.Roots, ExtraRoots: verify.ExtraRoots, Now: verify.Now})
+	rep.Signatures = c.Verify(ctx, asice.VerifyOptions{Roots: verify.Roots, ExtraRoots: verify.ExtraRoots, Now: verify.Now,
+		Online: verify.Online, HTTPClient: verify.HTTPClient})
 	rep.Checks = c.Checks
 	for _, f := range c.Files {
 		rep.Files = append(rep.Files, f.Name)

@@ -255,7 +255,7 @@ func checkContainer(data []byte, document string, cert *x509.Certificate) ([]str
 		return nil, fmt.Errorf("the container from eParaksts does not hold %s", document)
 	}
 	signed := false
-	for _, r := range c.Verify(asice.VerifyOptions{Roots: x509.NewCertPool()}) {
+	for _, r := range c.Verify(context.Background(), asice.VerifyOptions{Roots: x509.NewCertPool()}) {
 		if r.Signer == nil || !r.Signer.Equal(cert) || !slices.Contains(r.Covers, document) {
 			continue
 		}

@@ -137,8 +137,12 @@ func OutputPathSuffix(in, dir, suffix string) string {
 	if suffix == "" {
 		suffix = "-signed"
 	}
+	ext := ".pdf"
+	if IsContainer(in) {
+		ext = filepath.Ext(base) // a container stays the kind it was (.edoc, .asice…)
+	}
 	name := strings.TrimSuffix(base, filepath.Ext(base))
-	return filepath.Join(filepath.Dir(in), name+suffix+".pdf")
+	return filepath.Join(filepath.Dir(in), name+suffix+ext)
 }
 
 // SignPDFs signs each job's input with signer. The key stays open for the

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"fmt"
@@ -12,14 +13,29 @@ import (
 	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/keys"
+	"github.com/signet-sign/signet/pdf"
 )
 
+// ContainerOptions say how a container signature is made.
+type ContainerOptions struct {
+	// Level is the XAdES baseline level: B-B (the default), B-T, B-LT,
+	// B-LTA; above B-B it needs Timestamper.
+	Level       pdf.Level
+	Timestamper pdf.Timestamper
+	// LTV says where B-LT's validation data comes from.
+	LTV pdf.LTVOptions
+	// Overwrite allows replacing an existing output.
+	Overwrite bool
+}
+
 // SignContainer signs files (any kind, by their base names) into a new
-// ASiC-E container at out with signer: a XAdES baseline B-B signature. The
-// container is read back and its signature verified before it is written
-// (atomically); an existing out is replaced only with overwrite.
-func SignContainer(ctx context.Context, signer keys.Signer, files []string, out string, overwrite bool) error {
-	if err := checkOutput(out, overwrite); err != nil {
+// ASiC-E container at out with signer: a XAdES baseline signature at
+// opts.Level. The container is read back and its signature verified
+// before it is written (atomically). When the signature is made but the
+// level cannot be reached (the TSA or a responder fails), the container
+// is written at the level reached and a *PartlySignedError says so.
+func SignContainer(ctx context.Context, signer keys.Signer, files []string, out string, opts ContainerOptions) error {
+	if err := checkOutput(out, opts.Overwrite); err != nil {
 		return err
 	}
 	var data []asice.File
@@ -36,19 +52,81 @@ func SignContainer(ctx context.Context, signer keys.Signer, files []string, out 
 		}
 		data = append(data, asice.File{Name: name, Data: b})
 	}
-	p, err := asice.Prepare(data, signer.Certificate(), time.Now())
+	name, doc, reached, extendErr := containerSignature(ctx, signer, data, 0, opts)
+	if doc == nil {
+		return extendErr
+	}
+	container, err := asice.Write(data, map[string][]byte{name: doc})
 	if err != nil {
 		return err
+	}
+	return writeContainer(out, container, signer, 1, len(data), reached, opts.Level, extendErr)
+}
+
+// AddContainerSignature adds a signature by signer over every data file
+// of the container at in, written as a new container at out: the
+// container's files, manifest and signatures stay byte for byte as they
+// were. A container whose structure fails its checks is not signed.
+func AddContainerSignature(ctx context.Context, signer keys.Signer, in, out string, opts ContainerOptions) error {
+	if err := checkOutput(out, opts.Overwrite); err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(in)
+	if err != nil {
+		return err
+	}
+	c, err := asice.Open(bytes.NewReader(raw), int64(len(raw)), asice.Limits{})
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(in), err)
+	}
+	for _, k := range c.Checks {
+		if k.Status == asice.Failed {
+			return fmt.Errorf("%s is not a sound container, so it is not signed: %s: %s", filepath.Base(in), k.Name, k.Detail)
+		}
+	}
+	if len(c.Files) == 0 {
+		return fmt.Errorf("%s holds no data files to sign", filepath.Base(in))
+	}
+	name, doc, reached, extendErr := containerSignature(ctx, signer, c.Files, c.NextIndex(), opts)
+	if doc == nil {
+		return extendErr
+	}
+	container, err := asice.AddSignature(bytes.NewReader(raw), int64(len(raw)), name, doc)
+	if err != nil {
+		return err
+	}
+	return writeContainer(out, container, signer, len(c.Signatures)+1, len(c.Files), reached, opts.Level, extendErr)
+}
+
+// containerSignature makes a signature document numbered index over files
+// and extends it to opts.Level. A nil doc means nothing was signed; a doc
+// with an error is a signature at the lower level reached.
+func containerSignature(ctx context.Context, signer keys.Signer, files []asice.File, index int, opts ContainerOptions) (string, []byte, pdf.Level, error) {
+	if opts.Level != "" && opts.Level != pdf.LevelBB && opts.Timestamper == nil {
+		return "", nil, "", fmt.Errorf("XAdES %s needs a timestamp authority", opts.Level)
+	}
+	p, err := asice.Prepare(files, signer.Certificate(), time.Now(), asice.PrepareOptions{Index: index, Chain: signer.Chain()})
+	if err != nil {
+		return "", nil, "", err
 	}
 	sig, err := signer.SignContext(ctx, p.Digest(), crypto.SHA256)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
-	container, err := p.Finish(sig)
+	doc, err := p.Signature(sig)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
-	return atomicfile.WriteChecked(out, func(w io.Writer) error {
+	doc, reached, err := asice.Extend(ctx, doc, files, opts.Level, opts.Timestamper, opts.LTV)
+	return p.Name(), doc, reached, err
+}
+
+// writeContainer reads the container back — sound, with signatures
+// signatures, the last covering files files and verifying — and writes
+// it to out atomically. extendErr, the reason the level was not reached,
+// becomes a *PartlySignedError once the container is written.
+func writeContainer(out string, container []byte, signer keys.Signer, signatures, files int, reached, wanted pdf.Level, extendErr error) error {
+	err := atomicfile.WriteChecked(out, func(w io.Writer) error {
 		_, err := w.Write(container)
 		return err
 	}, func(r io.ReaderAt, size int64) error {
@@ -56,15 +134,48 @@ func SignContainer(ctx context.Context, signer keys.Signer, files []string, out 
 		if err != nil {
 			return err
 		}
-		reps := c.Verify(asice.VerifyOptions{Intermediates: signer.Chain()})
-		if !c.Valid() || len(reps) != 1 || len(reps[0].Covers) != len(files) {
+		// Trust is not this check's business (the person's verify is):
+		// the structure, references, value and binding are.
+		reps := c.Verify(context.Background(), asice.VerifyOptions{Intermediates: signer.Chain()})
+		if !c.Valid() || len(reps) != signatures || len(reps[len(reps)-1].Covers) != files {
 			return fmt.Errorf("the container does not read back as signed (%v)", c.Checks)
 		}
-		for _, k := range reps[0].Checks {
-			if k.Name != "certificate" && k.Status == asice.Failed {
+		for _, k := range reps[len(reps)-1].Checks {
+			if k.Status == asice.Failed && (k.Name == "references" || k.Name == "signature" || k.Name == "signing certificate") {
 				return fmt.Errorf("the container's signature does not verify: %s: %s", k.Name, k.Detail)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if extendErr != nil {
+		return &PartlySignedError{Output: out, Reached: reached, Wanted: wanted, Err: extendErr}
+	}
+	return nil
+}
+
+// AddContainerSignatures adds a signature by signer to each job's
+// container, one after the other, in order. As for PDFs, a failure of the
+// key itself (wrong PIN, token gone, cancelled) leaves the containers not
+// started unsigned with ErrStopped; any other failure stays with its
+// container.
+func AddContainerSignatures(ctx context.Context, signer keys.Signer, jobs []Job, opts ContainerOptions) []Result {
+	results := make([]Result, len(jobs))
+	stopped := false
+	for i, j := range jobs {
+		results[i].Job = j
+		if stopped {
+			results[i].Err = ErrStopped
+			continue
+		}
+		start := time.Now()
+		err := AddContainerSignature(ctx, signer, j.Input, j.Output, opts)
+		results[i].Err, results[i].Took = err, time.Since(start)
+		if err != nil && !PartlySigned(err) && (KeyFailure(err) || ctx.Err() != nil) {
+			stopped = true
+		}
+	}
+	return results
 }

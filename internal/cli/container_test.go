@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/remote/eparaksts/fake"
 )
 
@@ -124,5 +126,86 @@ func TestSignContainer(t *testing.T) {
 	if code, _, stderr := run(t, "--module", env.Module, "sign", "--key", "pkcs11:token=signet-test;object=P-256 signing",
 		"--pin-file", pinFile(t, softhsmtest.PIN), "--container", "asice", "-o", out, a); code != 1 || !strings.Contains(stderr, "output file exists") {
 		t.Errorf("an existing output: exit %d %s", code, stderr)
+	}
+}
+
+// TestContainerLevels: a seal (PKCS#12) signs two files into a container
+// at B-LTA; the SoftHSM2 token adds a second signature (B-T) to it,
+// written beside it as NAME-signed.asice; verify reads both signatures at
+// their levels and xmlsec1 verifies both. A level that cannot be reached
+// (no revocation source in the certificate) leaves a B-T container and
+// exit 3; containers and PDFs in one run are refused.
+func TestContainerLevels(t *testing.T) {
+	env := softhsmtest.Require(t)
+	ltv, err := testtsa.StartLTV(env.PKI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ltv.Close()
+	seal, err := env.PKI.NewEntity(testpki.RSA2048, testpki.Signing, "Zīmogs SIA", ltv.Issue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx, err := env.PKI.PKCS12(seal, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	key := filepath.Join(dir, "seal.p12")
+	os.WriteFile(key, pfx, 0o600)
+	root, err := env.PKI.WriteRootPEM(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(dir, "līgums.txt"), filepath.Join(dir, "pielikums 1.csv")
+	os.WriteFile(a, []byte("Apstiprinu."), 0o644)
+	os.WriteFile(b, []byte("a;b\n1;2\n"), 0o644)
+	out := filepath.Join(dir, "abi.asice")
+	t.Setenv("LANG", "C")
+	code, stdout, stderr := run(t, "sign", "--key", key, "--pin-file", pinFile(t, "pw"), "--tsa", ltv.TSA.URL, "--level", "B-LTA",
+		"--trust", root, "--container", "asice", "-o", out, a, b)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, "--module", env.Module, "sign", "--key", "pkcs11:token=signet-test;object=P-256 signing",
+		"--pin-file", pinFile(t, softhsmtest.PIN), "--tsa", ltv.TSA.URL, out)
+	added := filepath.Join(dir, "abi-signed.asice")
+	if code != 0 || !strings.Contains(stdout, added) {
+		t.Fatalf("adding a signature: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, "verify", "--json", "--trust", root, added)
+	var res []verifyFileJSON
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 || res[0].Container == nil {
+		t.Fatalf("verify: exit %d %v\n%s", code, err, stdout)
+	}
+	sigs := res[0].Container.Signatures
+	if len(sigs) != 2 || sigs[0].Level != "B-LTA" || sigs[0].SignerName != "Zīmogs SIA" || sigs[1].Level != "B-T" || !sigs[1].Valid {
+		t.Errorf("signatures %+v", sigs)
+	}
+	data, err := os.ReadFile(added)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfcheck.XmlsecContainer(t, data, 3)
+	if orig, _ := os.ReadFile(out); bytes.Equal(orig, data) {
+		t.Error("the input container was changed")
+	}
+
+	// The token's certificate names no OCSP responder nor CRL: B-LT
+	// cannot be had; the B-T container is written, exit 3.
+	partly := filepath.Join(dir, "partly.asice")
+	code, stdout, stderr = run(t, "--module", env.Module, "sign", "--key", "pkcs11:token=signet-test;object=P-256 signing",
+		"--pin-file", pinFile(t, softhsmtest.PIN), "--tsa", ltv.TSA.URL, "--level", "B-LT", "--trust", root, "-o", partly, out)
+	if code != 3 || !strings.Contains(stdout, "(B-T, not B-LT)") {
+		t.Errorf("a level not reached: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(partly); err != nil {
+		t.Errorf("the B-T container was not kept: %v", err)
+	}
+
+	doc := filepath.Join(dir, "doc.pdf")
+	testpdf.WriteFile(doc, testpdf.Options{})
+	if code, _, stderr := run(t, "sign", "--key", key, "--pin-file", pinFile(t, "pw"), out, doc); code != 2 || !strings.Contains(stderr, "separate runs") {
+		t.Errorf("a container and a PDF: exit %d %s", code, stderr)
 	}
 }

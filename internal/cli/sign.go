@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ func (a *app) signCommand() *cobra.Command {
 		pdfOpts                       pdf.Options
 	)
 	cmd := &cobra.Command{
-		Use:   "sign --key URI|FILE [options] IN.pdf... [-o OUT.pdf | --out-dir DIR]",
+		Use:   "sign --key URI|FILE [options] IN.pdf|IN.edoc... [-o OUT | --out-dir DIR]",
 		Short: i18n.T("cmd.sign.short"),
 		Long: `Sign PDF documents with a PAdES signature (B-B, or B-T with --tsa), added as
 an incremental update: every byte of the original stays as it was.
@@ -80,6 +81,14 @@ where all but "input" are optional. --report jsonl prints one JSON line per
 document as it is done: input, output, status (signed, partly_signed,
 failed, not_started), code (a stable name of the error), message, level,
 durationMs.
+
+ASiC-E containers (.asice, .sce, .edoc, .bdoc): --container asice signs
+any files (not only PDFs) into one new container with a XAdES signature
+(the output is -o, default FIRST.asice); a container given as input gets a
+signature added over all its files (written to NAME-signed.edoc and so
+on), its earlier signatures kept as they are. --tsa and --level work as
+for PDFs: B-T adds a signature timestamp, B-LT the certificates and
+revocation values, B-LTA an archive timestamp.
 
 Exit codes: 0 every document signed as asked; 1 some document not signed;
 2 wrong usage; 3 every document signed and written, some at a lower level
@@ -157,8 +166,19 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			} else if page != "" || len(textLines) > 0 || imagePath != "" {
 				return usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
 			}
+			copts := flow.ContainerOptions{Level: lvl, Timestamper: pdfOpts.Timestamper, LTV: ltv, Overwrite: force}
 			if container != "" {
-				return a.signContainer(cmd, keyRef, container, inputs, out, tsa, force)
+				return a.signContainer(cmd, keyRef, container, inputs, out, copts)
+			}
+			if n := countContainers(inputs); n > 0 {
+				if n < len(inputs) {
+					return usageError{errors.New("containers get a signature added, PDFs a PAdES signature: sign them in separate runs (or use --container asice to put them all in a new container)")}
+				}
+				jobs, err := outputJobs(inputs, out, outDir)
+				if err != nil {
+					return err
+				}
+				return a.addToContainers(cmd, keyRef, jobs, copts, asJSON, report)
 			}
 			jobs, err := outputJobs(inputs, out, outDir)
 			if err != nil {
@@ -222,7 +242,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyRef, "key", "", "key: a pkcs11: URI from 'signet certs', or a .p12/.pfx file")
-	f.StringVar(&container, "container", "", "sign the files (any kind) into one ASiC-E container instead: asice (XAdES B-B; the output is -o, default FIRST.asice)")
+	f.StringVar(&container, "container", "", "sign the files (any kind) into one new ASiC-E container instead: asice (XAdES at --level; the output is -o, default FIRST.asice)")
 	f.StringVar(&from, "from", "", "read the documents from this file (- for stdin): a path or a JSON object per line")
 	f.StringVar(&report, "report", "", "print a report line per document as it is done: jsonl")
 	f.StringVarP(&out, "output", "o", "", "signed file (one document)")
@@ -231,7 +251,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	f.StringVar(&alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	f.BoolVar(&pss, "pss", false, "sign RSA-PSS instead of PKCS#1 v1.5 (RSA keys)")
 	f.StringVar(&tsa, "tsa", "", "RFC 3161 timestamp authority URL: adds a signature timestamp (PAdES B-T)")
-	f.StringVar(&level, "level", "", "PAdES level: B-B, B-T (with --tsa), B-LT (+ validation data), B-LTA (+ document timestamp)")
+	f.StringVar(&level, "level", "", "PAdES/XAdES level: B-B, B-T (with --tsa), B-LT (+ validation data), B-LTA (+ document or archive timestamp)")
 	f.StringArrayVar(&trust, "trust", nil, "for B-LT/B-LTA: also trust these root certificates (PEM/DER file or directory)")
 	f.BoolVar(&adobe, "adobe", false, "write adbe.pkcs7.detached instead of ETSI.CAdES.detached, for old readers")
 	f.IntVar(&certify, "certify", 0, "certification signature allowing 1 no changes, 2 form filling, 3 annotations")
@@ -513,12 +533,9 @@ func (a *app) jsonlReport(format string, level pdf.Level) func(flow.Result) {
 }
 
 // signContainer signs inputs into one ASiC-E container (--container).
-func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []string, out, tsa string, force bool) error {
+func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []string, out string, opts flow.ContainerOptions) error {
 	if kind != "asice" {
 		return usageError{fmt.Errorf("--container %q: the container format is asice", kind)}
-	}
-	if tsa != "" {
-		return usageError{errors.New("containers are signed at XAdES B-B for now: leave out --tsa")}
 	}
 	if out == "" {
 		first := inputs[0]
@@ -534,9 +551,41 @@ func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []st
 		return err
 	}
 	defer signer.Close()
-	if err := flow.SignContainer(cmd.Context(), signer, inputs, out, force); err != nil {
+	start := time.Now()
+	err = flow.SignContainer(cmd.Context(), signer, inputs, out, opts)
+	return a.reportSigned([]flow.Result{{Job: flow.Job{Input: strings.Join(inputs, ", "), Output: out}, Err: err, Took: time.Since(start)}}, false, false)
+}
+
+// countContainers is how many inputs are ASiC-E containers.
+func countContainers(inputs []string) int {
+	n := 0
+	for _, in := range inputs {
+		if flow.IsContainer(in) {
+			n++
+		}
+	}
+	return n
+}
+
+// addToContainers adds a signature to each container of jobs.
+func (a *app) addToContainers(cmd *cobra.Command, keyRef string, jobs []flow.Job, opts flow.ContainerOptions, asJSON bool, report string) error {
+	mods, err := a.loadModules()
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, i18n.T("sign.signed", map[string]any{"Input": strings.Join(inputs, ", "), "Output": out}))
-	return nil
+	defer mods.Close()
+	signer, err := flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, a.prompter())
+	if err != nil {
+		return err
+	}
+	defer signer.Close()
+	results := flow.AddContainerSignatures(cmd.Context(), signer, jobs, opts)
+	if report != "" {
+		line := a.jsonlReport(report, opts.Level)
+		for _, r := range results {
+			line(r)
+		}
+		return a.reportSigned(results, false, true)
+	}
+	return a.reportSigned(results, asJSON, false)
 }

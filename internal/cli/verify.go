@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -94,7 +95,7 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 			code := 0
 			for _, f := range files {
 				if flow.IsContainer(f) {
-					res, c := a.verifyContainer(f, opts)
+					res, c := a.verifyContainer(cmd.Context(), f, opts)
 					code = max(code, c)
 					results = append(results, res)
 					continue
@@ -216,9 +217,9 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 }
 
 // verifyContainer verifies an ASiC-E container; the exit code is verify's.
-func (a *app) verifyContainer(path string, opts pdf.VerifyOptions) (verifyFileJSON, int) {
+func (a *app) verifyContainer(ctx context.Context, path string, opts pdf.VerifyOptions) (verifyFileJSON, int) {
 	res := verifyFileJSON{File: path}
-	rep, err := flow.VerifyContainer(path, opts)
+	rep, err := flow.VerifyContainer(ctx, path, opts)
 	if err != nil {
 		res.Error = err.Error()
 		return res, 2
