@@ -43,6 +43,19 @@ func CheckName(name string) string {
 		return i18n.T("check.revocation")
 	case "document timestamp":
 		return i18n.T("check.document_timestamp")
+	// ASiC-E containers and their XAdES signatures
+	case "references":
+		return i18n.T("check.references")
+	case "archive timestamp":
+		return i18n.T("check.archive_timestamp")
+	case "mimetype":
+		return i18n.T("check.mimetype")
+	case "manifest":
+		return i18n.T("check.manifest")
+	case "coverage":
+		return i18n.T("check.coverage")
+	case "signatures":
+		return i18n.T("check.signatures")
 	}
 	return name
 }

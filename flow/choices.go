@@ -118,6 +118,12 @@ type Document struct {
 	// ([InspectDocumentWith]). It can be signed: the password is asked
 	// then.
 	Locked bool
+	// Container is the verification of an ASiC-E container (.edoc,
+	// .asice…): its files, structure and signatures.
+	Container *ContainerReport
+	// Other: neither a PDF nor a container; it can be signed into a new
+	// container only.
+	Other bool
 }
 
 // Verdict is the document's state in a few words.
@@ -127,6 +133,26 @@ func (d Document) Verdict() string {
 		return i18n.T("docs.cannot_read")
 	case d.Locked:
 		return i18n.T("docs.locked")
+	case d.Other:
+		return i18n.T("docs.to_container")
+	case d.Container != nil:
+		files := i18n.N("docs.files", len(d.Container.Files))
+		c := d.Container
+		if len(c.Signatures) == 0 {
+			return files + " · " + i18n.T("docs.not_signed")
+		}
+		if c.Valid() {
+			return files + " · " + i18n.N("docs.signatures_valid", len(c.Signatures))
+		}
+		bad := 0
+		for _, s := range c.Signatures {
+			if !s.Valid {
+				bad++
+			}
+		}
+		// A structural failure (a file added, the manifest edited) makes
+		// the container not valid with every signature valid.
+		return files + " · " + i18n.N("docs.signatures_invalid", len(c.Signatures), map[string]any{"Bad": max(bad, 1)})
 	case d.Report == nil || len(d.Report.Signatures) == 0:
 		return i18n.T("docs.not_signed")
 	}
@@ -143,6 +169,14 @@ func (d Document) Verdict() string {
 	return i18n.N("docs.signatures_invalid", n, map[string]any{"Bad": bad})
 }
 
+// Signed tells whether the document holds signatures (valid or not).
+func (d Document) Signed() bool {
+	if d.Container != nil {
+		return len(d.Container.Signatures) > 0
+	}
+	return d.Report != nil && len(d.Report.Signatures) > 0
+}
+
 // InspectDocument reads what the document list shows: size, pages and
 // the verification of the signatures already in the file.
 func InspectDocument(ctx context.Context, path string, verify pdf.VerifyOptions) (d Document) {
@@ -156,6 +190,20 @@ func InspectDocumentWith(ctx context.Context, path string, verify pdf.VerifyOpti
 	d = Document{Path: path}
 	// Whatever goes wrong with one document is that document's error.
 	defer pdf.RecoverBug(path, &d.Err)
+	if IsContainer(path) || !IsPDF(path) {
+		info, err := os.Stat(path)
+		if err != nil {
+			d.Err = err
+			return d
+		}
+		d.Size = info.Size()
+		if IsContainer(path) {
+			d.Container, d.Err = VerifyContainer(ctx, path, verify)
+		} else {
+			d.Other = true
+		}
+		return d
+	}
 	password, err := unlock(ctx, asker, path, verify.Password, false)
 	if asker == nil && NeedsPassword(err) {
 		d.Locked = true

@@ -22,6 +22,11 @@ func IsContainer(path string) bool {
 	return false
 }
 
+// IsPDF tells a PDF by its name.
+func IsPDF(path string) bool {
+	return strings.EqualFold(filepath.Ext(path), ".pdf")
+}
+
 // ContainerReport is what holds of a container: its structure and each
 // signature.
 type ContainerReport struct {

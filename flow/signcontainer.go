@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/signet-sign/signet/asice"
@@ -176,6 +179,92 @@ func AddContainerSignatures(ctx context.Context, signer keys.Signer, jobs []Job,
 		if err != nil && !PartlySigned(err) && (KeyFailure(err) || ctx.Err() != nil) {
 			stopped = true
 		}
+	}
+	return results
+}
+
+// ContainerJob is files signed into one new container at Output.
+type ContainerJob struct {
+	Files  []string
+	Output string
+}
+
+// SigningPlan is what signing a list of documents with one's own key
+// does: PDFs get a PAdES signature, containers a signature added, and
+// the other files — with the PDFs too when asked — go into one new
+// container.
+type SigningPlan struct {
+	PDFs       []Job
+	Containers []Job
+	New        *ContainerJob
+}
+
+// Outputs are every file the plan writes.
+func (p SigningPlan) Outputs() []string {
+	var out []string
+	for _, j := range append(slices.Clone(p.PDFs), p.Containers...) {
+		out = append(out, j.Output)
+	}
+	if p.New != nil {
+		out = append(out, p.New.Output)
+	}
+	return out
+}
+
+// PlanSigning sorts paths into a plan, the outputs named as
+// [OutputPathSuffix] names them; a new container is named after its first
+// file, with the extension .edoc (what Latvian and Estonian recipients
+// open).
+func PlanSigning(paths []string, asContainer bool, dir, suffix string) SigningPlan {
+	var p SigningPlan
+	var loose []string
+	for _, in := range paths {
+		switch {
+		case IsContainer(in):
+			p.Containers = append(p.Containers, Job{Input: in, Output: OutputPathSuffix(in, dir, suffix)})
+		case IsPDF(in) && !asContainer:
+			p.PDFs = append(p.PDFs, Job{Input: in, Output: OutputPathSuffix(in, dir, suffix)})
+		default:
+			loose = append(loose, in)
+		}
+	}
+	if len(loose) > 0 {
+		first := OutputPathSuffix(loose[0], dir, suffix)
+		p.New = &ContainerJob{Files: loose, Output: strings.TrimSuffix(first, filepath.Ext(first)) + ".edoc"}
+	}
+	return p
+}
+
+// SignPlan carries out the plan with signer: the PDFs as a batch (opts),
+// then each container, then the new one. The results are in that order;
+// the new container's Input names its files. A key failure stops what is
+// not started.
+func SignPlan(ctx context.Context, signer keys.Signer, p SigningPlan, opts BatchOptions) []Result {
+	copts := ContainerOptions{Level: opts.Level, Timestamper: opts.PDF.Timestamper, LTV: opts.LTV, Overwrite: opts.Overwrite}
+	var results []Result
+	if len(p.PDFs) > 0 {
+		results = SignPDFs(ctx, signer, p.PDFs, opts)
+	}
+	stopped := BatchKeyFailure(results) != nil || slices.ContainsFunc(results, func(r Result) bool { return errors.Is(r.Err, ErrStopped) })
+	if len(p.Containers) > 0 {
+		if stopped {
+			for _, j := range p.Containers {
+				results = append(results, Result{Job: j, Err: ErrStopped})
+			}
+		} else {
+			rs := AddContainerSignatures(ctx, signer, p.Containers, copts)
+			results = append(results, rs...)
+			stopped = slices.ContainsFunc(rs, func(r Result) bool { return errors.Is(r.Err, ErrStopped) || KeyFailure(r.Err) })
+		}
+	}
+	if p.New != nil {
+		job := Job{Input: strings.Join(p.New.Files, ", "), Output: p.New.Output}
+		if stopped {
+			return append(results, Result{Job: job, Err: ErrStopped})
+		}
+		start := time.Now()
+		err := SignContainer(ctx, signer, p.New.Files, p.New.Output, copts)
+		results = append(results, Result{Job: job, Err: err, Took: time.Since(start)})
 	}
 	return results
 }

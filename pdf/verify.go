@@ -936,7 +936,7 @@ func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureRe
 		add("signer certificate", Failed, "verify.check.no_signer_cert", nil)
 		return
 	}
-	rep.Signer = signerOf(cert)
+	rep.Signer = SignerOf(cert)
 	h, ok := hashFor(cms.digestAlg)
 	if !ok {
 		add("digest", Failed, "verify.check.digest_unknown", map[string]any{"Alg": fmt.Sprint(cms.digestAlg)})
@@ -951,7 +951,8 @@ func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureRe
 	v.checkRevocation(cert, chain, cms, signingTime, add)
 }
 
-func signerOf(c *x509.Certificate) *Signer {
+// SignerOf describes a certificate as reports show signers.
+func SignerOf(c *x509.Certificate) *Signer {
 	return &Signer{Name: c.Subject.CommonName, Subject: c.Subject.String(), Issuer: c.Issuer.String(), Serial: fmt.Sprintf("%X", c.SerialNumber), NotAfter: c.NotAfter}
 }
 
@@ -1169,7 +1170,7 @@ func (v *verifier) checkTimestamp(cms *parsedCMS, h crypto.Hash, rep *SignatureR
 		return v.opts.Now
 	}
 	tsa := ts.Certificates[0]
-	rep.TimestampAuthority = signerOf(tsa)
+	rep.TimestampAuthority = SignerOf(tsa)
 	var pool []*x509.Certificate
 	pool = append(pool, ts.Certificates...)
 	pool = append(pool, cms.certs...)
@@ -1404,7 +1405,7 @@ func (v *verifier) verifyDocTimestamp(f *sigField, cms *parsedCMS, rep *Signatur
 		add("document timestamp", Failed, "verify.check.dts_no_cert", nil)
 		return
 	}
-	rep.TimestampAuthority = signerOf(ts.Certificates[0])
+	rep.TimestampAuthority = SignerOf(ts.Certificates[0])
 	t := ts.Time
 	rep.ProvenTime = &t
 	if _, err := v.verifyChain(ts.Certificates[0], append(ts.Certificates, cms.certs...), ts.Time, x509.ExtKeyUsageTimeStamping); err != nil {

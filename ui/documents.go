@@ -6,13 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -27,7 +25,8 @@ type docEntry struct {
 	info *flow.Document
 }
 
-// documents is the list of PDFs to sign or check.
+// documents is the list of documents to sign or check: PDFs, ASiC-E
+// containers, and other files (signed into a new container).
 type documents struct {
 	app       *App
 	mu        sync.Mutex // guards entries for readers off the UI goroutine
@@ -47,7 +46,13 @@ func newDocuments(app *App) *documents {
 		d.selected = id
 		d.reportBtn.Enable()
 		d.removeBtn.Enable()
-		d.extendBtn.Enable()
+		// Extending for the archive is for PDFs (containers are signed
+		// at B-LT/B-LTA from the start).
+		if e := d.entry(id); e != nil && flow.IsPDF(e.path) {
+			d.extendBtn.Enable()
+		} else {
+			d.extendBtn.Disable()
+		}
 	}
 	d.list.OnUnselected = func(widget.ListItemID) {
 		d.selected = -1
@@ -120,6 +125,20 @@ func describeDocument(e *docEntry) docView {
 	if doc.Locked {
 		return docView{theme.LoginIcon(), doc.Verdict()}
 	}
+	if doc.Other {
+		return docView{theme.FileIcon(), fmt.Sprintf("%s · %s", humanSize(doc.Size), doc.Verdict())}
+	}
+	if doc.Container != nil {
+		icon := theme.StorageIcon()
+		switch {
+		case len(doc.Container.Signatures) == 0:
+		case doc.Container.Valid():
+			icon = theme.ConfirmIcon()
+		default:
+			icon = theme.ErrorIcon()
+		}
+		return docView{icon, fmt.Sprintf("%s · %s", humanSize(doc.Size), doc.Verdict())}
+	}
 	pages := i18n.N("docs.pages", doc.Pages)
 	icon := theme.DocumentIcon()
 	switch {
@@ -143,12 +162,13 @@ func humanSize(n int64) string {
 	return i18n.Number(float64(n)/(1024*1024), 1) + " MB"
 }
 
-// add puts PDFs on the list (each once) and reads them in the background.
+// add puts files on the list (each once; folders are not files) and
+// reads them in the background.
 func (d *documents) add(paths []string) {
 	var added []*docEntry
 	d.mu.Lock()
 	for _, p := range paths {
-		if strings.ToLower(filepath.Ext(p)) != ".pdf" {
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
 			continue
 		}
 		abs, err := filepath.Abs(p)
@@ -163,9 +183,6 @@ func (d *documents) add(paths []string) {
 		added = append(added, e)
 	}
 	d.mu.Unlock()
-	if skipped := len(paths) - len(added); skipped > 0 && len(added) == 0 {
-		d.app.setStatus("%s", i18n.N("ui.status.skipped", skipped))
-	}
 	d.refreshView()
 	verify := d.app.verifyOptions()
 	for _, e := range added {
@@ -215,7 +232,8 @@ func (d *documents) all() []*docEntry {
 	return slices.Clone(d.entries)
 }
 
-// openDialog asks for a PDF with the file chooser.
+// openDialog asks for a file with the file chooser: a PDF, a container,
+// or any file to sign into a container.
 func (d *documents) openDialog() {
 	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -228,12 +246,12 @@ func (d *documents) openDialog() {
 		r.Close()
 		d.add([]string{r.URI().Path()})
 	}, d.app.win)
-	fd.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF"}))
 	fd.Resize(fyne.NewSize(800, 560))
 	fd.Show()
 }
 
-// openFolderDialog adds every PDF of a folder (a clerk's day of documents).
+// openFolderDialog adds every PDF and container of a folder (a clerk's
+// day of documents).
 func (d *documents) openFolderDialog() {
 	fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
@@ -258,7 +276,7 @@ func (d *documents) openFolderDialog() {
 	fd.Show()
 }
 
-// pdfsIn lists the PDF files directly in dir, by name.
+// pdfsIn lists the PDFs and containers directly in dir, by name.
 func pdfsIn(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -266,7 +284,7 @@ func pdfsIn(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".pdf") {
+		if !e.IsDir() && (flow.IsPDF(e.Name()) || flow.IsContainer(e.Name())) {
 			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}

@@ -34,6 +34,9 @@ type signOptions struct {
 	where    *widget.Label
 	image    *widget.Button
 	lines    *widget.Entry
+	// asContainer signs the PDFs into one new container (.edoc) too;
+	// files that are not PDFs go into one always.
+	asContainer *widget.Check
 
 	// appearance is the placed rectangle; nil until placed.
 	appearance *pdf.Appearance
@@ -76,6 +79,7 @@ func newSignOptions(app *App) *signOptions {
 	o.image.Disable()
 	o.lines.Disable()
 	o.levelBox = container.NewVBox(widget.NewLabel(i18n.T("ui.level")), o.level)
+	o.asContainer = widget.NewCheck(i18n.T("ui.sign_as_container"), nil)
 	o.describePlacement()
 	return o
 }
@@ -87,7 +91,7 @@ func (o *signOptions) view() fyne.CanvasObject {
 	)
 	return container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("ui.signature"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		o.levelBox, form, o.visible, container.NewHBox(o.place, o.image), o.where, o.lines)
+		o.levelBox, o.asContainer, form, o.visible, container.NewHBox(o.place, o.image), o.where, o.lines)
 }
 
 // methodChanged shows the level only where Signet makes the signature.

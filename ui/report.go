@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
@@ -31,6 +32,10 @@ func (a *App) showReport(e *docEntry) {
 		body = a.errorContent(info.Err)
 	case info.Locked:
 		body = a.lockedContent(e)
+	case info.Other:
+		body = widget.NewLabel(info.Verdict())
+	case info.Container != nil:
+		body = containerView(info.Container)
 	case info.Report == nil || len(info.Report.Signatures) == 0:
 		body = widget.NewLabel(i18n.T("ui.no_signatures"))
 	default:
@@ -78,6 +83,85 @@ func unknownRevocation(r *pdf.Report) bool {
 		}
 	}
 	return false
+}
+
+// containerView shows a container: its files, one card per signature,
+// and what its structure shows.
+func containerView(c *flow.ContainerReport) fyne.CanvasObject {
+	box := container.NewVBox()
+	summary := i18n.T("report.all_valid")
+	importance := widget.SuccessImportance
+	switch {
+	case len(c.Signatures) == 0:
+		summary, importance = i18n.T("ui.no_signatures"), widget.MediumImportance
+	case !c.Valid():
+		summary, importance = i18n.T("report.some_invalid"), widget.DangerImportance
+	}
+	s := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.Importance = importance
+	files := widget.NewLabel(i18n.T("report.files", map[string]any{"Files": strings.Join(c.Files, ", ")}))
+	files.Wrapping = fyne.TextWrapWord
+	box.Add(s)
+	box.Add(files)
+	for _, sig := range c.Signatures {
+		box.Add(containerSignatureCard(sig))
+	}
+	if len(c.Checks) > 0 {
+		box.Add(widget.NewCard(i18n.T("verify.container"), "", checkList(c.Checks)))
+	}
+	return box
+}
+
+// containerSignatureCard is one XAdES signature of a container.
+func containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject {
+	verdict := i18n.T("verify.valid")
+	if !s.Valid {
+		verdict = i18n.T("verify.not_valid")
+	}
+	var facts []string
+	if s.ProvenTime != nil {
+		facts = append(facts, i18n.T("report.signed_proven", map[string]any{"Time": i18n.DateTime(s.ProvenTime.Local())}))
+	}
+	if s.Level != "" {
+		facts = append(facts, i18n.T("verify.level", map[string]any{"Level": "XAdES " + s.Level}))
+	}
+	facts = append(facts, i18n.T("report.files", map[string]any{"Files": strings.Join(s.Covers, ", ")}))
+	head := widget.NewLabel(strings.Join(facts, " · "))
+	head.Wrapping = fyne.TextWrapWord
+	who := s.SignerName
+	if who == "" {
+		who = s.ID
+	}
+	var signer fyne.CanvasObject = widget.NewLabel("")
+	if s.Signer != nil {
+		sum := pdf.SignerOf(s.Signer)
+		l := widget.NewLabel(sum.Subject + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": sum.Issuer, "Serial": sum.Serial}))
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
+		signer = l
+	}
+	return widget.NewCard(who+" — "+verdict, s.File, container.NewVBox(head, checkList(s.Checks), signer))
+}
+
+// checkList is one line per check: its icon, name and what it found.
+func checkList(list []pdf.Check) fyne.CanvasObject {
+	checks := container.NewVBox()
+	for _, c := range list {
+		icon := theme.ConfirmIcon()
+		switch c.Status {
+		case pdf.Failed:
+			icon = theme.ErrorIcon()
+		case pdf.Warning:
+			icon = theme.WarningIcon()
+		case pdf.Unknown:
+			icon = theme.QuestionIcon()
+		}
+		name := widget.NewLabelWithStyle(flow.CheckName(c.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		detail := widget.NewLabel(flow.CheckDetail(c))
+		detail.Wrapping = fyne.TextWrapWord
+		checks.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(icon), name), nil, detail))
+	}
+	return checks
 }
 
 // reportView is one card per signature.
@@ -132,22 +216,7 @@ func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 	}
 	head := widget.NewLabel(strings.Join(facts, " · "))
 	head.Wrapping = fyne.TextWrapWord
-	checks := container.NewVBox()
-	for _, c := range s.Checks {
-		icon := theme.ConfirmIcon()
-		switch c.Status {
-		case pdf.Failed:
-			icon = theme.ErrorIcon()
-		case pdf.Warning:
-			icon = theme.WarningIcon()
-		case pdf.Unknown:
-			icon = theme.QuestionIcon()
-		}
-		name := widget.NewLabelWithStyle(flow.CheckName(c.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		detail := widget.NewLabel(flow.CheckDetail(c))
-		detail.Wrapping = fyne.TextWrapWord
-		checks.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(icon), name), nil, detail))
-	}
+	checks := checkList(s.Checks)
 	var signer fyne.CanvasObject = widget.NewLabel("")
 	if s.Signer != nil {
 		l := widget.NewLabel(s.Signer.Subject + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": s.Signer.Issuer, "Serial": s.Signer.Serial}))

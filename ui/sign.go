@@ -50,17 +50,23 @@ func (a *App) startSigning() {
 		a.showError(i18n.T("ui.err.no_tsa"), errors.New(i18n.T("ui.err.no_tsa_level", map[string]any{"Level": level})))
 		return
 	}
-	var jobs []flow.Job
-	var existing []string
+	var paths []string
 	for _, d := range docs {
-		out := flow.OutputPathSuffix(d.path, a.cfg.Settings.OutputDir, a.cfg.Settings.OutputSuffix)
-		jobs = append(jobs, flow.Job{Input: d.path, Output: out})
+		paths = append(paths, d.path)
+	}
+	plan := flow.PlanSigning(paths, a.options.asContainer.Checked, a.cfg.Settings.OutputDir, a.cfg.Settings.OutputSuffix)
+	if (len(plan.Containers) > 0 || plan.New != nil) && key.Ref == "" {
+		a.showError(i18n.T("ui.err.container_method"), errors.New(i18n.T("ui.err.container_method_why")))
+		return
+	}
+	var existing []string
+	for _, out := range plan.Outputs() {
 		if _, err := os.Stat(out); err == nil {
 			existing = append(existing, filepath.Base(out))
 		}
 	}
 	begin := func(overwrite bool) {
-		a.sign(signRequest{method: method, key: key, jobs: jobs, level: level, overwrite: overwrite, pdf: a.options.pdfOptions()})
+		a.sign(signRequest{method: method, key: key, jobs: plan.PDFs, plan: plan, level: level, overwrite: overwrite, pdf: a.options.pdfOptions()})
 	}
 	if len(existing) == 0 {
 		begin(false)
@@ -77,7 +83,8 @@ func (a *App) startSigning() {
 type signRequest struct {
 	method    string
 	key       flow.KeyChoice
-	jobs      []flow.Job
+	jobs      []flow.Job // the PDFs, for the signing services
+	plan      flow.SigningPlan
 	level     pdf.Level
 	overwrite bool
 	pdf       pdf.Options
@@ -180,7 +187,7 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 	if roots := a.verifyOptions().ExtraRoots; len(roots) > 0 {
 		opts.LTV.Roots = keys.SystemPoolWith(roots)
 	}
-	return flow.SignPDFs(ctx, signer, r.jobs, opts), nil
+	return flow.SignPlan(ctx, signer, r.plan, opts), nil
 }
 
 // resultRow is one line of the results: the output and its verdict, or
@@ -208,7 +215,7 @@ func (a *App) resultRows(results []flow.Result) []resultRow {
 			defer wg.Done()
 			d := flow.InspectDocument(context.Background(), r.Output, verify)
 			rows[i].Verdict = d.Verdict()
-			rows[i].OK = d.Err == nil && d.Report != nil && len(d.Report.Signatures) > 0 && r.Err == nil
+			rows[i].OK = d.Err == nil && d.Signed() && r.Err == nil
 			if d.Locked {
 				// Signed with the password asked; the list's report
 				// asks it again to show the signatures.

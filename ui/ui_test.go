@@ -779,9 +779,71 @@ func TestAgentConsentInTheApp(t *testing.T) {
 	}
 }
 
+// TestSignAsContainer: a PDF and a text file signed as one container
+// with the token; the container on the list shows its files and its
+// signature; signed again, it gets a second signature beside the first.
+func TestSignAsContainer(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	paths := h.docs("līgums.pdf")
+	notes := filepath.Join(h.dir, "piezīmes.txt")
+	if err := os.WriteFile(notes, []byte("Apstiprinu."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.add(notes)
+	if got := describeDocument(h.app.docs.entry(1)).details; !strings.Contains(got, "not a PDF") {
+		t.Errorf("the text file's row says %q", got)
+	}
+	h.app.options.asContainer.SetChecked(true)
+	h.choose(softhsmtest.MainToken, "P-256 signing")
+	test.Tap(h.app.signBtn)
+	h.answer(softhsmtest.PIN)
+	rows := h.results()
+	out := filepath.Join(h.dir, "līgums-signed.edoc")
+	if len(rows) != 1 || !rows[0].OK || rows[0].Output != out || rows[0].Verdict != "2 files · 1 signature, valid" {
+		t.Fatalf("results %+v (error %v)", rows, h.lastError())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfcheck.XmlsecContainer(t, data, 3)
+
+	// The container on the list: its files and signature in the report.
+	h.app.docs.list.Select(1)
+	h.app.docs.removeSelected()
+	h.app.docs.list.Select(0)
+	h.app.docs.removeSelected()
+	h.add(out)
+	e := h.app.docs.entry(0)
+	if got := describeDocument(e).details; !strings.HasSuffix(got, "2 files · 1 signature, valid") {
+		t.Errorf("the container's row says %q", got)
+	}
+	h.app.showReport(e)
+	markup := texts(h.app.report)
+	for _, want := range []string{"All signatures are valid.", "Files: līgums.pdf, piezīmes.txt", "Zoë Ørsted — valid", "XAdES B-B", "references", "manifest"} {
+		if !strings.Contains(markup, want) {
+			t.Errorf("report lacks %q:\n%s", want, markup)
+		}
+	}
+
+	// Signed again: a second signature, the first kept.
+	h.app.mu.Lock()
+	h.app.lastResults = nil
+	h.app.mu.Unlock()
+	test.Tap(h.app.signBtn)
+	h.answer(softhsmtest.PIN)
+	rows = h.results()
+	if len(rows) != 1 || !rows[0].OK || rows[0].Output != filepath.Join(h.dir, "līgums-signed-signed.edoc") || rows[0].Verdict != "2 files · 2 signatures, valid" {
+		t.Fatalf("results %+v (error %v)", rows, h.lastError())
+	}
+	if _, err := os.Stat(paths[0]); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestPDFsInFolder(t *testing.T) {
 	dir := t.TempDir()
-	for _, n := range []string{"b.pdf", "A.PDF", "notes.txt"} {
+	for _, n := range []string{"b.pdf", "A.PDF", "notes.txt", "c.edoc"} {
 		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -790,7 +852,7 @@ func TestPDFsInFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := pdfsIn(dir)
-	if err != nil || len(got) != 2 || filepath.Base(got[0]) != "A.PDF" || filepath.Base(got[1]) != "b.pdf" {
+	if err != nil || len(got) != 3 || filepath.Base(got[0]) != "A.PDF" || filepath.Base(got[1]) != "b.pdf" || filepath.Base(got[2]) != "c.edoc" {
 		t.Errorf("%v %v", got, err)
 	}
 	if _, err := pdfsIn(filepath.Join(dir, "none")); err == nil {
