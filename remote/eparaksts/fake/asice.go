@@ -19,8 +19,8 @@ type File struct {
 }
 
 // Container signs files into an ASiC-E container with key (cert's), the
-// way the service answers signAsPdf=false: for tests of container readers,
-// with an implementation independent of theirs.
+// way the service answers signAsPdf=false: containers made elsewhere, for
+// tests of the paths that read them (verify, the app's list).
 func Container(files []File, key crypto.Signer, cert *x509.Certificate, now time.Time) ([]byte, error) {
 	var docs []asice.File
 	for _, f := range files {
