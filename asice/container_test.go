@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/signet-sign/signet/internal/testpki"
 )
 
 type entry struct {
@@ -149,6 +152,24 @@ func FuzzOpen(f *testing.F) {
 	f.Add(build(f, mimetype, fileA, entry{"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate},
 		entry{"META-INF/signatures0.xml", `<a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:Signature Id="S"><ds:SignedInfo><ds:Reference URI="#S"/></ds:SignedInfo></ds:Signature></a>`, zip.Deflate}))
 	f.Add(build(f, mimetype, entry{"META-INF/signatures0.xml", strings.Repeat("<a>", 100000), zip.Deflate}))
+	// Long-term data, parts missing: OCSP values without CRL values, an
+	// archive timestamp whose token is not one; a real certificate so
+	// that verification gets that far.
+	pki, err := testpki.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	certB64 := base64.StdEncoding.EncodeToString(pki.Intermediate.Cert.Raw)
+	f.Add(build(f, mimetype, fileA, entry{"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate},
+		entry{"META-INF/signatures0.xml", `<a xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:x="http://uri.etsi.org/01903/v1.3.2#" xmlns:y="http://uri.etsi.org/01903/v1.4.1#">` +
+			`<ds:Signature Id="S"><ds:SignedInfo><ds:Reference URI="l%C4%ABgums.txt"/></ds:SignedInfo><ds:SignatureValue>AA==</ds:SignatureValue>` +
+			`<ds:KeyInfo><ds:X509Data><ds:X509Certificate>` + certB64 + `</ds:X509Certificate></ds:X509Data></ds:KeyInfo>` +
+			`<ds:Object><x:QualifyingProperties><x:UnsignedProperties><x:UnsignedSignatureProperties>` +
+			`<x:SignatureTimeStamp><x:EncapsulatedTimeStamp>AA==</x:EncapsulatedTimeStamp></x:SignatureTimeStamp>` +
+			`<x:CertificateValues><x:EncapsulatedX509Certificate>AA==</x:EncapsulatedX509Certificate></x:CertificateValues>` +
+			`<x:RevocationValues><x:OCSPValues><x:EncapsulatedOCSPValue>AA==</x:EncapsulatedOCSPValue></x:OCSPValues></x:RevocationValues>` +
+			`<y:ArchiveTimeStamp><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><x:EncapsulatedTimeStamp>AA==</x:EncapsulatedTimeStamp></y:ArchiveTimeStamp>` +
+			`</x:UnsignedSignatureProperties></x:UnsignedProperties></x:QualifyingProperties></ds:Object></ds:Signature></a>`, zip.Deflate}))
 	lim := Limits{Entries: 50, Entry: 1 << 20, Total: 2 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Open(bytes.NewReader(data), int64(len(data)), lim)

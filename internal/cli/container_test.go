@@ -209,3 +209,13 @@ func TestContainerLevels(t *testing.T) {
 		t.Errorf("a container and a PDF: exit %d %s", code, stderr)
 	}
 }
+
+// TestExtendContainerRefused: extend says plainly that containers are
+// signed at their level rather than extended.
+func TestExtendContainerRefused(t *testing.T) {
+	t.Setenv("LANG", "C")
+	code, _, stderr := run(t, "extend", "--tsa", "http://127.0.0.1:1", "a.edoc")
+	if code != 2 || !strings.Contains(stderr, "extend works on PDFs") {
+		t.Errorf("exit %d %s", code, stderr)
+	}
+}

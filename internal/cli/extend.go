@@ -54,6 +54,11 @@ the original as FILE<backup> (--backup, default .orig).`,
 			if inPlace && backup == "" {
 				return usageError{errors.New("--in-place needs a --backup suffix: the original is kept")}
 			}
+			if n := countContainers(files); n > 0 {
+				// Extending a container's signatures after the fact is not
+				// built: they are made at the level wanted instead.
+				return usageError{errors.New("extend works on PDFs; a container's signature is made at B-LT or B-LTA with 'signet sign --tsa URL --level B-LTA'")}
+			}
 			roots, err := loadTrust(trust)
 			if err != nil {
 				return usageError{err}
