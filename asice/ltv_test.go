@@ -23,13 +23,16 @@ type ltvFixture struct {
 	ltv *testtsa.LTV
 }
 
+// startLTV starts a TSA and an OCSP responder for pki.
+var startLTV = testtsa.StartLTV
+
 func newLTVFixture(t *testing.T) *ltvFixture {
 	t.Helper()
 	pki, err := testpki.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ltv, err := testtsa.StartLTV(pki)
+	ltv, err := startLTV(pki)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +42,7 @@ func newLTVFixture(t *testing.T) *ltvFixture {
 
 // sign makes a signature document over files by e at level, numbered
 // index.
-func (f *ltvFixture) sign(t *testing.T, files []File, e testpki.Entity, level Level, index int) (string, []byte) {
+func (f *ltvFixture) sign(t testing.TB, files []File, e testpki.Entity, level Level, index int) (string, []byte) {
 	t.Helper()
 	p, err := Prepare(files, e.Cert, time.Now(), PrepareOptions{Index: index, Chain: []*x509.Certificate{f.pki.Intermediate.Cert}})
 	if err != nil {
