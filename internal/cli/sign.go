@@ -541,19 +541,29 @@ func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []st
 		first := inputs[0]
 		out = strings.TrimSuffix(first, filepath.Ext(first)) + ".asice"
 	}
-	mods, err := a.loadModules()
+	signer, closeKey, err := a.openContainerSigner(cmd, keyRef)
 	if err != nil {
 		return err
 	}
-	defer mods.Close()
-	signer, err := flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, a.prompter())
-	if err != nil {
-		return err
-	}
-	defer signer.Close()
+	defer closeKey()
 	start := time.Now()
 	err = flow.SignContainer(cmd.Context(), signer, inputs, out, opts)
 	return a.reportSigned([]flow.Result{{Job: flow.Job{Input: strings.Join(inputs, ", "), Output: out}, Err: err, Took: time.Since(start)}}, false, false)
+}
+
+// openContainerSigner opens the signing key for containers; closeKey
+// closes it and the modules.
+func (a *app) openContainerSigner(cmd *cobra.Command, keyRef string) (signer keys.Signer, closeKey func(), err error) {
+	mods, err := a.loadModules()
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, err = flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, a.prompter())
+	if err != nil {
+		mods.Close()
+		return nil, nil, err
+	}
+	return signer, func() { signer.Close(); mods.Close() }, nil
 }
 
 // countContainers is how many inputs are ASiC-E containers.
@@ -569,16 +579,11 @@ func countContainers(inputs []string) int {
 
 // addToContainers adds a signature to each container of jobs.
 func (a *app) addToContainers(cmd *cobra.Command, keyRef string, jobs []flow.Job, opts flow.ContainerOptions, asJSON bool, report string) error {
-	mods, err := a.loadModules()
+	signer, closeKey, err := a.openContainerSigner(cmd, keyRef)
 	if err != nil {
 		return err
 	}
-	defer mods.Close()
-	signer, err := flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, a.prompter())
-	if err != nil {
-		return err
-	}
-	defer signer.Close()
+	defer closeKey()
 	results := flow.AddContainerSignatures(cmd.Context(), signer, jobs, opts)
 	if report != "" {
 		line := a.jsonlReport(report, opts.Level)
