@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -81,6 +82,13 @@ type Container struct {
 	Checks     []Check
 }
 
+// check is a check whose detail is the message id of the i18n catalogue
+// with its data: front ends say it in the person's language; Detail is
+// its English, the same everywhere (machine output), as PDF checks do.
+func check(name string, st Status, id string, data map[string]any) Check {
+	return Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data}
+}
+
 // Valid tells whether no structural check failed.
 func (c *Container) Valid() bool {
 	return !slices.ContainsFunc(c.Checks, func(k Check) bool { return k.Status == Failed })
@@ -107,8 +115,8 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 		return nil, fmt.Errorf("%w: %d entries, more than the %d allowed", ErrUnsafe, len(zr.File), lim.Entries)
 	}
 	c := &Container{Signatures: map[string][]byte{}}
-	add := func(name string, st Status, format string, args ...any) {
-		c.Checks = append(c.Checks, Check{Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
+	add := func(name string, st Status, id string, data map[string]any) {
+		c.Checks = append(c.Checks, check(name, st, id, data))
 	}
 	seen := map[string]bool{}
 	var total int64
@@ -133,13 +141,13 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 		case f.Name == "mimetype":
 			switch {
 			case i != 0:
-				add("mimetype", Failed, "the mimetype entry is not the first in the container")
+				add("mimetype", Failed, "asice.mimetype_not_first", nil)
 			case f.Method != zip.Store:
-				add("mimetype", Failed, "the mimetype entry is compressed; it must be stored")
+				add("mimetype", Failed, "asice.mimetype_compressed", nil)
 			case string(data) != MimeType:
-				add("mimetype", Failed, "the mimetype is %q, not %q", data, MimeType)
+				add("mimetype", Failed, "asice.mimetype_wrong", map[string]any{"Got": string(data), "Want": MimeType})
 			default:
-				add("mimetype", Passed, "%s, first and stored", MimeType)
+				add("mimetype", Passed, "asice.mimetype_ok", map[string]any{"Type": MimeType})
 			}
 		case f.Name == "META-INF/manifest.xml":
 			manifest = data
@@ -152,11 +160,11 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 		}
 	}
 	if !seen["mimetype"] {
-		add("mimetype", Failed, "the container has no mimetype entry")
+		add("mimetype", Failed, "asice.mimetype_missing", nil)
 	}
 	c.checkManifest(manifest, add)
 	if len(c.Signatures) == 0 {
-		add("signatures", Warning, "the container has no signatures")
+		add("signatures", Warning, "asice.no_signatures", nil)
 	}
 	return c, nil
 }
@@ -203,14 +211,14 @@ type manifestXML struct {
 }
 
 // checkManifest checks that the manifest lists exactly the data files.
-func (c *Container) checkManifest(data []byte, add func(string, Status, string, ...any)) {
+func (c *Container) checkManifest(data []byte, add func(string, Status, string, map[string]any)) {
 	if data == nil {
-		add("manifest", Failed, "the container has no META-INF/manifest.xml")
+		add("manifest", Failed, "asice.manifest_missing", nil)
 		return
 	}
 	var m manifestXML
 	if err := xml.Unmarshal(data, &m); err != nil {
-		add("manifest", Failed, "META-INF/manifest.xml cannot be read: %v", err)
+		add("manifest", Failed, "asice.manifest_bad", map[string]any{"Err": err})
 		return
 	}
 	listed := map[string]string{}
@@ -233,16 +241,13 @@ func (c *Container) checkManifest(data []byte, add func(string, Status, string, 
 		extra = append(extra, name)
 	}
 	slices.Sort(extra)
-	var wrong []string
 	if len(missing) > 0 {
-		wrong = append(wrong, "it does not list "+strings.Join(missing, ", "))
+		add("manifest", Failed, "asice.manifest_unlisted", map[string]any{"Files": strings.Join(missing, ", ")})
 	}
 	if len(extra) > 0 {
-		wrong = append(wrong, "it lists files the container does not have: "+strings.Join(extra, ", "))
+		add("manifest", Failed, "asice.manifest_extra", map[string]any{"Files": strings.Join(extra, ", ")})
 	}
-	if len(wrong) > 0 {
-		add("manifest", Failed, "%s", strings.Join(wrong, "; "))
-		return
+	if len(missing)+len(extra) == 0 {
+		add("manifest", Passed, "asice.manifest_ok", map[string]any{"Count": len(c.Files)})
 	}
-	add("manifest", Passed, "lists exactly the %d data file(s)", len(c.Files))
 }

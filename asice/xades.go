@@ -2,6 +2,7 @@ package asice
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -159,7 +160,7 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 		}
 	}
 	if len(bare) > 0 && len(reports) > 0 {
-		c.Checks = append(c.Checks, Check{Name: "coverage", Status: Warning, Detail: "no valid signature covers " + strings.Join(bare, ", ")})
+		c.Checks = append(c.Checks, check("coverage", Warning, "asice.coverage", map[string]any{"Files": strings.Join(bare, ", ")}))
 	}
 	return reports
 }
@@ -168,11 +169,14 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 // document.
 func (c *Container) verifyDocument(ctx context.Context, name string, data []byte, opts VerifyOptions) []SignatureReport {
 	if err := checkXML(data); err != nil {
-		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s: %v", name, err)}}}}
+		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": err})}}}
 	}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(data); err != nil || doc.Root() == nil {
-		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s cannot be read as XML: %v", name, err)}}}}
+		if err == nil {
+			err = errors.New("no root element")
+		}
+		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": err})}}}
 	}
 	var reports []SignatureReport
 	err := etreeutils.NSFindIterate(doc.Root(), nsDS, "Signature", func(_ etreeutils.NSContext, sig *etree.Element) error {
@@ -180,15 +184,18 @@ func (c *Container) verifyDocument(ctx context.Context, name string, data []byte
 		return nil
 	})
 	if err != nil || len(reports) == 0 {
-		return []SignatureReport{{File: name, Checks: []Check{{Name: "XML", Status: Failed, Detail: fmt.Sprintf("%s holds no XML-DSig signature", name)}}}}
+		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": errors.New("no XML-DSig signature in it")})}}}
 	}
 	return reports
 }
 
 func (c *Container) verifySignature(ctx context.Context, name string, doc *etree.Document, sig *etree.Element, opts VerifyOptions) (r SignatureReport) {
 	r = SignatureReport{File: name, ID: sig.SelectAttrValue("Id", "")}
-	add := func(check string, st Status, format string, args ...any) {
-		r.Checks = append(r.Checks, Check{Name: check, Status: st, Detail: fmt.Sprintf(format, args...)})
+	add := func(name string, st Status, id string, data map[string]any) {
+		r.Checks = append(r.Checks, check(name, st, id, data))
+	}
+	unreadable := func(err error) {
+		add("signature", Failed, "asice.sig_unreadable", map[string]any{"Err": err})
 	}
 	defer func() {
 		r.Valid = !slices.ContainsFunc(r.Checks, func(k Check) bool { return k.Status == Failed })
@@ -196,12 +203,12 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *etree
 
 	signedInfo := child(sig, nsDS, "SignedInfo")
 	if signedInfo == nil {
-		add("signature", Failed, "no SignedInfo")
+		unreadable(errors.New("no SignedInfo"))
 		return r
 	}
 	cert, pool := keyInfoCerts(sig)
 	if cert == nil {
-		add("signer certificate", Failed, "the signature carries no X509Certificate")
+		add("signer certificate", Failed, "verify.check.no_signer_cert", nil)
 		return r
 	}
 	r.Signer, r.SignerName = cert, cert.Subject.CommonName
@@ -214,19 +221,19 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *etree
 		alg := attrOf(child(ref, nsDS, "DigestMethod"), "Algorithm")
 		h, ok := digestMethods[alg]
 		if !ok {
-			add("references", Failed, "reference %q: digest method %q is not one XAdES baseline allows", uri, alg)
+			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": fmt.Errorf("digest method %q is not one XAdES baseline allows", alg)})
 			refsOK = false
 			continue
 		}
 		want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(textOf(child(ref, nsDS, "DigestValue"))))
 		if err != nil {
-			add("references", Failed, "reference %q: the digest value is not base64", uri)
+			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": errors.New("the digest value is not base64")})
 			refsOK = false
 			continue
 		}
 		content, target, file, err := c.dereference(doc, ref)
 		if err != nil {
-			add("references", Failed, "reference %q: %v", uri, err)
+			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": err})
 			refsOK = false
 			continue
 		}
@@ -239,15 +246,15 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *etree
 		hh := h.New()
 		hh.Write(content)
 		if !bytes.Equal(hh.Sum(nil), want) {
-			add("references", Failed, "reference %q: the %v digest does not match: the signed content was changed", uri, h)
+			add("references", Failed, "asice.ref_changed", map[string]any{"URI": cmp.Or(file, uri), "Hash": h.String()})
 			refsOK = false
 		}
 	}
 	if refsOK {
-		add("references", Passed, "every reference's digest matches (%d data file(s) and the signed properties)", len(r.Covers))
+		add("references", Passed, "asice.refs_ok", map[string]any{"Count": len(r.Covers)})
 	}
 	if len(r.Covers) == 0 {
-		add("references", Failed, "the signature covers no data file")
+		add("references", Failed, "asice.no_data_file", nil)
 	}
 
 	// The signature value over the canonical SignedInfo.
@@ -256,39 +263,37 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *etree
 	sm, known := signatureMethods[method]
 	switch {
 	case canon == nil:
-		add("signature", Failed, "unknown canonicalization method")
+		unreadable(errors.New("unknown canonicalization method"))
 	case !known:
-		add("signature", Failed, "unknown signature method %q", method)
+		unreadable(fmt.Errorf("unknown signature method %q", method))
 	default:
 		value, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(textOf(child(sig, nsDS, "SignatureValue"))), ""))
 		if err != nil {
-			add("signature", Failed, "the signature value is not base64")
+			unreadable(errors.New("the signature value is not base64"))
 			break
 		}
 		canonical, err := canonical(signedInfo, canon)
 		if err != nil {
-			add("signature", Failed, "SignedInfo cannot be canonicalized: %v", err)
+			unreadable(fmt.Errorf("SignedInfo cannot be canonicalized: %v", err))
 			break
 		}
 		if err := checkValue(cert, sm.hash, sm.pss, canonical, value); err != nil {
-			add("signature", Failed, "the signature does not verify with the signer's key: %v", err)
+			add("signature", Failed, "verify.check.sig_bad", map[string]any{"Err": err})
 		} else {
-			add("signature", Passed, "made with the key of %q", cert.Subject.CommonName)
+			add("signature", Passed, "verify.check.sig_ok", map[string]any{"Name": cert.Subject.CommonName})
 		}
 	}
 
 	// The signing certificate's binding (XAdES SigningCertificateV2).
+	// The claimed SigningTime proves nothing: without a timestamp the
+	// certificate is judged now, as a PDF's is.
 	signingTime := opts.Now
 	if signedProps == nil {
-		add("signing certificate", Failed, "no SignedProperties are signed: the certificate is not bound to the signature")
+		add("signing certificate", Failed, "asice.no_signed_properties", nil)
+	} else if err := checkBinding(signedProps, cert); err != nil {
+		add("signing certificate", Failed, "verify.check.scv2_bad", map[string]any{"Err": err})
 	} else {
-		if st := textOf(find(signedProps, nsXAdES, "SigningTime")); st != "" {
-			if t, err := time.Parse(time.RFC3339, strings.TrimSpace(st)); err == nil {
-				signingTime = t
-			}
-		}
-		name, st, detail := bindingCheck(signedProps, cert)
-		add(name, st, "%s", detail)
+		add("signing certificate", Passed, "verify.check.scv2_ok", nil)
 	}
 
 	// Long-term data (B-LT) the signature carries: certificates that
@@ -305,16 +310,27 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *etree
 		r.ProvenTime = &t
 	}
 
-	// The chain, at the proven time, else the claimed signing time.
-	when := "the claimed signing time"
-	if r.ProvenTime != nil {
-		when = "the time the timestamp proves"
+	// The chain, at the proven time, else now.
+	whenID := func(now, then string) string {
+		if r.ProvenTime != nil {
+			return then
+		}
+		return now
 	}
 	chain, err := verifyChain(cert, pool, signingTime, x509.ExtKeyUsageAny, opts)
-	if err != nil {
-		add("certificate", Failed, "the signer's certificate does not chain to a trusted root at %s (%s): %v", when, signingTime.UTC().Format(time.RFC3339), err)
-	} else {
-		add("certificate", Passed, "chains to a trusted root and was valid at %s (%s)", when, signingTime.UTC().Format(time.RFC3339))
+	var unknown x509.UnknownAuthorityError
+	switch {
+	case signingTime.Before(cert.NotBefore) || signingTime.After(cert.NotAfter):
+		add("certificate", Failed, whenID("verify.check.cert_expired_now", "verify.check.cert_expired_then"),
+			map[string]any{"From": cert.NotBefore.UTC().Format("2006-01-02"), "To": cert.NotAfter.UTC().Format("2006-01-02")})
+		chain = nil
+	case errors.As(err, &unknown):
+		top := keys.BuildChain(cert, append(slices.Clone(pool), opts.Intermediates...))
+		add("certificate", Failed, "verify.check.cert_untrusted", map[string]any{"Name": top[len(top)-1].Issuer.CommonName})
+	case err != nil:
+		add("certificate", Failed, whenID("verify.check.chain_bad_now", "verify.check.chain_bad_then"), map[string]any{"Err": err})
+	default:
+		add("certificate", Passed, whenID("verify.check.cert_ok_now", "verify.check.cert_ok_then"), map[string]any{"Name": chain[len(chain)-1].Subject.CommonName})
 	}
 
 	// Revocation: from the signature's RevocationValues, else online
@@ -331,12 +347,12 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *etree
 	// B-LTA: archive timestamps over the signature and its long-term
 	// data, each checked over what precedes it.
 	for _, ats := range lt.archive {
-		t, err := c.checkArchiveTimestamp(doc, sig, ats, opts, pool)
-		if err != nil {
-			add("archive timestamp", Failed, "%v", err)
+		t, f := c.checkArchiveTimestamp(doc, sig, ats, opts, pool)
+		if f != nil {
+			add("archive timestamp", Failed, f.id, f.data)
 			continue
 		}
-		add("archive timestamp", Passed, "the signature and its validation data existed at %s", t.UTC().Format(time.RFC3339))
+		add("archive timestamp", Passed, "asice.ats_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339)})
 		if r.Level == "B-LT" {
 			r.Level = "B-LTA"
 		}
@@ -378,34 +394,43 @@ func checkXML(data []byte) error {
 	}
 }
 
+// failure is a check that did not pass: a message of the catalogue and
+// its data.
+type failure struct {
+	id   string
+	data map[string]any
+}
+
+func fail(id string, data map[string]any) *failure { return &failure{id, data} }
+
 // checkSignatureTimestamp checks a XAdES SignatureTimeStamp: an RFC 3161
 // token over the canonical ds:SignatureValue element (EN 319 132-1
 // 5.3), from a trusted TSA. It returns the proven time.
-func (c *Container) checkSignatureTimestamp(sig *etree.Element, opts VerifyOptions, pool []*x509.Certificate, add func(string, Status, string, ...any)) (time.Time, bool) {
+func (c *Container) checkSignatureTimestamp(sig *etree.Element, opts VerifyOptions, pool []*x509.Certificate, add func(string, Status, string, map[string]any)) (time.Time, bool) {
 	st := find(sig, nsXAdES, "SignatureTimeStamp")
 	if st == nil {
 		return time.Time{}, false
 	}
 	canon, ts, err := timestampToken(st)
 	if err != nil {
-		add("signature timestamp", Failed, "%v", err)
+		add("signature timestamp", Failed, "verify.check.ts_bad", map[string]any{"Err": err})
 		return time.Time{}, false
 	}
 	value := child(sig, nsDS, "SignatureValue")
 	if value == nil {
-		add("signature timestamp", Failed, "no SignatureValue to timestamp")
+		add("signature timestamp", Failed, "verify.check.ts_other", nil)
 		return time.Time{}, false
 	}
 	input, err := canonical(value, canon)
 	if err != nil {
-		add("signature timestamp", Failed, "SignatureValue cannot be canonicalized: %v", err)
+		add("signature timestamp", Failed, "verify.check.ts_bad", map[string]any{"Err": fmt.Errorf("SignatureValue cannot be canonicalized: %v", err)})
 		return time.Time{}, false
 	}
-	if err := checkToken(ts, input, opts, pool); err != nil {
-		add("signature timestamp", Failed, "%v", err)
+	if f := checkToken(ts, input, opts, pool, "verify.check.ts_other"); f != nil {
+		add("signature timestamp", Failed, f.id, f.data)
 		return time.Time{}, false
 	}
-	add("signature timestamp", Passed, "the signature existed at %s (timestamp by %q)", ts.Time.UTC().Format(time.RFC3339), ts.Certificates[0].Subject.CommonName)
+	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": ts.Time.UTC().Format(time.RFC3339), "Name": ts.Certificates[0].Subject.CommonName})
 	return ts.Time, true
 }
 
@@ -419,32 +444,32 @@ func timestampToken(el *etree.Element) (dsig.Canonicalizer, *timestamp.Timestamp
 	}
 	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(textOf(child(el, nsXAdES, "EncapsulatedTimeStamp"))), ""))
 	if err != nil || canon == nil {
-		return nil, nil, errors.New("the timestamp is not a base64 token with a known canonicalization")
+		return nil, nil, errors.New("not a base64 token with a known canonicalization")
 	}
 	ts, err := timestamp.Parse(der)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the timestamp token is malformed or its signature does not verify: %v", err)
+		return nil, nil, err
 	}
 	return canon, ts, nil
 }
 
-// checkToken checks that ts is over input and that its TSA chains to a
-// trusted root at the time it states.
-func checkToken(ts *timestamp.Timestamp, input []byte, opts VerifyOptions, pool []*x509.Certificate) error {
+// checkToken checks that ts is over input (else the failure otherID) and
+// that its TSA chains to a trusted root at the time it states.
+func checkToken(ts *timestamp.Timestamp, input []byte, opts VerifyOptions, pool []*x509.Certificate, otherID string) *failure {
 	if !ts.HashAlgorithm.Available() {
-		return fmt.Errorf("the timestamp uses an unknown digest (%v)", ts.HashAlgorithm)
+		return fail("verify.check.ts_bad", map[string]any{"Err": fmt.Errorf("unknown digest (%v)", ts.HashAlgorithm)})
 	}
 	h := ts.HashAlgorithm.New()
 	h.Write(input)
 	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
-		return errors.New("the timestamp is for other data (imprint differs)")
+		return fail(otherID, nil)
 	}
 	if len(ts.Certificates) == 0 {
-		return errors.New("the timestamp carries no TSA certificate, so its signature cannot be checked")
+		return fail("verify.check.ts_no_cert", nil)
 	}
 	tsa := ts.Certificates[0]
 	if _, err := verifyChain(tsa, append(slices.Clone(ts.Certificates), pool...), ts.Time, x509.ExtKeyUsageTimeStamping, opts); err != nil {
-		return fmt.Errorf("the timestamp authority %q is not trusted: %v", tsa.Subject.CommonName, err)
+		return fail("verify.check.ts_untrusted", map[string]any{"Name": tsa.Subject.CommonName, "Err": err})
 	}
 	return nil
 }
@@ -523,17 +548,17 @@ func readLongTerm(usp *etree.Element) longTerm {
 
 // checkArchiveTimestamp checks one archive timestamp over what precedes
 // it and returns the time it proves.
-func (c *Container) checkArchiveTimestamp(doc *etree.Document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, error) {
+func (c *Container) checkArchiveTimestamp(doc *etree.Document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, *failure) {
 	canon, ts, err := timestampToken(ats)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": err})
 	}
 	input, err := c.archiveInput(doc, sig, ats, canon)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": err})
 	}
-	if err := checkToken(ts, input, opts, pool); err != nil {
-		return time.Time{}, err
+	if f := checkToken(ts, input, opts, pool, "asice.ats_other"); f != nil {
+		return time.Time{}, f
 	}
 	return ts.Time, nil
 }
@@ -619,24 +644,24 @@ func (c *Container) dereference(doc *etree.Document, ref *etree.Element) (conten
 	return c.Files[i].Data, nil, name, nil
 }
 
-// bindingCheck compares SigningCertificateV2's digest with the signer's
+// checkBinding compares SigningCertificateV2's digest with the signer's
 // certificate.
-func bindingCheck(props *etree.Element, cert *x509.Certificate) (string, Status, string) {
+func checkBinding(props *etree.Element, cert *x509.Certificate) error {
 	certEl := find(props, nsXAdES, "CertDigest")
 	if certEl == nil {
-		return "signing certificate", Failed, "no SigningCertificateV2 digest"
+		return errors.New("no SigningCertificateV2 digest")
 	}
 	h, ok := digestMethods[attrOf(child(certEl, nsDS, "DigestMethod"), "Algorithm")]
 	if !ok {
-		return "signing certificate", Failed, "unknown digest method in SigningCertificateV2"
+		return errors.New("unknown digest method in SigningCertificateV2")
 	}
 	want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(textOf(child(certEl, nsDS, "DigestValue"))))
 	hh := h.New()
 	hh.Write(cert.Raw)
 	if err != nil || !bytes.Equal(hh.Sum(nil), want) {
-		return "signing certificate", Failed, "SigningCertificateV2 does not name the signer's certificate"
+		return errors.New("its digest is not the signer's certificate's")
 	}
-	return "signing certificate", Passed, "SigningCertificateV2 binds the signature to the signer's certificate"
+	return nil
 }
 
 // checkValue verifies an XML-DSig signature value: RSA PKCS#1 v1.5 or

@@ -345,4 +345,3 @@ func TestEParakstsContainer(t *testing.T) {
 		})
 	}
 }
-

@@ -101,10 +101,11 @@ func usedIDs(t *testing.T) map[string]string {
 			return err
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			// Ids handed on to be said later (pdf's verification checks)
-			// are literals of their own: "verify.check.…".
+			// Ids handed on to be said later (the checks of PDF and
+			// container verification) are literals of their own:
+			// "verify.check.…", "asice.…".
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") {
+				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") || strings.HasPrefix(id, "asice.") {
 					used[id] = fset.Position(lit.Pos()).String()
 				}
 				return true

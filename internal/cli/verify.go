@@ -250,13 +250,13 @@ func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
 		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES %s · %s\n", mark, verdict, s.File, who, s.Level, strings.Join(s.Covers, ", "))
 		for _, k := range s.Checks {
 			if verbose || k.Status == asice.Failed {
-				fmt.Fprintf(w, "      %-8s %-22s %s\n", k.Status, k.Name, k.Detail)
+				fmt.Fprintf(w, "      %-8s %-22s %s\n", k.Status, flow.CheckName(k.Name), flow.CheckDetail(k))
 			}
 		}
 	}
 	for _, k := range c.Checks {
 		if verbose || k.Status != asice.Passed {
-			fmt.Fprintf(w, "  %s: %s %s\n", i18n.T("verify.container"), k.Name, k.Detail)
+			fmt.Fprintf(w, "  %s: %s: %s\n", i18n.T("verify.container"), flow.CheckName(k.Name), flow.CheckDetail(k))
 		}
 	}
 }
