@@ -117,6 +117,31 @@ func TestSignLevels(t *testing.T) {
 	}
 }
 
+// TestFileInFolder: a data file in a folder is referenced by its path,
+// slashes kept ("pielikumi/tabula%201.csv"), so that other verifiers
+// find it; both Signet and xmlsec1 verify it.
+func TestFileInFolder(t *testing.T) {
+	f := newLTVFixture(t)
+	e, err := f.pki.NewEntity(testpki.RSA2048, testpki.Signing, "Jānis Bērziņš", f.ltv.Issue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []File{{Name: "līgums.pdf", Data: []byte("%PDF-1.7")}, {Name: "pielikumi/tabula 1.csv", Data: []byte("a;b")}}
+	name, doc := f.sign(t, files, e, pdf.LevelBB, 0)
+	if !strings.Contains(string(doc), `URI="pielikumi/tabula%201.csv"`) {
+		t.Errorf("the reference is not the file's path:\n%s", doc)
+	}
+	data, err := Write(files, map[string][]byte{name: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, reps := f.verify(t, data)
+	if !c.Valid() || len(reps) != 1 || !reps[0].Valid || len(reps[0].Covers) != 2 {
+		t.Fatalf("container %+v\nsignatures %+v", c.Checks, reps)
+	}
+	pdfcheck.XmlsecContainer(t, data, 3)
+}
+
 // TestLongTermTamper: an archive timestamp covers the validation data
 // and the signature: editing either after it fails it; a certificate
 // revoked before the proven time fails the revocation check.

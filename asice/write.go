@@ -137,7 +137,7 @@ func Prepare(files []File, cert *x509.Certificate, now time.Time, opts PrepareOp
 	si.WriteString(`<ds:CanonicalizationMethod Algorithm="` + excC14N + `"></ds:CanonicalizationMethod>`)
 	si.WriteString(`<ds:SignatureMethod Algorithm="` + method + `"></ds:SignatureMethod>`)
 	for i, f := range files {
-		si.WriteString(`<ds:Reference Id="r` + fmt.Sprint(i) + `" URI="` + escapeAttr(url.PathEscape(f.Name)) + `">`)
+		si.WriteString(`<ds:Reference Id="r` + fmt.Sprint(i) + `" URI="` + escapeAttr(fileURI(f.Name)) + `">`)
 		si.WriteString(`<ds:DigestMethod Algorithm="` + sha256U + `"></ds:DigestMethod>`)
 		si.WriteString(`<ds:DigestValue>` + b64(sum256(f.Data)) + `</ds:DigestValue></ds:Reference>`)
 	}
@@ -148,6 +148,13 @@ func Prepare(files []File, cert *x509.Certificate, now time.Time, opts PrepareOp
 	si.WriteString(`</ds:SignedInfo>`)
 	return &Pending{files: files, cert: cert, chain: opts.Chain, signedInfo: si.String(), signedProp: props.String(),
 		digest: sum256([]byte(si.String())), id: id, index: opts.Index}, nil
+}
+
+// fileURI is a data file's reference URI: its path within the container,
+// each segment percent-encoded and the slashes kept (a file in a folder
+// is "folder/name", as other verifiers resolve it).
+func fileURI(name string) string {
+	return (&url.URL{Path: name}).EscapedPath()
 }
 
 func mimeType(name string) string {

@@ -298,6 +298,9 @@ func XmlsecContainer(tb testing.TB, container []byte, refs int) {
 			name = base
 			sigs = append(sigs, base)
 		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o700); err != nil {
+			tb.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
 			tb.Fatal(err)
 		}
