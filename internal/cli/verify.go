@@ -61,11 +61,12 @@ Trusted roots are the system's plus those given with --trust (a PEM or DER
 file, or a directory of them). Revocation is read from what the file
 embeds; --online asks OCSP responders (or fetches CRLs, version 1 or 2) for what is missing.
 
-ASiC-E containers (.asice, .sce, .edoc, .bdoc) are verified too: each XAdES
-signature's references, signature value, signing-certificate binding, signature
-timestamp (B-T) and chain at the proven (else claimed) time, and the
-container's structure; archive timestamps and embedded certificate and
-revocation values are not checked yet (said in each report).
+ASiC-E containers (.asice, .sce, .edoc, .bdoc) are verified too: the
+container's structure (mimetype, a manifest listing exactly its files, files
+no valid signature covers) and each XAdES signature's references, signature
+value, signing-certificate binding, signature timestamp, chain at the proven
+time (else now), revocation from its RevocationValues (or online with
+--online) and archive timestamps: the XAdES level reached, B-B to B-LTA.
 
 Encrypted PDFs are verified too: --password-file, or the terminal, gives the
 password of those the empty password does not open.
