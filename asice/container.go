@@ -80,6 +80,7 @@ type Container struct {
 	// Signatures are the META-INF signature documents, by entry name.
 	Signatures map[string][]byte
 	Checks     []Check
+	byName     map[string]int // Files by name, made by Open
 }
 
 // check is a check whose detail is the message id of the i18n catalogue
@@ -158,6 +159,10 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 		default:
 			c.Files = append(c.Files, File{Name: f.Name, Size: int64(len(data)), Data: data})
 		}
+	}
+	c.byName = make(map[string]int, len(c.Files))
+	for i, f := range c.Files {
+		c.byName[f.Name] = i
 	}
 	if !seen["mimetype"] {
 		add("mimetype", Failed, "asice.mimetype_missing", nil)

@@ -229,7 +229,7 @@ func (c *Container) archiveTimestamp(ctx context.Context, d *etree.Document, sig
 	el := usp.CreateElement("xades141:ArchiveTimeStamp") // in place, so the input is what precedes it
 	el.CreateAttr("xmlns:xades141", nsXAdES141)
 	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-ArchiveTimeStamp")
-	input, err := c.archiveInput(d, sig, el, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""))
+	input, err := c.archiveInput(indexDocument(d), sig, el, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""))
 	usp.RemoveChild(el)
 	if err != nil {
 		return nil, err

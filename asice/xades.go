@@ -179,8 +179,9 @@ func (c *Container) verifyDocument(ctx context.Context, name string, data []byte
 		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": err})}}}
 	}
 	var reports []SignatureReport
+	d := indexDocument(doc)
 	err := etreeutils.NSFindIterate(doc.Root(), nsDS, "Signature", func(_ etreeutils.NSContext, sig *etree.Element) error {
-		reports = append(reports, c.verifySignature(ctx, name, doc, sig, opts))
+		reports = append(reports, c.verifySignature(ctx, name, d, sig, opts))
 		return nil
 	})
 	if err != nil || len(reports) == 0 {
@@ -189,7 +190,7 @@ func (c *Container) verifyDocument(ctx context.Context, name string, data []byte
 	return reports
 }
 
-func (c *Container) verifySignature(ctx context.Context, name string, doc *etree.Document, sig *etree.Element, opts VerifyOptions) (r SignatureReport) {
+func (c *Container) verifySignature(ctx context.Context, name string, doc *document, sig *etree.Element, opts VerifyOptions) (r SignatureReport) {
 	r = SignatureReport{File: name, ID: sig.SelectAttrValue("Id", "")}
 	add := func(name string, st Status, id string, data map[string]any) {
 		r.Checks = append(r.Checks, check(name, st, id, data))
@@ -548,7 +549,7 @@ func readLongTerm(usp *etree.Element) longTerm {
 
 // checkArchiveTimestamp checks one archive timestamp over what precedes
 // it and returns the time it proves.
-func (c *Container) checkArchiveTimestamp(doc *etree.Document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, *failure) {
+func (c *Container) checkArchiveTimestamp(doc *document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, *failure) {
 	canon, ts, err := timestampToken(ats)
 	if err != nil {
 		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": err})
@@ -569,7 +570,7 @@ func (c *Container) checkArchiveTimestamp(doc *etree.Document, sig, ats *etree.E
 // canonical unsigned signature properties that precede the timestamp,
 // in order; the canonical ds:Objects other than the one holding the
 // QualifyingProperties.
-func (c *Container) archiveInput(doc *etree.Document, sig, ats *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
+func (c *Container) archiveInput(doc *document, sig, ats *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
 	var out bytes.Buffer
 	signedInfo := child(sig, nsDS, "SignedInfo")
 	if signedInfo == nil {
@@ -623,10 +624,15 @@ func (c *Container) archiveInput(doc *etree.Document, sig, ats *etree.Element, c
 // dereference is a ds:Reference's data after its transforms: a data file
 // of the container (named by file), or an element of the signature
 // document (target) canonicalized.
-func (c *Container) dereference(doc *etree.Document, ref *etree.Element) (content []byte, target *etree.Element, file string, err error) {
+func (c *Container) dereference(doc *document, ref *etree.Element) (content []byte, target *etree.Element, file string, err error) {
 	uri := ref.SelectAttrValue("URI", "")
 	if id, internal := strings.CutPrefix(uri, "#"); internal {
-		target = findByID(doc.Root(), id)
+		if doc.dup[id] {
+			// Two elements with one Id: which was signed is ambiguous
+			// (the trick of signature wrapping attacks).
+			return nil, nil, "", errors.New("two elements have that Id")
+		}
+		target = doc.ids[id]
 		if target == nil {
 			return nil, nil, "", errors.New("no element has that Id")
 		}
@@ -637,7 +643,7 @@ func (c *Container) dereference(doc *etree.Document, ref *etree.Element) (conten
 	if err != nil {
 		name = uri
 	}
-	i := slices.IndexFunc(c.Files, func(f File) bool { return f.Name == name })
+	i := c.fileIndex(name)
 	if i < 0 {
 		return nil, nil, "", errors.New("the container has no such file")
 	}
@@ -764,17 +770,43 @@ func find(el *etree.Element, ns, local string) *etree.Element {
 	return nil
 }
 
-// findByID is the element whose Id attribute is id.
-func findByID(el *etree.Element, id string) *etree.Element {
-	if el.SelectAttrValue("Id", "") == id {
-		return el
-	}
-	for _, c := range el.ChildElements() {
-		if f := findByID(c, id); f != nil {
-			return f
+// document is a signature document read, with its elements by Id
+// (built once: references resolve in constant time whatever their
+// number).
+type document struct {
+	ids map[string]*etree.Element
+	dup map[string]bool // Ids more than one element has
+}
+
+func indexDocument(tree *etree.Document) *document {
+	d := &document{ids: map[string]*etree.Element{}, dup: map[string]bool{}}
+	var walk func(el *etree.Element)
+	walk = func(el *etree.Element) { // depth bounded by checkXML
+		if id := el.SelectAttrValue("Id", ""); id != "" {
+			if _, seen := d.ids[id]; seen {
+				d.dup[id] = true
+			}
+			d.ids[id] = el
+		}
+		for _, c := range el.ChildElements() {
+			walk(c)
 		}
 	}
-	return nil
+	if root := tree.Root(); root != nil {
+		walk(root)
+	}
+	return d
+}
+
+// fileIndex is the index in c.Files of the data file named name, or -1.
+func (c *Container) fileIndex(name string) int {
+	if c.byName == nil {
+		return slices.IndexFunc(c.Files, func(f File) bool { return f.Name == name })
+	}
+	if i, ok := c.byName[name]; ok {
+		return i
+	}
+	return -1
 }
 
 func attrOf(el *etree.Element, name string) string {

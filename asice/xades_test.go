@@ -111,6 +111,11 @@ func TestVerifyXAdES(t *testing.T) {
 				}
 				return s[:i] + c + s[i+1:]
 			})},
+			// Signature wrapping: a second element with the signed
+			// properties' Id makes what was signed ambiguous.
+			{"duplicate Id", "references", edit(es, "META-INF/signatures0.xml", func(s string) string {
+				return strings.Replace(s, "</ds:Signature>", `<ds:Object Id="S0-SignedProperties"></ds:Object></ds:Signature>`, 1)
+			})},
 			{"signed info edited", "signature", edit(es, "META-INF/signatures0.xml", func(s string) string {
 				return strings.Replace(s, `Id="r0"`, `Id="r9"`, 1)
 			})},
