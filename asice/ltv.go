@@ -76,10 +76,11 @@ func Extend(ctx context.Context, doc []byte, files []File, level Level, ts pdf.T
 		for _, el := range els {
 			usp.AddChild(el)
 		}
-		if doc, err = d.WriteToBytes(); err != nil {
+		next, err := d.WriteToBytes()
+		if err != nil {
 			return doc, reached, err
 		}
-		reached = step.level
+		doc, reached = next, step.level
 		if step.level == level {
 			break
 		}

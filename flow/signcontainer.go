@@ -63,7 +63,7 @@ func SignContainer(ctx context.Context, signer keys.Signer, files []string, out 
 	if err != nil {
 		return err
 	}
-	return writeContainer(out, container, signer, 1, len(data), reached, opts.Level, extendErr)
+	return writeContainer(out, container, signer, name, len(data), reached, opts.Level, extendErr)
 }
 
 // AddContainerSignature adds a signature by signer over every data file
@@ -98,7 +98,7 @@ func AddContainerSignature(ctx context.Context, signer keys.Signer, in, out stri
 	if err != nil {
 		return err
 	}
-	return writeContainer(out, container, signer, len(c.Signatures)+1, len(c.Files), reached, opts.Level, extendErr)
+	return writeContainer(out, container, signer, name, len(c.Files), reached, opts.Level, extendErr)
 }
 
 // containerSignature makes a signature document numbered index over files
@@ -124,11 +124,11 @@ func containerSignature(ctx context.Context, signer keys.Signer, files []asice.F
 	return p.Name(), doc, reached, err
 }
 
-// writeContainer reads the container back — sound, with signatures
-// signatures, the last covering files files and verifying — and writes
-// it to out atomically. extendErr, the reason the level was not reached,
-// becomes a *PartlySignedError once the container is written.
-func writeContainer(out string, container []byte, signer keys.Signer, signatures, files int, reached, wanted pdf.Level, extendErr error) error {
+// writeContainer reads the container back — sound, its signature document
+// name holding one signature that covers files files and verifies — and
+// writes it to out atomically. extendErr, the reason the level was not
+// reached, becomes a *PartlySignedError once the container is written.
+func writeContainer(out string, container []byte, signer keys.Signer, name string, files int, reached, wanted pdf.Level, extendErr error) error {
 	err := atomicfile.WriteChecked(out, func(w io.Writer) error {
 		_, err := w.Write(container)
 		return err
@@ -140,10 +140,16 @@ func writeContainer(out string, container []byte, signer keys.Signer, signatures
 		// Trust is not this check's business (the person's verify is):
 		// the structure, references, value and binding are.
 		reps := c.Verify(context.Background(), asice.VerifyOptions{Intermediates: signer.Chain()})
-		if !c.Valid() || len(reps) != signatures || len(reps[len(reps)-1].Covers) != files {
+		var ours []asice.SignatureReport
+		for _, r := range reps {
+			if r.File == name {
+				ours = append(ours, r)
+			}
+		}
+		if !c.Valid() || len(ours) != 1 || len(ours[0].Covers) != files {
 			return fmt.Errorf("the container does not read back as signed (%v)", c.Checks)
 		}
-		for _, k := range reps[len(reps)-1].Checks {
+		for _, k := range ours[0].Checks {
 			if k.Status == asice.Failed && (k.Name == "references" || k.Name == "signature" || k.Name == "signing certificate") {
 				return fmt.Errorf("the container's signature does not verify: %s: %s", k.Name, k.Detail)
 			}
