@@ -190,7 +190,7 @@ func InspectDocumentWith(ctx context.Context, path string, verify pdf.VerifyOpti
 	d = Document{Path: path}
 	// Whatever goes wrong with one document is that document's error.
 	defer pdf.RecoverBug(path, &d.Err)
-	if IsContainer(path) || !IsPDF(path) {
+	if IsContainer(path) || !IsPDFFile(path) {
 		info, err := os.Stat(path)
 		if err != nil {
 			d.Err = err

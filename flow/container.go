@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,26 @@ func IsContainer(path string) bool {
 // IsPDF tells a PDF by its name.
 func IsPDF(path string) bool {
 	return strings.EqualFold(filepath.Ext(path), ".pdf")
+}
+
+// IsPDFFile tells a PDF by its name, else by its first kilobyte holding
+// the "%PDF-" header (where readers look for it): a scan saved without
+// an extension is still signed as a PDF.
+func IsPDFFile(path string) bool {
+	if IsPDF(path) {
+		return true
+	}
+	if IsContainer(path) {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 1024)
+	n, _ := io.ReadFull(f, head)
+	return bytes.Contains(head[:n], []byte("%PDF-"))
 }
 
 // ContainerReport is what holds of a container: its structure and each

@@ -228,7 +228,7 @@ func PlanSigning(paths []string, asContainer bool, dir, suffix string) SigningPl
 		switch {
 		case IsContainer(in):
 			p.Containers = append(p.Containers, Job{Input: in, Output: OutputPathSuffix(in, dir, suffix)})
-		case IsPDF(in) && !asContainer:
+		case IsPDFFile(in) && !asContainer:
 			p.PDFs = append(p.PDFs, Job{Input: in, Output: OutputPathSuffix(in, dir, suffix)})
 		default:
 			loose = append(loose, in)

@@ -73,6 +73,18 @@ func TestSignPlan(t *testing.T) {
 		t.Errorf("the PDF: %+v", d)
 	}
 
+	// A PDF saved without its extension is still a PDF.
+	scan := filepath.Join(dir, "skenējums")
+	if b, err := os.ReadFile(docs[0]); err != nil || os.WriteFile(scan, b, 0o644) != nil {
+		t.Fatal(err)
+	}
+	if plan := PlanSigning([]string{scan, text}, false, "", ""); len(plan.PDFs) != 1 || plan.PDFs[0].Input != scan || plan.New == nil || len(plan.New.Files) != 1 {
+		t.Errorf("plan %+v", plan)
+	}
+	if d := InspectDocument(context.Background(), scan, verify); d.Other || d.Pages == 0 {
+		t.Errorf("the PDF without extension: %+v", d)
+	}
+
 	// Asked for a container, the PDF goes in it with the text file.
 	plan = PlanSigning([]string{docs[0], text}, true, t.TempDir(), "")
 	if len(plan.PDFs) != 0 || plan.New == nil || len(plan.New.Files) != 2 {
