@@ -10,6 +10,7 @@ package asice
 // document re-read after each addition.
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto"
@@ -17,6 +18,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/beevik/etree"
 	"github.com/digitorus/timestamp"
@@ -68,6 +73,14 @@ func Extend(ctx context.Context, doc []byte, files []File, level Level, ts pdf.T
 		if err != nil {
 			return doc, reached, err
 		}
+		if has(sig, step.level) {
+			// Made by another tool, or extended before: kept as it is.
+			reached = step.level
+			if step.level == level {
+				break
+			}
+			continue
+		}
 		els, err := step.add(d, sig)
 		if err != nil {
 			return doc, reached, fmt.Errorf("XAdES %s: %w", step.level, err)
@@ -86,6 +99,81 @@ func Extend(ctx context.Context, doc []byte, files []File, level Level, ts pdf.T
 		}
 	}
 	return doc, reached, nil
+}
+
+// has tells whether the signature has what level adds already: a
+// signature timestamp (B-T), certificate and revocation values (B-LT).
+// An archive timestamp (B-LTA) is always added: a new one renews those
+// before it.
+func has(sig *etree.Element, level Level) bool {
+	switch level {
+	case pdf.LevelBT:
+		return find(sig, nsXAdES, "SignatureTimeStamp") != nil
+	case pdf.LevelBLT:
+		return find(sig, nsXAdES, "CertificateValues") != nil && find(sig, nsXAdES, "RevocationValues") != nil
+	}
+	return false
+}
+
+// ExtendContainer brings every signature of the container in r (size
+// bytes) to level, whoever made it: each signature document is extended
+// ([Extend]) and the container rewritten with the other entries copied
+// as they are. A signature document with more than one signature, or
+// any failure, stops it: the container is extended whole or not at all.
+func ExtendContainer(ctx context.Context, r io.ReaderAt, size int64, level Level, ts pdf.Timestamper, ltv pdf.LTVOptions) ([]byte, error) {
+	c, err := Open(r, size, Limits{})
+	if err != nil {
+		return nil, err
+	}
+	if !c.Valid() {
+		return nil, errors.New("the container's structure fails its checks: it is not extended")
+	}
+	if len(c.Signatures) == 0 {
+		return nil, errors.New("the container has no signatures to extend")
+	}
+	replaced := map[string][]byte{}
+	for _, name := range slices.Sorted(maps.Keys(c.Signatures)) {
+		doc, reached, err := Extend(ctx, c.Signatures[name], c.Files, level, ts, ltv)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if reached != level {
+			return nil, fmt.Errorf("%s: reached %s, not %s", name, reached, level)
+		}
+		replaced[name] = doc
+	}
+	return rewrite(r, size, replaced)
+}
+
+// rewrite copies the zip in r entry by entry (compressed data as it is),
+// writing the entries named in replaced with their new content.
+func rewrite(r io.ReaderAt, size int64, replaced map[string][]byte) ([]byte, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotContainer, err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		data, ok := replaced[f.Name]
+		if !ok {
+			if err := zw.Copy(f); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: time.Now()})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(data); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // signatureOf reads a signature document holding one ds:Signature.

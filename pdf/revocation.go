@@ -3,6 +3,7 @@ package pdf
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/keys"
 )
 
 // Revocation checking and validation data apart from PDF documents: what
@@ -39,7 +41,8 @@ type ValidationData struct {
 // GatherValidationData fetches, for every leaf (signers, timestamp
 // authorities), its chain to a trusted root (pool helps build it) and an
 // OCSP response — or, when a certificate names no responder, a CRL — for
-// each certificate below the root. It fails when a status cannot be
+// each certificate below the root. Issuers missing from pool are fetched
+// from the certificates' AIA caIssuers URLs. It fails when a status cannot be
 // fetched, rather than yield data that claims more than it has.
 func GatherValidationData(ctx context.Context, leaves, pool []*x509.Certificate, opts LTVOptions) (*ValidationData, error) {
 	v := &verifier{ctx: ctx, opts: VerifyOptions{Roots: opts.Roots, HTTPClient: opts.HTTPClient}, pool: pool}
@@ -66,6 +69,15 @@ func (v *verifier) gather(leaves []*x509.Certificate) (*ValidationData, error) {
 	done := map[string]bool{}
 	for _, leaf := range leaves {
 		chain, err := v.verifyChain(leaf, v.pool, time.Now(), x509.ExtKeyUsageAny)
+		var unknown x509.UnknownAuthorityError
+		if errors.As(err, &unknown) && len(leaf.IssuingCertificateURL) > 0 {
+			// Many signatures carry their signer's certificate alone:
+			// its issuers come from where it says (AIA caIssuers).
+			if more, _ := keys.FetchIssuers(v.ctx, leaf, v.opts.HTTPClient); len(more) > 0 {
+				v.pool = append(v.pool, more...)
+				chain, err = v.verifyChain(leaf, v.pool, time.Now(), x509.ExtKeyUsageAny)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: the chain of %q does not reach a trusted root: %v", ErrValidationData, leaf.Subject.CommonName, err)
 		}
