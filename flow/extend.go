@@ -1,13 +1,17 @@
 package flow
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -79,6 +83,9 @@ func extendOne(ctx context.Context, job Job, opts ExtendOptions) error {
 			return err
 		}
 	}
+	if IsContainer(job.Input) {
+		return extendContainer(ctx, job, inPlace, opts)
+	}
 	// B-LTA adds a document timestamp, a signature field: the
 	// permissions must allow one.
 	password, err := unlock(ctx, opts.Passwords, job.Input, opts.Password, opts.Level == pdf.LevelBLTA)
@@ -127,6 +134,77 @@ func extendOne(ctx context.Context, job Job, opts ExtendOptions) error {
 		}
 		if after.Revisions <= before.Revisions {
 			return errors.New("extending added nothing")
+		}
+		return nil
+	})
+}
+
+// extendContainer extends every signature of a container; the output is
+// written only once every signature valid before is valid after, at the
+// level asked. Renewing requires every signature at B-LTA already (a new
+// archive timestamp is added over each).
+func extendContainer(ctx context.Context, job Job, inPlace bool, opts ExtendOptions) error {
+	raw, err := os.ReadFile(job.Input)
+	if err != nil {
+		return err
+	}
+	verify := func(data []byte) (*ContainerReport, error) {
+		c, err := asice.Open(bytes.NewReader(data), int64(len(data)), asice.Limits{})
+		if err != nil {
+			return nil, err
+		}
+		rep := &ContainerReport{Checks: c.Checks}
+		rep.Signatures = c.Verify(ctx, asice.VerifyOptions{Roots: opts.Verify.Roots, ExtraRoots: opts.Verify.ExtraRoots})
+		return rep, nil
+	}
+	before, err := verify(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(job.Input), err)
+	}
+	if opts.Renew {
+		for _, s := range before.Signatures {
+			if s.Level != string(pdf.LevelBLTA) {
+				return fmt.Errorf("%w: %s has a signature at %s", ErrNotArchive, job.Input, cmp.Or(s.Level, "no level"))
+			}
+		}
+	}
+	extended, err := asice.ExtendContainer(ctx, bytes.NewReader(raw), int64(len(raw)), opts.Level, opts.Timestamper, opts.LTV)
+	if err != nil {
+		return err
+	}
+	if inPlace {
+		if opts.Backup == "" {
+			return errors.New("extending in place needs a backup of the original")
+		}
+		if err := copyNew(job.Input, job.Input+opts.Backup); err != nil {
+			return err
+		}
+	}
+	return atomicfile.WriteChecked(job.Output, func(w io.Writer) error {
+		_, err := w.Write(extended)
+		return err
+	}, func(r io.ReaderAt, size int64) error {
+		data := make([]byte, size)
+		if _, err := r.ReadAt(data, 0); err != nil {
+			return err
+		}
+		after, err := verify(data)
+		if err != nil {
+			return err
+		}
+		if len(after.Signatures) != len(before.Signatures) {
+			return errors.New("extending changed the number of signatures")
+		}
+		for i, s := range before.Signatures {
+			if !s.Valid {
+				continue
+			}
+			if !after.Signatures[i].Valid {
+				return fmt.Errorf("extending would break the signature %s", cmp.Or(s.ID, s.File))
+			}
+			if after.Signatures[i].Level != string(opts.Level) {
+				return fmt.Errorf("extended, the signature %s is at %s, not %s", cmp.Or(s.ID, s.File), after.Signatures[i].Level, opts.Level)
+			}
 		}
 		return nil
 	})

@@ -46,9 +46,9 @@ func newDocuments(app *App) *documents {
 		d.selected = id
 		d.reportBtn.Enable()
 		d.removeBtn.Enable()
-		// Extending for the archive is for PDFs (containers are signed
-		// at B-LT/B-LTA from the start).
-		if e := d.entry(id); e != nil && flow.IsPDF(e.path) {
+		// Extending for the archive is for signed documents: PDFs and
+		// containers, not the other files.
+		if e := d.entry(id); e != nil && d.extendable(e) {
 			d.extendBtn.Enable()
 		} else {
 			d.extendBtn.Disable()
@@ -77,6 +77,18 @@ func newDocuments(app *App) *documents {
 	hint := widget.NewLabelWithStyle(i18n.T("ui.drop_here"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	d.empty = container.NewCenter(hint)
 	return d
+}
+
+// extendable: a PDF or a container (by what reading it found, else by
+// its name while it is being read).
+func (d *documents) extendable(e *docEntry) bool {
+	d.mu.Lock()
+	info := e.info
+	d.mu.Unlock()
+	if info != nil {
+		return !info.Other
+	}
+	return flow.IsPDF(e.path) || flow.IsContainer(e.path)
 }
 
 func (d *documents) view() fyne.CanvasObject {

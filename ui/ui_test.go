@@ -793,6 +793,16 @@ func TestSignAsContainer(t *testing.T) {
 	if got := describeDocument(h.app.docs.entry(1)).details; !strings.Contains(got, "not a PDF") {
 		t.Errorf("the text file's row says %q", got)
 	}
+	// Extending for the archive is offered for the PDF, not the text file.
+	h.app.docs.list.Select(1)
+	if !h.app.docs.extendBtn.Disabled() {
+		t.Error("extending is offered for a text file")
+	}
+	h.app.docs.list.Select(0)
+	if h.app.docs.extendBtn.Disabled() {
+		t.Error("extending is not offered for a PDF")
+	}
+	h.app.docs.list.UnselectAll()
 	h.app.options.asContainer.SetChecked(true)
 	h.choose(softhsmtest.MainToken, "P-256 signing")
 	test.Tap(h.app.signBtn)
@@ -818,6 +828,11 @@ func TestSignAsContainer(t *testing.T) {
 	if got := describeDocument(e).details; !strings.HasSuffix(got, "2 files · 1 signature, valid") {
 		t.Errorf("the container's row says %q", got)
 	}
+	h.app.docs.list.Select(0)
+	if h.app.docs.extendBtn.Disabled() {
+		t.Error("extending is not offered for a container")
+	}
+	h.app.docs.list.UnselectAll()
 	h.app.showReport(e)
 	markup := texts(h.app.report)
 	for _, want := range []string{"All signatures are valid.", "Files: līgums.pdf, piezīmes.txt", "Zoë Ørsted — valid", "XAdES B-B", "references", "manifest"} {

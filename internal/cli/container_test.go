@@ -141,7 +141,8 @@ func TestSignContainer(t *testing.T) {
 // written beside it as NAME-signed.asice; verify reads both signatures at
 // their levels and xmlsec1 verifies both. A level that cannot be reached
 // (no revocation source in the certificate) leaves a B-T container and
-// exit 3; containers and PDFs in one run are refused.
+// exit 3; containers and PDFs in one run are refused. A B-B container is
+// extended to B-LTA and renewed; a B-B one is not renewed.
 func TestContainerLevels(t *testing.T) {
 	env := softhsmtest.Require(t)
 	ltv, err := testtsa.StartLTV(env.PKI)
@@ -210,19 +211,32 @@ func TestContainerLevels(t *testing.T) {
 		t.Errorf("the B-T container was not kept: %v", err)
 	}
 
+	// A B-B container extended to B-LTA, then renewed.
+	bb := filepath.Join(dir, "bb.asice")
+	if code, stdout, stderr := run(t, "sign", "--key", key, "--pin-file", pinFile(t, "pw"), "--container", "asice", "-o", bb, a); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := run(t, "extend", "--tsa", ltv.TSA.URL, "--trust", root, bb); code != 0 {
+		t.Fatalf("extend: exit %d\n%s%s", code, stdout, stderr)
+	}
+	lta := filepath.Join(dir, "bb-extended.asice")
+	if code, stdout, stderr := run(t, "extend", "--renew", "--tsa", ltv.TSA.URL, "--trust", root, "-o", filepath.Join(dir, "renewed.asice"), lta); code != 0 {
+		t.Fatalf("renew: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, f := range []string{lta, filepath.Join(dir, "renewed.asice")} {
+		code, stdout, _ := run(t, "verify", "--json", "--trust", root, f)
+		var res []verifyFileJSON
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 || res[0].Container == nil || res[0].Container.Signatures[0].Level != "B-LTA" {
+			t.Errorf("%s: exit %d %v\n%s", f, code, err, stdout)
+		}
+	}
+	if code, _, stderr := run(t, "extend", "--renew", "--tsa", ltv.TSA.URL, "--trust", root, "-o", filepath.Join(dir, "x.asice"), bb); code != 1 || !strings.Contains(stderr, "only a B-LTA file can be renewed") {
+		t.Errorf("renewing a B-B container: exit %d %s", code, stderr)
+	}
+
 	doc := filepath.Join(dir, "doc.pdf")
 	testpdf.WriteFile(doc, testpdf.Options{})
 	if code, _, stderr := run(t, "sign", "--key", key, "--pin-file", pinFile(t, "pw"), out, doc); code != 2 || !strings.Contains(stderr, "separate runs") {
 		t.Errorf("a container and a PDF: exit %d %s", code, stderr)
-	}
-}
-
-// TestExtendContainerRefused: extend says plainly that containers are
-// signed at their level rather than extended.
-func TestExtendContainerRefused(t *testing.T) {
-	t.Setenv("LANG", "C")
-	code, _, stderr := run(t, "extend", "--tsa", "http://127.0.0.1:1", "a.edoc")
-	if code != 2 || !strings.Contains(stderr, "extend works on PDFs") {
-		t.Errorf("exit %d %s", code, stderr)
 	}
 }

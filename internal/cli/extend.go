@@ -20,13 +20,19 @@ func (a *app) extendCommand() *cobra.Command {
 		renew, inPlace, force, asJSON   bool
 	)
 	cmd := &cobra.Command{
-		Use:   "extend --level B-LT|B-LTA --tsa URL [options] FILE.pdf...",
+		Use:   "extend --level B-LT|B-LTA --tsa URL [options] FILE.pdf|FILE.edoc...",
 		Short: i18n.T("cmd.extend.short"),
 		Long: `Add to signed PDFs — whoever signed them — what keeps them verifiable for
 the long term: for every signature and timestamp, its certificates and
 their revocation status (OCSP or CRL) in a Document Security Store
 (B-LT), then a document timestamp over it all (B-LTA). A signature whose
 time nothing proves yet first gets a document timestamp.
+
+ASiC-E containers (.asice, .edoc…): each XAdES signature, whoever made it,
+gets what it lacks — a signature timestamp, CertificateValues and
+RevocationValues (B-LT), then an archive timestamp (B-LTA); issuers a
+signature does not carry are fetched from its certificate's AIA. The other
+entries are copied byte for byte.
 
 --renew, on a B-LTA file, adds fresh validation data for its newest
 document timestamp and a new one over it: an archive is renewed before
@@ -53,11 +59,6 @@ the original as FILE<backup> (--backup, default .orig).`,
 			}
 			if inPlace && backup == "" {
 				return usageError{errors.New("--in-place needs a --backup suffix: the original is kept")}
-			}
-			if n := countContainers(files); n > 0 {
-				// Extending a container's signatures after the fact is not
-				// built: they are made at the level wanted instead.
-				return usageError{errors.New("extend works on PDFs; a container's signature is made at B-LT or B-LTA with 'signet sign --tsa URL --level B-LTA'")}
 			}
 			roots, err := loadTrust(trust)
 			if err != nil {
