@@ -142,31 +142,40 @@ func ExtendContainer(ctx context.Context, r io.ReaderAt, size int64, level Level
 		}
 		replaced[name] = doc
 	}
-	return rewrite(r, size, replaced)
-}
-
-// rewrite copies the zip in r entry by entry (compressed data as it is),
-// writing the entries named in replaced with their new content.
-func rewrite(r io.ReaderAt, size int64, replaced map[string][]byte) ([]byte, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotContainer, err)
 	}
+	return rewrite(zr, replaced, "", nil)
+}
+
+// rewrite copies the zip zr entry by entry (compressed data as it is),
+// writing the entries named in replaced with their new content, and adds
+// an entry addName (unless "") with addData at the end.
+func rewrite(zr *zip.Reader, replaced map[string][]byte, addName string, addData []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		data, ok := replaced[f.Name]
-		if !ok {
-			if err := zw.Copy(f); err != nil {
-				return nil, err
-			}
-			continue
+	write := func(name string, data []byte) error {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Now()})
+		if err != nil {
+			return err
 		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: time.Now()})
+		_, err = w.Write(data)
+		return err
+	}
+	for _, f := range zr.File {
+		var err error
+		if data, ok := replaced[f.Name]; ok {
+			err = write(f.Name, data)
+		} else {
+			err = zw.Copy(f)
+		}
 		if err != nil {
 			return nil, err
 		}
-		if _, err := w.Write(data); err != nil {
+	}
+	if addName != "" {
+		if err := write(addName, addData); err != nil {
 			return nil, err
 		}
 	}

@@ -288,23 +288,8 @@ func AddSignature(r io.ReaderAt, size int64, name string, doc []byte) ([]byte, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotContainer, err)
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		if f.Name == name {
-			return nil, fmt.Errorf("the container already has %s", name)
-		}
-		if err := zw.Copy(f); err != nil {
-			return nil, err
-		}
+	if slices.ContainsFunc(zr.File, func(f *zip.File) bool { return f.Name == name }) {
+		return nil, fmt.Errorf("the container already has %s", name)
 	}
-	fw, err := zw.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	fw.Write(doc)
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return rewrite(zr, nil, name, doc)
 }

@@ -109,13 +109,8 @@ func extendOne(ctx context.Context, job Job, opts ExtendOptions) error {
 	if opts.Renew && !isArchive(before) {
 		return fmt.Errorf("%w: %s is %s", ErrNotArchive, job.Input, levelOf(before))
 	}
-	if inPlace {
-		if opts.Backup == "" {
-			return errors.New("extending in place needs a backup of the original")
-		}
-		if err := copyNew(job.Input, job.Input+opts.Backup); err != nil {
-			return err
-		}
+	if err := backupFirst(job, inPlace, opts.Backup); err != nil {
+		return err
 	}
 	return atomicfile.WriteChecked(job.Output, func(w io.Writer) error {
 		return pdf.Extend(ctx, f, info.Size(), w, opts.Level, opts.Timestamper, opts.LTV)
@@ -172,13 +167,8 @@ func extendContainer(ctx context.Context, job Job, inPlace bool, opts ExtendOpti
 	if err != nil {
 		return err
 	}
-	if inPlace {
-		if opts.Backup == "" {
-			return errors.New("extending in place needs a backup of the original")
-		}
-		if err := copyNew(job.Input, job.Input+opts.Backup); err != nil {
-			return err
-		}
+	if err := backupFirst(job, inPlace, opts.Backup); err != nil {
+		return err
 	}
 	return atomicfile.WriteChecked(job.Output, func(w io.Writer) error {
 		_, err := w.Write(extended)
@@ -236,6 +226,18 @@ func sameFile(a, b string) bool {
 	ia, err1 := os.Stat(a)
 	ib, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
+}
+
+// backupFirst, for a job extended in place, copies its input to
+// Input+backup first.
+func backupFirst(job Job, inPlace bool, backup string) error {
+	if !inPlace {
+		return nil
+	}
+	if backup == "" {
+		return errors.New("extending in place needs a backup of the original")
+	}
+	return copyNew(job.Input, job.Input+backup)
 }
 
 // copyNew copies src to dst, which must not exist, atomically.
