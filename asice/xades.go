@@ -571,7 +571,13 @@ func (c *Container) checkArchiveTimestamp(doc *document, sig, ats *etree.Element
 // in order; the canonical ds:Objects other than the one holding the
 // QualifyingProperties.
 func (c *Container) archiveInput(doc *document, sig, ats *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
+	// Sized for the data files (most of it) and the XML around them.
+	var total int
+	for _, f := range c.Files {
+		total += len(f.Data)
+	}
 	var out bytes.Buffer
+	out.Grow(min(total, 1<<30) + 64<<10)
 	signedInfo := child(sig, nsDS, "SignedInfo")
 	if signedInfo == nil {
 		return nil, errors.New("no SignedInfo")
