@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,4 +189,13 @@ func FuzzOpen(f *testing.F) {
 		}
 		c.Verify(context.Background(), VerifyOptions{Roots: x509.NewCertPool()})
 	})
+}
+
+func TestEntryOrder(t *testing.T) {
+	names := []string{"META-INF/signatures10.xml", "META-INF/signatures.xml", "META-INF/signatures2.xml", "META-INF/signatures0.xml"}
+	slices.SortFunc(names, entryOrder)
+	want := []string{"META-INF/signatures.xml", "META-INF/signatures0.xml", "META-INF/signatures2.xml", "META-INF/signatures10.xml"}
+	if !slices.Equal(names, want) {
+		t.Errorf("%v", names)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -141,7 +142,7 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 	for name := range c.Signatures {
 		names = append(names, name)
 	}
-	slices.Sort(names)
+	slices.SortFunc(names, entryOrder)
 	covered := map[string]bool{}
 	for _, name := range names {
 		for _, r := range c.verifyDocument(ctx, name, c.Signatures[name], opts) {
@@ -163,6 +164,30 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 		c.Checks = append(c.Checks, check("coverage", Warning, "asice.coverage", map[string]any{"Files": strings.Join(bare, ", ")}))
 	}
 	return reports
+}
+
+// entryOrder orders signature documents as people count them:
+// signatures2.xml before signatures10.xml — by the name without its
+// trailing number, then by that number, then by name.
+func entryOrder(a, b string) int {
+	sa, na := splitNumber(a)
+	sb, nb := splitNumber(b)
+	return cmp.Or(strings.Compare(sa, sb), cmp.Compare(na, nb), strings.Compare(a, b))
+}
+
+// splitNumber splits name into what precedes the number right before
+// ".xml" and that number (-1 when there is none).
+func splitNumber(name string) (string, int) {
+	stem := strings.TrimSuffix(name, ".xml")
+	i := len(stem)
+	for i > 0 && stem[i-1] >= '0' && stem[i-1] <= '9' {
+		i--
+	}
+	if i == len(stem) || len(stem)-i > 9 {
+		return stem, -1
+	}
+	n, _ := strconv.Atoi(stem[i:])
+	return stem[:i], n
 }
 
 // verifyDocument verifies the ds:Signature elements of one signature
