@@ -52,32 +52,52 @@ func Extend(ctx context.Context, doc []byte, files []File, level Level, ts pdf.T
 		return doc, reached, fmt.Errorf("XAdES %s needs a timestamp authority", level)
 	}
 	c := &Container{Files: files}
+	// Each step adds what one level needs, unless the signature has it
+	// (done); the document is written and read again between steps, so
+	// each input is computed from what the file will hold.
 	steps := []struct {
 		level Level
+		done  func(sig *etree.Element) bool
 		add   func(*etree.Document, *etree.Element) ([]*etree.Element, error)
 	}{
-		{pdf.LevelBT, func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
-			el, err := signatureTimestamp(ctx, sig, ts)
-			return []*etree.Element{el}, err
-		}},
-		{pdf.LevelBLT, func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
+		{pdf.LevelBT, func(sig *etree.Element) bool { return find(sig, nsXAdES, "SignatureTimeStamp") != nil },
+			func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
+				el, err := signatureTimestamp(ctx, sig, ts)
+				return []*etree.Element{el}, err
+			}},
+		{pdf.LevelBLT, func(sig *etree.Element) bool {
+			return find(sig, nsXAdES, "CertificateValues") != nil && find(sig, nsXAdES, "RevocationValues") != nil
+		}, func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
 			return validationValues(ctx, sig, ltv)
 		}},
-		{pdf.LevelBLTA, func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
-			el, err := c.archiveTimestamp(ctx, d, sig, ts)
-			return []*etree.Element{el}, err
-		}},
+		// Renewing a B-LTA signature: the validation data of the
+		// archive timestamps before the new one (xades141:
+		// TimeStampValidationData), which the new one then covers.
+		{pdf.LevelBLTA, func(sig *etree.Element) bool { return len(findAll(sig, nsXAdES141, "ArchiveTimeStamp")) == 0 },
+			func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
+				el, err := timestampValidationData(ctx, sig, ltv)
+				return []*etree.Element{el}, err
+			}},
+		// An archive timestamp is always added.
+		{pdf.LevelBLTA, func(*etree.Element) bool { return false },
+			func(d *etree.Document, sig *etree.Element) ([]*etree.Element, error) {
+				el, err := c.archiveTimestamp(ctx, d, sig, ts)
+				return []*etree.Element{el}, err
+			}},
 	}
+	order := map[Level]int{pdf.LevelBT: 1, pdf.LevelBLT: 2, pdf.LevelBLTA: 3}
 	for _, step := range steps {
+		if order[step.level] > order[level] {
+			break
+		}
 		d, sig, err := signatureOf(doc)
 		if err != nil {
 			return doc, reached, err
 		}
-		if has(sig, step.level) {
+		if step.done(sig) {
 			// Made by another tool, or extended before: kept as it is.
-			reached = step.level
-			if step.level == level {
-				break
+			if step.level != pdf.LevelBLTA {
+				reached = step.level
 			}
 			continue
 		}
@@ -93,26 +113,15 @@ func Extend(ctx context.Context, doc []byte, files []File, level Level, ts pdf.T
 		if err != nil {
 			return doc, reached, err
 		}
-		doc, reached = next, step.level
-		if step.level == level {
-			break
+		doc = next
+		if step.level != pdf.LevelBLTA {
+			reached = step.level
 		}
 	}
-	return doc, reached, nil
-}
-
-// has tells whether the signature has what level adds already: a
-// signature timestamp (B-T), certificate and revocation values (B-LT).
-// An archive timestamp (B-LTA) is always added: a new one renews those
-// before it.
-func has(sig *etree.Element, level Level) bool {
-	switch level {
-	case pdf.LevelBT:
-		return find(sig, nsXAdES, "SignatureTimeStamp") != nil
-	case pdf.LevelBLT:
-		return find(sig, nsXAdES, "CertificateValues") != nil && find(sig, nsXAdES, "RevocationValues") != nil
+	if order[level] == 3 {
+		reached = pdf.LevelBLTA // the last step, the archive timestamp, was added
 	}
-	return false
+	return doc, reached, nil
 }
 
 // ExtendContainer brings every signature of the container in r (size
@@ -297,10 +306,47 @@ func validationValues(ctx context.Context, sig *etree.Element, ltv pdf.LTVOption
 	if err != nil {
 		return nil, err
 	}
+	certs, revs := valueElements(data, cert.Raw)
+	return []*etree.Element{certs, revs}, nil
+}
+
+// timestampValidationData is a xades141:TimeStampValidationData with the
+// chains and revocation data of the authorities of the signature's
+// archive timestamps.
+func timestampValidationData(ctx context.Context, sig *etree.Element, ltv pdf.LTVOptions) (*etree.Element, error) {
+	// The signature's own certificates help build the chains.
+	_, pool := keyInfoCerts(sig)
+	pool = append(pool, readLongTerm(find(sig, nsXAdES, "UnsignedSignatureProperties")).certs...)
+	var leaves []*x509.Certificate
+	for _, ats := range findAll(sig, nsXAdES141, "ArchiveTimeStamp") {
+		if _, tok, err := timestampToken(ats); err == nil && len(tok.Certificates) > 0 {
+			leaves = append(leaves, tok.Certificates[0])
+			pool = append(pool, tok.Certificates...)
+		}
+	}
+	if len(leaves) == 0 {
+		return nil, errors.New("no archive timestamp to renew can be read")
+	}
+	data, err := pdf.GatherValidationData(ctx, leaves, pool, ltv)
+	if err != nil {
+		return nil, err
+	}
+	el := etree.NewElement("xades141:TimeStampValidationData")
+	el.CreateAttr("xmlns:xades141", nsXAdES141)
+	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-TimeStampValidationData-"+fmt.Sprint(len(leaves)))
+	certs, revs := valueElements(data, nil)
+	el.AddChild(certs)
+	el.AddChild(revs)
+	return el, nil
+}
+
+// valueElements are data as a CertificateValues (without skip, which
+// KeyInfo holds) and a RevocationValues element.
+func valueElements(data *pdf.ValidationData, skip []byte) (*etree.Element, *etree.Element) {
 	certs := xadesElement("CertificateValues")
 	for _, der := range data.Certs {
-		if bytes.Equal(der, cert.Raw) {
-			continue // in KeyInfo already
+		if bytes.Equal(der, skip) {
+			continue
 		}
 		certs.CreateElement("xades:EncapsulatedX509Certificate").SetText(b64(der))
 	}
@@ -317,7 +363,7 @@ func validationValues(ctx context.Context, sig *etree.Element, ltv pdf.LTVOption
 			list.CreateElement("xades:EncapsulatedOCSPValue").SetText(b64(der))
 		}
 	}
-	return []*etree.Element{certs, revs}, nil
+	return certs, revs
 }
 
 // archiveTimestamp is a xades141:ArchiveTimeStamp over the signature and

@@ -567,6 +567,13 @@ func readLongTerm(usp *etree.Element) longTerm {
 			}
 		case el.Tag == "ArchiveTimeStamp" && el.NamespaceURI() == nsXAdES141:
 			lt.archive = append(lt.archive, el)
+		case el.Tag == "TimeStampValidationData" && el.NamespaceURI() == nsXAdES141:
+			// Chains of earlier archive timestamps' authorities.
+			for _, x := range children(child(el, nsXAdES, "CertificateValues"), nsXAdES, "EncapsulatedX509Certificate") {
+				if c, err := x509.ParseCertificate(decode(x)); err == nil {
+					lt.certs = append(lt.certs, c)
+				}
+			}
 		}
 	}
 	return lt

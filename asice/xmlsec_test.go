@@ -181,4 +181,11 @@ func TestExtendOthersContainer(t *testing.T) {
 	if len(reps) != 1 || !reps[0].Valid || reps[0].Level != "B-LTA" || n != 2 {
 		t.Errorf("renewed: %d archive timestamps; %+v", n, reps)
 	}
+	// The first archive timestamp's authority: its chain and status
+	// before the second, which covers them.
+	renewed := c.Signatures["META-INF/signatures0.xml"]
+	tsvd := bytes.Index(renewed, []byte("TimeStampValidationData"))
+	if tsvd < 0 || bytes.Count(renewed, []byte("<xades:EncapsulatedOCSPValue>")) != 3 || tsvd > bytes.LastIndex(renewed, []byte("ArchiveTimeStamp")) {
+		t.Errorf("no TimeStampValidationData before the new archive timestamp:\n%s", renewed)
+	}
 }
