@@ -503,24 +503,7 @@ func checkToken(ts *timestamp.Timestamp, input []byte, opts VerifyOptions, pool 
 // verifyChain builds cert's chain to the trust anchors at time t; pool and
 // opts.Intermediates help.
 func verifyChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage, opts VerifyOptions) ([]*x509.Certificate, error) {
-	roots := opts.Roots
-	if roots == nil {
-		roots = keys.SystemRootsFor(append(append([]*x509.Certificate{cert}, pool...), opts.Intermediates...)...)
-	} else {
-		roots = roots.Clone()
-	}
-	for _, x := range opts.ExtraRoots {
-		roots.AddCert(x)
-	}
-	inter := x509.NewCertPool()
-	for _, x := range append(slices.Clone(pool), opts.Intermediates...) {
-		inter.AddCert(x)
-	}
-	chains, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{usage}})
-	if err != nil {
-		return nil, err
-	}
-	return chains[0], nil
+	return keys.VerifyChain(cert, append(slices.Clone(pool), opts.Intermediates...), opts.Roots, opts.ExtraRoots, t, usage)
 }
 
 // longTerm is a signature's long-term data.

@@ -1197,42 +1197,11 @@ func sourceID(source, embedded, online string) string {
 	return embedded
 }
 
-// verifyChain builds a chain from cert to the trust anchors at time t.
+// verifyChain builds a chain from cert to the trust anchors at time t,
+// with the document's certificates (DSS, CMS) to complete it.
 func (v *verifier) verifyChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage) ([]*x509.Certificate, error) {
-	inter := x509.NewCertPool()
-	for _, c := range pool {
-		inter.AddCert(c)
-	}
-	for _, c := range v.dssCerts {
-		inter.AddCert(c)
-	}
-	for _, c := range v.pool {
-		inter.AddCert(c)
-	}
-	opts := x509.VerifyOptions{Roots: v.opts.Roots, Intermediates: inter, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{usage}}
-	if opts.Roots == nil {
-		// The person's own roots first: a chain that ends there needs
-		// none of the system's.
-		if len(v.opts.ExtraRoots) > 0 {
-			opts.Roots = x509.NewCertPool()
-			for _, c := range v.opts.ExtraRoots {
-				opts.Roots.AddCert(c)
-			}
-			if chains, err := cert.Verify(opts); err == nil {
-				return chains[0], nil
-			}
-		}
-		offered := append(append(append([]*x509.Certificate{cert}, pool...), v.dssCerts...), v.pool...)
-		opts.Roots = keys.SystemRootsFor(offered...)
-		for _, c := range v.opts.ExtraRoots {
-			opts.Roots.AddCert(c)
-		}
-	}
-	chains, err := cert.Verify(opts)
-	if err != nil {
-		return nil, err
-	}
-	return chains[0], nil
+	all := append(append(slices.Clone(pool), v.dssCerts...), v.pool...)
+	return keys.VerifyChain(cert, all, v.opts.Roots, v.opts.ExtraRoots, t, usage)
 }
 
 // checkChain checks the signer's certificate at the signing time.
