@@ -83,6 +83,14 @@ type Container struct {
 	byName     map[string]int // Files by name, made by Open
 }
 
+// indexFiles makes byName from Files.
+func (c *Container) indexFiles() {
+	c.byName = make(map[string]int, len(c.Files))
+	for i, f := range c.Files {
+		c.byName[f.Name] = i
+	}
+}
+
 // check is a check whose detail is the message id of the i18n catalogue
 // with its data: front ends say it in the person's language; Detail is
 // its English, the same everywhere (machine output), as PDF checks do.
@@ -160,10 +168,7 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 			c.Files = append(c.Files, File{Name: f.Name, Size: int64(len(data)), Data: data})
 		}
 	}
-	c.byName = make(map[string]int, len(c.Files))
-	for i, f := range c.Files {
-		c.byName[f.Name] = i
-	}
+	c.indexFiles()
 	if !seen["mimetype"] {
 		add("mimetype", Failed, "asice.mimetype_missing", nil)
 	}

@@ -52,6 +52,7 @@ func Extend(ctx context.Context, doc []byte, files []File, level Level, ts pdf.T
 		return doc, reached, fmt.Errorf("XAdES %s needs a timestamp authority", level)
 	}
 	c := &Container{Files: files}
+	c.indexFiles()
 	// Each step adds what one level needs, unless the signature has it
 	// (done); the document is written and read again between steps, so
 	// each input is computed from what the file will hold.

@@ -822,7 +822,7 @@ func indexDocument(tree *etree.Document) *document {
 // fileIndex is the index in c.Files of the data file named name, or -1.
 func (c *Container) fileIndex(name string) int {
 	if c.byName == nil {
-		return slices.IndexFunc(c.Files, func(f File) bool { return f.Name == name })
+		c.indexFiles() // a Container made by hand (tests)
 	}
 	if i, ok := c.byName[name]; ok {
 		return i

@@ -205,6 +205,12 @@ type SigningPlan struct {
 	New        *ContainerJob
 }
 
+// NeedsOwnKey tells whether the plan signs containers, which only one's
+// own key (card, token, key file) does, not a signing service.
+func (p SigningPlan) NeedsOwnKey() bool {
+	return len(p.Containers) > 0 || p.New != nil
+}
+
 // Outputs are every file the plan writes.
 func (p SigningPlan) Outputs() []string {
 	var out []string

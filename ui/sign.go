@@ -55,7 +55,7 @@ func (a *App) startSigning() {
 		paths = append(paths, d.path)
 	}
 	plan := flow.PlanSigning(paths, a.options.asContainer.Checked, a.cfg.Settings.OutputDir, a.cfg.Settings.OutputSuffix)
-	if (len(plan.Containers) > 0 || plan.New != nil) && key.Ref == "" {
+	if plan.NeedsOwnKey() && key.Ref == "" {
 		a.showError(i18n.T("ui.err.container_method"), errors.New(i18n.T("ui.err.container_method_why")))
 		return
 	}
