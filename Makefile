@@ -78,6 +78,7 @@ bench:
 	scripts/bench-open.sh
 	scripts/bench-batch.sh
 	scripts/bench-verify-small.sh
+	scripts/bench-verify-container.sh
 	scripts/idle-cpu.sh
 	$(GO) test -run '^$$' -bench SignDigest -benchtime 2000x ./agent
 

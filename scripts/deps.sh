@@ -12,7 +12,7 @@
 set -euo pipefail
 
 case "${1:-}" in
-test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva ca-certificates softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1 chromium xvfb xauth time) ;;
+test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva ca-certificates softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1 unzip chromium xvfb xauth time) ;;
 run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva poppler-utils) ;;
 screenshots) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva poppler-utils softhsm2 opensc xvfb xauth) ;;
 *)
