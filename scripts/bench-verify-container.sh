@@ -14,7 +14,7 @@ work=$(mktemp -d -p "${BENCH_TMPDIR:-/var/tmp}")
 trap 'rm -rf "$work"' EXIT
 
 go build -o "$work/signet" .
-go run ./internal/testkit pdf -pages 1 "$work/līgums.pdf"
+go run ./internal/testkit pdf -pages 1 "$work/ligums.pdf"
 printf 'a;b\n1;2\n' >"$work/tabula.csv"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" -subj "/CN=Bench Root CA" -days 2 \
 	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
@@ -24,15 +24,15 @@ openssl x509 -req -in "$work/req.pem" -CA "$work/ca.pem" -CAkey "$work/ca.key" -
 openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -certfile "$work/ca.pem" -out "$work/key.p12" -passout pass:pw
 printf 'pw\n' >"$work/pw"
 chmod 600 "$work/pw"
-"$work/signet" sign --key "$work/key.p12" --pin-file "$work/pw" --container asice -o "$work/c.asice" "$work/līgums.pdf" "$work/tabula.csv" >/dev/null
+"$work/signet" sign --key "$work/key.p12" --pin-file "$work/pw" --container asice -o "$work/c.asice" "$work/ligums.pdf" "$work/tabula.csv" >/dev/null
 "$work/signet" verify --trust "$work/ca.pem" "$work/c.asice" | grep -q '✓ valid' ||
 	{ echo "signet verify does not find the container valid" >&2; exit 1; }
 mkdir "$work/x"
 (cd "$work/x" && unzip -q ../c.asice && cp META-INF/signatures0.xml .)
 xsec() { (cd "$work/x" && xmlsec1 --verify --enabled-reference-uris empty,same-doc,local,remote \
 	--id-attr:Id http://uri.etsi.org/01903/v1.3.2#:SignedProperties --enabled-key-data x509 --insecure signatures0.xml); }
-xsec 2>&1 | grep -q 'SignedInfo References (ok/all): 3/3' ||
-	{ echo "xmlsec1 does not verify the signature" >&2; exit 1; }
+xsec 2>&1 | tee "$work/xsec.log" | grep -q 'SignedInfo References (ok/all): 3/3' ||
+	{ echo "xmlsec1 does not verify the signature:" >&2; cat "$work/xsec.log" >&2; exit 1; }
 
 ms() { local s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; echo $((($(date +%s%N) - s) / 1000)); }
 : >"$work/signet.t"
