@@ -19,12 +19,13 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
-	"unicode"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/turns"
@@ -72,6 +73,9 @@ type OriginQuestion struct {
 	// Insecure: an http:// origin, whose page anyone on the network path
 	// could have changed.
 	Insecure bool
+	// Permission is what the page asks for: to use Signet at all, or, a
+	// page allowed already, to ask for signatures over bare digests.
+	Permission Permission
 }
 
 // Request is a signing request as the person is asked to approve it.
@@ -94,7 +98,9 @@ type Request struct {
 	// Visible is nil for an invisible signature.
 	Visible *Visible
 	// Login: the page asks the person to log in with an authentication
-	// key (POST /v1/authenticate), not to sign.
+	// key (POST /v1/authenticate), not to sign. The signature binds the
+	// login to Origin (Web eID's authentication token); nothing else of
+	// it means anything to a person.
 	Login bool
 	// Digests are the bare digests to sign (their content cannot be
 	// shown), Hashes the algorithm of each ("SHA-256"): a batch may mix
@@ -105,56 +111,27 @@ type Request struct {
 
 // Document is a PDF as the person sees it before approving.
 type Document struct {
+	// Name is what the page calls it (made safe to show): the page's
+	// claim, not something Signet checked.
 	Name   string
 	Pages  int
 	Size   int64
 	SHA256 string // hex
+	// SignaturePage is the page a visible signature goes on, 1-based, as
+	// the request's page number resolves in this document; 0 for an
+	// invisible signature.
+	SignaturePage int
 	// Data is the document itself, for a preview of its pages.
 	Data []byte
 }
 
-// Visible is a visible signature as it will be drawn.
+// Visible is a visible signature as it will be drawn (its page is each
+// document's SignaturePage).
 type Visible struct {
-	Page int // 1-based; -1 the last
-	// Lines are the text; empty means Signet's own (signer, date, reason,
-	// location).
+	// Lines are the text, cleaned as it will be drawn ([CleanText]);
+	// empty means Signet's own (signer, date, reason, location).
 	Lines []string
 	Image bool
-}
-
-// maxDisplayName bounds a document name shown to the person.
-const maxDisplayName = 80
-
-// DisplayName makes a name a page gave safe to show: control characters
-// (a newline would fake a line of the dialog) and bidirectional and
-// invisible formatting characters (which reorder or hide text) are
-// removed, runs of spaces folded, and the name cut to maxDisplayName
-// characters.
-func DisplayName(name string) string {
-	var b strings.Builder
-	space := false
-	n := 0
-	for _, r := range name {
-		switch {
-		case unicode.IsSpace(r): // line breaks and tabs included
-			space = b.Len() > 0
-			continue
-		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r), unicode.Is(unicode.Cf, r):
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			n++
-			space = false
-		}
-		if n >= maxDisplayName {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
 }
 
 // Consent is how the agent asks the person; the app implements it with
@@ -180,14 +157,21 @@ type Config struct {
 	Port    int
 	Consent Consent
 	Keys    Keys
-	// Allowed are the origins on the person's allow-list;
-	// OnAllowAlways is told when one is added.
-	Allowed       []string
-	OnAllowAlways func(origin string)
+	// Allowed are the origins on the person's allow-list, AllowedDigests
+	// those also allowed to ask for signatures over bare digests
+	// ([PermissionDigests]); OnAllowAlways is told when one is added to
+	// either.
+	Allowed        []string
+	AllowedDigests []string
+	OnAllowAlways  func(p Permission, origin string)
 	// Timestamper makes PDF signatures B-T when a request asks for it.
 	Timestamper pdf.Timestamper
 	// MaxPDF is the largest PDF accepted, in bytes (default 50 MB).
 	MaxPDF int64
+	// MaxInFlight bounds the request bodies held at once, in bytes, across
+	// all requests; a request past it is refused (503, busy). Default: one
+	// request of the largest PDF, plus 1 MB for small requests beside it.
+	MaxInFlight int64
 	// Version is reported by /v1/info.
 	Version string
 	Log     *log.Logger
@@ -202,11 +186,15 @@ type Server struct {
 	port int
 
 	mu       sync.Mutex
-	origins  map[string]originState
-	asking   map[string]chan struct{}
+	perms    map[Permission]map[string]originState // canonical origins
+	asking   map[askKey]chan struct{}
 	silenced map[string]bool        // registrable domains
 	asked    map[string][]time.Time // questions per registrable domain
+	open     map[string]int         // questions open per registrable domain
 	locks    map[string]*sync.Mutex // one signing at a time per token
+
+	// inflight bounds the bytes of request bodies held at once.
+	inflight *semaphore.Weighted
 
 	// questions: one question to the person at a time, in arrival order.
 	questions turns.Queue
@@ -251,17 +239,12 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Consent == nil || cfg.Keys == nil {
 		return nil, errors.New("agent: Consent and Keys are required")
 	}
-	if cfg.MaxPDF <= 0 {
-		cfg.MaxPDF = 50 << 20
-	}
-	if cfg.Log == nil {
-		cfg.Log = log.New(io.Discard, "", 0)
-	}
-	ln, ln6, err := listen(cfg)
+	s := newServer(cfg, 0)
+	ln, ln6, err := listen(s.cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := newServer(cfg, ln.Addr().(*net.TCPAddr).Port)
+	s.port = ln.Addr().(*net.TCPAddr).Port
 	s.ln, s.ln6 = ln, ln6
 	s.http = &http.Server{
 		Handler:           s.routes(),
@@ -308,14 +291,25 @@ func listen(cfg Config) (ln, ln6 net.Listener, err error) {
 	}
 }
 
-// newServer is a Server on port, not yet listening.
+// newServer is a Server on port, not yet listening, with cfg's defaults
+// filled in.
 func newServer(cfg Config, port int) *Server {
-	s := &Server{cfg: cfg, port: port,
-		origins: map[string]originState{}, asking: map[string]chan struct{}{}, locks: map[string]*sync.Mutex{},
-		silenced: map[string]bool{}, asked: map[string][]time.Time{}, now: time.Now}
-	for _, o := range cfg.Allowed {
-		s.origins[o] = originState{allowed: true}
+	if cfg.MaxPDF <= 0 {
+		cfg.MaxPDF = 50 << 20
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = pdfBodyLimit(cfg.MaxPDF) + 1<<20
+	}
+	if cfg.Log == nil {
+		cfg.Log = log.New(io.Discard, "", 0)
+	}
+	s := &Server{cfg: cfg, port: port,
+		perms:  map[Permission]map[string]originState{PermissionUse: {}, PermissionDigests: {}},
+		asking: map[askKey]chan struct{}{}, locks: map[string]*sync.Mutex{}, open: map[string]int{},
+		silenced: map[string]bool{}, asked: map[string][]time.Time{}, now: time.Now,
+		inflight: semaphore.NewWeighted(cfg.MaxInFlight)}
+	s.SetAllowed(PermissionUse, cfg.Allowed)
+	s.SetAllowed(PermissionDigests, cfg.AllowedDigests)
 	return s
 }
 
@@ -332,30 +326,34 @@ func (s *Server) Close() error {
 	return s.http.Shutdown(ctx)
 }
 
-// Allowed lists the origins on the allow-list (allowed always).
-func (s *Server) Allowed() []string {
+// Allowed lists the origins allowed p always, in canonical form.
+func (s *Server) Allowed(p Permission) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for o, st := range s.origins {
+	for o, st := range s.perms[p] {
 		if st.allowed && st.until.IsZero() {
 			out = append(out, o)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
-// SetAllowed replaces the allow-list (the person edited it in Settings).
-func (s *Server) SetAllowed(origins []string) {
+// SetAllowed replaces the origins allowed p always (the person edited the
+// list in Settings). Entries that are not web origins are left out.
+func (s *Server) SetAllowed(p Permission, origins []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for o, st := range s.origins {
+	for o, st := range s.perms[p] {
 		if st.allowed && st.until.IsZero() {
-			delete(s.origins, o)
+			delete(s.perms[p], o)
 		}
 	}
 	for _, o := range origins {
-		s.origins[o] = originState{allowed: true}
+		if c, ok := CanonicalOrigin(o); ok {
+			s.perms[p][c] = originState{allowed: true}
+		}
 	}
 }
 

@@ -144,7 +144,7 @@ func TestBrowser(t *testing.T) {
 		if last.Reason != "I agree to transfer 1,000,000 EUR" || last.Location != "Rīga" || last.Level != "B-B" {
 			t.Errorf("reason %q, location %q, level %q", last.Reason, last.Location, last.Level)
 		}
-		if v := last.Visible; v == nil || v.Page != 2 || len(v.Lines) != 1 || v.Lines[0] != "APPROVED: pay 1,000,000 EUR" {
+		if v := last.Visible; v == nil || last.PDFs[0].SignaturePage != 2 || len(v.Lines) != 1 || v.Lines[0] != "APPROVED: pay 1,000,000 EUR" {
 			t.Errorf("visible signature shown %+v", v)
 		}
 	})

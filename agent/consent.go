@@ -7,12 +7,25 @@ import (
 	"net/url"
 	"slices"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 )
 
 // Consent that a page cannot farm: what the agent remembers of origins,
 // one question at a time, and how often one registrable domain may ask.
+// Every origin here is canonical (see [CanonicalOrigin]).
+
+// Permission is what a page is asked to be allowed.
+type Permission int
+
+const (
+	// PermissionUse: to see the person's certificates and to ask for
+	// signatures of documents Signet shows and for logins.
+	PermissionUse Permission = iota
+	// PermissionDigests: to ask for signatures over bare digests, data
+	// Signet cannot show. A digest can be the hash of any contract's
+	// signed attributes, so this is asked separately, once, with that
+	// warning, and no page has it until the person grants it.
+	PermissionDigests
+)
 
 // originState is the person's answer about an origin.
 type originState struct {
@@ -20,53 +33,60 @@ type originState struct {
 	until   time.Time // zero: for the session (or, allowed, always)
 }
 
-// allowedNow reports whether origin may use the agent without a question.
-func (s *Server) allowedNow(origin string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.origins[origin]
-	return ok && st.allowed && (st.until.IsZero() || s.now().Before(st.until))
+// maxOpenPerDomain bounds the questions one registrable domain may have
+// open or waiting at once: its subdomains are origins each, and a page
+// could otherwise queue questions in front of every other site's.
+const maxOpenPerDomain = 2
+
+// decided returns the person's standing answer about origin, if any.
+// s.mu is held.
+func (s *Server) decided(p Permission, origin string) (originState, bool) {
+	st, ok := s.perms[p][origin]
+	if ok && !st.until.IsZero() && !s.now().Before(st.until) {
+		return originState{}, false
+	}
+	return st, ok
 }
 
-// registrableDomain is the domain a person would name (example.com for
-// a.b.example.com); the host itself for IP addresses and localhost.
-func registrableDomain(origin string) string {
-	u, err := url.Parse(origin)
-	if err != nil {
-		return origin
-	}
-	host := u.Hostname()
-	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return d
-	}
-	return host
+// allowedNow reports whether origin has permission p without a question.
+func (s *Server) allowedNow(p Permission, origin string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.decided(p, origin)
+	return ok && st.allowed
 }
 
 // errNotAsked: the person was not asked (the page gave up, or asked too
 // often); nothing is remembered.
 var errNotAsked = errors.New("not asked")
 
-// askOrigin returns nil when origin may use the agent, asking the person
-// when they have not answered (once, even when several requests from it
-// arrive together). A page that gives up while the question is open takes
-// the question away, and no answer is recorded.
-func (s *Server) askOrigin(ctx context.Context, origin string) error {
+// askKey names an open question: one per origin and permission.
+type askKey struct {
+	p      Permission
+	origin string
+}
+
+// ask returns nil when origin has permission p, asking the person when
+// they have not answered (once, even when several requests from it arrive
+// together). A page that gives up while the question is open takes the
+// question away, and no answer is recorded.
+func (s *Server) ask(ctx context.Context, p Permission, origin string) error {
 	domain := registrableDomain(origin)
+	key := askKey{p, origin}
 	for {
 		s.mu.Lock()
-		st, known := s.origins[origin]
-		if known && (st.until.IsZero() || s.now().Before(st.until)) {
+		if st, known := s.decided(p, origin); known {
 			s.mu.Unlock()
 			if st.allowed {
 				return nil
 			}
-			return fmt.Errorf("the person did not allow %s to use Signet", origin)
+			return refusal(p, origin)
 		}
 		if s.silenced[domain] {
 			s.mu.Unlock()
 			return fmt.Errorf("the person asked not to be asked again about %s", domain)
 		}
-		wait, busy := s.asking[origin]
+		wait, busy := s.asking[key]
 		if !busy {
 			break // this request asks; s.mu still held
 		}
@@ -78,22 +98,34 @@ func (s *Server) askOrigin(ctx context.Context, origin string) error {
 			return fmt.Errorf("%w: the page gave up", errNotAsked)
 		}
 	}
-	// Rate limit per registrable domain: subdomains and ports are new
-	// origins each, but one site.
-	now := s.now()
-	recent := slices.DeleteFunc(s.asked[domain], func(t time.Time) bool { return now.Sub(t) > questionWindow })
-	if len(recent) >= maxQuestions {
-		s.asked[domain] = recent
+	// Limits per registrable domain: subdomains and ports are new origins
+	// each, but one site. Open questions are capped for every question;
+	// the rate applies to questions from origins the person has not
+	// allowed (a digest question comes only from an allowed origin, once).
+	if s.open[domain] >= maxOpenPerDomain {
 		s.mu.Unlock()
-		return fmt.Errorf("%w: %s asked %d times within %v; try again later", errNotAsked, domain, len(recent), questionWindow)
+		return fmt.Errorf("%w: %s has %d questions open already; try again when they are answered", errNotAsked, domain, maxOpenPerDomain)
 	}
-	s.asked[domain] = append(recent, now)
+	if p == PermissionUse {
+		now := s.now()
+		recent := slices.DeleteFunc(s.asked[domain], func(t time.Time) bool { return now.Sub(t) > questionWindow })
+		if len(recent) >= maxQuestions {
+			s.asked[domain] = recent
+			s.mu.Unlock()
+			return fmt.Errorf("%w: %s asked %d times within %v; try again later", errNotAsked, domain, len(recent), questionWindow)
+		}
+		s.asked[domain] = append(recent, now)
+	}
+	s.open[domain]++
 	done := make(chan struct{})
-	s.asking[origin] = done
+	s.asking[key] = done
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		delete(s.asking, origin)
+		delete(s.asking, key)
+		if s.open[domain]--; s.open[domain] <= 0 {
+			delete(s.open, domain)
+		}
 		s.mu.Unlock()
 		close(done)
 	}()
@@ -102,7 +134,7 @@ func (s *Server) askOrigin(ctx context.Context, origin string) error {
 		return fmt.Errorf("%w: the page gave up", errNotAsked)
 	}
 	u, _ := url.Parse(origin)
-	d, err := s.cfg.Consent.Origin(ctx, OriginQuestion{Origin: origin, Domain: domain, Insecure: u.Scheme == "http"})
+	d, err := s.cfg.Consent.Origin(ctx, OriginQuestion{Origin: origin, Domain: domain, Insecure: u.Scheme == "http", Permission: p})
 	s.questions.Release()
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w: the page gave up", errNotAsked)
@@ -113,21 +145,31 @@ func (s *Server) askOrigin(ctx context.Context, origin string) error {
 	s.mu.Lock()
 	switch d {
 	case AllowAlways:
-		s.origins[origin] = originState{allowed: true}
+		s.perms[p][origin] = originState{allowed: true}
 	case AllowOnce:
-		s.origins[origin] = originState{allowed: true, until: s.now().Add(AllowOnceFor)}
+		s.perms[p][origin] = originState{allowed: true, until: s.now().Add(AllowOnceFor)}
 	case Silence:
-		s.silenced[domain] = true
-		s.origins[origin] = originState{}
+		if p == PermissionUse {
+			s.silenced[domain] = true
+		}
+		s.perms[p][origin] = originState{}
 	default:
-		s.origins[origin] = originState{}
+		s.perms[p][origin] = originState{}
 	}
 	s.mu.Unlock()
 	if d == AllowAlways && s.cfg.OnAllowAlways != nil {
-		s.cfg.OnAllowAlways(origin)
+		s.cfg.OnAllowAlways(p, origin)
 	}
 	if d == AllowOnce || d == AllowAlways {
 		return nil
+	}
+	return refusal(p, origin)
+}
+
+// refusal is the error for an origin the person did not allow.
+func refusal(p Permission, origin string) error {
+	if p == PermissionDigests {
+		return fmt.Errorf("the person did not allow %s to ask for signatures over data Signet cannot show", origin)
 	}
 	return fmt.Errorf("the person did not allow %s to use Signet", origin)
 }

@@ -118,11 +118,11 @@ func TestConsentCannotBeFarmed(t *testing.T) {
 			defer e.srv.mu.Unlock()
 			return len(e.srv.asking) == 0
 		})
-		if e.srv.allowedNow(site) {
+		if e.srv.allowedNow(PermissionUse, site) {
 			t.Fatal("allowed without an answer")
 		}
 		e.srv.mu.Lock()
-		_, recorded := e.srv.origins[site]
+		_, recorded := e.srv.perms[PermissionUse][site]
 		e.srv.mu.Unlock()
 		if recorded {
 			t.Fatal("an answer the person never gave was recorded")
@@ -194,6 +194,17 @@ func TestDisplayName(t *testing.T) {
 		{"ok spaces folded and trimmed", "  a \t\r\n  b  ", "a b"},
 		{"ok long names cut", long, strings.Repeat("ā", 80) + "…"},
 		{"ok empty", "\n\u202e", ""},
+		// Issue 26 (10): blank lookalikes made a name look empty or
+		// padded, overlays struck it through.
+		{"ok Hangul fillers", "a\u3164\u115f\u1160\uffa0b", "ab"},
+		{"ok braille blank", "\u2800\u2800pay.pdf\u2800", "pay.pdf"},
+		{"ok combining overlay", "s\u0336i\u0336g\u0336n", "sign"},
+		{"ok marks with no letter", "\u0301\u0300 x \u0302", "x"},
+		{"ok Vietnamese keeps its marks", "Nguyễn Văn Đức", "Nguyễn Văn Đức"},
+		{"ok decomposed marks kept, stacks cut", "e\u0301\u0302" + strings.Repeat("\u0303", 20), "e\u0301\u0302\u0303\u0303"},
+		{"ok Hindi", "अनुबंध.pdf", "अनुबंध.pdf"},
+		{"ok only blanks", "\u3164\u2800\u200b", ""},
+		{"ok variation selectors and tags", "a\ufe0f\U000E0041b", "ab"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := DisplayName(tc.in); got != tc.want {

@@ -3,18 +3,12 @@ package agent
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
-	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -23,7 +17,6 @@ import (
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/redact"
 	"github.com/signet-sign/signet/keys"
-	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
 )
@@ -33,8 +26,11 @@ const (
 	CodeBadHost            = "bad_host"
 	CodeOriginRequired     = "origin_required"
 	CodeOriginDenied       = "origin_denied"
+	CodeDigestsNotAllowed  = "digests_not_allowed"
+	CodeOriginNotSecure    = "origin_not_secure"
 	CodeUnsupportedMedia   = "unsupported_media_type"
 	CodeBodyTooLarge       = "body_too_large"
+	CodeBusy               = "busy"
 	CodeBadRequest         = "bad_request"
 	CodeUnknownCertificate = "unknown_certificate"
 	CodeUserDeclined       = "user_declined"
@@ -42,6 +38,7 @@ const (
 	CodePINLocked          = "pin_locked"
 	CodeTokenRemoved       = "token_removed"
 	CodeBadDocument        = "bad_document"
+	CodeTimestampFailed    = "timestamp_failed"
 	CodeNotForSigning      = "not_for_signing"
 	CodeNotForLogin        = "not_for_login"
 	CodeSigningFailed      = "signing_failed"
@@ -65,24 +62,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // fail answers an error. Messages carry errors from lower layers, which
-// may name a service's URL: credentials in it never reach the page.
+// may name a service's URL: a page learns its scheme and host, never its
+// path, query or credentials (redact.Hosts).
 func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
-	writeJSON(w, status, apiError{Code: code, Message: redact.Text(fmt.Sprintf(format, args...))})
+	writeJSON(w, status, apiError{Code: code, Message: redact.Hosts(fmt.Sprintf(format, args...))})
 }
 
 // Body limits: a digest request is small; a PDF one holds the document
 // in base64 (4/3 of its size).
 const maxDigestBody = 256 << 10
 
+// pdfBodyLimit is the largest body of a PDF request for PDFs of maxPDF
+// bytes.
+func pdfBodyLimit(maxPDF int64) int64 { return maxPDF*4/3 + (64 << 10) }
+
 func (s *Server) routes() http.Handler {
+	pdfLimit := pdfBodyLimit(s.cfg.MaxPDF)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/info", s.info)
-	mux.HandleFunc("GET /v1/certificates", s.originRequired(s.certificates))
-	mux.HandleFunc("POST /v1/sign/digest", s.originRequired(s.jsonBody(maxDigestBody, s.signDigest)))
-	mux.HandleFunc("POST /v1/authenticate", s.originRequired(s.jsonBody(maxDigestBody, s.authenticate)))
-	mux.HandleFunc("POST /v1/sign/digest/batch", s.originRequired(s.jsonBody(maxDigestBody*8, s.signDigestBatch)))
-	mux.HandleFunc("POST /v1/sign/pdf", s.originRequired(s.jsonBody(s.cfg.MaxPDF*4/3+(64<<10), s.signPDF)))
-	mux.HandleFunc("POST /v1/sign/pdf/batch", s.originRequired(s.jsonBody(s.cfg.MaxPDF*4/3+(64<<10), s.signPDFBatch)))
+	mux.HandleFunc("GET /v1/certificates", s.page(0, s.certificates))
+	mux.HandleFunc("POST /v1/sign/digest", s.page(maxDigestBody, s.signDigest))
+	mux.HandleFunc("POST /v1/authenticate", s.page(maxDigestBody, s.authenticate))
+	mux.HandleFunc("POST /v1/sign/digest/batch", s.page(maxDigestBody*8, s.signDigestBatch))
+	mux.HandleFunc("POST /v1/sign/pdf", s.page(pdfLimit, s.signPDF))
+	mux.HandleFunc("POST /v1/sign/pdf/batch", s.page(pdfLimit, s.signPDFBatch))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	})
@@ -124,18 +127,11 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 	})
 }
 
-// ValidOrigin reports a web origin: http(s)://host[:port], nothing more.
-func ValidOrigin(o string) bool {
-	u, err := url.Parse(o)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
-		u.Path == "" && u.RawQuery == "" && u.User == nil && u.Fragment == ""
-}
-
 // cors answers CORS for allowed origins only. It asks nothing: a
 // preflight, /v1/info or an unknown path never raises a question (a page
 // could otherwise flood the person); the endpoints that need an origin
-// ask (originRequired), and a page's first request, GET /v1/certificates,
-// is a simple request that needs no preflight.
+// ask (page), and a page's first request, GET /v1/certificates, is a
+// simple request that needs no preflight.
 func (s *Server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
@@ -144,14 +140,15 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Add("Vary", "Origin")
-		if !ValidOrigin(origin) {
+		canonical, ok := CanonicalOrigin(origin)
+		if !ok {
 			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin", origin)
 			return
 		}
-		allowed := s.allowedNow(origin)
+		allowed := s.allowedNow(PermissionUse, canonical)
 		if r.Method == http.MethodOptions {
 			if !allowed {
-				fail(w, http.StatusForbidden, CodeOriginDenied, "%s is not allowed to use Signet (yet): a page asks first with GET /v1/certificates", origin)
+				fail(w, http.StatusForbidden, CodeOriginDenied, "%s is not allowed to use Signet (yet): a page asks first with GET /v1/certificates", canonical)
 				return
 			}
 			h := w.Header()
@@ -174,58 +171,109 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-// originRequired refuses requests that carry no Origin (the API is for
-// web pages; a local program uses the CLI) and asks the person about an
-// origin they have not answered for.
-func (s *Server) originRequired(next http.HandlerFunc) http.HandlerFunc {
+// pageRequest is a request from a web page, read and allowed.
+type pageRequest struct {
+	// Origin as the browser sent it (what the CORS answer echoes and a
+	// login token signs), and canonical, what decisions are made on.
+	origin, canonical string
+	// body is the request's JSON (POST), read whole before the person is
+	// asked anything.
+	body []byte
+}
+
+type pageHandler func(w http.ResponseWriter, r *http.Request, pr *pageRequest)
+
+// page serves an endpoint for web pages. In this order, cheap and
+// refusable things first: the request must carry an Origin (the API is
+// for web pages; a local program uses the CLI); a POST must be JSON no
+// larger than limit, within the bytes the agent holds at once, and is
+// read whole; then the person is asked about an origin they have not
+// answered for. Reading the body first matters twice: a text/plain POST
+// (which browsers send from any page without a preflight) is refused
+// without a question, and Go's server notices a page that closes its
+// connection only once the body is read — a question must go away with
+// the page that asked it.
+func (s *Server) page(limit int64, next pageHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		origin := r.Header.Get("Origin")
-		if origin == "" {
+		pr := &pageRequest{origin: r.Header.Get("Origin")}
+		if pr.origin == "" {
 			fail(w, http.StatusForbidden, CodeOriginRequired, "requests must come from a web page (an Origin header)")
 			return
 		}
-		if err := s.askOrigin(r.Context(), origin); err != nil {
+		canonical, ok := CanonicalOrigin(pr.origin)
+		if !ok {
+			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin", pr.origin)
+			return
+		}
+		pr.canonical = canonical
+		if limit > 0 {
+			release, ok := s.readBody(w, r, limit, pr)
+			if !ok {
+				return
+			}
+			defer release()
+		}
+		if err := s.ask(r.Context(), PermissionUse, canonical); err != nil {
 			fail(w, http.StatusForbidden, CodeOriginDenied, "%v", err)
 			return
 		}
-		w.Header().Set("Access-Control-Allow-Origin", origin)
-		next(w, r)
+		w.Header().Set("Access-Control-Allow-Origin", pr.origin)
+		next(w, r, pr)
 	}
 }
 
-// jsonBody requires a JSON body no larger than limit.
-func (s *Server) jsonBody(limit int64, next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if err != nil || mt != "application/json" {
-			fail(w, http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "send Content-Type: application/json")
-			return
-		}
-		if r.ContentLength > limit {
-			fail(w, http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "the request is larger than %d bytes", limit)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		next(w, r)
+// readBody reads a JSON body of at most limit bytes into pr.body. The
+// bytes count against MaxInFlight until release is called (when the
+// answer is written: the decoded document lives as long as the body).
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64, pr *pageRequest) (release func(), ok bool) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		fail(w, http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "send Content-Type: application/json")
+		return nil, false
 	}
+	if r.ContentLength > limit {
+		fail(w, http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "the request is larger than %d bytes", limit)
+		return nil, false
+	}
+	weight := r.ContentLength
+	if weight < 0 { // chunked: it may grow to the limit
+		weight = limit
+	}
+	if !s.inflight.TryAcquire(weight) {
+		w.Header().Set("Retry-After", "5")
+		fail(w, http.StatusServiceUnavailable, CodeBusy, "Signet is busy with other large requests; try again in a few seconds")
+		return nil, false
+	}
+	release = func() { s.inflight.Release(weight) }
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead) // one allocation, no doubling
+	}
+	// Read to the end (EOF): from then on Go's server watches the
+	// connection, and the request's context ends when the page leaves.
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
+		release()
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(w, http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "the request is larger than %d bytes", tooBig.Limit)
+			return nil, false
+		}
+		fail(w, http.StatusBadRequest, CodeBadRequest, "the request could not be read: %v", err)
+		return nil, false
+	}
+	pr.body = buf.Bytes()
+	return release, true
 }
 
 // decode reads the JSON body into v, strictly: member names match the
 // documented ones exactly (case included), a name given twice, an unknown
 // name or anything after the object is refused. encoding/json accepts all
 // three; its successor, github.com/go-json-experiment/json (encoding/json/v2
-// behind a GOEXPERIMENT in Go 1.26), refuses them by default.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(w, http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "the request is larger than %d bytes", tooBig.Limit)
-			return false
-		}
-		fail(w, http.StatusBadRequest, CodeBadRequest, "the request could not be read: %v", err)
-		return false
-	}
+// behind a GOEXPERIMENT in Go 1.26), refuses them by default. The body is
+// let go once decoded: a PDF request's document lives on decoded only.
+func decode(w http.ResponseWriter, pr *pageRequest, v any) bool {
+	body := pr.body
+	pr.body = nil
 	if err := jsonv2.Unmarshal(body, v, jsonv2.RejectUnknownMembers(true)); err != nil {
 		fail(w, http.StatusBadRequest, CodeBadRequest, "the request is not valid JSON for this endpoint: %v", err)
 		return false
@@ -238,14 +286,21 @@ type infoResponse struct {
 	Version      string   `json:"version"`
 	Capabilities []string `json:"capabilities"`
 	// Allowed tells the calling origin whether it may use the agent
-	// without being asked.
-	Allowed bool `json:"allowed"`
+	// without being asked; DigestsAllowed whether it may also ask for
+	// signatures over bare digests without being asked.
+	Allowed        bool `json:"allowed"`
+	DigestsAllowed bool `json:"digestsAllowed"`
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) {
-	allowed := s.allowedNow(r.Header.Get("Origin"))
-	writeJSON(w, http.StatusOK, infoResponse{Name: "Signet", Version: s.cfg.Version, Allowed: allowed,
-		Capabilities: []string{"certificates", "sign/digest", "sign/digest/batch", "sign/pdf", "sign/pdf/batch", "authenticate"}})
+	var out infoResponse
+	if canonical, ok := CanonicalOrigin(r.Header.Get("Origin")); ok {
+		out.Allowed = s.allowedNow(PermissionUse, canonical)
+		out.DigestsAllowed = out.Allowed && s.allowedNow(PermissionDigests, canonical)
+	}
+	out.Name, out.Version = "Signet", s.cfg.Version
+	out.Capabilities = []string{"certificates", "sign/digest", "sign/digest/batch", "sign/pdf", "sign/pdf/batch", "authenticate:" + WebEIDFormat}
+	writeJSON(w, http.StatusOK, out)
 }
 
 type certificateJSON struct {
@@ -258,7 +313,7 @@ type certificateJSON struct {
 	PINPerSignature bool `json:"pinPerSignature"`
 }
 
-func (s *Server) certificates(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) certificates(w http.ResponseWriter, _ *http.Request, _ *pageRequest) {
 	choices, err := s.listChoices(true)
 	if err != nil {
 		fail(w, http.StatusServiceUnavailable, CodeTokenRemoved, "no tokens: %v", err)
@@ -334,39 +389,31 @@ func (item digestItem) parse() (crypto.Hash, []byte, error) {
 	return h, d, nil
 }
 
-func (s *Server) signDigest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) signDigest(w http.ResponseWriter, r *http.Request, pr *pageRequest) {
 	var req signDigestRequest
-	if !decode(w, r, &req) {
+	if !decode(w, pr, &req) {
 		return
 	}
-	s.digests(w, r, req.CertificateID, []digestItem{req.digestItem}, false, false)
+	s.digests(w, r, pr, req.CertificateID, []digestItem{req.digestItem}, false)
 }
 
-// authenticate signs a digest with an authentication key, for a page
-// that asks the person to prove who they are: its own endpoint, so that
-// no signing request can ever reach an authentication key, and the
-// person is asked in those words.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
-	var req signDigestRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	s.digests(w, r, req.CertificateID, []digestItem{req.digestItem}, false, true)
-}
-
-func (s *Server) signDigestBatch(w http.ResponseWriter, r *http.Request) {
+func (s *Server) signDigestBatch(w http.ResponseWriter, r *http.Request, pr *pageRequest) {
 	var req signDigestBatchRequest
-	if !decode(w, r, &req) {
+	if !decode(w, pr, &req) {
 		return
 	}
 	if len(req.Items) == 0 || len(req.Items) > 100 {
 		fail(w, http.StatusBadRequest, CodeBadRequest, "a batch holds 1 to 100 items")
 		return
 	}
-	s.digests(w, r, req.CertificateID, req.Items, true, false)
+	s.digests(w, r, pr, req.CertificateID, req.Items, true)
 }
 
-func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, items []digestItem, batch, login bool) {
+// digests signs bare digests with a signing key. A digest can be the hash
+// of any document's signed attributes, and the person cannot see which:
+// a page needs the separate PermissionDigests for it, asked once after
+// the request is known to be one Signet could serve.
+func (s *Server) digests(w http.ResponseWriter, r *http.Request, pr *pageRequest, certID string, items []digestItem, batch bool) {
 	var hs []crypto.Hash
 	var ds [][]byte
 	for i, it := range items {
@@ -378,25 +425,21 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, certID string, 
 		hs, ds = append(hs, h), append(ds, d)
 	}
 	c, ok := s.choice(w, certID)
-	if !ok {
+	if !ok || !notForSigning(w, c) {
+		return
+	}
+	if err := s.ask(r.Context(), PermissionDigests, pr.canonical); err != nil {
+		fail(w, http.StatusForbidden, CodeDigestsNotAllowed, "%v", err)
 		return
 	}
 	lock := s.tokenLock(c)
 	lock.Lock()
 	defer lock.Unlock()
-	switch {
-	case login && c.Purpose != keys.PurposeAuthentication:
-		// A signing key proves no login: its signature means consent.
-		fail(w, http.StatusForbidden, CodeNotForLogin, "%q is not an authentication certificate: choose the one for logging in", c.Name)
-		return
-	case !login && !notForSigning(w, c):
-		return
-	}
 	names := make([]string, len(hs))
 	for i, h := range hs {
 		names[i] = h.String()
 	}
-	if err := s.approve(r.Context(), approval(r, c, Request{Digests: ds, Hashes: names, Login: login})); err != nil {
+	if err := s.approve(r.Context(), approval(pr, c, Request{Digests: ds, Hashes: names})); err != nil {
 		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
 		return
 	}
@@ -459,8 +502,8 @@ func notForSigning(w http.ResponseWriter, c flow.KeyChoice) bool {
 
 // approval completes what the person is shown: the page, and the key as
 // a person tells keys apart.
-func approval(r *http.Request, c flow.KeyChoice, req Request) Request {
-	req.Origin = r.Header.Get("Origin")
+func approval(pr *pageRequest, c flow.KeyChoice, req Request) Request {
+	req.Origin = pr.origin
 	req.Certificate = c.Cert
 	req.Purpose = c.Purpose
 	req.Token = c.Token
@@ -486,182 +529,4 @@ func signError(w http.ResponseWriter, err error) {
 	default:
 		fail(w, http.StatusInternalServerError, CodeSigningFailed, "signing failed: %v", err)
 	}
-}
-
-// pdfOptions are a PDF request's signature options.
-type pdfOptions struct {
-	Reason   string `json:"reason,omitempty"`
-	Location string `json:"location,omitempty"`
-	// Level "B-B" (default) or "B-T" (a timestamp, from Signet's TSA).
-	Level   string          `json:"level,omitempty"`
-	Visible *visibleOptions `json:"visible,omitempty"`
-}
-
-type visibleOptions struct {
-	Page int        `json:"page"` // 1-based; -1 the last
-	Rect [4]float64 `json:"rect"` // points from the lower-left corner
-	// Lines of text; empty: signer, date, reason, location.
-	Lines []string `json:"lines,omitempty"`
-	Image string   `json:"image,omitempty"` // base64 PNG or JPEG
-}
-
-type pdfDocument struct {
-	Name     string `json:"name"`
-	Document string `json:"document"` // base64
-}
-
-type signPDFRequest struct {
-	CertificateID string `json:"certificateId"`
-	pdfDocument
-	Options pdfOptions `json:"options"`
-}
-
-type signPDFBatchRequest struct {
-	CertificateID string        `json:"certificateId"`
-	Documents     []pdfDocument `json:"documents"`
-	Options       pdfOptions    `json:"options"`
-}
-
-func (s *Server) signPDF(w http.ResponseWriter, r *http.Request) {
-	var req signPDFRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	out, ok := s.pdfs(w, r, req.CertificateID, []pdfDocument{req.pdfDocument}, req.Options)
-	if ok {
-		writeJSON(w, http.StatusOK, out[0])
-	}
-}
-
-func (s *Server) signPDFBatch(w http.ResponseWriter, r *http.Request) {
-	var req signPDFBatchRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	if len(req.Documents) == 0 || len(req.Documents) > 50 {
-		fail(w, http.StatusBadRequest, CodeBadRequest, "a batch holds 1 to 50 documents")
-		return
-	}
-	out, ok := s.pdfs(w, r, req.CertificateID, req.Documents, req.Options)
-	if ok {
-		writeJSON(w, http.StatusOK, map[string]any{"documents": out})
-	}
-}
-
-func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, certID string, docs []pdfDocument, o pdfOptions) ([]pdfDocument, bool) {
-	opts := pdf.Options{Reason: o.Reason, Location: o.Location}
-	switch o.Level {
-	case "", "B-B":
-	case "B-T":
-		if s.cfg.Timestamper == nil {
-			fail(w, http.StatusBadRequest, CodeBadRequest, "level B-T needs a timestamp service: set one in Signet's settings")
-			return nil, false
-		}
-		opts.Timestamper = s.cfg.Timestamper
-	default:
-		fail(w, http.StatusBadRequest, CodeBadRequest, "level %q: use B-B or B-T", o.Level)
-		return nil, false
-	}
-	if v := o.Visible; v != nil {
-		a := &pdf.Appearance{Page: v.Page, Rect: v.Rect, Lines: v.Lines}
-		if v.Image != "" {
-			img, err := base64.StdEncoding.DecodeString(v.Image)
-			if err != nil {
-				fail(w, http.StatusBadRequest, CodeBadRequest, "visible.image is not base64")
-				return nil, false
-			}
-			a.Image = img
-		}
-		opts.Appearance = a
-	}
-	var inputs [][]byte
-	var names []string
-	for i, d := range docs {
-		data, err := base64.StdEncoding.DecodeString(d.Document)
-		if err != nil || len(data) == 0 {
-			fail(w, http.StatusBadRequest, CodeBadRequest, "document %d is not base64", i+1)
-			return nil, false
-		}
-		name := DisplayName(d.Name)
-		if name == "" {
-			name = fmt.Sprintf("document %d", i+1)
-		}
-		inputs, names = append(inputs, data), append(names, name)
-	}
-	c, ok := s.choice(w, certID)
-	if !ok || !notForSigning(w, c) {
-		return nil, false
-	}
-	// Each document is read and prepared as signing will do it before
-	// the person is asked: a document Signet cannot sign (damaged,
-	// hostile, a page or rectangle that does not exist) is refused
-	// without raising a question.
-	// (Without the timestamper: nothing leaves the computer before the
-	// person has said yes.)
-	check := opts
-	check.Timestamper = nil
-	shown := Request{Documents: names, Reason: o.Reason, Location: o.Location, Level: "B-B"}
-	if opts.Timestamper != nil {
-		shown.Level = "B-T"
-	}
-	if v := o.Visible; v != nil {
-		shown.Visible = &Visible{Page: v.Page, Lines: v.Lines, Image: v.Image != ""}
-	}
-	for i, data := range inputs {
-		if _, err := pdf.Prepare(r.Context(), bytes.NewReader(data), int64(len(data)), []*x509.Certificate{c.Cert}, check); err != nil {
-			fail(w, http.StatusBadRequest, CodeBadDocument, "document %d (%s) is not a PDF Signet can sign: %v", i+1, names[i], err)
-			return nil, false
-		}
-		info, err := pdf.PageInfo(bytes.NewReader(data), int64(len(data)), 1)
-		if err != nil {
-			fail(w, http.StatusBadRequest, CodeBadDocument, "document %d (%s) is not a PDF Signet can sign: %v", i+1, names[i], err)
-			return nil, false
-		}
-		sum := sha256.Sum256(data)
-		shown.PDFs = append(shown.PDFs, Document{Name: names[i], Pages: info.Pages, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Data: data})
-	}
-	lock := s.tokenLock(c)
-	lock.Lock()
-	defer lock.Unlock()
-	if err := s.approve(r.Context(), approval(r, c, shown)); err != nil {
-		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
-		return nil, false
-	}
-	signer, err := s.cfg.Keys.Open(r.Context(), c)
-	if err != nil {
-		s.forgetChoices()
-		signError(w, err)
-		return nil, false
-	}
-	defer signer.Close()
-	// The batch engine of the app and the CLI: as many documents at once
-	// as the key allows, in order.
-	out := make([]pdfDocument, len(inputs))
-	jobs := make([]flow.Job, len(inputs))
-	for i := range jobs {
-		jobs[i].Input = names[i]
-	}
-	results := flow.Batch(r.Context(), signer, jobs, flow.BatchOptions{Jobs: runtime.NumCPU()}, func(i int) error {
-		var b bytes.Buffer
-		if err := pdf.Sign(r.Context(), bytes.NewReader(inputs[i]), int64(len(inputs[i])), &b, signer, signer.Chain(), opts); err != nil {
-			return err
-		}
-		out[i] = pdfDocument{Name: names[i], Document: base64.StdEncoding.EncodeToString(b.Bytes())}
-		return nil
-	})
-	// The key's failure first (it stopped the others), then the first
-	// document's.
-	for _, res := range results {
-		if flow.KeyFailure(res.Err) {
-			signError(w, res.Err)
-			return nil, false
-		}
-	}
-	for i, res := range results {
-		if res.Err != nil {
-			fail(w, http.StatusBadRequest, CodeBadDocument, "%s: %v", names[i], res.Err)
-			return nil, false
-		}
-	}
-	return out, true
 }

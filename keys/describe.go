@@ -153,29 +153,40 @@ func extKeyUsageNames(c *x509.Certificate) []string {
 // page that had it sign one could log in as the person elsewhere.
 var ErrNotForSigning = errors.New("the certificate is not for signing")
 
-// oidQcStatements and the ETSI QcType values (ETSI EN 319 412-5 4.2.3).
-var (
-	oidQcStatements = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}
-	oidQcType       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6}
-	oidQcTypeESeal  = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 2}
-)
-
-// CheckSigning tells whether c's key may sign content (PDFs, and digests
-// for web pages): a signing certificate (non-repudiation), or a seal's
-// (digitalSignature, issued to an organisation, with no TLS-only extended
-// key usage). Anything else, authentication certificates first, gets
-// ErrNotForSigning with the reason.
+// CheckSigning tells whether c's key may sign content (PDFs, containers,
+// and digests for web pages). It may when its certificate says so:
+//
+//   - keyUsage nonRepudiation (contentCommitment): a signing certificate,
+//     as qualified signature certificates on eID cards are;
+//   - a QcType statement id-etsi-qct-eseal (ETSI EN 319 412-5 4.2.3) with
+//     digitalSignature and no TLS-only extended key usage: a seal,
+//     declared as one;
+//   - the one narrow rule for seals without QcStatements: issued to an
+//     organisation and to no person (no givenName, surname or pseudonym),
+//     digitalSignature, and an extended key usage that is either absent
+//     or names document signing (RFC 9336's id-kp-documentSigning,
+//     Microsoft's or Adobe's document-signing purposes).
+//
+// Everything else is refused with ErrNotForSigning and the reason. Above
+// all, a certificate without nonRepudiation whose extended key usage is
+// for logging in (clientAuth, msSmartcardLogon, pkinit) or for e-mail
+// (emailProtection) is not for signing, whatever its subject says: a
+// corporate logon card names its company in O= too.
 func CheckSigning(c *x509.Certificate) error {
-	switch p := CertificatePurpose(c); {
+	p := CertificatePurpose(c)
+	switch {
 	case p == PurposeSigning:
 		return nil
-	case c.KeyUsage&x509.KeyUsageDigitalSignature != 0 && isSeal(c) && !tlsOnly(c):
+	case p == PurposeCA || c.KeyUsage&x509.KeyUsageDigitalSignature == 0:
+	case hasQcType(c, oidQcTypeESeal) && !tlsOnly(c):
 		return nil
-	case p == PurposeAuthentication:
-		return fmt.Errorf("%w: %q is an authentication certificate (for logging in), not a signing one", ErrNotForSigning, c.Subject.CommonName)
-	default:
-		return fmt.Errorf("%w: %q is a certificate for %s", ErrNotForSigning, c.Subject.CommonName, p)
+	case sealByNameAndUsage(c):
+		return nil
 	}
+	if p == PurposeAuthentication {
+		return fmt.Errorf("%w: %q is an authentication certificate (for logging in), not a signing one", ErrNotForSigning, c.Subject.CommonName)
+	}
+	return fmt.Errorf("%w: %q is a certificate for %s", ErrNotForSigning, c.Subject.CommonName, p)
 }
 
 // tlsOnly: an extended key usage limited to TLS (client or server
@@ -192,11 +203,40 @@ func tlsOnly(c *x509.Certificate) bool {
 	return len(c.UnknownExtKeyUsage) == 0
 }
 
-// isSeal: a certificate for an organisation's seal. A QcType statement
-// says so outright (id-etsi-qct-eseal); without one, a subject that names
-// an organisation and no person (no given name or surname) is taken as a
-// seal.
-func isSeal(c *x509.Certificate) bool {
+// documentSigningEKUs are the extended key usages that name document
+// signing: RFC 9336's id-kp-documentSigning, Microsoft's
+// szOID_KP_DOCUMENT_SIGNING and Adobe's Authentic Documents Trust.
+var documentSigningEKUs = []asn1.ObjectIdentifier{
+	{1, 3, 6, 1, 5, 5, 7, 3, 36},
+	{1, 3, 6, 1, 4, 1, 311, 10, 3, 12},
+	{1, 2, 840, 113583, 1, 1, 5},
+}
+
+// sealByNameAndUsage is the narrow rule for seals without a QcType (see
+// [CheckSigning]): a certificate that declares its type (esign, eweb) is
+// what it declares.
+func sealByNameAndUsage(c *x509.Certificate) bool {
+	if !organisationOnly(c) || hasQcType(c, nil) {
+		return false
+	}
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(c.UnknownExtKeyUsage, func(o asn1.ObjectIdentifier) bool {
+		return slices.ContainsFunc(documentSigningEKUs, o.Equal)
+	})
+}
+
+// oidQcStatements and the ETSI QcType values (ETSI EN 319 412-5 4.2.3).
+var (
+	oidQcStatements = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}
+	oidQcType       = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6}
+	oidQcTypeESeal  = asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 2}
+)
+
+// hasQcType reports whether c's QcStatements declare the QcType typ, or
+// any QcType when typ is nil.
+func hasQcType(c *x509.Certificate, typ asn1.ObjectIdentifier) bool {
 	for _, ext := range c.Extensions {
 		if !ext.Id.Equal(oidQcStatements) {
 			continue
@@ -206,24 +246,33 @@ func isSeal(c *x509.Certificate) bool {
 			Info asn1.RawValue `asn1:"optional"`
 		}
 		if _, err := asn1.Unmarshal(ext.Value, &statements); err != nil {
-			break
+			return false
 		}
 		for _, st := range statements {
 			if !st.ID.Equal(oidQcType) {
 				continue
 			}
 			var types []asn1.ObjectIdentifier
-			if _, err := asn1.Unmarshal(st.Info.FullBytes, &types); err == nil {
-				return slices.ContainsFunc(types, func(t asn1.ObjectIdentifier) bool { return t.Equal(oidQcTypeESeal) })
+			if _, err := asn1.Unmarshal(st.Info.FullBytes, &types); err == nil && (typ == nil || slices.ContainsFunc(types, typ.Equal)) {
+				return true
 			}
 		}
 	}
+	return false
+}
+
+// personAttributes are the subject attributes that name a person
+// (X.520 givenName, surname, pseudonym).
+var personAttributes = []asn1.ObjectIdentifier{{2, 5, 4, 42}, {2, 5, 4, 4}, {2, 5, 4, 65}}
+
+// organisationOnly: the subject names an organisation and no person.
+func organisationOnly(c *x509.Certificate) bool {
 	if len(c.Subject.Organization) == 0 {
 		return false
 	}
 	for _, n := range c.Subject.Names {
-		if n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 42}) || n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 4}) {
-			return false // givenName or surname: a person
+		if slices.ContainsFunc(personAttributes, n.Type.Equal) {
+			return false
 		}
 	}
 	return true

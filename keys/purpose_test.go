@@ -62,6 +62,27 @@ func TestCheckSigning(t *testing.T) {
 		{"fail QcType esign without non-repudiation", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
 			ExtraExtensions: []pkix.Extension{qcType(t, asn1.ObjectIdentifier{0, 4, 0, 1862, 1, 6, 1})}}, false},
 		{"fail encryption", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageKeyEncipherment}, false},
+		// Issue 26: logon-style certificates issued to a person under a
+		// company's name looked like seals (an organisation, no given
+		// name or surname) once their EKU held more than TLS.
+		{"fail corporate logon (O, clientAuth, msSmartcardLogon, pkinit)", x509.Certificate{Subject: pkix.Name{CommonName: "Jane Doe", Organization: []string{"Example Corp"}},
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+			UnknownExtKeyUsage: []asn1.ObjectIdentifier{{1, 3, 6, 1, 4, 1, 311, 20, 2, 2}, {1, 3, 6, 1, 5, 2, 3, 4}}}, false},
+		{"fail clientAuth and emailProtection", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection}}, false},
+		{"fail organisation e-mail only", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}}, false},
+		{"fail organisation code signing", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}, false},
+		{"fail pseudonym under an organisation", x509.Certificate{Subject: pkix.Name{CommonName: "JD", Organization: []string{"Example Corp"},
+			ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{2, 5, 4, 65}, Value: "jd"}}}, KeyUsage: x509.KeyUsageDigitalSignature}, false},
+		{"fail QcType eseal limited to TLS", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, ExtraExtensions: []pkix.Extension{qcType(t, oidQcTypeESeal)}}, false},
+		{"fail CA", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true}, false},
+		{"ok organisation seal with documentSigning (RFC 9336)", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			UnknownExtKeyUsage: []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 36}}}, true},
+		{"ok non-repudiation whatever the EKU", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageContentCommitment,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection}}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := CheckSigning(cert(t, tc.tmpl))

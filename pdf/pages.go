@@ -13,6 +13,20 @@ type PageSize struct {
 	Pages         int
 }
 
+// PageNumber is the 1-based number of the page that n names in a
+// document of the given number of pages, read as [Appearance.Page] is:
+// 0 is the first page, a negative number counts from the end (-1 the
+// last). The result is outside 1..pages when there is no such page.
+func PageNumber(n, pages int) int {
+	switch {
+	case n == 0:
+		return 1
+	case n < 0:
+		return pages + 1 + n
+	}
+	return n
+}
+
 // PageInfo reads page n's size (its MediaBox, inherited from the page
 // tree when the page has none; US Letter when no node has one) and the
 // page count, reading only the page tree's nodes on the way.

@@ -1045,9 +1045,7 @@ func (d *document) pageRef(n int) (types.IndirectRef, types.Dict, int, error) {
 	if total == nil || *total < 1 {
 		return types.IndirectRef{}, nil, 0, brokenf("page tree has no /Count")
 	}
-	if n < 0 {
-		n = *total + 1 + n
-	}
+	n = PageNumber(n, *total)
 	if n < 1 || n > *total {
 		return types.IndirectRef{}, nil, 0, fmt.Errorf("page %d does not exist: the document has %d pages", n, *total)
 	}

@@ -177,7 +177,7 @@ func Prepare(ctx context.Context, in io.ReaderAt, size int64, chain []*x509.Cert
 	tsSize := 0
 	if opts.Timestamper != nil {
 		if tsSize, err = opts.Timestamper.MaxTokenSize(ctx); err != nil {
-			return nil, fmt.Errorf("timestamp authority: %w", err)
+			return nil, tsaError(err)
 		}
 	}
 	last := make([]byte, 1)
@@ -283,7 +283,7 @@ func (p *Prepared) build(u *update, opts Options) error {
 	// The page that holds the widget: the first page for an invisible
 	// signature.
 	pageNr := 1
-	if a := opts.Appearance; a != nil && a.Page != 0 {
+	if a := opts.Appearance; a != nil {
 		pageNr = a.Page
 	}
 	pageRef, page, _, err := d.pageRef(pageNr)
@@ -582,7 +582,7 @@ func (p *Prepared) Finish(ctx context.Context, signature []byte) error {
 		h.Write(signature)
 		token, err := p.ts.Timestamp(ctx, h.Sum(nil), p.signer.hash)
 		if err != nil {
-			return fmt.Errorf("timestamp the signature: %w", err)
+			return fmt.Errorf("timestamp the signature: %w", tsaError(err))
 		}
 		unsigned = append(unsigned, timestampAttribute(token))
 	}
@@ -703,7 +703,7 @@ func timestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 	}
 	tsSize, err := ts.MaxTokenSize(ctx)
 	if err != nil {
-		return fmt.Errorf("timestamp authority: %w", err)
+		return tsaError(err)
 	}
 	last := make([]byte, 1)
 	if _, err := r.ReadAt(last, size-1); err != nil {
@@ -719,7 +719,7 @@ func timestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 	}
 	token, err := ts.Timestamp(ctx, p.docDigest, h)
 	if err != nil {
-		return fmt.Errorf("timestamp the document: %w", err)
+		return fmt.Errorf("timestamp the document: %w", tsaError(err))
 	}
 	if 2*len(token) > p.contentsLen {
 		return &PlaceholderError{Need: len(token), Have: p.contentsLen / 2}

@@ -33,6 +33,16 @@ type TSAClient struct {
 // ErrTSA reports a timestamp authority that failed or answered wrongly.
 var ErrTSA = errors.New("timestamp authority")
 
+// tsaError is a Timestamper's error as ErrTSA: a TSAClient's is one
+// already (and says so once, not twice); another Timestamper's is
+// wrapped. A cancelled context stays what it is.
+func tsaError(err error) error {
+	if errors.Is(err, ErrTSA) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrTSA, err)
+}
+
 // Timestamp requests a token for digest and checks that the answer is for
 // this digest and this request (nonce), and is signed with the TSA
 // certificate it carries.

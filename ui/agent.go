@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -40,13 +39,14 @@ func (a *App) startAgent() error {
 		port = 0 // tests: any free port
 	}
 	srv, err := agent.Start(agent.Config{
-		Port:          port,
-		Consent:       agentConsent{a},
-		Keys:          agent.ModuleKeys{Modules: a.modules, Prompter: a.prompter},
-		Allowed:       s.AgentOrigins,
-		OnAllowAlways: a.rememberOrigin,
-		Timestamper:   tsaFor(s.TSAURL),
-		Version:       Version,
+		Port:           port,
+		Consent:        agentConsent{a},
+		Keys:           agent.ModuleKeys{Modules: a.modules, Prompter: a.prompter},
+		Allowed:        s.AgentOrigins,
+		AllowedDigests: s.AgentDigestOrigins,
+		OnAllowAlways:  a.rememberOrigin,
+		Timestamper:    tsaFor(s.TSAURL),
+		Version:        Version,
 	})
 	if err != nil {
 		return err
@@ -59,13 +59,17 @@ func (a *App) startAgent() error {
 }
 
 // rememberOrigin keeps an "always allow" in the settings.
-func (a *App) rememberOrigin(origin string) {
+func (a *App) rememberOrigin(p agent.Permission, origin string) {
 	a.do(func() {
 		s := a.cfg.Settings
-		if slices.Contains(s.AgentOrigins, origin) {
+		list := &s.AgentOrigins
+		if p == agent.PermissionDigests {
+			list = &s.AgentDigestOrigins
+		}
+		if slices.Contains(*list, origin) {
 			return
 		}
-		s.AgentOrigins = append(s.AgentOrigins, origin)
+		*list = append(*list, origin)
 		if a.cfg.SettingsPath != "" {
 			if err := config.Save(a.cfg.SettingsPath, s); err != nil {
 				a.showError(i18n.T("ui.err.save_site"), err)
@@ -74,14 +78,37 @@ func (a *App) rememberOrigin(origin string) {
 	})
 }
 
+// armDelay is how long a web page's question stays unanswerable after it
+// appears, as browsers do with their permission prompts: a double click
+// meant for one question, or a click already under way, must not answer
+// the next one, which can come from another page a moment later.
+var armDelay = time.Second
+
+// armLater enables buttons once armDelay has passed.
+func (a *App) armLater(buttons ...*widget.Button) {
+	for _, b := range buttons {
+		b.Disable()
+	}
+	time.AfterFunc(armDelay, func() {
+		a.do(func() {
+			for _, b := range buttons {
+				b.Enable()
+			}
+		})
+	})
+}
+
 // agentConsent asks the person in the app's window.
 type agentConsent struct{ a *App }
 
 // originDialog is an open question about a web origin, for tests.
 type originDialog struct {
-	origin string
-	answer func(agent.Decision)
-	dialog dialog.Dialog
+	origin     string
+	permission agent.Permission
+	answer     func(agent.Decision)
+	dialog     dialog.Dialog
+	// buttons by decision, for tests that click them.
+	buttons map[agent.Decision]*widget.Button
 }
 
 func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent.Decision, error) {
@@ -94,13 +121,18 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 	answer := make(chan agent.Decision, 1)
 	var od *originDialog
 	a.do(func() {
-		od = &originDialog{origin: origin}
-		msg := widget.NewLabel(i18n.T("ui.agent.origin_msg", map[string]any{"Origin": origin}))
-		msg.Wrapping = fyne.TextWrapWord
+		od = &originDialog{origin: origin, permission: q.Permission, buttons: map[agent.Decision]*widget.Button{}}
+		title, text := i18n.T("ui.agent.asks"), i18n.T("ui.agent.origin_msg", map[string]any{"Origin": origin})
 		caution := i18n.T("ui.agent.caution")
 		if q.Insecure {
 			caution = i18n.T("ui.agent.caution_http")
 		}
+		if q.Permission == agent.PermissionDigests {
+			title, text = i18n.T("ui.agent.digests_asks"), i18n.T("ui.agent.digests_msg", map[string]any{"Origin": origin})
+			caution = i18n.T("ui.agent.digests_caution")
+		}
+		msg := widget.NewLabel(text)
+		msg.Wrapping = fyne.TextWrapWord
 		warn := widget.NewLabel(caution)
 		warn.Wrapping = fyne.TextWrapWord
 		warn.Importance = widget.WarningImportance
@@ -112,16 +144,27 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 			}
 			d.Hide()
 		}
+		button := func(dec agent.Decision, label string) *widget.Button {
+			b := widget.NewButton(label, func() { od.answer(dec) })
+			od.buttons[dec] = b
+			return b
+		}
 		// No answer is the highlighted default: "Always" least of all.
-		buttons := container.NewHBox(
-			widget.NewButtonWithIcon(i18n.T("ui.agent.deny"), theme.CancelIcon(), func() { od.answer(agent.Deny) }),
-			widget.NewButton(i18n.T("ui.agent.silence", map[string]any{"Domain": q.Domain}), func() { od.answer(agent.Silence) }),
-			widget.NewButton(i18n.T("ui.agent.allow_visit"), func() { od.answer(agent.AllowOnce) }),
-			widget.NewButton(i18n.T("ui.agent.allow_always"), func() { od.answer(agent.AllowAlways) }),
-		)
-		d = dialog.NewCustomWithoutButtons(i18n.T("ui.agent.asks"), container.NewVBox(msg, warn, container.NewCenter(buttons)), a.win)
+		buttons := container.NewHBox(button(agent.Deny, i18n.T("ui.agent.deny")))
+		buttons.Objects[0].(*widget.Button).SetIcon(theme.CancelIcon())
+		if q.Permission == agent.PermissionUse {
+			buttons.Add(button(agent.Silence, i18n.T("ui.agent.silence", map[string]any{"Domain": q.Domain})))
+		}
+		buttons.Add(button(agent.AllowOnce, i18n.T("ui.agent.allow_visit")))
+		buttons.Add(button(agent.AllowAlways, i18n.T("ui.agent.allow_always")))
+		var all []*widget.Button
+		for _, o := range buttons.Objects {
+			all = append(all, o.(*widget.Button))
+		}
+		a.armLater(all...)
+		d = dialog.NewCustomWithoutButtons(title, container.NewVBox(msg, warn, container.NewCenter(buttons)), a.win)
 		od.dialog = d
-		d.Resize(fyne.NewSize(520, 0))
+		d.Resize(fyne.NewSize(560, 0))
 		a.win.Show() // it may be in the background, in the tray
 		d.Show()
 		a.win.RequestFocus()
@@ -148,7 +191,10 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 }
 
 // approvalText is what the person reads before approving a signing for
-// a web page: who asks, with which key, and what exactly will be signed.
+// a web page: who asks, with which key, and what exactly will be signed —
+// every character of the text that goes into the signature. Names are
+// the page's claims and said to be; what Signet read of each document
+// (pages, size, SHA-256) is said to be Signet's.
 func approvalText(r agent.Request) string {
 	who := i18n.T("ui.agent.the_certificate")
 	if c := r.Certificate; c != nil {
@@ -162,34 +208,38 @@ func approvalText(r agent.Request) string {
 			who = i18n.T("ui.agent.who", key)
 		}
 	}
+	if r.Login {
+		return i18n.T("ui.agent.login", map[string]any{"Origin": r.Origin, "Who": who})
+	}
 	if len(r.Documents) > 0 {
 		var b strings.Builder
 		b.WriteString(i18n.N("ui.agent.sign_docs", len(r.Documents), map[string]any{"Origin": r.Origin, "Who": who}) + "\n")
 		for i, name := range r.Documents {
-			fmt.Fprintf(&b, "\n• “%s”", name)
+			b.WriteString("\n• " + i18n.T("ui.agent.doc_name", map[string]any{"Name": name}))
 			if i < len(r.PDFs) {
 				d := r.PDFs[i]
-				pages := i18n.N("docs.pages", d.Pages)
-				fmt.Fprintf(&b, "\n   %s · %s · SHA-256 %s", pages, humanSize(d.Size), d.SHA256)
+				b.WriteString("\n   " + i18n.T("ui.agent.doc_facts", map[string]any{
+					"Pages": i18n.N("docs.pages", d.Pages), "Size": humanSize(d.Size), "SHA256": d.SHA256}))
+				if r.Visible != nil && d.SignaturePage > 0 {
+					b.WriteString("\n   " + i18n.T("ui.agent.doc_sig_page", map[string]any{"Page": d.SignaturePage, "Pages": d.Pages}))
+				}
 			}
 		}
 		b.WriteString("\n\n" + i18n.T("ui.agent.the_signature"))
 		b.WriteString("\n   " + i18n.T("ui.agent.level", map[string]any{"Level": r.Level}))
+		// The request's texts come cleaned (agent.CleanText), whole:
+		// cleaning again changes nothing and guards this screen.
 		if r.Reason != "" {
-			b.WriteString("\n   " + i18n.T("ui.agent.reason", map[string]any{"Reason": agent.DisplayName(r.Reason)}))
+			b.WriteString("\n   " + i18n.T("ui.agent.reason", map[string]any{"Reason": agent.CleanText(r.Reason)}))
 		}
 		if r.Location != "" {
-			b.WriteString("\n   " + i18n.T("ui.agent.location", map[string]any{"Location": agent.DisplayName(r.Location)}))
+			b.WriteString("\n   " + i18n.T("ui.agent.location", map[string]any{"Location": agent.CleanText(r.Location)}))
 		}
 		switch v := r.Visible; {
 		case v == nil:
 			b.WriteString("\n   " + i18n.T("ui.agent.invisible"))
 		default:
-			if v.Page == -1 {
-				b.WriteString("\n   " + i18n.T("ui.agent.visible_last"))
-			} else {
-				b.WriteString("\n   " + i18n.T("ui.agent.visible_page", map[string]any{"Page": v.Page}))
-			}
+			b.WriteString("\n   " + i18n.T("ui.agent.visible"))
 			if v.Image {
 				b.WriteString(i18n.T("ui.agent.with_image"))
 			}
@@ -197,7 +247,7 @@ func approvalText(r agent.Request) string {
 				b.WriteString(i18n.T("ui.agent.default_text"))
 			}
 			for _, line := range v.Lines {
-				b.WriteString("\n   " + i18n.T("ui.agent.text", map[string]any{"Text": agent.DisplayName(line)}))
+				b.WriteString("\n   " + i18n.T("ui.agent.text", map[string]any{"Text": agent.CleanText(line)}))
 			}
 		}
 		return b.String()
@@ -211,9 +261,6 @@ func approvalText(r agent.Request) string {
 		lines = append(lines, alg+"  "+hex.EncodeToString(d))
 	}
 	data := map[string]any{"Origin": r.Origin, "Who": who, "Lines": strings.Join(lines, "\n")}
-	if r.Login {
-		return i18n.T("ui.agent.login", data)
-	}
 	return i18n.N("ui.agent.sign_digests", len(r.Digests), data)
 }
 
@@ -228,14 +275,8 @@ func approvalPreview(ctx context.Context, r agent.Request) fyne.CanvasObject {
 	defer cancel()
 	doc := r.PDFs[0]
 	pages := []int{1}
-	if v := r.Visible; v != nil {
-		p := v.Page
-		if p == -1 {
-			p = doc.Pages
-		}
-		if p != 1 && p >= 1 && p <= doc.Pages {
-			pages = append(pages, p)
-		}
+	if p := doc.SignaturePage; r.Visible != nil && p > 1 && p <= doc.Pages {
+		pages = append(pages, p)
 	}
 	box := container.NewHBox()
 	for _, p := range pages {
@@ -247,9 +288,33 @@ func approvalPreview(ctx context.Context, r agent.Request) fyne.CanvasObject {
 		c.FillMode = canvas.ImageFillContain
 		b := img.Bounds()
 		c.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
-		box.Add(container.NewVBox(widget.NewLabel(fmt.Sprintf("page %d", p)), c))
+		box.Add(container.NewVBox(widget.NewLabel(i18n.T("ui.agent.preview_page", map[string]any{"Page": p})), c))
 	}
 	return box
+}
+
+// approvalDialog is an open approval: its buttons, armed armDelay after it
+// appears (see [App.armLater]).
+type approvalDialog struct {
+	dialog      dialog.Dialog
+	yes, no     *widget.Button
+	answer      chan bool
+	content     fyne.CanvasObject
+	title, verb string
+}
+
+// Confirm approves, as the yes button does (tests).
+func (d *approvalDialog) Confirm() { d.reply(true) }
+
+// Dismiss declines, as the no button does (tests).
+func (d *approvalDialog) Dismiss() { d.reply(false) }
+
+func (d *approvalDialog) reply(ok bool) {
+	select {
+	case d.answer <- ok:
+	default:
+	}
+	d.dialog.Hide()
 }
 
 func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
@@ -259,29 +324,28 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		return err
 	}
 	defer a.questions.Release()
-	answer := make(chan bool, 1)
-	var d *dialog.ConfirmDialog
+	d := &approvalDialog{answer: make(chan bool, 1)}
 	a.do(func() {
-		what := approvalText(r)
-		l := widget.NewLabel(what)
+		l := widget.NewLabel(approvalText(r))
 		l.Wrapping = fyne.TextWrapWord
 		var content fyne.CanvasObject = l
 		if preview != nil {
 			content = container.NewVBox(l, preview)
 		}
-		title, yes := "Sign for a web page?", "Sign"
+		d.content = content
+		d.title, d.verb = i18n.T("ui.agent.sign_title"), i18n.T("ui.agent.sign_yes")
 		if r.Login {
-			title, yes = "Log in to a web page?", "Log in"
+			d.title, d.verb = i18n.T("ui.agent.login_title"), i18n.T("ui.agent.login_yes")
 		}
-		d = dialog.NewCustomConfirm(title, yes, i18n.T("ui.decline"), container.NewVScroll(content), func(ok bool) {
-			select {
-			case answer <- ok:
-			default:
-			}
-		}, a.win)
-		d.Resize(fyne.NewSize(640, 520))
+		d.no = widget.NewButtonWithIcon(i18n.T("ui.decline"), theme.CancelIcon(), func() { d.reply(false) })
+		d.yes = widget.NewButtonWithIcon(d.verb, theme.ConfirmIcon(), func() { d.reply(true) })
+		d.yes.Importance = widget.HighImportance
+		a.armLater(d.no, d.yes)
+		body := container.NewBorder(nil, container.NewCenter(container.NewHBox(d.no, d.yes)), nil, nil, container.NewVScroll(content))
+		d.dialog = dialog.NewCustomWithoutButtons(d.title, body, a.win)
+		d.dialog.Resize(fyne.NewSize(640, 520))
 		a.win.Show()
-		d.Show()
+		d.dialog.Show()
 		a.win.RequestFocus()
 		a.mu.Lock()
 		a.approveDlg, a.approveContent = d, content
@@ -293,14 +357,16 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 			a.approveDlg, a.approveContent = nil, nil
 		}
 		a.mu.Unlock()
-		if d != nil {
-			a.do(d.Hide)
-		}
+		a.do(func() {
+			if d.dialog != nil {
+				d.dialog.Hide()
+			}
+		})
 	}()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case ok := <-answer:
+	case ok := <-d.answer:
 		if !ok {
 			return errDeclined
 		}

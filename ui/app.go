@@ -109,7 +109,7 @@ type App struct {
 	settings   *settingsView
 	report     fyne.CanvasObject
 	originDlg  *originDialog
-	approveDlg *dialog.ConfirmDialog
+	approveDlg *approvalDialog
 	aadhaarDlg *aadhaarStatus
 	// aadhaarPoll overrides how often a request's status is read (tests).
 	aadhaarPoll time.Duration

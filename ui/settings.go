@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -28,7 +29,7 @@ type settingsView struct {
 	aaID, aaSecret, aaInstance          *widget.Entry
 	ceURL, ceKey, ceCA                  *widget.Entry
 	agentOn                             *widget.Check
-	origins                             *widget.Entry
+	origins, digestOrigins              *widget.Entry
 	dialog                              *dialog.ConfirmDialog
 }
 
@@ -79,6 +80,8 @@ func (a *App) showSettings() {
 	v.agentOn.SetChecked(s.Agent || a.cfg.Agent)
 	v.origins = multi(s.AgentOrigins)
 	v.origins.SetPlaceHolder("https://portal.example.lv")
+	v.digestOrigins = multi(s.AgentDigestOrigins)
+	v.digestOrigins.SetPlaceHolder("https://portal.example.lv")
 	agentNote := widget.NewLabel(fmt.Sprintf("The agent listens on 127.0.0.1:%d. Each page's site is asked for once; you approve every signature and type the PIN here.", agentPort(a)))
 	agentNote.Wrapping = fyne.TextWrapWord
 	// The language: the system's (empty) or one Signet speaks, by its own
@@ -133,7 +136,12 @@ func (a *App) showSettings() {
 			widget.NewFormItem(i18n.T("ui.set.ce_ca"), v.ceCA),
 		)),
 		container.NewTabItem("Agent", container.NewVBox(v.agentOn, agentNote, widget.NewForm(
-			widget.NewFormItem(i18n.T("ui.set.origins"), v.origins)))),
+			widget.NewFormItem(i18n.T("ui.set.origins"), v.origins),
+			func() *widget.FormItem {
+				it := widget.NewFormItem(i18n.T("ui.set.digest_origins"), v.digestOrigins)
+				it.HintText = i18n.T("ui.set.digest_origins_hint")
+				return it
+			}()))),
 	)
 	v.dialog = dialog.NewCustomConfirm(i18n.T("ui.settings"), i18n.T("ui.save"), i18n.T("ui.cancel"), tabs, func(ok bool) {
 		if ok {
@@ -183,7 +191,8 @@ func (a *App) saveSettings(v *settingsView) error {
 	}
 	next.Agent = v.agentOn.Checked
 	next.AgentOrigins = lines(v.origins.Text)
-	for _, o := range next.AgentOrigins {
+	next.AgentDigestOrigins = lines(v.digestOrigins.Text)
+	for _, o := range append(slices.Clone(next.AgentOrigins), next.AgentDigestOrigins...) {
 		if !agent.ValidOrigin(o) {
 			return fmt.Errorf("allowed site %q: write it as an origin, e.g. https://portal.example.lv", o)
 		}
@@ -255,7 +264,8 @@ func (a *App) saveSettings(v *settingsView) error {
 		a.agent = nil
 		a.mu.Unlock()
 	case srv != nil:
-		srv.SetAllowed(next.AgentOrigins)
+		srv.SetAllowed(agent.PermissionUse, next.AgentOrigins)
+		srv.SetAllowed(agent.PermissionDigests, next.AgentDigestOrigins)
 	}
 	a.setStatus("%s", i18n.T("ui.status.settings_saved"))
 	return nil

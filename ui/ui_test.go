@@ -733,8 +733,8 @@ func TestAgentConsentInTheApp(t *testing.T) {
 		"digest": base64.StdEncoding.EncodeToString(digest[:]), "algorithm": "SHA-256"})
 	post := func() chan *http.Response { return h.agentPost(srv, origin, body) }
 	wait := func(ch chan *http.Response) *http.Response { return receive(h, "the agent's answer", ch) }
-	approval := func() *dialog.ConfirmDialog {
-		var d *dialog.ConfirmDialog
+	approval := func() *approvalDialog {
+		var d *approvalDialog
 		h.waitFor("the approval dialog", func() bool {
 			h.app.mu.Lock()
 			defer h.app.mu.Unlock()
@@ -756,6 +756,18 @@ func TestAgentConsentInTheApp(t *testing.T) {
 		t.Errorf("asked about %q", od.origin)
 	}
 	od.answer(agent.AllowAlways)
+	// A digest shows nothing of what is signed: the site is asked for
+	// that separately, with its own warning (issue 26, 6).
+	h.waitFor("the question about signing data Signet cannot show", func() bool {
+		h.app.mu.Lock()
+		defer h.app.mu.Unlock()
+		od = h.app.originDlg
+		return od != nil && od.permission == agent.PermissionDigests
+	})
+	if _, ok := od.buttons[agent.Silence]; ok {
+		t.Error("the digest question offers to silence the site")
+	}
+	od.answer(agent.AllowAlways)
 	approval().Confirm()
 	h.answer(softhsmtest.PIN)
 	resp := wait(res)
@@ -766,7 +778,9 @@ func TestAgentConsentInTheApp(t *testing.T) {
 	if resp.StatusCode != 200 || !ecdsa.VerifyASN1(cert.PublicKey.(*ecdsa.PublicKey), digest[:], sig) {
 		t.Fatalf("%d %v", resp.StatusCode, out)
 	}
-	h.waitFor("the site to be remembered", func() bool { return slices.Contains(h.app.cfg.Settings.AgentOrigins, origin) })
+	h.waitFor("the site to be remembered", func() bool {
+		return slices.Contains(h.app.cfg.Settings.AgentOrigins, origin) && slices.Contains(h.app.cfg.Settings.AgentDigestOrigins, origin)
+	})
 
 	// The site is known now; the next signing is declined in the app.
 	res = post()
@@ -915,9 +929,9 @@ func TestApprovalShowsTheDocument(t *testing.T) {
 	sum := sha256.Sum256(doc.Bytes())
 	name := agent.DisplayName("invoice.pdf\n• (content verified by Signet ✔)\u202e")
 	req := agent.Request{Origin: "https://shop.example", Documents: []string{name}, Purpose: keys.PurposeSigning, Token: "eID",
-		PDFs:   []agent.Document{{Name: name, Pages: 3, Size: int64(doc.Len()), SHA256: hex.EncodeToString(sum[:]), Data: doc.Bytes()}},
+		PDFs:   []agent.Document{{Name: name, Pages: 3, Size: int64(doc.Len()), SHA256: hex.EncodeToString(sum[:]), Data: doc.Bytes(), SignaturePage: 3}},
 		Reason: "I agree to transfer 1,000,000 EUR", Location: "Rīga", Level: "B-B",
-		Visible: &agent.Visible{Page: -1, Lines: []string{"APPROVED: pay 1,000,000 EUR"}}}
+		Visible: &agent.Visible{Lines: []string{"APPROVED: pay 1,000,000 EUR"}}}
 	done := make(chan error, 1)
 	go func() { done <- agentConsent{h.app}.Approve(context.Background(), req) }()
 	var content fyne.CanvasObject
@@ -930,10 +944,11 @@ func TestApprovalShowsTheDocument(t *testing.T) {
 	text := texts(content)
 	for _, want := range []string{
 		"https://shop.example asks you to sign a document",
-		"“invoice.pdf • (content verified by Signet ✔)”",
-		"3 pages · " + humanSize(int64(doc.Len())) + " · SHA-256 " + hex.EncodeToString(sum[:]),
+		"named by the page “invoice.pdf • (content verified by Signet ✔)”",
+		"read by Signet: 3 pages · " + humanSize(int64(doc.Len())) + " · SHA-256 " + hex.EncodeToString(sum[:]),
+		"the signature goes on page 3 of 3",
 		"reason “I agree to transfer 1,000,000 EUR”", "location “Rīga”", "level B-B",
-		"visible on the last page", "text “APPROVED: pay 1,000,000 EUR”", "page 1", "page 3",
+		"visible", "text “APPROVED: pay 1,000,000 EUR”", "page 1", "page 3",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the approval lacks %q:\n%s", want, text)
@@ -992,7 +1007,7 @@ func (h *harness) agentPost(srv *agent.Server, origin string, body []byte) chan 
 // own request.
 func TestTwoPagesTwoTokens(t *testing.T) {
 	const siteA, siteB = "https://a.example", "https://b.example"
-	h := newHarness(t, &config.Config{Agent: true, AgentPort: -1, AgentOrigins: []string{siteA, siteB}}, nil)
+	h := newHarness(t, &config.Config{Agent: true, AgentPort: -1, AgentOrigins: []string{siteA, siteB}, AgentDigestOrigins: []string{siteA, siteB}}, nil)
 	h.app.mu.Lock()
 	srv := h.app.agent
 	h.app.mu.Unlock()
@@ -1014,7 +1029,7 @@ func TestTwoPagesTwoTokens(t *testing.T) {
 	// PIN for the approved one. Never two at once.
 	approved, declined, pins := 0, 0, 0
 	for approved+declined < 2 || pins < 1 {
-		var appr *dialog.ConfirmDialog
+		var appr *approvalDialog
 		var content fyne.CanvasObject
 		var secret *secretDialog
 		h.waitFor("a question", func() bool {
@@ -1080,9 +1095,9 @@ func TestLoginApprovalSaysLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := approvalText(agent.Request{Origin: "https://bank.example", Login: true, Digests: [][]byte{make([]byte, 32)},
-		Hashes: []string{"SHA-256"}, Purpose: keys.PurposeAuthentication, Certificate: e.Cert, Token: "eID"})
-	for _, want := range []string{"https://bank.example asks you to log in as you", "authentication certificate", "SHA-256  0000"} {
+	text := approvalText(agent.Request{Origin: "https://bank.example", Login: true,
+		Purpose: keys.PurposeAuthentication, Certificate: e.Cert, Token: "eID"})
+	for _, want := range []string{"https://bank.example asks you to log in as you", "authentication certificate", "valid for https://bank.example only"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q lacks %q", text, want)
 		}

@@ -72,10 +72,13 @@ type Config struct {
 	CertEuropeCountry   string `toml:"certeurope_country,omitempty"`
 	// Agent turns the localhost signing API on in the app; AgentPort is
 	// its port (0: the default) and AgentOrigins the web origins the
-	// person allowed for good.
-	Agent        bool     `toml:"agent,omitempty"`
-	AgentPort    int      `toml:"agent_port,omitempty"`
-	AgentOrigins []string `toml:"agent_origins,omitempty"`
+	// person allowed for good; AgentDigestOrigins those of them also
+	// allowed to ask for signatures over bare digests, data Signet cannot
+	// show (none unless the person says so).
+	Agent              bool     `toml:"agent,omitempty"`
+	AgentPort          int      `toml:"agent_port,omitempty"`
+	AgentOrigins       []string `toml:"agent_origins,omitempty"`
+	AgentDigestOrigins []string `toml:"agent_digest_origins,omitempty"`
 }
 
 // Save writes c to path atomically (a failure leaves the old file), with

@@ -28,3 +28,27 @@ var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*):[^\s/
 func Text(s string) string {
 	return userinfo.ReplaceAllString(s, "${1}:xxxxx@")
 }
+
+// anyURL matches a URL inside text: scheme://authority, then path, query
+// and fragment up to white space or a quote.
+var anyURL = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*)://([^\s/?#"'<>]*)[^\s"'<>]*`)
+
+// Hosts reduces every URL in s to its scheme and host, for messages that
+// leave Signet for a web page: a service's path and query can carry an
+// access token (https://tsa.example/ts?token=…), user information a
+// password; where a service lives is all a page needs to know.
+func Hosts(s string) string {
+	return anyURL.ReplaceAllStringFunc(s, func(m string) string {
+		// Punctuation after a URL belongs to the sentence.
+		core := strings.TrimRight(m, ".,;:)")
+		sub := anyURL.FindStringSubmatch(core)
+		if sub == nil {
+			return m
+		}
+		host := strings.TrimRight(sub[2], ".,;:)")
+		if i := strings.LastIndexByte(host, '@'); i >= 0 {
+			host = host[i+1:]
+		}
+		return sub[1] + "://" + host + m[len(core):]
+	})
+}

@@ -22,3 +22,18 @@ func TestRedact(t *testing.T) {
 		})
 	}
 }
+
+func TestHosts(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"ok token in the query", "timestamp authority https://tsa.example/ts?token=s3cret: HTTP 500", "timestamp authority https://tsa.example: HTTP 500"},
+		{"ok credentials and path", "Post \"http://u:p@127.0.0.1:8080/a/b\": refused", "Post \"http://127.0.0.1:8080\": refused"},
+		{"ok no URL", "nothing here", "nothing here"},
+		{"ok two", "https://a.example/x and http://b.example:81/y?z", "https://a.example and http://b.example:81"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Hosts(tc.in); got != tc.want {
+				t.Errorf("Hosts(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -424,12 +424,13 @@ func (e *Env) AddToken(dir, label string, k KeySpec) error {
 	return e.importKey(dir, k)
 }
 
-// InsertToken makes SoftHSM2's free slot a token named label with k's
-// key (generated on it) and certificate, through the module as this
-// process loaded it: what a card put in a reader looks like to a loaded
-// module. (SoftHSM2 does not see tokens another process makes,
+// InsertToken makes SoftHSM2's free slot a token named label with the
+// keys of ks (generated on it) and their certificates, through the module
+// as this process loaded it: what a card put in a reader looks like to a
+// loaded module. (SoftHSM2 does not see tokens another process makes,
 // softhsm2-util's included, until it is loaded again: see AddToken.)
-func (e *Env) InsertToken(label string, k KeySpec) error {
+// [Env.Cert] finds the certificates under label.
+func (e *Env) InsertToken(label string, ks ...KeySpec) error {
 	c := p11.New(e.Module)
 	if c == nil {
 		return fmt.Errorf("load %s", e.Module)
@@ -465,15 +466,22 @@ func (e *Env) InsertToken(label string, k KeySpec) error {
 			return err
 		}
 		defer c.Logout(sh)
-		pub, err := generateKeyPair(c, sh, k)
-		if err != nil {
-			return err
+		for _, k := range ks {
+			k.Token = label
+			pub, err := generateKeyPair(c, sh, k)
+			if err != nil {
+				return err
+			}
+			cert, err := e.PKI.Issue(pub, k.Profile, k.CN, testpki.IssueOptions{})
+			if err != nil {
+				return err
+			}
+			if err := storeCert(c, sh, k.ID, k.Label, cert); err != nil {
+				return err
+			}
+			e.Certs[label+"/"+k.Label] = cert
 		}
-		cert, err := e.PKI.Issue(pub, k.Profile, k.CN, testpki.IssueOptions{})
-		if err != nil {
-			return err
-		}
-		return storeCert(c, sh, k.ID, k.Label, cert)
+		return nil
 	}
 	return errors.New("no free SoftHSM2 slot")
 }

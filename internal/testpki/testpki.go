@@ -46,6 +46,19 @@ const (
 	OCSP
 	// Encryption: keyEncipherment only, a certificate that may not sign.
 	Encryption
+	// Logon: a PIV / corporate smart-card logon certificate, issued to a
+	// person under the company's name (O=Example Corp, CN=the person):
+	// digitalSignature, extendedKeyUsage clientAuth, msSmartcardLogon and
+	// pkinit. For logging in only, though its subject looks like a seal's.
+	Logon
+	// ClientEmail: digitalSignature with clientAuth and emailProtection,
+	// a certificate for logging in and e-mail.
+	ClientEmail
+)
+
+var (
+	oidMSSmartcardLogon = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 2}
+	oidPKINITClient     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 2, 3, 4}
 )
 
 // Entity is a certificate with its private key.
@@ -177,6 +190,14 @@ func (p *PKI) Issue(pub crypto.PublicKey, profile Profile, cn string, opts Issue
 		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oidOCSPNoCheck, Value: asn1.NullBytes})
 	case Encryption:
 		tmpl.KeyUsage = x509.KeyUsageKeyEncipherment
+	case Logon:
+		tmpl.Subject = pkix.Name{Country: []string{"US"}, Organization: []string{"Example Corp"}, CommonName: cn}
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+		tmpl.UnknownExtKeyUsage = []asn1.ObjectIdentifier{oidMSSmartcardLogon, oidPKINITClient}
+	case ClientEmail:
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection}
 	default:
 		return nil, fmt.Errorf("unknown profile %d", profile)
 	}
