@@ -31,7 +31,12 @@ import (
 	"github.com/signet-sign/signet/pdf"
 )
 
-func TestMain(m *testing.M) { os.Exit(softhsmtest.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(memChildEnv) != "" {
+		os.Exit(memChild())
+	}
+	os.Exit(softhsmtest.Main(m))
+}
 
 // consent is the test double of the app's questions.
 type consent struct {

@@ -6,6 +6,7 @@ package testpdf
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -20,6 +21,10 @@ type Options struct {
 	// PadBytes adds an unreferenced-by-pages stream of this many
 	// incompressible bytes, for big-file benchmarks.
 	PadBytes int64
+	// PadByte, when not zero, fills the PadBytes stream with this byte
+	// instead: as large, but made (and base64-encoded) with memory copies,
+	// which matters under the race detector.
+	PadByte byte
 	// Catalog adds entries to the catalog verbatim, e.g. "/Lang (lv-LV)".
 	Catalog string
 	// InheritedBox, e.g. "[0 0 842 595]", goes on the page tree's root as
@@ -78,9 +83,15 @@ func Write(w io.Writer, opts Options) error {
 		write("5 0 obj\n<< /Length %d >>\nstream\n", opts.PadBytes)
 		rng := rand.New(rand.NewPCG(1, 2))
 		buf := make([]byte, 1<<16)
+		if opts.PadByte != 0 {
+			buf = bytes.Repeat([]byte{opts.PadByte}, len(buf))
+		}
 		for left := opts.PadBytes; left > 0; {
 			n := min(int64(len(buf)), left)
 			for i := range buf[:n] {
+				if opts.PadByte != 0 {
+					break
+				}
 				buf[i] = byte(rng.Uint32())
 			}
 			bw.Write(buf[:n])
