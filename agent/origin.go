@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -54,10 +55,15 @@ func CanonicalOrigin(origin string) (_ string, ok bool) {
 			return "", false
 		}
 		ascii, err := idna.Lookup.ToASCII(host)
-		if err != nil {
+		if err != nil || !utf8.ValidString(host) {
 			return "", false
 		}
+		// The ASCII form must be its own: a name that maps to one which
+		// does not map to itself again would be one site under two keys.
 		host = strings.ToLower(ascii)
+		if again, err := idna.Lookup.ToASCII(host); err != nil || again != host {
+			return "", false
+		}
 	}
 	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
 		port = ""
