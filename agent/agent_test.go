@@ -468,7 +468,8 @@ func TestOpenAPIInStep(t *testing.T) {
 		}
 	}
 	for _, c := range []string{CodeBadHost, CodeOriginRequired, CodeOriginDenied, CodeUnsupportedMedia, CodeBodyTooLarge, CodeBadRequest,
-		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeNotForSigning, CodeNotForLogin, CodeSigningFailed, CodeNotFound, CodeInternal} {
+		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeNotForSigning, CodeNotForLogin, CodeSigningFailed, CodeNotFound, CodeInternal,
+		CodeDigestsNotAllowed, CodeOriginNotSecure, CodeBusy, CodeTimestampFailed} {
 		if !bytes.Contains(spec, []byte(c)) {
 			t.Errorf("openapi.yaml lacks the code %s", c)
 		}

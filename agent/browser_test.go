@@ -117,11 +117,21 @@ func TestBrowser(t *testing.T) {
 		if r["verified"] != true {
 			t.Fatalf("page reported %v", r)
 		}
+		// The page also logged in: its Web eID token verifies for its own
+		// origin and the nonce it sent, as its server would check it.
+		token, _ := r["token"].(map[string]any)
+		nonce, _ := r["nonce"].(string)
+		if _, err := verifyWebEIDToken(token, page.URL, nonce); err != nil {
+			t.Errorf("the page's login token: %v (%v)", err, r)
+		}
 		e.consent.mu.Lock()
 		defer e.consent.mu.Unlock()
-		last := e.consent.approved[len(e.consent.approved)-1]
-		if last.Origin != page.URL || len(last.Digests) != 1 {
-			t.Errorf("the person approved %+v", last)
+		n := len(e.consent.approved)
+		if n < 2 {
+			t.Fatalf("approved %d requests", n)
+		}
+		if digest, login := e.consent.approved[n-2], e.consent.approved[n-1]; digest.Origin != page.URL || len(digest.Digests) != 1 || !login.Login || login.Origin != page.URL {
+			t.Errorf("the person approved %+v, then %+v", digest, login)
 		}
 	})
 	t.Run("ok a page's tricks are shown for what they are", func(t *testing.T) {

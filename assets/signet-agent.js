@@ -6,10 +6,15 @@
 //   const certs = await agent.certificates();   // Signet asks the person to allow this site
 //   const sig = await agent.signDigest(certs[0].id, digestBytes, "SHA-256");
 //   const pdf = await agent.signPDF(certs[0].id, pdfBytes, "contract.pdf", { reason: "Agreed" });
+//   const token = await agent.authenticate(authCert.id, nonceFromYourServer);
+//   // POST token to your server: it is a Web eID authentication token
+//   // (web-eid:1.0); verify it with Web eID's server libraries.
 //
 // Every signing is approved by the person in Signet, who types the PIN
-// there. Errors are thrown as SignetAgentError with a stable .code (see
-// agent/openapi.yaml): origin_denied, user_declined, wrong_pin, …
+// there. Bare digests (signDigest, signDigests) need the person's separate
+// permission for the site, asked once. Errors are thrown as
+// SignetAgentError with a stable .code (see agent/openapi.yaml):
+// origin_denied, digests_not_allowed, user_declined, wrong_pin, busy, …
 (function (global) {
   "use strict";
 
@@ -85,11 +90,15 @@
       return this._digest("/v1/sign/digest", certificateId, digest, algorithm);
     }
 
-    // authenticate logs the person in: their authentication key (only)
-    // signs the hash after they agree in Signet. Returns what signDigest
-    // returns.
-    authenticate(certificateId, digest, algorithm) {
-      return this._digest("/v1/authenticate", certificateId, digest, algorithm);
+    // authenticate logs the person in: after they agree in Signet, their
+    // authentication key (only) signs the challenge nonce your server
+    // issued (a base64 string of at least 32 random bytes) bound to this
+    // page's origin. Returns the Web eID authentication token
+    // { unverifiedCertificate, algorithm, signature, format: "web-eid:1.0",
+    // appVersion }, as is: send it to your server, which verifies it with
+    // Web eID's libraries against its own origin and the nonce it issued.
+    authenticate(certificateId, challengeNonce) {
+      return this._call("POST", "/v1/authenticate", { certificateId, challengeNonce });
     }
 
     async _digest(path, certificateId, digest, algorithm) {
