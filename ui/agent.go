@@ -343,7 +343,12 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		a.armLater(d.no, d.yes)
 		body := container.NewBorder(nil, container.NewCenter(container.NewHBox(d.no, d.yes)), nil, nil, container.NewVScroll(content))
 		d.dialog = dialog.NewCustomWithoutButtons(d.title, body, a.win)
-		d.dialog.Resize(fyne.NewSize(640, 520))
+		// Room for previews; a login or a digest says less.
+		height := float32(520)
+		if preview == nil {
+			height = 400
+		}
+		d.dialog.Resize(fyne.NewSize(640, height))
 		a.win.Show()
 		d.dialog.Show()
 		a.win.RequestFocus()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/assets"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -181,7 +182,45 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 			0x35, 0xd1, 0x17, 0xc4, 0x2d, 0x1c, 0x18, 0x35, 0x42, 0x0b, 0x6b, 0x99, 0x42, 0xdd, 0x4f, 0x1b}}
 		_ = agentConsent{a}.Approve(ctx, req)
 	}()
+	time.Sleep(armDelay) // the buttons as the person can use them
 	err := shot("7-agent-approval")
+	cancel()
+	<-done
+	if err != nil {
+		return err
+	}
+
+	// 7. The same site asks, once, to sign data Signet cannot show.
+	ctx, cancel = context.WithCancel(context.Background())
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = agentConsent{a}.Origin(ctx, agent.OriginQuestion{Origin: "https://portal.example.lv", Domain: "example.lv",
+			Permission: agent.PermissionDigests})
+	}()
+	time.Sleep(armDelay) // the buttons as the person can use them
+	err = shot("8-agent-digest-permission")
+	cancel()
+	<-done
+	if err != nil {
+		return err
+	}
+
+	// 8. A site asks the person to log in (a Web eID token).
+	ctx, cancel = context.WithCancel(context.Background())
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		req := agent.Request{Origin: "https://portal.example.lv", Login: true, Token: d.Token, Purpose: keys.PurposeAuthentication}
+		for _, c := range a.signer.all() {
+			if c.Token == d.Token && c.Purpose == keys.PurposeAuthentication && c.Cert != nil {
+				req.Certificate = c.Cert
+			}
+		}
+		_ = agentConsent{a}.Approve(ctx, req)
+	}()
+	time.Sleep(armDelay)
+	err = shot("9-agent-login")
 	cancel()
 	<-done
 	return err
