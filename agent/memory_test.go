@@ -50,7 +50,7 @@ func (k softKeys) Choices() ([]flow.KeyChoice, error) {
 	return []flow.KeyChoice{{Ref: "memory", Label: "memory", Cert: k.e.Cert, CertificateSummary: keys.Summarize(k.e.Cert), HasKey: true}}, nil
 }
 func (k softKeys) Open(context.Context, flow.KeyChoice) (keys.Signer, error) {
-	return softSigner{k.e}, nil
+	return softSigner(k), nil
 }
 
 type softSigner struct{ e testpki.Entity }

@@ -178,7 +178,7 @@ func TestShownIsSigned(t *testing.T) {
 			resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "a.pdf",
 				"document": base64.StdEncoding.EncodeToString(onePagePDF(t, 1)), "options": tc.opts}, nil)
 			expect(t, resp, body, http.StatusBadRequest, CodeBadRequest)
-			if msg := body["message"].(string); !strings.Contains(msg, fmt.Sprint("at most ")) {
+			if msg := body["message"].(string); !strings.Contains(msg, "at most ") {
 				t.Errorf("the message does not name the limit: %q", msg)
 			}
 		})
