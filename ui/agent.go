@@ -84,12 +84,20 @@ func (a *App) rememberOrigin(p agent.Permission, origin string) {
 // the next one, which can come from another page a moment later.
 var armDelay = time.Second
 
-// armLater enables buttons once armDelay has passed.
-func (a *App) armLater(buttons ...*widget.Button) {
+// armLater disables buttons and enables them once armDelay has passed,
+// unless their question is gone by then (closed) or the app is.
+func (a *App) armLater(closed <-chan struct{}, buttons ...*widget.Button) {
 	for _, b := range buttons {
 		b.Disable()
 	}
-	time.AfterFunc(armDelay, func() {
+	a.run(func() {
+		select {
+		case <-time.After(armDelay):
+		case <-closed:
+			return
+		case <-a.alive.Done():
+			return
+		}
 		a.do(func() {
 			for _, b := range buttons {
 				b.Enable()
@@ -119,6 +127,8 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 	defer a.questions.Release()
 	origin := q.Origin
 	answer := make(chan agent.Decision, 1)
+	closed := make(chan struct{})
+	defer close(closed)
 	var od *originDialog
 	a.do(func() {
 		od = &originDialog{origin: origin, permission: q.Permission, buttons: map[agent.Decision]*widget.Button{}}
@@ -161,7 +171,7 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 		for _, o := range buttons.Objects {
 			all = append(all, o.(*widget.Button))
 		}
-		a.armLater(all...)
+		a.armLater(closed, all...)
 		d = dialog.NewCustomWithoutButtons(title, container.NewVBox(msg, warn, container.NewCenter(buttons)), a.win)
 		od.dialog = d
 		d.Resize(fyne.NewSize(560, 0))
@@ -325,6 +335,8 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 	}
 	defer a.questions.Release()
 	d := &approvalDialog{answer: make(chan bool, 1)}
+	closed := make(chan struct{})
+	defer close(closed)
 	a.do(func() {
 		l := widget.NewLabel(approvalText(r))
 		l.Wrapping = fyne.TextWrapWord
@@ -340,7 +352,7 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		d.no = widget.NewButtonWithIcon(i18n.T("ui.decline"), theme.CancelIcon(), func() { d.reply(false) })
 		d.yes = widget.NewButtonWithIcon(d.verb, theme.ConfirmIcon(), func() { d.reply(true) })
 		d.yes.Importance = widget.HighImportance
-		a.armLater(d.no, d.yes)
+		a.armLater(closed, d.no, d.yes)
 		body := container.NewBorder(nil, container.NewCenter(container.NewHBox(d.no, d.yes)), nil, nil, container.NewVScroll(content))
 		d.dialog = dialog.NewCustomWithoutButtons(d.title, body, a.win)
 		// Room for previews; a login or a digest says less.

@@ -120,6 +120,8 @@ type App struct {
 	approveContent fyne.CanvasObject
 	agent          *agent.Server
 	stop           context.CancelFunc
+	// alive ends when the app closes (stop): background waits end with it.
+	alive context.Context
 }
 
 // New builds the app's main window on a (the real app, or a test app).
@@ -175,7 +177,7 @@ func New(a fyne.App, cfg Config) *App {
 	app.updateSignButton()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	app.stop = cancel
+	app.stop, app.alive = cancel, ctx
 	// The tokens are listed in the background: a slow module (a reader
 	// waking up) must not hold the window back.
 	app.run(app.signer.refresh)
