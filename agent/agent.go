@@ -172,6 +172,12 @@ type Config struct {
 	// all requests; a request past it is refused (503, busy). Default: one
 	// request of the largest PDF, plus 1 MB for small requests beside it.
 	MaxInFlight int64
+	// LoopbackHTTPLogin lets pages served over plain http from this
+	// machine (localhost, 127.0.0.0/8, [::1]) log in. Web eID's token
+	// format binds logins to https origins, and so does Signet unless this
+	// is set (tests, and a site developed on this machine without a local
+	// certificate).
+	LoopbackHTTPLogin bool
 	// Version is reported by /v1/info.
 	Version string
 	Log     *log.Logger
@@ -191,7 +197,7 @@ type Server struct {
 	silenced map[string]bool        // registrable domains
 	asked    map[string][]time.Time // questions per registrable domain
 	open     map[string]int         // questions open per registrable domain
-	locks    map[string]*sync.Mutex // one signing at a time per token
+	locks    map[string]chan struct{} // one signing at a time per token
 
 	// inflight bounds the bytes of request bodies held at once.
 	inflight *semaphore.Weighted
@@ -305,7 +311,7 @@ func newServer(cfg Config, port int) *Server {
 	}
 	s := &Server{cfg: cfg, port: port,
 		perms:  map[Permission]map[string]originState{PermissionUse: {}, PermissionDigests: {}},
-		asking: map[askKey]chan struct{}{}, locks: map[string]*sync.Mutex{}, open: map[string]int{},
+		asking: map[askKey]chan struct{}{}, locks: map[string]chan struct{}{}, open: map[string]int{},
 		silenced: map[string]bool{}, asked: map[string][]time.Time{}, now: time.Now,
 		inflight: semaphore.NewWeighted(cfg.MaxInFlight)}
 	s.SetAllowed(PermissionUse, cfg.Allowed)
@@ -363,18 +369,25 @@ func certificateID(c *x509.Certificate) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// tokenLock serializes signings on one token (or key file).
-func (s *Server) tokenLock(c flow.KeyChoice) *sync.Mutex {
+// lockToken takes the token of c (or its key file) for one signing at a
+// time; a page that leaves while it waits stops waiting. unlock gives it
+// back.
+func (s *Server) lockToken(ctx context.Context, c flow.KeyChoice) (unlock func(), err error) {
 	key := c.Token
 	if key == "" {
 		key = c.Ref
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.locks[key]
+	turn, ok := s.locks[key]
 	if !ok {
-		m = &sync.Mutex{}
-		s.locks[key] = m
+		turn = make(chan struct{}, 1)
+		s.locks[key] = turn
 	}
-	return m
+	s.mu.Unlock()
+	select {
+	case turn <- struct{}{}:
+		return func() { <-turn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -147,20 +147,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, pr *pageRe
 		fail(w, http.StatusBadRequest, CodeBadRequest, "%v", err)
 		return
 	}
-	// Web eID binds logins to https origins; a page on this machine is a
-	// secure context for browsers too, so Signet also accepts http from
-	// loopback (a site being developed).
-	if u, _ := url.Parse(pr.canonical); u.Scheme != "https" && !loopbackOrigin(pr.canonical) {
-		fail(w, http.StatusForbidden, CodeOriginNotSecure, "logging in needs an https page: %s came over plain http, which anyone on the network path could have changed", pr.canonical)
+	// Web eID binds logins to https origins ("scheme must be https").
+	if u, _ := url.Parse(pr.canonical); u.Scheme != "https" && !(s.cfg.LoopbackHTTPLogin && loopbackOrigin(pr.canonical)) {
+		fail(w, http.StatusForbidden, CodeOriginNotSecure, "logging in needs an https page, as Web eID tokens are bound to https origins: %s came over plain http", pr.canonical)
 		return
 	}
 	c, ok := s.choice(w, req.CertificateID)
 	if !ok {
 		return
 	}
-	if c.Purpose != keys.PurposeAuthentication {
+	if err := keys.CheckLogin(c.Cert); err != nil {
 		// A signing key proves no login: its signature means consent.
-		fail(w, http.StatusForbidden, CodeNotForLogin, "%q is not an authentication certificate: choose the one for logging in", c.Name)
+		fail(w, http.StatusForbidden, CodeNotForLogin, "%v: choose the certificate for logging in", err)
 		return
 	}
 	alg, h, err := webEIDAlgorithm(c.Cert)
@@ -168,20 +166,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, pr *pageRe
 		fail(w, http.StatusBadRequest, CodeBadRequest, "%v", err)
 		return
 	}
-	lock := s.tokenLock(c)
-	lock.Lock()
-	defer lock.Unlock()
-	if err := s.approve(r.Context(), approval(pr, c, Request{Login: true})); err != nil {
-		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the login")
+	signer, release, ok := s.openApproved(w, r, c, approval(pr, c, Request{Login: true}))
+	if !ok {
 		return
 	}
-	signer, err := s.cfg.Keys.Open(r.Context(), c)
-	if err != nil {
-		s.forgetChoices()
-		signError(w, err)
-		return
-	}
-	defer signer.Close()
+	defer release()
 	digest := webEIDSigned(h, pr.origin, req.ChallengeNonce)
 	sig, err := signer.SignContext(r.Context(), digest, h)
 	if err != nil {

@@ -199,7 +199,13 @@ func TestWebEIDToken(t *testing.T) {
 	if n := e.approvals() - before; n != 0 {
 		t.Errorf("asked %d times about refused logins", n)
 	}
-	t.Run("ok http from this machine", func(t *testing.T) {
+	t.Run("fail http from this machine by default", func(t *testing.T) {
+		resp, body := e.call("POST", "/v1/authenticate", page, map[string]any{"certificateId": id, "challengeNonce": newNonce(t)}, nil)
+		expect(t, resp, body, http.StatusForbidden, CodeOriginNotSecure)
+	})
+	t.Run("ok http from this machine when allowed", func(t *testing.T) {
+		e.srv.cfg.LoopbackHTTPLogin = true
+		defer func() { e.srv.cfg.LoopbackHTTPLogin = false }()
 		nonce := newNonce(t)
 		resp, token := e.call("POST", "/v1/authenticate", page, map[string]any{"certificateId": id, "challengeNonce": nonce}, nil)
 		expect(t, resp, token, 200, "")

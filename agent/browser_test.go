@@ -109,6 +109,7 @@ func runPage(t *testing.T, browser, url string, reports chan map[string]any) map
 func TestBrowser(t *testing.T) {
 	browser := chromium(t)
 	e := newEnv(t, nil)
+	e.srv.cfg.LoopbackHTTPLogin = true // the example page is served over http from 127.0.0.1
 
 	t.Run("ok an allowed page signs a digest and verifies it", func(t *testing.T) {
 		page, reports := examplePage(t)

@@ -99,23 +99,26 @@ func (s *Server) ask(ctx context.Context, p Permission, origin string) error {
 		}
 	}
 	// Limits per registrable domain: subdomains and ports are new origins
-	// each, but one site. Open questions are capped for every question;
-	// the rate applies to questions from origins the person has not
-	// allowed (a digest question comes only from an allowed origin, once).
+	// each, but one site. Open questions are capped for every question,
+	// and each kind of question has its own rate.
 	if s.open[domain] >= maxOpenPerDomain {
 		s.mu.Unlock()
 		return fmt.Errorf("%w: %s has %d questions open already; try again when they are answered", errNotAsked, domain, maxOpenPerDomain)
 	}
-	if p == PermissionUse {
-		now := s.now()
-		recent := slices.DeleteFunc(s.asked[domain], func(t time.Time) bool { return now.Sub(t) > questionWindow })
-		if len(recent) >= maxQuestions {
-			s.asked[domain] = recent
-			s.mu.Unlock()
-			return fmt.Errorf("%w: %s asked %d times within %v; try again later", errNotAsked, domain, len(recent), questionWindow)
-		}
-		s.asked[domain] = append(recent, now)
+	// The rate is counted per site and kind of question.
+	now := s.now()
+	rateKey := domain
+	if p == PermissionDigests {
+		rateKey += " (digests)"
 	}
+	s.pruneAsked(now)
+	recent := slices.DeleteFunc(s.asked[rateKey], func(t time.Time) bool { return now.Sub(t) > questionWindow })
+	if len(recent) >= maxQuestions {
+		s.asked[rateKey] = recent
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %s asked %d times within %v; try again later", errNotAsked, domain, len(recent), questionWindow)
+	}
+	s.asked[rateKey] = append(recent, now)
 	s.open[domain]++
 	done := make(chan struct{})
 	s.asking[key] = done
@@ -164,6 +167,19 @@ func (s *Server) ask(ctx context.Context, p Permission, origin string) error {
 		return nil
 	}
 	return refusal(p, origin)
+}
+
+// pruneAsked forgets question times past the window once many sites
+// have asked, so that the record of who asked stays small. s.mu is held.
+func (s *Server) pruneAsked(now time.Time) {
+	if len(s.asked) < 256 {
+		return
+	}
+	for k, times := range s.asked {
+		if len(times) == 0 || now.Sub(times[len(times)-1]) > questionWindow {
+			delete(s.asked, k)
+		}
+	}
 }
 
 // refusal is the error for an origin the person did not allow.

@@ -141,8 +141,8 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		}
 		w.Header().Add("Vary", "Origin")
 		canonical, ok := CanonicalOrigin(origin)
-		if !ok {
-			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin", origin)
+		if !ok || !browserForm(origin, canonical) {
+			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin as browsers send one", origin)
 			return
 		}
 		allowed := s.allowedNow(PermissionUse, canonical)
@@ -201,8 +201,8 @@ func (s *Server) page(limit int64, next pageHandler) http.HandlerFunc {
 			return
 		}
 		canonical, ok := CanonicalOrigin(pr.origin)
-		if !ok {
-			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin", pr.origin)
+		if !ok || !browserForm(pr.origin, canonical) {
+			fail(w, http.StatusForbidden, CodeOriginDenied, "origin %q is not a web origin as browsers send one", pr.origin)
 			return
 		}
 		pr.canonical = canonical
@@ -425,31 +425,26 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, pr *pageRequest
 		hs, ds = append(hs, h), append(ds, d)
 	}
 	c, ok := s.choice(w, certID)
-	if !ok || !notForSigning(w, c) {
+	if !ok {
+		return
+	}
+	if err := keys.CheckDigestSigning(c.Cert); err != nil {
+		fail(w, http.StatusForbidden, CodeNotForSigning, "%v: choose the signing certificate", err)
 		return
 	}
 	if err := s.ask(r.Context(), PermissionDigests, pr.canonical); err != nil {
 		fail(w, http.StatusForbidden, CodeDigestsNotAllowed, "%v", err)
 		return
 	}
-	lock := s.tokenLock(c)
-	lock.Lock()
-	defer lock.Unlock()
 	names := make([]string, len(hs))
 	for i, h := range hs {
 		names[i] = h.String()
 	}
-	if err := s.approve(r.Context(), approval(pr, c, Request{Digests: ds, Hashes: names})); err != nil {
-		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
+	signer, release, ok := s.openApproved(w, r, c, approval(pr, c, Request{Digests: ds, Hashes: names}))
+	if !ok {
 		return
 	}
-	signer, err := s.cfg.Keys.Open(r.Context(), c)
-	if err != nil {
-		s.forgetChoices()
-		signError(w, err)
-		return
-	}
-	defer signer.Close()
+	defer release()
 	resp := signedDigestsResponse{Certificate: base64.StdEncoding.EncodeToString(signer.Certificate().Raw), Chain: []string{}}
 	for _, ch := range signer.Chain() {
 		if !ch.Equal(signer.Certificate()) {
@@ -487,6 +482,43 @@ func signatureAlgorithm(s keys.Signer, h crypto.Hash) string {
 		return "ECDSA-" + h.String()
 	}
 	return "RSA-PKCS1v15-" + h.String()
+}
+
+// openApproved takes the key's token (one signing at a time per token),
+// asks the person to approve req, and opens the key, checking that it is
+// the key of the certificate approved (a card swapped meanwhile, a URI
+// that found another object). It answers the page itself when a step
+// fails; release closes the key and gives the token back.
+func (s *Server) openApproved(w http.ResponseWriter, r *http.Request, c flow.KeyChoice, req Request) (_ keys.Signer, release func(), ok bool) {
+	unlock, err := s.lockToken(r.Context(), c)
+	if err != nil {
+		fail(w, http.StatusServiceUnavailable, CodeBusy, "the page left while the token was busy")
+		return nil, nil, false
+	}
+	if err := s.approve(r.Context(), req); err != nil {
+		unlock()
+		what := "signing"
+		if req.Login {
+			what = "login"
+		}
+		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the %s", what)
+		return nil, nil, false
+	}
+	signer, err := s.cfg.Keys.Open(r.Context(), c)
+	if err != nil {
+		unlock()
+		s.forgetChoices()
+		signError(w, err)
+		return nil, nil, false
+	}
+	if !signer.Certificate().Equal(c.Cert) {
+		signer.Close()
+		unlock()
+		s.forgetChoices()
+		fail(w, http.StatusConflict, CodeTokenRemoved, "the key opened is not the one of the certificate approved (%q): was the card changed? Ask again", c.Name)
+		return nil, nil, false
+	}
+	return signer, func() { signer.Close(); unlock() }, true
 }
 
 // notForSigning refuses, before anyone is asked, a key whose certificate

@@ -74,17 +74,52 @@ func CanonicalOrigin(origin string) (_ string, ok bool) {
 	return scheme + "://" + host, true
 }
 
+// browserForm reports whether origin is written as browsers write one:
+// its canonical form, but for trailing dots on the host, which Chromium
+// keeps. Browsers serialize origins in lower case, in ASCII, without the
+// default port; an origin written otherwise does not come from a browser
+// and is refused, so that what the person is shown (the origin as sent)
+// and what decisions are made on (the canonical form) never differ but
+// for that dot.
+func browserForm(origin, canonical string) bool {
+	if origin == canonical {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	trimmed := strings.TrimRight(host, ".")
+	if trimmed == host || strings.HasPrefix(u.Host, "[") {
+		return false
+	}
+	rebuilt := u.Scheme + "://" + trimmed
+	if p := u.Port(); p != "" {
+		rebuilt += ":" + p
+	}
+	return rebuilt == canonical
+}
+
 // registrableDomain is the domain a person would name (example.com for
-// a.b.example.com) of a canonical origin; the host itself for IP
-// addresses, localhost and names the public-suffix list cannot place.
+// a.b.example.com) of a canonical origin: the site the limits on
+// questions count by. For an IP address, its network (a /24 for IPv4, a
+// /64 for IPv6); for localhost and names the public-suffix list cannot
+// place, the host itself.
 func registrableDomain(canonical string) string {
 	u, err := url.Parse(canonical)
 	if err != nil {
 		return canonical
 	}
 	host := u.Hostname()
-	if net.ParseIP(host) != nil {
-		return host
+	if ip := net.ParseIP(host); ip != nil {
+		// One network is one site: whoever has one IPv6 address has its
+		// /64, and neighbouring IPv4 addresses are one provider's.
+		bits := 64
+		if ip.To4() != nil {
+			ip, bits = ip.To4(), 24
+		}
+		return (&net.IPNet{IP: ip.Mask(net.CIDRMask(bits, 8*len(ip))), Mask: net.CIDRMask(bits, 8*len(ip))}).String()
 	}
 	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
 		return d

@@ -222,20 +222,11 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, pr *pageRequest, c
 		}
 		shown.PDFs = append(shown.PDFs, doc)
 	}
-	lock := s.tokenLock(c)
-	lock.Lock()
-	defer lock.Unlock()
-	if err := s.approve(r.Context(), approval(pr, c, shown)); err != nil {
-		fail(w, http.StatusForbidden, CodeUserDeclined, "the person declined the signing")
+	signer, release, ok := s.openApproved(w, r, c, approval(pr, c, shown))
+	if !ok {
 		return nil, false
 	}
-	signer, err := s.cfg.Keys.Open(r.Context(), c)
-	if err != nil {
-		s.forgetChoices()
-		signError(w, err)
-		return nil, false
-	}
-	defer signer.Close()
+	defer release()
 	// The batch engine of the app and the CLI: as many documents at once
 	// as the key allows, in order.
 	out := make([]pdfDocument, len(docs))

@@ -101,7 +101,7 @@ func TestTrailingDotsAreTheSameSite(t *testing.T) {
 		t.Fatalf("silenced: %d", code)
 	}
 	asked := len(e.consent.askedList())
-	for _, o := range []string{"http://quiet.example.:8765", "http://b.quiet.example.:8765", "http://QUIET.Example:8765", "http://quiet.example..:8765"} {
+	for _, o := range []string{"http://quiet.example.:8765", "http://b.quiet.example.:8765", "http://quiet.example..:8765"} {
 		if code := e.get(context.Background(), "/v1/certificates", o); code != http.StatusForbidden {
 			t.Errorf("%s: %d", o, code)
 		}
@@ -121,16 +121,22 @@ func TestTrailingDotsAreTheSameSite(t *testing.T) {
 		t.Errorf("asked past the limit: %v", got)
 	}
 
-	// An allowed origin is allowed in each of its spellings, and the
-	// question names its canonical form.
-	e.consent.decide("https://xn--bcher-kva.example", AllowOnce)
-	if code := e.get(context.Background(), "/v1/certificates", "https://bücher.example."); code != 200 {
-		t.Fatalf("Unicode spelling: %d", code)
+	// A site the person allowed in Settings, in Unicode, is allowed as a
+	// browser sends it (IDNA, with or without a trailing dot); an origin
+	// written as no browser writes one is refused without a question.
+	e.srv.SetAllowed(PermissionUse, []string{"https://Bücher.example"})
+	asked = len(e.consent.askedList())
+	for _, o := range []string{"https://xn--bcher-kva.example", "https://xn--bcher-kva.example."} {
+		if code := e.get(context.Background(), "/v1/certificates", o); code != 200 {
+			t.Errorf("%s: %d", o, code)
+		}
 	}
-	if code := e.get(context.Background(), "/v1/certificates", "https://XN--BCHER-KVA.EXAMPLE:443"); code != 200 {
-		t.Errorf("upper case and default port: %d", code)
+	for _, o := range []string{"https://bücher.example", "https://XN--BCHER-KVA.EXAMPLE", "https://xn--bcher-kva.example:443", "HTTPS://xn--bcher-kva.example"} {
+		if code := e.get(context.Background(), "/v1/certificates", o); code != http.StatusForbidden {
+			t.Errorf("%s: %d, want refused", o, code)
+		}
 	}
-	if got := e.consent.askedList(); got[len(got)-1] != "https://xn--bcher-kva.example" || slices.Contains(got, "https://bücher.example.") {
+	if got := e.consent.askedList()[asked:]; len(got) != 0 {
 		t.Errorf("asked %v", got)
 	}
 }
@@ -334,4 +340,47 @@ func TestSignaturePageAsSigned(t *testing.T) {
 	resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "a.pdf", "document": doc,
 		"options": map[string]any{"visible": map[string]any{"page": -4, "rect": []float64{40, 40, 200, 90}}}}, nil)
 	expect(t, resp, body, http.StatusBadRequest, CodeBadDocument)
+}
+
+// TestOriginForms: canonical forms, what browsers send, and the sites
+// the question limits count by (IP addresses by network).
+func TestOriginForms(t *testing.T) {
+	for _, tc := range []struct{ in, canonical, site string }{
+		{"https://a.b.example.co.uk", "https://a.b.example.co.uk", "example.co.uk"},
+		{"http://quiet.example.:8765", "http://quiet.example:8765", "quiet.example"},
+		{"https://Bücher.example:443", "https://xn--bcher-kva.example", "xn--bcher-kva.example"},
+		{"http://localhost:8000", "http://localhost:8000", "localhost"},
+		{"http://10.1.2.3", "http://10.1.2.3", "10.1.2.0/24"},
+		{"http://[::ffff:10.1.2.3]:81", "http://10.1.2.3:81", "10.1.2.0/24"},
+		{"http://[2001:db8::1]:80", "http://[2001:db8::1]", "2001:db8::/64"},
+		{"http://[2001:db8::ffff:2]", "http://[2001:db8::ffff:2]", "2001:db8::/64"},
+	} {
+		t.Run("ok "+tc.in, func(t *testing.T) {
+			c, ok := CanonicalOrigin(tc.in)
+			if !ok || c != tc.canonical {
+				t.Fatalf("CanonicalOrigin = %q, %v; want %q", c, ok, tc.canonical)
+			}
+			if got := registrableDomain(c); got != tc.site {
+				t.Errorf("registrableDomain = %q, want %q", got, tc.site)
+			}
+		})
+	}
+	for _, o := range []string{"", "null", "file://", "https://a.example/", "https://a.example?x", "https://u@a.example", "https://a.example:",
+		"ftp://a.example", "https://.", "https://xn--alice-.example", "https://a\x00b.example"} {
+		if c, ok := CanonicalOrigin(o); ok {
+			t.Errorf("CanonicalOrigin(%q) = %q, want refused", o, c)
+		}
+	}
+	for _, tc := range []struct {
+		origin string
+		ok     bool
+	}{
+		{"https://a.example", true}, {"https://a.example.", true}, {"http://a.example.:8080", true},
+		{"https://A.example", false}, {"https://a.example:443", false}, {"https://bücher.example", false}, {"https://a.example..", true},
+	} {
+		c, _ := CanonicalOrigin(tc.origin)
+		if got := browserForm(tc.origin, c); got != tc.ok {
+			t.Errorf("browserForm(%q) = %v", tc.origin, got)
+		}
+	}
 }

@@ -82,6 +82,9 @@ func KeyType(c *x509.Certificate) (string, int) {
 // CertificatePurpose tells signing certificates from authentication ones.
 // eID cards carry one of each; only the signing one makes a qualified
 // signature, so the distinction is what a person choosing a key needs.
+// A certificate is for signing when it says so (see [CheckSigning]); one
+// whose extended key usage is for logging in is never for signing
+// without non-repudiation.
 func CertificatePurpose(c *x509.Certificate) Purpose {
 	switch {
 	case c.IsCA:
@@ -90,6 +93,8 @@ func CertificatePurpose(c *x509.Certificate) Purpose {
 		return PurposeSigning
 	case slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageTimeStamping):
 		return PurposeTimestamping
+	case c.KeyUsage&x509.KeyUsageDigitalSignature != 0 && !forLogin(c) && declaredSigning(c):
+		return PurposeSigning
 	case slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageClientAuth),
 		c.KeyUsage&x509.KeyUsageDigitalSignature != 0 && !slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageOCSPSigning):
 		return PurposeAuthentication
@@ -153,54 +158,90 @@ func extKeyUsageNames(c *x509.Certificate) []string {
 // page that had it sign one could log in as the person elsewhere.
 var ErrNotForSigning = errors.New("the certificate is not for signing")
 
+// ErrNotForLogin reports a certificate whose key is not for logging in.
+var ErrNotForLogin = errors.New("the certificate is not for logging in")
+
 // CheckSigning tells whether c's key may sign content (PDFs, containers,
-// and digests for web pages). It may when its certificate says so:
+// documents for web pages). It may when its certificate says so:
 //
 //   - keyUsage nonRepudiation (contentCommitment): a signing certificate,
 //     as qualified signature certificates on eID cards are;
-//   - a QcType statement id-etsi-qct-eseal (ETSI EN 319 412-5 4.2.3) with
-//     digitalSignature and no TLS-only extended key usage: a seal,
-//     declared as one;
-//   - the one narrow rule for seals without QcStatements: issued to an
-//     organisation and to no person (no givenName, surname or pseudonym),
-//     digitalSignature, and an extended key usage that is either absent
-//     or names document signing (RFC 9336's id-kp-documentSigning,
-//     Microsoft's or Adobe's document-signing purposes).
+//   - without it, digitalSignature, no extended key usage for logging in
+//     (see forLogin), and one of: an extended key usage for document
+//     signing (RFC 9336's id-kp-documentSigning, Microsoft's or Adobe's
+//     document-signing purposes); a QcType statement id-etsi-qct-eseal
+//     (ETSI EN 319 412-5 4.2.3), a seal declared as one; or, the one rule
+//     for seals that declare nothing, a subject that names an
+//     organisation with its organizationIdentifier (as ETSI EN 319 412-3
+//     has legal persons' certificates do) and no person (no givenName,
+//     surname or pseudonym), no QcType and no extended key usage.
 //
-// Everything else is refused with ErrNotForSigning and the reason. Above
-// all, a certificate without nonRepudiation whose extended key usage is
-// for logging in (clientAuth, msSmartcardLogon, pkinit) or for e-mail
-// (emailProtection) is not for signing, whatever its subject says: a
-// corporate logon card names its company in O= too.
+// Everything else is refused with ErrNotForSigning and the reason. An
+// organisation's name alone proves nothing: a PIV or corporate logon
+// card names its company in O= too, with or without an extended key
+// usage.
 func CheckSigning(c *x509.Certificate) error {
-	p := CertificatePurpose(c)
-	switch {
-	case p == PurposeSigning:
+	switch p := CertificatePurpose(c); p {
+	case PurposeSigning:
 		return nil
-	case p == PurposeCA || c.KeyUsage&x509.KeyUsageDigitalSignature == 0:
-	case hasQcType(c, oidQcTypeESeal) && !tlsOnly(c):
-		return nil
-	case sealByNameAndUsage(c):
-		return nil
-	}
-	if p == PurposeAuthentication {
+	case PurposeAuthentication:
 		return fmt.Errorf("%w: %q is an authentication certificate (for logging in), not a signing one", ErrNotForSigning, c.Subject.CommonName)
+	default:
+		return fmt.Errorf("%w: %q is a certificate for %s", ErrNotForSigning, c.Subject.CommonName, p)
 	}
-	return fmt.Errorf("%w: %q is a certificate for %s", ErrNotForSigning, c.Subject.CommonName, p)
 }
 
-// tlsOnly: an extended key usage limited to TLS (client or server
-// authentication).
-func tlsOnly(c *x509.Certificate) bool {
-	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
-		return false
+// CheckDigestSigning is [CheckSigning] for bare digests, whose content no
+// one sees: a dual-use certificate, for signing (non-repudiation) and for
+// logging in (an extended key usage for TLS, smart-card logon, PKINIT),
+// is refused too, since its signature over a digest could answer a login
+// challenge.
+func CheckDigestSigning(c *x509.Certificate) error {
+	if err := CheckSigning(c); err != nil {
+		return err
 	}
+	if forLogin(c) {
+		return fmt.Errorf("%w: %q is also for logging in (its extended key usage), so it does not sign bare digests; sign the document instead", ErrNotForSigning, c.Subject.CommonName)
+	}
+	return nil
+}
+
+// CheckLogin tells whether c's key may answer a login (a Web eID
+// authentication token): an authentication certificate whose extended
+// key usage includes clientAuth, as Web eID's validators require.
+// Signing certificates are refused: their signature means consent.
+func CheckLogin(c *x509.Certificate) error {
+	if p := CertificatePurpose(c); p != PurposeAuthentication {
+		return fmt.Errorf("%w: %q is a certificate for %s", ErrNotForLogin, c.Subject.CommonName, p)
+	}
+	if !slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageClientAuth) {
+		return fmt.Errorf("%w: %q has no extended key usage clientAuth", ErrNotForLogin, c.Subject.CommonName)
+	}
+	return nil
+}
+
+// Extended key usages for logging in that Go does not name:
+// Microsoft's smart-card logon, Kerberos PKINIT's client, PIV card
+// authentication.
+var loginEKUs = []asn1.ObjectIdentifier{
+	{1, 3, 6, 1, 4, 1, 311, 20, 2, 2},
+	{1, 3, 6, 1, 5, 2, 3, 4},
+	{2, 16, 840, 1, 101, 3, 6, 8},
+}
+
+// forLogin: an extended key usage that lets the key answer logins or
+// sign mail: TLS client or server, e-mail protection, any purpose, or one
+// of loginEKUs.
+func forLogin(c *x509.Certificate) bool {
 	for _, u := range c.ExtKeyUsage {
-		if u != x509.ExtKeyUsageClientAuth && u != x509.ExtKeyUsageServerAuth {
-			return false
+		switch u {
+		case x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageEmailProtection, x509.ExtKeyUsageAny:
+			return true
 		}
 	}
-	return len(c.UnknownExtKeyUsage) == 0
+	return slices.ContainsFunc(c.UnknownExtKeyUsage, func(o asn1.ObjectIdentifier) bool {
+		return slices.ContainsFunc(loginEKUs, o.Equal)
+	})
 }
 
 // documentSigningEKUs are the extended key usages that name document
@@ -212,19 +253,18 @@ var documentSigningEKUs = []asn1.ObjectIdentifier{
 	{1, 2, 840, 113583, 1, 1, 5},
 }
 
-// sealByNameAndUsage is the narrow rule for seals without a QcType (see
-// [CheckSigning]): a certificate that declares its type (esign, eweb) is
-// what it declares.
-func sealByNameAndUsage(c *x509.Certificate) bool {
-	if !organisationOnly(c) || hasQcType(c, nil) {
-		return false
-	}
-	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+// declaredSigning: a certificate without non-repudiation that says it is
+// for signing (see [CheckSigning]), login purposes aside.
+func declaredSigning(c *x509.Certificate) bool {
+	switch {
+	case slices.ContainsFunc(c.UnknownExtKeyUsage, func(o asn1.ObjectIdentifier) bool {
+		return slices.ContainsFunc(documentSigningEKUs, o.Equal)
+	}):
+		return true
+	case hasQcType(c, oidQcTypeESeal):
 		return true
 	}
-	return slices.ContainsFunc(c.UnknownExtKeyUsage, func(o asn1.ObjectIdentifier) bool {
-		return slices.ContainsFunc(documentSigningEKUs, o.Equal)
-	})
+	return !hasQcType(c, nil) && len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 && organisationOnly(c)
 }
 
 // oidQcStatements and the ETSI QcType values (ETSI EN 319 412-5 4.2.3).
@@ -265,15 +305,22 @@ func hasQcType(c *x509.Certificate, typ asn1.ObjectIdentifier) bool {
 // (X.520 givenName, surname, pseudonym).
 var personAttributes = []asn1.ObjectIdentifier{{2, 5, 4, 42}, {2, 5, 4, 4}, {2, 5, 4, 65}}
 
-// organisationOnly: the subject names an organisation and no person.
+// oidOrganizationIdentifier is X.520 organizationIdentifier, which ETSI
+// EN 319 412-3 requires in legal persons' certificates.
+var oidOrganizationIdentifier = asn1.ObjectIdentifier{2, 5, 4, 97}
+
+// organisationOnly: the subject names an organisation, with its
+// organizationIdentifier, and no person.
 func organisationOnly(c *x509.Certificate) bool {
 	if len(c.Subject.Organization) == 0 {
 		return false
 	}
+	identified := false
 	for _, n := range c.Subject.Names {
 		if slices.ContainsFunc(personAttributes, n.Type.Equal) {
 			return false
 		}
+		identified = identified || n.Type.Equal(oidOrganizationIdentifier)
 	}
-	return true
+	return identified
 }

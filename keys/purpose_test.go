@@ -44,7 +44,10 @@ func qcType(t *testing.T, typ asn1.ObjectIdentifier) pkix.Extension {
 func TestCheckSigning(t *testing.T) {
 	person := pkix.Name{CommonName: "Jānis Bērziņš", ExtraNames: []pkix.AttributeTypeAndValue{
 		{Type: asn1.ObjectIdentifier{2, 5, 4, 42}, Value: "Jānis"}, {Type: asn1.ObjectIdentifier{2, 5, 4, 4}, Value: "Bērziņš"}}}
-	org := pkix.Name{CommonName: "Acme SIA e-seal", Organization: []string{"Acme SIA"}}
+	org := pkix.Name{CommonName: "Acme SIA e-seal", Organization: []string{"Acme SIA"},
+		ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidOrganizationIdentifier, Value: "VATLV-40003000000"}}}
+	company := pkix.Name{CommonName: "Jane Doe", Organization: []string{"Example Corp"}} // no organizationIdentifier
+	docSigning := []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 36}}
 	for _, tc := range []struct {
 		name string
 		tmpl x509.Certificate
@@ -80,17 +83,64 @@ func TestCheckSigning(t *testing.T) {
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, ExtraExtensions: []pkix.Extension{qcType(t, oidQcTypeESeal)}}, false},
 		{"fail CA", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true}, false},
 		{"ok organisation seal with documentSigning (RFC 9336)", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
-			UnknownExtKeyUsage: []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 36}}}, true},
+			UnknownExtKeyUsage: docSigning}, true},
+		{"ok a person's documentSigning certificate", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageDigitalSignature,
+			UnknownExtKeyUsage: docSigning}, true},
+		// The review of the first fix: a company's name, with no EKU at
+		// all, is how PIV authentication certificates look.
+		{"fail company name without organizationIdentifier, no EKU (PIV authentication)", x509.Certificate{Subject: company, KeyUsage: x509.KeyUsageDigitalSignature}, false},
+		{"fail documentSigning beside logon purposes", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, UnknownExtKeyUsage: append([]asn1.ObjectIdentifier{{1, 3, 6, 1, 4, 1, 311, 20, 2, 2}}, docSigning...)}, false},
+		{"fail QcType eseal with clientAuth and emailProtection", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection}, ExtraExtensions: []pkix.Extension{qcType(t, oidQcTypeESeal)}}, false},
+		{"fail QcType eseal with any purpose", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, ExtraExtensions: []pkix.Extension{qcType(t, oidQcTypeESeal)}}, false},
+		{"fail QcType eseal with PIV card authentication", x509.Certificate{Subject: org, KeyUsage: x509.KeyUsageDigitalSignature,
+			UnknownExtKeyUsage: []asn1.ObjectIdentifier{{2, 16, 840, 1, 101, 3, 6, 8}}, ExtraExtensions: []pkix.Extension{qcType(t, oidQcTypeESeal)}}, false},
 		{"ok non-repudiation whatever the EKU", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageContentCommitment,
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection}}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckSigning(cert(t, tc.tmpl))
+			c := cert(t, tc.tmpl)
+			if got := CertificatePurpose(c) == PurposeSigning; got != tc.ok {
+				t.Errorf("CertificatePurpose says %q", CertificatePurpose(c))
+			}
+			err := CheckSigning(c)
 			if tc.ok && err != nil {
 				t.Errorf("refused: %v", err)
 			}
 			if !tc.ok && !errors.Is(err, ErrNotForSigning) {
 				t.Errorf("got %v, want ErrNotForSigning", err)
+			}
+		})
+	}
+}
+
+// TestDigestsAndLogins: bare digests refuse dual-use certificates; a
+// login needs an authentication certificate with clientAuth.
+func TestDigestsAndLogins(t *testing.T) {
+	person := pkix.Name{CommonName: "Anna Bērziņa"}
+	for _, tc := range []struct {
+		name           string
+		tmpl           x509.Certificate
+		digests, login bool
+	}{
+		{"ok signing certificate signs digests", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageContentCommitment}, true, false},
+		{"fail dual use (non-repudiation and clientAuth)", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageContentCommitment | x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, false, false},
+		{"ok eID authentication logs in", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, false, true},
+		{"fail digitalSignature without clientAuth logs in", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageDigitalSignature}, false, false},
+		{"fail code signing logs in", x509.Certificate{Subject: person, KeyUsage: x509.KeyUsageDigitalSignature,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cert(t, tc.tmpl)
+			if err := CheckDigestSigning(c); (err == nil) != tc.digests || (err != nil && !errors.Is(err, ErrNotForSigning)) {
+				t.Errorf("CheckDigestSigning: %v", err)
+			}
+			if err := CheckLogin(c); (err == nil) != tc.login || (err != nil && !errors.Is(err, ErrNotForLogin)) {
+				t.Errorf("CheckLogin: %v", err)
 			}
 		})
 	}
