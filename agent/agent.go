@@ -194,9 +194,9 @@ type Server struct {
 	mu       sync.Mutex
 	perms    map[Permission]map[string]originState // canonical origins
 	asking   map[askKey]chan struct{}
-	silenced map[string]bool        // registrable domains
-	asked    map[string][]time.Time // questions per registrable domain
-	open     map[string]int         // questions open per registrable domain
+	silenced map[string]bool          // registrable domains
+	asked    map[string][]time.Time   // questions per registrable domain
+	open     map[string]int           // questions open per registrable domain
 	locks    map[string]chan struct{} // one signing at a time per token
 
 	// inflight bounds the bytes of request bodies held at once.
