@@ -116,9 +116,6 @@ func memChild() int {
 // the others are refused at once (503, busy) and the agent's memory stays
 // under 400 MB. The requests taken are signed whole.
 func TestLargeBodiesInFlight(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a 50 MB PDF")
-	}
 	var doc bytes.Buffer
 	if err := testpdf.Write(&doc, testpdf.Options{PadBytes: 49 << 20, PadByte: 'A'}); err != nil {
 		t.Fatal(err)

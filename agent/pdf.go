@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"net/http"
 	"net/url"
@@ -168,6 +169,11 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, pr *pageRequest, c
 				fail(w, http.StatusBadRequest, CodeBadRequest, "visible.image is not base64")
 				return nil, false
 			}
+			release, ok := s.holdImage(w, img)
+			if !ok {
+				return nil, false
+			}
+			defer release()
 			a.Image = img
 		}
 		opts.Appearance = a
@@ -266,6 +272,32 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, pr *pageRequest, c
 		}
 	}
 	return out, true
+}
+
+// holdImage counts what decoding a visible signature's image will take
+// against the bytes in flight: a small PNG can decode into tens of
+// megabytes (a 2000×2000 one at 16 bits a channel: 32 MB, plus the
+// samples written), once for the check before the question and again for
+// each document signed. Refused when too large (400) or when the agent
+// holds too much already (503).
+func (s *Server) holdImage(w http.ResponseWriter, img []byte) (release func(), ok bool) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
+	if err != nil {
+		fail(w, http.StatusBadRequest, CodeBadRequest, "visible.image is neither PNG nor JPEG: %v", err)
+		return nil, false
+	}
+	pixels := int64(cfg.Width) * int64(cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || pixels > pdf.MaxImagePixels {
+		fail(w, http.StatusBadRequest, CodeBadRequest, "visible.image has %dx%d pixels; at most %d are accepted", cfg.Width, cfg.Height, pdf.MaxImagePixels)
+		return nil, false
+	}
+	cost := pixels * 12 // decoded at 8 bytes a pixel, written as 3 + 1
+	if !s.inflight.TryAcquire(cost) {
+		w.Header().Set("Retry-After", "5")
+		fail(w, http.StatusServiceUnavailable, CodeBusy, "Signet is busy with other large requests; try again in a few seconds")
+		return nil, false
+	}
+	return func() { s.inflight.Release(cost) }, true
 }
 
 // tsaHost names the timestamp service by scheme and host (" at

@@ -9,9 +9,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -383,4 +386,52 @@ func TestOriginForms(t *testing.T) {
 			t.Errorf("browserForm(%q) = %v", tc.origin, got)
 		}
 	}
+}
+
+// pngHeader is the start of a PNG of w×h pixels, 16 bits a channel, RGBA:
+// all that decoding its size reads.
+func pngHeader(w, h uint32) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 16, 6
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+// TestImageDecodeBounded (the review of the fix): a small PNG that would
+// decode into hundreds of megabytes is refused before anyone is asked,
+// and what an accepted image will take counts against the bytes in
+// flight.
+func TestImageDecodeBounded(t *testing.T) {
+	e := newEnv(t, nil)
+	id, _ := e.certID("P-256 signing")
+	doc := base64.StdEncoding.EncodeToString(onePagePDF(t, 1))
+	send := func(img []byte) (*http.Response, map[string]any) {
+		return e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "a.pdf", "document": doc,
+			"options": map[string]any{"visible": map[string]any{"page": 1, "rect": []float64{40, 40, 200, 90},
+				"image": base64.StdEncoding.EncodeToString(img)}}}, nil)
+	}
+	before := e.approvals()
+	resp, body := send(pngHeader(5000, 4000))
+	expect(t, resp, body, http.StatusBadRequest, CodeBadRequest)
+	if n := e.approvals() - before; n != 0 {
+		t.Errorf("asked %d times about a refused image", n)
+	}
+	// Within the pixel bound, but over what the agent may hold: busy.
+	small := newServer(Config{Consent: &consent{}, Keys: noKeys{}, MaxPDF: 1 << 20, MaxInFlight: 1 << 20}, 0)
+	rec := httptest.NewRecorder()
+	if _, ok := small.holdImage(rec, pngHeader(2000, 2000)); ok || rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("a 2000×2000 image held within 1 MB: %d", rec.Code)
+	}
+	release, ok := e.srv.holdImage(httptest.NewRecorder(), pngHeader(200, 60))
+	if !ok {
+		t.Fatal("a signature-sized image refused")
+	}
+	release()
 }

@@ -49,8 +49,13 @@ type Appearance struct {
 // ErrAppearance reports visible-signature options that cannot be drawn.
 var ErrAppearance = errors.New("visible signature")
 
+// MaxImagePixels bounds a visible signature's image: 4 million pixels
+// (2000×2000) is more than a signature box needs at 600 dpi, and a PNG
+// of that size decodes, at 16 bits a channel, into 32 MB (plus 16 MB for
+// the samples written) where 20 million took 240 MB.
+const MaxImagePixels = 4_000_000
+
 const (
-	maxImagePixels = 20_000_000
 	padding        = 3.0 // points inside the rectangle
 	maxFontSize    = 11.0
 	lineSpacing    = 1.2
@@ -164,7 +169,7 @@ func decodeImage(data []byte) (*pdfImage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: image is neither PNG nor JPEG: %v", ErrAppearance, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxImagePixels {
 		return nil, fmt.Errorf("%w: image of %dx%d pixels is too large", ErrAppearance, cfg.Width, cfg.Height)
 	}
 	base := types.Dict{
