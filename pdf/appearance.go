@@ -56,9 +56,9 @@ var ErrAppearance = errors.New("visible signature")
 const MaxImagePixels = 4_000_000
 
 const (
-	padding        = 3.0 // points inside the rectangle
-	maxFontSize    = 11.0
-	lineSpacing    = 1.2
+	padding     = 3.0 // points inside the rectangle
+	maxFontSize = 11.0
+	lineSpacing = 1.2
 )
 
 // signatureFont is the parsed font for appearance text.
