@@ -123,11 +123,19 @@ type Document struct {
 	SignaturePage int
 	// Data is the document itself, for a preview of its pages.
 	Data []byte
+	// Preview, for a visible signature, is the document as it will look
+	// once signed (the signature drawn on its page, the signature value
+	// not made yet): what the preview shows, since the page's rectangle
+	// and image could cover what the person reads in Data.
+	Preview []byte
 }
 
 // Visible is a visible signature as it will be drawn (its page is each
 // document's SignaturePage).
 type Visible struct {
+	// Width and Height are its rectangle's, in points: a box over half a
+	// page draws over what is signed.
+	Width, Height float64
 	// Lines are the text, cleaned as it will be drawn ([CleanText]);
 	// empty means Signet's own (signer, date, reason, location).
 	Lines []string

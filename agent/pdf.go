@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -206,11 +207,13 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, pr *pageRequest, c
 		shown.Level = "B-T"
 	}
 	if v := o.Visible; v != nil {
-		shown.Visible = &Visible{Lines: v.Lines, Image: v.Image != ""}
+		shown.Visible = &Visible{Lines: v.Lines, Image: v.Image != "",
+			Width: math.Abs(v.Rect[2] - v.Rect[0]), Height: math.Abs(v.Rect[3] - v.Rect[1])}
 	}
 	for i, d := range docs {
 		data := d.Document
-		if _, err := pdf.Prepare(r.Context(), bytes.NewReader(data), int64(len(data)), []*x509.Certificate{c.Cert}, check); err != nil {
+		prepared, err := pdf.Prepare(r.Context(), bytes.NewReader(data), int64(len(data)), []*x509.Certificate{c.Cert}, check)
+		if err != nil {
 			fail(w, http.StatusBadRequest, CodeBadDocument, "document %d (%s) is not a PDF Signet can sign: %v", i+1, names[i], err)
 			return nil, false
 		}
@@ -225,6 +228,12 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, pr *pageRequest, c
 			// The page the signature goes on, as signing reads the
 			// number (Prepare has checked that it exists).
 			doc.SignaturePage = pdf.PageNumber(v.Page, info.Pages)
+			if i == 0 { // the document the person sees previewed
+				var b bytes.Buffer
+				if err := prepared.WritePreview(&b); err == nil {
+					doc.Preview = b.Bytes()
+				}
+			}
 		}
 		shown.PDFs = append(shown.PDFs, doc)
 	}

@@ -338,6 +338,12 @@ func TestSignaturePageAsSigned(t *testing.T) {
 			if got := shown.PDFs[0].SignaturePage; got != tc.want {
 				t.Errorf("shown page %d, want %d", got, tc.want)
 			}
+			// The preview is the document with the signature drawn, as
+			// it will be: a rectangle or image over the text shows.
+			d := shown.PDFs[0]
+			if len(d.Preview) <= len(d.Data) || !bytes.HasPrefix(d.Preview, d.Data) || shown.Visible.Width != 160 || shown.Visible.Height != 50 {
+				t.Errorf("preview of %d bytes over %d, box %v×%v", len(d.Preview), len(d.Data), shown.Visible.Width, shown.Visible.Height)
+			}
 		})
 	}
 	resp, body := e.call("POST", "/v1/sign/pdf", page, map[string]any{"certificateId": id, "name": "a.pdf", "document": doc,

@@ -613,6 +613,19 @@ func (p *Prepared) WriteTo(w io.Writer) (int64, error) {
 	return n + int64(m), err
 }
 
+// WritePreview writes the document as it will look once signed, before
+// it is: the original bytes and the update, its signature value still
+// zeros. It is for showing a person the signature's appearance on its
+// page (a renderer draws it; a verifier would refuse it), never for
+// keeping.
+func (p *Prepared) WritePreview(w io.Writer) error {
+	if _, err := io.Copy(w, io.NewSectionReader(p.in, 0, p.inSize)); err != nil {
+		return fmt.Errorf("write preview: %w", err)
+	}
+	_, err := w.Write(p.update)
+	return err
+}
+
 // contextSigner is implemented by keys that can ask for a PIN with a
 // context (keys.Signer).
 type contextSigner interface {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -249,7 +250,7 @@ func approvalText(r agent.Request) string {
 		case v == nil:
 			b.WriteString("\n   " + i18n.T("ui.agent.invisible"))
 		default:
-			b.WriteString("\n   " + i18n.T("ui.agent.visible"))
+			b.WriteString("\n   " + i18n.T("ui.agent.visible", map[string]any{"Width": int(math.Round(v.Width)), "Height": int(math.Round(v.Height))}))
 			if v.Image {
 				b.WriteString(i18n.T("ui.agent.with_image"))
 			}
@@ -288,9 +289,15 @@ func approvalPreview(ctx context.Context, r agent.Request) fyne.CanvasObject {
 	if p := doc.SignaturePage; r.Visible != nil && p > 1 && p <= doc.Pages {
 		pages = append(pages, p)
 	}
+	// A visible signature is previewed as it will be drawn: its
+	// rectangle and image could cover what the page says.
+	data := doc.Data
+	if doc.Preview != nil {
+		data = doc.Preview
+	}
 	box := container.NewHBox()
 	for _, p := range pages {
-		img, err := flow.RenderPDF(ctx, doc.Data, p, 220)
+		img, err := flow.RenderPDF(ctx, data, p, 220)
 		if err != nil {
 			return nil
 		}

@@ -142,10 +142,10 @@ func TestApprovalSaysAllThatIsSigned(t *testing.T) {
 	reason := "I have read the terms, and waive my right of withdrawal and accept the penalty of EUR 10000 " + strings.Repeat("ā", 380)
 	name := agent.DisplayName("contract.pdf (checked by Signet: safe)\u3164\u2800")
 	text := approvalText(agent.Request{Origin: "https://shop.example", Documents: []string{name}, Reason: reason,
-		Location: "Rīga, Brīvības iela 1", Level: "B-B", Visible: &agent.Visible{Lines: []string{strings.Repeat("x", 300)}},
+		Location: "Rīga, Brīvības iela 1", Level: "B-B", Visible: &agent.Visible{Lines: []string{strings.Repeat("x", 300)}, Width: 595.3, Height: 841.9},
 		PDFs: []agent.Document{{Name: name, Pages: 3, Size: 2048, SHA256: "ab", SignaturePage: 2}}})
 	for _, want := range []string{"reason “" + reason + "”", "location “Rīga, Brīvības iela 1”", "text “" + strings.Repeat("x", 300) + "”",
-		"the signature goes on page 2 of 3", "named by the page “contract.pdf (checked by Signet: safe)”", "read by Signet: 3 pages"} {
+		"the signature goes on page 2 of 3", "visible, 595×842 pt", "named by the page “contract.pdf (checked by Signet: safe)”", "read by Signet: 3 pages"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the approval lacks %q:\n%s", want, text)
 		}
