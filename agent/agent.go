@@ -268,6 +268,11 @@ func Start(cfg Config) (*Server, error) {
 		WriteTimeout: 10 * time.Minute,
 		IdleTimeout:  time.Minute,
 		ErrorLog:     cfg.Log,
+		// Who is at the other end, told once per connection.
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			same, known := sameUser(c.RemoteAddr(), c.LocalAddr())
+			return context.WithValue(ctx, peerKey{}, peer{same: same, known: known})
+		},
 	}
 	go func() { _ = s.http.Serve(ln) }()
 	if s.ln6 != nil {

@@ -24,6 +24,7 @@ import (
 // Error codes, stable for clients (openapi.yaml lists them).
 const (
 	CodeBadHost            = "bad_host"
+	CodeOtherUser          = "other_user"
 	CodeOriginRequired     = "origin_required"
 	CodeOriginDenied       = "origin_denied"
 	CodeDigestsNotAllowed  = "digests_not_allowed"
@@ -89,7 +90,28 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	})
-	return s.recoverPanics(s.checkHost(s.cors(mux)))
+	return s.recoverPanics(s.checkPeer(s.checkHost(s.cors(mux))))
+}
+
+// peerKey holds a connection's [peer] in its requests' contexts.
+type peerKey struct{}
+
+// peer is who opened a connection: this user's program or another's.
+type peer struct{ same, known bool }
+
+// checkPeer refuses connections from programs of other users of this
+// machine, where the system tells (Linux): a loopback port is open to
+// every local user, and a program need not be a browser to write any
+// Origin it likes. Programs of the person's own user can do that too:
+// an Origin header proves a page's site only when a browser sent it.
+func (s *Server) checkPeer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := r.Context().Value(peerKey{}).(peer); ok && p.known && !p.same {
+			fail(w, http.StatusForbidden, CodeOtherUser, "the agent answers programs of the user it runs for only")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics keeps one bad request from stopping the agent: the one
