@@ -21,10 +21,12 @@ func (a *app) agentCommand() *cobra.Command {
 		Use:   "agent [--port N]",
 		Short: i18n.T("cmd.agent.short"),
 		Long: `Open the app with the agent on: web pages on this computer may ask Signet,
-on http://127.0.0.1:PORT (default 27413), to list your certificates and to
-sign digests or PDFs. Signet asks you once about each site (allow once,
-always, deny), shows every signing request before it happens, and asks the
-PIN in its own window, never in the page. The API is in agent/openapi.yaml;
+on http://127.0.0.1:PORT (default 27413), to list your certificates, to
+sign PDFs or digests, and to log you in with a Web eID authentication
+token. Signet asks you once about each site (allow once, always, deny),
+once more before a site may have bare digests signed (data it cannot show
+you), shows every signing request before it happens, and asks the PIN in
+its own window, never in the page. The API is in agent/openapi.yaml;
 assets/signet-agent.js is a client for web pages.
 
 The agent needs the app's window for your answers; without a display it
