@@ -15,6 +15,8 @@ package asice
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
+	"crypto"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -23,8 +25,10 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -39,18 +43,46 @@ var (
 	ErrUnsafe = errors.New("container refused")
 )
 
-// Limits bound what reading one container may cost.
+// Limits bound what reading one container may cost. What is checked
+// against them is what is produced, not what the zip declares (archive/zip
+// refuses an entry that decompresses to more than its declared size, and
+// Open refuses declared sizes over the limits before reading anything).
 type Limits struct {
 	Entries int   // entries in the zip
-	Entry   int64 // uncompressed bytes of one entry
+	Entry   int64 // uncompressed bytes of one data file
 	Total   int64 // uncompressed bytes of all entries together
+	// Manifest and Signature bound META-INF/manifest.xml and each
+	// signature document, which are read whole into memory (the data
+	// files never are: they are hashed as they stream).
+	Manifest  int64
+	Signature int64
+	// References bounds the ds:References of one signature, and, times
+	// 10, of all the container's signatures together: each costs a
+	// lookup and possibly hashing before the signature is trusted.
+	References int
 }
 
 // DefaultLimits suit the containers people sign (documents, scans):
-// 10,000 entries, 512 MB each, 1 GB together.
+// 10,000 entries, 512 MB each, 1 GB together; a 1 MB manifest, 16 MB
+// signature documents, 1,000 references a signature.
 func DefaultLimits() Limits {
-	return Limits{Entries: 10_000, Entry: 512 << 20, Total: 1 << 30}
+	return Limits{Entries: 10_000, Entry: 512 << 20, Total: 1 << 30, Manifest: 1 << 20, Signature: 16 << 20, References: 1000}
 }
+
+// withDefaults fills lim's zero fields from DefaultLimits.
+func (lim Limits) withDefaults() Limits {
+	def := DefaultLimits()
+	lim.Entries = cmp.Or(max(lim.Entries, 0), def.Entries)
+	lim.Entry = cmp.Or(max(lim.Entry, 0), def.Entry)
+	lim.Total = cmp.Or(max(lim.Total, 0), def.Total)
+	lim.Manifest = cmp.Or(max(lim.Manifest, 0), def.Manifest)
+	lim.Signature = cmp.Or(max(lim.Signature, 0), def.Signature)
+	lim.References = cmp.Or(max(lim.References, 0), def.References)
+	return lim
+}
+
+// maxMimetype bounds the mimetype entry: it holds one media type.
+const maxMimetype = 256
 
 // Status and Check are PDF verification's: containers and PDFs report
 // alike.
@@ -65,12 +97,28 @@ const (
 	Warning = pdf.Warning
 )
 
-// File is a data file of the container.
+// File is a data file of the container, or one to put in a container.
+// A file read from a container is not held in memory: [File.Open] streams
+// it from the zip. A file to sign is given whole in Data.
 type File struct {
 	Name     string `json:"name"`
 	Size     int64  `json:"size"`
 	MimeType string `json:"mimeType,omitempty"` // as the manifest says
 	Data     []byte `json:"-"`
+	zf       *zip.File
+}
+
+// Open reads the file: from Data, or streamed from the container, its
+// size and CRC checked by archive/zip as it ends.
+func (f File) Open() (io.ReadCloser, error) {
+	if f.zf == nil {
+		return io.NopCloser(bytes.NewReader(f.Data)), nil
+	}
+	rc, err := f.zf.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: entry %q: %v", ErrDamaged, f.Name, err)
+	}
+	return rc, nil
 }
 
 // Container is a container as read: its data files, signature files and
@@ -81,6 +129,18 @@ type Container struct {
 	Signatures map[string][]byte
 	Checks     []Check
 	byName     map[string]int // Files by name, made by Open
+	lim        Limits
+
+	// digests caches each data file's digest by hash: however many
+	// references point at a file, it is hashed once per algorithm.
+	digestsMu sync.Mutex
+	digests   map[fileDigest][]byte
+	refsSpent int // references of the signatures verified so far
+}
+
+type fileDigest struct {
+	name string
+	hash crypto.Hash
 }
 
 // indexFiles makes byName from Files.
@@ -94,9 +154,28 @@ func (c *Container) indexFiles() {
 // check is a check whose detail is the message id of the i18n catalogue
 // with its data: front ends say it in the person's language; Detail is
 // its English, the same everywhere (machine output), as PDF checks do.
+//
+// What comes from the file (names, texts, errors quoting them) is made
+// printable here, once: escaped, and no value longer than a line.
 func check(name string, st Status, id string, data map[string]any) Check {
+	for k, v := range data {
+		switch v := v.(type) {
+		case listed:
+		case string:
+			data[k] = escape.Cut(escape.Text(v), 500)
+		case error:
+			data[k] = escape.Cut(escape.Text(v.Error()), 500)
+		}
+	}
 	return Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data}
 }
+
+// listed is a list of names made printable already (escape.List).
+type listed string
+
+// maxListed bounds the names a check lists: a manifest of two million
+// entries is told in one short line.
+const maxListed = 20
 
 // Valid tells whether no structural check failed.
 func (c *Container) Valid() bool {
@@ -104,18 +183,13 @@ func (c *Container) Valid() bool {
 }
 
 // Open reads the container in r (size bytes) under lim (zero fields take
-// DefaultLimits).
+// DefaultLimits): its zip structure (the central directory and every
+// local header, which must agree), the mimetype, the manifest and the
+// signature documents. Data files are not read here: they are hashed as
+// they stream when a signature is verified. r must stay readable while
+// the Container is used.
 func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
-	def := DefaultLimits()
-	if lim.Entries <= 0 {
-		lim.Entries = def.Entries
-	}
-	if lim.Entry <= 0 {
-		lim.Entry = def.Entry
-	}
-	if lim.Total <= 0 {
-		lim.Total = def.Total
-	}
+	lim = lim.withDefaults()
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotContainer, err)
@@ -123,31 +197,54 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 	if len(zr.File) > lim.Entries {
 		return nil, fmt.Errorf("%w: %d entries, more than the %d allowed", ErrUnsafe, len(zr.File), lim.Entries)
 	}
-	c := &Container{Signatures: map[string][]byte{}}
-	add := func(name string, st Status, id string, data map[string]any) {
-		c.Checks = append(c.Checks, check(name, st, id, data))
+	if err := checkLayout(r, size, zr.File); err != nil {
+		return nil, err
 	}
-	seen := map[string]bool{}
-	var total int64
-	var manifest []byte
-	for i, f := range zr.File {
+	// Every size is known from the directory, and archive/zip holds each
+	// entry to its size: the budgets are checked before anything is
+	// decompressed.
+	seen := make(map[string]bool, len(zr.File))
+	var total uint64
+	for _, f := range zr.File {
 		if err := safeName(f.Name); err != nil {
 			return nil, err
 		}
 		if seen[f.Name] {
-			return nil, fmt.Errorf("%w: the entry %q appears twice", ErrUnsafe, f.Name)
+			return nil, fmt.Errorf("%w: the entry %q appears twice", ErrUnsafe, escape.Text(f.Name))
 		}
 		seen[f.Name] = true
+		limit := uint64(lim.Entry)
+		switch {
+		case f.Name == "mimetype":
+			limit = maxMimetype
+		case f.Name == "META-INF/manifest.xml":
+			limit = uint64(lim.Manifest)
+		case isSignatureDocument(f.Name):
+			limit = uint64(lim.Signature)
+		}
+		if f.UncompressedSize64 > limit {
+			return nil, fmt.Errorf("%w: the entry %q is %d bytes uncompressed, more than the %d allowed", ErrUnsafe, escape.Text(f.Name), f.UncompressedSize64, limit)
+		}
+		if total += f.UncompressedSize64; total > uint64(lim.Total) {
+			return nil, fmt.Errorf("%w: the entries are more than %d bytes uncompressed together", ErrUnsafe, lim.Total)
+		}
+	}
+
+	c := &Container{Signatures: map[string][]byte{}, lim: lim}
+	add := func(name string, st Status, id string, data map[string]any) {
+		c.Checks = append(c.Checks, check(name, st, id, data))
+	}
+	var manifest []byte
+	for i, f := range zr.File {
 		if f.FileInfo().IsDir() {
 			continue
 		}
-		data, err := readEntry(f, lim.Entry, lim.Total-total)
-		if err != nil {
-			return nil, err
-		}
-		total += int64(len(data))
 		switch {
 		case f.Name == "mimetype":
+			data, err := readEntry(f)
+			if err != nil {
+				return nil, err
+			}
 			switch {
 			case i != 0:
 				add("mimetype", Failed, "asice.mimetype_not_first", nil)
@@ -159,13 +256,16 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 				add("mimetype", Passed, "asice.mimetype_ok", map[string]any{"Type": MimeType})
 			}
 		case f.Name == "META-INF/manifest.xml":
-			manifest = data
-		case strings.HasPrefix(f.Name, "META-INF/"):
-			if base := path.Base(f.Name); strings.Contains(base, "signatures") && strings.HasSuffix(base, ".xml") {
-				c.Signatures[f.Name] = data
+			if manifest, err = readEntry(f); err != nil {
+				return nil, err
 			}
+		case isSignatureDocument(f.Name):
+			if c.Signatures[f.Name], err = readEntry(f); err != nil {
+				return nil, err
+			}
+		case strings.HasPrefix(f.Name, "META-INF/"):
 		default:
-			c.Files = append(c.Files, File{Name: f.Name, Size: int64(len(data)), Data: data})
+			c.Files = append(c.Files, File{Name: f.Name, Size: int64(f.UncompressedSize64), zf: f})
 		}
 	}
 	c.indexFiles()
@@ -179,6 +279,12 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 	return c, nil
 }
 
+// isSignatureDocument: META-INF/*signatures*.xml (ETSI EN 319 162-1 A.1).
+func isSignatureDocument(name string) bool {
+	dir, base := path.Split(name)
+	return dir == "META-INF/" && strings.Contains(base, "signatures") && strings.HasSuffix(base, ".xml")
+}
+
 // safeName refuses entry names that would leave the container when
 // extracted, or that name it ambiguously.
 func safeName(name string) error {
@@ -188,27 +294,23 @@ func safeName(name string) error {
 	return nil
 }
 
-// readEntry reads one entry, within its limit and what is left of the
-// total; the declared size is not trusted.
-func readEntry(f *zip.File, limit, left int64) ([]byte, error) {
-	limit = min(limit, left)
-	if f.UncompressedSize64 > uint64(max(limit, 0)) {
-		return nil, fmt.Errorf("%w: the entry %q would be %d bytes uncompressed, more than allowed (%d)", ErrUnsafe, f.Name, f.UncompressedSize64, limit)
-	}
+// readEntry reads a small entry whole: its declared size is within its
+// budget (checked by Open), and archive/zip stops it there.
+func readEntry(f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%w: entry %q: %v", ErrNotContainer, f.Name, err)
+		return nil, fmt.Errorf("%w: entry %q: %v", ErrDamaged, escape.Text(f.Name), err)
 	}
 	defer rc.Close()
-	var b bytes.Buffer
-	n, err := io.Copy(&b, io.LimitReader(rc, limit+1))
-	if n > limit {
-		return nil, fmt.Errorf("%w: the entry %q decompresses to more than allowed (%d bytes)", ErrUnsafe, f.Name, limit)
+	b := make([]byte, 0, f.UncompressedSize64)
+	buf := bytes.NewBuffer(b)
+	if _, err := io.Copy(buf, io.LimitReader(rc, int64(f.UncompressedSize64)+1)); err != nil {
+		return nil, fmt.Errorf("%w: entry %q: %v", ErrDamaged, escape.Text(f.Name), err)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: entry %q: %v", ErrNotContainer, f.Name, err)
+	if uint64(buf.Len()) != f.UncompressedSize64 {
+		return nil, fmt.Errorf("%w: entry %q is not the size its directory record says", ErrDamaged, escape.Text(f.Name))
 	}
-	return b.Bytes(), nil
+	return buf.Bytes(), nil
 }
 
 // manifestXML is META-INF/manifest.xml (OASIS OpenDocument manifest, as
@@ -231,31 +333,31 @@ func (c *Container) checkManifest(data []byte, add func(string, Status, string, 
 		add("manifest", Failed, "asice.manifest_bad", map[string]any{"Err": err})
 		return
 	}
-	listed := map[string]string{}
+	inManifest := map[string]string{}
 	for _, e := range m.Entries {
 		if e.FullPath != "/" {
-			listed[e.FullPath] = e.MediaType
+			inManifest[e.FullPath] = e.MediaType
 		}
 	}
 	var missing, extra []string
 	for i, f := range c.Files {
-		mt, ok := listed[f.Name]
+		mt, ok := inManifest[f.Name]
 		if !ok {
 			missing = append(missing, f.Name)
 			continue
 		}
 		c.Files[i].MimeType = mt
-		delete(listed, f.Name)
+		delete(inManifest, f.Name)
 	}
-	for name := range listed {
+	for name := range inManifest {
 		extra = append(extra, name)
 	}
 	slices.Sort(extra)
 	if len(missing) > 0 {
-		add("manifest", Failed, "asice.manifest_unlisted", map[string]any{"Files": strings.Join(missing, ", ")})
+		add("manifest", Failed, "asice.manifest_unlisted", map[string]any{"Files": listed(escape.List(missing, maxListed))})
 	}
 	if len(extra) > 0 {
-		add("manifest", Failed, "asice.manifest_extra", map[string]any{"Files": strings.Join(extra, ", ")})
+		add("manifest", Failed, "asice.manifest_extra", map[string]any{"Files": listed(escape.List(extra, maxListed))})
 	}
 	if len(missing)+len(extra) == 0 {
 		add("manifest", Passed, "asice.manifest_ok", map[string]any{"Count": len(c.Files)})

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -75,8 +76,18 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Valid() || len(c.Files) != 2 || len(c.Signatures) != 1 || c.Files[1].Name != "pielikums/tabula.csv" || string(c.Files[0].Data) != "Apstiprinu." || c.Files[0].MimeType != "application/octet-stream" {
+	if !c.Valid() || len(c.Files) != 2 || len(c.Signatures) != 1 || c.Files[1].Name != "pielikums/tabula.csv" || c.Files[0].MimeType != "application/octet-stream" {
 		t.Fatalf("%+v", c)
+	}
+	// Data files stream from the zip; nothing of them is held.
+	rc, err := c.Files[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil || string(content) != "Apstiprinu." || c.Files[0].Data != nil || c.Files[0].Size != int64(len(content)) {
+		t.Errorf("the first file reads %q, %v", content, err)
 	}
 	if checkStatus(c, "mimetype") != Passed || checkStatus(c, "manifest") != Passed {
 		t.Errorf("checks %+v", c.Checks)
@@ -128,8 +139,8 @@ func TestOpenRefuses(t *testing.T) {
 		{"absolute", []entry{mimetype, {"/etc/passwd", "x", zip.Deflate}}, Limits{}, ErrUnsafe, "leaves the container"},
 		{"backslash", []entry{mimetype, {`..\evil.sh`, "x", zip.Deflate}}, Limits{}, ErrUnsafe, "leaves the container"},
 		{"twice", []entry{mimetype, fileA, fileA}, Limits{}, ErrUnsafe, "appears twice"},
-		{"zip bomb", []entry{mimetype, {"bomb.bin", big, zip.Deflate}}, Limits{Entry: 1 << 20}, ErrUnsafe, "more than allowed"},
-		{"total", []entry{mimetype, {"a.bin", big, zip.Deflate}, {"b.bin", big, zip.Deflate}}, Limits{Total: 4 << 20}, ErrUnsafe, "more than allowed"},
+		{"zip bomb", []entry{mimetype, {"bomb.bin", big, zip.Deflate}}, Limits{Entry: 1 << 20}, ErrUnsafe, "more than the 1048576 allowed"},
+		{"total", []entry{mimetype, {"a.bin", big, zip.Deflate}, {"b.bin", big, zip.Deflate}}, Limits{Total: 4 << 20}, ErrUnsafe, "more than 4194304 bytes"},
 		{"entries", []entry{mimetype, fileA, fileB, signatures}, Limits{Entries: 3}, ErrUnsafe, "entries"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -250,14 +250,13 @@ func xadesElement(local string) *etree.Element {
 }
 
 // timestampElement fills el (SignatureTimeStamp, ArchiveTimeStamp) with a
-// token over input, canonicalized exclusively.
-func timestampElement(ctx context.Context, el *etree.Element, ts pdf.Timestamper, input []byte) (*etree.Element, error) {
-	digest := sha256.Sum256(input)
-	token, err := ts.Timestamp(ctx, digest[:], crypto.SHA256)
+// token over digest, the SHA-256 of its input canonicalized exclusively.
+func timestampElement(ctx context.Context, el *etree.Element, ts pdf.Timestamper, digest []byte) (*etree.Element, error) {
+	token, err := ts.Timestamp(ctx, digest, crypto.SHA256)
 	if err != nil {
 		return nil, err
 	}
-	if t, err := timestamp.Parse(token); err != nil || !bytes.Equal(t.HashedMessage, digest[:]) {
+	if t, err := timestamp.Parse(token); err != nil || !bytes.Equal(t.HashedMessage, digest) {
 		return nil, errors.New("the timestamp authority answered with a token for other data")
 	}
 	m := el.CreateElement("ds:CanonicalizationMethod")
@@ -285,7 +284,8 @@ func signatureTimestamp(ctx context.Context, sig *etree.Element, ts pdf.Timestam
 	}
 	el := xadesElement("SignatureTimeStamp")
 	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-SignatureTimeStamp")
-	return timestampElement(ctx, el, ts, input)
+	digest := sha256.Sum256(input)
+	return timestampElement(ctx, el, ts, digest[:])
 }
 
 // validationValues gathers, for the signer and each signature timestamp's
@@ -374,12 +374,15 @@ func (c *Container) archiveTimestamp(ctx context.Context, d *etree.Document, sig
 	el := usp.CreateElement("xades141:ArchiveTimeStamp") // in place, so the input is what precedes it
 	el.CreateAttr("xmlns:xades141", nsXAdES141)
 	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-ArchiveTimeStamp")
-	input, err := c.archiveInput(indexDocument(d), sig, el, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""))
+	// The input is computed with el in place (what precedes it is what
+	// it covers), then el is taken out to be filled.
+	h := sha256.New()
+	err := c.writeArchiveInput(ctx, h, indexDocument(d), sig, el, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""))
 	usp.RemoveChild(el)
 	if err != nil {
 		return nil, err
 	}
-	return timestampElement(ctx, el, ts, input)
+	return timestampElement(ctx, el, ts, h.Sum(nil))
 }
 
 // findAll is every descendant of el named local in namespace ns.

@@ -137,9 +137,13 @@ func Prepare(files []File, cert *x509.Certificate, now time.Time, opts PrepareOp
 	si.WriteString(`<ds:CanonicalizationMethod Algorithm="` + excC14N + `"></ds:CanonicalizationMethod>`)
 	si.WriteString(`<ds:SignatureMethod Algorithm="` + method + `"></ds:SignatureMethod>`)
 	for i, f := range files {
+		sum, err := digestFile(f, crypto.SHA256) // streamed: a container's files are not held
+		if err != nil {
+			return nil, err
+		}
 		si.WriteString(`<ds:Reference Id="r` + fmt.Sprint(i) + `" URI="` + escapeAttr(fileURI(f.Name)) + `">`)
 		si.WriteString(`<ds:DigestMethod Algorithm="` + sha256U + `"></ds:DigestMethod>`)
-		si.WriteString(`<ds:DigestValue>` + b64(sum256(f.Data)) + `</ds:DigestValue></ds:Reference>`)
+		si.WriteString(`<ds:DigestValue>` + b64(sum) + `</ds:DigestValue></ds:Reference>`)
 	}
 	si.WriteString(`<ds:Reference Type="http://uri.etsi.org/01903#SignedProperties" URI="#` + propsID + `">`)
 	si.WriteString(`<ds:Transforms><ds:Transform Algorithm="` + excC14N + `"></ds:Transform></ds:Transforms>`)
@@ -247,7 +251,15 @@ func Write(files []File, signatures map[string][]byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		fw.Write(f.Data)
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		_, err = io.Copy(fw, rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%w: entry %q: %v", ErrDamaged, f.Name, err)
+		}
 		manifest.WriteString(`<manifest:file-entry manifest:full-path="` + escapeAttr(f.Name) + `" manifest:media-type="` + escapeAttr(mimeType(f.Name)) + `"/>`)
 	}
 	manifest.WriteString(`</manifest:manifest>`)

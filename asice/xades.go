@@ -26,6 +26,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/russellhaering/goxmldsig/etreeutils"
 
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -161,7 +162,7 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 		}
 	}
 	if len(bare) > 0 && len(reports) > 0 {
-		c.Checks = append(c.Checks, check("coverage", Warning, "asice.coverage", map[string]any{"Files": strings.Join(bare, ", ")}))
+		c.Checks = append(c.Checks, check("coverage", Warning, "asice.coverage", map[string]any{"Files": listed(escape.List(bare, maxListed))}))
 	}
 	return reports
 }
@@ -227,9 +228,23 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 		r.Valid = !slices.ContainsFunc(r.Checks, func(k Check) bool { return k.Status == Failed })
 	}()
 
+	// Cheap things first, expensive last (as libdigidocpp and xmlsec1
+	// order it): the structure and the number of references, then the
+	// signature value over SignedInfo, and only then the references,
+	// which cost hashing and canonicalization. An unsigned document that
+	// names thousands of references to large files buys nothing.
 	signedInfo := child(sig, nsDS, "SignedInfo")
 	if signedInfo == nil {
 		unreadable(errors.New("no SignedInfo"))
+		return r
+	}
+	refs := children(signedInfo, nsDS, "Reference")
+	if lim := c.limits().References; len(refs) > lim {
+		unreadable(fmt.Errorf("%d references, more than the %d a signature may have", len(refs), lim))
+		return r
+	}
+	if !c.spendReferences(len(refs)) {
+		unreadable(fmt.Errorf("the container's signatures have more than %d references together", 10*c.limits().References))
 		return r
 	}
 	cert, pool := keyInfoCerts(sig)
@@ -239,54 +254,11 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 	}
 	r.Signer, r.SignerName = cert, cert.Subject.CommonName
 
-	// References: each data file, and the signed properties.
-	var signedProps *etree.Element
-	refsOK := true
-	for _, ref := range children(signedInfo, nsDS, "Reference") {
-		uri := ref.SelectAttrValue("URI", "")
-		alg := attrOf(child(ref, nsDS, "DigestMethod"), "Algorithm")
-		h, ok := digestMethods[alg]
-		if !ok {
-			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": fmt.Errorf("digest method %q is not one XAdES baseline allows", alg)})
-			refsOK = false
-			continue
-		}
-		want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(textOf(child(ref, nsDS, "DigestValue"))))
-		if err != nil {
-			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": errors.New("the digest value is not base64")})
-			refsOK = false
-			continue
-		}
-		content, target, file, err := c.dereference(doc, ref)
-		if err != nil {
-			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": err})
-			refsOK = false
-			continue
-		}
-		if target != nil && ref.SelectAttrValue("Type", "") == typeSignedProperties {
-			signedProps = target
-		}
-		if file != "" {
-			r.Covers = append(r.Covers, file)
-		}
-		hh := h.New()
-		hh.Write(content)
-		if !bytes.Equal(hh.Sum(nil), want) {
-			add("references", Failed, "asice.ref_changed", map[string]any{"URI": cmp.Or(file, uri), "Hash": h.String()})
-			refsOK = false
-		}
-	}
-	if refsOK {
-		add("references", Passed, "asice.refs_ok", map[string]any{"Count": len(r.Covers)})
-	}
-	if len(r.Covers) == 0 {
-		add("references", Failed, "asice.no_data_file", nil)
-	}
-
 	// The signature value over the canonical SignedInfo.
 	method := attrOf(child(signedInfo, nsDS, "SignatureMethod"), "Algorithm")
 	canon := canonicalizer(attrOf(child(signedInfo, nsDS, "CanonicalizationMethod"), "Algorithm"))
 	sm, known := signatureMethods[method]
+	valueOK := false
 	switch {
 	case canon == nil:
 		unreadable(errors.New("unknown canonicalization method"))
@@ -307,7 +279,60 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 			add("signature", Failed, "verify.check.sig_bad", map[string]any{"Err": err})
 		} else {
 			add("signature", Passed, "verify.check.sig_ok", map[string]any{"Name": cert.Subject.CommonName})
+			valueOK = true
 		}
+	}
+	if !valueOK {
+		// What an invalid signature points at proves nothing: nothing
+		// more is read or hashed for it.
+		add("references", Failed, "asice.refs_unchecked", nil)
+		return r
+	}
+
+	// References: each data file, and the signed properties.
+	var signedProps *etree.Element
+	refsOK := true
+	for _, ref := range refs {
+		if ctx.Err() != nil {
+			unreadable(ctx.Err())
+			return r
+		}
+		uri := ref.SelectAttrValue("URI", "")
+		alg := attrOf(child(ref, nsDS, "DigestMethod"), "Algorithm")
+		h, ok := digestMethods[alg]
+		if !ok {
+			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": fmt.Errorf("digest method %q is not one XAdES baseline allows", alg)})
+			refsOK = false
+			continue
+		}
+		want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(textOf(child(ref, nsDS, "DigestValue"))))
+		if err != nil {
+			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": errors.New("the digest value is not base64")})
+			refsOK = false
+			continue
+		}
+		got, target, file, err := c.referenceDigest(ctx, doc, ref, h)
+		if err != nil {
+			add("references", Failed, "asice.ref_bad", map[string]any{"URI": uri, "Err": err})
+			refsOK = false
+			continue
+		}
+		if target != nil && ref.SelectAttrValue("Type", "") == typeSignedProperties {
+			signedProps = target
+		}
+		if file != "" {
+			r.Covers = append(r.Covers, file)
+		}
+		if !bytes.Equal(got, want) {
+			add("references", Failed, "asice.ref_changed", map[string]any{"URI": cmp.Or(file, uri), "Hash": h.String()})
+			refsOK = false
+		}
+	}
+	if refsOK {
+		add("references", Passed, "asice.refs_ok", map[string]any{"Count": len(r.Covers)})
+	}
+	if len(r.Covers) == 0 {
+		add("references", Failed, "asice.no_data_file", nil)
 	}
 
 	// The signing certificate's binding (XAdES SigningCertificateV2).
@@ -373,7 +398,7 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 	// B-LTA: archive timestamps over the signature and its long-term
 	// data, each checked over what precedes it.
 	for _, ats := range lt.archive {
-		t, f := c.checkArchiveTimestamp(doc, sig, ats, opts, pool)
+		t, f := c.checkArchiveTimestamp(ctx, doc, sig, ats, opts, pool)
 		if f != nil {
 			add("archive timestamp", Failed, f.id, f.data)
 			continue
@@ -452,7 +477,7 @@ func (c *Container) checkSignatureTimestamp(sig *etree.Element, opts VerifyOptio
 		add("signature timestamp", Failed, "verify.check.ts_bad", map[string]any{"Err": fmt.Errorf("SignatureValue cannot be canonicalized: %v", err)})
 		return time.Time{}, false
 	}
-	if f := checkToken(ts, input, opts, pool, "verify.check.ts_other"); f != nil {
+	if f := checkToken(ts, func(w io.Writer) { w.Write(input) }, opts, pool, "verify.check.ts_other"); f != nil {
 		add("signature timestamp", Failed, f.id, f.data)
 		return time.Time{}, false
 	}
@@ -479,14 +504,15 @@ func timestampToken(el *etree.Element) (dsig.Canonicalizer, *timestamp.Timestamp
 	return canon, ts, nil
 }
 
-// checkToken checks that ts is over input (else the failure otherID) and
-// that its TSA chains to a trusted root at the time it states.
-func checkToken(ts *timestamp.Timestamp, input []byte, opts VerifyOptions, pool []*x509.Certificate, otherID string) *failure {
+// checkToken checks that ts is over the input write writes (else the
+// failure otherID) and that its TSA chains to a trusted root at the time
+// it states.
+func checkToken(ts *timestamp.Timestamp, write func(io.Writer), opts VerifyOptions, pool []*x509.Certificate, otherID string) *failure {
 	if !ts.HashAlgorithm.Available() {
 		return fail("verify.check.ts_bad", map[string]any{"Err": fmt.Errorf("unknown digest (%v)", ts.HashAlgorithm)})
 	}
 	h := ts.HashAlgorithm.New()
-	h.Write(input)
+	write(h)
 	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
 		return fail(otherID, nil)
 	}
@@ -564,45 +590,54 @@ func readLongTerm(usp *etree.Element) longTerm {
 
 // checkArchiveTimestamp checks one archive timestamp over what precedes
 // it and returns the time it proves.
-func (c *Container) checkArchiveTimestamp(doc *document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, *failure) {
+func (c *Container) checkArchiveTimestamp(ctx context.Context, doc *document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, *failure) {
 	canon, ts, err := timestampToken(ats)
 	if err != nil {
 		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": err})
 	}
-	input, err := c.archiveInput(doc, sig, ats, canon)
-	if err != nil {
-		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": err})
+	var inputErr error
+	f := checkToken(ts, func(w io.Writer) { inputErr = c.writeArchiveInput(ctx, w, doc, sig, ats, canon) }, opts, pool, "asice.ats_other")
+	if inputErr != nil {
+		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": inputErr})
 	}
-	if f := checkToken(ts, input, opts, pool, "asice.ats_other"); f != nil {
+	if f != nil {
 		return time.Time{}, f
 	}
 	return ts.Time, nil
 }
 
-// archiveInput is what an archive timestamp covers (ETSI EN 319 132-1
+// writeArchiveInput writes what an archive timestamp covers (ETSI EN 319 132-1
 // 5.5.2.2.1, not distributed case): the output of every ds:Reference
 // in order; the canonical SignedInfo, SignatureValue and KeyInfo; the
 // canonical unsigned signature properties that precede the timestamp,
 // in order; the canonical ds:Objects other than the one holding the
 // QualifyingProperties.
-func (c *Container) archiveInput(doc *document, sig, ats *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
-	// Sized for the data files (most of it) and the XML around them.
-	var total int
-	for _, f := range c.Files {
-		total += len(f.Data)
-	}
-	var out bytes.Buffer
-	out.Grow(min(total, 1<<30) + 64<<10)
+//
+// The data files stream into w (a hash), never held; the input is
+// bounded by twice the container's total budget, however many references
+// repeat a file.
+func (c *Container) writeArchiveInput(ctx context.Context, w io.Writer, doc *document, sig, ats *etree.Element, canon dsig.Canonicalizer) error {
 	signedInfo := child(sig, nsDS, "SignedInfo")
 	if signedInfo == nil {
-		return nil, errors.New("no SignedInfo")
+		return errors.New("no SignedInfo")
 	}
-	for _, ref := range children(signedInfo, nsDS, "Reference") {
-		content, _, _, err := c.dereference(doc, ref)
-		if err != nil {
-			return nil, fmt.Errorf("reference %q: %v", ref.SelectAttrValue("URI", ""), err)
+	refs := children(signedInfo, nsDS, "Reference")
+	var total int64
+	for _, ref := range refs {
+		if _, internal := strings.CutPrefix(ref.SelectAttrValue("URI", ""), "#"); internal {
+			continue
 		}
-		out.Write(content)
+		if i := c.fileIndex(fileName(ref)); i >= 0 {
+			total += c.Files[i].Size
+		}
+	}
+	if budget := 2 * c.limits().Total; total > budget {
+		return fmt.Errorf("its input would be %d bytes of data files, more than the %d allowed", total, budget)
+	}
+	for _, ref := range refs {
+		if err := c.writeReference(ctx, w, doc, ref); err != nil {
+			return fmt.Errorf("reference %q: %v", ref.SelectAttrValue("URI", ""), err)
+		}
 	}
 	for _, name := range []string{"SignedInfo", "SignatureValue", "KeyInfo"} {
 		el := child(sig, nsDS, name)
@@ -610,13 +645,13 @@ func (c *Container) archiveInput(doc *document, sig, ats *etree.Element, canon d
 			if name == "KeyInfo" {
 				continue
 			}
-			return nil, fmt.Errorf("no %s", name)
+			return fmt.Errorf("no %s", name)
 		}
 		b, err := canonical(el, canon)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out.Write(b)
+		w.Write(b)
 	}
 	usp := ats.Parent()
 	for _, el := range usp.ChildElements() {
@@ -625,9 +660,9 @@ func (c *Container) archiveInput(doc *document, sig, ats *etree.Element, canon d
 		}
 		b, err := canonical(el, canon)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out.Write(b)
+		w.Write(b)
 	}
 	for _, obj := range children(sig, nsDS, "Object") {
 		if child(obj, nsXAdES, "QualifyingProperties") != nil {
@@ -635,40 +670,120 @@ func (c *Container) archiveInput(doc *document, sig, ats *etree.Element, canon d
 		}
 		b, err := canonical(obj, canon)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out.Write(b)
+		w.Write(b)
 	}
-	return out.Bytes(), nil
+	return nil
 }
 
-// dereference is a ds:Reference's data after its transforms: a data file
-// of the container (named by file), or an element of the signature
-// document (target) canonicalized.
-func (c *Container) dereference(doc *document, ref *etree.Element) (content []byte, target *etree.Element, file string, err error) {
+// fileName is the data file a reference's URI names (percent-decoded).
+func fileName(ref *etree.Element) string {
 	uri := ref.SelectAttrValue("URI", "")
-	if id, internal := strings.CutPrefix(uri, "#"); internal {
-		if doc.dup[id] {
-			// Two elements with one Id: which was signed is ambiguous
-			// (the trick of signature wrapping attacks).
-			return nil, nil, "", errors.New("two elements have that Id")
-		}
-		target = doc.ids[id]
-		if target == nil {
-			return nil, nil, "", errors.New("no element has that Id")
-		}
-		content, err = transform(target, ref)
-		return content, target, "", err
-	}
 	name, err := url.PathUnescape(uri)
 	if err != nil {
-		name = uri
+		return uri
 	}
-	i := c.fileIndex(name)
-	if i < 0 {
+	return name
+}
+
+// sameDocument resolves a same-document reference ("#Id") to its
+// element; a second element with that Id makes which one was signed
+// ambiguous (the trick of signature wrapping attacks).
+func sameDocument(doc *document, uri string) (*etree.Element, error) {
+	id, _ := strings.CutPrefix(uri, "#")
+	if doc.dup[id] {
+		return nil, errors.New("two elements have that Id")
+	}
+	target := doc.ids[id]
+	if target == nil {
+		return nil, errors.New("no element has that Id")
+	}
+	return target, nil
+}
+
+// noTransforms refuses a data-file reference that declares transforms:
+// ASiC-E signs a data file's bytes as they are, and a transform Signet
+// does not apply (base64, XPath, XSLT) would make the signature value
+// cover something else than what is reported as signed.
+func noTransforms(ref *etree.Element) error {
+	if ts := child(ref, nsDS, "Transforms"); ts != nil && len(ts.ChildElements()) > 0 {
+		algs := make([]string, 0, 1)
+		for _, t := range ts.ChildElements() {
+			algs = append(algs, attrOf(t, "Algorithm"))
+		}
+		return fmt.Errorf("unsupported transform %s on a data file (a data file is signed as it is)", strings.Join(algs, ", "))
+	}
+	return nil
+}
+
+// writeReference writes a reference's data after its transforms into w:
+// a data file streamed, or an element of the signature document
+// canonicalized.
+func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *document, ref *etree.Element) error {
+	uri := ref.SelectAttrValue("URI", "")
+	if strings.HasPrefix(uri, "#") {
+		target, err := sameDocument(doc, uri)
+		if err != nil {
+			return err
+		}
+		content, err := transform(target, ref)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(content)
+		return err
+	}
+	if err := noTransforms(ref); err != nil {
+		return err
+	}
+	return c.writeFile(ctx, w, fileName(ref))
+}
+
+// referenceDigest is the h digest of a reference's data after its
+// transforms: a data file (named by file) or an element of the signature
+// document (target). Each is computed once per document, however many
+// references repeat it.
+func (c *Container) referenceDigest(ctx context.Context, doc *document, ref *etree.Element, h crypto.Hash) (sum []byte, target *etree.Element, file string, err error) {
+	uri := ref.SelectAttrValue("URI", "")
+	if strings.HasPrefix(uri, "#") {
+		if target, err = sameDocument(doc, uri); err != nil {
+			return nil, nil, "", err
+		}
+		key := fmt.Sprint(uri, "|", h, "|", transformKey(ref))
+		if sum, ok := doc.digests[key]; ok {
+			return sum, target, "", nil
+		}
+		content, err := transform(target, ref)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		d := h.New()
+		d.Write(content)
+		sum = d.Sum(nil)
+		doc.digests[key] = sum
+		return sum, target, "", nil
+	}
+	if err := noTransforms(ref); err != nil {
+		return nil, nil, "", err
+	}
+	file = fileName(ref)
+	if c.fileIndex(file) < 0 {
 		return nil, nil, "", errors.New("the container has no such file")
 	}
-	return c.Files[i].Data, nil, name, nil
+	sum, err = c.fileDigest(ctx, file, h)
+	return sum, nil, file, err
+}
+
+// transformKey names a reference's transforms, for the digest cache.
+func transformKey(ref *etree.Element) string {
+	var b strings.Builder
+	if ts := child(ref, nsDS, "Transforms"); ts != nil {
+		for _, t := range ts.ChildElements() {
+			b.WriteString(t.Tag + "=" + attrOf(t, "Algorithm") + ";")
+		}
+	}
+	return b.String()
 }
 
 // checkBinding compares SigningCertificateV2's digest with the signer's
@@ -797,10 +912,12 @@ func find(el *etree.Element, ns, local string) *etree.Element {
 type document struct {
 	ids map[string]*etree.Element
 	dup map[string]bool // Ids more than one element has
+	// digests of same-document references, by URI, hash and transforms
+	digests map[string][]byte
 }
 
 func indexDocument(tree *etree.Document) *document {
-	d := &document{ids: map[string]*etree.Element{}, dup: map[string]bool{}}
+	d := &document{ids: map[string]*etree.Element{}, dup: map[string]bool{}, digests: map[string][]byte{}}
 	var walk func(el *etree.Element)
 	walk = func(el *etree.Element) { // depth bounded by checkXML
 		if id := el.SelectAttrValue("Id", ""); id != "" {
@@ -817,6 +934,19 @@ func indexDocument(tree *etree.Document) *document {
 		walk(root)
 	}
 	return d
+}
+
+// limits are the container's limits (DefaultLimits for a Container made
+// by hand).
+func (c *Container) limits() Limits { return c.lim.withDefaults() }
+
+// spendReferences counts n references against the container's budget
+// (ten signatures' worth), reporting whether they fit.
+func (c *Container) spendReferences(n int) bool {
+	c.digestsMu.Lock()
+	defer c.digestsMu.Unlock()
+	c.refsSpent += n
+	return c.refsSpent <= 10*c.limits().References
 }
 
 // fileIndex is the index in c.Files of the data file named name, or -1.
