@@ -68,6 +68,7 @@ fuzz:
 	$(FUZZ) '^FuzzDecode$$' ./remote/certeurope
 	$(FUZZ) '^FuzzRequests$$' ./agent
 	$(FUZZ) '^FuzzOpen$$' ./asice
+	$(FUZZ) '^FuzzCheckXML$$' ./asice
 
 # Speed against peers in one run (see scripts/).
 bench:

@@ -63,10 +63,10 @@ type Limits struct {
 }
 
 // DefaultLimits suit the containers people sign (documents, scans):
-// 10,000 entries, 512 MB each, 1 GB together; a 1 MB manifest, 16 MB
+// 10,000 entries, 512 MB each, 1 GB together; a 4 MB manifest, 16 MB
 // signature documents, 1,000 references a signature.
 func DefaultLimits() Limits {
-	return Limits{Entries: 10_000, Entry: 512 << 20, Total: 1 << 30, Manifest: 1 << 20, Signature: 16 << 20, References: 1000}
+	return Limits{Entries: 10_000, Entry: 512 << 20, Total: 1 << 30, Manifest: 4 << 20, Signature: 16 << 20, References: 1000}
 }
 
 // withDefaults fills lim's zero fields from DefaultLimits.

@@ -411,19 +411,29 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 	return r
 }
 
-// XML limits: a signature document is a few kilobytes a few levels deep;
-// the tree walks (here and in goxmldsig) recurse, so depth is bounded
-// before the document is parsed into a tree.
+// XML limits, checked on the token stream before any tree is built: a
+// signature document is a few kilobytes to a few megabytes (CRLs), a few
+// levels deep, its elements carrying a handful of attributes and
+// namespace declarations. The tree walks (here and in goxmldsig)
+// recurse, and a tree costs many times its text, so what could make
+// either expensive is refused first, naming the limit. (The document's
+// size is bounded when it is read: Limits.Signature.)
 const (
-	maxXMLDepth    = 64
-	maxXMLElements = 100_000
+	maxXMLDepth      = 64
+	maxXMLElements   = 100_000
+	maxXMLText       = 8 << 20  // one text node: a CRL or a certificate in base64
+	maxXMLAttrValue  = 64 << 10 // one attribute value
+	maxXMLAttrs      = 64       // attributes on one element
+	maxXMLNamespaces = 64       // namespace declarations in scope at once
 )
 
-// checkXML reads data's tokens (no tree) and refuses what is too deep or
-// too large to walk safely.
+// checkXML reads data's tokens (no tree) and refuses what is over the
+// limits, or holds a document type declaration (XAdES has none; entities
+// are never expanded, and now not even read).
 func checkXML(data []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	depth, elements := 0, 0
+	depth, elements, inScope := 0, 0, 0
+	var declared []int // namespace declarations of each open element
 	for {
 		tok, err := dec.RawToken()
 		if err == io.EOF {
@@ -432,15 +442,44 @@ func checkXML(data []byte) error {
 		if err != nil {
 			return fmt.Errorf("not well-formed XML: %v", err)
 		}
-		switch tok.(type) {
+		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
 			elements++
-			if depth > maxXMLDepth || elements > maxXMLElements {
-				return fmt.Errorf("XML nested deeper than %d or with more than %d elements", maxXMLDepth, maxXMLElements)
+			if depth > maxXMLDepth {
+				return fmt.Errorf("XML nested deeper than %d elements", maxXMLDepth)
 			}
+			if elements > maxXMLElements {
+				return fmt.Errorf("XML with more than %d elements", maxXMLElements)
+			}
+			if len(t.Attr) > maxXMLAttrs {
+				return fmt.Errorf("an XML element with more than %d attributes", maxXMLAttrs)
+			}
+			ns := 0
+			for _, a := range t.Attr {
+				if len(a.Value) > maxXMLAttrValue {
+					return fmt.Errorf("an XML attribute value longer than %d bytes", maxXMLAttrValue)
+				}
+				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+					ns++
+				}
+			}
+			if inScope += ns; inScope > maxXMLNamespaces {
+				return fmt.Errorf("more than %d XML namespace declarations in scope", maxXMLNamespaces)
+			}
+			declared = append(declared, ns)
 		case xml.EndElement:
 			depth--
+			if n := len(declared); n > 0 {
+				inScope -= declared[n-1]
+				declared = declared[:n-1]
+			}
+		case xml.CharData:
+			if len(t) > maxXMLText {
+				return fmt.Errorf("an XML text longer than %d bytes", maxXMLText)
+			}
+		case xml.Directive:
+			return errors.New("an XML document type declaration (XAdES has none)")
 		}
 	}
 }

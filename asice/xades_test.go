@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
+
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
@@ -233,4 +235,43 @@ func signContainer(files []File, key crypto.Signer, cert *x509.Certificate, now 
 		return nil, err
 	}
 	return p.Finish(sig)
+}
+
+// FuzzCheckXML: the token-stream budgets never fail inside, and what they
+// accept is a document the tree parser reads within those budgets.
+func FuzzCheckXML(f *testing.F) {
+	for _, seed := range []string{
+		`<a xmlns="x"><b c="d">e</b></a>`,
+		`<a ` + strings.Repeat(`x="1" `, maxXMLAttrs+1) + `/>`,
+		`<a ` + strings.Repeat(`xmlns:p="u" `, 2) + `/>`,
+		`<a b="` + strings.Repeat("v", maxXMLAttrValue+1) + `"/>`,
+		strings.Repeat("<a>", maxXMLDepth+1),
+		`<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>`,
+		`<a><![CDATA[` + strings.Repeat("z", 1000) + `]]></a>`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := checkXML(data); err != nil {
+			return
+		}
+		doc := etree.NewDocument()
+		if err := doc.ReadFromBytes(data); err != nil {
+			return
+		}
+		var depth func(el *etree.Element) int
+		depth = func(el *etree.Element) int {
+			d := 0
+			for _, c := range el.ChildElements() {
+				d = max(d, depth(c))
+			}
+			if len(el.Attr) > maxXMLAttrs {
+				t.Fatalf("accepted an element with %d attributes", len(el.Attr))
+			}
+			return d + 1
+		}
+		if root := doc.Root(); root != nil && depth(root) > maxXMLDepth {
+			t.Fatalf("accepted a document deeper than %d", maxXMLDepth)
+		}
+	})
 }
