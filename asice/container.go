@@ -27,7 +27,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -83,6 +82,10 @@ func (lim Limits) withDefaults() Limits {
 
 // maxMimetype bounds the mimetype entry: it holds one media type.
 const maxMimetype = 256
+
+// maxSignatureDocuments bounds the META-INF signature documents of one
+// container (each usually holds one signature).
+const maxSignatureDocuments = 1000
 
 // Status and Check are PDF verification's: containers and PDFs report
 // alike.
@@ -151,27 +154,14 @@ func (c *Container) indexFiles() {
 	}
 }
 
-// check is a check whose detail is the message id of the i18n catalogue
-// with its data: front ends say it in the person's language; Detail is
-// its English, the same everywhere (machine output), as PDF checks do.
-//
-// What comes from the file (names, texts, errors quoting them) is made
-// printable here, once: escaped, and no value longer than a line.
+// check is a container check: pdf.NewCheck, which says it in the
+// person's language and makes what comes from the file printable.
 func check(name string, st Status, id string, data map[string]any) Check {
-	for k, v := range data {
-		switch v := v.(type) {
-		case listed:
-		case string:
-			data[k] = escape.Cut(escape.Text(v), 500)
-		case error:
-			data[k] = escape.Cut(escape.Text(v.Error()), 500)
-		}
-	}
-	return Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data}
+	return pdf.NewCheck(name, st, id, data)
 }
 
 // listed is a list of names made printable already (escape.List).
-type listed string
+type listed = pdf.Printable
 
 // maxListed bounds the names a check lists: a manifest of two million
 // entries is told in one short line.
@@ -204,7 +194,8 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 	// entry to its size: the budgets are checked before anything is
 	// decompressed.
 	seen := make(map[string]bool, len(zr.File))
-	var total uint64
+	var total, sigBytes uint64
+	sigDocs := 0
 	for _, f := range zr.File {
 		if err := safeName(f.Name); err != nil {
 			return nil, err
@@ -221,6 +212,12 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 			limit = uint64(lim.Manifest)
 		case isSignatureDocument(f.Name):
 			limit = uint64(lim.Signature)
+			// All signature documents are held while verifying: their
+			// number and bytes together are bounded too.
+			sigDocs++
+			if sigBytes += f.UncompressedSize64; sigDocs > maxSignatureDocuments || sigBytes > 4*uint64(lim.Signature) {
+				return nil, fmt.Errorf("%w: more than %d signature documents, or more than %d bytes of them", ErrUnsafe, maxSignatureDocuments, 4*lim.Signature)
+			}
 		}
 		if f.UncompressedSize64 > limit {
 			return nil, fmt.Errorf("%w: the entry %q is %d bytes uncompressed, more than the %d allowed", ErrUnsafe, escape.Text(f.Name), f.UncompressedSize64, limit)

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
-	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 )
 
@@ -27,7 +26,7 @@ func CheckRevocation(ctx context.Context, cert, issuer *x509.Certificate, ocsps,
 	v := &verifier{ctx: ctx, opts: opts}
 	var out Check
 	v.revocationStatus(cert, issuer, ocsps, crls, t, func(name string, st Status, id string, data map[string]any) {
-		out = Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data}
+		out = NewCheck(name, st, id, data)
 	})
 	return out
 }

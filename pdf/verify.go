@@ -44,6 +44,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
 	"golang.org/x/crypto/ocsp"
 )
@@ -69,6 +70,31 @@ type Check struct {
 	ID   string         `json:"-"`
 	Data map[string]any `json:"-"`
 }
+
+// NewCheck is a check whose detail is the catalogue message id with its
+// data: front ends say it in the person's language, Detail is its English
+// (machine output). What in data comes from a file (names, texts, errors
+// quoting them) is made printable here, once: escaped, each value within
+// a line (see package escape). Values of type [Printable] are taken as
+// they are.
+func NewCheck(name string, st Status, id string, data map[string]any) Check {
+	for k, v := range data {
+		switch v := v.(type) {
+		case Printable:
+		case string:
+			data[k] = Printable(escape.Cut(escape.Text(v), maxCheckValue))
+		case error:
+			data[k] = Printable(escape.Cut(escape.Text(v.Error()), maxCheckValue))
+		}
+	}
+	return Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data}
+}
+
+// Printable is text made safe to print already (package escape).
+type Printable string
+
+// maxCheckValue bounds one value in a check's message, in characters.
+const maxCheckValue = 500
 
 // Signer describes a signing or timestamping certificate.
 type Signer struct {
@@ -554,7 +580,7 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 		}
 	}
 	add := func(name string, st Status, id string, data map[string]any) {
-		rep.Checks = append(rep.Checks, Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data})
+		rep.Checks = append(rep.Checks, NewCheck(name, st, id, data))
 	}
 
 	if f.outsideForm {

@@ -14,6 +14,7 @@ import (
 	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -99,7 +100,7 @@ func containerView(c *flow.ContainerReport) fyne.CanvasObject {
 	}
 	s := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Importance = importance
-	files := widget.NewLabel(i18n.T("report.files", map[string]any{"Files": strings.Join(c.Files, ", ")}))
+	files := widget.NewLabel(i18n.T("report.files", map[string]any{"Files": escape.List(c.Files, 50)}))
 	files.Wrapping = fyne.TextWrapWord
 	box.Add(s)
 	box.Add(files)
@@ -125,22 +126,22 @@ func containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject {
 	if s.Level != "" {
 		facts = append(facts, i18n.T("verify.level", map[string]any{"Level": "XAdES " + s.Level}))
 	}
-	facts = append(facts, i18n.T("report.files", map[string]any{"Files": strings.Join(s.Covers, ", ")}))
+	facts = append(facts, i18n.T("report.files", map[string]any{"Files": escape.List(s.Covers, 50)}))
 	head := widget.NewLabel(strings.Join(facts, " · "))
 	head.Wrapping = fyne.TextWrapWord
-	who := s.SignerName
+	who := shown(s.SignerName)
 	if who == "" {
 		who = s.ID
 	}
 	var signer fyne.CanvasObject = widget.NewLabel("")
 	if s.Signer != nil {
 		sum := pdf.SignerOf(s.Signer)
-		l := widget.NewLabel(sum.Subject + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": sum.Issuer, "Serial": sum.Serial}))
+		l := widget.NewLabel(shown(sum.Subject) + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": shown(sum.Issuer), "Serial": shown(sum.Serial)}))
 		l.Wrapping = fyne.TextWrapWord
 		l.SizeName = theme.SizeNameCaptionText
 		signer = l
 	}
-	return widget.NewCard(who+" — "+verdict, s.File, container.NewVBox(head, checkList(s.Checks), signer))
+	return widget.NewCard(who+" — "+verdict, shown(s.File), container.NewVBox(head, checkList(s.Checks), signer))
 }
 
 // checkList is one line per check: its icon, name and what it found.
@@ -185,7 +186,7 @@ func reportView(r *pdf.Report) fyne.CanvasObject {
 }
 
 func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
-	who := capitalize(s.Who())
+	who := capitalize(shown(s.Who()))
 	verdict := i18n.T("verify.valid")
 	if !s.Valid {
 		verdict = i18n.T("verify.not_valid")
@@ -203,10 +204,10 @@ func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 		facts = append(facts, i18n.T("verify.level", map[string]any{"Level": s.Level}))
 	}
 	if s.Reason != "" {
-		facts = append(facts, i18n.T("report.reason", map[string]any{"Reason": s.Reason}))
+		facts = append(facts, i18n.T("report.reason", map[string]any{"Reason": shown(s.Reason)}))
 	}
 	if s.Location != "" {
-		facts = append(facts, i18n.T("report.location", map[string]any{"Location": s.Location}))
+		facts = append(facts, i18n.T("report.location", map[string]any{"Location": shown(s.Location)}))
 	}
 	if s.Certification > 0 {
 		facts = append(facts, i18n.T("report.certification", map[string]any{"Level": s.Certification}))
@@ -219,12 +220,12 @@ func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 	checks := checkList(s.Checks)
 	var signer fyne.CanvasObject = widget.NewLabel("")
 	if s.Signer != nil {
-		l := widget.NewLabel(s.Signer.Subject + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": s.Signer.Issuer, "Serial": s.Signer.Serial}))
+		l := widget.NewLabel(shown(s.Signer.Subject) + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": shown(s.Signer.Issuer), "Serial": shown(s.Signer.Serial)}))
 		l.Wrapping = fyne.TextWrapWord
 		l.SizeName = theme.SizeNameCaptionText
 		signer = l
 	}
-	return widget.NewCard(who+" — "+verdict, s.Field, container.NewVBox(head, checks, signer))
+	return widget.NewCard(who+" — "+verdict, shown(s.Field), container.NewVBox(head, checks, signer))
 }
 
 // lockedContent is the report of an encrypted document before its
@@ -260,3 +261,7 @@ func (a *App) lockedContent(e *docEntry) fyne.CanvasObject {
 	box.Add(container.NewHBox(open))
 	return box
 }
+
+// shown is text from a file as the report shows it: escaped (a newline
+// in a name must not draw a line of Signet's own), within a line.
+func shown(s string) string { return escape.Cut(escape.Text(s), 500) }

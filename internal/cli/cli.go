@@ -188,7 +188,8 @@ func (a *app) prompter() prompt.Prompter {
 
 // report writes err, and a hint when there is one, to stderr.
 func (a *app) report(err error) {
-	fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": err}))
+	// An error can quote what a file holds: one line, escaped.
+	fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": shown(err.Error())}))
 	if h := hint(err); h != "" {
 		fmt.Fprintln(a.stderr, i18n.T("cli.hint", map[string]any{"Hint": h}))
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/pkcs11"
 )
 
@@ -127,10 +129,17 @@ func flagWords(f pkcs11.TokenFlags) []string {
 	return words
 }
 
+// writeJSON prints v as JSON, with what could reorder or hide text on a
+// terminal escaped (escape.JSON): names in it come from files.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escape.JSON(b.Bytes()))
+	return err
 }
 
 // noArgs refuses positional arguments as a usage error.

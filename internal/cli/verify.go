@@ -16,6 +16,7 @@ import (
 	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -109,7 +110,7 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 					if w := flow.ArchiveWarning(rep, time.Now(), renewWithin); w != "" {
 						res.Warning = w
 						if !asJSON {
-							fmt.Fprintf(a.stderr, "signet: warning: %s: %s\n", f, w)
+							fmt.Fprintf(a.stderr, "signet: warning: %s: %s\n", shown(f), shown(w))
 						}
 					}
 				}
@@ -162,11 +163,14 @@ func loadTrust(paths []string) ([]*x509.Certificate, error) {
 }
 
 func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
+	// Names, subjects and messages come from the files: printed escaped
+	// (a newline in a name must not print a line of Signet's own), each
+	// within a line.
 	if withName || r.Error != "" {
-		fmt.Fprintln(w, r.File)
+		fmt.Fprintln(w, shown(r.File))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(w, "  %s\n", i18n.T("verify.cannot", map[string]any{"Error": r.Error}))
+		fmt.Fprintf(w, "  %s\n", i18n.T("verify.cannot", map[string]any{"Error": shown(r.Error)}))
 		return
 	}
 	if c := r.Container; c != nil {
@@ -178,7 +182,7 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		if !s.Valid {
 			mark, verdict = "✗", i18n.T("verify.not_valid")
 		}
-		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, s.Field), s.Who()}
+		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, shown(s.Field)), shown(s.Who())}
 		if t, proven, ok := s.When(); ok {
 			when := map[string]any{"Time": i18n.DateTime(t.UTC())}
 			if proven {
@@ -198,11 +202,11 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		}
 		if verbose {
 			if s.Signer != nil {
-				fmt.Fprintf(w, "      signer   %s, issued by %s, serial %s\n", s.Signer.Subject, s.Signer.Issuer, s.Signer.Serial)
+				fmt.Fprintf(w, "      signer   %s, issued by %s, serial %s\n", shown(s.Signer.Subject), shown(s.Signer.Issuer), shown(s.Signer.Serial))
 			}
 			fmt.Fprintf(w, "      format   %s; %s; %s\n", s.SubFilter, s.DigestAlgorithm, s.SignatureAlgorithm)
 			if s.Reason != "" || s.Location != "" {
-				fmt.Fprintf(w, "      reason   %s; location %s\n", s.Reason, s.Location)
+				fmt.Fprintf(w, "      reason   %s; location %s\n", shown(s.Reason), shown(s.Location))
 			}
 			if s.Certification > 0 {
 				fmt.Fprintf(w, "      certification signature, DocMDP level %d\n", s.Certification)
@@ -248,7 +252,7 @@ func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
 		if s.Signer != nil {
 			who = s.Signer.Subject.CommonName
 		}
-		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES %s · %s\n", mark, verdict, s.File, who, s.Level, strings.Join(s.Covers, ", "))
+		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES %s · %s\n", mark, verdict, shown(s.File), shown(who), s.Level, escape.List(s.Covers, 20))
 		for _, k := range s.Checks {
 			if verbose || k.Status == asice.Failed {
 				fmt.Fprintf(w, "      %-8s %-22s %s\n", k.Status, flow.CheckName(k.Name), flow.CheckDetail(k))
@@ -261,6 +265,9 @@ func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
 		}
 	}
 }
+
+// shown is text from a file as printed: escaped, within a line.
+func shown(s string) string { return escape.Cut(escape.Text(s), 1000) }
 
 // expandDirs replaces each directory among paths by the PDFs and ASiC-E
 // containers directly in it, by name.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -101,4 +102,36 @@ func List(names []string, max int) string {
 		s += fmt.Sprintf(" and %d more", rest)
 	}
 	return s
+}
+
+// JSON rewrites, in JSON text b, every character Text would escape and
+// encoding/json does not (formatting and bidirectional characters, C1
+// controls, DEL) as a \u escape: the same strings to a JSON reader, and
+// nothing that reorders or hides text on a terminal that shows it. Such
+// characters can only stand inside JSON strings, where \u escapes are
+// valid.
+func JSON(b []byte) []byte {
+	if !needs(string(b)) {
+		return b
+	}
+	var out strings.Builder
+	out.Grow(len(b))
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && n == 1, r == '\\', r < 0x20:
+			out.Write(b[i : i+n]) // invalid bytes are encoding/json's; the rest is escaped already
+		case r == 0x7f || hidden(r):
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r)
+				fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
+			} else {
+				fmt.Fprintf(&out, `\u%04x`, r)
+			}
+		default:
+			out.Write(b[i : i+n])
+		}
+		i += n
+	}
+	return []byte(out.String())
 }

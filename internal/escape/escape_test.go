@@ -38,3 +38,12 @@ func TestCutAndList(t *testing.T) {
 		t.Errorf("List = %q", got)
 	}
 }
+
+func TestJSON(t *testing.T) {
+	in := []byte(`{"name":"a\u202eb","x":"c` + "\u202e" + `d\u007f` + "\x7f" + `","ok":"Nguyễn"}`)
+	got := string(JSON(in))
+	want := `{"name":"a\u202eb","x":"c\u202ed\u007f\u007f","ok":"Nguyễn"}`
+	if got != want {
+		t.Errorf("JSON = %s, want %s", got, want)
+	}
+}
