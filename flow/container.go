@@ -78,11 +78,18 @@ func (r *ContainerReport) Valid() bool {
 // what verify trusts for PDFs (and going online for revocation status
 // when it does).
 func VerifyContainer(ctx context.Context, path string, verify pdf.VerifyOptions) (*ContainerReport, error) {
-	data, err := os.ReadFile(path)
+	// Read in place: the data files stream from the file as they are
+	// hashed, none held.
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	c, err := asice.Open(bytes.NewReader(data), int64(len(data)), asice.Limits{})
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	c, err := asice.Open(f, info.Size(), asice.Limits{})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}

@@ -242,6 +242,10 @@ type sigField struct {
 	// already have a form).
 	outsideForm bool
 	revIdx      int // index into the revision list, oldest first
+	// readErr: the field has a signature value (/V) that cannot be read
+	// (over a limit, damaged): reported as a signature that cannot be
+	// checked, never as no signature.
+	readErr error
 }
 
 // VerifyFile verifies the PDF at path.
@@ -316,6 +320,11 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 	for _, f := range fields {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if f.readErr != nil {
+			rep.Signatures = append(rep.Signatures, SignatureReport{Field: f.name,
+				Checks: []Check{NewCheck("signature", Failed, "verify.check.sig_unreadable", map[string]any{"Err": f.readErr})}})
+			continue
 		}
 		rep.Signatures = append(rep.Signatures, v.verify(f, fields))
 	}
@@ -426,7 +435,11 @@ func (v *verifier) signatureFields() ([]*sigField, error) {
 		} else if direct, isDict := fd["V"].(types.Dict); isDict {
 			sd = direct
 		}
-		if err != nil || sd == nil {
+		if err != nil {
+			out = append(out, &sigField{name: name, field: fd, readErr: err})
+			return nil
+		}
+		if sd == nil {
 			return nil // an empty signature field
 		}
 		f := &sigField{name: name, field: fd, dict: sd}
