@@ -24,7 +24,6 @@ import (
 	"github.com/beevik/etree"
 	"github.com/digitorus/timestamp"
 	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
@@ -206,11 +205,13 @@ func (c *Container) verifyDocument(ctx context.Context, name string, data []byte
 	}
 	var reports []SignatureReport
 	d := indexDocument(doc)
-	err := etreeutils.NSFindIterate(doc.Root(), nsDS, "Signature", func(_ etreeutils.NSContext, sig *etree.Element) error {
+	// Found by Signet's own walk (bounded by checkXML): goxmldsig's
+	// stops at 1,000 elements, which a signature over a few hundred files
+	// exceeds.
+	for _, sig := range findAll(doc.Root(), nsDS, "Signature") {
 		reports = append(reports, c.verifySignature(ctx, name, d, sig, opts))
-		return nil
-	})
-	if err != nil || len(reports) == 0 {
+	}
+	if len(reports) == 0 {
 		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": errors.New("no XML-DSig signature in it")})}}}
 	}
 	return reports
@@ -424,6 +425,7 @@ const (
 	maxXMLText       = 8 << 20  // one text node: a CRL or a certificate in base64
 	maxXMLAttrValue  = 64 << 10 // one attribute value
 	maxXMLAttrs      = 64       // attributes on one element
+	maxXMLAttrsTotal = 50_000   // attributes in the document (each costs a tree node)
 	maxXMLNamespaces = 64       // namespace declarations in scope at once
 )
 
@@ -432,7 +434,7 @@ const (
 // are never expanded, and now not even read).
 func checkXML(data []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	depth, elements, inScope := 0, 0, 0
+	depth, elements, inScope, attrs := 0, 0, 0, 0
 	var declared []int // namespace declarations of each open element
 	for {
 		tok, err := dec.RawToken()
@@ -454,6 +456,9 @@ func checkXML(data []byte) error {
 			}
 			if len(t.Attr) > maxXMLAttrs {
 				return fmt.Errorf("an XML element with more than %d attributes", maxXMLAttrs)
+			}
+			if attrs += len(t.Attr); attrs > maxXMLAttrsTotal {
+				return fmt.Errorf("XML with more than %d attributes", maxXMLAttrsTotal)
 			}
 			ns := 0
 			for _, a := range t.Attr {
@@ -874,15 +879,41 @@ func checkValue(cert *x509.Certificate, h crypto.Hash, pss bool, data, value []b
 // canonical canonicalizes el with the namespaces in scope where it is
 // in its document.
 func canonical(el *etree.Element, canon dsig.Canonicalizer) ([]byte, error) {
-	ctx, err := etreeutils.NSBuildParentContext(el)
-	if err != nil {
-		return nil, err
+	return canon.Canonicalize(detach(el))
+}
+
+// detach copies el out of its document with the namespace declarations
+// in scope where it stood (its own, then its ancestors', the nearest
+// first), as a canonicalizer needs it. (goxmldsig's NSDetatch does the
+// same but refuses subtrees of more than 1,000 elements: a SignedInfo
+// over a few hundred files has more. The depth and size of the tree are
+// bounded by checkXML.)
+func detach(el *etree.Element) *etree.Element {
+	cp := el.Copy()
+	declared := map[string]bool{}
+	note := func(a etree.Attr) (prefix string, ok bool) {
+		switch {
+		case a.Space == "xmlns":
+			return a.Key, true
+		case a.Space == "" && a.Key == "xmlns":
+			return "", true
+		}
+		return "", false
 	}
-	detached, err := etreeutils.NSDetatch(ctx, el)
-	if err != nil {
-		return nil, err
+	for _, a := range cp.Attr {
+		if p, ok := note(a); ok {
+			declared[p] = true
+		}
 	}
-	return canon.Canonicalize(detached)
+	for p := el.Parent(); p != nil; p = p.Parent() {
+		for _, a := range p.Attr {
+			if prefix, ok := note(a); ok && !declared[prefix] {
+				declared[prefix] = true
+				cp.Attr = append(cp.Attr, a)
+			}
+		}
+	}
+	return cp
 }
 
 // transform applies a same-document reference's transforms to target:

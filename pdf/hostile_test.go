@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/signet-sign/signet/internal/testhostile"
+	"github.com/signet-sign/signet/internal/testpki"
 )
 
 // TestHostileFiles reads each crafted file through every entry point that
@@ -106,5 +107,34 @@ func TestRecoverBug(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(err.Error()), []byte("bad.pdf")) {
 		t.Errorf("%q does not name the file", err)
+	}
+}
+
+// TestSignAndVerifyAgree: Signet never writes a signature on a document
+// its own verifier would refuse as damaged or over its limits (issue 27):
+// every hostile document is either refused by signing, or signed into a
+// file the verifier reads.
+func TestSignAndVerifyAgree(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range append(testhostile.All(), testhostile.Round2()...) {
+		t.Run(h.Name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := Sign(context.Background(), bytes.NewReader(h.Data), int64(len(h.Data)), &out, e.Key, []*x509.Certificate{e.Cert}, Options{})
+			if err != nil {
+				t.Logf("signing refused: %v", err)
+				return
+			}
+			_, err = Verify(context.Background(), bytes.NewReader(out.Bytes()), int64(out.Len()), VerifyOptions{})
+			if errors.Is(err, ErrTooComplex) || errors.Is(err, ErrBrokenPDF) {
+				t.Errorf("signed, and the signature then refused by the verifier: %v", err)
+			}
+		})
 	}
 }

@@ -412,26 +412,36 @@ func (d *document) sectionEnd(sec *xrefSection) int64 {
 		return sec.end
 	}
 	sec.end = -1
-	const window = 1 << 20
-	buf := make([]byte, min(window, d.size-sec.offset))
+	// The %%EOF usually follows the section within a few hundred bytes
+	// (its trailer and startxref): the window starts small and doubles,
+	// so that a file of thousands of revisions costs what it holds, not
+	// a megabyte scanned for each.
+	const maxWindow = 1 << 20
+	window := int64(4 << 10)
+	var buf []byte
 	for pos := sec.offset; pos < d.size; pos += window - 16 {
-		if d.spend(min(window, d.size-pos), "revision ends") != nil {
+		window = min(window*2, maxWindow)
+		size := min(window, d.size-pos)
+		if int64(len(buf)) < size {
+			buf = make([]byte, size)
+		}
+		if d.spend(size, "revision ends") != nil {
 			return -1
 		}
-		n, err := d.r.ReadAt(buf[:min(int64(len(buf)), d.size-pos)], pos)
+		n, err := d.r.ReadAt(buf[:size], pos)
 		if err != nil && err != io.EOF {
 			return -1
 		}
 		if m := eofRE.FindIndex(buf[:n]); m != nil {
 			// A line end split by the window edge still counts.
 			end := pos + int64(m[1])
-			if m[1] == n && n == window {
+			if m[1] == n && int64(n) == window {
 				continue
 			}
 			sec.end = end
 			return end
 		}
-		if n < len(buf) || len(buf) < window {
+		if int64(n) < size || pos+int64(n) >= d.size {
 			break
 		}
 	}

@@ -174,6 +174,9 @@ func Prepare(ctx context.Context, in io.ReaderAt, size int64, chain []*x509.Cert
 	if err != nil {
 		return nil, err
 	}
+	if err := readAsVerifierWould(ctx, doc); err != nil {
+		return nil, err
+	}
 	tsSize := 0
 	if opts.Timestamper != nil {
 		if tsSize, err = opts.Timestamper.MaxTokenSize(ctx); err != nil {
@@ -613,6 +616,21 @@ func (p *Prepared) WriteTo(w io.Writer) (int64, error) {
 	return n + int64(m), err
 }
 
+// readAsVerifierWould reads what verification reads of a document beyond
+// what signing needs — every revision's end, the DSS, the signature
+// fields — under the same limits and budget: signing and verifying agree
+// on limits, so Signet never writes a signature on a document its own
+// verifier would refuse as over them. (The signature adds one small
+// revision, within what the budget grows by with the file.)
+func readAsVerifierWould(ctx context.Context, d *document) error {
+	v := &verifier{d: d, ctx: ctx}
+	if err := v.loadDSS(); err != nil {
+		return err
+	}
+	_, err := v.signatureFields()
+	return err
+}
+
 // WritePreview writes the document as it will look once signed, before
 // it is: the original bytes and the update, its signature value still
 // zeros. It is for showing a person the signature's appearance on its
@@ -712,6 +730,9 @@ func timestampDocument(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 	}
 	doc, err := openDocumentLimits(r, size, Limits{}, password)
 	if err != nil {
+		return err
+	}
+	if err := readAsVerifierWould(ctx, doc); err != nil {
 		return err
 	}
 	tsSize, err := ts.MaxTokenSize(ctx)

@@ -17,9 +17,10 @@ import (
 
 // Text returns s with control characters, bidirectional and other
 // formatting characters, default-ignorable code points and invalid UTF-8
-// written as visible escapes (\n, \t, \x1b, \u202e, \xff), and backslash
-// as \\ so that an escape cannot be faked. Everything else is kept: the
-// letters of every script, and spaces.
+// written as visible escapes (\n, \t, \x1b, \u202e, \xff). Everything
+// else is kept: the letters of every script, spaces, and backslashes (so
+// that escaping twice changes nothing: a name that spells "\n" itself
+// shows as such, which prints no line of its own).
 func Text(s string) string {
 	if !needs(s) {
 		return s
@@ -30,8 +31,6 @@ func Text(s string) string {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\\':
-			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
@@ -54,7 +53,7 @@ func Text(s string) string {
 func needs(s string) bool {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && n == 1) || r == '\\' || r < 0x20 || r == 0x7f || hidden(r) {
+		if (r == utf8.RuneError && n == 1) || r < 0x20 || r == 0x7f || hidden(r) {
 			return true
 		}
 		i += n

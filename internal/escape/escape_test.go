@@ -7,6 +7,7 @@ import (
 
 func TestText(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
+		{"ok idempotent", Text("x\n\x1b\u202e"), `x\n\x1b\u202e`},
 		{"ok plain", "līgums 2026.pdf", "līgums 2026.pdf"},
 		{"ok Hindi and Vietnamese kept", "अनुबंध Nguyễn", "अनुबंध Nguyễn"},
 		{"ok a forged line", "a.txt\n  ✓ valid — SPOOFED", `a.txt\n  ✓ valid — SPOOFED`},
@@ -15,7 +16,7 @@ func TestText(t *testing.T) {
 		{"ok zero width and separators", "a\u200bb\u2028c", `a\u200bb\u2028c`},
 		{"ok C1 control", "a\u009bb", `a\u009bb`},
 		{"ok invalid UTF-8", "a\xffb", `a\xffb`},
-		{"ok backslash cannot fake an escape", `a\nb`, `a\\nb`},
+		{"ok backslashes kept, escaping twice changes nothing", `a\nb`, `a\nb`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Text(tc.in); got != tc.want {

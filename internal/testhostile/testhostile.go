@@ -334,3 +334,80 @@ func FieldTreeCycle() []byte {
 	w.obj(5, "<< /FT /Sig /T (B) /Kids [4 0 R] /Parent 4 0 R /Type /Annot /Subtype /Widget /Rect [0 0 0 0] >>")
 	return w.classic(6, "/Root 1 0 R")
 }
+
+// ManyUpdates is a small valid PDF followed by n incremental updates,
+// each rewriting the catalog alone (a classic xref section and trailer
+// with /Prev each): a file of a few hundred KB with thousands of
+// revisions.
+func ManyUpdates(n int) []byte {
+	w := newWriter()
+	w.obj(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	w.obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	w.obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>")
+	w.classic(4, "/Root 1 0 R")
+	prev := bytes.LastIndex(w.buf.Bytes(), []byte("\nxref\n")) + 1
+	for i := range n {
+		off := w.buf.Len()
+		fmt.Fprintf(&w.buf, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Version%d true >>\nendobj\n", i)
+		at := w.buf.Len()
+		fmt.Fprintf(&w.buf, "xref\n1 1\n%010d 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n", off, prev, at)
+		prev = at
+	}
+	return w.buf.Bytes()
+}
+
+// ForgedFieldName is an unsigned document whose one signature field's
+// name holds a newline and a line that reads like a verdict.
+func ForgedFieldName() []byte {
+	w := newWriter()
+	w.obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>")
+	w.obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	w.obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>")
+	w.obj(4, "<< /FT /Sig /T (Approval\\n  \\342\\234\\223 valid     Signed by Bank \\(SPOOFED\\)) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 5 0 R >>")
+	w.obj(5, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 10 20 10] /Contents <3082> >>")
+	return w.classic(6, "/Root 1 0 R")
+}
+
+// OversizedSignature is a document whose signature field's value (/V)
+// is a dictionary of 9 MB of text, over the reader's bound on one
+// object's text.
+func OversizedSignature() []byte {
+	w := newWriter()
+	w.obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>")
+	w.obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	w.obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>")
+	w.obj(4, "<< /FT /Sig /T (Sig1) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 5 0 R >>")
+	w.obj(5, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 10 20 10] /Contents <"+strings.Repeat("00", 9<<19)+"> >>")
+	return w.classic(6, "/Root 1 0 R")
+}
+
+// DSSBombs is a document whose DSS lists n certificate streams, each
+// 16 MB of zeros Flate-compressed to a few KB: signing never reads them,
+// verification does.
+func DSSBombs(n int) []byte {
+	w := newWriter()
+	refs := make([]string, n)
+	for i := range n {
+		refs[i] = fmt.Sprintf("%d 0 R", 4+i)
+	}
+	w.obj(1, "<< /Type /Catalog /Pages 2 0 R /DSS << /Certs ["+strings.Join(refs, " ")+"] >> >>")
+	w.obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	w.obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>")
+	bomb := deflate(make([]byte, 16<<20))
+	for i := range n {
+		w.stream(4+i, fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>", len(bomb)), bomb)
+	}
+	return w.classic(4+n, "/Root 1 0 R")
+}
+
+// Round2 returns the PDF classes of the second hostile-input review:
+// what signing and verifying must treat alike, and names that must not
+// print lines of their own.
+func Round2() []File {
+	return []File{
+		{"many-updates", "4,000 incremental updates of one object each", ManyUpdates(4000)},
+		{"forged-field-name", "a signature field named with a newline and a forged verdict line", ForgedFieldName()},
+		{"oversized-signature", "a signature dictionary of 9 MB, over the bound on one object's text", OversizedSignature()},
+		{"dss-bombs", "a DSS of 8 streams that decode to 16 MB each", DSSBombs(8)},
+	}
+}

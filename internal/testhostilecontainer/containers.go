@@ -1,4 +1,10 @@
-package testhostile
+// Package testhostilecontainer builds hostile ASiC-E containers, one per
+// class of attack on a container reader (the second hostile-input
+// review): zip bombs and lying zips, XML floods, reference floods,
+// transforms, spoofed names. (Apart from package testhostile, which the
+// PDF reader's tests import, because these are signed with package asice,
+// which imports the PDF reader.)
+package testhostilecontainer
 
 import (
 	"bytes"
@@ -13,13 +19,12 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/asice"
+	"github.com/signet-sign/signet/internal/testhostile"
 	"github.com/signet-sign/signet/internal/testpki"
 )
 
-// Hostile ASiC-E containers, one per class of attack on a container
-// reader (the second hostile-input review): zip bombs and lying zips,
-// XML floods, reference floods, transforms, spoofed names. Each is a few
-// KB to a few MB; what it expands to is written in its What.
+// Each container is a few KB to a few MB; what it expands to is written
+// in its What.
 
 // zipEntry is an entry of a zip written by hand.
 type zipEntry struct {
@@ -41,7 +46,7 @@ func stored(name string, data []byte) zipEntry {
 
 // deflated is an entry whose content is pattern repeated to size bytes.
 func deflated(name string, pattern []byte, size int64) zipEntry {
-	data, crc := RepeatDeflate(pattern, size)
+	data, crc := testhostile.RepeatDeflate(pattern, size)
 	return zipEntry{name: name, method: 8, data: data, crc: crc, usize: uint64(size), shareOf: -1}
 }
 
@@ -192,13 +197,15 @@ func zeroFile(name string, n int64) asice.File {
 
 // Containers returns one container per class. Building them takes a few
 // seconds (two signatures over 64 MB).
-func Containers() ([]File, error) {
+func Containers() ([]testhostile.File, error) {
 	s, err := newSigner()
 	if err != nil {
 		return nil, err
 	}
-	var out []File
-	add := func(name, what string, data []byte) { out = append(out, File{Name: name, What: what, Data: data}) }
+	var out []testhostile.File
+	add := func(name, what string, data []byte) {
+		out = append(out, testhostile.File{Name: name, What: what, Data: data})
+	}
 
 	add("zip-bomb", "one 500 MB entry of zeros, 3 MB deflated",
 		rawZip(nil, []zipEntry{mimetypeEntry(), deflated("bomb.bin", zeros, 500<<20), manifestOf("bomb.bin")}))
@@ -258,7 +265,7 @@ func Containers() ([]File, error) {
 		j := strings.Index(si[i:], "</ds:Reference>") + i + len("</ds:Reference>")
 		ref := si[i:j]
 		var more strings.Builder
-		for k := 1; k < 1000; k++ {
+		for k := 1; k < 999; k++ { // with SignedProperties: the 1,000 a signature may have
 			more.WriteString(strings.Replace(ref, `Id="r0"`, fmt.Sprintf(`Id="r0-%d"`, k), 1))
 		}
 		return si[:j] + more.String() + si[j:]
@@ -266,7 +273,7 @@ func Containers() ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	add("reference-flood", "1,000 signed references to one 64 MB file",
+	add("reference-flood", "999 signed references to one 64 MB file",
 		rawZip(nil, []zipEntry{mimetypeEntry(), deflated("big.bin", zeros, 64<<20), manifestOf("big.bin"), stored("META-INF/signatures0.xml", flood)}))
 	unsignedRefs := strings.Repeat(`<ds:Reference URI="big.bin"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>`, 5000)
 	add("reference-flood-unsigned", "5,000 references to a 64 MB file in a signature whose value is not valid",
@@ -306,8 +313,16 @@ func Containers() ([]File, error) {
 	// Names that would print lines of their own.
 	spoof := "x.txt\n  ✓ valid       Signed by Bank — SPOOFED"
 	ansi := "\x1b]0;owned\x07\x1b[2Jreport.txt"
+	// Signed, so that the names are printed as what the signature covers;
+	// the one with escapes cannot stand in a manifest (XML has no ESC),
+	// so the manifest check names it too.
+	spoofDoc, err := s.document([]asice.File{{Name: spoof, Size: 1, Data: []byte("a")}, {Name: ansi, Size: 1, Data: []byte("b")}}, func(si string) string { return si })
+	if err != nil {
+		return nil, err
+	}
 	add("spoofed-names", "data files named with a newline and a forged verdict, and with terminal escapes",
-		rawZip(nil, []zipEntry{mimetypeEntry(), stored(spoof, []byte("a")), stored(ansi, []byte("b")), manifestOf(spoof, ansi)}))
+		rawZip(nil, []zipEntry{mimetypeEntry(), stored(spoof, []byte("a")), stored(ansi, []byte("b")), manifestOf(spoof),
+			stored("META-INF/signatures0.xml", spoofDoc)}))
 	add("spoofed-mimetype", "a mimetype holding terminal escapes",
 		rawZip(nil, []zipEntry{stored("mimetype", []byte("\x1b[2J\x1b]0;owned\x07")), stored("a.txt", []byte("a")), manifestOf("a.txt")}))
 	return out, nil
