@@ -7,6 +7,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -320,5 +321,29 @@ func TestExtendRefuses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.says) || reached != pdf.LevelBB || !bytes.Equal(out, doc) {
 			t.Errorf("%s: %v (%s)", tc.level, err, reached)
 		}
+	}
+}
+
+// TestManyFiles: a container of 400 files signed at B-LTA verifies. Its
+// SignedInfo has more than 1,000 elements, which goxmldsig's traversal
+// limit refused to canonicalize (the signature was reported unreadable).
+func TestManyFiles(t *testing.T) {
+	f := newLTVFixture(t)
+	e, err := f.pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", f.ltv.Issue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := make([]File, 400)
+	for i := range files {
+		files[i] = File{Name: fmt.Sprintf("pielikums %03d.txt", i), Data: []byte(fmt.Sprint(i))}
+	}
+	name, doc := f.sign(t, files, e, pdf.LevelBLTA, 0)
+	data, err := Write(files, map[string][]byte{name: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, reps := f.verify(t, data)
+	if !c.Valid() || len(reps) != 1 || !reps[0].Valid || len(reps[0].Covers) != 400 || reps[0].Level != "B-LTA" {
+		t.Fatalf("container %+v\nsignatures %+v", c.Checks, reps)
 	}
 }
