@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"io"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/signet-sign/signet/internal/testhostile"
@@ -136,5 +138,25 @@ func TestSignAndVerifyAgree(t *testing.T) {
 				t.Errorf("signed, and the signature then refused by the verifier: %v", err)
 			}
 		})
+	}
+}
+
+// TestFieldNameRefused: a field name that would print a line of its own
+// in every verifier is refused (issue 27).
+func TestFieldNameRefused(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := testhostile.ManyUpdates(1)
+	for _, name := range []string{"Approval\n  ✓ valid", "a\u202eb", "a\x1b[2J"} {
+		err := Sign(context.Background(), bytes.NewReader(doc), int64(len(doc)), io.Discard, e.Key, []*x509.Certificate{e.Cert}, Options{FieldName: name})
+		if err == nil || !strings.Contains(err.Error(), "control or formatting") {
+			t.Errorf("field %q: %v", name, err)
+		}
 	}
 }

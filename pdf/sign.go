@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
@@ -169,6 +170,11 @@ func Prepare(ctx context.Context, in io.ReaderAt, size int64, chain []*x509.Cert
 	}
 	if opts.Certify < 0 || opts.Certify > Annotating {
 		return nil, fmt.Errorf("certification permissions must be 1, 2 or 3, not %d", opts.Certify)
+	}
+	// A field name is printed by every verifier: one that holds a line
+	// break or a formatting character could print a line of its own.
+	if strings.ContainsFunc(opts.FieldName, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+		return nil, fmt.Errorf("the signature field name %q holds control or formatting characters; use letters, digits and spaces", opts.FieldName)
 	}
 	doc, err := openDocumentLimits(in, size, opts.Limits, opts.Password)
 	if err != nil {

@@ -134,6 +134,16 @@ func TestSignContainer(t *testing.T) {
 		"--pin-file", pinFile(t, softhsmtest.PIN), "--container", "asice", "-o", out, a); code != 1 || !strings.Contains(stderr, "output file exists") {
 		t.Errorf("an existing output: exit %d %s", code, stderr)
 	}
+	// A container given with --container is ambiguous (add a signature,
+	// or wrap it?): refused, saying which form adds a signature (issue 27).
+	wrapped := filepath.Join(dir, "wrapped.asice")
+	if code, _, stderr := run(t, "--module", env.Module, "sign", "--key", "pkcs11:token=signet-test;object=P-256 signing",
+		"--pin-file", pinFile(t, softhsmtest.PIN), "--container", "asice", "-o", wrapped, out); code != 2 || !strings.Contains(stderr, "without --container") {
+		t.Errorf("a container with --container: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(wrapped); !os.IsNotExist(err) {
+		t.Error("the ambiguous form wrote a container")
+	}
 }
 
 // TestContainerLevels: a seal (PKCS#12) signs two files into a container

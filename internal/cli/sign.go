@@ -84,9 +84,11 @@ durationMs.
 
 ASiC-E containers (.asice, .sce, .edoc, .bdoc): --container asice signs
 any files (not only PDFs) into one new container with a XAdES signature
-(the output is -o, default FIRST.asice); a container given as input gets a
-signature added over all its files (written to NAME-signed.edoc and so
-on), its earlier signatures kept as they are. --tsa and --level work as
+(the output is -o, default FIRST.asice). A container given as input,
+without --container, gets a signature added over all its files (written to
+NAME-signed.edoc and so on), its earlier signatures kept as they are:
+'signet sign X.asice -o OUT'. --container with a container among its
+inputs is refused, as it is ambiguous. --tsa and --level work as
 for PDFs: B-T adds a signature timestamp, B-LT the certificates and
 revocation values, B-LTA an archive timestamp.
 
@@ -536,6 +538,14 @@ func (a *app) jsonlReport(format string, level pdf.Level) func(flow.Result) {
 func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []string, out string, opts flow.ContainerOptions) error {
 	if kind != "asice" {
 		return usageError{fmt.Errorf("--container %q: the container format is asice", kind)}
+	}
+	// A container among the inputs is ambiguous: the person most likely
+	// meant to add a signature to it, which is the form without
+	// --container; wrapping it as a file of a new container is refused.
+	for _, in := range inputs {
+		if flow.IsContainer(in) {
+			return usageError{fmt.Errorf("%s is a container: to add a signature to it, run 'signet sign %s -o OUT' without --container (--container asice puts files into a new container)", in, in)}
+		}
 	}
 	if out == "" {
 		first := inputs[0]
