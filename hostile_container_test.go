@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/testhostile"
 	"github.com/signet-sign/signet/internal/testhostilecontainer"
 	"github.com/signet-sign/signet/internal/testpki"
 )
@@ -160,4 +161,86 @@ func firstLines(s string, n int) string {
 		lines = append(lines[:n], "…")
 	}
 	return strings.Join(lines, " | ")
+}
+
+// TestInterruptVerify: Ctrl-C stops a container's verification at once,
+// in the middle of hashing its files (the hashing loops watch the
+// context; one verification went on for 1,490 s after Ctrl-C before).
+func TestInterruptVerify(t *testing.T) {
+	bin, _, _ := hostileBinary(t)
+	dir := t.TempDir()
+	data, err := testhostilecontainer.SlowToVerify(480 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "slow.asice")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	whole := measure(t, dir, bin, "verify", in)
+	if !strings.Contains(whole.out, "a.bin") || whole.wall < 400*time.Millisecond {
+		t.Fatalf("the whole verification took %v: %s%s", whole.wall, whole.out, whole.err)
+	}
+	cmd := exec.Command(bin, "verify", in)
+	cmd.Env = append(os.Environ(), "SIGNET_CONFIG="+filepath.Join(dir, "none.toml"), "LANG=C.UTF-8")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(min(whole.wall/4, 200*time.Millisecond))
+	sent := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	after := time.Since(sent)
+	t.Logf("whole verification %v; stopped %v after Ctrl-C: %v %s", whole.wall.Round(time.Millisecond), after.Round(time.Millisecond), err, firstLines(out.String(), 3))
+	if after > min(whole.wall/3, 500*time.Millisecond) {
+		t.Errorf("still running %v after Ctrl-C", after)
+	}
+	if err == nil || strings.Contains(out.String(), "NOT VALID") || !strings.Contains(out.String(), "interrupted") {
+		t.Errorf("an interrupted verification said %q (%v), want that it was interrupted, no verdict", out.String(), err)
+	}
+}
+
+// TestHostileRound2PDF runs verify and sign on the PDF classes of the
+// second review as processes: each refused or handled within 256 MB and
+// 10 s, every name printed escaped, and a signature Signet writes always
+// one its verifier reads.
+func TestHostileRound2PDF(t *testing.T) {
+	bin, key, pw := hostileBinary(t)
+	dir := t.TempDir()
+	for _, h := range testhostile.Round2() {
+		in := filepath.Join(dir, h.Name+".pdf")
+		if err := os.WriteFile(in, h.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, h.Name+"-signed.pdf")
+		for _, args := range [][]string{{"verify", in}, {"sign", "--key", key, "--pin-file", pw, "-o", out, in}, {"verify", out}} {
+			if _, err := os.Stat(args[len(args)-1]); err != nil {
+				continue // signing refused the document: there is no output to verify
+			}
+			t.Run(h.Name+"/"+args[0]+"/"+filepath.Base(args[len(args)-1]), func(t *testing.T) {
+				r := measure(t, dir, bin, args...)
+				all := r.out + r.err
+				t.Logf("%s: exit %d, %v wall, %d MB peak RSS: %s", h.What, r.code, r.wall.Round(time.Millisecond), r.rss>>20, firstLines(all, 4))
+				if r.code > 2 {
+					t.Errorf("exit %d", r.code)
+				}
+				if args[len(args)-1] == out && strings.Contains(all, "cannot verify") {
+					t.Errorf("Signet wrote a signature its verifier cannot read:\n%s", all)
+				}
+				for _, line := range strings.Split(all, "\n") {
+					if strings.HasPrefix(strings.TrimSpace(line), "✓") && strings.Contains(line, "SPOOFED") {
+						t.Errorf("a forged line printed as Signet's own: %q", line)
+					}
+				}
+				if strings.ContainsAny(all, "\x1b\r") {
+					t.Errorf("control characters reached the terminal:\n%q", all)
+				}
+				if r.wall > 10*time.Second || r.rss > 256<<20 {
+					t.Errorf("%v wall, %d MB peak RSS: over 10 s or 256 MB", r.wall, r.rss>>20)
+				}
+			})
+		}
+	}
 }

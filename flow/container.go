@@ -96,6 +96,10 @@ func VerifyContainer(ctx context.Context, path string, verify pdf.VerifyOptions)
 	rep := &ContainerReport{}
 	rep.Signatures = c.Verify(ctx, asice.VerifyOptions{Roots: verify.Roots, ExtraRoots: verify.ExtraRoots, Now: verify.Now,
 		Online: verify.Online, HTTPClient: verify.HTTPClient})
+	if err := ctx.Err(); err != nil {
+		// Interrupted: what was found so far is no verdict.
+		return nil, fmt.Errorf("%s: verification interrupted: %w", filepath.Base(path), err)
+	}
 	rep.Checks = c.Checks
 	for _, f := range c.Files {
 		rep.Files = append(rep.Files, f.Name)

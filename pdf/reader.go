@@ -162,6 +162,8 @@ func (s *xrefSection) finish(d *document) error {
 type document struct {
 	r    io.ReaderAt
 	size int64
+	// tableBuf reads classic xref tables, reused from one to the next.
+	tableBuf *bufio.Reader
 
 	header     string     // "1.7"
 	trailer    types.Dict // the newest trailer
@@ -455,7 +457,15 @@ func (d *document) readXRefTable(sec *xrefSection) (types.Dict, error) {
 	sec.widths = classicWidths
 	rowLen := classicWidths[0] + classicWidths[1] + classicWidths[2]
 	sec.rowLen = rowLen
-	br := bufio.NewReaderSize(io.NewSectionReader(d.r, off, d.size-off), int(min(64<<10, d.size-off)))
+	// One buffer for every table of the document: a file of thousands
+	// of revisions would otherwise allocate one per section.
+	src := io.NewSectionReader(d.r, off, d.size-off)
+	if d.tableBuf == nil {
+		d.tableBuf = bufio.NewReaderSize(src, int(min(64<<10, max(d.size-off, 16))))
+	} else {
+		d.tableBuf.Reset(src)
+	}
+	br := d.tableBuf
 	word := func() (string, error) {
 		var b strings.Builder
 		for {

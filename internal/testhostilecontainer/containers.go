@@ -327,3 +327,40 @@ func Containers() ([]testhostile.File, error) {
 		rawZip(nil, []zipEntry{stored("mimetype", []byte("\x1b[2J\x1b]0;owned\x07")), stored("a.txt", []byte("a")), manifestOf("a.txt")}))
 	return out, nil
 }
+
+// SlowToVerify is a container whose valid signature covers two files of
+// size zero bytes each (stored deflated, a few MB): verifying it hashes
+// them all, which takes seconds for sizes of hundreds of MB.
+func SlowToVerify(size int64) ([]byte, error) {
+	s, err := newSigner()
+	if err != nil {
+		return nil, err
+	}
+	sum := zeroDigest(size)
+	doc, err := s.document([]asice.File{{Name: "a.bin", Size: 1, Data: []byte{0}}, {Name: "b.bin", Size: 1, Data: []byte{0}}}, func(si string) string {
+		one := base64.StdEncoding.EncodeToString(sha256Sum([]byte{0}))
+		return strings.ReplaceAll(si, "<ds:DigestValue>"+one+"</ds:DigestValue>", "<ds:DigestValue>"+base64.StdEncoding.EncodeToString(sum)+"</ds:DigestValue>")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rawZip(nil, []zipEntry{mimetypeEntry(), deflated("a.bin", zeros, size), deflated("b.bin", zeros, size), manifestOf("a.bin", "b.bin"),
+		stored("META-INF/signatures0.xml", doc)}), nil
+}
+
+func sha256Sum(b []byte) []byte {
+	s := sha256.Sum256(b)
+	return s[:]
+}
+
+// zeroDigest is the SHA-256 of size zero bytes.
+func zeroDigest(size int64) []byte {
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	for left := size; left > 0; {
+		n := min(int64(len(buf)), left)
+		h.Write(buf[:n])
+		left -= n
+	}
+	return h.Sum(nil)
+}
