@@ -182,6 +182,21 @@ func FuzzOpen(f *testing.F) {
 			`<x:RevocationValues><x:OCSPValues><x:EncapsulatedOCSPValue>AA==</x:EncapsulatedOCSPValue></x:OCSPValues></x:RevocationValues>` +
 			`<y:ArchiveTimeStamp><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><x:EncapsulatedTimeStamp>AA==</x:EncapsulatedTimeStamp></y:ArchiveTimeStamp>` +
 			`</x:UnsignedSignatureProperties></x:UnsignedProperties></x:QualifyingProperties></ds:Object></ds:Signature></a>`, zip.Deflate}))
+	// Lying zips (issue 27): junk before the first entry, a local header
+	// whose name differs from the directory's, a directory record that
+	// points at another entry's local header.
+	good := build(f, mimetype, fileA, entry{"META-INF/manifest.xml", manifest("līgums.txt"), zip.Deflate})
+	f.Add(append([]byte("JUNK"), good...))
+	if i := bytes.Index(good, []byte("līgums.txt")); i >= 0 {
+		renamed := bytes.Clone(good)
+		copy(renamed[i:], "evil!s.exe")
+		f.Add(renamed)
+	}
+	if i := bytes.LastIndex(good, []byte("PK\x01\x02")); i >= 0 {
+		shared := bytes.Clone(good)
+		shared[i+42], shared[i+43], shared[i+44], shared[i+45] = 0, 0, 0, 0 // the last record's local header offset: the first entry's
+		f.Add(shared)
+	}
 	lim := Limits{Entries: 50, Entry: 1 << 20, Total: 2 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Open(bytes.NewReader(data), int64(len(data)), lim)
