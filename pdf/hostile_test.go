@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -157,6 +158,30 @@ func TestFieldNameRefused(t *testing.T) {
 		err := Sign(context.Background(), bytes.NewReader(doc), int64(len(doc)), io.Discard, e.Key, []*x509.Certificate{e.Cert}, Options{FieldName: name})
 		if err == nil || !strings.Contains(err.Error(), "control or formatting") {
 			t.Errorf("field %q: %v", name, err)
+		}
+	}
+}
+
+// TestOlderTrailerLongerThanNewest: the xref buffer shared by a
+// document's sections is sized for the file, not for the newest section
+// (a regression of the shared buffer: an older trailer longer than what
+// followed the newest section read as damaged).
+func TestOlderTrailerLongerThanNewest(t *testing.T) {
+	for _, title := range []int{10, 200, 5000} {
+		var b bytes.Buffer
+		b.WriteString("%PDF-1.7\n")
+		o1 := b.Len()
+		b.WriteString("1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n")
+		o2 := b.Len()
+		b.WriteString("2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\n")
+		x1 := b.Len()
+		fmt.Fprintf(&b, "xref\n0 3\n0000000000 65535 f \n%010d 00000 n \n%010d 00000 n \n", o1, o2)
+		fmt.Fprintf(&b, "trailer\n<</Size 3/Root 1 0 R/Info<</Title(%s)>>>>\nstartxref\n%d\n%%%%EOF\n", strings.Repeat("T", title), x1)
+		x2 := b.Len()
+		fmt.Fprintf(&b, "xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 3/Root 1 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n", x1, x2)
+		rep, err := Verify(context.Background(), bytes.NewReader(b.Bytes()), int64(b.Len()), VerifyOptions{})
+		if !errors.Is(err, ErrNoSignatures) || rep == nil || rep.Revisions != 2 {
+			t.Errorf("title of %d: %v %+v", title, err, rep)
 		}
 	}
 }

@@ -461,7 +461,9 @@ func (d *document) readXRefTable(sec *xrefSection) (types.Dict, error) {
 	// of revisions would otherwise allocate one per section.
 	src := io.NewSectionReader(d.r, off, d.size-off)
 	if d.tableBuf == nil {
-		d.tableBuf = bufio.NewReaderSize(src, int(min(64<<10, max(d.size-off, 16))))
+		// Sized for any section of the file, not the first one read
+		// (the newest, often a few hundred bytes before the end).
+		d.tableBuf = bufio.NewReaderSize(src, int(min(64<<10, max(d.size, 16))))
 	} else {
 		d.tableBuf.Reset(src)
 	}
