@@ -26,6 +26,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/pdf"
@@ -136,9 +140,10 @@ type Container struct {
 
 	// digests caches each data file's digest by hash: however many
 	// references point at a file, it is hashed once per algorithm.
-	digestsMu sync.Mutex
-	digests   map[fileDigest][]byte
-	refsSpent int // references of the signatures verified so far
+	digestsMu    sync.Mutex
+	digests      map[fileDigest][]byte
+	refsSpent    int   // references of the signatures verified so far
+	archiveSpent int64 // data-file bytes hashed for archive timestamps
 }
 
 type fileDigest struct {
@@ -194,6 +199,7 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 	// entry to its size: the budgets are checked before anything is
 	// decompressed.
 	seen := make(map[string]bool, len(zr.File))
+	folded := make(map[string]string, len(zr.File))
 	var total, sigBytes uint64
 	sigDocs := 0
 	for _, f := range zr.File {
@@ -201,9 +207,23 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 			return nil, err
 		}
 		if seen[f.Name] {
-			return nil, fmt.Errorf("%w: the entry %q appears twice", ErrUnsafe, escape.Text(f.Name))
+			return nil, fmt.Errorf("%w: the entry “%s” appears twice", ErrUnsafe, escape.Text(f.Name))
 		}
 		seen[f.Name] = true
+		// Two names that one file system takes for one file (Doc.txt
+		// and doc.txt on a case-insensitive one; composed and decomposed
+		// accents on another): extracting one overwrites the other.
+		key := strings.ToLower(norm.NFC.String(f.Name))
+		if other, clash := folded[key]; clash {
+			return nil, fmt.Errorf("%w: the entries “%s” and “%s” name one file where case or accents are not told apart", ErrUnsafe, escape.Text(other), escape.Text(f.Name))
+		}
+		folded[key] = f.Name
+		// A directory is a name ending in "/", holding nothing: what the
+		// external attributes say is not trusted (an entry flagged as a
+		// directory is extracted as a file by other readers).
+		if strings.HasSuffix(f.Name, "/") && f.UncompressedSize64 != 0 {
+			return nil, fmt.Errorf("%w: the folder entry “%s” holds data", ErrUnsafe, escape.Text(f.Name))
+		}
 		limit := uint64(lim.Entry)
 		switch {
 		case f.Name == "mimetype":
@@ -220,7 +240,7 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 			}
 		}
 		if f.UncompressedSize64 > limit {
-			return nil, fmt.Errorf("%w: the entry %q is %d bytes uncompressed, more than the %d allowed", ErrUnsafe, escape.Text(f.Name), f.UncompressedSize64, limit)
+			return nil, fmt.Errorf("%w: the entry “%s” is %d bytes uncompressed, more than the %d allowed", ErrUnsafe, escape.Text(f.Name), f.UncompressedSize64, limit)
 		}
 		if total += f.UncompressedSize64; total > uint64(lim.Total) {
 			return nil, fmt.Errorf("%w: the entries are more than %d bytes uncompressed together", ErrUnsafe, lim.Total)
@@ -233,7 +253,7 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Container, error) {
 	}
 	var manifest []byte
 	for i, f := range zr.File {
-		if f.FileInfo().IsDir() {
+		if strings.HasSuffix(f.Name, "/") {
 			continue
 		}
 		switch {
@@ -286,7 +306,12 @@ func isSignatureDocument(name string) bool {
 // extracted, or that name it ambiguously.
 func safeName(name string) error {
 	if name == "" || strings.Contains(name, "\\") || strings.HasPrefix(name, "/") || !fs.ValidPath(strings.TrimSuffix(name, "/")) {
-		return fmt.Errorf("%w: the entry name %q leaves the container or is not a plain path", ErrUnsafe, name)
+		return fmt.Errorf("%w: the entry name “%s” leaves the container or is not a plain path", ErrUnsafe, escape.Text(name))
+	}
+	// NUL ends a name for C readers (unzip keeps what precedes it);
+	// control characters and invalid UTF-8 name no file alike anywhere.
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return fmt.Errorf("%w: the entry name “%s” holds control characters or is not UTF-8", ErrUnsafe, escape.Text(name))
 	}
 	return nil
 }
@@ -296,16 +321,16 @@ func safeName(name string) error {
 func readEntry(f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%w: entry %q: %v", ErrDamaged, escape.Text(f.Name), err)
+		return nil, fmt.Errorf("%w: entry “%s”: %v", ErrDamaged, escape.Text(f.Name), err)
 	}
 	defer rc.Close()
 	b := make([]byte, 0, f.UncompressedSize64)
 	buf := bytes.NewBuffer(b)
 	if _, err := io.Copy(buf, io.LimitReader(rc, int64(f.UncompressedSize64)+1)); err != nil {
-		return nil, fmt.Errorf("%w: entry %q: %v", ErrDamaged, escape.Text(f.Name), err)
+		return nil, fmt.Errorf("%w: entry “%s”: %v", ErrDamaged, escape.Text(f.Name), err)
 	}
 	if uint64(buf.Len()) != f.UncompressedSize64 {
-		return nil, fmt.Errorf("%w: entry %q is not the size its directory record says", ErrDamaged, escape.Text(f.Name))
+		return nil, fmt.Errorf("%w: entry “%s” is not the size its directory record says", ErrDamaged, escape.Text(f.Name))
 	}
 	return buf.Bytes(), nil
 }

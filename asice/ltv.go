@@ -12,6 +12,7 @@ package asice
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -283,7 +284,7 @@ func signatureTimestamp(ctx context.Context, sig *etree.Element, ts pdf.Timestam
 		return nil, err
 	}
 	el := xadesElement("SignatureTimeStamp")
-	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-SignatureTimeStamp")
+	el.CreateAttr("Id", cmp.Or(attrOf(sig, "Id"), "S")+"-SignatureTimeStamp")
 	digest := sha256.Sum256(input)
 	return timestampElement(ctx, el, ts, digest[:])
 }
@@ -334,7 +335,7 @@ func timestampValidationData(ctx context.Context, sig *etree.Element, ltv pdf.LT
 	}
 	el := etree.NewElement("xades141:TimeStampValidationData")
 	el.CreateAttr("xmlns:xades141", nsXAdES141)
-	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-TimeStampValidationData-"+fmt.Sprint(len(leaves)))
+	el.CreateAttr("Id", cmp.Or(attrOf(sig, "Id"), "S")+"-TimeStampValidationData-"+fmt.Sprint(len(leaves)))
 	certs, revs := valueElements(data, nil)
 	el.AddChild(certs)
 	el.AddChild(revs)
@@ -373,7 +374,7 @@ func (c *Container) archiveTimestamp(ctx context.Context, d *etree.Document, sig
 	usp := unsignedProperties(sig)
 	el := usp.CreateElement("xades141:ArchiveTimeStamp") // in place, so the input is what precedes it
 	el.CreateAttr("xmlns:xades141", nsXAdES141)
-	el.CreateAttr("Id", sig.SelectAttrValue("Id", "S")+"-ArchiveTimeStamp")
+	el.CreateAttr("Id", cmp.Or(attrOf(sig, "Id"), "S")+"-ArchiveTimeStamp")
 	// The input is computed with el in place (what precedes it is what
 	// it covers), then el is taken out to be filled.
 	h := sha256.New()

@@ -17,6 +17,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"maps"
 	"math/big"
@@ -234,7 +235,11 @@ func Write(files []File, signatures map[string][]byte) ([]byte, error) {
 	zw := zip.NewWriter(&buf)
 	// The mimetype comes first, stored, so the container is recognized
 	// by its first bytes (ETSI EN 319 162-1 section A.1).
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
+	// With its CRC and size in its local header, not in a data
+	// descriptor after it: streaming readers (Java's ZipInputStream)
+	// cannot read a stored entry whose size follows its data.
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "mimetype", Method: zip.Store,
+		CRC32: crc32.ChecksumIEEE([]byte(asicE)), CompressedSize64: uint64(len(asicE)), UncompressedSize64: uint64(len(asicE))})
 	if err != nil {
 		return nil, err
 	}

@@ -166,6 +166,20 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 	return reports
 }
 
+// VerifyDocument checks the signatures of one signature document (by
+// its entry name) alone: what reading back a signature just added needs,
+// without the cost of every earlier signature.
+func (c *Container) VerifyDocument(ctx context.Context, name string, opts VerifyOptions) []SignatureReport {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	doc, ok := c.Signatures[name]
+	if !ok {
+		return nil
+	}
+	return c.verifyDocument(ctx, name, doc, opts)
+}
+
 // entryOrder orders signature documents as people count them:
 // signatures2.xml before signatures10.xml — by the name without its
 // trailing number, then by that number, then by name.
@@ -218,7 +232,7 @@ func (c *Container) verifyDocument(ctx context.Context, name string, data []byte
 }
 
 func (c *Container) verifySignature(ctx context.Context, name string, doc *document, sig *etree.Element, opts VerifyOptions) (r SignatureReport) {
-	r = SignatureReport{File: name, ID: sig.SelectAttrValue("Id", "")}
+	r = SignatureReport{File: name, ID: attrOf(sig, "Id")}
 	add := func(name string, st Status, id string, data map[string]any) {
 		r.Checks = append(r.Checks, check(name, st, id, data))
 	}
@@ -298,7 +312,7 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 			unreadable(ctx.Err())
 			return r
 		}
-		uri := ref.SelectAttrValue("URI", "")
+		uri := attrOf(ref, "URI")
 		alg := attrOf(child(ref, nsDS, "DigestMethod"), "Algorithm")
 		h, ok := digestMethods[alg]
 		if !ok {
@@ -318,7 +332,7 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 			refsOK = false
 			continue
 		}
-		if target != nil && ref.SelectAttrValue("Type", "") == typeSignedProperties {
+		if target != nil && attrOf(ref, "Type") == typeSignedProperties {
 			signedProps = target
 		}
 		if file != "" {
@@ -398,7 +412,15 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 
 	// B-LTA: archive timestamps over the signature and its long-term
 	// data, each checked over what precedes it.
+	if len(lt.archive) > maxArchiveTimestamps {
+		add("archive timestamp", Failed, "asice.sig_unreadable", map[string]any{"Err": fmt.Errorf("%d archive timestamps, more than the %d a signature may have", len(lt.archive), maxArchiveTimestamps)})
+		return r
+	}
 	for _, ats := range lt.archive {
+		if ctx.Err() != nil {
+			unreadable(ctx.Err())
+			return r
+		}
 		t, f := c.checkArchiveTimestamp(ctx, doc, sig, ats, opts, pool)
 		if f != nil {
 			add("archive timestamp", Failed, f.id, f.data)
@@ -426,6 +448,7 @@ const (
 	maxXMLAttrValue  = 64 << 10 // one attribute value
 	maxXMLAttrs      = 64       // attributes on one element
 	maxXMLAttrsTotal = 50_000   // attributes in the document (each costs a tree node)
+	maxXMLNodes      = 200_000  // elements, texts, comments and processing instructions
 	maxXMLNamespaces = 64       // namespace declarations in scope at once
 )
 
@@ -434,7 +457,7 @@ const (
 // are never expanded, and now not even read).
 func checkXML(data []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	depth, elements, inScope, attrs := 0, 0, 0, 0
+	depth, elements, inScope, attrs, nodes := 0, 0, 0, 0, 0
 	var declared []int // namespace declarations of each open element
 	for {
 		tok, err := dec.RawToken()
@@ -443,6 +466,11 @@ func checkXML(data []byte) error {
 		}
 		if err != nil {
 			return fmt.Errorf("not well-formed XML: %v", err)
+		}
+		if _, end := tok.(xml.EndElement); !end {
+			if nodes++; nodes > maxXMLNodes {
+				return fmt.Errorf("XML with more than %d nodes (elements, texts, comments, instructions)", maxXMLNodes)
+			}
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -650,6 +678,10 @@ func (c *Container) checkArchiveTimestamp(ctx context.Context, doc *document, si
 	return ts.Time, nil
 }
 
+// maxArchiveTimestamps bounds a signature's archive timestamps: each
+// covers the data files again (one is added every few years).
+const maxArchiveTimestamps = 16
+
 // writeArchiveInput writes what an archive timestamp covers (ETSI EN 319 132-1
 // 5.5.2.2.1, not distributed case): the output of every ds:Reference
 // in order; the canonical SignedInfo, SignatureValue and KeyInfo; the
@@ -668,19 +700,19 @@ func (c *Container) writeArchiveInput(ctx context.Context, w io.Writer, doc *doc
 	refs := children(signedInfo, nsDS, "Reference")
 	var total int64
 	for _, ref := range refs {
-		if _, internal := strings.CutPrefix(ref.SelectAttrValue("URI", ""), "#"); internal {
+		if _, internal := strings.CutPrefix(attrOf(ref, "URI"), "#"); internal {
 			continue
 		}
 		if i := c.fileIndex(fileName(ref)); i >= 0 {
 			total += c.Files[i].Size
 		}
 	}
-	if budget := 2 * c.limits().Total; total > budget {
-		return fmt.Errorf("its input would be %d bytes of data files, more than the %d allowed", total, budget)
+	if budget := 2 * c.limits().Total; total > budget || !c.spendArchive(total) {
+		return fmt.Errorf("its input would be %d bytes of data files, more than the %d allowed for the container's archive timestamps together", total, budget)
 	}
 	for _, ref := range refs {
 		if err := c.writeReference(ctx, w, doc, ref); err != nil {
-			return fmt.Errorf("reference %q: %v", ref.SelectAttrValue("URI", ""), err)
+			return fmt.Errorf("reference %q: %v", attrOf(ref, "URI"), err)
 		}
 	}
 	for _, name := range []string{"SignedInfo", "SignatureValue", "KeyInfo"} {
@@ -723,7 +755,7 @@ func (c *Container) writeArchiveInput(ctx context.Context, w io.Writer, doc *doc
 
 // fileName is the data file a reference's URI names (percent-decoded).
 func fileName(ref *etree.Element) string {
-	uri := ref.SelectAttrValue("URI", "")
+	uri := attrOf(ref, "URI")
 	name, err := url.PathUnescape(uri)
 	if err != nil {
 		return uri
@@ -765,7 +797,7 @@ func noTransforms(ref *etree.Element) error {
 // a data file streamed, or an element of the signature document
 // canonicalized.
 func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *document, ref *etree.Element) error {
-	uri := ref.SelectAttrValue("URI", "")
+	uri := attrOf(ref, "URI")
 	if strings.HasPrefix(uri, "#") {
 		target, err := sameDocument(doc, uri)
 		if err != nil {
@@ -773,6 +805,9 @@ func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *docume
 		}
 		content, err := transform(target, ref)
 		if err != nil {
+			return err
+		}
+		if err := doc.spendCanonical(len(content)); err != nil {
 			return err
 		}
 		_, err = w.Write(content)
@@ -789,7 +824,7 @@ func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *docume
 // document (target). Each is computed once per document, however many
 // references repeat it.
 func (c *Container) referenceDigest(ctx context.Context, doc *document, ref *etree.Element, h crypto.Hash) (sum []byte, target *etree.Element, file string, err error) {
-	uri := ref.SelectAttrValue("URI", "")
+	uri := attrOf(ref, "URI")
 	if strings.HasPrefix(uri, "#") {
 		if target, err = sameDocument(doc, uri); err != nil {
 			return nil, nil, "", err
@@ -800,6 +835,9 @@ func (c *Container) referenceDigest(ctx context.Context, doc *document, ref *etr
 		}
 		content, err := transform(target, ref)
 		if err != nil {
+			return nil, nil, "", err
+		}
+		if err := doc.spendCanonical(len(content)); err != nil {
 			return nil, nil, "", err
 		}
 		d := h.New()
@@ -819,15 +857,13 @@ func (c *Container) referenceDigest(ctx context.Context, doc *document, ref *etr
 	return sum, nil, file, err
 }
 
-// transformKey names a reference's transforms, for the digest cache.
+// transformKey names a reference's transform, for the digest cache.
 func transformKey(ref *etree.Element) string {
-	var b strings.Builder
-	if ts := child(ref, nsDS, "Transforms"); ts != nil {
-		for _, t := range ts.ChildElements() {
-			b.WriteString(t.Tag + "=" + attrOf(t, "Algorithm") + ";")
-		}
+	alg, err := transformAlgorithm(ref)
+	if err != nil {
+		return "invalid"
 	}
-	return b.String()
+	return alg
 }
 
 // checkBinding compares SigningCertificateV2's digest with the signer's
@@ -893,6 +929,8 @@ func detach(el *etree.Element) *etree.Element {
 	declared := map[string]bool{}
 	note := func(a etree.Attr) (prefix string, ok bool) {
 		switch {
+		case a.Space == "xmlns" && (a.Key == "xml" || a.Key == "xmlns"):
+			return "", false // implicit, never declared again (as NSDetatch)
 		case a.Space == "xmlns":
 			return a.Key, true
 		case a.Space == "" && a.Key == "xmlns":
@@ -920,19 +958,32 @@ func detach(el *etree.Element) *etree.Element {
 // one canonicalization (the only transform XAdES baseline uses on
 // SignedProperties); without any, inclusive C14N 1.0 (XML-DSig 4.4.3.2).
 func transform(target *etree.Element, ref *etree.Element) ([]byte, error) {
-	alg := string(dsig.CanonicalXML10RecAlgorithmId)
-	if ts := child(ref, nsDS, "Transforms"); ts != nil {
-		list := children(ts, nsDS, "Transform")
-		if len(list) != 1 {
-			return nil, fmt.Errorf("%d transforms; one canonicalization is supported", len(list))
-		}
-		alg = attrOf(list[0], "Algorithm")
+	alg, err := transformAlgorithm(ref)
+	if err != nil {
+		return nil, err
 	}
 	canon := canonicalizer(alg)
 	if canon == nil {
 		return nil, fmt.Errorf("transform %q is not supported", alg)
 	}
 	return canonical(target, canon)
+}
+
+// transformAlgorithm is a same-document reference's one transform: a
+// canonicalization (inclusive C14N 1.0 when it declares none). A
+// Transforms element holding anything else than one ds:Transform is
+// refused: what it holds would change nothing here, and only make each
+// such reference a new one to compute.
+func transformAlgorithm(ref *etree.Element) (string, error) {
+	ts := child(ref, nsDS, "Transforms")
+	if ts == nil {
+		return string(dsig.CanonicalXML10RecAlgorithmId), nil
+	}
+	list := ts.ChildElements()
+	if len(list) != 1 || list[0].Tag != "Transform" || list[0].NamespaceURI() != nsDS || len(list[0].ChildElements()) != 0 {
+		return "", fmt.Errorf("%d transforms; one canonicalization is supported", len(list))
+	}
+	return attrOf(list[0], "Algorithm"), nil
 }
 
 // child is el's first child named local in namespace ns.
@@ -984,13 +1035,30 @@ type document struct {
 	dup map[string]bool // Ids more than one element has
 	// digests of same-document references, by URI, hash and transforms
 	digests map[string][]byte
+	// canonical counts the bytes canonicalized for references, against
+	// maxCanonical: each archive timestamp canonicalizes its signature's
+	// same-document references again.
+	canonical int64
+}
+
+// maxCanonical bounds the canonical bytes made for one signature
+// document's references, all its signatures and archive timestamps
+// together.
+const maxCanonical = 256 << 20
+
+// spendCanonical counts n canonical bytes against the document's budget.
+func (d *document) spendCanonical(n int) error {
+	if d.canonical += int64(n); d.canonical > maxCanonical {
+		return fmt.Errorf("its references canonicalize to more than %d bytes together", maxCanonical)
+	}
+	return nil
 }
 
 func indexDocument(tree *etree.Document) *document {
 	d := &document{ids: map[string]*etree.Element{}, dup: map[string]bool{}, digests: map[string][]byte{}}
 	var walk func(el *etree.Element)
 	walk = func(el *etree.Element) { // depth bounded by checkXML
-		if id := el.SelectAttrValue("Id", ""); id != "" {
+		if id := attrOf(el, "Id"); id != "" {
 			if _, seen := d.ids[id]; seen {
 				d.dup[id] = true
 			}
@@ -1009,6 +1077,16 @@ func indexDocument(tree *etree.Document) *document {
 // limits are the container's limits (DefaultLimits for a Container made
 // by hand).
 func (c *Container) limits() Limits { return c.lim.withDefaults() }
+
+// spendArchive counts n bytes of data files hashed for archive
+// timestamps against the container's budget (twice its total), reporting
+// whether they fit.
+func (c *Container) spendArchive(n int64) bool {
+	c.digestsMu.Lock()
+	defer c.digestsMu.Unlock()
+	c.archiveSpent += n
+	return c.archiveSpent <= 2*c.limits().Total
+}
 
 // spendReferences counts n references against the container's budget
 // (ten signatures' worth), reporting whether they fit.
@@ -1030,11 +1108,20 @@ func (c *Container) fileIndex(name string) int {
 	return -1
 }
 
+// attrOf is el's attribute name without a prefix (etree's
+// SelectAttrValue would also match x:Id or x:URI, which other validators
+// read as other attributes: an element with x:Id="a" Id="SP" must not
+// escape the duplicate-Id check).
 func attrOf(el *etree.Element, name string) string {
 	if el == nil {
 		return ""
 	}
-	return el.SelectAttrValue(name, "")
+	for _, a := range el.Attr {
+		if a.Space == "" && a.Key == name {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 func textOf(el *etree.Element) string {

@@ -63,7 +63,7 @@ func SignContainer(ctx context.Context, signer keys.Signer, files []string, out 
 	if err != nil {
 		return err
 	}
-	return writeContainer(out, container, signer, name, len(data), reached, opts.Level, extendErr)
+	return writeContainer(ctx, out, container, signer, name, len(data), reached, opts.Level, extendErr)
 }
 
 // AddContainerSignature adds a signature by signer over every data file
@@ -98,7 +98,7 @@ func AddContainerSignature(ctx context.Context, signer keys.Signer, in, out stri
 	if err != nil {
 		return err
 	}
-	return writeContainer(out, container, signer, name, len(c.Files), reached, opts.Level, extendErr)
+	return writeContainer(ctx, out, container, signer, name, len(c.Files), reached, opts.Level, extendErr)
 }
 
 // containerSignature makes a signature document numbered index over files
@@ -128,7 +128,7 @@ func containerSignature(ctx context.Context, signer keys.Signer, files []asice.F
 // name holding one signature that covers files files and verifies — and
 // writes it to out atomically. extendErr, the reason the level was not
 // reached, becomes a *PartlySignedError once the container is written.
-func writeContainer(out string, container []byte, signer keys.Signer, name string, files int, reached, wanted pdf.Level, extendErr error) error {
+func writeContainer(ctx context.Context, out string, container []byte, signer keys.Signer, name string, files int, reached, wanted pdf.Level, extendErr error) error {
 	err := atomicfile.WriteChecked(out, func(w io.Writer) error {
 		_, err := w.Write(container)
 		return err
@@ -139,13 +139,9 @@ func writeContainer(out string, container []byte, signer keys.Signer, name strin
 		}
 		// Trust is not this check's business (the person's verify is):
 		// the structure, references, value and binding are.
-		reps := c.Verify(context.Background(), asice.VerifyOptions{Intermediates: signer.Chain()})
-		var ours []asice.SignatureReport
-		for _, r := range reps {
-			if r.File == name {
-				ours = append(ours, r)
-			}
-		}
+		// Only the new signature document: the earlier ones are as they
+		// were, and each could cost what its author made it cost.
+		ours := c.VerifyDocument(ctx, name, asice.VerifyOptions{Intermediates: signer.Chain()})
 		if !c.Valid() || len(ours) != 1 || len(ours[0].Covers) != files {
 			return fmt.Errorf("the container does not read back as signed (%v)", c.Checks)
 		}

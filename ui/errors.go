@@ -14,6 +14,7 @@ import (
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -34,7 +35,8 @@ func (a *App) showError(title string, err error) {
 
 // errorContent is the message with its hint.
 func (a *App) errorContent(err error) fyne.CanvasObject {
-	msg := widget.NewLabel(sentence(err.Error()))
+	// An error can quote what a file holds: shown escaped.
+	msg := widget.NewLabel(sentence(escape.Text(err.Error())))
 	msg.Wrapping = fyne.TextWrapWord
 	items := []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, msg)}
 	if h := flow.Hint(err); h != "" {

@@ -131,7 +131,7 @@ func containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject {
 	head.Wrapping = fyne.TextWrapWord
 	who := shown(s.SignerName)
 	if who == "" {
-		who = s.ID
+		who = shown(s.ID)
 	}
 	var signer fyne.CanvasObject = widget.NewLabel("")
 	if s.Signer != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -252,7 +253,7 @@ func (a *App) showResults(rows []resultRow) {
 			detail = fmt.Sprintf("signed at %s, not %s · %s — not extended: %v", partly.Reached, partly.Wanted, r.Verdict, partly.Err)
 		default:
 			icon, title = theme.ErrorIcon(), filepath.Base(r.Input)
-			detail = "not signed: " + strings.TrimPrefix(r.Err.Error(), "not signed: ")
+			detail = "not signed: " + strings.TrimPrefix(escape.Text(r.Err.Error()), "not signed: ")
 			if h := flow.Hint(r.Err); h != "" {
 				detail += " — " + h
 			}

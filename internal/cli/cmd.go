@@ -399,7 +399,7 @@ func (a *app) cmdSignBiometrid(c *cobra.Command, f *cmdFlags, uid string, jobs [
 			failed++
 			e.Error = err.Error()
 			if !f.asJSON {
-				fmt.Fprintf(a.stderr, "signet: error: %s: %v\n", j.Input, err)
+				fmt.Fprintf(a.stderr, "signet: error: %s: %s\n", shown(j.Input), shown(err.Error()))
 			}
 		} else {
 			e.Output = j.Output

@@ -377,9 +377,9 @@ func (a *app) reportSigned(results []flow.Result, asJSON, quiet bool) error {
 		for _, r := range results {
 			switch {
 			case flow.PartlySigned(r.Err):
-				fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": r.Input, "Error": r.Err}))
+				fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(r.Input), "Error": shown(r.Err.Error())}))
 			case r.Err != nil:
-				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": r.Input, "Error": r.Err}))
+				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": shown(r.Input), "Error": shown(r.Err.Error())}))
 			}
 		}
 	}

@@ -38,6 +38,11 @@ type zipEntry struct {
 	// record only, pointing at that earlier entry's local header.
 	localOnly bool
 	shareOf   int
+	// external attributes, extra field (local and central) and comment
+	// (central) of the record.
+	external uint32
+	extra    []byte
+	comment  string
 }
 
 func stored(name string, data []byte) zipEntry {
@@ -71,8 +76,9 @@ func rawZip(prefix []byte, entries []zipEntry) []byte {
 		le(uint32(len(e.data)))
 		le(uint32(e.usize))
 		le(uint16(len(e.name)))
-		le(uint16(0))
+		le(uint16(len(e.extra)))
 		b.WriteString(e.name)
+		b.Write(e.extra)
 		b.Write(e.data)
 	}
 	cdStart, records := b.Len(), 0
@@ -98,13 +104,15 @@ func rawZip(prefix []byte, entries []zipEntry) []byte {
 		le(uint32(len(src.data)))
 		le(uint32(src.usize))
 		le(uint16(len(name)))
-		le(uint16(0)) // extra
-		le(uint16(0)) // comment
+		le(uint16(len(src.extra)))
+		le(uint16(len(e.comment)))
 		le(uint16(0)) // disk
 		le(uint16(0)) // internal attributes
-		le(uint32(0)) // external attributes
+		le(e.external)
 		le(uint32(off))
 		b.WriteString(name)
+		b.Write(src.extra)
+		b.WriteString(e.comment)
 		records++
 	}
 	cdEnd := b.Len()
@@ -325,6 +333,28 @@ func Containers() ([]testhostile.File, error) {
 			stored("META-INF/signatures0.xml", spoofDoc)}))
 	add("spoofed-mimetype", "a mimetype holding terminal escapes",
 		rawZip(nil, []zipEntry{stored("mimetype", []byte("\x1b[2J\x1b]0;owned\x07")), stored("a.txt", []byte("a")), manifestOf("a.txt")}))
+
+	// What other readers extract differently (the review of the fix).
+	payload := stored("payload.exe", []byte("MZ"))
+	payload.external = 0x10 // the DOS directory attribute
+	add("directory-attribute", "a file flagged a directory by its attributes, which other readers extract",
+		rawZip(nil, []zipEntry{mimetypeEntry(), stored("a.txt", []byte("a")), payload, manifestOf("a.txt")}))
+	add("case-twins", "doc.txt and Doc.txt: one file where case is not told apart",
+		rawZip(nil, []zipEntry{mimetypeEntry(), stored("doc.txt", []byte("a")), stored("Doc.txt", []byte("b")), manifestOf("doc.txt", "Doc.txt")}))
+	add("nul-name", `an entry named "doc.txt\x00/", which C readers extract as doc.txt`,
+		rawZip(nil, []zipEntry{mimetypeEntry(), stored("doc.txt", []byte("a")), stored("doc.txt\x00/", []byte("b")), manifestOf("doc.txt")}))
+	upath := stored("META-INF/x.bin", []byte("b"))
+	upath.extra = append([]byte{0x75, 0x70, 12, 0, 1, 0, 0, 0, 0}, "doc.txt"...) // Info-ZIP Unicode path: doc.txt
+	add("unicode-path", "an entry whose Unicode path extra field names doc.txt",
+		rawZip(nil, []zipEntry{mimetypeEntry(), stored("doc.txt", []byte("a")), upath, manifestOf("doc.txt")}))
+	commented := []zipEntry{mimetypeEntry(), stored("a.txt", []byte("a")), manifestOf("a.txt")}
+	commented[1].comment = "PK\x01\x02 a second directory could hide here"
+	add("entry-comment", "a directory record with a comment (where another directory can hide)", rawZip(nil, commented))
+	loc := rawZip(nil, []zipEntry{mimetypeEntry(), stored("a.txt", []byte("a")), manifestOf("a.txt")})
+	eocd := bytes.LastIndex(loc, []byte("PK\x05\x06"))
+	locator := append([]byte("PK\x06\x07"), make([]byte, 16)...)
+	loc = append(append(append([]byte{}, loc[:eocd]...), locator...), loc[eocd:]...)
+	add("zip64-locator", "a zip64 locator before the end record, which some readers follow", loc)
 	return out, nil
 }
 
