@@ -1,20 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/testhostile"
-	"github.com/signet-sign/signet/internal/testpki"
 )
 
 // TestHostileCLI runs 'signet verify' and 'signet sign' on one crafted
@@ -27,34 +20,8 @@ import (
 // product's, and a second build of Fyne's C code would cost CI minutes;
 // the PDF code measured is the same.
 func TestHostileCLI(t *testing.T) {
-	pdfcheck.Require(t, "time")
+	bin, key, pw := hostileBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "signet")
-	build := exec.Command("go", "build", "-tags", "nogui", "-o", bin, ".")
-	build.Env = append(os.Environ(), "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	pki, err := testpki.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pfx, err := pki.PKCS12(e, "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, pw := filepath.Join(dir, "key.p12"), filepath.Join(dir, "pw")
-	if err := os.WriteFile(key, pfx, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pw, []byte("pw\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
 	for _, h := range testhostile.All() {
 		in := filepath.Join(dir, h.Name+".pdf")
 		if err := os.WriteFile(in, h.Data, 0o644); err != nil {
@@ -66,38 +33,13 @@ func TestHostileCLI(t *testing.T) {
 			{"sign", "--key", key, "--pin-file", pw, "-o", out, in},
 		} {
 			t.Run(h.Name+"/"+args[0], func(t *testing.T) {
-				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-				defer cancel()
-				// GNU time measures: a child of this (large) test process
-				// would inherit its peak RSS at exec (Linux keeps the
-				// old mm's high-water mark), a child of time does not.
-				usageFile := filepath.Join(dir, "usage")
-				cmd := exec.CommandContext(ctx, "time", append([]string{"-f", "%x %M %U %S", "-o", usageFile, bin}, args...)...)
-				cmd.Env = append(os.Environ(), "SIGNET_CONFIG="+filepath.Join(dir, "none.toml"), "LANG=C.UTF-8")
-				var stdout, stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &stdout, &stderr
-				start := time.Now()
-				err := cmd.Run()
-				wall := time.Since(start)
-				var exit *exec.ExitError
-				if !errors.As(err, &exit) {
-					t.Fatalf("%v (want exit 1 or 2)\n%s%s", err, &stdout, &stderr)
+				r := measure(t, dir, bin, args...)
+				all := r.out + r.err
+				t.Logf("exit %d, %v CPU, %v wall, %d MB peak RSS: %s", r.code, r.cpu.Round(time.Millisecond), r.wall.Round(time.Millisecond), r.rss>>20,
+					strings.TrimSpace(r.out+" "+r.err))
+				if r.code != 1 && r.code != 2 {
+					t.Errorf("exit %d, want 1 or 2", r.code)
 				}
-				var code int
-				var rssKB int64
-				var user, sys float64
-				usage, _ := os.ReadFile(usageFile)
-				if _, err := fmt.Sscanf(lastLine(string(usage)), "%d %d %f %f", &code, &rssKB, &user, &sys); err != nil {
-					t.Fatalf("GNU time said %q: %v", usage, err)
-				}
-				cpu := time.Duration((user + sys) * float64(time.Second))
-				rss := rssKB << 10
-				t.Logf("exit %d, %v CPU, %v wall, %d MB peak RSS: %s", code, cpu.Round(time.Millisecond), wall.Round(time.Millisecond), rss>>20,
-					strings.TrimSpace(stdout.String()+" "+stderr.String()))
-				if code != 1 && code != 2 {
-					t.Errorf("exit %d, want 1 or 2", code)
-				}
-				all := stdout.String() + stderr.String()
 				for _, bad := range []string{"panic", "goroutine ", "fatal error", "internal error"} {
 					if strings.Contains(all, bad) {
 						t.Errorf("output has %q:\n%s", bad, all)
@@ -112,11 +54,11 @@ func TestHostileCLI(t *testing.T) {
 				if _, err := os.Stat(out); !os.IsNotExist(err) {
 					t.Errorf("%s was written", out)
 				}
-				if cpu > 2*time.Second {
-					t.Errorf("%v of CPU, more than 2 s", cpu)
+				if r.cpu > 2*time.Second {
+					t.Errorf("%v of CPU, more than 2 s", r.cpu)
 				}
-				if rss > 128<<20 {
-					t.Errorf("peak RSS %d MB, more than 128 MB", rss>>20)
+				if r.rss > 128<<20 {
+					t.Errorf("peak RSS %d MB, more than 128 MB", r.rss>>20)
 				}
 			})
 		}
