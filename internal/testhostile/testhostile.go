@@ -356,29 +356,32 @@ func ManyUpdates(n int) []byte {
 	return w.buf.Bytes()
 }
 
-// ForgedFieldName is an unsigned document whose one signature field's
-// name holds a newline and a line that reads like a verdict.
-func ForgedFieldName() []byte {
+// fieldDocument is a one-page document with one signature field named by
+// the PDF string title (as written between its parentheses) whose value
+// is the dictionary sig.
+func fieldDocument(title, sig string) []byte {
 	w := newWriter()
 	w.obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>")
 	w.obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
 	w.obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>")
-	w.obj(4, "<< /FT /Sig /T (Approval\\n  \\342\\234\\223 valid     Signed by Bank \\(SPOOFED\\)) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 5 0 R >>")
-	w.obj(5, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 10 20 10] /Contents <3082> >>")
+	w.obj(4, "<< /FT /Sig /T ("+title+") /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 5 0 R >>")
+	w.obj(5, sig)
 	return w.classic(6, "/Root 1 0 R")
+}
+
+// ForgedFieldName is an unsigned document whose one signature field's
+// name holds a newline and a line that reads like a verdict.
+func ForgedFieldName() []byte {
+	return fieldDocument(`Approval\n  \342\234\223 valid     Signed by Bank \(SPOOFED\)`,
+		"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 10 20 10] /Contents <3082> >>")
 }
 
 // OversizedSignature is a document whose signature field's value (/V)
 // is a dictionary of 9 MB of text, over the reader's bound on one
 // object's text.
 func OversizedSignature() []byte {
-	w := newWriter()
-	w.obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>")
-	w.obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	w.obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>")
-	w.obj(4, "<< /FT /Sig /T (Sig1) /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /V 5 0 R >>")
-	w.obj(5, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 10 20 10] /Contents <"+strings.Repeat("00", 9<<19)+"> >>")
-	return w.classic(6, "/Root 1 0 R")
+	return fieldDocument("Sig1", "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 10 20 10] /Contents <"+
+		strings.Repeat("00", 9<<19)+"> >>")
 }
 
 // DSSBombs is a document whose DSS lists n certificate streams, each
