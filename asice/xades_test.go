@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
@@ -272,6 +273,47 @@ func FuzzCheckXML(f *testing.F) {
 		}
 		if root := doc.Root(); root != nil && depth(root) > maxXMLDepth {
 			t.Fatalf("accepted a document deeper than %d", maxXMLDepth)
+		}
+	})
+}
+
+// TestReviewedXML: what the review of the container reader found in its
+// XML handling (each refused or read as other validators read it).
+func TestReviewedXML(t *testing.T) {
+	t.Run("fail a flood of comments or instructions", func(t *testing.T) {
+		for _, node := range []string{"<!---->", "<?a?>"} {
+			if err := checkXML([]byte("<a>" + strings.Repeat(node, maxXMLNodes) + "</a>")); err == nil || !strings.Contains(err.Error(), "nodes") {
+				t.Errorf("%s × %d: %v", node, maxXMLNodes, err)
+			}
+		}
+	})
+	t.Run("fail junk beside the transform", func(t *testing.T) {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(`<ds:Reference xmlns:ds="` + nsDS + `" URI="#a"><ds:Transforms><ds:Transform Algorithm="` + excC14N + `"/><x Algorithm="1"/></ds:Transforms></ds:Reference>`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := transformAlgorithm(doc.Root()); err == nil {
+			t.Error("a Transforms element holding more than its transform was accepted")
+		}
+	})
+	t.Run("ok a prefixed Id is not an Id", func(t *testing.T) {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(`<r xmlns:x="urn:x"><a x:Id="SP" Id="A"/><b Id="SP"/></r>`); err != nil {
+			t.Fatal(err)
+		}
+		d := indexDocument(doc)
+		if d.ids["SP"] == nil || d.ids["SP"].Tag != "b" || d.dup["SP"] || d.ids["A"] == nil {
+			t.Errorf("ids %v, duplicates %v", d.ids, d.dup)
+		}
+	})
+	t.Run("ok detach declares no xml or xmlns prefix", func(t *testing.T) {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromString(`<r xmlns:xml="http://www.w3.org/XML/1998/namespace" xmlns:p="urn:p"><p:a/></r>`); err != nil {
+			t.Fatal(err)
+		}
+		got, err := canonical(doc.Root().ChildElements()[0], canonicalizer(string(dsig.CanonicalXML10RecAlgorithmId)))
+		if err != nil || string(got) != `<p:a xmlns:p="urn:p"></p:a>` {
+			t.Errorf("%s %v", got, err)
 		}
 	})
 }
