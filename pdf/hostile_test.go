@@ -118,14 +118,7 @@ func TestRecoverBug(t *testing.T) {
 // every hostile document is either refused by signing, or signed into a
 // file the verifier reads.
 func TestSignAndVerifyAgree(t *testing.T) {
-	pki, err := testpki.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := hostileSigner(t)
 	for _, h := range append(testhostile.All(), testhostile.Round2()...) {
 		t.Run(h.Name, func(t *testing.T) {
 			var out bytes.Buffer
@@ -145,14 +138,7 @@ func TestSignAndVerifyAgree(t *testing.T) {
 // TestFieldNameRefused: a field name that would print a line of its own
 // in every verifier is refused (issue 27).
 func TestFieldNameRefused(t *testing.T) {
-	pki, err := testpki.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := hostileSigner(t)
 	doc := testhostile.ManyUpdates(1)
 	for _, name := range []string{"Approval\n  ✓ valid", "a\u202eb", "a\x1b[2J"} {
 		err := Sign(context.Background(), bytes.NewReader(doc), int64(len(doc)), io.Discard, e.Key, []*x509.Certificate{e.Cert}, Options{FieldName: name})
@@ -184,4 +170,18 @@ func TestOlderTrailerLongerThanNewest(t *testing.T) {
 			t.Errorf("title of %d: %v %+v", title, err, rep)
 		}
 	}
+}
+
+// hostileSigner is a software signing key for the hostile-input tests.
+func hostileSigner(t *testing.T) testpki.Entity {
+	t.Helper()
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

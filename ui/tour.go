@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/assets"
+	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/prompt"
 )
@@ -164,66 +166,60 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 	}
 	fyne.DoAndWait(func() { a.closeTop() })
 
-	// 6. A web page asks, through the agent, to sign a digest.
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		choices := a.signer.all()
-		var req agent.Request
-		for _, c := range choices {
-			if c.Token == d.Token && c.Label == d.Label {
-				req.Certificate = c.Cert
+	// A web page's questions, each captured while open with its buttons
+	// armed, as the person can use them.
+	asked := func(name string, ask func(ctx context.Context)) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ask(ctx)
+		}()
+		time.Sleep(armDelay)
+		err := shot(name)
+		cancel()
+		<-done
+		return err
+	}
+	certificate := func(match func(c flow.KeyChoice) bool) *x509.Certificate {
+		for _, c := range a.signer.all() {
+			if match(c) && c.Cert != nil {
+				return c.Cert
 			}
 		}
-		req.Origin = "https://portal.example.lv"
-		req.Hashes = []string{"SHA-256"}
-		req.Digests = [][]byte{{0x3a, 0x7b, 0xd3, 0xe2, 0x36, 0x0a, 0x3d, 0x29, 0xee, 0xa4, 0x36, 0xfc, 0xfb, 0x7e, 0x44, 0xc7,
-			0x35, 0xd1, 0x17, 0xc4, 0x2d, 0x1c, 0x18, 0x35, 0x42, 0x0b, 0x6b, 0x99, 0x42, 0xdd, 0x4f, 0x1b}}
+		return nil
+	}
+
+	// 6. A web page asks, through the agent, to sign a digest.
+	err := asked("7-agent-approval", func(ctx context.Context) {
+		req := agent.Request{Origin: "https://portal.example.lv", Hashes: []string{"SHA-256"},
+			Certificate: certificate(func(c flow.KeyChoice) bool { return c.Token == d.Token && c.Label == d.Label }),
+			Digests: [][]byte{{0x3a, 0x7b, 0xd3, 0xe2, 0x36, 0x0a, 0x3d, 0x29, 0xee, 0xa4, 0x36, 0xfc, 0xfb, 0x7e, 0x44, 0xc7,
+				0x35, 0xd1, 0x17, 0xc4, 0x2d, 0x1c, 0x18, 0x35, 0x42, 0x0b, 0x6b, 0x99, 0x42, 0xdd, 0x4f, 0x1b}}}
+		if req.Certificate != nil {
+			req.Purpose = keys.CertificatePurpose(req.Certificate) // as the agent says it
+		}
 		_ = agentConsent{a}.Approve(ctx, req)
-	}()
-	time.Sleep(armDelay) // the buttons as the person can use them
-	err := shot("7-agent-approval")
-	cancel()
-	<-done
+	})
 	if err != nil {
 		return err
 	}
 
 	// 7. The same site asks, once, to sign data Signet cannot show.
-	ctx, cancel = context.WithCancel(context.Background())
-	done = make(chan struct{})
-	go func() {
-		defer close(done)
+	err = asked("8-agent-digest-permission", func(ctx context.Context) {
 		_, _ = agentConsent{a}.Origin(ctx, agent.OriginQuestion{Origin: "https://portal.example.lv", Domain: "example.lv",
 			Permission: agent.PermissionDigests})
-	}()
-	time.Sleep(armDelay) // the buttons as the person can use them
-	err = shot("8-agent-digest-permission")
-	cancel()
-	<-done
+	})
 	if err != nil {
 		return err
 	}
 
 	// 8. A site asks the person to log in (a Web eID token).
-	ctx, cancel = context.WithCancel(context.Background())
-	done = make(chan struct{})
-	go func() {
-		defer close(done)
-		req := agent.Request{Origin: "https://portal.example.lv", Login: true, Token: d.Token, Purpose: keys.PurposeAuthentication}
-		for _, c := range a.signer.all() {
-			if c.Token == d.Token && c.Purpose == keys.PurposeAuthentication && c.Cert != nil {
-				req.Certificate = c.Cert
-			}
-		}
+	return asked("9-agent-login", func(ctx context.Context) {
+		req := agent.Request{Origin: "https://portal.example.lv", Login: true, Token: d.Token, Purpose: keys.PurposeAuthentication,
+			Certificate: certificate(func(c flow.KeyChoice) bool { return c.Token == d.Token && c.Purpose == keys.PurposeAuthentication })}
 		_ = agentConsent{a}.Approve(ctx, req)
-	}()
-	time.Sleep(armDelay)
-	err = shot("9-agent-login")
-	cancel()
-	<-done
-	return err
+	})
 }
 
 // closeTop hides the topmost dialog.
