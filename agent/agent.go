@@ -174,6 +174,10 @@ type Config struct {
 	OnAllowAlways  func(p Permission, origin string)
 	// Timestamper makes PDF signatures B-T when a request asks for it.
 	Timestamper pdf.Timestamper
+	// Chain completes the certificate chain PDF signatures carry, as the
+	// app's and the CLI's do (flow.CompleteChain); with Chain.Require an
+	// incomplete one is refused (incomplete_chain, 502) before any PIN.
+	Chain flow.ChainOptions
 	// MaxPDF is the largest PDF accepted, in bytes (default 50 MB).
 	MaxPDF int64
 	// MaxInFlight bounds the request bodies held at once, in bytes, across

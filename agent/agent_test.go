@@ -469,7 +469,7 @@ func TestOpenAPIInStep(t *testing.T) {
 	}
 	for _, c := range []string{CodeBadHost, CodeOriginRequired, CodeOriginDenied, CodeUnsupportedMedia, CodeBodyTooLarge, CodeBadRequest,
 		CodeUnknownCertificate, CodeUserDeclined, CodeWrongPIN, CodePINLocked, CodeTokenRemoved, CodeBadDocument, CodeNotForSigning, CodeNotForLogin, CodeSigningFailed, CodeNotFound, CodeInternal,
-		CodeDigestsNotAllowed, CodeOriginNotSecure, CodeBusy, CodeTimestampFailed, CodeOtherUser} {
+		CodeDigestsNotAllowed, CodeOriginNotSecure, CodeBusy, CodeTimestampFailed, CodeIncompleteChain, CodeOtherUser} {
 		if !bytes.Contains(spec, []byte(c)) {
 			t.Errorf("openapi.yaml lacks the code %s", c)
 		}

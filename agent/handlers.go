@@ -40,6 +40,7 @@ const (
 	CodeTokenRemoved       = "token_removed"
 	CodeBadDocument        = "bad_document"
 	CodeTimestampFailed    = "timestamp_failed"
+	CodeIncompleteChain    = "incomplete_chain"
 	CodeNotForSigning      = "not_for_signing"
 	CodeNotForLogin        = "not_for_login"
 	CodeSigningFailed      = "signing_failed"
@@ -467,6 +468,9 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request, pr *pageRequest
 		return
 	}
 	defer release()
+	if !s.completeChain(w, r, signer) {
+		return
+	}
 	resp := signedDigestsResponse{Certificate: base64.StdEncoding.EncodeToString(signer.Certificate().Raw), Chain: []string{}}
 	for _, ch := range signer.Chain() {
 		if !ch.Equal(signer.Certificate()) {
@@ -541,6 +545,18 @@ func (s *Server) openApproved(w http.ResponseWriter, r *http.Request, c flow.Key
 		return nil, nil, false
 	}
 	return signer, func() { signer.Close(); unlock() }, true
+}
+
+// completeChain completes the chain the signer's signatures carry (and a
+// digest's answer gives the page), before the PIN: token keys log in at
+// their first signature. It answers the page itself when the settings
+// require a complete chain that cannot be had.
+func (s *Server) completeChain(w http.ResponseWriter, r *http.Request, signer keys.Signer) bool {
+	if err := flow.CompleteChain(r.Context(), signer, s.cfg.Chain); err != nil {
+		fail(w, http.StatusBadGateway, CodeIncompleteChain, "%v, so nothing was signed", err)
+		return false
+	}
+	return true
 }
 
 // notForSigning refuses, before anyone is asked, a key whose certificate

@@ -242,6 +242,9 @@ func (s *Server) pdfs(w http.ResponseWriter, r *http.Request, pr *pageRequest, c
 		return nil, false
 	}
 	defer release()
+	if !s.completeChain(w, r, signer) {
+		return nil, false
+	}
 	// The batch engine of the app and the CLI: as many documents at once
 	// as the key allows, in order.
 	out := make([]pdfDocument, len(docs))

@@ -103,6 +103,10 @@ type VerifyOptions struct {
 	// Intermediates may complete chains the signatures do not carry
 	// whole (many carry the signer's certificate only).
 	Intermediates []*x509.Certificate
+	// Issuers completes, from the issuer cache and caIssuers URLs, the
+	// chains that neither the signature nor Intermediates complete; nil
+	// completes none.
+	Issuers *keys.ChainSource
 	// Now is the validation time; defaults to the current time.
 	Now time.Time
 	// Online allows fetching the signer's revocation status when the
@@ -371,7 +375,7 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 	// XAdES B-T: a signature timestamp proves the time the chain is
 	// checked at.
 	r.Level = "B-B"
-	if t, ok := c.checkSignatureTimestamp(sig, opts, pool, add); ok {
+	if t, ok := c.checkSignatureTimestamp(ctx, sig, opts, pool, add); ok {
 		signingTime, r.Level = t, "B-T"
 		r.ProvenTime = &t
 	}
@@ -383,7 +387,7 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 		}
 		return now
 	}
-	chain, err := verifyChain(cert, pool, signingTime, x509.ExtKeyUsageAny, opts)
+	chain, err := verifyChain(ctx, cert, pool, signingTime, x509.ExtKeyUsageAny, opts)
 	var unknown x509.UnknownAuthorityError
 	switch {
 	case signingTime.Before(cert.NotBefore) || signingTime.After(cert.NotAfter):
@@ -529,7 +533,7 @@ func fail(id string, data map[string]any) *failure { return &failure{id, data} }
 // checkSignatureTimestamp checks a XAdES SignatureTimeStamp: an RFC 3161
 // token over the canonical ds:SignatureValue element (EN 319 132-1
 // 5.3), from a trusted TSA. It returns the proven time.
-func (c *Container) checkSignatureTimestamp(sig *etree.Element, opts VerifyOptions, pool []*x509.Certificate, add func(string, Status, string, map[string]any)) (time.Time, bool) {
+func (c *Container) checkSignatureTimestamp(ctx context.Context, sig *etree.Element, opts VerifyOptions, pool []*x509.Certificate, add func(string, Status, string, map[string]any)) (time.Time, bool) {
 	st := find(sig, nsXAdES, "SignatureTimeStamp")
 	if st == nil {
 		return time.Time{}, false
@@ -549,7 +553,7 @@ func (c *Container) checkSignatureTimestamp(sig *etree.Element, opts VerifyOptio
 		add("signature timestamp", Failed, "verify.check.ts_bad", map[string]any{"Err": fmt.Errorf("SignatureValue cannot be canonicalized: %v", err)})
 		return time.Time{}, false
 	}
-	if f := checkToken(ts, func(w io.Writer) { w.Write(input) }, opts, pool, "verify.check.ts_other"); f != nil {
+	if f := checkToken(ctx, ts, func(w io.Writer) { w.Write(input) }, opts, pool, "verify.check.ts_other"); f != nil {
 		add("signature timestamp", Failed, f.id, f.data)
 		return time.Time{}, false
 	}
@@ -579,7 +583,7 @@ func timestampToken(el *etree.Element) (dsig.Canonicalizer, *timestamp.Timestamp
 // checkToken checks that ts is over the input write writes (else the
 // failure otherID) and that its TSA chains to a trusted root at the time
 // it states.
-func checkToken(ts *timestamp.Timestamp, write func(io.Writer), opts VerifyOptions, pool []*x509.Certificate, otherID string) *failure {
+func checkToken(ctx context.Context, ts *timestamp.Timestamp, write func(io.Writer), opts VerifyOptions, pool []*x509.Certificate, otherID string) *failure {
 	if !ts.HashAlgorithm.Available() {
 		return fail("verify.check.ts_bad", map[string]any{"Err": fmt.Errorf("unknown digest (%v)", ts.HashAlgorithm)})
 	}
@@ -592,16 +596,17 @@ func checkToken(ts *timestamp.Timestamp, write func(io.Writer), opts VerifyOptio
 		return fail("verify.check.ts_no_cert", nil)
 	}
 	tsa := ts.Certificates[0]
-	if _, err := verifyChain(tsa, append(slices.Clone(ts.Certificates), pool...), ts.Time, x509.ExtKeyUsageTimeStamping, opts); err != nil {
+	if _, err := verifyChain(ctx, tsa, append(slices.Clone(ts.Certificates), pool...), ts.Time, x509.ExtKeyUsageTimeStamping, opts); err != nil {
 		return fail("verify.check.ts_untrusted", map[string]any{"Name": tsa.Subject.CommonName, "Err": err})
 	}
 	return nil
 }
 
 // verifyChain builds cert's chain to the trust anchors at time t; pool and
-// opts.Intermediates help.
-func verifyChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage, opts VerifyOptions) ([]*x509.Certificate, error) {
-	return keys.VerifyChain(cert, append(slices.Clone(pool), opts.Intermediates...), opts.Roots, opts.ExtraRoots, t, usage)
+// opts.Intermediates help, and opts.Issuers completes what they lack.
+func verifyChain(ctx context.Context, cert *x509.Certificate, pool []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage, opts VerifyOptions) ([]*x509.Certificate, error) {
+	chain, _, err := keys.VerifyChainWith(ctx, opts.Issuers, cert, append(slices.Clone(pool), opts.Intermediates...), opts.Roots, opts.ExtraRoots, t, usage)
+	return chain, err
 }
 
 // longTerm is a signature's long-term data.
@@ -668,7 +673,7 @@ func (c *Container) checkArchiveTimestamp(ctx context.Context, doc *document, si
 		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": err})
 	}
 	var inputErr error
-	f := checkToken(ts, func(w io.Writer) { inputErr = c.writeArchiveInput(ctx, w, doc, sig, ats, canon) }, opts, pool, "asice.ats_other")
+	f := checkToken(ctx, ts, func(w io.Writer) { inputErr = c.writeArchiveInput(ctx, w, doc, sig, ats, canon) }, opts, pool, "asice.ats_other")
 	if inputErr != nil {
 		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": inputErr})
 	}

@@ -95,7 +95,7 @@ func VerifyContainer(ctx context.Context, path string, verify pdf.VerifyOptions)
 	}
 	rep := &ContainerReport{}
 	rep.Signatures = c.Verify(ctx, asice.VerifyOptions{Roots: verify.Roots, ExtraRoots: verify.ExtraRoots, Now: verify.Now,
-		Online: verify.Online, HTTPClient: verify.HTTPClient})
+		Online: verify.Online, HTTPClient: verify.HTTPClient, Issuers: verify.Issuers})
 	if err := ctx.Err(); err != nil {
 		// Interrupted: what was found so far is no verdict.
 		return nil, fmt.Errorf("%s: verification interrupted: %w", filepath.Base(path), err)

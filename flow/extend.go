@@ -149,7 +149,7 @@ func extendContainer(ctx context.Context, job Job, inPlace bool, opts ExtendOpti
 			return nil, err
 		}
 		rep := &ContainerReport{Checks: c.Checks}
-		rep.Signatures = c.Verify(ctx, asice.VerifyOptions{Roots: opts.Verify.Roots, ExtraRoots: opts.Verify.ExtraRoots})
+		rep.Signatures = c.Verify(ctx, asice.VerifyOptions{Roots: opts.Verify.Roots, ExtraRoots: opts.Verify.ExtraRoots, Issuers: opts.Verify.Issuers})
 		return rep, nil
 	}
 	before, err := verify(raw)

@@ -36,6 +36,8 @@ func Hint(err error) string {
 		return i18n.T("hint.pin_expired")
 	case errors.Is(err, pkcs11.ErrTokenRemoved):
 		return i18n.T("hint.token_removed")
+	case errors.Is(err, ErrNoReader):
+		return i18n.T("hint.no_reader")
 	case errors.Is(err, pkcs11.ErrTokenNotFound):
 		return i18n.T("hint.token_not_found")
 	case errors.Is(err, pkcs11.ErrMechanism):

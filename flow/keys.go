@@ -77,6 +77,21 @@ func (m *Modules) Presence() string {
 	return b.String()
 }
 
+// ErrNoReader: a module for cards sees no reader at all.
+var ErrNoReader = errors.New("no card reader is seen: none is connected, or the smart card service (pcscd) is not running")
+
+// noReaders names the modules that see no slot at all: a card module
+// whose reader is unplugged, or whose service (pcscd) is not running.
+func (m *Modules) noReaders() []string {
+	var names []string
+	for _, mod := range m.Loaded {
+		if slots, err := mod.Slots(); err == nil && len(slots) == 0 && !mod.IsProxy() {
+			names = append(names, filepath.Base(mod.Path()))
+		}
+	}
+	return names
+}
+
 func (m *Modules) noModules() error {
 	if len(m.Failed) == 0 {
 		return fmt.Errorf("%w: none configured and none of the well-known ones installed", pkcs11.ErrModule)
@@ -90,14 +105,19 @@ func (m *Modules) noModules() error {
 
 // OpenDocumentSigner is [OpenSigner] for signing documents: a key whose
 // certificate is not for signing (an eID card's authentication key, see
-// keys.CheckSigning) is refused. Token keys log in lazily, so it is
-// refused before any PIN is asked.
-func OpenDocumentSigner(ctx context.Context, m *Modules, ref string, p prompt.Prompter) (keys.Signer, error) {
+// keys.CheckSigning) is refused, and the chain its signatures carry is
+// completed by chain ([CompleteChain]). Token keys log in lazily, so both
+// happen before any PIN is asked.
+func OpenDocumentSigner(ctx context.Context, m *Modules, ref string, p prompt.Prompter, chain ChainOptions) (keys.Signer, error) {
 	s, err := OpenSigner(ctx, m, ref, p)
 	if err != nil {
 		return nil, err
 	}
 	if err := keys.CheckSigning(s.Certificate()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := CompleteChain(ctx, s, chain); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -118,6 +138,11 @@ func OpenSigner(ctx context.Context, m *Modules, ref string, p prompt.Prompter) 
 			return nil, err
 		}
 		cert, err := pkcs11.FindCertificate(tokens, uri)
+		if errors.Is(err, pkcs11.ErrTokenNotFound) {
+			if none := m.noReaders(); len(none) > 0 {
+				err = fmt.Errorf("%w; %w (%s)", err, ErrNoReader, strings.Join(none, ", "))
+			}
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -11,10 +11,8 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/signet-sign/signet/internal/atomicfile"
-	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
 	"github.com/signet-sign/signet/remote/remotesigning"
@@ -31,80 +29,19 @@ type RemoteSigningOptions struct {
 	// PDF are the signature options; the service signs RSA PKCS#1 v1.5,
 	// so PSS is not used. A Timestamper makes the signatures B-T.
 	PDF pdf.Options
-	// Chain are the issuers to embed after the agreement's certificate.
-	Chain []*x509.Certificate
-	// Issuers are candidates the chain is built from when Chain is empty
-	// (the service gives only the end-entity certificate): the person's
-	// trust anchors, say. What they lack is fetched from the
-	// certificates' caIssuers URLs.
-	Issuers []*x509.Certificate
-	// RequireChain refuses to sign, before anything is sent to the
-	// service, when the chain cannot be completed (an
-	// [IncompleteChainError]); without it the documents are signed with
-	// the chain as far as it goes and Warn is told.
-	RequireChain bool
+	// Chain are the issuers to embed after the agreement's certificate;
+	// when empty (the service gives only the end-entity certificate)
+	// the chain is completed by ChainOptions, before anything is sent
+	// to the service: with ChainOptions.Require an incomplete chain (an
+	// [IncompleteChainError]) costs the person no code.
+	Chain        []*x509.Certificate
+	ChainOptions ChainOptions
 	// Level B-LT or B-LTA extends each signed document with validation
 	// data (and a document timestamp), as [BatchOptions.Level].
-	Level pdf.Level
-	LTV   pdf.LTVOptions
-	// Warn hears what a person should know but does not stop the signing
-	// (an incomplete chain); nil ignores it.
-	Warn      func(error)
+	Level     pdf.Level
+	LTV       pdf.LTVOptions
 	Verify    pdf.VerifyOptions
 	Overwrite bool
-}
-
-// IncompleteChainError: the chain to embed stops below a root because an
-// issuer could not be had. The signature is still made, but validators
-// that do not know the missing issuer cannot build a path to a trusted
-// root.
-type IncompleteChainError struct {
-	Below  string   // the last certificate in the chain (common name)
-	Issuer string   // the issuer that is missing (distinguished name)
-	URLs   []string // caIssuers URLs tried, none when it names none
-	Err    error    // why fetching failed, nil when there was no URL
-}
-
-func (e *IncompleteChainError) Error() string {
-	if len(e.URLs) == 0 {
-		return fmt.Sprintf("the certificate chain is incomplete: %q names no URL for its issuer %q", e.Below, e.Issuer)
-	}
-	return fmt.Sprintf("the certificate chain is incomplete: the issuer of %q (%s) could not be fetched from %s: %v", e.Below, e.Issuer, strings.Join(e.URLs, ", "), e.Err)
-}
-
-func (e *IncompleteChainError) Unwrap() error { return e.Err }
-
-// completeChain builds the chain to embed after leaf: from the candidates,
-// then from caIssuers URLs. It says when the result stops below a root
-// that the verification options do not trust.
-func completeChain(ctx context.Context, leaf *x509.Certificate, issuers []*x509.Certificate, verify pdf.VerifyOptions) ([]*x509.Certificate, error) {
-	chain := keys.BuildChain(leaf, issuers)
-	last := chain[len(chain)-1]
-	more, err := keys.FetchIssuers(ctx, last, nil)
-	chain = append(chain, more...)
-	last = chain[len(chain)-1]
-	if err != nil {
-		return chain, &IncompleteChainError{Below: last.Subject.CommonName, Issuer: last.Issuer.String(), URLs: last.IssuingCertificateURL, Err: err}
-	}
-	if bytes.Equal(last.RawIssuer, last.RawSubject) {
-		return chain, nil // up to a root
-	}
-	// No URL to go further: enough when a trust anchor issued the last.
-	roots := verify.Roots
-	if roots == nil {
-		if roots, err = x509.SystemCertPool(); err != nil {
-			roots = x509.NewCertPool()
-		}
-	} else {
-		roots = roots.Clone()
-	}
-	for _, c := range verify.ExtraRoots {
-		roots.AddCert(c)
-	}
-	if _, err := last.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err == nil {
-		return chain, nil
-	}
-	return chain, &IncompleteChainError{Below: last.Subject.CommonName, Issuer: last.Issuer.String()}
 }
 
 // SignWithRemoteSigning signs PDFs with a cloud key: each document's PAdES
@@ -135,17 +72,10 @@ func SignWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p promp
 	chain := append([]*x509.Certificate{detail.Certificate}, opts.Chain...)
 	if len(opts.Chain) == 0 {
 		// The service gives only the end-entity certificate; its CA
-		// publishes the rest (caIssuers). Judged before any signing is
-		// asked, so that RequireChain costs the person no code.
+		// publishes the rest (caIssuers).
 		var err error
-		chain, err = completeChain(ctx, detail.Certificate, opts.Issuers, opts.Verify)
-		if err != nil {
-			if opts.RequireChain {
-				return failAllPlain(err)
-			}
-			if opts.Warn != nil {
-				opts.Warn(err)
-			}
+		if chain, err = opts.ChainOptions.completeChain(ctx, detail.Certificate, nil); err != nil {
+			return failAllPlain(err)
 		}
 	}
 	pdfOpts := opts.PDF

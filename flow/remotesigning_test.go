@@ -356,6 +356,7 @@ func TestRemoteSigningChainByAIA(t *testing.T) {
 		AuthModes: []string{remotesigning.AuthPIN}})
 	o := r.opts(remotesigning.AuthPIN)
 	o.Agreement, o.Chain = "agreement-aia", nil
+	o.ChainOptions.Source.CacheDir = t.TempDir()
 	jobs := jobsFor(writeDocs(t, 1), t.TempDir())
 	resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o))
 	rep, err := pdf.VerifyFile(ctx, jobs[0].Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
@@ -364,12 +365,22 @@ func TestRemoteSigningChainByAIA(t *testing.T) {
 	}
 	r.v.Check(t, jobs[0].Output, 1)
 
-	// With the CA's server down the document is still signed, and the
-	// front end hears which issuer is missing and which URL failed; the
-	// verification says the chain is incomplete.
+	// The issuer fetched was kept: with the CA's server down the next
+	// signing completes the chain from the cache, and says nothing.
 	down = true
 	var warned []error
-	o.Warn = func(err error) { warned = append(warned, err) }
+	o.ChainOptions.Warn = func(err error) { warned = append(warned, err) }
+	jobs = jobsFor(writeDocs(t, 1), t.TempDir())
+	resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o))
+	rep, err = pdf.VerifyFile(ctx, jobs[0].Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
+	if err != nil || !rep.Valid() || len(warned) != 0 {
+		t.Fatalf("signed from the cache: %v, warned %v, %+v", err, warned, rep)
+	}
+
+	// With the server down and nothing cached the document is still
+	// signed, and the front end hears which issuer is missing and which
+	// URL failed; the verification says the chain is incomplete.
+	o.ChainOptions.Source.CacheDir = t.TempDir()
 	jobs = jobsFor(writeDocs(t, 1), t.TempDir())
 	resultsOK(t, SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o))
 	rep, err = pdf.VerifyFile(ctx, jobs[0].Output, pdf.VerifyOptions{Roots: r.pki.Roots()})
@@ -386,7 +397,7 @@ func TestRemoteSigningChainByAIA(t *testing.T) {
 
 	// RequireChain refuses before any signing is asked: no code spent,
 	// nothing written.
-	o.RequireChain, warned = true, nil
+	o.ChainOptions.Require, warned = true, nil
 	jobs = jobsFor(writeDocs(t, 1), t.TempDir())
 	before := len(r.server.HashRequests())
 	res := SignWithRemoteSigning(ctx, r.client, r.otp(0), jobs, o)

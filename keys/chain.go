@@ -1,7 +1,10 @@
 package keys
 
 import (
+	"context"
 	"crypto/x509"
+	"errors"
+	"slices"
 	"time"
 )
 
@@ -38,4 +41,22 @@ func VerifyChain(cert *x509.Certificate, pool []*x509.Certificate, roots *x509.C
 		return nil, err
 	}
 	return chains[0], nil
+}
+
+// VerifyChainWith is [VerifyChain] that, when no chain reaches a trust
+// anchor for want of an issuer, completes pool from src (the issuer cache,
+// caIssuers URLs) and tries again; nil src is VerifyChain. It also
+// returns the issuers it added, for the caller to keep.
+func VerifyChainWith(ctx context.Context, src *ChainSource, cert *x509.Certificate, pool []*x509.Certificate, roots *x509.CertPool, extra []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage) ([]*x509.Certificate, []*x509.Certificate, error) {
+	chain, err := VerifyChain(cert, pool, roots, extra, t, usage)
+	var unknown x509.UnknownAuthorityError
+	if src == nil || !errors.As(err, &unknown) {
+		return chain, nil, err
+	}
+	more := src.Issuers(ctx, cert, pool)
+	if len(more) == 0 {
+		return chain, nil, err
+	}
+	chain, err = VerifyChain(cert, append(slices.Clone(pool), more...), roots, extra, t, usage)
+	return chain, more, err
 }

@@ -31,6 +31,14 @@ type Signer interface {
 	Close() error
 }
 
+// ChainSetter is a Signer whose chain can be completed once it is open,
+// from issuers its key source does not hold (see flow.CompleteChain).
+type ChainSetter interface {
+	// SetChain sets the chain its signatures carry, signing certificate
+	// first.
+	SetChain(chain []*x509.Certificate)
+}
+
 // Concurrent is a Signer that can make several signatures at once.
 type Concurrent interface {
 	// Concurrency is how many signatures it can make at once, 1 when

@@ -79,6 +79,7 @@ func OpenPKCS12File(ctx context.Context, path string, p prompt.Prompter) (Signer
 func (k *fileKey) Public() crypto.PublicKey       { return k.key.Public() }
 func (k *fileKey) Certificate() *x509.Certificate { return k.cert }
 func (k *fileKey) Chain() []*x509.Certificate     { return k.chain }
+func (k *fileKey) SetChain(c []*x509.Certificate) { k.chain = c }
 func (k *fileKey) Close() error                   { k.key = nil; return nil }
 
 // Concurrency: a key in memory signs on every core at once.

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -30,6 +31,32 @@ func SystemRootsFor(certs ...*x509.Certificate) *x509.CertPool {
 		return pool
 	}
 	return idx.poolFor(certs)
+}
+
+// systemIssuers returns the system's roots whose subject is c's issuer
+// (whether they signed c is the caller's to check); where the roots are
+// not in PEM files, the one x509.SystemCertPool verifies c against, if
+// any.
+func systemIssuers(c *x509.Certificate) []*x509.Certificate {
+	idx := loadRootIndex()
+	if idx == nil {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			return nil
+		}
+		chains, err := c.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: c.NotBefore.Add(time.Second), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		if err != nil || len(chains[0]) < 2 {
+			return nil
+		}
+		return []*x509.Certificate{chains[0][1]}
+	}
+	var out []*x509.Certificate
+	for _, der := range idx[string(c.RawIssuer)] {
+		if root, err := x509.ParseCertificate(der); err == nil {
+			out = append(out, root)
+		}
+	}
+	return out
 }
 
 // rootIndex maps a raw subject to the DER of the system roots with it.

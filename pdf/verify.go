@@ -181,6 +181,11 @@ type VerifyOptions struct {
 	// revocation status is not embedded.
 	Online     bool
 	HTTPClient *http.Client
+	// Issuers completes, from the issuer cache and caIssuers URLs, the
+	// chains the document's certificates do not complete (many
+	// signatures carry the signer's certificate alone); nil completes
+	// none.
+	Issuers *keys.ChainSource
 	// Now is the validation time when no timestamp proves the signing
 	// time; defaults to the current time.
 	Now time.Time
@@ -1240,7 +1245,9 @@ func sourceID(source, embedded, online string) string {
 // with the document's certificates (DSS, CMS) to complete it.
 func (v *verifier) verifyChain(cert *x509.Certificate, pool []*x509.Certificate, t time.Time, usage x509.ExtKeyUsage) ([]*x509.Certificate, error) {
 	all := append(append(slices.Clone(pool), v.dssCerts...), v.pool...)
-	return keys.VerifyChain(cert, all, v.opts.Roots, v.opts.ExtraRoots, t, usage)
+	chain, more, err := keys.VerifyChainWith(v.ctx, v.opts.Issuers, cert, all, v.opts.Roots, v.opts.ExtraRoots, t, usage)
+	v.pool = append(v.pool, more...) // found once for every signature of the document
+	return chain, err
 }
 
 // checkChain checks the signer's certificate at the signing time.

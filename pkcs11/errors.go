@@ -56,12 +56,24 @@ type PINError struct {
 	// ContextSpecific is true when the refused PIN was the signature PIN
 	// asked before a signature (CKU_CONTEXT_SPECIFIC).
 	ContextSpecific bool
+	// Unsure: the module refused the login without saying why
+	// (CKR_GENERAL_ERROR), as some card drivers do for a wrong PIN
+	// (OpenSC's CAC driver, for one). Most likely the PIN was wrong; it is
+	// never tried again by itself either way.
+	Unsure bool
 }
 
 func (e *PINError) Error() string {
 	what := "PIN"
 	if e.ContextSpecific {
 		what = "signature PIN"
+	}
+	if e.Unsure {
+		msg := fmt.Sprintf("token %q refused the %s without saying why (CKR_GENERAL_ERROR): most likely the %s is wrong", e.Token, what, what)
+		if s := e.Status.Describe(); s != "" {
+			return msg + ": " + s
+		}
+		return msg + "; the token does not tell how many tries are left"
 	}
 	msg := fmt.Sprintf("wrong %s for token %q", what, e.Token)
 	if s := e.Status.Describe(); s != "" {

@@ -191,6 +191,10 @@ func (k *Key) Certificate() *x509.Certificate { return k.cert.Cert }
 // token.
 func (k *Key) Chain() []*x509.Certificate { return k.chain }
 
+// SetChain sets the chain its signatures carry (completed beyond what the
+// token holds, see flow.CompleteChain), before it signs.
+func (k *Key) SetChain(chain []*x509.Certificate) { k.chain = chain }
+
 // Info is the listing entry the key was opened from.
 func (k *Key) Info() *Certificate { return k.cert }
 

@@ -76,9 +76,13 @@ func (s *session) login(ctx context.Context, userType uint, p prompt.Prompter, k
 		return nil
 	case userType == p11.CKU_USER && isCode(err, p11.CKR_USER_ALREADY_LOGGED_IN):
 		return nil
-	case isCode(err, p11.CKR_PIN_INCORRECT):
+	case isCode(err, p11.CKR_PIN_INCORRECT), isCode(err, p11.CKR_GENERAL_ERROR):
+		// A refused login with no reason given is taken as a wrong PIN,
+		// said as unsure: it must stop a batch all the same, and must
+		// not read as a bare return code.
 		_ = t.refresh() // best effort: the error is the news
-		return &PINError{Token: t.Label, Status: t.Flags.UserPIN, ContextSpecific: userType == p11.CKU_CONTEXT_SPECIFIC}
+		return &PINError{Token: t.Label, Status: t.Flags.UserPIN, ContextSpecific: userType == p11.CKU_CONTEXT_SPECIFIC,
+			Unsure: isCode(err, p11.CKR_GENERAL_ERROR)}
 	}
 	return wrap(op, t.Label, err)
 }

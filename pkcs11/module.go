@@ -112,6 +112,17 @@ func (m *Module) Close() error {
 	return nil
 }
 
+// IsProxy tells whether the module is p11-kit's proxy, which re-exports
+// the modules registered with p11-kit: its tokens are also reached
+// directly, through their own module. Known by its file
+// (p11-kit-proxy.so is a link to libp11-kit.so.0) or by what it says of
+// itself.
+func (m *Module) IsProxy() bool {
+	base := filepath.Base(m.path)
+	return strings.HasPrefix(base, "libp11-kit.so") || strings.HasPrefix(base, "p11-kit-proxy") ||
+		(m.info.Manufacturer == "PKCS#11 Kit" && strings.Contains(m.info.Description, "Proxy"))
+}
+
 // Path is the module's absolute path, symlinks resolved.
 func (m *Module) Path() string { return m.path }
 

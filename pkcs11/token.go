@@ -3,6 +3,7 @@ package pkcs11
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	p11 "github.com/miekg/pkcs11"
@@ -233,12 +234,14 @@ func sameToken(a, b *Token) bool {
 		a.Manufacturer == b.Manufacturer && a.Model == b.Model
 }
 
-// ListTokens lists the tokens present in all modules, dropping a token seen
-// a second time through another module (the p11-kit proxy re-exports the
-// modules registered with it). Modules are taken in the order given.
+// ListTokens lists the tokens present in all modules, each once: a token
+// seen through several modules (p11-kit's proxy re-exports the modules
+// registered with it) is listed from the first direct module that has
+// it, so that its URI and its sessions are the direct module's. Modules
+// are taken in the order given, proxies after the others ([ByPreference]).
 func ListTokens(modules []*Module) ([]*Token, error) {
 	var all []*Token
-	for _, m := range modules {
+	for _, m := range ByPreference(modules) {
 		tokens, err := m.Tokens()
 		if err != nil {
 			return nil, err
@@ -254,4 +257,30 @@ func ListTokens(modules []*Module) ([]*Token, error) {
 		}
 	}
 	return all, nil
+}
+
+// ByPreference orders modules as tokens are listed from them: direct
+// modules in the order given, then proxies (see [Module.IsProxy]).
+func ByPreference(modules []*Module) []*Module {
+	out := slices.Clone(modules)
+	slices.SortStableFunc(out, func(a, b *Module) int {
+		switch {
+		case a.IsProxy() == b.IsProxy():
+			return 0
+		case b.IsProxy():
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// SameSlot tells whether two slots listed by two modules are one reader
+// seen twice (through a proxy): the same description and manufacturer,
+// and the same token or none.
+func SameSlot(a, b Slot) bool {
+	if a.Description != b.Description || a.Manufacturer != b.Manufacturer || (a.Token == nil) != (b.Token == nil) {
+		return false
+	}
+	return a.Token == nil || sameToken(a.Token, b.Token)
 }

@@ -47,6 +47,7 @@ func (a *App) startAgent() error {
 		AllowedDigests: s.AgentDigestOrigins,
 		OnAllowAlways:  a.rememberOrigin,
 		Timestamper:    tsaFor(s.TSAURL),
+		Chain:          a.chainOptions(),
 		Version:        Version,
 	})
 	if err != nil {

@@ -11,7 +11,9 @@ package ui
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -221,7 +223,27 @@ func (a *App) AddFiles(paths []string) { a.docs.add(paths) }
 func (a *App) verifyOptions() pdf.VerifyOptions {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return pdf.VerifyOptions{ExtraRoots: append(append([]*x509.Certificate(nil), a.cfg.Roots...), a.anchors...)}
+	roots := append(append([]*x509.Certificate(nil), a.cfg.Roots...), a.anchors...)
+	// Chains a signature does not carry whole are completed from the
+	// issuer cache; the report's online check may fetch them.
+	return pdf.VerifyOptions{ExtraRoots: roots, Issuers: &keys.ChainSource{Anchors: roots, CacheDir: keys.IssuerCacheDir(), Offline: true}}
+}
+
+// chainOptions complete the chain a signature carries (flow.ChainOptions)
+// with the trust anchors and the issuer cache, as the settings say; an
+// incomplete chain is said in a dialog while the signing goes on.
+func (a *App) chainOptions() flow.ChainOptions {
+	o := flow.DefaultChainOptions(a.verifyOptions().ExtraRoots)
+	a.mu.Lock()
+	o.Require = a.cfg.Settings.RequireChain
+	a.mu.Unlock()
+	o.Warn = func(err error) {
+		var ice *flow.IncompleteChainError
+		if errors.As(err, &ice) {
+			a.inform(i18n.T("ui.chain_incomplete", map[string]any{"Name": ice.Below, "Issuer": ice.Issuer, "URL": strings.Join(ice.URLs, ", ")}))
+		}
+	}
+	return o
 }
 
 // loadAnchors reads the settings' trust anchors; unreadable ones are

@@ -199,7 +199,7 @@ func (a *App) signRemote(ctx context.Context, r signRequest, progress func(int, 
 	}
 	verify := a.verifyOptions()
 	opts := flow.RemoteSigningOptions{Agreement: agreement, AuthMode: authModes[f.authMode.Selected], PDF: r.pdf,
-		Verify: verify, Issuers: verify.ExtraRoots, Overwrite: r.overwrite}
+		Verify: verify, ChainOptions: a.chainOptions(), Overwrite: r.overwrite}
 	if r.level != "" && r.level != "B-B" {
 		opts.PDF.Timestamper = tsaFor(a.cfg.Settings.TSAURL)
 	}

@@ -51,6 +51,9 @@ func (a *App) showReport(e *docEntry) {
 			online.SetText(i18n.T("ui.checking"))
 			opts := a.verifyOptions()
 			opts.Online = true
+			fetching := *opts.Issuers
+			fetching.Offline = false
+			opts.Issuers = &fetching
 			a.run(func() {
 				doc := flow.InspectDocument(context.Background(), e.path, opts)
 				a.do(func() {

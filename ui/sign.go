@@ -169,7 +169,7 @@ func (a *App) signWith(ctx context.Context, r signRequest, progress func(int, in
 	case methodCertEurope():
 		return a.signCertEurope(ctx, r, progress)
 	}
-	signer, err := flow.OpenDocumentSigner(ctx, a.modules(), r.key.Ref, a.prompter)
+	signer, err := flow.OpenDocumentSigner(ctx, a.modules(), r.key.Ref, a.prompter, a.chainOptions())
 	if err != nil {
 		return nil, err
 	}

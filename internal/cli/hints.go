@@ -17,6 +17,8 @@ func hint(err error) string {
 	switch {
 	case errors.As(err, &ue):
 		return i18n.T("hint.cli.usage")
+	case errors.Is(err, flow.ErrNoReader):
+		return flow.Hint(err)
 	case errors.Is(err, pkcs11.ErrTokenNotFound):
 		return i18n.T("hint.cli.token_not_found")
 	case errors.Is(err, pkcs11.ErrAmbiguous):

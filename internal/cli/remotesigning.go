@@ -382,13 +382,9 @@ verifies the result before writing it.`,
 			results := flow.SignWithRemoteSigning(cmd.Context(), c, p, jobs, flow.RemoteSigningOptions{
 				Agreement: f.agreement, AuthMode: mode, PDF: pdfOpts,
 				Chain:        append(f.demoChain, chain...),
-				RequireChain: requireChain,
-				Warn: func(err error) {
-					fmt.Fprintf(a.stderr, "signet: warning: %v; validators that do not know that issuer will not trust the signature\n", err)
-					fmt.Fprintln(a.stderr, "signet: hint: give the issuer certificates with --chain FILE, or use --require-chain to refuse to sign without them")
-				},
-				Verify:    pdf.VerifyOptions{ExtraRoots: f.demoRoots},
-				Overwrite: s.force,
+				ChainOptions: a.chainOptions(f.demoRoots, requireChain, "give the issuer certificates with --chain FILE, or use --require-chain to refuse to sign without them"),
+				Verify:       pdf.VerifyOptions{ExtraRoots: f.demoRoots},
+				Overwrite:    s.force,
 			})
 			return a.reportSigned(results, f.asJSON, false)
 		},
@@ -398,7 +394,7 @@ verifies the result before writing it.`,
 	cmd.Flags().StringVar(&s.alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	cmd.Flags().StringVar(&s.tsa, "tsa", "", "RFC 3161 timestamp authority URL (PAdES B-T)")
 	cmd.Flags().StringArrayVar(&s.chain, "chain", nil, "issuer certificates to embed after yours (PEM/DER file or directory); without it they are fetched from your certificate's caIssuers URL")
-	cmd.Flags().BoolVar(&requireChain, "require-chain", false, "refuse to sign (before any code is asked) when the issuers cannot all be fetched; without it Signet signs with the chain as far as it goes and warns")
+	cmd.Flags().BoolVar(&requireChain, "require-chain", false, requireChainHelp+" (before any code is asked)")
 	a.authFlags(cmd, f)
 	return cmd
 }

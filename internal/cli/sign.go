@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +42,7 @@ func (a *app) signCommand() *cobra.Command {
 		visible, page, imagePath      string
 		textLines                     []string
 		imageRight, reusePIN          bool
+		requireChain                  bool
 		pss, adobe, force, asJSON     bool
 		certify, jobsN                int
 		from, report, sigLang         string
@@ -91,6 +93,8 @@ NAME-signed.edoc and so on), its earlier signatures kept as they are:
 inputs is refused, as it is ambiguous. --tsa and --level work as
 for PDFs: B-T adds a signature timestamp, B-LT the certificates and
 revocation values, B-LTA an archive timestamp.
+
+` + chainHelp + `
 
 Exit codes: 0 every document signed as asked; 1 some document not signed;
 2 wrong usage; 3 every document signed and written, some at a lower level
@@ -148,13 +152,14 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				return err
 			}
 			var ltv pdf.LTVOptions
+			var anchors []*x509.Certificate
 			if len(trust) > 0 {
-				roots, err := loadTrust(trust)
-				if err != nil {
+				if anchors, err = loadTrust(trust); err != nil {
 					return usageError{err}
 				}
-				ltv.Roots = keys.SystemPoolWith(roots)
+				ltv.Roots = keys.SystemPoolWith(anchors)
 			}
+			chain := a.chainOptions(anchors, requireChain, "give the root with --trust FILE if the chain ends at a root Signet does not know, or use --require-chain to refuse to sign without the whole chain")
 			if visible != "" {
 				a, err := appearance(visible, page, textLines, imagePath, imageRight)
 				if err != nil {
@@ -170,7 +175,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			}
 			copts := flow.ContainerOptions{Level: lvl, Timestamper: pdfOpts.Timestamper, LTV: ltv, Overwrite: force}
 			if container != "" {
-				return a.signContainer(cmd, keyRef, container, inputs, out, copts)
+				return a.signContainer(cmd, keyRef, chain, container, inputs, out, copts)
 			}
 			if n := countContainers(inputs); n > 0 {
 				if n < len(inputs) {
@@ -180,7 +185,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				if err != nil {
 					return err
 				}
-				return a.addToContainers(cmd, keyRef, jobs, copts, asJSON, report)
+				return a.addToContainers(cmd, keyRef, chain, jobs, copts, asJSON, report)
 			}
 			jobs, err := outputJobs(inputs, out, outDir)
 			if err != nil {
@@ -208,7 +213,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			}
 			// Documents are signed with signing keys only: an eID
 			// card's authentication key makes no signature in law.
-			signer, err := flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, prompter)
+			signer, err := flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, prompter, chain)
 			if err != nil {
 				return err
 			}
@@ -254,7 +259,8 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	f.BoolVar(&pss, "pss", false, "sign RSA-PSS instead of PKCS#1 v1.5 (RSA keys)")
 	f.StringVar(&tsa, "tsa", "", "RFC 3161 timestamp authority URL: adds a signature timestamp (PAdES B-T)")
 	f.StringVar(&level, "level", "", "PAdES/XAdES level: B-B, B-T (with --tsa), B-LT (+ validation data), B-LTA (+ document or archive timestamp)")
-	f.StringArrayVar(&trust, "trust", nil, "for B-LT/B-LTA: also trust these root certificates (PEM/DER file or directory)")
+	f.StringArrayVar(&trust, "trust", nil, "also trust these root certificates (PEM/DER file or directory): chains may end there, and B-LT/B-LTA validation data is collected up to them")
+	f.BoolVar(&requireChain, "require-chain", false, requireChainHelp+" (before the PIN is asked)")
 	f.BoolVar(&adobe, "adobe", false, "write adbe.pkcs7.detached instead of ETSI.CAdES.detached, for old readers")
 	f.IntVar(&certify, "certify", 0, "certification signature allowing 1 no changes, 2 form filling, 3 annotations")
 	f.StringVar(&pdfOpts.Reason, "reason", "", "reason for signing")
@@ -535,7 +541,7 @@ func (a *app) jsonlReport(format string, level pdf.Level) func(flow.Result) {
 }
 
 // signContainer signs inputs into one ASiC-E container (--container).
-func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []string, out string, opts flow.ContainerOptions) error {
+func (a *app) signContainer(cmd *cobra.Command, keyRef string, chain flow.ChainOptions, kind string, inputs []string, out string, opts flow.ContainerOptions) error {
 	if kind != "asice" {
 		return usageError{fmt.Errorf("--container %q: the container format is asice", kind)}
 	}
@@ -551,7 +557,7 @@ func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []st
 		first := inputs[0]
 		out = strings.TrimSuffix(first, filepath.Ext(first)) + ".asice"
 	}
-	signer, closeKey, err := a.openContainerSigner(cmd, keyRef)
+	signer, closeKey, err := a.openContainerSigner(cmd, keyRef, chain)
 	if err != nil {
 		return err
 	}
@@ -563,12 +569,12 @@ func (a *app) signContainer(cmd *cobra.Command, keyRef, kind string, inputs []st
 
 // openContainerSigner opens the signing key for containers; closeKey
 // closes it and the modules.
-func (a *app) openContainerSigner(cmd *cobra.Command, keyRef string) (signer keys.Signer, closeKey func(), err error) {
+func (a *app) openContainerSigner(cmd *cobra.Command, keyRef string, chain flow.ChainOptions) (signer keys.Signer, closeKey func(), err error) {
 	mods, err := a.loadModules()
 	if err != nil {
 		return nil, nil, err
 	}
-	signer, err = flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, a.prompter())
+	signer, err = flow.OpenDocumentSigner(cmd.Context(), mods, keyRef, a.prompter(), chain)
 	if err != nil {
 		mods.Close()
 		return nil, nil, err
@@ -588,8 +594,8 @@ func countContainers(inputs []string) int {
 }
 
 // addToContainers adds a signature to each container of jobs.
-func (a *app) addToContainers(cmd *cobra.Command, keyRef string, jobs []flow.Job, opts flow.ContainerOptions, asJSON bool, report string) error {
-	signer, closeKey, err := a.openContainerSigner(cmd, keyRef)
+func (a *app) addToContainers(cmd *cobra.Command, keyRef string, chain flow.ChainOptions, jobs []flow.Job, opts flow.ContainerOptions, asJSON bool, report string) error {
+	signer, closeKey, err := a.openContainerSigner(cmd, keyRef, chain)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,9 @@ type moduleJSON struct {
 	pkcs11.ModuleInfo
 	Error string        `json:"error,omitempty"`
 	Slots []pkcs11.Slot `json:"slots"`
+	// Repeated counts the slots of a proxy (p11-kit's) that are listed
+	// already, through their own module.
+	Repeated int `json:"repeated,omitempty"`
 }
 
 func (a *app) tokensCommand() *cobra.Command {
@@ -33,15 +36,29 @@ func (a *app) tokensCommand() *cobra.Command {
 				return err
 			}
 			defer mods.Close()
+			// Each reader once: a proxy's slots that a direct module
+			// lists already are counted, not repeated.
 			var out []moduleJSON
-			for _, m := range mods.Loaded {
+			var shown []pkcs11.Slot
+			for _, m := range pkcs11.ByPreference(mods.Loaded) {
 				entry := moduleJSON{ModuleInfo: m.Info(), Slots: []pkcs11.Slot{}}
 				slots, err := m.Slots()
 				if err != nil {
 					entry.Error = err.Error()
-				} else {
-					entry.Slots = slots
 				}
+			next:
+				for _, s := range slots {
+					if m.IsProxy() {
+						for _, seen := range shown {
+							if pkcs11.SameSlot(seen, s) {
+								entry.Repeated++
+								continue next
+							}
+						}
+					}
+					entry.Slots = append(entry.Slots, s)
+				}
+				shown = append(shown, entry.Slots...)
 				out = append(out, entry)
 			}
 			failed := make([]string, 0, len(mods.Failed))
@@ -80,7 +97,7 @@ func printModule(w io.Writer, m moduleJSON) {
 	if m.Error != "" {
 		fmt.Fprintf(w, "  cannot list slots: %s\n", m.Error)
 	}
-	if len(m.Slots) == 0 && m.Error == "" {
+	if len(m.Slots) == 0 && m.Error == "" && m.Repeated == 0 {
 		fmt.Fprintln(w, "  no slots (no reader connected, or its service is not running)")
 	}
 	for _, s := range m.Slots {
@@ -96,6 +113,9 @@ func printModule(w io.Writer, m moduleJSON) {
 			fmt.Fprintf(w, "    %s\n", strings.Join(flagWords(t.Flags), " · "))
 			fmt.Fprintf(w, "    %s\n", pkcs11.TokenURI(t))
 		}
+	}
+	if m.Repeated > 0 {
+		fmt.Fprintf(w, "  %d more: the readers and tokens listed above, reached again through this proxy\n", m.Repeated)
 	}
 }
 

@@ -61,6 +61,9 @@ changed after each signature, and the PAdES level reached.
 Trusted roots are the system's plus those given with --trust (a PEM or DER
 file, or a directory of them). Revocation is read from what the file
 embeds; --online asks OCSP responders (or fetches CRLs, version 1 or 2) for what is missing.
+A signature that carries its signer's certificate without the issuers has its
+chain completed from the issuer cache Signet keeps when signing, and with
+--online from the certificates' caIssuers URLs.
 
 ASiC-E containers (.asice, .sce, .edoc, .bdoc) are verified too: the
 container's structure (mimetype, a manifest listing exactly its files, files
@@ -88,7 +91,10 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 			if err != nil {
 				return usageError{err}
 			}
-			opts := pdf.VerifyOptions{ExtraRoots: roots, Online: online, Password: password}
+			// Chains a signature does not carry whole: from the issuer
+			// cache, and with --online from caIssuers URLs.
+			opts := pdf.VerifyOptions{ExtraRoots: roots, Online: online, Password: password,
+				Issuers: &keys.ChainSource{Anchors: roots, CacheDir: keys.IssuerCacheDir(), Offline: !online}}
 			files, err = expandDirs(files)
 			if err != nil {
 				return usageError{err}
@@ -145,7 +151,7 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 		},
 	}
 	cmd.Flags().StringArrayVar(&trust, "trust", nil, "trust the root certificates in this PEM/DER file or directory (repeatable)")
-	cmd.Flags().BoolVar(&online, "online", false, "ask OCSP responders for revocation status the file does not embed")
+	cmd.Flags().BoolVar(&online, "online", false, "ask OCSP responders for revocation status the file does not embed, and fetch the issuers of certificates whose chain it does not carry (caIssuers URLs)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show every check")
 	cmd.Flags().DurationVar(&renewWithin, "renew-within", 90*24*time.Hour, "warn when an archive's newest timestamp certificate expires within this time")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -28,6 +28,12 @@ type Config struct {
 	// TrustAnchors are extra root certificates (PEM/DER files or
 	// directories) for verification and B-LT.
 	TrustAnchors []string `toml:"trust_anchors,omitempty"`
+	// RequireChain refuses to sign when the signer's certificate chain
+	// cannot be completed up to a root (from the token, the trust
+	// anchors, the system's roots, the issuer cache and the
+	// certificate's caIssuers URL); false signs with the chain as far
+	// as it goes, after saying so.
+	RequireChain bool `toml:"require_chain,omitempty"`
 	// OutputSuffix names signed copies: "report.pdf" → "report-signed.pdf"
 	// with "-signed" (the default).
 	OutputSuffix string `toml:"output_suffix,omitempty"`

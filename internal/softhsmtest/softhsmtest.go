@@ -380,6 +380,9 @@ func Main(m *testing.M) int {
 		sharedErr = err
 	} else {
 		defer os.RemoveAll(dir)
+		// Issuers fetched while signing are cached in the user's cache
+		// directory: the tests' in one of their own.
+		os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 		shared, sharedErr = Setup(dir)
 	}
 	return m.Run()

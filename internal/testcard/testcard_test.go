@@ -38,3 +38,15 @@ func TestCardSeen(t *testing.T) {
 		t.Errorf("signature of %d bytes, want 256", len(sig))
 	}
 }
+
+// TestHold keeps the stack up for a person to try things by hand
+// (HOLD=1); its socket is written to /tmp/signet-card-socket.
+func TestHold(t *testing.T) {
+	if os.Getenv("HOLD") == "" {
+		t.Skip("HOLD=1 keeps a card up for trying things by hand")
+	}
+	s := testcard.Require(t)
+	os.WriteFile("/tmp/signet-card-socket", []byte(s.Socket), 0o644)
+	s.PKI.WriteRootPEM("/tmp")
+	time.Sleep(30 * time.Minute)
+}
