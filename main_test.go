@@ -15,14 +15,18 @@ import (
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testcard"
 	"github.com/signet-sign/signet/internal/testx"
 )
 
-// withTokens sets the SoftHSM2 test tokens up in the test process only:
-// the signet commands that scripts run re-enter this binary and must not.
+// withTokens sets the SoftHSM2 test tokens up in the test process only
+// (the signet commands that scripts run re-enter this binary and must
+// not), and names the virtual card's pcscd socket (testcard).
 type withTokens struct{ m *testing.M }
 
-func (w withTokens) Run() int { return softhsmtest.Main(w.m) }
+func (w withTokens) Run() int {
+	return testcard.Main(func() int { return softhsmtest.Main(w.m) })
+}
 
 func TestMain(m *testing.M) {
 	// A test that runs the real app starts this binary as signet.

@@ -54,7 +54,8 @@ type Config struct {
 	// system's and the settings' trust anchors.
 	Roots []*x509.Certificate
 	// Poll is how often the tokens are listed again to notice cards
-	// coming and going; 0 means every 2 s, negative never (tests).
+	// coming and going; 0 means every watchInterval, negative never
+	// (tests).
 	Poll time.Duration
 	// Secrets holds service credentials.
 	Secrets Secrets
@@ -186,7 +187,7 @@ func New(a fyne.App, cfg Config) *App {
 	if cfg.Poll >= 0 {
 		poll := cfg.Poll
 		if poll == 0 {
-			poll = 2 * time.Second
+			poll = watchInterval
 		}
 		go app.signer.watch(ctx, poll)
 	}
@@ -228,6 +229,11 @@ func (a *App) verifyOptions() pdf.VerifyOptions {
 	// issuer cache; the report's online check may fetch them.
 	return pdf.VerifyOptions{ExtraRoots: roots, Issuers: &keys.ChainSource{Anchors: roots, CacheDir: keys.IssuerCacheDir(), Offline: true}}
 }
+
+// watchInterval is how often the app looks whether a card came or went:
+// a card put in shows within about this long after pcscd has it (the
+// look is cheap: slot presence only, see signerPanel.watch).
+const watchInterval = time.Second
 
 // chainOptions complete the chain a signature carries (flow.ChainOptions)
 // with the trust anchors and the issuer cache, as the settings say; an

@@ -33,6 +33,7 @@ import (
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testcard"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
@@ -45,7 +46,9 @@ import (
 	"github.com/signet-sign/signet/remote/remotesigning/fake"
 )
 
-func TestMain(m *testing.M) { os.Exit(softhsmtest.Main(m)) }
+func TestMain(m *testing.M) {
+	os.Exit(testcard.Main(func() int { return softhsmtest.Main(m) }))
+}
 
 // mapSecrets is the keyring of the tests.
 type mapSecrets struct {
@@ -85,12 +88,18 @@ type harness struct {
 // when it initializes).
 func newHarness(t *testing.T, settings *config.Config, setup func(env *softhsmtest.Env)) *harness {
 	t.Helper()
+	return newHarnessWith(t, settings, setup)
+}
+
+// newHarnessWith is newHarness with more modules loaded after SoftHSM2's.
+func newHarnessWith(t *testing.T, settings *config.Config, setup func(env *softhsmtest.Env), modules ...string) *harness {
+	t.Helper()
 	env := softhsmtest.Require(t)
 	if setup != nil {
 		setup(env)
 	}
 	test.NewTempApp(t)
-	mods := flow.LoadModules([]string{env.Module}, nil)
+	mods := flow.LoadModules(append([]string{env.Module}, modules...), nil)
 	t.Cleanup(mods.Close)
 	if settings == nil {
 		settings = &config.Config{}

@@ -16,8 +16,8 @@ func TestTokenWatch(t *testing.T) {
 	h := newHarness(t, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go h.app.signer.watch(ctx, 2*time.Second)
-	time.Sleep(2100 * time.Millisecond) // the first look, before the change
+	go h.app.signer.watch(ctx, watchInterval)
+	time.Sleep(watchInterval + 100*time.Millisecond) // the first look, before the change
 	// SoftHSM2 does not see tokens another process makes until it is
 	// loaded again; one made through this process's module shows at once,
 	// as a card put in a reader does with a real module.

@@ -42,18 +42,23 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/pkcs11"
 )
 
 // PIN is the card's PIN (the NSS database's password).
 const PIN = "246810"
 
-// What OpenSC shows of the card: its PKCS#15 emulation of a CAC names
-// the token so, and the key after the certificate's place on the card.
+// What OpenSC shows of the card: its CAC driver labels the token with
+// the certificate holder's name, the key after the certificate's place on
+// the card.
 const (
-	TokenLabel = "PKCS#15 emulated"
-	KeyLabel   = "CAC ID Certificate"
 	SignerName = "Anna Bērziņa"
+	TokenLabel = SignerName
+	KeyLabel   = "CAC ID Certificate"
 )
+
+// KeyURI names the card's signing key as 'signet certs' lists it.
+var KeyURI = pkcs11.NewURI().Set("token", TokenLabel).Set("object", KeyLabel).String()
 
 // Module is OpenSC's PKCS#11 module as Debian installs it.
 const Module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
@@ -97,20 +102,20 @@ var (
 	sockDir   string
 )
 
-// Main names pcscd's socket for the whole process, runs the tests and
-// stops the stack if a test started it. Call it from TestMain (after any
-// other setup's Main, as its m).
-func Main(m interface{ Run() int }) int {
+// Main names pcscd's socket for the whole process, runs the tests (run:
+// m.Run, or another set-up's Main around it) and stops the stack if a
+// test started it. Call it from TestMain.
+func Main(run func() int) int {
 	dir, err := os.MkdirTemp("", "signet-card-")
 	if err != nil {
 		sharedErr = err
-		return m.Run()
+		return run()
 	}
 	defer os.RemoveAll(dir)
 	sockDir = dir
 	// Before anything in the process loads pcsc-lite's client library.
 	os.Setenv("PCSCLITE_CSOCK_NAME", socketPath(dir))
-	code := m.Run()
+	code := run()
 	if shared != nil {
 		shared.Close()
 	}
@@ -371,8 +376,10 @@ func (s *Stack) Remove() {
 	s.card = nil
 }
 
-// Close removes the card and stops pcscd and the issuer server.
-func (s *Stack) Close() {
+// StopService stops pcscd (the card goes with it), as a person's machine
+// where the smart card service is not running; [Stack.StartService]
+// starts both again.
+func (s *Stack) StopService() {
 	s.Remove()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -381,6 +388,23 @@ func (s *Stack) Close() {
 		s.pcscd.Wait()
 		s.pcscd = nil
 	}
+	os.Remove(s.Socket) // left behind by a killed pcscd
+}
+
+// StartService starts pcscd again and inserts the card.
+func (s *Stack) StartService() error {
+	s.mu.Lock()
+	err := s.startPCSCD()
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.Insert()
+}
+
+// Close removes the card and stops pcscd and the issuer server.
+func (s *Stack) Close() {
+	s.StopService()
 	if s.Issuers != nil {
 		s.Issuers.srv.Close()
 	}

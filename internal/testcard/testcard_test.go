@@ -11,7 +11,7 @@ import (
 	"github.com/signet-sign/signet/internal/testcard"
 )
 
-func TestMain(m *testing.M) { os.Exit(testcard.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(testcard.Main(m.Run)) }
 
 // TestCardSeen: OpenSC's own pkcs11-tool, through pcscd and vpcd, sees the
 // card the emulator makes and signs with its key after the PIN.
