@@ -22,13 +22,8 @@ import (
 func hostileBinary(t *testing.T) (bin, key, pw string) {
 	t.Helper()
 	pdfcheck.Require(t, "time")
+	bin = noguiBinary(t)
 	dir := t.TempDir()
-	bin = filepath.Join(dir, "signet")
-	build := exec.Command("go", "build", "-tags", "nogui", "-o", bin, ".")
-	build.Env = append(os.Environ(), "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	pki, err := testpki.New()
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +44,19 @@ func hostileBinary(t *testing.T) (bin, key, pw string) {
 		t.Fatal(err)
 	}
 	return bin, key, pw
+}
+
+// noguiBinary builds signet without the race detector and the GUI (see
+// TestHostileCLI) into a directory of the test's.
+func noguiBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "signet")
+	build := exec.Command("go", "build", "-tags", "nogui", "-o", bin, ".")
+	build.Env = append(os.Environ(), "GOFLAGS=")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // run is one measured run of the binary.

@@ -29,6 +29,10 @@ func (w withTokens) Run() int {
 }
 
 func TestMain(m *testing.M) {
+	// TestCardApp runs the app's tour on the virtual card.
+	if dir := os.Getenv("SIGNET_TEST_RUN_TOUR"); dir != "" {
+		os.Exit(runCardTour(dir))
+	}
 	// A test that runs the real app starts this binary as signet.
 	if os.Getenv("SIGNET_TEST_RUN_MAIN") == "1" {
 		os.Args = append([]string{"signet"}, strings.Fields(os.Getenv("SIGNET_TEST_ARGS"))...)

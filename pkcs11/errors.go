@@ -23,7 +23,7 @@ var (
 	// does not count as a wrong try.
 	ErrPINFormat = errors.New("PIN has a length or characters the token does not accept")
 	// ErrTokenRemoved reports that the card or token went away.
-	ErrTokenRemoved = errors.New("token was removed")
+	ErrTokenRemoved = errors.New("the card or token was removed")
 	// ErrKeyGone: a key found before is no longer on the token (the
 	// token was removed and put back, or the key deleted).
 	ErrKeyGone = errors.New("the key is no longer on the token (was the token removed?)")

@@ -240,7 +240,7 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 	}
 	c := s.ctx()
 	if err := c.SignInit(s.handle, []*p11.Mechanism{op.mech}, handle); err != nil {
-		return nil, wrap("start "+op.name+" signature", token, err)
+		return nil, k.cert.Token.failure("start "+op.name+" signature", err)
 	}
 	if alwaysAuth {
 		if err := s.login(ctx, p11.CKU_CONTEXT_SPECIFIC, k.prompter, k.name(), k.cert.Cert); err != nil {
@@ -255,7 +255,7 @@ func (k *Key) SignContext(ctx context.Context, digest []byte, opts crypto.Signer
 			k.loggedIn = false // the next signature logs in again
 			k.mu.Unlock()
 		}
-		return nil, wrap(op.name+" signature", token, err)
+		return nil, k.cert.Token.failure(op.name+" signature", err)
 	}
 	if op.ecdsaSize > 0 {
 		return ecdsaDER(sig, op.ecdsaSize)

@@ -76,6 +76,8 @@ func (s *session) login(ctx context.Context, userType uint, p prompt.Prompter, k
 		return nil
 	case userType == p11.CKU_USER && isCode(err, p11.CKR_USER_ALREADY_LOGGED_IN):
 		return nil
+	case isCode(err, p11.CKR_GENERAL_ERROR) && t.gone():
+		return &Error{Op: op, Token: t.Label, Code: p11.CKR_GENERAL_ERROR, Err: ErrTokenRemoved}
 	case isCode(err, p11.CKR_PIN_INCORRECT), isCode(err, p11.CKR_GENERAL_ERROR):
 		// A refused login with no reason given is taken as a wrong PIN,
 		// said as unsure: it must stop a batch all the same, and must

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	p11 "github.com/miekg/pkcs11"
 )
@@ -192,6 +193,53 @@ func tokenGone(err error) bool {
 		return true
 	}
 	return false
+}
+
+// failure wraps the module's error for operation op, and tells a card
+// pulled out from the rest: some drivers answer an operation on a card
+// that went away with CKR_GENERAL_ERROR or a device error (OpenSC does),
+// so after such an error the slot is asked whether the token is still
+// there, for as long as pcscd may take to notice (removalNoticed).
+func (t *Token) failure(op string, err error) error {
+	wrapped := wrap(op, t.Label, err)
+	var e *Error
+	if !errors.As(wrapped, &e) {
+		return wrapped
+	}
+	switch e.Code {
+	case p11.CKR_GENERAL_ERROR, p11.CKR_DEVICE_ERROR, p11.CKR_FUNCTION_FAILED:
+		if t.gone() {
+			return &Error{Op: op, Token: t.Label, Code: e.Code, Err: ErrTokenRemoved}
+		}
+	}
+	return wrapped
+}
+
+// removalNoticed bounds how long a reader service takes to see a card
+// gone: pcsc-lite asks drivers that send no events every 400 ms.
+const removalNoticed = time.Second
+
+// gone tells whether the token left its slot, asking until
+// removalNoticed has passed.
+func (t *Token) gone() bool {
+	for deadline := time.Now().Add(removalNoticed); ; time.Sleep(100 * time.Millisecond) {
+		if !t.present() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
+// present asks the module whether the token is still in its slot.
+func (t *Token) present() bool {
+	si, err := t.module.ctx.GetSlotInfo(t.slotID)
+	if err != nil || si.Flags&p11.CKF_TOKEN_PRESENT == 0 {
+		return false
+	}
+	_, err = t.module.ctx.GetTokenInfo(t.slotID)
+	return err == nil
 }
 
 func (m *Module) token(slotID uint) (*Token, error) {

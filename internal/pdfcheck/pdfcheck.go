@@ -56,8 +56,25 @@ func Require(tb testing.TB, tools ...string) {
 
 var pdfcpuMu sync.Mutex // pdfcpu's trust store is process-global
 
-// New prepares the validators to trust pki's root.
+// New prepares the validators to trust pki's root; pdfsig's database
+// also holds the intermediate, untrusted, as a person's browser profile
+// may.
 func New(tb testing.TB, pki *testpki.PKI) *Validators {
+	tb.Helper()
+	v := NewRootOnly(tb, pki)
+	// The intermediate, untrusted in itself, lets pdfsig -add-signature
+	// embed the whole chain when it signs a fixture.
+	inter := filepath.Join(v.Dir, "intermediate.pem")
+	if err := os.WriteFile(inter, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Intermediate.Cert.Raw}), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	run(tb, "certutil", "-A", "-n", "Signet Test Intermediate", "-t", ",,", "-i", inter, "-d", v.NSS)
+	return v
+}
+
+// NewRootOnly prepares the validators to trust pki's root and to know
+// nothing else: a signature's chain must come from the signature.
+func NewRootOnly(tb testing.TB, pki *testpki.PKI) *Validators {
 	tb.Helper()
 	Require(tb, "pdfsig", "qpdf", "openssl", "certutil")
 	dir := tb.TempDir()
@@ -71,13 +88,6 @@ func New(tb testing.TB, pki *testpki.PKI) *Validators {
 	}
 	run(tb, "certutil", "-N", "--empty-password", "-d", v.NSS)
 	run(tb, "certutil", "-A", "-n", "Signet Test Root", "-t", "CT,C,C", "-i", v.RootPEM, "-d", v.NSS)
-	// The intermediate, untrusted in itself, lets pdfsig -add-signature
-	// embed the whole chain when it signs a fixture.
-	inter := filepath.Join(dir, "intermediate.pem")
-	if err := os.WriteFile(inter, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: pki.Intermediate.Cert.Raw}), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	run(tb, "certutil", "-A", "-n", "Signet Test Intermediate", "-t", ",,", "-i", inter, "-d", v.NSS)
 	return v
 }
 

@@ -87,6 +87,9 @@ func serve(conn net.Conn, card *emulator) error {
 			return err
 		}
 		var answer []byte
+		if os.Getenv("SIGNET_TESTCARD_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "vpcd: % x\n", msg)
+		}
 		if len(msg) == 1 {
 			switch msg[0] {
 			case ctrlOff:

@@ -81,10 +81,17 @@ type Stack struct {
 	// Issuers serves the intermediate CA at the signer's caIssuers URL.
 	Issuers *IssuerServer
 
-	mu    sync.Mutex
-	pcscd *exec.Cmd
-	card  *exec.Cmd
+	mu      sync.Mutex
+	pcscd   *exec.Cmd
+	card    *exec.Cmd
+	removed time.Time // when the card was last pulled out
 }
+
+// absentFor is how long a card must be out of the reader for pcscd to see
+// it gone: vpcd is asked for presence every 400 ms (pcsc-lite's
+// PCSCLITE_STATUS_POLL_RATE), and a card put back before that was never
+// seen out, so it is not powered on again.
+const absentFor = time.Second
 
 // IssuerServer serves the test PKI's intermediate certificate (DER) at
 // URL; Down makes it answer 503, as a CA's server that is unreachable.
@@ -316,6 +323,7 @@ func (s *Stack) Insert() error {
 	if s.card != nil {
 		return nil
 	}
+	time.Sleep(time.Until(s.removed.Add(absentFor)))
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -323,7 +331,11 @@ func (s *Stack) Insert() error {
 	cmd := exec.Command("nsenter", fmt.Sprintf("--net=/proc/%d/ns/net", s.pcscd.Process.Pid), "--", self)
 	cmd.Env = append(os.Environ(), envCard+"=1", envCardDB+"="+filepath.Join(s.Dir, "nss"),
 		envCardCerts+"="+nickname, fmt.Sprintf("%s=127.0.0.1:%d", envCardAddr, vpcdPort))
-	log, _ := logFile(s.Dir, "card.log")
+	// The log of this insertion only.
+	log, err := os.Create(filepath.Join(s.Dir, "card.log"))
+	if err != nil {
+		return err
+	}
 	cmd.Stderr = log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
@@ -374,6 +386,7 @@ func (s *Stack) Remove() {
 	s.card.Process.Kill()
 	s.card.Wait()
 	s.card = nil
+	s.removed = time.Now()
 }
 
 // StopService stops pcscd (the card goes with it), as a person's machine

@@ -50,3 +50,17 @@ func TestHold(t *testing.T) {
 	s.PKI.WriteRootPEM("/tmp")
 	time.Sleep(30 * time.Minute)
 }
+
+// TestReinsert: the card comes out and goes back in, again and again, as
+// tests that pull it out do; pcscd powers it on each time.
+func TestReinsert(t *testing.T) {
+	s := testcard.Require(t)
+	for i := range 5 {
+		s.Remove()
+		start := time.Now()
+		if err := s.Insert(); err != nil {
+			t.Fatalf("insertion %d: %v", i+1, err)
+		}
+		t.Logf("insertion %d: powered after %v", i+1, time.Since(start).Round(time.Millisecond))
+	}
+}
