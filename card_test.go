@@ -33,6 +33,7 @@ import (
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/internal/testx"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/ui"
 )
@@ -248,6 +249,27 @@ func TestCardStack(t *testing.T) {
 		if certs := cmsCertificates(t, out); len(certs[0]) != 1 {
 			t.Errorf("the CMS carries %d certificates, want the signer's", len(certs[0]))
 		}
+		// Verification completes the chain as signing does: from the
+		// cache, or with --online from the caIssuers URL.
+		verify := func(cache string, args ...string) (int, string) {
+			t.Helper()
+			saved := c.cache
+			c.cache = cache
+			defer func() { c.cache = saved }()
+			code, text, _ := c.run(append(append([]string{"verify", "--trust", v.RootPEM}, args...), out)...)
+			return code, text
+		}
+		if code, text := verify(c.cache); code != 1 || !strings.Contains(text, "does not chain to a trusted root") {
+			t.Errorf("verify with no issuer anywhere: exit %d\n%s", code, text)
+		}
+		if code, text := verify(fresh); code != 0 {
+			t.Errorf("verify with the issuer cached: exit %d\n%s", code, text)
+		}
+		s.Issuers.Down.Store(false)
+		if code, text := verify(filepath.Join(c.dir, "verify-cache"), "--online"); code != 0 {
+			t.Errorf("verify --online: exit %d\n%s", code, text)
+		}
+		s.Issuers.Down.Store(true)
 
 		// --require-chain refuses before the PIN: with a wrong PIN
 		// given, the refusal is the chain's, and no try is spent.
@@ -517,7 +539,11 @@ func TestCardApp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0])
-	cmd.Env = append(os.Environ(), "SIGNET_TEST_RUN_TOUR="+dir, "DISPLAY="+display,
+	root, err := s.PKI.WriteRootPEM(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "SIGNET_TEST_RUN_TOUR="+dir, "SIGNET_TEST_TOUR_ROOT="+root, "DISPLAY="+display,
 		"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(dir, "no-bus"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
 		"SIGNET_CONFIG="+filepath.Join(dir, "settings.toml"), "LANG=C", "LC_ALL=")
 	out, err := cmd.CombinedOutput()
@@ -540,7 +566,12 @@ func TestCardApp(t *testing.T) {
 func runCardTour(dir string) int {
 	mods := flow.LoadModules([]string{testcard.Module}, nil)
 	defer mods.Close()
-	err := ui.RunTour(ui.Config{Modules: mods, Settings: &config.Config{}, Poll: -1},
+	roots, err := keys.LoadCertificates([]string{os.Getenv("SIGNET_TEST_TOUR_ROOT")})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tour:", err)
+		return 1
+	}
+	err = ui.RunTour(ui.Config{Modules: mods, Settings: &config.Config{}, Poll: -1, Roots: roots},
 		ui.TourDocs{Signed: filepath.Join(dir, "Rēķins (parakstīts).pdf"), Plain: filepath.Join(dir, "Iesniegums.pdf"), Broken: filepath.Join(dir, "bojāts.pdf"),
 			Token: testcard.TokenLabel, Label: testcard.KeyLabel, PIN: testcard.PIN},
 		func(name string) error {

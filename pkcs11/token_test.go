@@ -153,6 +153,56 @@ func TestListTokensDropsDuplicates(t *testing.T) {
 	}
 }
 
+// TestProxyListedLast: with p11-kit's proxy (which re-exports SoftHSM2,
+// registered with p11-kit by Debian's package) given before SoftHSM2's
+// own module, every token is listed once, through the direct module, and
+// the proxy is known for one.
+func TestProxyListedLast(t *testing.T) {
+	_, m := openModule(t)
+	const proxyPath = "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so"
+	if _, err := os.Stat(proxyPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("p11-kit's proxy module (p11-kit-modules): %v", err)
+		}
+		t.Skipf("p11-kit's proxy module is not installed: %v", err)
+	}
+	proxy, err := pkcs11.Open(proxyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	if !proxy.IsProxy() || m.IsProxy() {
+		t.Fatalf("IsProxy: proxy %v, SoftHSM2 %v", proxy.IsProxy(), m.IsProxy())
+	}
+	through, err := proxy.Tokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, err := m.Tokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(through) < len(direct) {
+		t.Fatalf("the proxy re-exports %d tokens, SoftHSM2 has %d: it does not load the test tokens", len(through), len(direct))
+	}
+	tokens, err := pkcs11.ListTokens([]*pkcs11.Module{proxy, m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range tokens {
+		if tok.Module() == proxy {
+			for _, d := range direct {
+				if d.Label == tok.Label && d.Serial == tok.Serial {
+					t.Errorf("token %q listed through the proxy, want SoftHSM2's own module", tok.Label)
+				}
+			}
+		}
+	}
+	if len(tokens) != len(through) {
+		t.Errorf("ListTokens gave %d tokens, want %d (each once)", len(tokens), len(through))
+	}
+}
+
 func TestCertificates(t *testing.T) {
 	env, m := openModule(t)
 	certs, err := tokenByLabel(t, m, softhsmtest.MainToken).Certificates()

@@ -3,7 +3,10 @@
 #
 #   scripts/deps.sh test   what the test suite needs (real SoftHSM2 tokens,
 #                          OpenSC's pkcs11-tool, validators, a C compiler
-#                          and Fyne's OpenGL/X11 headers for cgo)
+#                          and Fyne's OpenGL/X11 headers for cgo, and the
+#                          smart-card stack a virtual eID card runs behind:
+#                          pcscd, vsmartcard's vpcd reader driver,
+#                          libcacard's card emulation, p11-kit's proxy)
 #   scripts/deps.sh run    what building and running the app needs
 #   scripts/deps.sh screenshots  the app under Xvfb, on SoftHSM2 tokens
 #
@@ -12,7 +15,8 @@
 set -euo pipefail
 
 case "${1:-}" in
-test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva ca-certificates softhsm2 opensc poppler-utils qpdf libnss3-tools openssl xmlsec1 unzip chromium xvfb xauth time) ;;
+test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva ca-certificates softhsm2 opensc opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl xmlsec1 unzip chromium xvfb xauth time
+	pcscd vsmartcard-vpcd libcacard0 pcsc-tools p11-kit-modules) ;;
 run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva poppler-utils) ;;
 screenshots) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva poppler-utils softhsm2 opensc xvfb xauth) ;;
 *)

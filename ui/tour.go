@@ -166,6 +166,15 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 	}
 	fyne.DoAndWait(func() { a.closeTop() })
 
+	// What the person is told when a card's issuer cannot be had (its
+	// CA's server down) before the signing goes on.
+	a.chainOptions().Warn(&flow.IncompleteChainError{Below: "Anna Bērziņa", Issuer: "CN=Signet Test Intermediate CA,O=Signet Test,C=LV",
+		URLs: []string{"http://ca.example.lv/intermediate.cer"}, Err: errors.New("HTTP 503")})
+	if err := shot("6b-chain-incomplete"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { a.closeTop() })
+
 	// A web page's questions, each captured while open with its buttons
 	// armed, as the person can use them.
 	asked := func(name string, ask func(ctx context.Context)) error {
