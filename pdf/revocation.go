@@ -71,8 +71,10 @@ func (v *verifier) gather(leaves []*x509.Certificate) (*ValidationData, error) {
 		var unknown x509.UnknownAuthorityError
 		if errors.As(err, &unknown) && len(leaf.IssuingCertificateURL) > 0 {
 			// Many signatures carry their signer's certificate alone:
-			// its issuers come from where it says (AIA caIssuers).
-			if more, _ := keys.FetchIssuers(v.ctx, leaf, v.opts.HTTPClient); len(more) > 0 {
+			// its issuers come from the issuer cache or from where it
+			// says (AIA caIssuers), as when signing.
+			src := keys.ChainSource{Client: v.opts.HTTPClient, CacheDir: keys.IssuerCacheDir()}
+			if more := src.Issuers(v.ctx, leaf, v.pool); len(more) > 0 {
 				v.pool = append(v.pool, more...)
 				chain, err = v.verifyChain(leaf, v.pool, time.Now(), x509.ExtKeyUsageAny)
 			}
