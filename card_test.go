@@ -321,6 +321,14 @@ func TestCardStack(t *testing.T) {
 		}
 	})
 
+	t.Run("through p11-kit's proxy", func(t *testing.T) {
+		// The same URI signs when the proxy is the only module given.
+		in := c.pdfs("proxy", 1)[0]
+		out := filepath.Join(c.dir, "proxy-signed.pdf")
+		c.sign("--module", "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so", "-o", out, in)
+		v.Check(t, out, 1)
+	})
+
 	t.Run("agent", func(t *testing.T) { cardAgent(t, s) })
 
 	t.Run("wrong PIN", func(t *testing.T) {

@@ -10,10 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/digitorus/pkcs7"
@@ -21,13 +24,31 @@ import (
 	"github.com/signet-sign/signet/internal/atomicfile"
 )
 
-// maxIssuerSize bounds a fetched issuer certificate (or PKCS#7 bundle),
-// and a file of the issuer cache.
+// maxIssuerSize bounds a fetched issuer certificate (or PKCS#7 bundle).
 const maxIssuerSize = 1 << 20
 
 // IssuerTimeout bounds fetching one caIssuers URL. An assumption (RFC
 // 5280 gives none): a CA's web server answers within seconds or is down.
 const IssuerTimeout = 10 * time.Second
+
+// Bounds on what a certificate can make Signet fetch (it may come from a
+// stranger's document): the first maxIssuerURLs caIssuers URLs of a
+// certificate are tried, each URL once per ChainSource, and one chain's
+// fetching ends after completeBudget.
+const (
+	maxIssuerURLs  = 2
+	completeBudget = 3 * IssuerTimeout
+)
+
+// Bounds on the issuer cache: a CA certificate is a few kilobytes, so a
+// larger one is not kept; at most maxCachedPerIssuer certificates are read
+// for one issuer name and key identifier, and nothing is added once the
+// cache holds maxCacheFiles.
+const (
+	maxCachedCert      = 16 << 10
+	maxCachedPerIssuer = 16
+	maxCacheFiles      = 1000
+)
 
 // ChainSource completes certificate chains: a certificate's issuer is
 // taken from the certificates at hand (a token's, a signature's), the
@@ -46,6 +67,18 @@ type ChainSource struct {
 	Offline bool
 	// Client fetches caIssuers URLs; nil uses one with [IssuerTimeout].
 	Client *http.Client
+
+	// fetched remembers each URL's answer (certificates, or why there
+	// were none), so that a document of many signatures by one
+	// unreachable issuer waits for it once. Made at first use: a
+	// ChainSource serves one goroutine at a time (the agent completes each
+	// request's chain with a copy).
+	fetched map[string]fetchResult
+}
+
+type fetchResult struct {
+	certs []*x509.Certificate
+	err   error
 }
 
 // IssuerCacheDir is where Signet keeps the issuer certificates it
@@ -57,6 +90,34 @@ func IssuerCacheDir() string {
 		return ""
 	}
 	return filepath.Join(dir, "signet", "issuers")
+}
+
+// issuerClient fetches caIssuers URLs: within IssuerTimeout, and never
+// from link-local, multicast or unspecified addresses (a cloud machine's
+// metadata service answers at 169.254.169.254; a certificate in a
+// stranger's document must not make Signet ask it). Loopback and private
+// addresses stay allowed: enterprise CAs publish there.
+var issuerClient = &http.Client{
+	Timeout: IssuerTimeout,
+	Transport: &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{Timeout: IssuerTimeout, Control: func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return err
+			}
+			if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
+				return fmt.Errorf("caIssuers URLs are not fetched from %s", ip)
+			}
+			return nil
+		}}).DialContext,
+		TLSHandshakeTimeout:   IssuerTimeout,
+		ResponseHeaderTimeout: IssuerTimeout,
+	},
 }
 
 // IncompleteChainError: a chain stops below a root because an issuer
@@ -88,10 +149,17 @@ func (e *IncompleteChainError) Unwrap() error { return e.Err }
 // A CA certificate whose issuer is not at hand and that names no
 // caIssuers URL is taken to be issued by a root: CAs name the URL in what
 // they issue below an intermediate, and a root is the validator's to have.
-func (s ChainSource) Complete(ctx context.Context, leaf *x509.Certificate, have []*x509.Certificate) ([]*x509.Certificate, error) {
+func (s *ChainSource) Complete(ctx context.Context, leaf *x509.Certificate, have []*x509.Certificate) ([]*x509.Certificate, error) {
+	ctx, cancel := context.WithTimeout(ctx, completeBudget)
+	defer cancel()
 	pool := append(append([]*x509.Certificate(nil), have...), s.Anchors...)
 	chain := BuildChain(leaf, pool)
-	for len(chain) < maxChain {
+	for {
+		if len(chain) >= maxChain {
+			last := chain[len(chain)-1]
+			return chain, &IncompleteChainError{Below: last.Subject.CommonName, Issuer: last.Issuer.String(),
+				Err: fmt.Errorf("no root within %d certificates", maxChain)}
+		}
 		last := chain[len(chain)-1]
 		if selfSigned(last) {
 			if len(chain) > 1 {
@@ -102,6 +170,10 @@ func (s ChainSource) Complete(ctx context.Context, leaf *x509.Certificate, have 
 		if s.issuedByAnchor(last) {
 			return chain, nil
 		}
+		if signedByOneOf(last, chain[:len(chain)-1]) {
+			return chain, &IncompleteChainError{Below: last.Subject.CommonName, Issuer: last.Issuer.String(),
+				Err: errors.New("its issuers certify each other in a loop that reaches no root")}
+		}
 		if last.IsCA && len(last.IssuingCertificateURL) == 0 && len(chain) > 1 {
 			return chain, nil
 		}
@@ -110,7 +182,8 @@ func (s ChainSource) Complete(ctx context.Context, leaf *x509.Certificate, have 
 			return chain, &IncompleteChainError{Below: last.Subject.CommonName, Issuer: last.Issuer.String(), URLs: last.IssuingCertificateURL, Err: err}
 		}
 		if inChain(chain, issuer) {
-			return chain, nil
+			return chain, &IncompleteChainError{Below: last.Subject.CommonName, Issuer: last.Issuer.String(),
+				Err: errors.New("its issuers certify each other in a loop that reaches no root")}
 		}
 		chain = append(chain, issuer)
 		// What is at hand may continue from the issuer fetched.
@@ -123,14 +196,13 @@ func (s ChainSource) Complete(ctx context.Context, leaf *x509.Certificate, have 
 			}
 		}
 	}
-	return chain, nil
 }
 
 // Issuers returns what the source finds above cert beyond pool, for a
 // verifier completing a chain a signature did not carry whole: the
 // intermediates from the cache and caIssuers URLs. Roots are not among
 // them: the verifier's own trust anchors decide where a chain may end.
-func (s ChainSource) Issuers(ctx context.Context, cert *x509.Certificate, pool []*x509.Certificate) []*x509.Certificate {
+func (s *ChainSource) Issuers(ctx context.Context, cert *x509.Certificate, pool []*x509.Certificate) []*x509.Certificate {
 	chain, _ := s.Complete(ctx, cert, pool)
 	var out []*x509.Certificate
 	for _, c := range chain[1:] {
@@ -141,13 +213,23 @@ func (s ChainSource) Issuers(ctx context.Context, cert *x509.Certificate, pool [
 	return out
 }
 
+// signedByOneOf tells whether one of certs issued c.
+func signedByOneOf(c *x509.Certificate, certs []*x509.Certificate) bool {
+	for _, x := range certs {
+		if bytes.Equal(x.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(x) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 func selfSigned(c *x509.Certificate) bool {
 	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
 }
 
 // issuedByAnchor tells whether a trust anchor (the person's, the
 // system's) signed c.
-func (s ChainSource) issuedByAnchor(c *x509.Certificate) bool {
+func (s *ChainSource) issuedByAnchor(c *x509.Certificate) bool {
 	for _, a := range append(systemIssuers(c), s.Anchors...) {
 		if bytes.Equal(a.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(a) == nil {
 			return true
@@ -159,7 +241,7 @@ func (s ChainSource) issuedByAnchor(c *x509.Certificate) bool {
 // Issuer finds the certificate that signed c: in the cache, else (unless
 // Offline) at its caIssuers URLs, storing what it fetched. It returns
 // nil, nil when c names no URL and the cache has nothing.
-func (s ChainSource) Issuer(ctx context.Context, c *x509.Certificate) (*x509.Certificate, error) {
+func (s *ChainSource) Issuer(ctx context.Context, c *x509.Certificate) (*x509.Certificate, error) {
 	if issuer := s.cached(c); issuer != nil {
 		return issuer, nil
 	}
@@ -171,9 +253,12 @@ func (s ChainSource) Issuer(ctx context.Context, c *x509.Certificate) (*x509.Cer
 	}
 	client := s.Client
 	if client == nil {
-		client = &http.Client{Timeout: IssuerTimeout}
+		client = issuerClient
 	}
-	issuer, err := fetchIssuer(ctx, client, c)
+	if s.fetched == nil {
+		s.fetched = map[string]fetchResult{}
+	}
+	issuer, err := s.fetchIssuer(ctx, client, c)
 	if err != nil {
 		return nil, err
 	}
@@ -181,66 +266,78 @@ func (s ChainSource) Issuer(ctx context.Context, c *x509.Certificate) (*x509.Cer
 	return issuer, nil
 }
 
-// cacheFile names the cache file of c's issuer: by c's issuer name and
+// cachePrefix names the cache files of c's issuer: by c's issuer name and
 // authority key identifier, which name the issuer whatever URL it came
-// from.
-func (s ChainSource) cacheFile(c *x509.Certificate) string {
+// from; each certificate has a file of its own, named after its hash too,
+// so that no certificate stored can push another out.
+func (s *ChainSource) cachePrefix(c *x509.Certificate) string {
 	h := sha256.New()
 	h.Write(c.RawIssuer)
 	h.Write([]byte{0})
 	h.Write(c.AuthorityKeyId)
-	return filepath.Join(s.CacheDir, hex.EncodeToString(h.Sum(nil)[:20])+".pem")
+	return filepath.Join(s.CacheDir, hex.EncodeToString(h.Sum(nil)[:20]))
 }
 
 // cached returns c's issuer from the cache: a certificate there counts
-// only when its signature on c verifies, so a damaged or planted file
-// gives nothing.
-func (s ChainSource) cached(c *x509.Certificate) *x509.Certificate {
+// only when it is valid now and its signature on c verifies, so a damaged,
+// planted or expired one gives nothing (an expired intermediate is fetched
+// again: its CA publishes the renewed one at the same URL).
+func (s *ChainSource) cached(c *x509.Certificate) *x509.Certificate {
 	if s.CacheDir == "" {
 		return nil
 	}
-	for _, candidate := range readPEMFile(s.cacheFile(c)) {
-		if bytes.Equal(candidate.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(candidate) == nil {
-			return candidate
+	files, _ := filepath.Glob(s.cachePrefix(c) + "-*.pem")
+	if len(files) > maxCachedPerIssuer {
+		files = files[:maxCachedPerIssuer]
+	}
+	now := time.Now()
+	for _, f := range files {
+		for _, candidate := range readPEMFile(f) {
+			if now.Before(candidate.NotBefore) || now.After(candidate.NotAfter) {
+				continue
+			}
+			if bytes.Equal(candidate.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(candidate) == nil {
+				return candidate
+			}
 		}
 	}
 	return nil
 }
 
-// store adds issuer to the cache. Failing to is no error: the signature
-// is made all the same, only the next one goes online again.
-func (s ChainSource) store(c, issuer *x509.Certificate) {
-	if s.CacheDir == "" {
+// store adds issuer to the cache, unless it is larger than a CA
+// certificate is or the cache is full. Failing to is no error: the
+// signature is made all the same, only the next one goes online again.
+func (s *ChainSource) store(c, issuer *x509.Certificate) {
+	if s.CacheDir == "" || len(issuer.Raw) > maxCachedCert {
 		return
 	}
 	if err := os.MkdirAll(s.CacheDir, 0o700); err != nil {
 		return
 	}
-	file := s.cacheFile(c)
-	var buf bytes.Buffer
-	for _, old := range readPEMFile(file) {
-		if old.Equal(issuer) {
-			return
-		}
-		pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: old.Raw})
+	if entries, err := os.ReadDir(s.CacheDir); err != nil || len(entries) >= maxCacheFiles {
+		return
 	}
-	pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: issuer.Raw})
+	sum := sha256.Sum256(issuer.Raw)
+	file := s.cachePrefix(c) + "-" + hex.EncodeToString(sum[:8]) + ".pem"
+	if _, err := os.Stat(file); err == nil {
+		return
+	}
 	_ = atomicfile.Write(file, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
-		return err
+		return pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: issuer.Raw})
 	})
 }
 
-// readPEMFile reads the certificates of a PEM file of at most
-// maxIssuerSize bytes; nothing when it is missing or larger.
+// readPEMFile reads the certificates of a cache file; nothing when it is
+// missing or larger than a cached certificate can be.
 func readPEMFile(name string) []*x509.Certificate {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxIssuerSize+1))
-	if err != nil || len(data) > maxIssuerSize {
+	const limit = 2 * maxCachedCert // PEM's base64 and lines
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil || len(data) > limit {
 		return nil
 	}
 	var out []*x509.Certificate
@@ -262,7 +359,7 @@ func readPEMFile(name string) []*x509.Certificate {
 // fetched ends the walk with an error beside what was found. client nil
 // uses [IssuerTimeout].
 func FetchIssuers(ctx context.Context, cert *x509.Certificate, client *http.Client) ([]*x509.Certificate, error) {
-	s := ChainSource{Client: client}
+	s := &ChainSource{Client: client}
 	var out []*x509.Certificate
 	for cur := cert; len(out) < maxChain-1; {
 		if selfSigned(cur) || len(cur.IssuingCertificateURL) == 0 {
@@ -278,11 +375,21 @@ func FetchIssuers(ctx context.Context, cert *x509.Certificate, client *http.Clie
 	return out, nil
 }
 
-// fetchIssuer tries each caIssuers URL of c until one gives its issuer.
-func fetchIssuer(ctx context.Context, client *http.Client, c *x509.Certificate) (*x509.Certificate, error) {
+// fetchIssuer tries the first maxIssuerURLs caIssuers URLs of c until
+// one gives its issuer; each URL is fetched once per source.
+func (s *ChainSource) fetchIssuer(ctx context.Context, client *http.Client, c *x509.Certificate) (*x509.Certificate, error) {
 	var errs []error
-	for _, url := range c.IssuingCertificateURL {
-		certs, err := fetchCertificates(ctx, client, url)
+	urls := c.IssuingCertificateURL
+	if len(urls) > maxIssuerURLs {
+		urls = urls[:maxIssuerURLs]
+	}
+	for _, url := range urls {
+		r, ok := s.fetched[url]
+		if !ok {
+			r.certs, r.err = fetchCertificates(ctx, client, url)
+			s.fetched[url] = r
+		}
+		certs, err := r.certs, r.err
 		if err != nil {
 			errs = append(errs, err)
 			continue

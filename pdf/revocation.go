@@ -66,6 +66,7 @@ func (v *verifier) gather(leaves []*x509.Certificate) (*ValidationData, error) {
 		}
 	}
 	done := map[string]bool{}
+	src := &keys.ChainSource{Client: v.opts.HTTPClient, CacheDir: keys.IssuerCacheDir()}
 	for _, leaf := range leaves {
 		chain, err := v.verifyChain(leaf, v.pool, time.Now(), x509.ExtKeyUsageAny)
 		var unknown x509.UnknownAuthorityError
@@ -73,7 +74,6 @@ func (v *verifier) gather(leaves []*x509.Certificate) (*ValidationData, error) {
 			// Many signatures carry their signer's certificate alone:
 			// its issuers come from the issuer cache or from where it
 			// says (AIA caIssuers), as when signing.
-			src := keys.ChainSource{Client: v.opts.HTTPClient, CacheDir: keys.IssuerCacheDir()}
 			if more := src.Issuers(v.ctx, leaf, v.pool); len(more) > 0 {
 				v.pool = append(v.pool, more...)
 				chain, err = v.verifyChain(leaf, v.pool, time.Now(), x509.ExtKeyUsageAny)
