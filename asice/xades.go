@@ -136,7 +136,11 @@ type SignatureReport struct {
 }
 
 // Verify checks every signature of the container's signature documents,
-// and reports data files no signature covers as a container check.
+// and reports data files no valid signature covers as a failed container
+// check: a file added after signing (and listed in the manifest) is how a
+// signed container is tampered with, and libdigidocpp, DigiDoc4's
+// engine, refuses it too. Each signature's report lists the files it
+// covers.
 func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureReport {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
@@ -165,7 +169,7 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 		}
 	}
 	if len(bare) > 0 && len(reports) > 0 {
-		c.Checks = append(c.Checks, check("coverage", Warning, "asice.coverage", map[string]any{"Files": listed(escape.List(bare, maxListed))}))
+		c.Checks = append(c.Checks, check("coverage", Failed, "asice.coverage", map[string]any{"Files": listed(escape.List(bare, maxListed))}))
 	}
 	return reports
 }
@@ -1136,25 +1140,41 @@ func textOf(el *etree.Element) string {
 	return el.Text()
 }
 
-// keyInfoCerts reads KeyInfo's certificates: the first is the signer's
-// (as XAdES baseline puts it), the rest help build its chain.
+// keyInfoCerts reads the certificates of every X509Data of KeyInfo
+// (XML-DSig sets neither their count nor their order: some signers put
+// one certificate per X509Data, some the CA's first). The signer's is the
+// one the signed properties' SigningCertificateV2 (or SigningCertificate)
+// names by its digest; without one, the first. The others serve chain
+// building.
 func keyInfoCerts(sig *etree.Element) (*x509.Certificate, []*x509.Certificate) {
-	data := child(child(sig, nsDS, "KeyInfo"), nsDS, "X509Data")
-	if data == nil {
-		return nil, nil
-	}
 	var certs []*x509.Certificate
-	for _, el := range children(data, nsDS, "X509Certificate") {
-		der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(el.Text()), ""))
-		if err != nil {
-			continue
-		}
-		if c, err := x509.ParseCertificate(der); err == nil {
-			certs = append(certs, c)
+	for _, data := range children(child(sig, nsDS, "KeyInfo"), nsDS, "X509Data") {
+		for _, el := range children(data, nsDS, "X509Certificate") {
+			der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(el.Text()), ""))
+			if err != nil {
+				continue
+			}
+			if c, err := x509.ParseCertificate(der); err == nil {
+				certs = append(certs, c)
+			}
 		}
 	}
 	if len(certs) == 0 {
 		return nil, nil
 	}
-	return certs[0], certs[1:]
+	signer := 0
+	named := find(sig, nsXAdES, "SigningCertificateV2")
+	if named == nil {
+		named = find(sig, nsXAdES, "SigningCertificate")
+	}
+	if named != nil {
+		for i, c := range certs {
+			if checkBinding(named, c) == nil {
+				signer = i
+				break
+			}
+		}
+	}
+	pool := append(slices.Clone(certs[:signer]), certs[signer+1:]...)
+	return certs[signer], pool
 }

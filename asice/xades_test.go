@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,21 @@ func TestVerifyXAdES(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("the uncovered file is not reported: %+v", c.Checks)
+			}
+		})
+		t.Run("fail data file added to the manifest "+string(alg), func(t *testing.T) {
+			// A file added after signing and listed in the manifest: the
+			// manifest holds, the signature is valid over what it
+			// covers, and the container is not valid.
+			added := append(edit(es, "META-INF/manifest.xml", func(s string) string {
+				return strings.Replace(s, "</manifest:manifest>", `<manifest:file-entry manifest:full-path="extra.txt" manifest:media-type="text/plain"/></manifest:manifest>`, 1)
+			}), entry{"extra.txt", "x", zip.Deflate})
+			c, reps := verify(t, build(t, added...))
+			if c.Valid() || len(reps) != 1 || !reps[0].Valid || checkStatus(c, "manifest") == Failed || checkStatus(c, "coverage") != Failed {
+				t.Fatalf("container %+v", c.Checks)
+			}
+			if slices.Contains(reps[0].Covers, "extra.txt") {
+				t.Errorf("the signature is said to cover the added file: %v", reps[0].Covers)
 			}
 		})
 		t.Run("fail untrusted "+string(alg), func(t *testing.T) {

@@ -39,6 +39,10 @@ func CheckName(name string) string {
 		return i18n.T("check.signature_timestamp")
 	case "certificate":
 		return i18n.T("check.certificate")
+	case "level":
+		return i18n.T("check.level")
+	case "next level":
+		return i18n.T("check.next_level")
 	case "revocation":
 		return i18n.T("check.revocation")
 	case "document timestamp":

@@ -104,12 +104,14 @@ func TestExtend(t *testing.T) {
 				stamps = append(stamps, s)
 			}
 		}
-		if got != "B-LTA" || !rep.Valid() || len(stamps) != 2 {
+		// B-B extended to B-LTA: the time proof and the archive
+		// timestamp; the renewal adds a third over them.
+		if got != "B-LTA" || !rep.Valid() || len(stamps) != 3 {
 			t.Fatalf("level %s, %d document timestamps: %+v", got, len(stamps), rep)
 		}
-		if !strings.Contains(strings.Join(stamps[0].ChangesAfter, ","), "document timestamps") ||
-			!strings.Contains(strings.Join(stamps[0].ChangesAfter, ","), "validation data") {
-			t.Errorf("after the first timestamp: %v, want fresh validation data and a document timestamp", stamps[0].ChangesAfter)
+		if !strings.Contains(strings.Join(stamps[1].ChangesAfter, ","), "document timestamps") ||
+			!strings.Contains(strings.Join(stamps[1].ChangesAfter, ","), "validation data") {
+			t.Errorf("after the archive timestamp: %v, want fresh validation data and a document timestamp", stamps[1].ChangesAfter)
 		}
 	})
 	t.Run("fail renewal of a file that is not an archive", func(t *testing.T) {

@@ -115,13 +115,19 @@ func AddValidationData(ctx context.Context, r io.ReaderAt, size int64, w io.Writ
 // data, B-LTA also a document timestamp. A signature whose time nothing
 // proves yet (B-B: no signature timestamp, no later document timestamp)
 // first gets a document timestamp — the B-T that EN 319 142-1 allows —
-// so that B-LT means what it says whoever made the signature.
+// so that B-LT and B-LTA mean what they say whoever made the signature:
+// for B-LTA, signature | document timestamp | DSS (the signer's and that
+// timestamp's validation data) | document timestamp.
 func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level Level, ts Timestamper, opts LTVOptions) error {
 	switch level {
 	case LevelBB, LevelBT, "":
 		_, err := io.Copy(w, io.NewSectionReader(r, 0, size))
 		return err
-	case LevelBLT:
+	case LevelBLT, LevelBLTA:
+		// B-LT: after the time proof, the validation data of the
+		// signer's chain and of the time proof's TSA; B-LTA: then a
+		// document timestamp over it. One timestamp cannot be both the
+		// time proof and the archive timestamp (EN 319 142-1, 5.4).
 		untimed, err := hasUntimed(ctx, r, size, opts)
 		if err != nil {
 			return err
@@ -133,8 +139,9 @@ func Extend(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, level L
 			}
 			r, size = bytes.NewReader(t.Bytes()), int64(t.Len())
 		}
-		return AddValidationData(ctx, r, size, w, opts)
-	case LevelBLTA:
+		if level == LevelBLT {
+			return AddValidationData(ctx, r, size, w, opts)
+		}
 		var lt bytes.Buffer
 		if err := AddValidationData(ctx, r, size, &lt, opts); err != nil {
 			return err

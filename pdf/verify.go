@@ -128,9 +128,17 @@ type SignatureReport struct {
 	CoversWholeFile bool `json:"coversWholeFile"`
 	// ChangesAfter lists the kinds of changes made in later revisions.
 	ChangesAfter []string `json:"changesAfter,omitempty"`
-	Level        string   `json:"level,omitempty"`
-	Checks       []Check  `json:"checks"`
-	Valid        bool     `json:"valid"`
+	// Level is the PAdES baseline level reached (EN 319 142-1): B-B,
+	// B-T, B-LT or B-LTA; the checks "level" and "next level" say what
+	// it rests on and what the next one lacks.
+	Level string `json:"level,omitempty"`
+	// TimeProof is what proves when it was signed: ProofSignatureTimestamp
+	// (then ProvenTime) or ProofDocumentTimestamp, a document timestamp
+	// in a later revision (then SignedBefore, its time); empty: nothing.
+	TimeProof    string     `json:"timeProof,omitempty"`
+	SignedBefore *time.Time `json:"signedBefore,omitempty"`
+	Checks       []Check    `json:"checks"`
+	Valid        bool       `json:"valid"`
 }
 
 // Report is the verification of a whole document.
@@ -251,6 +259,14 @@ type sigField struct {
 	// (over a limit, damaged): reported as a signature that cannot be
 	// checked, never as no signature.
 	readErr error
+
+	// What the level is decided from, set by the checks: the signer's
+	// chain to its trust anchor, and the chain of the timestamp's TSA (of
+	// the signature timestamp, or of the document timestamp itself);
+	// valid once every check passed; tsTime the timestamp's time.
+	chain, tsChain []*x509.Certificate
+	tsTime         time.Time
+	valid          bool
 }
 
 // VerifyFile verifies the PDF at path.
@@ -333,6 +349,13 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 		}
 		rep.Signatures = append(rep.Signatures, v.verify(f, fields))
 	}
+	// Levels last: a signature's depends on what later revisions (DSS,
+	// document timestamps) add, and whether those hold.
+	for i, f := range fields {
+		if f.readErr == nil {
+			v.decideLevel(f, fields, &rep.Signatures[i])
+		}
+	}
 	return rep, nil
 }
 
@@ -346,6 +369,21 @@ type verifier struct {
 	dssOCSP   [][]byte
 	dssCRL    [][]byte
 	dssRev    int // revision index where the DSS last changed, -1 if none
+	// dssItems are the DSS's OCSP responses and CRLs, each with the
+	// revision that added it (its object's).
+	dssItems []dssItem
+}
+
+// maxDSSItems bounds the OCSP responses and CRLs the level is decided
+// from (each one's revision is looked up in every section): a DSS of a
+// thousand is already a hundred times what a signature needs.
+const maxDSSItems = 1000
+
+// dssItem is an OCSP response or a CRL of the DSS.
+type dssItem struct {
+	der []byte
+	crl bool
+	rev int
 }
 
 func (v *verifier) loadDSS() error {
@@ -383,6 +421,9 @@ func (v *verifier) loadDSS() error {
 			}
 			if _, data, err := v.d.readStreamAt(e.offset, v.d.limits.Stream); err == nil {
 				out = append(out, data)
+				if key != "Certs" && len(v.dssItems) < maxDSSItems {
+					v.dssItems = append(v.dssItems, dssItem{der: data, crl: key == "CRLs", rev: v.revisionOf(ref.ObjectNumber.Value())})
+				}
 			}
 		}
 		return out
@@ -627,7 +668,7 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 			rep.Valid = false
 		}
 	}
-	rep.Level = v.level(f, &rep, all)
+	f.valid = rep.Valid
 	return rep
 }
 
@@ -990,8 +1031,9 @@ func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureRe
 	v.checkDigest(f, cms, h, add)
 	v.checkSignature(cms, cert, h, rep, add)
 	v.checkAttributes(cms, cert, rep, add)
-	signingTime := v.checkTimestamp(cms, h, rep, add)
+	signingTime := v.checkTimestamp(f, cms, h, rep, add)
 	chain := v.checkChain(cert, cms.certs, signingTime, rep, add, x509.ExtKeyUsageAny)
+	f.chain = chain
 	v.checkRevocation(cert, chain, cms, signingTime, add)
 }
 
@@ -1193,7 +1235,7 @@ func checkESSCertID(der []byte, cert *x509.Certificate) error {
 
 // checkTimestamp verifies the signature timestamp and returns the time at
 // which the signature is validated: the proven time, or now.
-func (v *verifier) checkTimestamp(cms *parsedCMS, h crypto.Hash, rep *SignatureReport, add addCheck) time.Time {
+func (v *verifier) checkTimestamp(f *sigField, cms *parsedCMS, h crypto.Hash, rep *SignatureReport, add addCheck) time.Time {
 	tokens := cms.unsigned[oidAttrTimestampToken.String()]
 	if len(tokens) == 0 {
 		return v.opts.Now
@@ -1218,10 +1260,12 @@ func (v *verifier) checkTimestamp(cms *parsedCMS, h crypto.Hash, rep *SignatureR
 	var pool []*x509.Certificate
 	pool = append(pool, ts.Certificates...)
 	pool = append(pool, cms.certs...)
-	if _, err := v.verifyChain(tsa, pool, ts.Time, x509.ExtKeyUsageTimeStamping); err != nil {
+	tsChain, err := v.verifyChain(tsa, pool, ts.Time, x509.ExtKeyUsageTimeStamping)
+	if err != nil {
 		add("signature timestamp", Failed, "verify.check.ts_untrusted", map[string]any{"Name": tsa.Subject.CommonName, "Err": err})
 		return v.opts.Now
 	}
+	f.tsChain, f.tsTime = tsChain, ts.Time
 	t := ts.Time
 	rep.ProvenTime = &t
 	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339), "Name": tsa.Subject.CommonName})
@@ -1423,40 +1467,11 @@ func (v *verifier) verifyDocTimestamp(f *sigField, cms *parsedCMS, rep *Signatur
 	rep.TimestampAuthority = SignerOf(ts.Certificates[0])
 	t := ts.Time
 	rep.ProvenTime = &t
-	if _, err := v.verifyChain(ts.Certificates[0], append(ts.Certificates, cms.certs...), ts.Time, x509.ExtKeyUsageTimeStamping); err != nil {
+	tsChain, err := v.verifyChain(ts.Certificates[0], append(ts.Certificates, cms.certs...), ts.Time, x509.ExtKeyUsageTimeStamping)
+	if err != nil {
 		add("document timestamp", Failed, "verify.check.dts_untrusted", map[string]any{"Err": err})
 		return
 	}
+	f.tsChain, f.tsTime = tsChain, ts.Time
 	add("document timestamp", Passed, "verify.check.dts_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339)})
-}
-
-// level is the PAdES baseline level the signature reaches (ETSI EN 319
-// 142-1 section 6): B-B a valid PAdES signature; B-T with a trusted
-// signature or document timestamp; B-LT with validation data in a DSS
-// added after it; B-LTA with a document timestamp after that DSS.
-func (v *verifier) level(f *sigField, rep *SignatureReport, all []*sigField) string {
-	if !rep.Valid || f.docTS || rep.SubFilter != string(PAdES) {
-		return ""
-	}
-	lvl := "B-B"
-	laterDocTS := func(after int) bool {
-		for _, s := range all {
-			if s.docTS && s.revIdx > after {
-				return true
-			}
-		}
-		return false
-	}
-	if rep.ProvenTime == nil && !laterDocTS(f.revIdx) {
-		return lvl
-	}
-	lvl = "B-T"
-	if v.dssRev < 0 || v.dssRev < f.revIdx || (len(v.dssOCSP) == 0 && len(v.dssCRL) == 0) {
-		return lvl
-	}
-	lvl = "B-LT"
-	if laterDocTS(v.dssRev) {
-		lvl = "B-LTA"
-	}
-	return lvl
 }

@@ -62,7 +62,9 @@ func TestExtendCommand(t *testing.T) {
 		t.Fatalf("renew: exit %d\n%s%s", code, stdout, stderr)
 	}
 	rep, err := pdf.VerifyFile(context.Background(), renewed, pdf.VerifyOptions{Roots: pki.Roots()})
-	if err != nil || len(rep.Signatures) != 3 || !rep.Valid() {
+	// The signature, its time proof, the archive timestamp, the
+	// renewal's.
+	if err != nil || len(rep.Signatures) != 4 || !rep.Valid() || rep.Signatures[0].Level != "B-LTA" {
 		t.Fatalf("renewed: %v %+v", err, rep)
 	}
 	if code, _, stderr := run(t, "extend", "--renew", "--tsa", tsa.URL, "--trust", root, "-o", filepath.Join(dir, "x.pdf"), signed[1]); code != 1 || !strings.Contains(stderr, "only a B-LTA file can be renewed") {

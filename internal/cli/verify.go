@@ -191,9 +191,15 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, shown(s.Field)), shown(s.Who())}
 		if t, proven, ok := s.When(); ok {
 			when := map[string]any{"Time": i18n.DateTime(t.UTC())}
-			if proven {
+			switch {
+			case proven:
 				parts = append(parts, i18n.T("verify.signed_proven", when))
-			} else {
+			case s.SignedBefore != nil:
+				// A later document timestamp proves it was signed
+				// before then.
+				when["Claimed"], when["Time"] = i18n.DateTime(t.UTC()), i18n.DateTime(s.SignedBefore.UTC())
+				parts = append(parts, i18n.T("verify.signed_before", when))
+			default:
 				parts = append(parts, i18n.T("verify.signed_claimed", when))
 			}
 		}
@@ -202,7 +208,12 @@ func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
 		}
 		fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
 		for _, c := range s.Checks {
-			if verbose || c.Status == pdf.Failed {
+			switch {
+			case c.Name == "level" || c.Name == "next level":
+				// What the level rests on and what the next lacks,
+				// always said.
+				fmt.Fprintf(w, "      %-8s %-22s %s\n", "", flow.CheckName(c.Name), flow.CheckDetail(c))
+			case verbose || c.Status == pdf.Failed:
 				fmt.Fprintf(w, "      %-8s %-22s %s\n", c.Status, flow.CheckName(c.Name), flow.CheckDetail(c))
 			}
 		}
