@@ -720,7 +720,7 @@ func (c *Container) writeArchiveInput(ctx context.Context, w io.Writer, doc *doc
 		return fmt.Errorf("its input would be %d bytes of data files, more than the %d allowed for the container's archive timestamps together", total, budget)
 	}
 	for _, ref := range refs {
-		if err := c.writeReference(ctx, w, doc, ref); err != nil {
+		if err := c.writeReference(ctx, w, doc, ref, canon); err != nil {
 			return fmt.Errorf("reference %q: %v", attrOf(ref, "URI"), err)
 		}
 	}
@@ -805,14 +805,24 @@ func noTransforms(ref *etree.Element) error {
 // writeReference writes a reference's data after its transforms into w:
 // a data file streamed, or an element of the signature document
 // canonicalized.
-func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *document, ref *etree.Element) error {
+func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *document, ref *etree.Element, canon dsig.Canonicalizer) error {
 	uri := attrOf(ref, "URI")
 	if strings.HasPrefix(uri, "#") {
 		target, err := sameDocument(doc, uri)
 		if err != nil {
 			return err
 		}
-		content, err := transform(target, ref)
+		// XAdES 1.4.1 section 8.2.1 (EN 319 132-1 5.5.2): a reference
+		// whose result is a node-set (a same-document URI and no
+		// transforms) is canonicalized with the archive timestamp's own
+		// CanonicalizationMethod; one with a canonicalization transform
+		// gives octets already, taken as they are.
+		var content []byte
+		if child(ref, nsDS, "Transforms") == nil {
+			content, err = canonical(target, canon)
+		} else {
+			content, err = transform(target, ref)
+		}
 		if err != nil {
 			return err
 		}

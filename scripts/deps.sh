@@ -6,7 +6,9 @@
 #                          and Fyne's OpenGL/X11 headers for cgo, and the
 #                          smart-card stack a virtual eID card runs behind:
 #                          pcscd, vsmartcard's vpcd reader driver,
-#                          libcacard's card emulation, p11-kit's proxy)
+#                          libcacard's card emulation, p11-kit's proxy; and
+#                          Node.js with xadesjs, an independent XAdES
+#                          implementation, in scripts/xadesjs)
 #   scripts/deps.sh run    what building and running the app needs
 #   scripts/deps.sh screenshots  the app under Xvfb, on SoftHSM2 tokens
 #
@@ -31,7 +33,28 @@ for p in "${packages[@]}"; do
 		missing+=("$p")
 	fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The tests' independent XAdES implementation (xadesjs) runs on Node.js;
+# any node and npm will do (Debian's, or NodeSource's that bundles npm).
+if [ "$1" = test ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
+	missing+=(nodejs npm)
+fi
+
+# xadesjs and its dependencies, at the versions package-lock.json pins,
+# into scripts/xadesjs/node_modules (npm ci), when missing or stale.
+npm_modules() {
+	[ "$1" = test ] || return 0
+	local dir
+	dir="$(dirname "$0")/xadesjs"
+	if [ ! -d "$dir/node_modules/xadesjs" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		echo "signet: installing xadesjs (npm ci in $dir)" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	fi
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+	npm_modules "$1"
+	exit 0
+fi
 
 if ! command -v apt-get >/dev/null; then
 	echo "signet: missing packages ${missing[*]}; install them with your system's package manager" >&2
@@ -42,3 +65,4 @@ sudo=()
 echo "signet: installing ${missing[*]}" >&2
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+npm_modules "$1"
