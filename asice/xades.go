@@ -439,7 +439,32 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 			r.Level = "B-LTA"
 		}
 	}
+	levelChecks(&r, add)
 	return r
+}
+
+// levelChecks says, for a valid signature, what its XAdES level rests on
+// and what the next level lacks (EN 319 132-1 section 6), as PDFs' do.
+func levelChecks(r *SignatureReport, add func(string, Status, string, map[string]any)) {
+	for _, k := range r.Checks {
+		if k.Status == Failed {
+			return
+		}
+	}
+	level := func(id string, data map[string]any) { add("level", Passed, id, data) }
+	next := func(id string) { add("next level", Passed, id, nil) }
+	if r.ProvenTime == nil {
+		level("verify.check.level_bb", nil)
+		next("asice.level_next_bt")
+		return
+	}
+	level("verify.check.level_proof_sig", map[string]any{"Level": r.Level, "Time": r.ProvenTime.UTC().Format(time.RFC3339)})
+	switch r.Level {
+	case "B-T":
+		next("asice.level_next_blt")
+	case "B-LT":
+		next("asice.level_next_blta")
+	}
 }
 
 // XML limits, checked on the token stream before any tree is built: a

@@ -52,6 +52,16 @@ func TestExtendCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "PAdES B-LTA") || !strings.Contains(stdout, "archive: renew before") || strings.Contains(stderr, "warning") {
 		t.Fatalf("verify: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// What the level rests on, said under the signature: the document
+	// timestamp that covers it (it had none of its own).
+	if !strings.Contains(stdout, "B-LTA: its time is proven by the document timestamp of") || !strings.Contains(stdout, "(document timestamp)") {
+		t.Errorf("verify does not say the time proof:\n%s", stdout)
+	}
+	t.Logf("verify of the extended file:\n%s", stdout)
+	_, stdout, _ = run(t, "verify", "--trust", root, signed[0])
+	if !strings.Contains(stdout, "B-B: nothing proves when it was signed") || !strings.Contains(stdout, "for B-T: a signature timestamp, or a document timestamp over the signature") {
+		t.Errorf("verify of a B-B file does not say what B-T lacks:\n%s", stdout)
+	}
 	_, _, stderr = run(t, "verify", "--trust", root, "--renew-within", "100000h", lta)
 	if !strings.Contains(stderr, "warning: "+lta+": the newest document timestamp's certificate expires on") {
 		t.Fatalf("no renewal warning: %s", stderr)

@@ -271,7 +271,10 @@ func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
 		}
 		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES %s · %s\n", mark, verdict, shown(s.File), shown(who), s.Level, escape.List(s.Covers, 20))
 		for _, k := range s.Checks {
-			if verbose || k.Status == asice.Failed {
+			switch {
+			case k.Name == "level" || k.Name == "next level":
+				fmt.Fprintf(w, "      %-8s %-22s %s\n", "", flow.CheckName(k.Name), flow.CheckDetail(k))
+			case verbose || k.Status == asice.Failed:
 				fmt.Fprintf(w, "      %-8s %-22s %s\n", k.Status, flow.CheckName(k.Name), flow.CheckDetail(k))
 			}
 		}
