@@ -152,12 +152,14 @@ func checkList(list []pdf.Check) fyne.CanvasObject {
 	checks := container.NewVBox()
 	for _, c := range list {
 		icon := theme.ConfirmIcon()
-		switch c.Status {
-		case pdf.Failed:
+		switch {
+		case c.Name == "level" || c.Name == "next level":
+			icon = theme.InfoIcon() // what the level rests on, what the next lacks
+		case c.Status == pdf.Failed:
 			icon = theme.ErrorIcon()
-		case pdf.Warning:
+		case c.Status == pdf.Warning:
 			icon = theme.WarningIcon()
-		case pdf.Unknown:
+		case c.Status == pdf.Unknown:
 			icon = theme.QuestionIcon()
 		}
 		name := widget.NewLabelWithStyle(flow.CheckName(c.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
