@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -153,7 +154,15 @@ func TestQuitWithoutDBus(t *testing.T) {
 					t.Fatalf("exit: %v\nstderr:\n%s", err, stderr.String())
 				}
 			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
+				// Go prints every goroutine's stack on SIGQUIT: where it
+				// hangs is in the failure.
+				cmd.Process.Signal(syscall.SIGQUIT)
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+					cmd.Process.Kill()
+					<-done
+				}
 				t.Fatalf("still running 30 s after its window was closed\nstderr:\n%s", stderr.String())
 			}
 			if strings.Contains(stderr.String(), "panic") {

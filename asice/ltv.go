@@ -368,6 +368,11 @@ func valueElements(data *pdf.ValidationData, skip []byte) (*etree.Element, *etre
 	return certs, revs
 }
 
+// writeLegacyArchives makes archiveTimestamp compute its input as Signet
+// did before December 2026 (see checkArchiveTimestamp): tests set it to
+// make such archives, which verification must still read.
+var writeLegacyArchives = false
+
 // archiveTimestamp is a xades141:ArchiveTimeStamp over the signature and
 // everything before it (B-LTA).
 func (c *Container) archiveTimestamp(ctx context.Context, d *etree.Document, sig *etree.Element, ts pdf.Timestamper) (*etree.Element, error) {
@@ -378,7 +383,7 @@ func (c *Container) archiveTimestamp(ctx context.Context, d *etree.Document, sig
 	// The input is computed with el in place (what precedes it is what
 	// it covers), then el is taken out to be filled.
 	h := sha256.New()
-	err := c.writeArchiveInput(ctx, h, indexDocument(d), sig, el, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""))
+	err := c.writeArchiveInput(ctx, h, indexDocument(d), sig, el, dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(""), writeLegacyArchives)
 	usp.RemoveChild(el)
 	if err != nil {
 		return nil, err

@@ -430,6 +430,13 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 			return r
 		}
 		t, f := c.checkArchiveTimestamp(ctx, doc, sig, ats, opts, pool)
+		if f != nil && f.id == "asice.ats_legacy" {
+			add("archive timestamp", Warning, f.id, f.data)
+			if r.Level == "B-LT" {
+				r.Level = "B-LTA"
+			}
+			continue
+		}
 		if f != nil {
 			add("archive timestamp", Failed, f.id, f.data)
 			continue
@@ -694,15 +701,38 @@ func readLongTerm(usp *etree.Element) longTerm {
 	return lt
 }
 
+// hasNodeSetReference tells whether a SignedInfo reference is a
+// same-document one without transforms, whose archive input depends on
+// the canonicalization chosen for it.
+func hasNodeSetReference(sig *etree.Element) bool {
+	for _, ref := range children(child(sig, nsDS, "SignedInfo"), nsDS, "Reference") {
+		if strings.HasPrefix(attrOf(ref, "URI"), "#") && child(ref, nsDS, "Transforms") == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // checkArchiveTimestamp checks one archive timestamp over what precedes
-// it and returns the time it proves.
+// it and returns the time it proves. A timestamp over the input earlier
+// Signets computed returns its time with the failure "asice.ats_legacy",
+// a warning: it holds, not as the standard computes it.
 func (c *Container) checkArchiveTimestamp(ctx context.Context, doc *document, sig, ats *etree.Element, opts VerifyOptions, pool []*x509.Certificate) (time.Time, *failure) {
 	canon, ts, err := timestampToken(ats)
 	if err != nil {
 		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": err})
 	}
 	var inputErr error
-	f := checkToken(ctx, ts, func(w io.Writer) { inputErr = c.writeArchiveInput(ctx, w, doc, sig, ats, canon) }, opts, pool, "asice.ats_other")
+	f := checkToken(ctx, ts, func(w io.Writer) { inputErr = c.writeArchiveInput(ctx, w, doc, sig, ats, canon, false) }, opts, pool, "asice.ats_other")
+	if f != nil && f.id == "asice.ats_other" && inputErr == nil && hasNodeSetReference(sig) {
+		// Signet before December 2026 canonicalized a reference
+		// without transforms with inclusive C14N whatever the archive
+		// timestamp declared: its archives still hold, said so.
+		legacy := checkToken(ctx, ts, func(w io.Writer) { inputErr = c.writeArchiveInput(ctx, w, doc, sig, ats, canon, true) }, opts, pool, "asice.ats_other")
+		if legacy == nil && inputErr == nil {
+			return ts.Time, fail("asice.ats_legacy", map[string]any{"Time": ts.Time.UTC().Format(time.RFC3339)})
+		}
+	}
 	if inputErr != nil {
 		return time.Time{}, fail("verify.check.ts_bad", map[string]any{"Err": inputErr})
 	}
@@ -726,7 +756,7 @@ const maxArchiveTimestamps = 16
 // The data files stream into w (a hash), never held; the input is
 // bounded by twice the container's total budget, however many references
 // repeat a file.
-func (c *Container) writeArchiveInput(ctx context.Context, w io.Writer, doc *document, sig, ats *etree.Element, canon dsig.Canonicalizer) error {
+func (c *Container) writeArchiveInput(ctx context.Context, w io.Writer, doc *document, sig, ats *etree.Element, canon dsig.Canonicalizer, legacy bool) error {
 	signedInfo := child(sig, nsDS, "SignedInfo")
 	if signedInfo == nil {
 		return errors.New("no SignedInfo")
@@ -745,7 +775,7 @@ func (c *Container) writeArchiveInput(ctx context.Context, w io.Writer, doc *doc
 		return fmt.Errorf("its input would be %d bytes of data files, more than the %d allowed for the container's archive timestamps together", total, budget)
 	}
 	for _, ref := range refs {
-		if err := c.writeReference(ctx, w, doc, ref, canon); err != nil {
+		if err := c.writeReference(ctx, w, doc, ref, canon, legacy); err != nil {
 			return fmt.Errorf("reference %q: %v", attrOf(ref, "URI"), err)
 		}
 	}
@@ -830,7 +860,7 @@ func noTransforms(ref *etree.Element) error {
 // writeReference writes a reference's data after its transforms into w:
 // a data file streamed, or an element of the signature document
 // canonicalized.
-func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *document, ref *etree.Element, canon dsig.Canonicalizer) error {
+func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *document, ref *etree.Element, canon dsig.Canonicalizer, legacy bool) error {
 	uri := attrOf(ref, "URI")
 	if strings.HasPrefix(uri, "#") {
 		target, err := sameDocument(doc, uri)
@@ -841,9 +871,10 @@ func (c *Container) writeReference(ctx context.Context, w io.Writer, doc *docume
 		// whose result is a node-set (a same-document URI and no
 		// transforms) is canonicalized with the archive timestamp's own
 		// CanonicalizationMethod; one with a canonicalization transform
-		// gives octets already, taken as they are.
+		// gives octets already, taken as they are. (legacy: inclusive
+		// C14N, as Signet did before.)
 		var content []byte
-		if child(ref, nsDS, "Transforms") == nil {
+		if child(ref, nsDS, "Transforms") == nil && !legacy {
 			content, err = canonical(target, canon)
 		} else {
 			content, err = transform(target, ref)

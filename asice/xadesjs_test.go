@@ -136,6 +136,30 @@ func TestXadesjsInterop(t *testing.T) {
 			if got != want {
 				t.Errorf("archive timestamp imprint %s, xadesjs computes %s", got, want)
 			}
+
+			// An archive earlier Signets wrote over this signature
+			// (its reference without transforms canonicalized with
+			// inclusive C14N) still holds, with a warning to extend
+			// again: xadesjs computes another imprint.
+			writeLegacyArchives = true
+			old, err := ExtendContainer(context.Background(), bytes.NewReader(container), int64(len(container)), pdf.LevelBLTA,
+				&pdf.TSAClient{URL: ltv.TSA.URL}, pdf.LTVOptions{Roots: pki.Roots()})
+			writeLegacyArchives = false
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err = Open(bytes.NewReader(old), int64(len(old)), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reps = c.Verify(context.Background(), opts)
+			if !c.Valid() || len(reps) != 1 || !reps[0].Valid || reps[0].Level != string(pdf.LevelBLTA) || status(reps[0], "archive timestamp") != Warning {
+				t.Fatalf("an earlier Signet's archive: %+v %+v", c.Checks, reps)
+			}
+			os.WriteFile(sigFile, entryData(t, old, "META-INF/signatures0.xml"), 0o644)
+			if legacy := strings.TrimSpace(xadesjs(t, "ats-input", sigFile, dir, "0")); legacy == archiveImprint(t, entryData(t, old, "META-INF/signatures0.xml")) {
+				t.Error("the legacy archive's imprint is what xadesjs computes: the test shows nothing")
+			}
 		})
 	}
 }

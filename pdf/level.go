@@ -3,6 +3,7 @@ package pdf
 import (
 	"crypto/x509"
 	"encoding/asn1"
+	"fmt"
 	"strings"
 	"time"
 
@@ -81,7 +82,7 @@ func (v *verifier) decideLevel(f *sigField, all []*sigField, rep *SignatureRepor
 
 	// B-LT: validation data after the time proof, in a DSS (even when
 	// no certificate needs revocation data, the DSS carries the chain).
-	ltRev, missing := v.validationDataRev(proofRev, f.chain, proofChain)
+	ltRev, missing := v.validationDataRev(proofRev, proofTime(rep), f.chain, proofChain)
 	if ltRev == proofRev && v.dssRev > proofRev {
 		ltRev = v.dssRev
 	}
@@ -120,10 +121,11 @@ func proofTime(rep *SignatureReport) time.Time {
 
 // validationDataRev finds, among the DSS's OCSP responses and CRLs added
 // in revisions after the time proof's (after), validation data for every
-// certificate of the chains but their trust anchors (each chain's last).
-// It returns the revision by which all of it was there, or the names of
-// the certificates that have none.
-func (v *verifier) validationDataRev(after int, chains ...[]*x509.Certificate) (rev int, missing []string) {
+// certificate of the chains but their trust anchors (each chain's last),
+// showing it not revoked before the proven time t. It returns the
+// revision by which all of it was there, or the names of the
+// certificates that have none.
+func (v *verifier) validationDataRev(after int, t time.Time, chains ...[]*x509.Certificate) (rev int, missing []string) {
 	rev = after
 	seen := map[string]bool{}
 	for _, chain := range chains {
@@ -134,11 +136,11 @@ func (v *verifier) validationDataRev(after int, chains ...[]*x509.Certificate) (
 			}
 			seen[string(c.Raw)] = true
 			first := -1
-			for _, it := range v.dssItems {
+			for k, it := range v.dssItems {
 				if it.rev <= after || (first >= 0 && it.rev >= first) {
 					continue
 				}
-				if covers(it, c, issuer) {
+				if v.covers(k, c, issuer, t) {
 					first = it.rev
 				}
 			}
@@ -166,13 +168,48 @@ func hasRevocationSource(c *x509.Certificate) bool {
 	return len(c.OCSPServer) > 0 || len(c.CRLDistributionPoints) > 0
 }
 
-// covers tells whether a DSS item is validation data for c: an OCSP
-// response about c signed for its issuer, or a CRL its issuer signed.
-func covers(it dssItem, c, issuer *x509.Certificate) bool {
-	if it.crl {
-		_, err := parseCRL(it.der, issuer)
-		return err == nil
+// covers tells whether DSS item k is validation data for c that shows it
+// not revoked before t: an OCSP response about c from its issuer or a
+// responder the issuer made one, or a CRL its issuer signed. Each item is
+// read once per certificate and issuer (a DSS of large CRLs is read many
+// times otherwise).
+func (v *verifier) covers(k int, c, issuer *x509.Certificate, t time.Time) bool {
+	key := fmt.Sprint(k, "|", string(c.Raw), "|", string(issuer.Raw))
+	if ok, done := v.covered[key]; done {
+		return ok
 	}
-	_, err := ocsp.ParseResponseForCert(it.der, c, issuer)
-	return err == nil
+	ok := false
+	it := v.dssItems[k]
+	if it.crl {
+		if list, err := parseCRLOnce(v, k, issuer); err == nil {
+			at, revoked := list.revokedAt(c.SerialNumber)
+			ok = !revoked || at.After(t)
+		}
+	} else if resp, err := parseOCSP(it.der, c, issuer); err == nil {
+		ok = resp.Status == ocsp.Good || (resp.Status == ocsp.Revoked && resp.RevokedAt.After(t))
+	}
+	if v.covered == nil {
+		v.covered = map[string]bool{}
+	}
+	v.covered[key] = ok
+	return ok
+}
+
+// parseCRLOnce parses DSS item k as a CRL of issuer, once.
+func parseCRLOnce(v *verifier, k int, issuer *x509.Certificate) (*revocationList, error) {
+	key := fmt.Sprint(k, "|", string(issuer.Raw))
+	if r, done := v.crls[key]; done {
+		return r.list, r.err
+	}
+	list, err := parseCRL(v.dssItems[k].der, issuer)
+	if v.crls == nil {
+		v.crls = map[string]parsedCRL{}
+	}
+	v.crls[key] = parsedCRL{list, err}
+	return list, err
+}
+
+type parsedCRL struct {
+	list *revocationList
+	err  error
 }

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/crypto/ocsp"
-
 	"github.com/signet-sign/signet/keys"
 )
 
@@ -93,7 +91,7 @@ func (v *verifier) gather(leaves []*x509.Certificate) (*ValidationData, error) {
 			case len(c.OCSPServer) > 0:
 				resp, err := v.fetchOCSP(c, issuer)
 				if err == nil {
-					_, err = ocsp.ParseResponseForCert(resp, c, issuer)
+					_, err = parseOCSP(resp, c, issuer)
 				}
 				if err != nil {
 					return nil, fmt.Errorf("%w: OCSP for %q: %v", ErrValidationData, c.Subject.CommonName, err)

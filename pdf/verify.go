@@ -370,8 +370,11 @@ type verifier struct {
 	dssCRL    [][]byte
 	dssRev    int // revision index where the DSS last changed, -1 if none
 	// dssItems are the DSS's OCSP responses and CRLs, each with the
-	// revision that added it (its object's).
+	// revision that added it; covered and crls remember what deciding
+	// levels read of them.
 	dssItems []dssItem
+	covered  map[string]bool
+	crls     map[string]parsedCRL
 }
 
 // maxDSSItems bounds the OCSP responses and CRLs the level is decided
@@ -422,7 +425,12 @@ func (v *verifier) loadDSS() error {
 			if _, data, err := v.d.readStreamAt(e.offset, v.d.limits.Stream); err == nil {
 				out = append(out, data)
 				if key != "Certs" && len(v.dssItems) < maxDSSItems {
-					v.dssItems = append(v.dssItems, dssItem{der: data, crl: key == "CRLs", rev: v.revisionOf(ref.ObjectNumber.Value())})
+					// The revision that added it: the later of the one
+					// whose section lists it and the one its bytes lie
+					// in (a section may point past its own revision's
+					// end, at bytes appended after a later timestamp).
+					rev := max(v.revisionOf(ref.ObjectNumber.Value()), v.revisionAt(e.offset))
+					v.dssItems = append(v.dssItems, dssItem{der: data, crl: key == "CRLs", rev: rev})
 				}
 			}
 		}
@@ -438,8 +446,15 @@ func (v *verifier) loadDSS() error {
 	return nil
 }
 
-// revisionOf is the index of the oldest revision whose section lists nr in
-// its newest form.
+// revisionAt is the index of the revision whose bytes hold offset: the
+// first whose end lies past it (the last revision for bytes after every
+// end).
+func (v *verifier) revisionAt(offset int64) int {
+	i, _ := slices.BinarySearch(v.revisions, offset+1)
+	return min(i, len(v.revisions)-1)
+}
+
+// revisionOf is the index of the newest revision whose section lists nr.
 func (v *verifier) revisionOf(nr int) int {
 	for _, sec := range v.d.sections { // newest first
 		if _, ok := sec.lookup(nr); ok {
@@ -1378,7 +1393,7 @@ func (v *verifier) revocationStatus(cert, issuer *x509.Certificate, ocsps, crls 
 		}
 	}
 	for _, der := range ocsps {
-		resp, err := ocsp.ParseResponseForCert(der, cert, issuer)
+		resp, err := parseOCSP(der, cert, issuer)
 		if err != nil {
 			continue
 		}

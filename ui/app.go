@@ -125,6 +125,10 @@ type App struct {
 	stop           context.CancelFunc
 	// alive ends when the app closes (stop): background waits end with it.
 	alive context.Context
+	// watching is closed when the token watcher has stopped: Close waits
+	// for it, so that no module call is under way when the modules are
+	// finalized (C_Finalize beside a C_GetSlotList is undefined).
+	watching chan struct{}
 }
 
 // New builds the app's main window on a (the real app, or a test app).
@@ -189,7 +193,11 @@ func New(a fyne.App, cfg Config) *App {
 		if poll == 0 {
 			poll = watchInterval
 		}
-		go app.signer.watch(ctx, poll)
+		app.watching = make(chan struct{})
+		go func() {
+			defer close(app.watching)
+			app.signer.watch(ctx, poll)
+		}()
 	}
 	app.win.SetOnClosed(cancel)
 	if cfg.Agent || cfg.Settings.Agent {
@@ -206,6 +214,9 @@ func (a *App) Window() fyne.Window { return a.win }
 // Close stops the background work and the agent.
 func (a *App) Close() {
 	a.stop()
+	if a.watching != nil {
+		<-a.watching
+	}
 	a.mu.Lock()
 	srv := a.agent
 	a.agent = nil
