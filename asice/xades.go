@@ -168,7 +168,9 @@ func (c *Container) Verify(ctx context.Context, opts VerifyOptions) []SignatureR
 			bare = append(bare, f.Name)
 		}
 	}
-	if len(bare) > 0 && len(reports) > 0 {
+	// Said when some signature holds: without one, the container is not
+	// valid already, and "added after signing" would mislead.
+	if len(bare) > 0 && len(covered) > 0 {
 		c.Checks = append(c.Checks, check("coverage", Failed, "asice.coverage", map[string]any{"Files": listed(escape.List(bare, maxListed))}))
 	}
 	return reports
