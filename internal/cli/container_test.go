@@ -60,6 +60,17 @@ func TestVerifyContainer(t *testing.T) {
 	if code != 1 || !strings.Contains(stdout, "✗ NOT VALID") || !strings.Contains(stdout, `“līgums.txt” was changed after signing`) {
 		t.Errorf("a changed file: exit %d\n%s", code, stdout)
 	}
+	// A file added after signing, listed in the manifest: the signature
+	// holds over what it signed, the container does not (exit 1), and
+	// the file is named.
+	withManifest := rezip(t, data, "META-INF/manifest.xml", []byte(strings.Replace(string(entry(t, data, "META-INF/manifest.xml")),
+		"</manifest:manifest>", `<manifest:file-entry manifest:full-path="pielikums.txt" manifest:media-type="text/plain"/></manifest:manifest>`, 1)))
+	added := filepath.Join(dir, "papildināts.edoc")
+	os.WriteFile(added, appendEntry(t, withManifest, "pielikums.txt", []byte("Pievienots vēlāk.")), 0o644)
+	code, stdout, _ = run(t, "verify", "--trust", inter, added)
+	if code != 1 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "no valid signature covers pielikums.txt") {
+		t.Errorf("a file added after signing: exit %d\n%s", code, stdout)
+	}
 	// In Latvian: the check and what it found in the person's words.
 	t.Setenv("LANG", "lv_LV.UTF-8")
 	code, stdout, _ = run(t, "verify", "--trust", inter, bad)
@@ -84,6 +95,42 @@ func TestVerifyContainer(t *testing.T) {
 	if code != 2 || !strings.Contains(stdout, "cannot verify") {
 		t.Errorf("a truncated container: exit %d\n%s", code, stdout)
 	}
+}
+
+// entry is the content of one entry of the container data.
+func entry(t *testing.T, data []byte, name string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	body, _ := io.ReadAll(rc)
+	return body
+}
+
+// appendEntry is the container data with one more entry at the end.
+func appendEntry(t *testing.T, data []byte, name string, content []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+	w.Write(content)
+	zw.Close()
+	return b.Bytes()
 }
 
 // rezip is the container data with one entry's content replaced.
