@@ -7,10 +7,14 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/beevik/etree"
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/testpki"
@@ -345,5 +349,56 @@ func TestManyFiles(t *testing.T) {
 	c, reps := f.verify(t, data)
 	if !c.Valid() || len(reps) != 1 || !reps[0].Valid || len(reps[0].Covers) != 400 || reps[0].Level != "B-LTA" {
 		t.Fatalf("container %+v\nsignatures %+v", c.Checks, reps)
+	}
+}
+
+// TestLevelNeedsTSAValues: B-LT wants the revocation values of the
+// signature timestamp's authority as well as the signer's (EN 319 132-1):
+// a signature whose RevocationValues lack the TSA's is B-T, and says what
+// B-LT lacks, naming the TSA.
+func TestLevelNeedsTSAValues(t *testing.T) {
+	f := newLTVFixture(t)
+	e, err := f.pki.NewEntity(testpki.P256, testpki.Signing, "Jānis Bērziņš", f.ltv.Issue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, doc := f.sign(t, twoFiles, e, pdf.LevelBLT, 0)
+	// Drop the TSA's OCSP response: of the EncapsulatedOCSPValues, the
+	// one that is not about the signer.
+	d := etree.NewDocument()
+	if err := d.ReadFromBytes(doc); err != nil {
+		t.Fatal(err)
+	}
+	dropped := 0
+	for _, v := range d.FindElements("//EncapsulatedOCSPValue") {
+		der, _ := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(v.Text()), ""))
+		if resp, err := ocsp.ParseResponse(der, nil); err == nil && resp.SerialNumber.Cmp(e.Cert.SerialNumber) != 0 {
+			v.Parent().RemoveChild(v)
+			dropped++
+		}
+	}
+	if dropped != 1 {
+		t.Fatalf("%d OCSP values dropped, want the TSA's", dropped)
+	}
+	edited, err := d.WriteToBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := Write(twoFiles, map[string][]byte{name: edited})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, reps := f.verify(t, data)
+	if len(reps) != 1 || !reps[0].Valid || reps[0].Level != string(pdf.LevelBT) {
+		t.Fatalf("level %s: %+v", reps[0].Level, reps[0].Checks)
+	}
+	next := ""
+	for _, k := range reps[0].Checks {
+		if k.Name == "next level" {
+			next = k.Detail
+		}
+	}
+	if !strings.Contains(next, "Signet Test TSA") {
+		t.Errorf("next level %q does not name the TSA", next)
 	}
 }

@@ -133,6 +133,10 @@ type SignatureReport struct {
 	Covers []string `json:"covers"`
 	Checks []Check  `json:"checks"`
 	Valid  bool     `json:"valid"`
+
+	// missingLT names the certificates a B-T signature lacks revocation
+	// values for, to be B-LT.
+	missingLT []string
 }
 
 // Verify checks every signature of the container's signature documents,
@@ -415,8 +419,14 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 	if len(chain) >= 2 {
 		k := pdf.CheckRevocation(ctx, cert, chain[1], lt.ocsps, lt.crls, signingTime, pdf.VerifyOptions{Online: opts.Online, HTTPClient: opts.HTTPClient})
 		r.Checks = append(r.Checks, k)
+		// B-LT (EN 319 132-1): the certificates and revocation values
+		// of the signer's chain and of the signature timestamp's
+		// authority, in the signature.
 		if r.Level == "B-T" && k.Status == Passed && embedded && lt.hasCertValues {
-			r.Level = "B-LT"
+			r.missingLT = pdf.MissingValidationData(lt.ocsps, lt.crls, signingTime, chain, c.tsaChain(ctx, sig, opts, pool))
+			if len(r.missingLT) == 0 {
+				r.Level = "B-LT"
+			}
 		}
 	}
 
@@ -470,7 +480,11 @@ func levelChecks(r *SignatureReport, add func(string, Status, string, map[string
 	level("verify.check.level_proof_sig", map[string]any{"Level": r.Level, "Time": r.ProvenTime.UTC().Format(time.RFC3339)})
 	switch r.Level {
 	case "B-T":
-		next("asice.level_next_blt")
+		if len(r.missingLT) > 0 {
+			add("next level", Passed, "asice.level_next_blt_for", map[string]any{"Names": strings.Join(r.missingLT, ", ")})
+		} else {
+			next("asice.level_next_blt")
+		}
 	case "B-LT":
 		next("asice.level_next_blta")
 	}
@@ -597,6 +611,24 @@ func (c *Container) checkSignatureTimestamp(ctx context.Context, sig *etree.Elem
 	}
 	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": ts.Time.UTC().Format(time.RFC3339), "Name": ts.Certificates[0].Subject.CommonName})
 	return ts.Time, true
+}
+
+// tsaChain is the chain of the signature timestamp's authority, nil when
+// there is none or it does not verify (checkSignatureTimestamp said why).
+func (c *Container) tsaChain(ctx context.Context, sig *etree.Element, opts VerifyOptions, pool []*x509.Certificate) []*x509.Certificate {
+	st := find(sig, nsXAdES, "SignatureTimeStamp")
+	if st == nil {
+		return nil
+	}
+	_, ts, err := timestampToken(st)
+	if err != nil || len(ts.Certificates) == 0 {
+		return nil
+	}
+	chain, err := verifyChain(ctx, ts.Certificates[0], append(slices.Clone(ts.Certificates), pool...), ts.Time, x509.ExtKeyUsageTimeStamping, opts)
+	if err != nil {
+		return nil
+	}
+	return chain
 }
 
 // timestampToken reads a XAdES time-stamp element (SignatureTimeStamp,

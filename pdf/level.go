@@ -213,3 +213,42 @@ type parsedCRL struct {
 	list *revocationList
 	err  error
 }
+
+// MissingValidationData names the certificates of the chains (each
+// chain's last, its trust anchor, excepted) that the given OCSP responses
+// and CRLs do not show valid at t, as a level needs them (see
+// validationDataRev); certificates that name no revocation source need
+// none. XAdES signatures carry theirs in RevocationValues.
+func MissingValidationData(ocsps, crls [][]byte, t time.Time, chains ...[]*x509.Certificate) []string {
+	var missing []string
+	seen := map[string]bool{}
+	for _, chain := range chains {
+		for i := 0; i+1 < len(chain); i++ {
+			c, issuer := chain[i], chain[i+1]
+			if seen[string(c.Raw)] || !hasRevocationSource(c) {
+				continue
+			}
+			seen[string(c.Raw)] = true
+			ok := false
+			for _, der := range ocsps {
+				if resp, err := parseOCSP(der, c, issuer); err == nil && (resp.Status == ocsp.Good || (resp.Status == ocsp.Revoked && resp.RevokedAt.After(t))) {
+					ok = true
+					break
+				}
+			}
+			for _, der := range crls {
+				if ok {
+					break
+				}
+				if list, err := parseCRL(der, issuer); err == nil {
+					at, revoked := list.revokedAt(c.SerialNumber)
+					ok = !revoked || at.After(t)
+				}
+			}
+			if !ok {
+				missing = append(missing, "“"+c.Subject.CommonName+"”")
+			}
+		}
+	}
+	return missing
+}
