@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/autostart"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/keys"
 )
@@ -28,7 +30,8 @@ type settingsView struct {
 	aaURL, aaRedirect                   *widget.Entry
 	aaID, aaSecret, aaInstance          *widget.Entry
 	ceURL, ceKey, ceCA                  *widget.Entry
-	agentOn                             *widget.Check
+	agentOn, autostart                  *widget.Check
+	tabs                                *container.AppTabs
 	origins, digestOrigins              *widget.Entry
 	dialog                              *dialog.ConfirmDialog
 }
@@ -78,6 +81,8 @@ func (a *App) showSettings() {
 
 	v.agentOn = widget.NewCheck(i18n.T("ui.agent_allow"), nil)
 	v.agentOn.SetChecked(s.Agent || a.cfg.Agent)
+	v.autostart = widget.NewCheck(i18n.T("ui.set.autostart"), nil)
+	v.autostart.SetChecked(autostart.Installed())
 	v.origins = multi(s.AgentOrigins)
 	v.origins.SetPlaceHolder("https://portal.example.lv")
 	v.digestOrigins = multi(s.AgentDigestOrigins)
@@ -135,7 +140,7 @@ func (a *App) showSettings() {
 			widget.NewFormItem(i18n.T("ui.set.ce_key"), v.ceKey),
 			widget.NewFormItem(i18n.T("ui.set.ce_ca"), v.ceCA),
 		)),
-		container.NewTabItem("Agent", container.NewVBox(v.agentOn, agentNote, widget.NewForm(
+		container.NewTabItem("Agent", container.NewVBox(v.agentOn, v.autostart, agentNote, widget.NewForm(
 			widget.NewFormItem(i18n.T("ui.set.origins"), v.origins),
 			func() *widget.FormItem {
 				it := widget.NewFormItem(i18n.T("ui.set.digest_origins"), v.digestOrigins)
@@ -143,6 +148,7 @@ func (a *App) showSettings() {
 				return it
 			}()))),
 	)
+	v.tabs = tabs
 	v.dialog = dialog.NewCustomConfirm(i18n.T("ui.settings"), i18n.T("ui.save"), i18n.T("ui.cancel"), tabs, func(ok bool) {
 		if ok {
 			if err := a.saveSettings(v); err != nil {
@@ -190,6 +196,11 @@ func (a *App) saveSettings(v *settingsView) error {
 		}
 	}
 	next.Agent = v.agentOn.Checked
+	if v.autostart.Checked != autostart.Installed() {
+		if err := setAutostart(v.autostart.Checked); err != nil {
+			return err
+		}
+	}
 	next.AgentOrigins = lines(v.origins.Text)
 	next.AgentDigestOrigins = lines(v.digestOrigins.Text)
 	for _, o := range append(slices.Clone(next.AgentOrigins), next.AgentDigestOrigins...) {
@@ -269,6 +280,25 @@ func (a *App) saveSettings(v *settingsView) error {
 	}
 	a.setStatus("%s", i18n.T("ui.status.settings_saved"))
 	return nil
+}
+
+// executable is the program the autostart entry runs (tests set it).
+var executable = os.Executable
+
+// setAutostart starts the agent at login, or no longer (an XDG autostart
+// entry running this program with "agent", as signet agent
+// --install-autostart writes).
+func setAutostart(on bool) error {
+	if !on {
+		_, err := autostart.Remove()
+		return err
+	}
+	exe, err := autostart.Program(executable)
+	if err != nil {
+		return err
+	}
+	_, err = autostart.Install(exe)
+	return err
 }
 
 // agentPort is the agent's port as set.

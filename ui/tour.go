@@ -224,11 +224,28 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 	}
 
 	// 8. A site asks the person to log in (a Web eID token).
-	return asked("9-agent-login", func(ctx context.Context) {
+	err = asked("9-agent-login", func(ctx context.Context) {
 		req := agent.Request{Origin: "https://portal.example.lv", Login: true, Token: d.Token, Purpose: keys.PurposeAuthentication,
 			Certificate: certificate(func(c flow.KeyChoice) bool { return c.Token == d.Token && c.Purpose == keys.PurposeAuthentication })}
 		_ = agentConsent{a}.Approve(ctx, req)
 	})
+	if err != nil {
+		return err
+	}
+
+	// 9. The agent's settings: sites, and starting it at login.
+	fyne.DoAndWait(func() {
+		a.showSettings()
+		a.mu.Lock()
+		v := a.settings
+		a.mu.Unlock()
+		if v != nil && v.tabs != nil {
+			v.tabs.SelectIndex(len(v.tabs.Items) - 1)
+		}
+	})
+	err = shot("10-settings-agent")
+	fyne.DoAndWait(func() { a.closeTop() })
+	return err
 }
 
 // closeTop hides the topmost dialog.

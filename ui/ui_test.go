@@ -30,6 +30,7 @@ import (
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/internal/autostart"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -569,6 +570,41 @@ func TestRemoteSigningOTP(t *testing.T) {
 	rows := h.results()
 	if len(rows) != 1 || rows[0].Err != nil || !strings.HasSuffix(rows[0].Verdict, "valid") {
 		t.Fatalf("%+v %v", rows, h.lastError())
+	}
+}
+
+// TestSettingsAutostart: the Agent tab's switch writes the XDG autostart
+// entry that runs the agent at login, and takes it away; a temporary
+// build (make run) is refused, saying why.
+func TestSettingsAutostart(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	h := newHarness(t, nil, nil)
+	h.app.cfg.SettingsPath = filepath.Join(t.TempDir(), "config.toml")
+	executable = func() (string, error) { return "/usr/bin/signet", nil }
+	defer func() { executable = os.Executable }()
+	h.app.showSettings()
+	h.app.mu.Lock()
+	v := h.app.settings
+	h.app.mu.Unlock()
+	if v.autostart.Checked {
+		t.Fatal("the switch is on with no entry")
+	}
+	v.autostart.SetChecked(true)
+	if err := h.app.saveSettings(v); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", autostart.FileName))
+	if err != nil || !strings.Contains(string(data), "\nExec=/usr/bin/signet agent\n") {
+		t.Fatalf("entry: %v\n%s", err, data)
+	}
+	v.autostart.SetChecked(false)
+	if err := h.app.saveSettings(v); err != nil || autostart.Installed() {
+		t.Fatalf("off: %v, installed %v", err, autostart.Installed())
+	}
+	executable = func() (string, error) { return filepath.Join(os.TempDir(), "go-build1", "exe", "signet"), nil }
+	v.autostart.SetChecked(true)
+	if err := h.app.saveSettings(v); err == nil || !strings.Contains(err.Error(), "temporary build") || autostart.Installed() {
+		t.Errorf("a temporary build: %v", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/signet-sign/signet/internal/autostart"
 	"os"
 	"path/filepath"
 	"strings"
@@ -461,5 +462,31 @@ func TestSignPartlyLongTerm(t *testing.T) {
 	}
 	if len(res) != 1 || res[0].Output != out || res[0].Level != "B-T" || res[0].Warning == "" || res[0].Error != "" {
 		t.Errorf("JSON %+v", res)
+	}
+}
+
+// TestAgentAutostart: --install-autostart writes the XDG autostart entry
+// that runs this program's agent, --remove-autostart deletes it; a
+// temporary build (go run) is refused, its path would go.
+func TestAgentAutostart(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	exe := filepath.Join(t.TempDir(), "bin", "signet")
+	executable = func() (string, error) { return "/usr/local/bin/signet", nil }
+	defer func() { executable = os.Executable }()
+	code, stdout, stderr := run(t, "agent", "--install-autostart")
+	entry := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", autostart.FileName)
+	data, err := os.ReadFile(entry)
+	if code != 0 || err != nil || !strings.Contains(string(data), "\nExec=/usr/local/bin/signet agent\n") || !strings.Contains(stdout, entry) {
+		t.Fatalf("install: exit %d %v\n%s%s\n%s", code, err, stdout, stderr, data)
+	}
+	if code, _, stderr := run(t, "agent", "--remove-autostart"); code != 0 || autostart.Installed() {
+		t.Fatalf("remove: exit %d %s", code, stderr)
+	}
+	executable = func() (string, error) { return exe, nil } // t.TempDir is under os.TempDir
+	if code, _, stderr := run(t, "agent", "--install-autostart"); code != 1 || !strings.Contains(stderr, "temporary build") || autostart.Installed() {
+		t.Errorf("a temporary build: exit %d %s", code, stderr)
+	}
+	if code, _, _ := run(t, "agent", "--install-autostart", "--remove-autostart"); code != 2 {
+		t.Errorf("both: exit %d, want 2", code)
 	}
 }
