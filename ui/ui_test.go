@@ -603,7 +603,7 @@ func TestSettingsAutostart(t *testing.T) {
 	}
 	executable = func() (string, error) { return filepath.Join(os.TempDir(), "go-build1", "exe", "signet"), nil }
 	v.autostart.SetChecked(true)
-	if err := h.app.saveSettings(v); err == nil || !strings.Contains(err.Error(), "temporary build") || autostart.Installed() {
+	if err := h.app.saveSettings(v); err == nil || !strings.Contains(err.Error(), "in the temporary directory") || autostart.Installed() {
 		t.Errorf("a temporary build: %v", err)
 	}
 }

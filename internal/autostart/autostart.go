@@ -67,7 +67,8 @@ func quoteExec(path string) string {
 
 // Program is the program an entry should run: executable's path (as
 // os.Executable gives it), links resolved. A build in the temporary
-// directory (go run's) is refused: it is gone once it ends.
+// directory (go run's, or one built there) is refused: it will be gone
+// at the next login.
 func Program(executable func() (string, error)) (string, error) {
 	exe, err := executable()
 	if err != nil {
@@ -77,7 +78,7 @@ func Program(executable func() (string, error)) (string, error) {
 		exe = resolved
 	}
 	if strings.HasPrefix(exe, filepath.Clean(os.TempDir())+string(filepath.Separator)) {
-		return "", fmt.Errorf("%s is a temporary build: install Signet (make build, or a package) and turn this on from the installed program", exe)
+		return "", fmt.Errorf("%s is in the temporary directory, and will not be there at your next login: install Signet (make build, then install -m 755 signet ~/.local/bin/, or a package) and turn this on from the installed program", exe)
 	}
 	return exe, nil
 }

@@ -29,7 +29,8 @@ func (a *app) agentCommand() *cobra.Command {
 		Long: `Open the app with the agent on: web pages on this computer may ask Signet,
 on http://127.0.0.1:PORT (default 27413), to list your certificates, to
 sign PDFs or digests, and to log you in with a Web eID authentication
-token. Signet asks you once about each site (allow once, always, deny),
+token. Signet asks you once about each site (allow once, always, deny, or
+don't ask again),
 once more before a site may have bare digests signed (data it cannot show
 you), shows every signing request before it happens, and asks the PIN in
 its own window, never in the page. The API is in agent/openapi.yaml;
@@ -47,6 +48,9 @@ this program with "agent"; --remove-autostart deletes it.`,
 			case install && remove:
 				return usageError{errors.New("use --install-autostart or --remove-autostart, not both")}
 			case install:
+				if RunApp == nil {
+					return errors.New("this build has no app, so no agent to start at login (built with -tags nogui)")
+				}
 				exe, err := autostart.Program(executable)
 				if err != nil {
 					return err
@@ -58,9 +62,14 @@ this program with "agent"; --remove-autostart deletes it.`,
 				fmt.Fprintf(a.stdout, "the agent starts when you log in: %s runs %s agent\n", path, exe)
 				return nil
 			case remove:
+				was := autostart.Installed()
 				path, err := autostart.Remove()
 				if err != nil {
 					return err
+				}
+				if !was {
+					fmt.Fprintf(a.stdout, "the agent was not set to start when you log in (no %s)\n", path)
+					return nil
 				}
 				fmt.Fprintf(a.stdout, "the agent no longer starts when you log in (%s removed)\n", path)
 				return nil

@@ -473,6 +473,15 @@ func TestAgentAutostart(t *testing.T) {
 	exe := filepath.Join(t.TempDir(), "bin", "signet")
 	executable = func() (string, error) { return "/usr/local/bin/signet", nil }
 	defer func() { executable = os.Executable }()
+	// A build without the app has no agent to start.
+	if code, _, stderr := run(t, "agent", "--install-autostart"); code != 1 || !strings.Contains(stderr, "this build has no app") || autostart.Installed() {
+		t.Fatalf("a build without the app: exit %d %s", code, stderr)
+	}
+	RunApp = func(bool, int) int { return 0 }
+	defer func() { RunApp = nil }()
+	if code, stdout, _ := run(t, "agent", "--remove-autostart"); code != 0 || !strings.Contains(stdout, "was not set to start") {
+		t.Errorf("removing what is not there: exit %d %s", code, stdout)
+	}
 	code, stdout, stderr := run(t, "agent", "--install-autostart")
 	entry := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", autostart.FileName)
 	data, err := os.ReadFile(entry)
@@ -483,7 +492,7 @@ func TestAgentAutostart(t *testing.T) {
 		t.Fatalf("remove: exit %d %s", code, stderr)
 	}
 	executable = func() (string, error) { return exe, nil } // t.TempDir is under os.TempDir
-	if code, _, stderr := run(t, "agent", "--install-autostart"); code != 1 || !strings.Contains(stderr, "temporary build") || autostart.Installed() {
+	if code, _, stderr := run(t, "agent", "--install-autostart"); code != 1 || !strings.Contains(stderr, "in the temporary directory") || autostart.Installed() {
 		t.Errorf("a temporary build: exit %d %s", code, stderr)
 	}
 	if code, _, _ := run(t, "agent", "--install-autostart", "--remove-autostart"); code != 2 {
