@@ -38,29 +38,3 @@ func TestCardSeen(t *testing.T) {
 		t.Errorf("signature of %d bytes, want 256", len(sig))
 	}
 }
-
-// TestHold keeps the stack up for a person to try things by hand
-// (HOLD=1); its socket is written to /tmp/signet-card-socket.
-func TestHold(t *testing.T) {
-	if os.Getenv("HOLD") == "" {
-		t.Skip("HOLD=1 keeps a card up for trying things by hand")
-	}
-	s := testcard.Require(t)
-	os.WriteFile("/tmp/signet-card-socket", []byte(s.Socket), 0o644)
-	s.PKI.WriteRootPEM("/tmp")
-	time.Sleep(30 * time.Minute)
-}
-
-// TestReinsert: the card comes out and goes back in, again and again, as
-// tests that pull it out do; pcscd powers it on each time.
-func TestReinsert(t *testing.T) {
-	s := testcard.Require(t)
-	for i := range 5 {
-		s.Remove()
-		start := time.Now()
-		if err := s.Insert(); err != nil {
-			t.Fatalf("insertion %d: %v", i+1, err)
-		}
-		t.Logf("insertion %d: powered after %v", i+1, time.Since(start).Round(time.Millisecond))
-	}
-}
