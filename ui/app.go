@@ -125,6 +125,9 @@ type App struct {
 	stop           context.CancelFunc
 	// alive ends when the app closes (stop): background waits end with it.
 	alive context.Context
+	// reportScroll is the last verification report's scroll (the tour
+	// shows its end).
+	reportScroll *container.Scroll
 	// watching is closed when the token watcher has stopped: Close waits
 	// for it, so that no module call is under way when the modules are
 	// finalized (C_Finalize beside a C_GetSlotList is undefined).

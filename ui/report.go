@@ -42,7 +42,9 @@ func (a *App) showReport(e *docEntry) {
 	default:
 		body = reportView(info.Report)
 	}
-	holder := container.NewStack(container.NewVScroll(body))
+	scroll := container.NewVScroll(body)
+	a.reportScroll = scroll // the tour scrolls it to its end
+	holder := container.NewStack(scroll)
 	d := dialog.NewCustom(i18n.T("ui.verification_of", map[string]any{"Name": title}), i18n.T("ui.close"), holder, a.win)
 	if info != nil && info.Report != nil && len(info.Report.Signatures) > 0 && unknownRevocation(info.Report) {
 		var online *widget.Button

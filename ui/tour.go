@@ -96,6 +96,15 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 	if err := shot("2-verification-report"); err != nil {
 		return err
 	}
+	// Its end: the level and what the next one lacks.
+	fyne.DoAndWait(func() {
+		if a.reportScroll != nil {
+			a.reportScroll.ScrollToBottom()
+		}
+	})
+	if err := shot("2b-verification-report-end"); err != nil {
+		return err
+	}
 	fyne.DoAndWait(func() { a.closeTop() })
 
 	// 2. The signer's choice with a certificate's details.
