@@ -353,28 +353,6 @@ func readPEMFile(name string) []*x509.Certificate {
 	}
 }
 
-// FetchIssuers completes cert's chain from its caIssuers URLs alone, with
-// no cache: the issuers found above cert (a root included), up to a
-// self-signed root or maxChain certificates; an issuer that cannot be
-// fetched ends the walk with an error beside what was found. client nil
-// uses [IssuerTimeout].
-func FetchIssuers(ctx context.Context, cert *x509.Certificate, client *http.Client) ([]*x509.Certificate, error) {
-	s := &ChainSource{Client: client}
-	var out []*x509.Certificate
-	for cur := cert; len(out) < maxChain-1; {
-		if selfSigned(cur) || len(cur.IssuingCertificateURL) == 0 {
-			return out, nil
-		}
-		issuer, err := s.Issuer(ctx, cur)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, issuer)
-		cur = issuer
-	}
-	return out, nil
-}
-
 // fetchIssuer tries the first maxIssuerURLs caIssuers URLs of c until
 // one gives its issuer; each URL is fetched once per source.
 func (s *ChainSource) fetchIssuer(ctx context.Context, client *http.Client, c *x509.Certificate) (*x509.Certificate, error) {

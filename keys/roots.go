@@ -50,13 +50,7 @@ func systemIssuers(c *x509.Certificate) []*x509.Certificate {
 		}
 		return []*x509.Certificate{chains[0][1]}
 	}
-	var out []*x509.Certificate
-	for _, der := range idx[string(c.RawIssuer)] {
-		if root, err := x509.ParseCertificate(der); err == nil {
-			out = append(out, root)
-		}
-	}
-	return out
+	return idx.issuersOf(c)
 }
 
 // rootIndex maps a raw subject to the DER of the system roots with it.
@@ -72,13 +66,22 @@ func (idx rootIndex) poolFor(certs []*x509.Certificate) *x509.CertPool {
 			continue
 		}
 		seen[name] = true
-		for _, der := range idx[name] {
-			if root, err := x509.ParseCertificate(der); err == nil {
-				pool.AddCert(root)
-			}
+		for _, root := range idx.issuersOf(c) {
+			pool.AddCert(root)
 		}
 	}
 	return pool
+}
+
+// issuersOf parses the roots whose subject is c's issuer.
+func (idx rootIndex) issuersOf(c *x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, der := range idx[string(c.RawIssuer)] {
+		if root, err := x509.ParseCertificate(der); err == nil {
+			out = append(out, root)
+		}
+	}
+	return out
 }
 
 var (

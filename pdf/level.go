@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,18 +182,29 @@ func (v *verifier) covers(k int, c, issuer *x509.Certificate, t time.Time) bool 
 	ok := false
 	it := v.dssItems[k]
 	if it.crl {
-		if list, err := parseCRLOnce(v, k, issuer); err == nil {
-			at, revoked := list.revokedAt(c.SerialNumber)
-			ok = !revoked || at.After(t)
-		}
-	} else if resp, err := parseOCSP(it.der, c, issuer); err == nil {
-		ok = resp.Status == ocsp.Good || (resp.Status == ocsp.Revoked && resp.RevokedAt.After(t))
+		list, err := parseCRLOnce(v, k, issuer)
+		ok = err == nil && list.validAt(c, t)
+	} else {
+		ok = ocspValidAt(it.der, c, issuer, t)
 	}
 	if v.covered == nil {
 		v.covered = map[string]bool{}
 	}
 	v.covered[key] = ok
 	return ok
+}
+
+// ocspValidAt tells whether der is an OCSP response about c, from its
+// issuer or a responder it made one, that shows c not revoked before t.
+func ocspValidAt(der []byte, c, issuer *x509.Certificate, t time.Time) bool {
+	resp, err := parseOCSP(der, c, issuer)
+	return err == nil && (resp.Status == ocsp.Good || (resp.Status == ocsp.Revoked && resp.RevokedAt.After(t)))
+}
+
+// validAt tells whether the list shows c not revoked before t.
+func (l *revocationList) validAt(c *x509.Certificate, t time.Time) bool {
+	at, revoked := l.revokedAt(c.SerialNumber)
+	return !revoked || at.After(t)
 }
 
 // parseCRLOnce parses DSS item k as a CRL of issuer, once.
@@ -229,22 +241,11 @@ func MissingValidationData(ocsps, crls [][]byte, t time.Time, chains ...[]*x509.
 				continue
 			}
 			seen[string(c.Raw)] = true
-			ok := false
-			for _, der := range ocsps {
-				if resp, err := parseOCSP(der, c, issuer); err == nil && (resp.Status == ocsp.Good || (resp.Status == ocsp.Revoked && resp.RevokedAt.After(t))) {
-					ok = true
-					break
-				}
-			}
-			for _, der := range crls {
-				if ok {
-					break
-				}
-				if list, err := parseCRL(der, issuer); err == nil {
-					at, revoked := list.revokedAt(c.SerialNumber)
-					ok = !revoked || at.After(t)
-				}
-			}
+			ok := slices.ContainsFunc(ocsps, func(der []byte) bool { return ocspValidAt(der, c, issuer, t) }) ||
+				slices.ContainsFunc(crls, func(der []byte) bool {
+					list, err := parseCRL(der, issuer)
+					return err == nil && list.validAt(c, t)
+				})
 			if !ok {
 				missing = append(missing, "“"+c.Subject.CommonName+"”")
 			}

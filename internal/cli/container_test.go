@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func TestVerifyContainer(t *testing.T) {
 	withManifest := rezip(t, data, "META-INF/manifest.xml", []byte(strings.Replace(string(entry(t, data, "META-INF/manifest.xml")),
 		"</manifest:manifest>", `<manifest:file-entry manifest:full-path="pielikums.txt" manifest:media-type="text/plain"/></manifest:manifest>`, 1)))
 	added := filepath.Join(dir, "papildināts.edoc")
-	os.WriteFile(added, appendEntry(t, withManifest, "pielikums.txt", []byte("Pievienots vēlāk.")), 0o644)
+	os.WriteFile(added, rezip(t, withManifest, "pielikums.txt", []byte("Pievienots vēlāk.")), 0o644)
 	code, stdout, _ = run(t, "verify", "--trust", inter, added)
 	if code != 1 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "no valid signature covers pielikums.txt") {
 		t.Errorf("a file added after signing: exit %d\n%s", code, stdout)
@@ -113,27 +114,8 @@ func entry(t *testing.T, data []byte, name string) []byte {
 	return body
 }
 
-// appendEntry is the container data with one more entry at the end.
-func appendEntry(t *testing.T, data []byte, name string, content []byte) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for _, f := range zr.File {
-		if err := zw.Copy(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
-	w.Write(content)
-	zw.Close()
-	return b.Bytes()
-}
-
-// rezip is the container data with one entry's content replaced.
+// rezip is the container data with one entry's content replaced, or
+// the entry added at the end when there is none of that name.
 func rezip(t *testing.T, data []byte, name string, content []byte) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -151,6 +133,10 @@ func rezip(t *testing.T, data []byte, name string, content []byte) []byte {
 		}
 		w, _ := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: f.Method})
 		w.Write(body)
+	}
+	if !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return f.Name == name }) {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		w.Write(content)
 	}
 	zw.Close()
 	return b.Bytes()
