@@ -135,6 +135,21 @@ func TestChainSource(t *testing.T) {
 		}
 		want(t, chain, "Līga", "Signet Test Intermediate CA")
 	})
+	t.Run("self-signed end entity", func(t *testing.T) {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Self Seal"}, NotBefore: time.Now().Add(-time.Hour),
+			NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, BasicConstraintsValid: true}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		self, _ := x509.ParseCertificate(der)
+		chain, err := (&keys.ChainSource{}).Complete(ctx, self, nil)
+		if err != nil {
+			t.Fatalf("a self-signed certificate's chain is itself: %v", err)
+		}
+		want(t, chain, "Self Seal")
+	})
 	t.Run("anchor ends it", func(t *testing.T) {
 		chain, err := (&keys.ChainSource{Anchors: []*x509.Certificate{pki.Intermediate.Cert}}).Complete(ctx, leaf.Cert, nil)
 		if err != nil {
