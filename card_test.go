@@ -7,11 +7,9 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"io"
 	"net/http"
 	"os"
@@ -19,23 +17,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/digitorus/pkcs7"
-	"github.com/kbinani/screenshot"
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
-	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/testcard"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testtsa"
-	"github.com/signet-sign/signet/internal/testx"
-	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
-	"github.com/signet-sign/signet/ui"
 )
 
 // cardCLI runs the nogui signet binary against the virtual card: the
@@ -109,21 +100,6 @@ func (c *cardCLI) sign(args ...string) string {
 	code, out, errOut := c.run(append([]string{"sign", "--key", testcard.KeyURI, "--pin-file", c.pin}, args...)...)
 	if code != 0 || strings.Contains(errOut, "warning") {
 		c.t.Fatalf("sign %v: exit %d\n%s%s", args, code, out, errOut)
-	}
-	return out
-}
-
-// cmsCertificates returns the certificates the CMS of each signature of
-// path carries.
-func cmsCertificates(t *testing.T, path string) [][]*x509.Certificate {
-	t.Helper()
-	var out [][]*x509.Certificate
-	for _, s := range pdfcheck.Signatures(t, path) {
-		p7, err := pkcs7.Parse(s.CMS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p7.Certificates)
 	}
 	return out
 }
@@ -214,7 +190,7 @@ func TestCardStack(t *testing.T) {
 		if s.Issuers.Fetches.Load() == before {
 			t.Error("the issuer was not fetched from the caIssuers URL")
 		}
-		certs := cmsCertificates(t, out)
+		certs := pdfcheck.CMSCertificates(t, out)
 		if len(certs) != 1 || len(certs[0]) != 2 || !certs[0][0].Equal(s.Signer.Cert) || !certs[0][1].Equal(s.PKI.Intermediate.Cert) {
 			t.Fatalf("the CMS carries %d certificates, want the signer's and the intermediate (not the root)", len(certs[0]))
 		}
@@ -246,7 +222,7 @@ func TestCardStack(t *testing.T) {
 		if !strings.Contains(errOut, "warning") || !strings.Contains(errOut, testcard.SignerName) || !strings.Contains(errOut, s.Issuers.URL) {
 			t.Errorf("the warning does not name the certificate and the URL:\n%s", errOut)
 		}
-		if certs := cmsCertificates(t, out); len(certs[0]) != 1 {
+		if certs := pdfcheck.CMSCertificates(t, out); len(certs[0]) != 1 {
 			t.Errorf("the CMS carries %d certificates, want the signer's", len(certs[0]))
 		}
 		// Verification completes the chain as signing does: from the
@@ -525,84 +501,3 @@ func (approveAll) Origin(context.Context, agent.OriginQuestion) (agent.Decision,
 	return agent.AllowOnce, nil
 }
 func (approveAll) Approve(context.Context, agent.Request) error { return nil }
-
-// TestCardApp runs the real app (Fyne's desktop driver) under Xvfb on the
-// virtual card: the tour picks the card's key, types its PIN in the PIN
-// dialog and signs; the documents it signed are valid, with the chain
-// from the caIssuers URL.
-func TestCardApp(t *testing.T) {
-	s := testcard.Require(t)
-	pdfcheck.Require(t, "Xvfb", "pdfsig")
-	display := testx.StartXvfb(t)
-	dir := t.TempDir()
-	plain := filepath.Join(dir, "Iesniegums.pdf")
-	signedIn := filepath.Join(dir, "Rēķins (parakstīts).pdf")
-	broken := filepath.Join(dir, "bojāts.pdf")
-	for _, p := range []string{plain, signedIn} {
-		if err := testpdf.WriteFile(p, testpdf.Options{Pages: 2}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	os.WriteFile(broken, []byte("%PDF-1.7\n% truncated\n"), 0o644)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0])
-	root, err := s.PKI.WriteRootPEM(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Env = append(os.Environ(), "SIGNET_TEST_RUN_TOUR="+dir, "SIGNET_TEST_TOUR_ROOT="+root, "DISPLAY="+display,
-		"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(dir, "no-bus"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
-		"SIGNET_CONFIG="+filepath.Join(dir, "settings.toml"), "LANG=C", "LC_ALL=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the app: %v\n%s", err, out)
-	}
-	v := pdfcheck.NewRootOnly(t, s.PKI)
-	for _, in := range []string{plain, signedIn} {
-		out := strings.TrimSuffix(in, ".pdf") + "-signed.pdf"
-		v.PDFSig(t, out, 1)
-		if certs := cmsCertificates(t, out); len(certs) != 1 || len(certs[0]) != 2 {
-			t.Errorf("%s: the CMS does not carry the signer's chain", filepath.Base(out))
-		}
-	}
-}
-
-// runCardTour is the app of TestCardApp, in a process of its own (the
-// test binary started again with SIGNET_TEST_RUN_TOUR=DIR): the tour on
-// the documents in DIR, with OpenSC's module and the card.
-func runCardTour(dir string) int {
-	mods := flow.LoadModules([]string{testcard.Module}, nil)
-	defer mods.Close()
-	roots, err := keys.LoadCertificates([]string{os.Getenv("SIGNET_TEST_TOUR_ROOT")})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "tour:", err)
-		return 1
-	}
-	err = ui.RunTour(ui.Config{Modules: mods, Settings: &config.Config{}, Poll: -1, Roots: roots},
-		ui.TourDocs{Signed: filepath.Join(dir, "Rēķins (parakstīts).pdf"), Plain: filepath.Join(dir, "Iesniegums.pdf"), Broken: filepath.Join(dir, "bojāts.pdf"),
-			Token: testcard.TokenLabel, Label: testcard.KeyLabel, PIN: testcard.PIN},
-		func(name string) error {
-			// SIGNET_TEST_TOUR_SHOTS=DIR keeps a picture of each screen,
-			// to look at by hand.
-			shots := os.Getenv("SIGNET_TEST_TOUR_SHOTS")
-			if shots == "" {
-				return nil
-			}
-			img, err := screenshot.CaptureDisplay(0)
-			if err != nil {
-				return err
-			}
-			f, err := os.Create(filepath.Join(shots, name+".png"))
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			return png.Encode(f, img)
-		})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "tour:", err)
-		return 1
-	}
-	return 0
-}

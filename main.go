@@ -1,25 +1,21 @@
-// Command signet signs with smart cards, eID cards, USB tokens, HSMs and
-// PKCS#12 files. With no arguments it opens the desktop app; with a command
-// it runs that command (see 'signet --help').
+// Command signet is Signet's command line and its agent: with a command
+// it runs that command (see 'signet --help'); with none it opens Signet's
+// window, the signet-app program installed beside it.
+//
+// This program links no GUI toolkit (TestNoFyne): a command starts as
+// fast as poppler's tools, and the agent waits in the tray without a
+// toolkit's event loop ticking.
 package main
 
 import (
 	"os"
-	"time"
 
 	"github.com/signet-sign/signet/internal/cli"
 )
 
-// runApp opens the desktop app (app.go), or says the build has none
-// (app_nogui.go).
-var runApp func(started time.Time, agent bool, port int) int
-
 func main() {
-	started := time.Now()
-	restoreLocale()
 	if len(os.Args) == 1 {
-		os.Exit(runApp(started, false, 0))
+		os.Exit(cli.OpenApp(os.Stderr))
 	}
-	cli.RunApp = func(agent bool, port int) int { return runApp(started, agent, port) }
 	os.Exit(cli.Main())
 }

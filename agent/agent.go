@@ -190,6 +190,11 @@ type Config struct {
 	// is set (tests, and a site developed on this machine without a local
 	// certificate).
 	LoopbackHTTPLogin bool
+	// Activity, when set, is told +1 when a request comes and -1 when it
+	// has been answered: the window process, started for a page's
+	// question, stays while any request is under way (the approval, then
+	// the PIN, then the next page's question) and no longer.
+	Activity func(delta int)
 	// Version is reported by /v1/info.
 	Version string
 	Log     *log.Logger

@@ -91,7 +91,20 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	})
-	return s.recoverPanics(s.checkPeer(s.checkHost(s.cors(mux))))
+	return s.activity(s.recoverPanics(s.checkPeer(s.checkHost(s.cors(mux)))))
+}
+
+// activity tells Config.Activity of each request, from its arrival until
+// it has been answered.
+func (s *Server) activity(next http.Handler) http.Handler {
+	if s.cfg.Activity == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.cfg.Activity(1)
+		defer s.cfg.Activity(-1)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // peerKey holds a connection's [peer] in its requests' contexts.

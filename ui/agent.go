@@ -3,9 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,64 +17,89 @@ import (
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/prompt"
 )
 
 // errDeclined is the person's no to a signing asked by a web page.
-var errDeclined = errors.New("declined by the person")
+var errDeclined = bridge.ErrDeclined
 
-// startAgent serves the localhost API while the app runs, when the
-// settings turn it on; the person answers its questions in this window.
-func (a *App) startAgent() error {
-	s := a.cfg.Settings
-	port := s.AgentPort
-	if port == 0 {
-		port = agent.DefaultPort
-	}
-	if a.cfg.AgentPort != 0 {
-		port = a.cfg.AgentPort
-	}
-	if port < 0 {
-		port = 0 // tests: any free port
-	}
-	srv, err := agent.Start(agent.Config{
-		Port:           port,
-		Consent:        agentConsent{a},
-		Keys:           agent.ModuleKeys{Modules: a.modules, Prompter: a.prompter},
-		Allowed:        s.AgentOrigins,
-		AllowedDigests: s.AgentDigestOrigins,
-		OnAllowAlways:  a.rememberOrigin,
-		Timestamper:    tsaFor(s.TSAURL),
-		Chain:          a.chainOptions(),
-		Version:        Version,
+// connectAgent makes this window the agent's (starting the agent when
+// none runs), in the background: starting one takes a moment.
+func (a *App) connectAgent() {
+	link := a.cfg.Agent
+	a.run(func() {
+		url, err := link.Connect(agentWindow{a})
+		a.do(func() {
+			if err != nil {
+				a.showError(i18n.T("ui.err.agent_start"), err)
+				return
+			}
+			a.mu.Lock()
+			a.agentURL = url
+			a.mu.Unlock()
+			port := url[strings.LastIndexByte(url, ':')+1:]
+			a.setStatus("%s", i18n.T("ui.status.agent_on", map[string]any{"Port": port}))
+		})
 	})
-	if err != nil {
-		return err
-	}
-	a.mu.Lock()
-	a.agent = srv
-	a.mu.Unlock()
-	a.setStatus("%s", i18n.T("ui.status.agent_on", map[string]any{"Port": srv.Port()}))
-	return nil
 }
 
-// rememberOrigin keeps an "always allow" in the settings.
-func (a *App) rememberOrigin(p agent.Permission, origin string) {
+// agentConnected reports whether this window is the agent's.
+func (a *App) agentConnected() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.agentURL != ""
+}
+
+// agentWindow is the window as the agent sees it (bridge.Window): its
+// questions in this window's dialogs, one at a time.
+type agentWindow struct{ a *App }
+
+func (w agentWindow) Origin(ctx context.Context, q agent.OriginQuestion) (agent.Decision, error) {
+	return agentConsent(w).Origin(ctx, q)
+}
+
+func (w agentWindow) Approve(ctx context.Context, r agent.Request) error {
+	return agentConsent(w).Approve(ctx, r)
+}
+
+func (w agentWindow) Secret(ctx context.Context, r prompt.Request) ([]byte, error) {
+	return w.a.prompter.Secret(ctx, r)
+}
+
+func (w agentWindow) Pinpad(ctx context.Context, r prompt.Request) func() {
+	return w.a.prompter.Pinpad(ctx, r)
+}
+
+// Show brings the window to the front (the tray's "Show Signet").
+func (w agentWindow) Show() {
+	w.a.do(func() {
+		w.a.win.Show()
+		w.a.win.RequestFocus()
+	})
+}
+
+// Done: the window was opened for a page's questions, all answered now;
+// it closes, and the process ends.
+func (w agentWindow) Done() { w.a.do(w.a.fyne.Quit) }
+
+// SettingsChanged: the agent kept an "always allow" in the settings file:
+// the window takes the allow-lists from it, so as not to write the old
+// ones back with its next save.
+func (w agentWindow) SettingsChanged() {
+	a := w.a
+	if a.cfg.SettingsPath == "" {
+		return
+	}
+	s, err := config.Load(a.cfg.SettingsPath)
+	if err != nil {
+		return
+	}
 	a.do(func() {
-		s := a.cfg.Settings
-		list := &s.AgentOrigins
-		if p == agent.PermissionDigests {
-			list = &s.AgentDigestOrigins
-		}
-		if slices.Contains(*list, origin) {
-			return
-		}
-		*list = append(*list, origin)
-		if a.cfg.SettingsPath != "" {
-			if err := config.Save(a.cfg.SettingsPath, s); err != nil {
-				a.showError(i18n.T("ui.err.save_site"), err)
-			}
-		}
+		a.mu.Lock()
+		a.cfg.Settings.AgentOrigins, a.cfg.Settings.AgentDigestOrigins = s.AgentOrigins, s.AgentDigestOrigins
+		a.mu.Unlock()
 	})
 }
 
@@ -106,6 +129,25 @@ func (a *App) armLater(closed <-chan struct{}, buttons ...*widget.Button) {
 			}
 		})
 	})
+}
+
+// Shown, when set, is told each time a web page's question is on
+// screen (kind "origin" or "approve"), with a function that answers it
+// as the person's click would, once its buttons are armed. The tests of
+// the window process (started by a real agent) set it; the app does not.
+var Shown func(kind, origin string, answer func(yes bool))
+
+// clickWhenArmed taps b once armDelay has let it answer clicks.
+func (a *App) clickWhenArmed(b *widget.Button) {
+	for {
+		armed := make(chan bool, 1)
+		a.do(func() { armed <- !b.Disabled() })
+		if <-armed {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a.do(b.OnTapped)
 }
 
 // agentConsent asks the person in the app's window.
@@ -183,6 +225,15 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 		a.mu.Lock()
 		a.originDlg = od
 		a.mu.Unlock()
+		if Shown != nil {
+			go Shown("origin", origin, func(yes bool) {
+				if yes {
+					a.clickWhenArmed(od.buttons[agent.AllowOnce])
+				} else {
+					a.clickWhenArmed(od.buttons[agent.Deny])
+				}
+			})
+		}
 	})
 	defer func() {
 		a.mu.Lock()
@@ -375,6 +426,15 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		a.mu.Lock()
 		a.approveDlg, a.approveContent = d, content
 		a.mu.Unlock()
+		if Shown != nil {
+			go Shown("approve", r.Origin, func(yes bool) {
+				if yes {
+					a.clickWhenArmed(d.yes)
+				} else {
+					a.clickWhenArmed(d.no)
+				}
+			})
+		}
 	})
 	defer func() {
 		a.mu.Lock()

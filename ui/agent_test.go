@@ -4,12 +4,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"github.com/signet-sign/signet/agent"
+	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/config"
 )
 
@@ -52,15 +54,82 @@ func (h *harness) armed(od *originDialog) {
 	h.waitFor("the buttons to be armed", func() bool { return !od.buttons[agent.AllowAlways].Disabled() })
 }
 
+// startedAgent waits for the agent the settings turn on (run in the
+// test by testLink, where the product runs signet agent).
 func (h *harness) startedAgent() *agent.Server {
 	h.t.Helper()
-	h.app.mu.Lock()
-	srv := h.app.agent
-	h.app.mu.Unlock()
+	h.waitFor("the agent to start", func() bool { return h.app.agentConnected() || h.lastError() != nil })
+	srv := h.link.server()
 	if srv == nil {
 		h.t.Fatalf("the agent did not start: %v", h.lastError())
 	}
 	return srv
+}
+
+// testLink runs the agent in the test process, wired to the window as
+// signet agent wires it over its socket (bridge.Host): the window's
+// questions are the agent's Consent and PIN prompter.
+type testLink struct {
+	mu  sync.Mutex
+	srv *agent.Server
+	app *App
+}
+
+func (l *testLink) server() *agent.Server {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.srv
+}
+
+func (l *testLink) Connected() bool { return l.server() != nil }
+
+func (l *testLink) Connect(w bridge.Window) (string, error) {
+	a := w.(agentWindow).a
+	s := a.cfg.Settings
+	srv, err := agent.Start(agent.Config{Consent: w, Keys: agent.ModuleKeys{Modules: a.modules, Prompter: w},
+		Allowed: s.AgentOrigins, AllowedDigests: s.AgentDigestOrigins, Version: Version,
+		// The agent keeps "always" in the settings file and tells the
+		// window to read it again; here, the settings in memory.
+		OnAllowAlways: func(p agent.Permission, origin string) {
+			a.do(func() {
+				list := &s.AgentOrigins
+				if p == agent.PermissionDigests {
+					list = &s.AgentDigestOrigins
+				}
+				if !slices.Contains(*list, origin) {
+					*list = append(*list, origin)
+				}
+			})
+		}})
+	if err != nil {
+		return "", err
+	}
+	l.mu.Lock()
+	l.srv, l.app = srv, a
+	l.mu.Unlock()
+	return srv.URL(), nil
+}
+
+func (l *testLink) Stop() error {
+	srv := l.server()
+	l.mu.Lock()
+	l.srv = nil
+	l.mu.Unlock()
+	if srv != nil {
+		return srv.Close()
+	}
+	return nil
+}
+
+// Reload does what signet agent does when the window saved the
+// settings: it takes the allow-lists from them.
+func (l *testLink) Reload() error {
+	if srv := l.server(); srv != nil {
+		s := l.app.cfg.Settings
+		srv.SetAllowed(agent.PermissionUse, s.AgentOrigins)
+		srv.SetAllowed(agent.PermissionDigests, s.AgentDigestOrigins)
+	}
+	return nil
 }
 
 // TestDoubleClickAnswersOneQuestion (issue 26, 4): two pages ask 0.3 s

@@ -25,11 +25,12 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/turns"
+	"github.com/signet-sign/signet/internal/version"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/eparaksts"
@@ -64,15 +65,28 @@ type Config struct {
 	Reload func(paths []string) *flow.Modules
 	// EParaksts replaces the profile's endpoints (tests).
 	EParaksts *eparaksts.Endpoints
-	// Agent runs the localhost signing API whatever the settings say
-	// (signet agent); AgentPort overrides the settings' port (-1: any
-	// free port, for tests).
-	Agent     bool
-	AgentPort int
+	// Agent ties the window to the agent process (signet agent), nil
+	// for none: connected when the window was offered to a running agent
+	// or the settings turn the agent on.
+	Agent AgentLink
 }
 
-// Version is the app's version, reported by the agent.
-const Version = "0.1.0"
+// AgentLink is the window's tie to the agent process, which serves web
+// pages and asks its questions in this window (bridge.Link; tests run
+// the agent in the test).
+type AgentLink interface {
+	// Connected reports whether this window is the agent's.
+	Connected() bool
+	// Connect starts the agent when none runs and makes this window
+	// its: the agent's questions come to w. It returns the agent's URL.
+	Connect(w bridge.Window) (url string, err error)
+	// Stop ends the agent; Reload tells it the settings file changed.
+	Stop() error
+	Reload() error
+}
+
+// Version is the app's version.
+const Version = version.Signet
 
 // App is the app's main window and its state.
 type App struct {
@@ -121,8 +135,9 @@ type App struct {
 	questions turns.Queue
 	// approveContent is what the open approval shows (for tests).
 	approveContent fyne.CanvasObject
-	agent          *agent.Server
-	stop           context.CancelFunc
+	// agentURL is the connected agent's, "" without one.
+	agentURL string
+	stop     context.CancelFunc
 	// alive ends when the app closes (stop): background waits end with it.
 	alive context.Context
 	// reportScroll is the last verification report's scroll (the tour
@@ -203,10 +218,8 @@ func New(a fyne.App, cfg Config) *App {
 		}()
 	}
 	app.win.SetOnClosed(cancel)
-	if cfg.Agent || cfg.Settings.Agent {
-		if err := app.startAgent(); err != nil {
-			app.showError(i18n.T("ui.err.agent_start"), err)
-		}
+	if cfg.Agent != nil && (cfg.Agent.Connected() || cfg.Settings.Agent) {
+		app.connectAgent()
 	}
 	return app
 }
@@ -214,18 +227,12 @@ func New(a fyne.App, cfg Config) *App {
 // Window is the main window.
 func (a *App) Window() fyne.Window { return a.win }
 
-// Close stops the background work and the agent.
+// Close stops the background work (the agent, a process of its own,
+// goes on).
 func (a *App) Close() {
 	a.stop()
 	if a.watching != nil {
 		<-a.watching
-	}
-	a.mu.Lock()
-	srv := a.agent
-	a.agent = nil
-	a.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
 	}
 }
 

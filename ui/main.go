@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,13 +10,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/driver/desktop"
-	"github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
 
 	"github.com/signet-sign/signet/assets"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -27,11 +27,15 @@ type osKeyring struct{}
 func (osKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
 func (osKeyring) Set(service, user, value string) error    { return keyring.Set(service, user, value) }
 
-// Main runs the desktop app until its window closes; the exit code is for
-// main. started is when the process started, for the startup time shown
-// with SIGNET_TIMING=1. withAgent runs the localhost agent whatever the
-// settings say, on port when it is not 0.
-func Main(started time.Time, stderr io.Writer, withAgent bool, port int) int {
+// Main runs the window until it closes; the exit code is for main.
+// started is when the process started, for the startup time shown with
+// SIGNET_TIMING=1.
+//
+// When an agent runs (signet agent), the window offers itself to it and
+// answers its pages' questions; a second window is not opened: the one
+// open comes to the front. Started by the agent for a question, the
+// window closes itself once the agent's requests are answered.
+func Main(started time.Time, stderr io.Writer) int {
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		fmt.Fprintln(stderr, "signet: no display to open the app on; 'signet --help' lists the commands")
 		return 2
@@ -53,39 +57,29 @@ func Main(started time.Time, stderr io.Writer, withAgent bool, port int) int {
 	} else {
 		i18n.Set(i18n.FromEnvironment())
 	}
+	// The agent first, before the toolkit starts: a second window ends
+	// here, at once.
+	link := bridge.NewLink()
+	byAgent := os.Getenv(bridge.WindowEnv) == "1"
+	os.Unsetenv(bridge.WindowEnv)
+	switch err := link.Offer(); {
+	case errors.Is(err, bridge.ErrWindowOpen):
+		fmt.Fprintln(stderr, "signet: Signet's window is open already; it was brought to the front")
+		return 0
+	case err != nil && byAgent:
+		fmt.Fprintf(stderr, "signet: the agent that started this window does not answer: %v\n", err)
+		return 1
+	case err != nil && !errors.Is(err, bridge.ErrNoAgent):
+		fmt.Fprintf(stderr, "signet: the agent: %v\n", err)
+	}
 	a := app.NewWithID("io.github.signet-sign.signet")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	mods := flow.LoadModules(nil, settings.PKCS11Modules)
-	ui := New(a, Config{Modules: mods, Settings: settings, SettingsPath: path, Secrets: osKeyring{}, Agent: withAgent, AgentPort: port,
+	ui := New(a, Config{Modules: mods, Settings: settings, SettingsPath: path, Secrets: osKeyring{}, Agent: link,
 		Reload: func(paths []string) *flow.Modules { return flow.LoadModules(nil, paths) }})
 	if os.Getenv("SIGNET_TIMING") != "" {
 		a.Lifecycle().SetOnStarted(func() {
 			fmt.Fprintf(stderr, "signet: window ready %d ms after start\n", time.Since(started).Milliseconds())
-		})
-	}
-	desk, ok := a.(desktop.App)
-	if ok && !sessionBus() {
-		// Fyne's tray on Linux is a D-Bus StatusNotifierItem; without a
-		// session bus it fails and panics at quit. No tray, then: the
-		// window stays, and closing it quits.
-		fmt.Fprintln(stderr, "signet: no D-Bus session bus, so no tray icon: closing the window quits Signet")
-		ok = false
-	}
-	if ok {
-		// In the background the agent keeps answering web pages: closing
-		// the window then hides it to the tray, where Quit ends Signet.
-		desk.SetSystemTrayIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-		desk.SetSystemTrayMenu(fyne.NewMenu("Signet",
-			fyne.NewMenuItem(i18n.T("ui.tray.show"), func() { ui.win.Show(); ui.win.RequestFocus() })))
-		ui.win.SetCloseIntercept(func() {
-			ui.mu.Lock()
-			running := ui.agent != nil
-			ui.mu.Unlock()
-			if running {
-				ui.win.Hide()
-				return
-			}
-			a.Quit()
 		})
 	}
 	ui.win.ShowAndRun()
@@ -102,20 +96,4 @@ func tsaFor(url string) pdf.Timestamper {
 		return nil
 	}
 	return &pdf.TSAClient{URL: url}
-}
-
-// sessionBus reports whether a D-Bus session bus answers, which the tray
-// needs on Linux and the BSDs (elsewhere it uses the OS's own API).
-func sessionBus() bool {
-	switch runtime.GOOS {
-	case "linux", "freebsd", "openbsd", "netbsd":
-	default:
-		return true
-	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		return false
-	}
-	conn.Close()
-	return true
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/autostart"
+	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/keys"
 )
@@ -80,7 +80,7 @@ func (a *App) showSettings() {
 		secret(keyringAadhaar, "client-secret"), line(a.secret(keyringAadhaar, "product-instance-id"), "x-product-instance-id")
 
 	v.agentOn = widget.NewCheck(i18n.T("ui.agent_allow"), nil)
-	v.agentOn.SetChecked(s.Agent || a.cfg.Agent)
+	v.agentOn.SetChecked(s.Agent || a.agentConnected())
 	v.autostart = widget.NewCheck(i18n.T("ui.set.autostart"), nil)
 	v.autostart.SetChecked(autostart.Installed())
 	v.origins = multi(s.AgentOrigins)
@@ -246,7 +246,6 @@ func (a *App) saveSettings(v *settingsView) error {
 		v.aaSecret.SetText("")
 	}
 	modulesChanged := strings.Join(next.PKCS11Modules, "\n") != strings.Join(a.cfg.Settings.PKCS11Modules, "\n")
-	agentWas := a.cfg.Settings.Agent || a.cfg.Agent
 	*a.cfg.Settings = next
 	a.loadAnchors()
 	if modulesChanged && a.cfg.Reload != nil {
@@ -260,30 +259,32 @@ func (a *App) saveSettings(v *settingsView) error {
 		}
 		a.run(a.signer.refresh)
 	}
-	a.mu.Lock()
-	srv := a.agent
-	a.mu.Unlock()
-	switch agentNow := next.Agent || a.cfg.Agent; {
-	case agentNow && !agentWas:
-		if err := a.startAgent(); err != nil {
-			return err
+	// The agent is a process of its own: started, stopped, or told to
+	// read the settings file again.
+	if link := a.cfg.Agent; link != nil {
+		switch connected := a.agentConnected(); {
+		case next.Agent && !connected:
+			a.connectAgent()
+		case !next.Agent && connected:
+			if err := link.Stop(); err != nil {
+				return err
+			}
+			a.mu.Lock()
+			a.agentURL = ""
+			a.mu.Unlock()
+		case connected:
+			if err := link.Reload(); err != nil {
+				return err
+			}
 		}
-		return nil
-	case !agentNow && srv != nil:
-		_ = srv.Close()
-		a.mu.Lock()
-		a.agent = nil
-		a.mu.Unlock()
-	case srv != nil:
-		srv.SetAllowed(agent.PermissionUse, next.AgentOrigins)
-		srv.SetAllowed(agent.PermissionDigests, next.AgentDigestOrigins)
 	}
 	a.setStatus("%s", i18n.T("ui.status.settings_saved"))
 	return nil
 }
 
-// executable is the program the autostart entry runs (tests set it).
-var executable = os.Executable
+// executable is the program the autostart entry runs: signet, the
+// command line beside this window program (tests set it).
+var executable = bridge.CLIProgram
 
 // setAutostart starts the agent at login, or no longer (an XDG autostart
 // entry running this program with "agent", as signet agent

@@ -82,6 +82,8 @@ type harness struct {
 	env *softhsmtest.Env
 	app *App
 	dir string
+	// link runs the agent in the test (testLink).
+	link *testLink
 }
 
 // newHarness opens the app on the SoftHSM2 tokens; the modules are loaded
@@ -105,8 +107,9 @@ func newHarnessWith(t *testing.T, settings *config.Config, setup func(env *softh
 	if settings == nil {
 		settings = &config.Config{}
 	}
+	link := &testLink{}
 	app := New(fyne.CurrentApp(), Config{Modules: mods, Settings: settings, Poll: -1, Secrets: &mapSecrets{},
-		Roots: []*x509.Certificate{env.PKI.Root.Cert}})
+		Roots: []*x509.Certificate{env.PKI.Root.Cert}, Agent: link})
 	t.Cleanup(app.Close)
 	app.win.Resize(fyne.NewSize(1280, 760))
 	app.tasks.Wait() // the tokens are listed in the background
@@ -118,7 +121,7 @@ func newHarnessWith(t *testing.T, settings *config.Config, setup func(env *softh
 		app.uiMu.Unlock()
 		app.tasks.Wait()
 	})
-	return &harness{t: t, env: env, app: app, dir: t.TempDir()}
+	return &harness{t: t, env: env, app: app, dir: t.TempDir(), link: link}
 }
 
 // waitFor polls cond until it holds or 20 s pass.
@@ -764,12 +767,7 @@ func TestEParaksts(t *testing.T) {
 
 func TestAgentConsentInTheApp(t *testing.T) {
 	h := newHarness(t, &config.Config{Agent: true, AgentPort: -1}, nil)
-	h.app.mu.Lock()
-	srv := h.app.agent
-	h.app.mu.Unlock()
-	if srv == nil {
-		t.Fatalf("the agent did not start: %v", h.lastError())
-	}
+	srv := h.startedAgent()
 	const origin = "https://portal.example.lv"
 	cert := h.env.Cert(softhsmtest.MainToken, "P-256 signing")
 	sum := sha256.Sum256(cert.Raw)
@@ -1053,12 +1051,7 @@ func (h *harness) agentPost(srv *agent.Server, origin string, body []byte) chan 
 func TestTwoPagesTwoTokens(t *testing.T) {
 	const siteA, siteB = "https://a.example", "https://b.example"
 	h := newHarness(t, &config.Config{Agent: true, AgentPort: -1, AgentOrigins: []string{siteA, siteB}, AgentDigestOrigins: []string{siteA, siteB}}, nil)
-	h.app.mu.Lock()
-	srv := h.app.agent
-	h.app.mu.Unlock()
-	if srv == nil {
-		t.Fatalf("the agent did not start: %v", h.lastError())
-	}
+	srv := h.startedAgent()
 	certA := h.env.Cert(softhsmtest.MainToken, "P-256 signing")
 	certB := h.env.Cert(softhsmtest.SecondToken, "P-256 signing")
 	send := func(origin string, cert *x509.Certificate, text string) chan *http.Response {

@@ -3,28 +3,49 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/agentd"
 	"github.com/signet-sign/signet/internal/autostart"
+	"github.com/signet-sign/signet/internal/bridge"
+	"github.com/signet-sign/signet/internal/version"
 )
 
 // executable is the program the autostart entry runs (tests set it).
 var executable = os.Executable
 
-// RunApp opens the desktop app (set by main, which links the GUI): with
-// agent on, the localhost agent runs on port (0: the settings' or the
-// default). It returns the exit code.
-var RunApp func(agent bool, port int) int
+// runAgent runs the agent process (tests replace it).
+var runAgent = agentd.Run
+
+// OpenApp opens Signet's window: through the running agent when there is
+// one (the window then also answers the agent's pages), else by running
+// the window program (signet-app) in this process's place.
+func OpenApp(stderr io.Writer) int {
+	if _, err := bridge.Ask(bridge.SocketPath(), bridge.OpOpen); err == nil {
+		return exitOK
+	}
+	prog, err := bridge.WindowProgram()
+	if err != nil {
+		fmt.Fprintf(stderr, "signet: error: %v\n", err)
+		return exitFailure
+	}
+	err = syscall.Exec(prog, []string{prog}, os.Environ())
+	fmt.Fprintf(stderr, "signet: error: run %s: %v\n", prog, err)
+	return exitFailure
+}
 
 func (a *app) agentCommand() *cobra.Command {
 	var port int
-	var install, remove bool
+	var install, remove, stop bool
 	cmd := &cobra.Command{
-		Use:   "agent [--port N] [--install-autostart | --remove-autostart]",
+		Use:   "agent [--port N] [--stop] [--install-autostart | --remove-autostart]",
 		Short: i18n.T("cmd.agent.short"),
 		Long: `Open the app with the agent on: web pages on this computer may ask Signet,
 on http://127.0.0.1:PORT (default 27413), to list your certificates, to
@@ -36,8 +57,20 @@ you), shows every signing request before it happens, and asks the PIN in
 its own window, never in the page. The API is in agent/openapi.yaml;
 assets/signet-agent.js is a client for web pages.
 
-The agent needs the app's window for your answers; without a display it
-does not start.
+The agent is a small process without a window: it waits in the tray
+(where "Show Signet" opens the window and "Stop the agent" ends it) and
+uses no processor time while nothing happens. A page's question opens
+Signet's window (the signet-app program, found beside this one or on
+PATH, or named by SIGNET_APP); the window closes itself once the page's
+requests are answered. Without a tray (no D-Bus session, or no
+StatusNotifierWatcher) the agent says so once and runs all the same:
+questions still open the window, 'signet' opens it, 'signet agent --stop'
+ends the agent.
+
+One agent runs per user: it holds $XDG_RUNTIME_DIR/signet/agent.sock
+(mode 0600; SIGNET_AGENT_SOCKET names another). Starting it again, or
+starting 'signet' with no command while it runs, opens its window
+instead.
 
 --install-autostart starts the agent when you log in: it writes an XDG
 autostart entry (~/.config/autostart/` + autostart.FileName + `) that runs
@@ -48,9 +81,6 @@ this program with "agent"; --remove-autostart deletes it.`,
 			case install && remove:
 				return usageError{errors.New("use --install-autostart or --remove-autostart, not both")}
 			case install:
-				if RunApp == nil {
-					return errors.New("this build has no app, so no agent to start at login (built with -tags nogui)")
-				}
 				exe, err := autostart.Program(executable)
 				if err != nil {
 					return err
@@ -74,26 +104,38 @@ this program with "agent"; --remove-autostart deletes it.`,
 				fmt.Fprintf(a.stdout, "the agent no longer starts when you log in (%s removed)\n", path)
 				return nil
 			}
+			if stop {
+				ok, err := agentd.Stop()
+				switch {
+				case err != nil:
+					return err
+				case !ok:
+					fmt.Fprintln(a.stdout, "no agent is running")
+				default:
+					fmt.Fprintln(a.stdout, "the agent was stopped")
+				}
+				return nil
+			}
 			if port < 0 || port > 65535 {
 				return usageError{errors.New("--port takes 1 to 65535")}
 			}
-			if RunApp == nil {
-				return errors.New("this build has no app")
-			}
-			if code := RunApp(true, port); code != 0 {
+			code := runAgent(agentd.Options{Port: port, Stderr: a.stderr, Version: version.Signet, Tray: agentd.Tray,
+				Window: func() (*exec.Cmd, error) { return bridge.WindowCommand(bridge.SocketPath()) }})
+			if code != 0 {
 				return exitCode(code)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&port, "port", 0, fmt.Sprintf("port on 127.0.0.1 (default: the settings' or %d)", agent.DefaultPort))
+	cmd.Flags().BoolVar(&stop, "stop", false, "stop the running agent, then end")
 	cmd.Flags().BoolVar(&install, "install-autostart", false, "start the agent when you log in (an XDG autostart entry), then end")
 	cmd.Flags().BoolVar(&remove, "remove-autostart", false, "no longer start the agent when you log in, then end")
 	return cmd
 }
 
-// exitCode ends the command with the app's exit code; the app reported
-// its error already.
+// exitCode ends the command with the agent's exit code; the agent
+// reported its error already.
 type exitCode int
 
-func (e exitCode) Error() string { return "the app ended with an error" }
+func (e exitCode) Error() string { return "the agent ended with an error" }

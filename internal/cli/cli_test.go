@@ -23,6 +23,7 @@ import (
 
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/agentd"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/keys"
@@ -234,13 +235,12 @@ func TestNoArgsShowsHelp(t *testing.T) {
 }
 
 func TestAgentCommand(t *testing.T) {
-	var gotAgent bool
-	var gotPort int
-	RunApp = func(agent bool, port int) int { gotAgent, gotPort = agent, port; return 3 }
-	defer func() { RunApp = nil }()
+	var got *agentd.Options
+	runAgent = func(o agentd.Options) int { got = &o; return 3 }
+	defer func() { runAgent = agentd.Run }()
 	code, _, _ := run(t, "agent", "--port", "28000")
-	if !gotAgent || gotPort != 28000 || code != 3 {
-		t.Errorf("agent=%v port=%d exit=%d", gotAgent, gotPort, code)
+	if got == nil || got.Port != 28000 || code != 3 || got.Window == nil || got.Tray == nil {
+		t.Errorf("options %+v exit=%d", got, code)
 	}
 	code, _, stderr := run(t, "agent", "--port", "70000")
 	if code != 2 || !strings.Contains(stderr, "--port takes 1 to 65535") {
@@ -473,12 +473,6 @@ func TestAgentAutostart(t *testing.T) {
 	exe := filepath.Join(t.TempDir(), "bin", "signet")
 	executable = func() (string, error) { return "/usr/local/bin/signet", nil }
 	defer func() { executable = os.Executable }()
-	// A build without the app has no agent to start.
-	if code, _, stderr := run(t, "agent", "--install-autostart"); code != 1 || !strings.Contains(stderr, "this build has no app") || autostart.Installed() {
-		t.Fatalf("a build without the app: exit %d %s", code, stderr)
-	}
-	RunApp = func(bool, int) int { return 0 }
-	defer func() { RunApp = nil }()
 	if code, stdout, _ := run(t, "agent", "--remove-autostart"); code != 0 || !strings.Contains(stdout, "was not set to start") {
 		t.Errorf("removing what is not there: exit %d %s", code, stdout)
 	}

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/digitorus/pkcs7"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
@@ -329,4 +330,19 @@ func XmlsecContainer(tb testing.TB, container []byte, refs int) {
 			tb.Errorf("xmlsec1 --verify of %s: %v\n%s", s, err, out)
 		}
 	}
+}
+
+// CMSCertificates returns the certificates the CMS of each signature of
+// path carries.
+func CMSCertificates(t *testing.T, path string) [][]*x509.Certificate {
+	t.Helper()
+	var out [][]*x509.Certificate
+	for _, s := range Signatures(t, path) {
+		p7, err := pkcs7.Parse(s.CMS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p7.Certificates)
+	}
+	return out
 }

@@ -101,3 +101,61 @@ func CloseWindow(display, title string, timeout time.Duration) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Viewable reports whether a top-level window whose title is title is
+// mapped and viewable on display (on screen, as far as X knows).
+func Viewable(display, title string) (bool, error) {
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return false, fmt.Errorf("connect to %s: %w", display, err)
+	}
+	defer conn.Close()
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	tree, err := xproto.QueryTree(conn, root).Reply()
+	if err != nil {
+		return false, err
+	}
+	for _, w := range tree.Children {
+		name, err := xproto.GetProperty(conn, false, w, xproto.AtomWmName, xproto.GetPropertyTypeAny, 0, 256).Reply()
+		if err != nil || string(name.Value) != title {
+			continue
+		}
+		attr, err := xproto.GetWindowAttributes(conn, w).Reply()
+		if err == nil && attr.MapState == xproto.MapStateViewable {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// StartDBus starts a private D-Bus session bus for the test and returns
+// its address (for DBUS_SESSION_BUS_ADDRESS); it stops when the test
+// ends. It has no tray host (StatusNotifierWatcher) unless the test
+// provides one.
+func StartDBus(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1", "--address=unix:dir="+t.TempDir())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start dbus-daemon: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(out).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case addr := <-line:
+		if addr == "" {
+			t.Fatal("dbus-daemon did not say its address")
+		}
+		return addr
+	case <-time.After(20 * time.Second):
+		t.Fatal("dbus-daemon did not start in 20 s")
+	}
+	return ""
+}

@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/signet-sign/signet/internal/bridge"
+	"github.com/signet-sign/signet/internal/pdfcheck"
+	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testx"
+	"github.com/signet-sign/signet/ui"
+)
+
+// The agent and its window as they run for a person: this test binary
+// started as "signet agent" (SIGNET_TEST_RUN_CLI), which starts the
+// window program (SIGNET_APP: a script running this binary again as the
+// window, SIGNET_TEST_ROLE=window) when a page's question needs a person.
+// The window writes what happens to an events file: when it started, when
+// a question was on screen, when it was answered, when it ended.
+
+// runTestWindow is the window process of these tests: the real window
+// (ui.Main), whose questions are answered as SIGNET_TEST_ANSWER says
+// ("yes" or "no"), the way a click would, once armed.
+func runTestWindow() int {
+	events := os.Getenv("SIGNET_TEST_EVENTS")
+	write := func(what string) {
+		f, err := os.OpenFile(events, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			return
+		}
+		fmt.Fprintf(f, "%d %d %s\n", os.Getpid(), time.Now().UnixNano(), what)
+		f.Close()
+	}
+	write("start -")
+	yes := os.Getenv("SIGNET_TEST_ANSWER") == "yes"
+	ui.Shown = func(kind, origin string, answer func(bool)) {
+		write("shown " + kind + " " + origin)
+		answer(yes)
+		write("answered " + kind + " " + origin)
+	}
+	code := ui.Main(time.Now(), os.Stderr)
+	write("exit -")
+	return code
+}
+
+// windowEvent is a line of the events file.
+type windowEvent struct {
+	pid    int
+	at     time.Time
+	what   string
+	origin string
+}
+
+// agentEnv is an X display, a D-Bus session, a SoftHSM2 token and the
+// environment an agent and its windows run in.
+type agentEnv struct {
+	t       *testing.T
+	dir     string
+	display string
+	socket  string
+	events  string
+	env     []string
+	// out is the agent's output, pid its process.
+	out *lockedBuffer
+	pid int
+}
+
+func newAgentEnv(t *testing.T, bus string) *agentEnv {
+	env := softhsmtest.Require(t)
+	pdfcheck.Require(t, "Xvfb", "dbus-daemon")
+	e := &agentEnv{t: t, dir: t.TempDir(), display: testx.StartXvfb(t)}
+	if bus == "" {
+		bus = testx.StartDBus(t)
+	}
+	conf, err := env.CopyStore(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := filepath.Join(e.dir, "settings.toml")
+	if err := os.WriteFile(settings, []byte(fmt.Sprintf("pkcs11_modules = [%q]\n", env.Module)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	window := filepath.Join(e.dir, "signet-app")
+	script := fmt.Sprintf("#!/bin/sh\nSIGNET_TEST_ROLE=window exec %q \"$@\"\n", os.Args[0])
+	if err := os.WriteFile(window, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(e.dir, "run")
+	os.Mkdir(run, 0o700)
+	e.socket = filepath.Join(run, "signet", "agent.sock")
+	e.events = filepath.Join(e.dir, "events")
+	e.env = append(os.Environ(), "DISPLAY="+e.display, "DBUS_SESSION_BUS_ADDRESS="+bus,
+		"HOME="+e.dir, "XDG_CONFIG_HOME="+filepath.Join(e.dir, "config"), "XDG_RUNTIME_DIR="+run,
+		"XDG_CACHE_HOME="+filepath.Join(e.dir, "cache"), "SIGNET_CONFIG="+settings, "SOFTHSM2_CONF="+conf,
+		"SIGNET_APP="+window, "SIGNET_TEST_EVENTS="+e.events, "SIGNET_TEST_ANSWER=yes",
+		// Fyne parses the locale at start; C.UTF-8 it logs about.
+		"LANG=en_US.UTF-8", "LC_ALL=", "SIGNET_AGENT_SOCKET=")
+	return e
+}
+
+// lockedBuffer collects a process's stderr.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// signet starts this binary as signet with args.
+func (e *agentEnv) signet(args ...string) (*exec.Cmd, *lockedBuffer) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(slices.Clone(e.env), "SIGNET_TEST_RUN_CLI=1", "SIGNET_TEST_ARGS="+strings.Join(args, " "))
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	return cmd, &out
+}
+
+// agent starts signet agent and waits until it answers on its socket.
+func (e *agentEnv) agent() (*exec.Cmd, *lockedBuffer, string) {
+	e.t.Helper()
+	port := freePort(e.t)
+	cmd, out := e.signet("agent", "--port", port)
+	e.out, e.pid = out, cmd.Process.Pid
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	e.t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		e.killWindows()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := bridge.Ask(e.socket, bridge.OpPing); err == nil {
+			return cmd, out, "http://127.0.0.1:" + port
+		}
+		select {
+		case <-done:
+			e.t.Fatalf("the agent ended: %s", out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("the agent does not answer on %s: %s", e.socket, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// killWindows ends the window processes still there.
+func (e *agentEnv) killWindows() {
+	for _, ev := range e.read() {
+		if ev.what == "start" {
+			syscall.Kill(ev.pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// read returns the window events so far.
+func (e *agentEnv) read() []windowEvent {
+	f, err := os.Open(e.events)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []windowEvent
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 {
+			continue
+		}
+		pid, _ := strconv.Atoi(fields[0])
+		ns, _ := strconv.ParseInt(fields[1], 10, 64)
+		ev := windowEvent{pid: pid, at: time.Unix(0, ns), what: fields[2]}
+		if len(fields) > 4 {
+			ev.origin = fields[4]
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// waitEvent waits for the n-th event (0-based) matching what and origin.
+func (e *agentEnv) waitEvent(what, origin string, timeout time.Duration) windowEvent {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		for _, ev := range e.read() {
+			if ev.what == what && (origin == "" || ev.origin == origin) {
+				return ev
+			}
+		}
+		if time.Now().After(deadline) {
+			if e.pid != 0 {
+				syscall.Kill(e.pid, syscall.SIGQUIT)
+				time.Sleep(time.Second)
+			}
+			e.t.Fatalf("no %q event for %q within %v; events: %+v\nagent: %s", what, origin, timeout, e.read(), e.out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// get asks GET /v1/certificates as a page of origin; the status comes on
+// the channel.
+func get(url, origin string) chan int {
+	out := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", url+"/v1/certificates", nil)
+		req.Header.Set("Origin", origin)
+		resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
+		if err != nil {
+			out <- -1
+			return
+		}
+		resp.Body.Close()
+		out <- resp.StatusCode
+	}()
+	return out
+}
+
+// children are the processes whose parent is pid.
+func children(pid int) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, d := range entries {
+		n, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces; the fields
+		// after its closing parenthesis do not.
+		rest := string(stat[bytes.LastIndexByte(stat, ')')+1:])
+		f := strings.Fields(rest)
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// gone waits until process pid has ended (or is a zombie) and returns
+// when that was seen.
+func gone(pid int, timeout time.Duration) (time.Time, bool) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return time.Now(), true
+		}
+		if f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(f) > 0 && f[0] == "Z" {
+			return time.Now(), true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return time.Time{}, false
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// TestAgentWindowOnDemand (issue 30): the agent waits without a window
+// process; a page's question starts one and the question is on screen,
+// answered, the page gets its answer and the window process ends. Ten
+// times, for the median; then two pages at once share one window and are
+// asked in the order they came.
+func TestAgentWindowOnDemand(t *testing.T) {
+	e := newAgentEnv(t, "")
+	agentCmd, agentOut, url := e.agent()
+	time.Sleep(500 * time.Millisecond)
+	if c := children(agentCmd.Process.Pid); len(c) != 0 {
+		t.Fatalf("the agent waiting has child processes %v", c)
+	}
+	if ev := e.read(); len(ev) != 0 {
+		t.Fatalf("a window started with nothing asked: %+v", ev)
+	}
+	var visible, exits []time.Duration
+	for i := 1; i <= 10; i++ {
+		origin := fmt.Sprintf("https://p%d.example", i)
+		sent := time.Now()
+		res := get(url, origin)
+		shown := e.waitEvent("shown", origin, 20*time.Second)
+		visible = append(visible, shown.at.Sub(sent))
+		if ok, err := testx.Viewable(e.display, "Signet"); err != nil || !ok {
+			t.Errorf("%s: the question is said shown, but no Signet window is viewable (%v)", origin, err)
+		}
+		if c := children(agentCmd.Process.Pid); !slices.Contains(c, shown.pid) {
+			t.Errorf("the window %d is not the agent's child (%v)", shown.pid, c)
+		}
+		select {
+		case code := <-res:
+			if code != http.StatusOK {
+				t.Fatalf("%s: the page got %d after the person allowed it; agent:\n%s\nevents %+v", origin, code, agentOut, e.read())
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s: no answer to the page; agent: %s", origin, agentOut)
+		}
+		answered := e.waitEvent("answered", origin, 10*time.Second)
+		end, ok := gone(shown.pid, 30*time.Second)
+		if !ok {
+			t.Fatalf("%s: the window process %d still runs 30 s after the answer; events %+v\n%s", origin, shown.pid, e.read(), e.out)
+		}
+		exits = append(exits, end.Sub(answered.at))
+		os.Remove(e.events)
+	}
+	t.Logf("question on screen after the page asked: median %v (all %v)", median(visible), visible)
+	t.Logf("window process gone after the answer: median %v (all %v)", median(exits), exits)
+	// Issue 30's targets: on screen within 1.5 s, gone within 2 s (a
+	// race-instrumented build gets slowdown times as long).
+	if m := median(visible); m > slowdown*1500*time.Millisecond {
+		t.Errorf("median %v from the page's request to the question on screen; the target is 1.5 s", m)
+	}
+	if m := median(exits); m > slowdown*2*time.Second {
+		t.Errorf("median %v from the answer to the window's end; the target is 2 s", m)
+	}
+
+	// Two pages at once: one window, their questions in order.
+	const first, second = "https://first.example", "https://second.example"
+	r1 := get(url, first)
+	time.Sleep(100 * time.Millisecond)
+	r2 := get(url, second)
+	s1 := e.waitEvent("shown", first, 60*time.Second)
+	s2 := e.waitEvent("shown", second, 60*time.Second)
+	if s1.pid != s2.pid {
+		t.Errorf("two windows (%d, %d) for two pages", s1.pid, s2.pid)
+	}
+	if !s2.at.After(s1.at) {
+		t.Errorf("the second page's question came first")
+	}
+	for _, r := range []chan int{r1, r2} {
+		if code := <-r; code != http.StatusOK {
+			t.Errorf("a page got %d", code)
+		}
+	}
+	starts := 0
+	for _, ev := range e.read() {
+		if ev.what == "start" {
+			starts++
+		}
+	}
+	if starts != 1 {
+		t.Errorf("%d window processes for two pages at once", starts)
+	}
+	if _, ok := gone(s1.pid, 30*time.Second); !ok {
+		t.Errorf("the window stays after both answers")
+	}
+}
+
+// freePort is a loopback port nobody listens on now.
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}

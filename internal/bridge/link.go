@@ -1,0 +1,104 @@
+package bridge
+
+import (
+	"errors"
+	"net"
+	"strings"
+	"sync"
+)
+
+// Link is the window's tie to the agent: it offers the window to a
+// running agent, or starts one, and serves the agent's questions.
+type Link struct {
+	Socket string
+	// Lost is told when the agent goes away (its connection ended).
+	Lost func()
+
+	mu   sync.Mutex
+	conn net.Conn
+	url  string
+}
+
+// NewLink is a link to the agent on this user's socket.
+func NewLink() *Link { return &Link{Socket: SocketPath()} }
+
+// Offer offers this window to a running agent: ErrNoAgent when none runs,
+// ErrWindowOpen when it has a window already (raised now).
+func (l *Link) Offer() error {
+	conn, err := ConnectWindow(l.Socket)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.conn = conn
+	l.mu.Unlock()
+	return nil
+}
+
+// Connected reports whether this window is the agent's.
+func (l *Link) Connected() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.conn != nil
+}
+
+// Connect makes this window the agent's, starting the agent when none
+// runs, and serves its questions with w. It returns the agent's URL.
+func (l *Link) Connect(w Window) (string, error) {
+	l.mu.Lock()
+	conn := l.conn
+	l.mu.Unlock()
+	if conn == nil {
+		err := l.Offer()
+		if errors.Is(err, ErrNoAgent) {
+			if err := StartAgent(l.Socket); err != nil {
+				return "", err
+			}
+			err = l.Offer()
+		}
+		if err != nil {
+			return "", err
+		}
+		l.mu.Lock()
+		conn = l.conn
+		l.mu.Unlock()
+	}
+	data, err := Ask(l.Socket, OpPing)
+	if err != nil {
+		return "", err
+	}
+	_, url, _ := strings.Cut(data, " ")
+	l.mu.Lock()
+	l.url = url
+	l.mu.Unlock()
+	go func() {
+		Serve(conn, w)
+		l.mu.Lock()
+		if l.conn == conn {
+			l.conn = nil
+		}
+		l.mu.Unlock()
+		if l.Lost != nil {
+			l.Lost()
+		}
+	}()
+	return url, nil
+}
+
+// Stop ends the agent.
+func (l *Link) Stop() error {
+	_, err := Ask(l.Socket, OpStop)
+	if errors.Is(err, ErrNoAgent) {
+		return nil
+	}
+	return err
+}
+
+// Reload tells the agent the settings file changed.
+func (l *Link) Reload() error {
+	_, err := Ask(l.Socket, OpReload)
+	if errors.Is(err, ErrNoAgent) {
+		return nil
+	}
+	return err
+}
