@@ -18,7 +18,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/pdfcheck"

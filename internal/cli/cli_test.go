@@ -21,9 +21,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/signet-sign/signet/internal/agentd"
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpdf"
-	"github.com/signet-sign/signet/internal/agentd"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/keys"
