@@ -9,13 +9,19 @@ export CGO_ENABLED = 1
 
 .PHONY: run test check lint fuzz bench build screenshots package
 
-run:
-	@scripts/deps.sh run
-	$(GO) run . $(ARGS)
+# Signet is two programs: signet (the command line and the agent, no GUI
+# toolkit) and signet-app (the window), built side by side into $(BIN),
+# where each finds the other. make run ARGS="verify x.pdf" runs a command;
+# without ARGS it opens the window.
+BIN ?= bin
+
+run: build
+	$(BIN)/signet $(ARGS)
 
 build:
 	@scripts/deps.sh run
-	$(GO) build -o signet .
+	$(GO) build -o $(BIN)/signet .
+	$(GO) build -o $(BIN)/signet-app ./cmd/signet-app
 
 # The packages first: vet and the tests compile the app, which needs
 # Fyne's C headers. vet and staticcheck build with -race too (GOFLAGS),
@@ -91,7 +97,6 @@ screenshots:
 	@scripts/deps.sh screenshots
 	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x760x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots -lang "$(SHOTLANG)"
 
-# A Linux package (Signet.tar.xz: binary, .desktop file, icon).
-package:
-	@scripts/deps.sh run
-	$(GO) tool fyne package -os linux --release
+# A Linux package (Signet.tar.xz: both programs, .desktop file, icon).
+package: build
+	BIN=$(BIN) GO=$(GO) scripts/package.sh

@@ -28,7 +28,7 @@ import (
 	"github.com/signet-sign/signet/pdf"
 )
 
-// cardCLI runs the nogui signet binary against the virtual card: the
+// cardCLI runs the signet binary against the virtual card: the
 // machine's modules found as a person's would be (OpenSC, SoftHSM2 and
 // p11-kit's proxy, which re-exports both), its own settings and issuer
 // cache.
@@ -42,7 +42,7 @@ type cardCLI struct {
 
 func newCardCLI(t *testing.T) *cardCLI {
 	t.Helper()
-	c := &cardCLI{t: t, bin: noguiBinary(t), dir: t.TempDir()}
+	c := &cardCLI{t: t, bin: signetBinary(t), dir: t.TempDir()}
 	c.cache = filepath.Join(c.dir, "cache")
 	c.pin = c.write("pin", testcard.PIN+"\n")
 	return c

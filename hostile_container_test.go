@@ -22,7 +22,7 @@ import (
 func hostileBinary(t *testing.T) (bin, key, pw string) {
 	t.Helper()
 	pdfcheck.Require(t, "time")
-	bin = noguiBinary(t)
+	bin = signetBinary(t)
 	dir := t.TempDir()
 	pki, err := testpki.New()
 	if err != nil {
@@ -46,12 +46,12 @@ func hostileBinary(t *testing.T) (bin, key, pw string) {
 	return bin, key, pw
 }
 
-// noguiBinary builds signet without the race detector and the GUI (see
+// signetBinary builds signet without the race detector (see
 // TestHostileCLI) into a directory of the test's.
-func noguiBinary(t *testing.T) string {
+func signetBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "signet")
-	build := exec.Command("go", "build", "-tags", "nogui", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Env = append(os.Environ(), "GOFLAGS=")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

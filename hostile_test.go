@@ -15,10 +15,9 @@ import (
 // clear error (exit 1 or 2), no output file and no panic, within 2 s of
 // CPU and 128 MB of peak RSS.
 //
-// The binary is built here without the race detector and without the GUI
-// (-tags nogui): a race-instrumented binary's memory is several times the
-// product's, and a second build of Fyne's C code would cost CI minutes;
-// the PDF code measured is the same.
+// The binary is built here without the race detector: a
+// race-instrumented binary's memory is several times the product's; the
+// PDF code measured is the same.
 func TestHostileCLI(t *testing.T) {
 	bin, key, pw := hostileBinary(t)
 	dir := t.TempDir()

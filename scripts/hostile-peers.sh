@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-CGO_ENABLED=1 go build -tags nogui -o "$work/signet" . || exit 1
+CGO_ENABLED=1 go build -o "$work/signet" . || exit 1
 go run ./internal/cmd/hostilegen -out "$work/files" || exit 1
 measure() { # label, command…
 	local label=$1; shift

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godbus/dbus/v5"
+
 	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -392,4 +394,204 @@ func freePort(t *testing.T) string {
 	}
 	defer l.Close()
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
+
+// waitExit waits for cmd to end and returns its exit code.
+func waitExit(t *testing.T, cmd *exec.Cmd, out *lockedBuffer, timeout time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(timeout):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("%v still runs after %v: %s", cmd.Args, timeout, out)
+	}
+	return -1
+}
+
+func (e *agentEnv) starts() []windowEvent {
+	var out []windowEvent
+	for _, ev := range e.read() {
+		if ev.what == "start" {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// TestAgentOneInstance (issue 30): one agent per user. A second
+// "signet agent", or "signet" with no command, reaches the running one,
+// which opens its window, one window however often asked; signet-app
+// started while that window is open ends at once (the open one is
+// raised); "signet agent --stop" ends the agent.
+func TestAgentOneInstance(t *testing.T) {
+	e := newAgentEnv(t, "")
+	agentCmd, _, _ := e.agent()
+	cmd, out := e.signet("agent", "--port", freePort(t))
+	if code := waitExit(t, cmd, out, 30*time.Second); code != 0 || !strings.Contains(out.String(), "an agent runs already") {
+		t.Fatalf("a second agent: exit %d: %s", code, out)
+	}
+	win := e.waitEvent("start", "", 30*time.Second)
+	if !slices.Contains(children(agentCmd.Process.Pid), win.pid) {
+		t.Errorf("the window %d was not started by the running agent", win.pid)
+	}
+	// The person's window (not a page's question's) stays.
+	cmd, out = e.signet()
+	if code := waitExit(t, cmd, out, 30*time.Second); code != 0 {
+		t.Fatalf("signet with no command: exit %d: %s", code, out)
+	}
+	direct := exec.Command(os.Args[0])
+	direct.Env = append(slices.Clone(e.env), "SIGNET_TEST_ROLE=window")
+	directOut, err := direct.CombinedOutput()
+	if err != nil || !strings.Contains(string(directOut), "open already") {
+		t.Errorf("signet-app beside the open window: %v: %s", err, directOut)
+	}
+	time.Sleep(time.Second)
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", win.pid)); err != nil {
+		t.Fatalf("the window the person opened closed by itself")
+	}
+	if n := len(e.starts()); n != 2 { // the open window, and the one that ended at once
+		t.Errorf("%d window processes started; events %+v", n, e.read())
+	}
+	if err := testx.CloseWindow(e.display, "Signet", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := gone(win.pid, 30*time.Second); !ok {
+		t.Errorf("the window stays after it was closed")
+	}
+	cmd, out = e.signet("agent", "--stop")
+	if code := waitExit(t, cmd, out, 30*time.Second); code != 0 || !strings.Contains(out.String(), "the agent was stopped") {
+		t.Fatalf("--stop: exit %d: %s", code, out)
+	}
+	if _, ok := gone(agentCmd.Process.Pid, 10*time.Second); !ok {
+		t.Fatal("the agent runs on after --stop")
+	}
+	cmd, out = e.signet("agent", "--stop")
+	if code := waitExit(t, cmd, out, 30*time.Second); code != 0 || !strings.Contains(out.String(), "no agent is running") {
+		t.Errorf("--stop without an agent: exit %d: %s", code, out)
+	}
+}
+
+// TestAgentStaleSocket: an agent killed outright leaves its socket; the
+// next one replaces it (the lock, not the file, says who runs).
+func TestAgentStaleSocket(t *testing.T) {
+	e := newAgentEnv(t, "")
+	first, _, _ := e.agent()
+	first.Process.Kill()
+	if _, ok := gone(first.Process.Pid, 10*time.Second); !ok {
+		t.Fatal("the agent outlived SIGKILL")
+	}
+	if _, err := os.Stat(e.socket); err != nil {
+		t.Fatalf("the killed agent's socket should be left behind for this test: %v", err)
+	}
+	second, _, _ := e.agent()
+	data, err := bridge.Ask(e.socket, bridge.OpPing)
+	if err != nil || bridge.PID(data) != second.Process.Pid {
+		t.Errorf("ping answered %q (%v); the second agent is %d", data, err, second.Process.Pid)
+	}
+}
+
+// TestAgentNoTrayHost: with a D-Bus session but no tray host, and with no
+// D-Bus at all, the agent says once how to reach it, and runs.
+func TestAgentNoTrayHost(t *testing.T) {
+	for _, tc := range []struct{ name, bus string }{
+		{"no watcher", ""},
+		{"no bus", "unix:path=/nonexistent/bus"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newAgentEnv(t, tc.bus)
+			_, out, url := e.agent()
+			const said = "there is no system tray here"
+			deadline := time.Now().Add(10 * time.Second)
+			for !strings.Contains(out.String(), said) && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if n := strings.Count(out.String(), said); n != 1 {
+				t.Errorf("said %d times:\n%s", n, out)
+			}
+			for _, want := range []string{"signet agent --stop", "opens Signet's window"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("the message does not say %q:\n%s", want, out)
+				}
+			}
+			resp, err := http.Get(url + "/v1/info")
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("the agent does not serve: %v", err)
+			}
+			resp.Body.Close()
+		})
+	}
+}
+
+// fakeWatcher is a tray host as far as a StatusNotifierItem sees one:
+// org.kde.StatusNotifierWatcher on the session bus, told of each item.
+type fakeWatcher struct{ items chan string }
+
+func (w *fakeWatcher) RegisterStatusNotifierItem(sender dbus.Sender, path string) *dbus.Error {
+	w.items <- string(sender)
+	return nil
+}
+
+// TestAgentTray: with a tray host the agent's icon registers, says
+// nothing about a missing tray, and its menu's "Show Signet" opens the
+// window.
+func TestAgentTray(t *testing.T) {
+	bus := testx.StartDBus(t)
+	conn, err := dbus.Connect(bus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	w := &fakeWatcher{items: make(chan string, 4)}
+	if err := conn.Export(w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("take the watcher's name: %v %v", reply, err)
+	}
+	e := newAgentEnv(t, bus)
+	_, out, _ := e.agent()
+	var item string
+	select {
+	case item = <-w.items:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the agent's icon did not register: %s", out)
+	}
+	if strings.Contains(out.String(), "no system tray") {
+		t.Errorf("a missing tray was said with a tray there:\n%s", out)
+	}
+	// The menu's items, by label.
+	var groups []struct {
+		ID    int32
+		Props map[string]dbus.Variant
+	}
+	menu := conn.Object(item, "/StatusNotifierMenu")
+	if err := menu.Call("com.canonical.dbusmenu.GetGroupProperties", 0, []int32{1, 2, 3, 4}, []string{"label"}).Store(&groups); err != nil {
+		t.Fatal(err)
+	}
+	show := int32(-1)
+	var labels []string
+	for _, g := range groups {
+		label, _ := g.Props["label"].Value().(string)
+		labels = append(labels, label)
+		if label == "Show Signet" {
+			show = g.ID
+		}
+	}
+	if show < 0 || !slices.Contains(labels, "Stop the agent") {
+		t.Fatalf("the tray menu holds %q", labels)
+	}
+	if err := menu.Call("com.canonical.dbusmenu.Event", 0, show, "clicked", dbus.MakeVariant(""), uint32(0)).Err; err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvent("start", "", 30*time.Second)
 }
