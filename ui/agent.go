@@ -72,7 +72,7 @@ func (w agentWindow) Pinpad(ctx context.Context, r prompt.Request) func() {
 	return w.a.prompter.Pinpad(ctx, r)
 }
 
-// Show brings the window to the front (the tray's "Show Signet").
+// Show brings the window to the front (the tray's "Open Signet").
 func (w agentWindow) Show() {
 	w.a.do(func() {
 		w.a.win.Show()

@@ -542,7 +542,7 @@ func (w *fakeWatcher) RegisterStatusNotifierItem(sender dbus.Sender, path string
 }
 
 // TestAgentTray: with a tray host the agent's icon registers, says
-// nothing about a missing tray, and its menu's "Show Signet" opens the
+// nothing about a missing tray, and its menu's "Open Signet" opens the
 // window.
 func TestAgentTray(t *testing.T) {
 	bus := testx.StartDBus(t)
@@ -583,7 +583,7 @@ func TestAgentTray(t *testing.T) {
 	for _, g := range groups {
 		label, _ := g.Props["label"].Value().(string)
 		labels = append(labels, label)
-		if label == "Show Signet" {
+		if label == "Open Signet" {
 			show = g.ID
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/signet-sign/signet/agent"
@@ -91,8 +92,19 @@ func Run(o Options) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	mods := flow.LoadModules(nil, settings.PKCS11Modules)
-	defer mods.Close()
+	// The PKCS#11 modules (and the middleware behind them: pcscd's
+	// client, OpenSC) are loaded when a page first asks, not while the
+	// agent only waits.
+	var modsLoaded atomic.Bool
+	modules := sync.OnceValue(func() *flow.Modules {
+		modsLoaded.Store(true)
+		return flow.LoadModules(nil, settings.PKCS11Modules)
+	})
+	defer func() {
+		if modsLoaded.Load() {
+			modules().Close()
+		}
+	}()
 	var settingsMu sync.Mutex
 	logger := log.New(stderr, "signet agent: ", 0)
 	host := &bridge.Host{Window: o.Window, OnStop: stop, Log: logger}
@@ -114,7 +126,7 @@ func Run(o Options) int {
 	srv, err := agent.Start(agent.Config{
 		Port:           port,
 		Consent:        host,
-		Keys:           agent.ModuleKeys{Modules: func() *flow.Modules { return mods }, Prompter: host},
+		Keys:           agent.ModuleKeys{Modules: modules, Prompter: host},
 		Allowed:        settings.AgentOrigins,
 		AllowedDigests: settings.AgentDigestOrigins,
 		OnAllowAlways: func(p agent.Permission, origin string) {
@@ -174,6 +186,9 @@ func Run(o Options) int {
 		}()
 	}
 	<-ctx.Done()
+	// Stopping: no one reaches this agent any more (a start now finds
+	// the lock free), then the requests under way end (srv.Close).
+	ln.Close()
 	return 0
 }
 

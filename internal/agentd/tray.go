@@ -43,7 +43,7 @@ func Tray(ctx context.Context, t TrayActions) error {
 	systray.SetIcon(assets.Icon)
 	systray.SetTitle("Signet")
 	systray.SetTooltip("Signet")
-	open := systray.AddMenuItem(i18n.T("ui.tray.show"), "")
+	open := systray.AddMenuItem(i18n.T("agent.tray.open"), "")
 	stop := systray.AddMenuItem(i18n.T("agent.tray.stop"), "")
 	systray.SetOnTapped(t.Open)
 	start, end := systray.RunWithExternalLoop(nil, nil)

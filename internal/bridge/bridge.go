@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -54,7 +55,7 @@ var (
 	// ErrNoAgent: no agent answers on the socket.
 	ErrNoAgent = errors.New("no agent is running")
 	// ErrWindowOpen: a window is connected already (and was raised).
-	ErrWindowOpen = errors.New("Signet's window is open already")
+	ErrWindowOpen = errors.New("a Signet window is open already")
 )
 
 // SocketEnv names the environment variable that overrides the socket's
@@ -101,15 +102,20 @@ func privateDir(dir string) error {
 // Listener is the agent's end of the socket, holding the one-agent lock.
 type Listener struct {
 	net.Listener
-	lock *os.File
-	path string
+	lock  *os.File
+	path  string
+	close sync.Once
 }
 
-// Close stops listening, removes the socket and lets the lock go.
+// Close stops listening, removes the socket and lets the lock go; again,
+// it does nothing.
 func (l *Listener) Close() error {
-	err := l.Listener.Close()
-	os.Remove(l.path)
-	l.lock.Close()
+	var err error
+	l.close.Do(func() {
+		err = l.Listener.Close()
+		os.Remove(l.path)
+		l.lock.Close()
+	})
 	return err
 }
 

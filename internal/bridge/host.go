@@ -248,7 +248,7 @@ func (h *Host) window(ctx context.Context, forQuestions bool) (*windowConn, erro
 	select {
 	case <-starting:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("Signet's window did not open: %w", ctx.Err())
+		return nil, fmt.Errorf("the window did not open: %w", ctx.Err())
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -283,7 +283,7 @@ func (h *Host) start() error {
 		defer h.mu.Unlock()
 		if h.starting == starting {
 			// It ended before it connected.
-			h.startErr = fmt.Errorf("Signet's window ended before it opened (%v): %s", err, stderr.String())
+			h.startErr = fmt.Errorf("the window ended before it opened (%v): %s", err, stderr.String())
 			close(starting)
 			h.starting = nil
 		}

@@ -33,7 +33,7 @@ func program(env, name string) (string, error) {
 	}
 	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", fmt.Errorf("Signet's %s program is installed neither beside this one nor on PATH (%s may name it)", name, env)
+		return "", fmt.Errorf("the %s program is installed neither beside this one nor on PATH (%s may name it)", name, env)
 	}
 	return p, nil
 }

@@ -105,7 +105,7 @@ const (
 var ErrDeclined = errors.New(errTextDeclined)
 
 // ErrWindowClosed: the window went away before the person answered.
-var ErrWindowClosed = errors.New("Signet's window closed before the person answered")
+var ErrWindowClosed = errors.New("the window closed before the person answered")
 
 // wireError turns a window-side error into the text that crosses.
 func wireError(err error) error {

@@ -58,7 +58,7 @@ its own window, never in the page. The API is in agent/openapi.yaml;
 assets/signet-agent.js is a client for web pages.
 
 The agent is a small process without a window: it waits in the tray
-(where "Show Signet" opens the window and "Stop the agent" ends it) and
+(where "Open Signet" opens the window and "Stop the agent" ends it) and
 uses no processor time while nothing happens. A page's question opens
 Signet's window (the signet-app program, found beside this one or on
 PATH, or named by SIGNET_APP); the window closes itself once the page's
