@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"math"
 	"strings"
+	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -81,8 +82,21 @@ func (w agentWindow) Show() {
 }
 
 // Done: the window was opened for a page's questions, all answered now;
-// it closes, and the process ends.
-func (w agentWindow) Done() { w.a.do(w.a.fyne.Quit) }
+// it closes, and the process ends, unless the person has taken it up
+// meanwhile (documents listed, a signing under way): then it is theirs
+// to close.
+func (w agentWindow) Done() {
+	a := w.a
+	a.do(func() {
+		a.mu.Lock()
+		busy := a.busy
+		a.mu.Unlock()
+		if busy || a.docs.length() > 0 {
+			return
+		}
+		a.fyne.Quit()
+	})
+}
 
 // SettingsChanged: the agent kept an "always allow" in the settings file:
 // the window takes the allow-lists from it, so as not to write the old
@@ -131,21 +145,36 @@ func (a *App) armLater(closed <-chan struct{}, buttons ...*widget.Button) {
 	})
 }
 
-// Shown, when set, is told each time a web page's question is on
-// screen (kind "origin" or "approve"), with a function that answers it
-// as the person's click would, once its buttons are armed. The tests of
-// the window process (started by a real agent) set it; the app does not.
+// Shown, when set in a test binary, is told each time a web page's
+// question is on screen (kind "origin" or "approve"), with a function
+// that answers it as the person's click would, once its buttons are
+// armed. The tests of the window process (started by a real agent) set
+// it; outside a test binary it is never called (shownHook).
 var Shown func(kind, origin string, answer func(yes bool))
 
-// clickWhenArmed taps b once armDelay has let it answer clicks.
-func (a *App) clickWhenArmed(b *widget.Button) {
+// shownHook is Shown in a test binary, nil elsewhere: nothing in the
+// product can answer a question for the person.
+func shownHook() func(kind, origin string, answer func(yes bool)) {
+	if !testing.Testing() {
+		return nil
+	}
+	return Shown
+}
+
+// clickWhenArmed taps b once armDelay has let it answer clicks, unless
+// its question goes first (closed).
+func (a *App) clickWhenArmed(closed <-chan struct{}, b *widget.Button) {
 	for {
 		armed := make(chan bool, 1)
 		a.do(func() { armed <- !b.Disabled() })
 		if <-armed {
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-closed:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	a.do(b.OnTapped)
 }
@@ -174,7 +203,9 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 	closed := make(chan struct{})
 	defer close(closed)
 	var od *originDialog
-	a.do(func() {
+	// Shown before this goroutine goes on (doWait): the cleanup below
+	// takes down a dialog that is there, not one still to come.
+	a.doWait(func() {
 		od = &originDialog{origin: origin, permission: q.Permission, buttons: map[agent.Decision]*widget.Button{}}
 		title, text := i18n.T("ui.agent.asks"), i18n.T("ui.agent.origin_msg", map[string]any{"Origin": origin})
 		caution := i18n.T("ui.agent.caution")
@@ -225,12 +256,12 @@ func (c agentConsent) Origin(ctx context.Context, q agent.OriginQuestion) (agent
 		a.mu.Lock()
 		a.originDlg = od
 		a.mu.Unlock()
-		if Shown != nil {
-			go Shown("origin", origin, func(yes bool) {
+		if shown := shownHook(); shown != nil {
+			go shown("origin", origin, func(yes bool) {
 				if yes {
-					a.clickWhenArmed(od.buttons[agent.AllowOnce])
+					a.clickWhenArmed(closed, od.buttons[agent.AllowOnce])
 				} else {
-					a.clickWhenArmed(od.buttons[agent.Deny])
+					a.clickWhenArmed(closed, od.buttons[agent.Deny])
 				}
 			})
 		}
@@ -396,7 +427,7 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 	d := &approvalDialog{answer: make(chan bool, 1)}
 	closed := make(chan struct{})
 	defer close(closed)
-	a.do(func() {
+	a.doWait(func() {
 		l := widget.NewLabel(approvalText(r))
 		l.Wrapping = fyne.TextWrapWord
 		var content fyne.CanvasObject = l
@@ -426,12 +457,12 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		a.mu.Lock()
 		a.approveDlg, a.approveContent = d, content
 		a.mu.Unlock()
-		if Shown != nil {
-			go Shown("approve", r.Origin, func(yes bool) {
+		if shown := shownHook(); shown != nil {
+			go shown("approve", r.Origin, func(yes bool) {
 				if yes {
-					a.clickWhenArmed(d.yes)
+					a.clickWhenArmed(closed, d.yes)
 				} else {
-					a.clickWhenArmed(d.no)
+					a.clickWhenArmed(closed, d.no)
 				}
 			})
 		}

@@ -329,6 +329,17 @@ func (a *App) do(f func()) {
 	})
 }
 
+// doWait is do, returning once f has run: for a dialog that the caller
+// must be able to take down as soon as it returns. Not from the UI
+// goroutine.
+func (a *App) doWait(f func()) {
+	fyne.DoAndWait(func() {
+		a.uiMu.Lock()
+		defer a.uiMu.Unlock()
+		f()
+	})
+}
+
 // run runs f in the background, counted for tests.
 func (a *App) run(f func()) {
 	a.tasks.Add(1)

@@ -60,7 +60,8 @@ func Main(started time.Time, stderr io.Writer) int {
 	// The agent first, before the toolkit starts: a second window ends
 	// here, at once.
 	link := bridge.NewLink()
-	byAgent := os.Getenv(bridge.WindowEnv) == "1"
+	link.Token = os.Getenv(bridge.WindowEnv)
+	byAgent := link.Token != ""
 	os.Unsetenv(bridge.WindowEnv)
 	switch err := link.Offer(); {
 	case errors.Is(err, bridge.ErrWindowOpen):
@@ -84,6 +85,9 @@ func Main(started time.Time, stderr io.Writer) int {
 	}
 	ui.win.ShowAndRun()
 	ui.Close()
+	// Work under way (a signing the window closed on) ends before the
+	// modules do.
+	ui.tasks.Wait()
 	if ui.cfg.Modules != nil {
 		ui.cfg.Modules.Close()
 	}

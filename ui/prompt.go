@@ -42,7 +42,9 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 	answer := make(chan []byte, 1)
 	resend := make(chan struct{}, 1)
 	var sd *secretDialog
-	p.app.do(func() {
+	// Shown before this goroutine goes on (doWait): a page that gives up
+	// at once takes down a dialog that is there, not one still to come.
+	p.app.doWait(func() {
 		sd = p.app.newSecretDialog(req, func(secret []byte) { answer <- secret }, func() { resend <- struct{}{} })
 		p.app.mu.Lock()
 		p.app.secretDlg = sd
@@ -208,7 +210,7 @@ func secretExplanation(req prompt.Request) string {
 // Pinpad tells the person to use the reader's keypad until it answers.
 func (p *dialogPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 	var d dialog.Dialog
-	p.app.do(func() {
+	p.app.doWait(func() {
 		msg := fmt.Sprintf("Enter the PIN of token %q on the card reader's keypad.", req.Token)
 		if w := req.Warning(); w != "" {
 			msg += "\n\n" + sentence(w)

@@ -83,6 +83,13 @@ func privateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	return checkPrivate(dir)
+}
+
+// checkPrivate says whether dir is this user's and closed to others: a
+// window does not offer itself (and the PINs typed in it) to a socket in
+// a directory someone else could have made.
+func checkPrivate(dir string) error {
 	fi, err := os.Lstat(dir)
 	if err != nil {
 		return err
@@ -182,6 +189,12 @@ func readLine(r io.Reader) (string, error) {
 // connection (for OpWindow, now carrying the agent's calls; otherwise
 // done with) and the answer's data.
 func Dial(path, op string) (net.Conn, string, error) {
+	if err := checkPrivate(filepath.Dir(path)); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, "", fmt.Errorf("%w (no %s)", ErrNoAgent, filepath.Dir(path))
+		}
+		return nil, "", fmt.Errorf("the agent's socket directory: %w", err)
+	}
 	conn, err := net.DialTimeout("unix", path, 2*time.Second)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w (%v)", ErrNoAgent, err)

@@ -112,11 +112,16 @@ func setup(t *testing.T, w *fakeWindow) (*Host, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	h := &Host{StartTimeout: 10 * time.Second, Window: func() (*exec.Cmd, error) {
+	h := &Host{StartTimeout: 10 * time.Second}
+	h.Window = func() (*exec.Cmd, error) {
 		// The "window program": connecting from this process stands in
-		// for the process the agent starts.
+		// for the process the agent starts, with the token it is given
+		// (read once start has set it: it holds h.mu meanwhile).
 		go func() {
-			conn, err := ConnectWindow(path)
+			h.mu.Lock()
+			token := h.startToken
+			h.mu.Unlock()
+			conn, err := ConnectWindow(path, token)
 			if err != nil {
 				t.Error(err)
 				return
@@ -124,7 +129,7 @@ func setup(t *testing.T, w *fakeWindow) (*Host, string) {
 			Serve(conn, w)
 		}()
 		return exec.Command("sleep", "30"), nil
-	}}
+	}
 	go h.Serve(ln)
 	return h, path
 }
@@ -234,10 +239,62 @@ func TestOpenRaises(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Error("open did not raise the window")
 	}
-	if _, err := ConnectWindow(path); !errors.Is(err, ErrWindowOpen) {
+	if _, err := ConnectWindow(path, ""); !errors.Is(err, ErrWindowOpen) {
 		t.Errorf("a second window: %v", err)
 	}
 	if data, err := Ask(path, OpPing); err != nil || PID(data) != os.Getpid() {
 		t.Errorf("ping: %q %v", data, err)
+	}
+}
+
+// TestPersonsWindowStays: a window the person opens while the agent
+// starts one for a page serves the page's question, and is not told to
+// go once it is answered (only the process the agent started, which
+// says its token, is).
+func TestPersonsWindowStays(t *testing.T) {
+	w := &fakeWindow{decision: agent.AllowOnce, done: make(chan struct{}, 1)}
+	path := filepath.Join(t.TempDir(), "signet", "agent.sock")
+	ln, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	h := &Host{StartTimeout: 10 * time.Second}
+	h.Window = func() (*exec.Cmd, error) {
+		// The started process is slow; the person's window comes first.
+		go func() {
+			conn, err := ConnectWindow(path, "")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			Serve(conn, w)
+		}()
+		return exec.Command("sleep", "30"), nil
+	}
+	go h.Serve(ln)
+	h.Activity(1)
+	if d, err := h.Origin(context.Background(), agent.OriginQuestion{Origin: "https://a.example"}); err != nil || d != agent.AllowOnce {
+		t.Fatalf("origin: %v %v", d, err)
+	}
+	h.Activity(-1)
+	select {
+	case <-w.done:
+		t.Error("the person's window was told to go")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestDialRefusesOpenDirectory: a socket in a directory other users can
+// write to is not dialled (whoever made it could be listening).
+func TestDialRefusesOpenDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shared")
+	os.Mkdir(dir, 0o777)
+	os.Chmod(dir, 0o777)
+	if _, err := Ask(filepath.Join(dir, "agent.sock"), OpPing); err == nil || errors.Is(err, ErrNoAgent) {
+		t.Errorf("dialled into an open directory: %v", err)
+	}
+	if _, err := Ask(filepath.Join(t.TempDir(), "none", "agent.sock"), OpPing); !errors.Is(err, ErrNoAgent) {
+		t.Errorf("no directory: %v, want ErrNoAgent", err)
 	}
 }

@@ -3,6 +3,8 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -48,8 +50,10 @@ type Host struct {
 	starting chan struct{}
 	startErr error
 	// startFor: the window starting was started for a page's question,
-	// not by the person.
-	startFor bool
+	// not by the person. startToken is in its environment (WindowEnv):
+	// the process that says it is the one started.
+	startFor   bool
+	startToken string
 	// active counts the API requests under way.
 	active int
 }
@@ -87,16 +91,24 @@ func (h *Host) logf(format string, args ...any) {
 	}
 }
 
-// Serve accepts connections on ln until it is closed.
+// Serve accepts connections on ln until it is closed. A failing accept
+// (no file descriptors left, for a moment) is tried again, backing off
+// up to a second, as net/http does: the agent must not go deaf while it
+// holds the one-agent lock.
 func (h *Host) Serve(ln net.Listener) error {
+	var delay time.Duration
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			return err
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			h.logf("agent socket: %v; trying again in %v", err, delay)
+			time.Sleep(delay)
+			continue
 		}
+		delay = 0
 		go h.handle(c)
 	}
 }
@@ -142,8 +154,8 @@ func (h *Host) handle(c net.Conn) {
 			h.OnReload()
 		}
 		reply("ok")
-	case OpWindow:
-		h.attach(c, reply)
+	case OpWindow, OpWindow + " " + tokenWord(op):
+		h.attach(c, tokenWord(op), reply)
 		return // the connection is the window's now
 	default:
 		reply("err unknown operation %q", op)
@@ -153,8 +165,17 @@ func (h *Host) handle(c net.Conn) {
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
 
-// attach makes c the window, unless one is connected already.
-func (h *Host) attach(c net.Conn, reply func(string, ...any)) {
+// tokenWord is what follows "window " in a handshake: the token of a
+// window the agent started.
+func tokenWord(op string) string {
+	_, token, _ := strings.Cut(op, " ")
+	return token
+}
+
+// attach makes c the window, unless one is connected already. A window
+// that connects while one is starting serves the questions waiting; only
+// the process the agent started (token) goes when they are answered.
+func (h *Host) attach(c net.Conn, token string, reply func(string, ...any)) {
 	h.mu.Lock()
 	// A window told Done is closing: the new one takes its place.
 	if h.win != nil && !h.win.dismissed.Load() {
@@ -165,18 +186,23 @@ func (h *Host) attach(c net.Conn, reply func(string, ...any)) {
 		go win.rpc.Call("Window.Show", struct{}{}, nil)
 		return
 	}
+	// The answer goes out before the window is known to the questions
+	// waiting: their calls must not reach the connection before "ok".
+	// (The window reads it at once; h.mu is held for that short write.)
+	c.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	reply("ok")
+	c.SetWriteDeadline(time.Time{})
 	w := &watched{Conn: c, closed: make(chan struct{})}
 	win := &windowConn{rpc: rpc.NewClient(w), closed: w.closed}
 	h.win = win
 	if h.starting != nil {
-		win.forQuestions = h.startFor
+		win.forQuestions = h.startFor && token != "" && token == h.startToken
 		close(h.starting)
 		h.starting = nil
 	}
 	// Started for a page that has given up since: nothing to ask.
 	idle := win.forQuestions && h.active == 0
 	h.mu.Unlock()
-	reply("ok")
 	if idle {
 		h.Activity(0)
 	}
@@ -270,6 +296,15 @@ func (h *Host) start() error {
 	if err != nil {
 		return err
 	}
+	var nonce [16]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return err
+	}
+	h.startToken = hex.EncodeToString(nonce[:])
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, WindowEnv+"="+h.startToken)
 	var stderr tail
 	cmd.Stderr = io.MultiWriter(os.Stderr, &stderr)
 	if err := cmd.Start(); err != nil {
@@ -301,10 +336,10 @@ func (h *Host) Activity(delta int) {
 	if h.active == 0 && h.win != nil && h.win.forQuestions {
 		win = h.win
 		win.forQuestions = false
+		win.dismissed.Store(true)
 	}
 	h.mu.Unlock()
 	if win != nil {
-		win.dismissed.Store(true)
 		go win.rpc.Call("Window.Done", struct{}{}, nil)
 	}
 }
@@ -422,7 +457,8 @@ func (t *tail) String() string {
 }
 
 // WindowEnv is set in the window process's environment by the agent
-// that starts it ("1"): the window connects to that agent.
+// that starts it, to a token the window says back: that window goes once
+// the pages' questions are answered.
 const WindowEnv = "SIGNET_WINDOW_OF_AGENT"
 
 // PID is an agent's process id as "ping" answers it.

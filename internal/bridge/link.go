@@ -11,6 +11,9 @@ import (
 // running agent, or starts one, and serves the agent's questions.
 type Link struct {
 	Socket string
+	// Token is the one the agent that started this window gave it
+	// (WindowEnv), empty otherwise.
+	Token string
 	// Lost is told when the agent goes away (its connection ended).
 	Lost func()
 
@@ -25,7 +28,7 @@ func NewLink() *Link { return &Link{Socket: SocketPath()} }
 // Offer offers this window to a running agent: ErrNoAgent when none runs,
 // ErrWindowOpen when it has a window already (raised now).
 func (l *Link) Offer() error {
-	conn, err := ConnectWindow(l.Socket)
+	conn, err := ConnectWindow(l.Socket, l.Token)
 	if err != nil {
 		return err
 	}
@@ -65,6 +68,14 @@ func (l *Link) Connect(w Window) (string, error) {
 	}
 	data, err := Ask(l.Socket, OpPing)
 	if err != nil {
+		// The agent took the window but does not answer: let it go, or
+		// it keeps a window nobody serves.
+		conn.Close()
+		l.mu.Lock()
+		if l.conn == conn {
+			l.conn = nil
+		}
+		l.mu.Unlock()
 		return "", err
 	}
 	_, url, _ := strings.Cut(data, " ")

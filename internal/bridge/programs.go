@@ -45,7 +45,7 @@ func WindowCommand(socket string) (*exec.Cmd, error) {
 		return nil, err
 	}
 	cmd := exec.Command(p)
-	cmd.Env = append(os.Environ(), SocketEnv+"="+socket, WindowEnv+"=1")
+	cmd.Env = append(os.Environ(), SocketEnv+"="+socket)
 	return cmd, nil
 }
 

@@ -26,11 +26,17 @@ type Window interface {
 	SettingsChanged()
 }
 
-// ConnectWindow offers this process to the agent at path as its window:
-// ErrNoAgent when none runs, ErrWindowOpen when another window is
-// connected (the agent raised it). Serve the returned connection.
-func ConnectWindow(path string) (net.Conn, error) {
-	conn, _, err := Dial(path, OpWindow)
+// ConnectWindow offers this process to the agent at path as its window
+// (token: what the agent put in WindowEnv when it started this process;
+// empty when the person did): ErrNoAgent when none runs, ErrWindowOpen
+// when another window is connected (the agent raised it). Serve the
+// returned connection.
+func ConnectWindow(path, token string) (net.Conn, error) {
+	op := OpWindow
+	if token != "" {
+		op += " " + token
+	}
+	conn, _, err := Dial(path, op)
 	return conn, err
 }
 

@@ -47,7 +47,7 @@ func (a *app) agentCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "agent [--port N] [--stop] [--install-autostart | --remove-autostart]",
 		Short: i18n.T("cmd.agent.short"),
-		Long: `Open the app with the agent on: web pages on this computer may ask Signet,
+		Long: `Run the agent: web pages on this computer may ask Signet,
 on http://127.0.0.1:PORT (default 27413), to list your certificates, to
 sign PDFs or digests, and to log you in with a Web eID authentication
 token. Signet asks you once about each site (allow once, always, deny, or

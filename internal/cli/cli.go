@@ -126,7 +126,11 @@ func (a *app) rootCommand() *cobra.Command {
 and with PKCS#12 key files.
 
 Keys are named by PKCS#11 URIs (RFC 7512), which 'signet certs' prints,
-or by the path of a .p12/.pfx file.`,
+or by the path of a .p12/.pfx file.
+
+With no command, signet opens Signet's window (the signet-app program
+beside it or on PATH; SIGNET_APP names another), through the running
+agent when there is one.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
