@@ -76,6 +76,7 @@ type agentEnv struct {
 	socket  string
 	events  string
 	env     []string
+	settings string
 	// out is the agent's output, pid its process.
 	out *lockedBuffer
 	pid int
@@ -96,6 +97,13 @@ func newAgentEnv(t *testing.T, bus string) *agentEnv {
 	if err := os.WriteFile(settings, []byte(fmt.Sprintf("pkcs11_modules = [%q]\n", env.Module)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	e.settings = settings
+	// The command-line program, for a window that starts the agent.
+	cliScript := filepath.Join(e.dir, "signet")
+	script0 := fmt.Sprintf("#!/bin/sh\nunset SIGNET_TEST_ROLE\nSIGNET_TEST_RUN_CLI=1 SIGNET_TEST_ARGS=\"$*\" exec %q\n", os.Args[0])
+	if err := os.WriteFile(cliScript, []byte(script0), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	window := filepath.Join(e.dir, "signet-app")
 	script := fmt.Sprintf("#!/bin/sh\nSIGNET_TEST_ROLE=window exec %q \"$@\"\n", os.Args[0])
 	if err := os.WriteFile(window, []byte(script), 0o755); err != nil {
@@ -108,7 +116,7 @@ func newAgentEnv(t *testing.T, bus string) *agentEnv {
 	e.env = append(os.Environ(), "DISPLAY="+e.display, "DBUS_SESSION_BUS_ADDRESS="+bus,
 		"HOME="+e.dir, "XDG_CONFIG_HOME="+filepath.Join(e.dir, "config"), "XDG_RUNTIME_DIR="+run,
 		"XDG_CACHE_HOME="+filepath.Join(e.dir, "cache"), "SIGNET_CONFIG="+settings, "SOFTHSM2_CONF="+conf,
-		"SIGNET_APP="+window, "SIGNET_TEST_EVENTS="+e.events, "SIGNET_TEST_ANSWER=yes",
+		"SIGNET_APP="+window, "SIGNET_CLI="+cliScript, "SIGNET_TEST_EVENTS="+e.events, "SIGNET_TEST_ANSWER=yes",
 		// Fyne parses the locale at start; C.UTF-8 it logs about.
 		"LANG=en_US.UTF-8", "LC_ALL=", "SIGNET_AGENT_SOCKET=")
 	return e
@@ -291,6 +299,19 @@ func gone(pid int, timeout time.Duration) (time.Time, bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return time.Time{}, false
+}
+
+// session is the session id of process pid ("" when it is gone).
+func session(pid int) string {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	// pid (comm) state ppid pgrp session …
+	if f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])); len(f) > 3 {
+		return f[3]
+	}
+	return ""
 }
 
 func median(d []time.Duration) time.Duration {
@@ -594,4 +615,77 @@ func TestAgentTray(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.waitEvent("start", "", 30*time.Second)
+}
+
+// TestWindowStartsAgent: the window opened by the person, with the agent
+// turned on in the settings and none running, starts signet agent (in a
+// session of its own: it outlives the window) and is its window: a
+// page's question comes to it, not to a new one, and it stays once
+// answered; closed, the agent goes on.
+func TestWindowStartsAgent(t *testing.T) {
+	e := newAgentEnv(t, "")
+	port := freePort(t)
+	f, err := os.OpenFile(e.settings, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "agent = true\nagent_port = %s\n", port)
+	f.Close()
+	win := exec.Command(os.Args[0])
+	win.Env = append(slices.Clone(e.env), "SIGNET_TEST_ROLE=window")
+	var winOut lockedBuffer
+	win.Stdout, win.Stderr = &winOut, &winOut
+	if err := win.Start(); err != nil {
+		t.Fatal(err)
+	}
+	winDone := make(chan struct{})
+	go func() { win.Wait(); close(winDone) }()
+	var agentPID int
+	t.Cleanup(func() {
+		win.Process.Kill()
+		<-winDone
+		if agentPID != 0 {
+			syscall.Kill(agentPID, syscall.SIGTERM)
+			gone(agentPID, 10*time.Second)
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if data, err := bridge.Ask(e.socket, bridge.OpPing); err == nil {
+			agentPID = bridge.PID(data)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the window did not start the agent: %s", winOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if session(agentPID) == session(win.Process.Pid) {
+		t.Error("the agent is in the window's session: it would end with it")
+	}
+	res := get("http://127.0.0.1:"+port, "https://portal.example")
+	shown := e.waitEvent("shown", "https://portal.example", 30*time.Second)
+	if shown.pid != win.Process.Pid {
+		t.Errorf("the question went to window %d, not to the open one %d", shown.pid, win.Process.Pid)
+	}
+	if code := <-res; code != http.StatusOK {
+		t.Fatalf("the page got %d", code)
+	}
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case <-winDone:
+		t.Fatal("the person's window closed after the page's question")
+	default:
+	}
+	if err := testx.CloseWindow(e.display, "Signet", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-winDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the window stays after it was closed")
+	}
+	if data, err := bridge.Ask(e.socket, bridge.OpPing); err != nil || bridge.PID(data) != agentPID {
+		t.Errorf("the agent ended with the window: %q %v", data, err)
+	}
 }
