@@ -70,12 +70,12 @@ type windowEvent struct {
 // agentEnv is an X display, a D-Bus session, a SoftHSM2 token and the
 // environment an agent and its windows run in.
 type agentEnv struct {
-	t       *testing.T
-	dir     string
-	display string
-	socket  string
-	events  string
-	env     []string
+	t        *testing.T
+	dir      string
+	display  string
+	socket   string
+	events   string
+	env      []string
 	settings string
 	// out is the agent's output, pid its process.
 	out *lockedBuffer
