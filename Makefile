@@ -20,8 +20,8 @@ run: build
 
 build:
 	@scripts/deps.sh run
-	$(GO) build -o $(BIN)/signet .
-	$(GO) build -o $(BIN)/signet-app ./cmd/signet-app
+	$(GO) build -buildvcs=auto -o $(BIN)/signet .
+	$(GO) build -buildvcs=auto -o $(BIN)/signet-app ./cmd/signet-app
 
 # The packages first: vet and the tests compile the app, which needs
 # Fyne's C headers. vet and staticcheck build with -race too (GOFLAGS),

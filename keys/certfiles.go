@@ -18,6 +18,7 @@ func LoadCertificates(paths []string) ([]*x509.Certificate, error) {
 		if err != nil {
 			return nil, err
 		}
+		before := len(certs)
 		files := []string{p}
 		if info.IsDir() {
 			files = nil
@@ -49,11 +50,20 @@ func LoadCertificates(paths []string) ([]*x509.Certificate, error) {
 			}
 			if found == 0 {
 				c, err := x509.ParseCertificate(data)
-				if err != nil {
+				switch {
+				case err == nil:
+					certs = append(certs, c)
+				case info.IsDir():
+					// A directory of trust material also holds CRLs and
+					// keys: what is not a certificate is not one of the
+					// certificates asked for.
+				default:
 					return nil, fmt.Errorf("%s: no certificate in PEM or DER", f)
 				}
-				certs = append(certs, c)
 			}
+		}
+		if info.IsDir() && len(certs) == before {
+			return nil, fmt.Errorf("%s: no certificate (*.pem, *.crt, *.cer, *.der) in the directory", p)
 		}
 	}
 	return certs, nil

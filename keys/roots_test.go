@@ -5,9 +5,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/signet-sign/signet/internal/testpki"
 )
@@ -128,5 +131,43 @@ func TestSystemRootsFor(t *testing.T) {
 		if _, err := root.Verify(x509.VerifyOptions{Roots: SystemRootsFor(root), CurrentTime: root.NotBefore}); err != nil {
 			t.Errorf("%s: %v", root.Subject, err)
 		}
+	}
+}
+
+// TestLoadCertificatesDirectory (issue 31, 20): a directory of trust
+// material holding CRLs beside the certificates gives the certificates;
+// a CRL named as a certificate file is an error, and so is a directory
+// without any certificate.
+func TestLoadCertificatesDirectory(t *testing.T) {
+	p, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := testpki.V1CRL(p.Root, time.Now(), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Root.Cert.Raw}))
+	write("ca.crl.pem", pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crl}))
+	crlDER := write("ca.der", crl)
+	certs, err := LoadCertificates([]string{dir})
+	if err != nil || len(certs) != 1 || !certs[0].Equal(p.Root.Cert) {
+		t.Fatalf("a directory with CRLs: %d certificates, %v", len(certs), err)
+	}
+	if _, err := LoadCertificates([]string{crlDER}); err == nil {
+		t.Error("a CRL named as a certificate file was taken")
+	}
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "only.crl.pem"), pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crl}), 0o644)
+	if _, err := LoadCertificates([]string{empty}); err == nil || !strings.Contains(err.Error(), "no certificate") {
+		t.Errorf("a directory without certificates: %v", err)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/internal/version"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -133,7 +134,11 @@ beside it or on PATH; SIGNET_APP names another), through the running
 agent when there is one.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// --version: Signet's version and the build's (commit, its time,
+		// the Go toolchain), from the build information Go embeds.
+		Version: version.Signet,
 	}
+	root.SetVersionTemplate(version.Info().String())
 	root.PersistentFlags().StringArrayVar(&a.modules, "module", nil,
 		"PKCS#11 module to load (repeatable; default: configured and well-known modules)")
 	root.PersistentFlags().StringVar(&a.configPath, "config", "",

@@ -26,6 +26,7 @@ import (
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
+	"github.com/signet-sign/signet/internal/version"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/pkcs11"
@@ -491,5 +492,28 @@ func TestAgentAutostart(t *testing.T) {
 	}
 	if code, _, _ := run(t, "agent", "--install-autostart", "--remove-autostart"); code != 2 {
 		t.Errorf("both: exit %d, want 2", code)
+	}
+}
+
+// TestVersion (issue 31, 16): --version says Signet's version and the
+// build's.
+func TestVersion(t *testing.T) {
+	code, stdout, _ := run(t, "--version")
+	if code != 0 || !strings.HasPrefix(stdout, "Signet "+version.Signet+"\n") || !strings.Contains(stdout, "built with: go") {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}
+
+// TestUnquotedURI (issue 31, 21): --key pkcs11:token=X;object=Y without
+// quotes reaches signet as pkcs11:token=X and no documents (the shell
+// ended the command at ';'): the hint says to quote it.
+func TestUnquotedURI(t *testing.T) {
+	code, _, stderr := run(t, "sign", "--key", "pkcs11:token=My eID")
+	if code != 2 || !strings.Contains(stderr, "must be quoted") || !strings.Contains(stderr, "--key 'pkcs11:token=My eID;object=Signing'") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	// A URI with its ';' arrived whole: the plain usage error.
+	if code, _, stderr := run(t, "sign", "--key", "pkcs11:token=a;object=b"); code != 2 || strings.Contains(stderr, "quoted") {
+		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 }

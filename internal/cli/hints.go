@@ -12,9 +12,15 @@ import (
 // hint says what a person can do about err on the command line, or ""
 // when the error says it all: command-line matters first, then the hints
 // every front end shares ([flow.Hint]).
+// errUnquotedURI: a PKCS#11 URI given without quotes, which the shell
+// may have cut at its ';'.
+var errUnquotedURI = errors.New("was the key's URI cut at a ';'?")
+
 func hint(err error) string {
 	var ue usageError
 	switch {
+	case errors.Is(err, errUnquotedURI):
+		return i18n.T("hint.cli.quote_uri")
 	case errors.As(err, &ue):
 		return i18n.T("hint.cli.usage")
 	case errors.Is(err, flow.ErrNoReader):
