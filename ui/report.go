@@ -129,7 +129,7 @@ func containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject {
 		facts = append(facts, i18n.T("report.signed_proven", map[string]any{"Time": i18n.DateTime(s.ProvenTime.Local())}))
 	}
 	if s.Level != "" {
-		facts = append(facts, i18n.T("verify.level", map[string]any{"Level": "XAdES " + s.Level}))
+		facts = append(facts, i18n.T("verify.level_xades", map[string]any{"Level": s.Level}))
 	}
 	facts = append(facts, i18n.T("report.files", map[string]any{"Files": escape.List(s.Covers, 50)}))
 	head := widget.NewLabel(strings.Join(facts, " · "))

@@ -897,6 +897,10 @@ func TestSignAsContainer(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, markup)
 		}
 	}
+	// A container's signature is XAdES, not "PAdES XAdES" (issue 31, 4).
+	if strings.Contains(markup, "PAdES") {
+		t.Errorf("a container's report speaks of PAdES:\n%s", markup)
+	}
 
 	// Signed again: a second signature, the first kept.
 	h.app.mu.Lock()
