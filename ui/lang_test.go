@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -68,5 +70,46 @@ func TestLanguagesInTheApp(t *testing.T) {
 				t.Errorf("report:\n%s", texts(body))
 			}
 		})
+	}
+}
+
+// TestSettingsScrollAndSpeak (issue 31, 1 and 3): every settings tab
+// scrolls (the services' fields are taller than the dialog, whose buttons
+// must not cover them), and in Latvian the tabs' names, the placeholders
+// and the agent's note are Latvian.
+func TestSettingsScrollAndSpeak(t *testing.T) {
+	t.Cleanup(func() { i18n.Set("en") })
+	i18n.Set("lv")
+	h := newHarness(t, nil, nil)
+	test.ApplyTheme(t, theme.DefaultTheme())
+	h.app.showSettings()
+	v := h.app.settings
+	var names []string
+	for _, it := range v.tabs.Items {
+		names = append(names, it.Text)
+		sc, ok := it.Content.(*container.Scroll)
+		if !ok {
+			t.Errorf("tab %q does not scroll", it.Text)
+			continue
+		}
+		if it.Text == i18n.T("ui.set.tab_services") && sc.Content.MinSize().Height <= 460 {
+			t.Errorf("the services' fields (%.0f high) fit the dialog: the test would not see them cut", sc.Content.MinSize().Height)
+		}
+	}
+	for _, english := range []string{"Tokens", "Signing", "Services", "Agent"} {
+		for _, n := range names {
+			if n == english {
+				t.Errorf("tab %q is not translated", n)
+			}
+		}
+	}
+	for _, e := range []*widget.Entry{v.tsa, v.outDir, v.cmdURL, v.ceCA, v.aaRedirect} {
+		if strings.Contains(e.PlaceHolder, "needed") || strings.Contains(e.PlaceHolder, "beside") || strings.Contains(e.PlaceHolder, "documented") ||
+			strings.Contains(e.PlaceHolder, "if any") || strings.Contains(e.PlaceHolder, "your public") {
+			t.Errorf("placeholder %q is English", e.PlaceHolder)
+		}
+	}
+	if !strings.Contains(texts(v.tabs.Items[len(v.tabs.Items)-1].Content), "Aģents klausās") {
+		t.Errorf("the agent's note is not Latvian:\n%s", texts(v.tabs.Items[len(v.tabs.Items)-1].Content))
 	}
 }

@@ -61,21 +61,21 @@ func (a *App) showSettings() {
 		return e
 	}
 	v.modules = multi(s.PKCS11Modules)
-	v.tsa = line(s.TSAURL, "https://… (needed for B-T and above)")
+	v.tsa = line(s.TSAURL, i18n.T("ui.ph.tsa"))
 	v.trust = multi(s.TrustAnchors)
 	v.suffix = line(s.OutputSuffix, "-signed")
-	v.outDir = line(s.OutputDir, "beside each original")
+	v.outDir = line(s.OutputDir, i18n.T("ui.ph.outdir"))
 	v.rsURL = line(s.RemoteSigningURL, "https://api.remotesigning.vn")
-	v.epID, v.epSecret = line(a.secret(keyringEParaksts, "client-id"), "client id"), secret(keyringEParaksts, "client-secret")
-	v.rsUser, v.rsPass, v.rsCode = line(a.secret(keyringRemoteSigning, "username"), "username"),
+	v.epID, v.epSecret = line(a.secret(keyringEParaksts, "client-id"), i18n.T("ui.ph.client_id")), secret(keyringEParaksts, "client-secret")
+	v.rsUser, v.rsPass, v.rsCode = line(a.secret(keyringRemoteSigning, "username"), i18n.T("ui.ph.username")),
 		secret(keyringRemoteSigning, "password"), line(a.secret(keyringRemoteSigning, "rp-code"), "rpCode")
-	v.cmdURL = line(s.CMDURL, "the service's documented address")
-	v.cmdApp, v.cmdUser, v.cmdPass = line(a.secret(keyringCMD, "application-id"), "application id from AMA"),
-		line(a.secret(keyringCMD, "username"), "username"), secret(keyringCMD, "password")
+	v.cmdURL = line(s.CMDURL, i18n.T("ui.ph.cmd_url"))
+	v.cmdApp, v.cmdUser, v.cmdPass = line(a.secret(keyringCMD, "application-id"), i18n.T("ui.ph.cmd_app")),
+		line(a.secret(keyringCMD, "username"), i18n.T("ui.ph.username")), secret(keyringCMD, "password")
 	v.bioKey, v.bioSecret = line(a.secret(keyringBiometrid, "key"), "x-biometrid-key"), secret(keyringBiometrid, "secret")
 	v.ceURL, v.ceKey, v.ceCA = line(s.CertEuropeURL, "https://sign.certeurope.fr"),
-		line(s.CertEuropeClientKey, "client.p12, or pkcs11:token=…"), line(s.CertEuropeServerCA, "extra CA of the server (PEM), if any")
-	v.aaURL, v.aaRedirect = line(s.AadhaarURL, "https://dg.setu.co"), line(s.AadhaarRedirectURL, "https://… (your public page)")
+		line(s.CertEuropeClientKey, i18n.T("ui.ph.ce_key")), line(s.CertEuropeServerCA, i18n.T("ui.ph.ce_ca"))
+	v.aaURL, v.aaRedirect = line(s.AadhaarURL, "https://dg.setu.co"), line(s.AadhaarRedirectURL, i18n.T("ui.ph.aa_redirect"))
 	v.aaID, v.aaSecret, v.aaInstance = line(a.secret(keyringAadhaar, "client-id"), "x-client-id"),
 		secret(keyringAadhaar, "client-secret"), line(a.secret(keyringAadhaar, "product-instance-id"), "x-product-instance-id")
 
@@ -87,7 +87,7 @@ func (a *App) showSettings() {
 	v.origins.SetPlaceHolder("https://portal.example.lv")
 	v.digestOrigins = multi(s.AgentDigestOrigins)
 	v.digestOrigins.SetPlaceHolder("https://portal.example.lv")
-	agentNote := widget.NewLabel(fmt.Sprintf("The agent listens on 127.0.0.1:%d. Each page's site is asked for once; you approve every signature and type the PIN here.", agentPort(a)))
+	agentNote := widget.NewLabel(i18n.T("ui.set.agent_note", map[string]any{"Port": agentPort(a)}))
 	agentNote.Wrapping = fyne.TextWrapWord
 	// The language: the system's (empty) or one Signet speaks, by its own
 	// name.
@@ -101,24 +101,29 @@ func (a *App) showSettings() {
 			v.language.SetSelected(l.Name)
 		}
 	}
+	// Each tab scrolls: the services' fields are more than a window's
+	// height, and the dialog's buttons must never sit on top of them.
+	tab := func(name string, content fyne.CanvasObject) *container.TabItem {
+		return container.NewTabItem(name, container.NewVScroll(content))
+	}
 	tabs := container.NewAppTabs(
-		container.NewTabItem(i18n.T("settings.language"), widget.NewForm(func() *widget.FormItem {
+		tab(i18n.T("settings.language"), widget.NewForm(func() *widget.FormItem {
 			it := widget.NewFormItem(i18n.T("settings.language"), v.language)
 			it.HintText = i18n.T("settings.language_restart")
 			return it
 		}())),
-		container.NewTabItem("Tokens", widget.NewForm(func() *widget.FormItem {
+		tab(i18n.T("ui.set.tab_tokens"), widget.NewForm(func() *widget.FormItem {
 			it := widget.NewFormItem(i18n.T("ui.set.modules"), v.modules)
-			it.HintText = "One path per line, loaded before the well-known ones."
+			it.HintText = i18n.T("ui.set.modules_hint")
 			return it
 		}())),
-		container.NewTabItem("Signing", widget.NewForm(
+		tab(i18n.T("ui.set.tab_signing"), widget.NewForm(
 			widget.NewFormItem(i18n.T("ui.set.tsa"), v.tsa),
 			widget.NewFormItem(i18n.T("ui.set.trust"), v.trust),
 			widget.NewFormItem(i18n.T("ui.set.suffix"), v.suffix),
 			widget.NewFormItem(i18n.T("ui.set.outdir"), v.outDir),
 		)),
-		container.NewTabItem("Services", widget.NewForm(
+		tab(i18n.T("ui.set.tab_services"), widget.NewForm(
 			widget.NewFormItem(i18n.T("ui.set.ep_id"), v.epID),
 			widget.NewFormItem(i18n.T("ui.set.ep_secret"), v.epSecret),
 			widget.NewFormItem(i18n.T("ui.set.rs_url"), v.rsURL),
@@ -140,7 +145,7 @@ func (a *App) showSettings() {
 			widget.NewFormItem(i18n.T("ui.set.ce_key"), v.ceKey),
 			widget.NewFormItem(i18n.T("ui.set.ce_ca"), v.ceCA),
 		)),
-		container.NewTabItem("Agent", container.NewVBox(v.agentOn, v.autostart, agentNote, widget.NewForm(
+		tab(i18n.T("ui.set.tab_agent"), container.NewVBox(v.agentOn, v.autostart, agentNote, widget.NewForm(
 			widget.NewFormItem(i18n.T("ui.set.origins"), v.origins),
 			func() *widget.FormItem {
 				it := widget.NewFormItem(i18n.T("ui.set.digest_origins"), v.digestOrigins)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/signet-sign/signet/agent"
@@ -252,7 +253,22 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 			v.tabs.SelectIndex(len(v.tabs.Items) - 1)
 		}
 	})
-	err = shot("10-settings-agent")
+	if err = shot("10-settings-agent"); err != nil {
+		return err
+	}
+	// 10. The services' settings, scrolled to their last field.
+	fyne.DoAndWait(func() {
+		a.mu.Lock()
+		v := a.settings
+		a.mu.Unlock()
+		if v != nil && v.tabs != nil {
+			v.tabs.SelectIndex(3)
+			if sc, ok := v.tabs.Items[3].Content.(*container.Scroll); ok {
+				sc.ScrollToBottom()
+			}
+		}
+	})
+	err = shot("11-settings-services")
 	fyne.DoAndWait(func() { a.closeTop() })
 	return err
 }
