@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/assets"
