@@ -70,8 +70,8 @@ type OriginQuestion struct {
 	// Domain is the registrable domain (example.com), what Silence
 	// silences.
 	Domain string
-	// Insecure: an http:// origin, whose page anyone on the network path
-	// could have changed.
+	// Insecure: an http:// origin not on this machine, whose page anyone
+	// on the network path could have changed.
 	Insecure bool
 	// Permission is what the page asks for: to use Signet at all, or, a
 	// page allowed already, to ask for signatures over bare digests.

@@ -137,7 +137,10 @@ func (s *Server) ask(ctx context.Context, p Permission, origin string) error {
 		return fmt.Errorf("%w: the page gave up", errNotAsked)
 	}
 	u, _ := url.Parse(origin)
-	d, err := s.cfg.Consent.Origin(ctx, OriginQuestion{Origin: origin, Domain: domain, Insecure: u.Scheme == "http", Permission: p})
+	// A page from this machine over http is not on any network path
+	// (browsers count it a secure context): no warning about http.
+	insecure := u.Scheme == "http" && !loopbackOrigin(origin)
+	d, err := s.cfg.Consent.Origin(ctx, OriginQuestion{Origin: origin, Domain: domain, Insecure: insecure, Permission: p})
 	s.questions.Release()
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w: the page gave up", errNotAsked)

@@ -181,6 +181,17 @@ func TestConsentCannotBeFarmed(t *testing.T) {
 			t.Errorf("question %+v", last)
 		}
 	})
+	// issue 31, 15: a page served from this machine is not on a network
+	// path; http is not flagged there.
+	t.Run("ok http from localhost is not flagged", func(t *testing.T) {
+		e.get(context.Background(), "/v1/certificates", "http://localhost:8000")
+		e.consent.mu.Lock()
+		last := e.consent.questions[len(e.consent.questions)-1]
+		e.consent.mu.Unlock()
+		if last.Origin != "http://localhost:8000" || last.Insecure {
+			t.Errorf("question %+v", last)
+		}
+	})
 }
 
 func TestDisplayName(t *testing.T) {
