@@ -54,8 +54,10 @@ token. Signet asks you once about each site (allow once, always, deny, or
 don't ask again),
 once more before a site may have bare digests signed (data it cannot show
 you), shows every signing request before it happens, and asks the PIN in
-its own window, never in the page. The API is in agent/openapi.yaml;
-assets/signet-agent.js is a client for web pages.
+its own window, never in the page. The API is described by an OpenAPI
+document, and a client for web pages (signet-agent.js, no build step)
+comes with it: both are in Signet's sources,
+https://github.com/signet-sign/signet (agent/, assets/).
 
 The agent is a small process without a window: it waits in the tray
 (where "Open Signet" opens the window and "Stop the agent" ends it) and
