@@ -16,6 +16,7 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/signet-sign/signet/internal/redact"
+	"github.com/signet-sign/signet/remote"
 )
 
 // TSAClient asks an RFC 3161 timestamp authority over HTTP (RFC 3161
@@ -66,7 +67,7 @@ func (c *TSAClient) Timestamp(ctx context.Context, digest []byte, h crypto.Hash)
 	}
 	resp, err := client.Do(httpReq)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrTSA, redact.URL(c.URL), err)
+		return nil, fmt.Errorf("%w %s: %s", ErrTSA, redact.URL(c.URL), remote.Reason(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))

@@ -4,10 +4,14 @@
 package remote
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 )
 
@@ -44,4 +48,29 @@ func HTTPClient(hc *http.Client) *http.Client {
 		return hc
 	}
 	return &http.Client{Timeout: DefaultTimeout}
+}
+
+// Reason says why a request to a service got no answer, in words a
+// person reads after the service's name and URL: Go's *url.Error repeats
+// the method and the URL ("Post \"https://…\": dial tcp …"), which the
+// message around it says already.
+func Reason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing answers there (connection refused)"
+	case errors.As(err, &dns):
+		return fmt.Sprintf("the name %s does not resolve (%s)", dns.Name, dns.Err)
+	case errors.As(err, &cert):
+		return fmt.Sprintf("its TLS certificate is not trusted: %v", cert.Err)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer in time"
+	}
+	return err.Error()
 }
