@@ -12,6 +12,7 @@ import (
 
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/version"
 )
 
 // TestLanguagesInTheApp: in each language the main window's button, the
@@ -109,7 +110,11 @@ func TestSettingsScrollAndSpeak(t *testing.T) {
 			t.Errorf("placeholder %q is English", e.PlaceHolder)
 		}
 	}
-	if !strings.Contains(texts(v.tabs.Items[len(v.tabs.Items)-1].Content), "Aģents klausās") {
-		t.Errorf("the agent's note is not Latvian:\n%s", texts(v.tabs.Items[len(v.tabs.Items)-1].Content))
+	if !strings.Contains(texts(v.tabs.Items[4].Content), "Aģents klausās") {
+		t.Errorf("the agent's note is not Latvian:\n%s", texts(v.tabs.Items[4].Content))
+	}
+	// issue 31, 16: the About tab says the version as --version does.
+	if about := texts(v.tabs.Items[5].Content); v.tabs.Items[5].Text != "Par Signet" || !strings.Contains(about, "Signet "+version.Signet) {
+		t.Errorf("about tab %q: %s", v.tabs.Items[5].Text, about)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/signet-sign/signet/internal/autostart"
 	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/config"
+	"github.com/signet-sign/signet/internal/version"
 	"github.com/signet-sign/signet/keys"
 )
 
@@ -152,6 +153,13 @@ func (a *App) showSettings() {
 				it.HintText = i18n.T("ui.set.digest_origins_hint")
 				return it
 			}()))),
+		// Which Signet this is, as 'signet --version' says it: what a
+		// bug report needs.
+		tab(i18n.T("ui.set.tab_about"), func() fyne.CanvasObject {
+			l := widget.NewLabel(version.Info().String())
+			l.Selectable = true
+			return l
+		}()),
 	)
 	v.tabs = tabs
 	v.dialog = dialog.NewCustomConfirm(i18n.T("ui.settings"), i18n.T("ui.save"), i18n.T("ui.cancel"), tabs, func(ok bool) {

@@ -250,7 +250,7 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 		v := a.settings
 		a.mu.Unlock()
 		if v != nil && v.tabs != nil {
-			v.tabs.SelectIndex(len(v.tabs.Items) - 1)
+			v.tabs.SelectIndex(4) // Agent
 		}
 	})
 	if err = shot("10-settings-agent"); err != nil {
