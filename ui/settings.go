@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -32,6 +34,7 @@ type settingsView struct {
 	aaID, aaSecret, aaInstance          *widget.Entry
 	ceURL, ceKey, ceCA                  *widget.Entry
 	agentOn, autostart                  *widget.Check
+	agentPort                           *widget.Entry
 	tabs                                *container.AppTabs
 	origins, digestOrigins              *widget.Entry
 	dialog                              *dialog.ConfirmDialog
@@ -88,6 +91,10 @@ func (a *App) showSettings() {
 	v.origins.SetPlaceHolder("https://portal.example.lv")
 	v.digestOrigins = multi(s.AgentDigestOrigins)
 	v.digestOrigins.SetPlaceHolder("https://portal.example.lv")
+	v.agentPort = line("", strconv.Itoa(agent.DefaultPort))
+	if s.AgentPort != 0 {
+		v.agentPort.SetText(strconv.Itoa(s.AgentPort))
+	}
 	agentNote := widget.NewLabel(i18n.T("ui.set.agent_note", map[string]any{"Port": agentPort(a)}))
 	agentNote.Wrapping = fyne.TextWrapWord
 	// The language: the system's (empty) or one Signet speaks, by its own
@@ -147,6 +154,11 @@ func (a *App) showSettings() {
 			widget.NewFormItem(i18n.T("ui.set.ce_ca"), v.ceCA),
 		)),
 		tab(i18n.T("ui.set.tab_agent"), container.NewVBox(v.agentOn, v.autostart, agentNote, widget.NewForm(
+			func() *widget.FormItem {
+				it := widget.NewFormItem(i18n.T("ui.set.agent_port"), v.agentPort)
+				it.HintText = i18n.T("ui.set.agent_port_hint", map[string]any{"Default": agent.DefaultPort})
+				return it
+			}(),
 			widget.NewFormItem(i18n.T("ui.set.origins"), v.origins),
 			func() *widget.FormItem {
 				it := widget.NewFormItem(i18n.T("ui.set.digest_origins"), v.digestOrigins)
@@ -209,6 +221,16 @@ func (a *App) saveSettings(v *settingsView) error {
 		}
 	}
 	next.Agent = v.agentOn.Checked
+	next.AgentPort = 0
+	if p := strings.TrimSpace(v.agentPort.Text); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return errors.New(i18n.T("ui.err.agent_port", map[string]any{"Port": p}))
+		}
+		if n != agent.DefaultPort {
+			next.AgentPort = n
+		}
+	}
 	if v.autostart.Checked != autostart.Installed() {
 		if err := setAutostart(v.autostart.Checked); err != nil {
 			return err
@@ -259,6 +281,7 @@ func (a *App) saveSettings(v *settingsView) error {
 		v.aaSecret.SetText("")
 	}
 	modulesChanged := strings.Join(next.PKCS11Modules, "\n") != strings.Join(a.cfg.Settings.PKCS11Modules, "\n")
+	portWas := a.cfg.Settings.AgentPort
 	*a.cfg.Settings = next
 	a.loadAnchors()
 	if modulesChanged && a.cfg.Reload != nil {
@@ -276,6 +299,15 @@ func (a *App) saveSettings(v *settingsView) error {
 	// read the settings file again.
 	if link := a.cfg.Agent; link != nil {
 		switch connected := a.agentConnected(); {
+		case connected && next.Agent && next.AgentPort != portWas:
+			// Another port: the agent started again on it.
+			a.mu.Lock()
+			a.agentURL = ""
+			a.mu.Unlock()
+			if err := link.Stop(); err != nil {
+				return err
+			}
+			a.connectAgent()
 		case next.Agent && !connected:
 			a.connectAgent()
 		case !next.Agent && connected:

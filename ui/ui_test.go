@@ -1148,3 +1148,38 @@ func TestLoginApprovalSaysLogin(t *testing.T) {
 		t.Errorf("a login put as a signature: %q", text)
 	}
 }
+
+// TestSettingsAgentPort (issue 31, 5): the Agent tab has the port; a
+// number that is not a port is refused before anything is written, in
+// words; a port is saved, and the default is kept as "default".
+func TestSettingsAgentPort(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	h := newHarness(t, nil, nil)
+	h.app.cfg.SettingsPath = path
+	h.app.showSettings()
+	v := h.app.settings
+	if v.agentPort.PlaceHolder != "27413" {
+		t.Errorf("the port's placeholder %q", v.agentPort.PlaceHolder)
+	}
+	v.agentPort.SetText("70000")
+	if err := h.app.saveSettings(v); err == nil || !strings.Contains(err.Error(), "1 to 65535") {
+		t.Errorf("port 70000: %v", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("the settings were written with a wrong port")
+	}
+	v.agentPort.SetText("28123")
+	if err := h.app.saveSettings(v); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := config.Load(path); err != nil || got.AgentPort != 28123 {
+		t.Errorf("saved port %+v %v", got, err)
+	}
+	v.agentPort.SetText("27413")
+	if err := h.app.saveSettings(v); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := config.Load(path); got.AgentPort != 0 {
+		t.Errorf("the default port saved as %d", got.AgentPort)
+	}
+}

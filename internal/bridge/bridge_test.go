@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -296,5 +297,22 @@ func TestDialRefusesOpenDirectory(t *testing.T) {
 	}
 	if _, err := Ask(filepath.Join(t.TempDir(), "none", "agent.sock"), OpPing); !errors.Is(err, ErrNoAgent) {
 		t.Errorf("no directory: %v, want ErrNoAgent", err)
+	}
+}
+
+// TestStartAgentSaysWhy (issue 31, 5): an agent that cannot start (its
+// port taken) ends at once; the window is told what it said, not only
+// its exit status.
+func TestStartAgentSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	cli := filepath.Join(dir, "signet")
+	script := "#!/bin/sh\necho 'signet: agent: listen on 127.0.0.1:27413: bind: address already in use' >&2\nexit 1\n"
+	if err := os.WriteFile(cli, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SIGNET_CLI", cli)
+	err := StartAgent(filepath.Join(dir, "run", "signet", "agent.sock"))
+	if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "ended at once") {
+		t.Errorf("StartAgent: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Link is the window's tie to the agent: it offers the window to a
@@ -96,13 +97,22 @@ func (l *Link) Connect(w Window) (string, error) {
 	return url, nil
 }
 
-// Stop ends the agent.
+// Stop ends the agent, and waits (up to 5 s) until it has let the
+// socket go: an agent started next must not find it still there.
 func (l *Link) Stop() error {
 	_, err := Ask(l.Socket, OpStop)
 	if errors.Is(err, ErrNoAgent) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := Ask(l.Socket, OpPing); err != nil {
+			return nil
+		}
+	}
+	return errors.New("the agent was asked to stop and still answers after 5 s")
 }
 
 // Reload tells the agent the settings file changed.

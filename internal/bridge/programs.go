@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -60,6 +61,19 @@ func StartAgent(socket string) error {
 	cmd := exec.Command(p, "agent")
 	cmd.Env = append(os.Environ(), SocketEnv+"="+socket)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// What the agent says goes to agent.log beside its socket (a file:
+	// a pipe would break when this window ends, and the agent with it);
+	// when it ends at once, that is why.
+	if err := privateDir(filepath.Dir(socket)); err != nil {
+		return fmt.Errorf("the agent's socket directory: %w", err)
+	}
+	logPath := filepath.Join(filepath.Dir(socket), "agent.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start the agent (%s agent): %w", p, err)
 	}
@@ -76,7 +90,11 @@ func StartAgent(socket string) error {
 			if _, perr := Ask(socket, OpPing); perr == nil {
 				return nil
 			}
-			return fmt.Errorf("the agent ended at once (%v); run 'signet agent' in a terminal to see why", err)
+			said, _ := os.ReadFile(logPath)
+			if len(said) > 2048 {
+				said = said[len(said)-2048:]
+			}
+			return fmt.Errorf("the agent ended at once (%v): %s", err, strings.TrimSpace(string(said)))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
