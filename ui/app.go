@@ -239,6 +239,18 @@ func (a *App) Close() {
 // AddFiles adds documents to the list.
 func (a *App) AddFiles(paths []string) { a.docs.add(paths) }
 
+// handOver is a second start of the window, handing this one its files:
+// it comes to the front with them.
+func (a *App) handOver(files []string) {
+	a.do(func() {
+		a.win.Show()
+		a.win.RequestFocus()
+		if len(files) > 0 {
+			a.AddFiles(files)
+		}
+	})
+}
+
 // verifyOptions are the trust settings of every verification the app
 // shows: the given roots and the settings' trust anchors, read when the
 // settings change (loadAnchors), not on every verification.

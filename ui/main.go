@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -35,7 +37,17 @@ func (osKeyring) Set(service, user, value string) error    { return keyring.Set(
 // answers its pages' questions; a second window is not opened: the one
 // open comes to the front. Started by the agent for a question, the
 // window closes itself once the agent's requests are answered.
-func Main(started time.Time, stderr io.Writer) int {
+func Main(started time.Time, stderr io.Writer, args []string) int {
+	var files []string
+	for _, arg := range args {
+		if strings.HasPrefix(arg, "-") {
+			fmt.Fprintln(stderr, "usage: signet-app [FILE…]   (the window; 'signet --help' lists the commands)")
+			return 2
+		}
+		if abs, err := filepath.Abs(arg); err == nil {
+			files = append(files, abs)
+		}
+	}
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		fmt.Fprintln(stderr, "signet: no display to open the app on; 'signet --help' lists the commands")
 		return 2
@@ -57,8 +69,25 @@ func Main(started time.Time, stderr io.Writer) int {
 	} else {
 		i18n.Set(i18n.FromEnvironment())
 	}
-	// The agent first, before the toolkit starts: a second window ends
-	// here, at once.
+	// One window per user: a second start hands the open one its files
+	// and ends, before the toolkit starts.
+	windowSock := bridge.WindowSocketPath()
+	if err := bridge.HandFiles(windowSock, files); err == nil {
+		fmt.Fprintln(stderr, "signet: Signet's window is open already; it was brought to the front with the files given")
+		return 0
+	}
+	windowLn, err := bridge.Listen(windowSock)
+	if errors.Is(err, bridge.ErrRunning) {
+		// Another window is starting just now: it takes the files.
+		time.Sleep(time.Second)
+		if err := bridge.HandFiles(windowSock, files); err == nil {
+			return 0
+		}
+	}
+	if err == nil {
+		defer windowLn.Close()
+	}
+	// Then the agent: this window answers its pages' questions.
 	link := bridge.NewLink()
 	link.Token = os.Getenv(bridge.WindowEnv)
 	byAgent := link.Token != ""
@@ -83,6 +112,10 @@ func Main(started time.Time, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "signet: window ready %d ms after start\n", time.Since(started).Milliseconds())
 		})
 	}
+	if windowLn != nil {
+		go bridge.ServeWindow(windowLn, ui.handOver)
+	}
+	ui.AddFiles(files)
 	ui.win.ShowAndRun()
 	ui.Close()
 	// Work under way (a signing the window closed on) ends before the

@@ -1183,3 +1183,21 @@ func TestSettingsAgentPort(t *testing.T) {
 		t.Errorf("the default port saved as %d", got.AgentPort)
 	}
 }
+
+// TestHandOver (issue 31, 2): a second start of the window hands this one
+// its files; they join the list.
+func TestHandOver(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	paths := h.docs("līgums.pdf")
+	second := filepath.Join(h.dir, "rēķins.pdf")
+	if err := testpdf.WriteFile(second, testpdf.Options{Pages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	h.off(func() { h.app.handOver([]string{second}) })
+	h.waitFor("the handed file in the list", func() bool { return h.app.docs.length() == len(paths)+1 })
+	h.off(func() { h.app.handOver(nil) }) // a bare second start: to the front, nothing added
+	h.idle()
+	if n := h.app.docs.length(); n != len(paths)+1 {
+		t.Errorf("%d documents after a bare second start", n)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/signet-sign/signet/internal/bridge"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testx"
 	"github.com/signet-sign/signet/ui"
 )
@@ -54,7 +55,7 @@ func runTestWindow() int {
 		answer(yes)
 		write("answered " + kind + " " + origin)
 	}
-	code := ui.Main(time.Now(), os.Stderr)
+	code := ui.Main(time.Now(), os.Stderr, os.Args[1:])
 	write("exit -")
 	return code
 }
@@ -687,5 +688,42 @@ func TestWindowStartsAgent(t *testing.T) {
 	}
 	if data, err := bridge.Ask(e.socket, bridge.OpPing); err != nil || bridge.PID(data) != agentPID {
 		t.Errorf("the agent ended with the window: %q %v", data, err)
+	}
+}
+
+// TestOneWindowWithoutAgent (issue 31, 2): with no agent, a second start
+// of the window hands the open one its file and ends at once.
+func TestOneWindowWithoutAgent(t *testing.T) {
+	e := newAgentEnv(t, "")
+	first := exec.Command(os.Args[0])
+	first.Env = append(slices.Clone(e.env), "SIGNET_TEST_ROLE=window")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { first.Wait(); close(done) }()
+	t.Cleanup(func() { first.Process.Kill(); <-done })
+	windowSock := filepath.Join(filepath.Dir(e.socket), "window.sock")
+	deadline := time.Now().Add(30 * time.Second)
+	for bridge.HandFiles(windowSock, nil) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the first window does not hold its socket")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	doc := filepath.Join(e.dir, "līgums.pdf")
+	if err := testpdf.WriteFile(doc, testpdf.Options{Pages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	second := exec.Command(os.Args[0], doc)
+	second.Env = append(slices.Clone(e.env), "SIGNET_TEST_ROLE=window")
+	out, err := second.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "open already") {
+		t.Errorf("the second start: %v: %s", err, out)
+	}
+	select {
+	case <-done:
+		t.Error("the first window ended")
+	default:
 	}
 }

@@ -14,5 +14,5 @@ import (
 func main() {
 	started := time.Now()
 	restoreLocale()
-	os.Exit(ui.Main(started, os.Stderr))
+	os.Exit(ui.Main(started, os.Stderr, os.Args[1:]))
 }

@@ -165,8 +165,9 @@ func Listen(path string) (*Listener, error) {
 	return &Listener{Listener: ln, lock: lock, path: path}, nil
 }
 
-// maxLine bounds a handshake line.
-const maxLine = 512
+// maxLine bounds a handshake line (a window's "open" carries the files'
+// paths: 64 KiB of them).
+const maxLine = 64 << 10
 
 // readLine reads one line byte by byte: what follows it on the
 // connection (net/rpc) must not be buffered away.

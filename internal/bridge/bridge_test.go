@@ -316,3 +316,35 @@ func TestStartAgentSaysWhy(t *testing.T) {
 		t.Errorf("StartAgent: %v", err)
 	}
 }
+
+// TestSecondWindowHandsFiles (issue 31, 2): a second start hands the
+// open window its files; with none open it is told so.
+func TestSecondWindowHandsFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signet", "window.sock")
+	if err := HandFiles(path, nil); !errors.Is(err, ErrNoAgent) {
+		t.Errorf("no window: %v", err)
+	}
+	ln, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan []string, 2)
+	go ServeWindow(ln, func(files []string) { got <- files })
+	want := []string{"/home/anna/Līgums 1.pdf", "/home/anna/rēķins \"2\".pdf"}
+	if err := HandFiles(path, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := HandFiles(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	if files := <-got; !slices.Equal(files, want) {
+		t.Errorf("handed %q", files)
+	}
+	if files := <-got; len(files) != 0 {
+		t.Errorf("a bare start handed %q", files)
+	}
+	if _, err := Ask(path, OpStop); err == nil {
+		t.Error("the window's socket took another operation")
+	}
+}
