@@ -27,6 +27,10 @@ type signOptions struct {
 	app      *App
 	level    *widget.Select
 	levelBox *fyne.Container
+	// tsaNote says, where the level is chosen, that B-T and above need a
+	// timestamp service the settings do not name, with a way there.
+	tsaNote  *fyne.Container
+	method   string
 	reason   *widget.Entry
 	location *widget.Entry
 	visible  *widget.Check
@@ -78,7 +82,22 @@ func newSignOptions(app *App) *signOptions {
 	o.place.Disable()
 	o.image.Disable()
 	o.lines.Disable()
-	o.levelBox = container.NewVBox(widget.NewLabel(i18n.T("ui.level")), o.level)
+	note := widget.NewLabel(i18n.T("ui.level.needs_tsa"))
+	note.Wrapping = fyne.TextWrapWord
+	note.Importance = widget.WarningImportance
+	o.tsaNote = container.NewVBox(note, container.NewHBox(widget.NewButtonWithIcon(i18n.T("ui.level.set_tsa"), theme.SettingsIcon(), func() {
+		app.showSettings()
+		app.mu.Lock()
+		v := app.settings
+		app.mu.Unlock()
+		if v != nil && v.tabs != nil {
+			v.tabs.SelectIndex(2) // Signing, where the timestamp service is
+			app.win.Canvas().Focus(v.tsa)
+		}
+	})))
+	o.level.OnChanged = func(string) { o.updateTSANote() }
+	o.levelBox = container.NewVBox(widget.NewLabel(i18n.T("ui.level")), o.level, o.tsaNote)
+	o.updateTSANote()
 	o.asContainer = widget.NewCheck(i18n.T("ui.sign_as_container"), nil)
 	o.describePlacement()
 	return o
@@ -94,8 +113,24 @@ func (o *signOptions) view() fyne.CanvasObject {
 		o.levelBox, o.asContainer, form, o.visible, container.NewHBox(o.place, o.image), o.where, o.lines)
 }
 
+// updateTSANote shows the note when the level chosen needs a timestamp
+// service, none is set, and Signet makes the signature (CertEurope's
+// service timestamps itself).
+func (o *signOptions) updateTSANote() {
+	if o.tsaNote == nil {
+		return
+	}
+	if o.levelChosen() != pdf.LevelBB && o.app.cfg.Settings.TSAURL == "" && o.method != methodCertEurope() {
+		o.tsaNote.Show()
+	} else {
+		o.tsaNote.Hide()
+	}
+}
+
 // methodChanged shows the level only where Signet makes the signature.
 func (o *signOptions) methodChanged(m string) {
+	o.method = m
+	o.updateTSANote()
 	if m == methodEParaksts() || m == methodAadhaar() || m == methodCMD() && o.app.signer != nil && o.app.signer.remote.cmdUploads() {
 		o.levelBox.Hide() // the service timestamps and adds validation data
 	} else {

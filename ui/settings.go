@@ -323,6 +323,7 @@ func (a *App) saveSettings(v *settingsView) error {
 			}
 		}
 	}
+	a.options.updateTSANote()
 	a.setStatus("%s", i18n.T("ui.status.settings_saved"))
 	return nil
 }

@@ -1201,3 +1201,30 @@ func TestHandOver(t *testing.T) {
 		t.Errorf("%d documents after a bare second start", n)
 	}
 }
+
+// TestLevelSaysTSA (issue 31, 12): choosing B-T with no timestamp service
+// set says so where the level is chosen, with a way to the setting; set,
+// the note goes.
+func TestLevelSaysTSA(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	o := h.app.options
+	if o.tsaNote.Visible() {
+		t.Error("the note shows at B-B")
+	}
+	o.level.SetSelected(levelBT())
+	if !o.tsaNote.Visible() {
+		t.Fatal("no note at B-T without a timestamp service")
+	}
+	button := o.tsaNote.Objects[1].(*fyne.Container).Objects[0].(*widget.Button)
+	test.Tap(button)
+	if v := h.app.settings; v == nil || v.tabs.SelectedIndex() != 2 {
+		t.Fatal("the button does not open the timestamp setting")
+	}
+	h.app.settings.tsa.SetText("http://tsa.example/")
+	if err := h.app.saveSettings(h.app.settings); err != nil {
+		t.Fatal(err)
+	}
+	if o.tsaNote.Visible() {
+		t.Error("the note stays once the service is set")
+	}
+}
