@@ -61,6 +61,7 @@ POST /centralized/signatures, /centralized/signatures/sign?id=&mode= and
 	}
 	pf := c.PersistentFlags()
 	pf.StringVar(&f.clientKey, "client-key", "", "the client certificate: a .p12/.pfx file or a pkcs11: URI")
+	pf.StringVar(&a.pinFile, "pin-file", "", "read the client key's PIN or the .p12 password from this file (unattended use only)")
 	pf.BoolVar(&f.sandbox, "sandbox", false, "use the sandbox ("+certeurope.SandboxURL+")")
 	pf.StringVar(&f.apiURL, "api-url", "", "URL of another deployment (default "+certeurope.ProductionURL+"; http:// for loopback only)")
 	pf.StringVar(&f.caFile, "ca-file", "", "also trust this CA (PEM) for the server's certificate")

@@ -517,3 +517,37 @@ func TestUnquotedURI(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, stderr)
 	}
 }
+
+// TestCertEuropePinFile (issue 31, 18): certeurope's seal (made for
+// batches) reads the client key's .p12 password from --pin-file: with no
+// terminal it gets as far as the service (here nothing answers) instead
+// of stopping at "no terminal".
+func TestCertEuropePinFile(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Signet Demo Seal", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12, err := pki.PKCS12(e, "s3al")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	key, pw, doc := filepath.Join(dir, "client.p12"), filepath.Join(dir, "pw"), filepath.Join(dir, "a.pdf")
+	os.WriteFile(key, p12, 0o600)
+	os.WriteFile(pw, []byte("s3al\n"), 0o600)
+	if err := testpdf.WriteFile(doc, testpdf.Options{Pages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "certeurope", "seal", "--client-key", key, "--pin-file", pw, "--api-url", "http://127.0.0.1:9", doc)
+	if code == 0 || strings.Contains(stderr, "terminal") || strings.Contains(stderr, "password") || !strings.Contains(stderr, "127.0.0.1:9") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	os.WriteFile(pw, []byte("wrong\n"), 0o600)
+	if code, _, stderr := run(t, "certeurope", "seal", "--client-key", key, "--pin-file", pw, "--api-url", "http://127.0.0.1:9", doc); code == 0 || !strings.Contains(stderr, "password") {
+		t.Errorf("a wrong password in the file: exit %d:\n%s", code, stderr)
+	}
+}
