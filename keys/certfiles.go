@@ -18,7 +18,6 @@ func LoadCertificates(paths []string) ([]*x509.Certificate, error) {
 		if err != nil {
 			return nil, err
 		}
-		before := len(certs)
 		files := []string{p}
 		if info.IsDir() {
 			files = nil
@@ -61,9 +60,6 @@ func LoadCertificates(paths []string) ([]*x509.Certificate, error) {
 					return nil, fmt.Errorf("%s: no certificate in PEM or DER", f)
 				}
 			}
-		}
-		if info.IsDir() && len(certs) == before {
-			return nil, fmt.Errorf("%s: no certificate (*.pem, *.crt, *.cer, *.der) in the directory", p)
 		}
 	}
 	return certs, nil

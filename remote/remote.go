@@ -65,12 +65,14 @@ func Reason(err error) string {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "nothing answers there (connection refused)"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		// Before the name's case: a name server that does not answer
+		// (an offline machine) is a timeout, not a wrong name.
+		return "no answer in time"
 	case errors.As(err, &dns):
 		return fmt.Sprintf("the name %s does not resolve (%s)", dns.Name, dns.Err)
 	case errors.As(err, &cert):
 		return fmt.Sprintf("its TLS certificate is not trusted: %v", cert.Err)
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "no answer in time"
 	}
 	return err.Error()
 }

@@ -89,7 +89,7 @@ func (w agentWindow) Done() {
 	a := w.a
 	a.do(func() {
 		a.mu.Lock()
-		busy := a.busy
+		busy := a.busy || a.wanted
 		a.mu.Unlock()
 		if busy || a.docs.length() > 0 {
 			return

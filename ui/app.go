@@ -137,7 +137,10 @@ type App struct {
 	approveContent fyne.CanvasObject
 	// agentURL is the connected agent's, "" without one.
 	agentURL string
-	stop     context.CancelFunc
+	// wanted: the person asked for this window (a second start); a window
+	// the agent started for a page's question then stays.
+	wanted bool
+	stop   context.CancelFunc
 	// alive ends when the app closes (stop): background waits end with it.
 	alive context.Context
 	// reportScroll is the last verification report's scroll (the tour
@@ -243,6 +246,9 @@ func (a *App) AddFiles(paths []string) { a.docs.add(paths) }
 // it comes to the front with them.
 func (a *App) handOver(files []string) {
 	a.do(func() {
+		a.mu.Lock()
+		a.wanted = true // the person's now: it stays when a page is answered
+		a.mu.Unlock()
 		a.win.Show()
 		a.win.RequestFocus()
 		if len(files) > 0 {

@@ -71,27 +71,29 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	}
 	// One window per user: a second start hands the open one its files
 	// and ends, before the toolkit starts.
+	// A window the agent starts for a page's question opens whatever
+	// holds the window socket (a window opened before the agent ran is
+	// not the agent's, and cannot answer it).
+	link := bridge.NewLink()
+	link.Token = os.Getenv(bridge.WindowEnv)
+	byAgent := link.Token != ""
+	os.Unsetenv(bridge.WindowEnv)
 	windowSock := bridge.WindowSocketPath()
-	if err := bridge.HandFiles(windowSock, files); err == nil {
-		fmt.Fprintln(stderr, "signet: Signet's window is open already; it was brought to the front with the files given")
-		return 0
+	if !byAgent {
+		if err := bridge.HandFiles(windowSock, files); err == nil {
+			fmt.Fprintln(stderr, "signet: Signet's window is open already; it was brought to the front with the files given")
+			return 0
+		}
 	}
 	windowLn, err := bridge.Listen(windowSock)
-	if errors.Is(err, bridge.ErrRunning) {
+	if errors.Is(err, bridge.ErrRunning) && !byAgent {
 		// Another window is starting just now: it takes the files.
 		time.Sleep(time.Second)
 		if err := bridge.HandFiles(windowSock, files); err == nil {
 			return 0
 		}
 	}
-	if err == nil {
-		defer windowLn.Close()
-	}
 	// Then the agent: this window answers its pages' questions.
-	link := bridge.NewLink()
-	link.Token = os.Getenv(bridge.WindowEnv)
-	byAgent := link.Token != ""
-	os.Unsetenv(bridge.WindowEnv)
 	switch err := link.Offer(); {
 	case errors.Is(err, bridge.ErrWindowOpen):
 		fmt.Fprintln(stderr, "signet: Signet's window is open already; it was brought to the front")
@@ -117,6 +119,10 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	}
 	ui.AddFiles(files)
 	ui.win.ShowAndRun()
+	// Closed: a second start from now on opens a window of its own.
+	if windowLn != nil {
+		windowLn.Close()
+	}
 	ui.Close()
 	// Work under way (a signing the window closed on) ends before the
 	// modules do.

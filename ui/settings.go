@@ -300,23 +300,29 @@ func (a *App) saveSettings(v *settingsView) error {
 	if link := a.cfg.Agent; link != nil {
 		switch connected := a.agentConnected(); {
 		case connected && next.Agent && next.AgentPort != portWas:
-			// Another port: the agent started again on it.
+			// Another port: the agent started again on it (in the
+			// background: stopping waits for the old one to go).
 			a.mu.Lock()
 			a.agentURL = ""
 			a.mu.Unlock()
-			if err := link.Stop(); err != nil {
-				return err
-			}
-			a.connectAgent()
+			a.run(func() {
+				if err := link.Stop(); err != nil {
+					a.do(func() { a.showError(i18n.T("ui.err.agent_start"), err) })
+					return
+				}
+				a.connectAgent()
+			})
 		case next.Agent && !connected:
 			a.connectAgent()
 		case !next.Agent && connected:
-			if err := link.Stop(); err != nil {
-				return err
-			}
 			a.mu.Lock()
 			a.agentURL = ""
 			a.mu.Unlock()
+			a.run(func() {
+				if err := link.Stop(); err != nil {
+					a.do(func() { a.showError(i18n.T("ui.err.agent_start"), err) })
+				}
+			})
 		case connected:
 			if err := link.Reload(); err != nil {
 				return err

@@ -727,3 +727,34 @@ func TestOneWindowWithoutAgent(t *testing.T) {
 	default:
 	}
 }
+
+// TestAgentBesideUnconnectedWindow: a window opened while no agent ran is
+// not the agent's; when the agent starts later and a page asks, the
+// window the agent starts asks the question (it does not hand itself to
+// the open window and end).
+func TestAgentBesideUnconnectedWindow(t *testing.T) {
+	e := newAgentEnv(t, "")
+	first := exec.Command(os.Args[0])
+	first.Env = append(slices.Clone(e.env), "SIGNET_TEST_ROLE=window", "SIGNET_TEST_EVENTS="+filepath.Join(e.dir, "first-events"))
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { first.Wait(); close(done) }()
+	t.Cleanup(func() { first.Process.Kill(); <-done })
+	windowSock := filepath.Join(filepath.Dir(e.socket), "window.sock")
+	for deadline := time.Now().Add(30 * time.Second); bridge.HandFiles(windowSock, nil) != nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first window does not hold its socket")
+		}
+	}
+	_, _, url := e.agent()
+	res := get(url, "https://late.example")
+	shown := e.waitEvent("shown", "https://late.example", 30*time.Second)
+	if shown.pid == first.Process.Pid {
+		t.Error("the unconnected window asked the agent's question")
+	}
+	if code := <-res; code != http.StatusOK {
+		t.Errorf("the page got %d", code)
+	}
+}

@@ -101,6 +101,14 @@ func (l *Link) Connect(w Window) (string, error) {
 // socket go: an agent started next must not find it still there.
 func (l *Link) Stop() error {
 	_, err := Ask(l.Socket, OpStop)
+	// This window is no longer any agent's: a Connect after Stop starts
+	// and offers itself afresh.
+	l.mu.Lock()
+	if l.conn != nil {
+		l.conn.Close()
+		l.conn = nil
+	}
+	l.mu.Unlock()
 	if errors.Is(err, ErrNoAgent) {
 		return nil
 	}

@@ -123,7 +123,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				}
 			}
 			if len(inputs) == 0 {
-				if strings.HasPrefix(keyRef, "pkcs11:") && !strings.Contains(keyRef, ";") {
+				if from == "" && strings.HasPrefix(keyRef, "pkcs11:") && !strings.Contains(keyRef, ";") {
 					// --key pkcs11:token=X;object=Y unquoted: the shell
 					// ended the command at ';', and the documents with it.
 					return usageError{fmt.Errorf("no documents: name them, or give --from FILE (%w)", errUnquotedURI)}
