@@ -103,7 +103,11 @@ func (a *App) showSettings() {
 	for _, l := range i18n.Languages {
 		names = append(names, l.Name)
 	}
-	v.language = widget.NewSelect(names, nil)
+	// First, the system's language (no choice kept), named with what it
+	// is now: the field always shows the language in use.
+	system := i18n.T("settings.language_system", map[string]any{"Name": languageName(i18n.Match(i18n.FromEnvironment()))})
+	v.language = widget.NewSelect(append([]string{system}, names...), nil)
+	v.language.SetSelected(system)
 	for _, l := range i18n.Languages {
 		if l.Tag == i18n.Match(s.Language) && s.Language != "" {
 			v.language.SetSelected(l.Name)
@@ -352,6 +356,17 @@ func setAutostart(on bool) error {
 	}
 	_, err = autostart.Install(exe)
 	return err
+}
+
+// languageName is the own name of the language tag, English when Signet
+// does not speak it.
+func languageName(tag string) string {
+	for _, l := range i18n.Languages {
+		if l.Tag == tag {
+			return l.Name
+		}
+	}
+	return i18n.Languages[0].Name
 }
 
 // agentPort is the agent's port as set.

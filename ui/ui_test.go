@@ -1228,3 +1228,35 @@ func TestLevelSaysTSA(t *testing.T) {
 		t.Error("the note stays once the service is set")
 	}
 }
+
+// TestLanguageFieldShowsLanguage (issue 31, 11): the Language field shows
+// the language in use, never "(Select one)": the system's, named, when
+// none is chosen; the chosen one otherwise; choosing the system's again
+// keeps no choice.
+func TestLanguageFieldShowsLanguage(t *testing.T) {
+	t.Setenv("SIGNET_LANG", "lv_LV.UTF-8")
+	path := filepath.Join(t.TempDir(), "config.toml")
+	h := newHarness(t, nil, nil)
+	h.app.cfg.SettingsPath = path
+	h.app.showSettings()
+	v := h.app.settings
+	if got := v.language.Selected; got != "The system's (Latviešu)" {
+		t.Errorf("with no choice the field shows %q", got)
+	}
+	v.language.SetSelected("Français")
+	if err := h.app.saveSettings(v); err != nil {
+		t.Fatal(err)
+	}
+	h.app.showSettings()
+	v = h.app.settings
+	if got := v.language.Selected; got != "Français" {
+		t.Errorf("after choosing French the field shows %q", got)
+	}
+	v.language.SetSelected(v.language.Options[0])
+	if err := h.app.saveSettings(v); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := config.Load(path); got.Language != "" {
+		t.Errorf("the system's language kept as %q", got.Language)
+	}
+}
