@@ -73,11 +73,14 @@ func (a *App) startSigning() {
 		begin(false)
 		return
 	}
-	msg := fmt.Sprintf("%s already exist(s). Replace?", strings.Join(existing, ", "))
+	msg := i18n.N("ui.replace_msg", len(existing), map[string]any{"Names": strings.Join(existing, ", ")})
 	dialog.ShowConfirm(i18n.T("ui.replace_existing"), msg, func(ok bool) {
 		if ok {
 			begin(true)
+			return
 		}
+		// No: the batch ends, and says so.
+		a.setStatus("%s", i18n.T("ui.status.kept_existing"))
 	}, a.win)
 }
 

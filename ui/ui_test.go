@@ -30,6 +30,7 @@ import (
 
 	"github.com/signet-sign/signet/agent"
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/autostart"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/pdfcheck"
@@ -336,6 +337,27 @@ func TestSignWithToken(t *testing.T) {
 		after, _ := os.ReadFile(out)
 		if string(before) != string(after) {
 			t.Fatal("the output changed")
+		}
+		// issue 31, 15: the question in words (no "exist(s)"), and a No
+		// that says what happened.
+		var said []string
+		var no *widget.Button
+		for _, o := range test.LaidOutObjects(h.app.win.Canvas().Overlays().Top()) {
+			switch w := o.(type) {
+			case *widget.Label:
+				said = append(said, w.Text)
+			case *widget.Button:
+				if w.Text == "No" {
+					no = w
+				}
+			}
+		}
+		if want := "līgums-signed.pdf exists already. Replace it?"; !slices.Contains(said, want) || no == nil {
+			t.Fatalf("the question says %q, want %q and a No", said, want)
+		}
+		test.Tap(no)
+		if got := h.app.status.Text; got != i18n.T("ui.status.kept_existing") {
+			t.Errorf("after No the status says %q", got)
 		}
 	})
 }
