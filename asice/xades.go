@@ -25,6 +25,7 @@ import (
 	"github.com/digitorus/timestamp"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
@@ -133,6 +134,9 @@ type SignatureReport struct {
 	Covers []string `json:"covers"`
 	Checks []Check  `json:"checks"`
 	Valid  bool     `json:"valid"`
+	// Indication: passed, indeterminate (nothing failed, something
+	// could not be decided) or failed, as for PDF signatures.
+	Indication pdf.Indication `json:"indication"`
 
 	// missingLT names the certificates a B-T signature lacks revocation
 	// values for, to be B-LT.
@@ -254,7 +258,8 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 		add("signature", Failed, "asice.sig_unreadable", map[string]any{"Err": err})
 	}
 	defer func() {
-		r.Valid = !slices.ContainsFunc(r.Checks, func(k Check) bool { return k.Status == Failed })
+		r.Indication = pdf.IndicationOf(r.Checks)
+		r.Valid = r.Indication != pdf.TotalFailed
 	}()
 
 	// Cheap things first, expensive last (as libdigidocpp and xmlsec1
@@ -402,7 +407,7 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 	switch {
 	case signingTime.Before(cert.NotBefore) || signingTime.After(cert.NotAfter):
 		add("certificate", Failed, whenID("verify.check.cert_expired_now", "verify.check.cert_expired_then"),
-			map[string]any{"From": cert.NotBefore.UTC().Format("2006-01-02"), "To": cert.NotAfter.UTC().Format("2006-01-02")})
+			map[string]any{"From": i18n.Day(cert.NotBefore), "To": i18n.Day(cert.NotAfter)})
 		chain = nil
 	case errors.As(err, &unknown):
 		top := keys.BuildChain(cert, append(slices.Clone(pool), opts.Intermediates...))
@@ -453,7 +458,7 @@ func (c *Container) verifySignature(ctx context.Context, name string, doc *docum
 			add("archive timestamp", Failed, f.id, f.data)
 			continue
 		}
-		add("archive timestamp", Passed, "asice.ats_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339)})
+		add("archive timestamp", Passed, "asice.ats_ok", map[string]any{"Time": t})
 		if r.Level == "B-LT" {
 			r.Level = "B-LTA"
 		}
@@ -477,7 +482,7 @@ func levelChecks(r *SignatureReport, add func(string, Status, string, map[string
 		next("asice.level_next_bt")
 		return
 	}
-	level("verify.check.level_proof_sig", map[string]any{"Level": r.Level, "Time": r.ProvenTime.UTC().Format(time.RFC3339)})
+	level("verify.check.level_proof_sig", map[string]any{"Level": r.Level, "Time": *r.ProvenTime})
 	switch r.Level {
 	case "B-T":
 		if len(r.missingLT) > 0 {
@@ -609,7 +614,7 @@ func (c *Container) checkSignatureTimestamp(ctx context.Context, sig *etree.Elem
 		add("signature timestamp", Failed, f.id, f.data)
 		return time.Time{}, false
 	}
-	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": ts.Time.UTC().Format(time.RFC3339), "Name": ts.Certificates[0].Subject.CommonName})
+	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": ts.Time, "Name": ts.Certificates[0].Subject.CommonName})
 	return ts.Time, true
 }
 
@@ -764,7 +769,7 @@ func (c *Container) checkArchiveTimestamp(ctx context.Context, doc *document, si
 		// timestamp declared: its archives still hold, said so.
 		legacy := checkToken(ctx, ts, func(w io.Writer) { inputErr = c.writeArchiveInput(ctx, w, doc, sig, ats, canon, true) }, opts, pool, "asice.ats_other")
 		if legacy == nil && inputErr == nil {
-			return ts.Time, fail("asice.ats_legacy", map[string]any{"Time": ts.Time.UTC().Format(time.RFC3339)})
+			return ts.Time, fail("asice.ats_legacy", map[string]any{"Time": ts.Time})
 		}
 	}
 	if inputErr != nil {

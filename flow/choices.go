@@ -141,8 +141,11 @@ func (d Document) Verdict() string {
 		if len(c.Signatures) == 0 {
 			return files + " · " + i18n.T("docs.not_signed")
 		}
-		if c.Valid() {
+		switch c.Indication() {
+		case pdf.TotalPassed:
 			return files + " · " + i18n.N("docs.signatures_valid", len(c.Signatures))
+		case pdf.Indeterminate:
+			return files + " · " + i18n.N("docs.signatures_unchecked", len(c.Signatures))
 		}
 		bad := 0
 		for _, s := range c.Signatures {
@@ -157,8 +160,11 @@ func (d Document) Verdict() string {
 		return i18n.T("docs.not_signed")
 	}
 	n := len(d.Report.Signatures)
-	if d.Report.Valid() {
+	switch d.Report.Indication() {
+	case pdf.TotalPassed:
 		return i18n.N("docs.signatures_valid", n)
+	case pdf.Indeterminate:
+		return i18n.N("docs.signatures_unchecked", n)
 	}
 	bad := 0
 	for _, s := range d.Report.Signatures {

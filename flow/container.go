@@ -74,6 +74,19 @@ func (r *ContainerReport) Valid() bool {
 	return true
 }
 
+// Indication is the container's outcome: failed when its structure
+// fails or it has no signature, else the weakest of its signatures'.
+func (r *ContainerReport) Indication() pdf.Indication {
+	if !r.Valid() {
+		return pdf.TotalFailed
+	}
+	out := pdf.IndicationOf(r.Checks)
+	for _, s := range r.Signatures {
+		out = pdf.Worst(out, s.Indication)
+	}
+	return out
+}
+
 // VerifyContainer reads and verifies the container at path, trusting
 // what verify trusts for PDFs (and going online for revocation status
 // when it does).

@@ -14,6 +14,7 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"sync"
@@ -200,7 +201,7 @@ func In(l *Localizer, id string, count int, data ...any) string {
 			}
 		}
 	}
-	cfg.TemplateData = d
+	cfg.TemplateData = localTimes(l, d)
 	bundleMu.RLock()
 	s, err := l.l.Localize(cfg)
 	bundleMu.RUnlock()
@@ -208,6 +209,62 @@ func In(l *Localizer, id string, count int, data ...any) string {
 		return id
 	}
 	return s
+}
+
+// Day is a calendar date, shown without a time of day.
+type Day time.Time
+
+// localTimes is data with its time.Time and Day values written as l's
+// language writes them, in local time: a message keeps its times as
+// times until it is said, so that one report reads in one format, the
+// reader's. A time of day shows its zone.
+func localTimes(l *Localizer, d any) any {
+	m, ok := d.(map[string]any)
+	if !ok {
+		return d
+	}
+	var out map[string]any
+	for k, v := range m {
+		var s string
+		switch v := v.(type) {
+		case time.Time:
+			s = v.Local().Format(In(l, "format.datetime", -1))
+		case Day:
+			s = time.Time(v).Local().Format(In(l, "format.date", -1))
+		default:
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		out[k] = s
+	}
+	if out == nil {
+		return d
+	}
+	return out
+}
+
+// Machine is data with its times in the form machine output keeps,
+// the same everywhere: RFC 3339 in UTC, a Day as YYYY-MM-DD.
+func Machine(d map[string]any) map[string]any {
+	out, cloned := d, false
+	for k, v := range d {
+		var s string
+		switch v := v.(type) {
+		case time.Time:
+			s = v.UTC().Format(time.RFC3339)
+		case Day:
+			s = time.Time(v).UTC().Format(time.DateOnly)
+		default:
+			continue
+		}
+		if !cloned {
+			out, cloned = maps.Clone(d), true
+		}
+		out[k] = s
+	}
+	return out
 }
 
 // Number is n (an integer or a float) in the current language's format:
@@ -218,13 +275,13 @@ func Number(n any, maxFraction int) string {
 	return p.Sprint(number.Decimal(n, number.MaxFractionDigits(maxFraction)))
 }
 
-// Date is t as a date in the current language's format.
+// Date is t as a date in the current language's format, in local time.
 func Date(t time.Time) string {
-	return t.Format(T("format.date"))
+	return t.Local().Format(T("format.date"))
 }
 
 // DateTime is t as a date and a time of day in the current language's
-// format.
+// format, in local time, with the zone.
 func DateTime(t time.Time) string {
-	return t.Format(T("format.datetime"))
+	return t.Local().Format(T("format.datetime"))
 }

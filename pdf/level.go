@@ -75,7 +75,7 @@ func (v *verifier) decideLevel(f *sigField, all []*sigField, rep *SignatureRepor
 		return
 	}
 	rep.Level = "B-T"
-	proofData := map[string]any{"Level": "B-T", "Time": proofTime(rep).UTC().Format(time.RFC3339)}
+	proofData := map[string]any{"Level": "B-T", "Time": proofTime(rep)}
 	proofID := "verify.check.level_proof_sig"
 	if rep.TimeProof == ProofDocumentTimestamp {
 		proofID = "verify.check.level_proof_doc"

@@ -87,7 +87,7 @@ func NewCheck(name string, st Status, id string, data map[string]any) Check {
 			data[k] = Printable(escape.Cut(escape.Text(v.Error()), maxCheckValue))
 		}
 	}
-	return Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, data), ID: id, Data: data}
+	return Check{Name: name, Status: st, Detail: i18n.In(i18n.For("en"), id, -1, i18n.Machine(data)), ID: id, Data: data}
 }
 
 // Printable is text made safe to print already (package escape).
@@ -139,6 +139,63 @@ type SignatureReport struct {
 	SignedBefore *time.Time `json:"signedBefore,omitempty"`
 	Checks       []Check    `json:"checks"`
 	Valid        bool       `json:"valid"`
+	// Certificates are the signer's certificate and its issuers as far
+	// as known: the chain validated, or else the one the document's
+	// certificates build (to be shown; not in machine output).
+	Certificates []*x509.Certificate `json:"-"`
+	// Indication is the outcome in EN 319 102-1's three terms: Valid
+	// alone cannot tell "holds" from "holds as far as could be checked".
+	Indication Indication `json:"indication"`
+}
+
+// Indication is a validation's outcome in the terms of ETSI EN 319 102-1
+// §5.1.3, the words DSS, DigiDoc4 and Acrobat's panel report.
+type Indication string
+
+const (
+	// TotalPassed: every check passed (warnings are caveats, not doubts).
+	TotalPassed Indication = "TOTAL-PASSED"
+	// Indeterminate: nothing failed, but something could not be decided,
+	// e.g. no revocation status was available: valid, not fully checked.
+	Indeterminate Indication = "INDETERMINATE"
+	// TotalFailed: some check failed.
+	TotalFailed Indication = "TOTAL-FAILED"
+)
+
+// IndicationOf is the outcome of checks: failed when one failed,
+// indeterminate when one could not be decided, else passed. A signature
+// whose time is only claimed is not made indeterminate by that alone:
+// with no proven time its chain and revocation are judged at the
+// validation time (now), the stricter reading.
+func IndicationOf(checks []Check) Indication {
+	out := TotalPassed
+	for _, c := range checks {
+		switch c.Status {
+		case Failed:
+			return TotalFailed
+		case Unknown:
+			out = Indeterminate
+		}
+	}
+	return out
+}
+
+// Worst is the weaker of two outcomes: failed before indeterminate
+// before passed.
+func Worst(a, b Indication) Indication {
+	rank := func(i Indication) int {
+		switch i {
+		case TotalFailed:
+			return 2
+		case Indeterminate:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }
 
 // Report is the verification of a whole document.
@@ -164,6 +221,19 @@ func (r *Report) ArchiveExpires() time.Time {
 		return time.Time{}
 	}
 	return newest.TimestampAuthority.NotAfter
+}
+
+// Indication is the document's outcome: the weakest of its signatures',
+// failed when it has none.
+func (r *Report) Indication() Indication {
+	if len(r.Signatures) == 0 {
+		return TotalFailed
+	}
+	out := TotalPassed
+	for _, s := range r.Signatures {
+		out = Worst(out, s.Indication)
+	}
+	return out
 }
 
 // Valid is true when the document has signatures and all are valid.
@@ -669,7 +739,7 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 	cms, err := parseCMS(f.cms)
 	if err != nil {
 		add("CMS", Failed, "verify.check.cms_bad", map[string]any{"Err": err})
-		rep.Valid = false
+		rep.Valid, rep.Indication = false, TotalFailed
 		return rep
 	}
 	if f.docTS {
@@ -677,12 +747,8 @@ func (v *verifier) verify(f *sigField, all []*sigField) SignatureReport {
 	} else {
 		v.verifySignature(f, cms, &rep, add)
 	}
-	rep.Valid = true
-	for _, c := range rep.Checks {
-		if c.Status == Failed {
-			rep.Valid = false
-		}
-	}
+	rep.Indication = IndicationOf(rep.Checks)
+	rep.Valid = rep.Indication != TotalFailed
 	f.valid = rep.Valid
 	return rep
 }
@@ -1049,6 +1115,10 @@ func (v *verifier) verifySignature(f *sigField, cms *parsedCMS, rep *SignatureRe
 	signingTime := v.checkTimestamp(f, cms, h, rep, add)
 	chain := v.checkChain(cert, cms.certs, signingTime, rep, add, x509.ExtKeyUsageAny)
 	f.chain = chain
+	rep.Certificates = chain
+	if chain == nil {
+		rep.Certificates = keys.BuildChain(cert, append(slices.Clone(cms.certs), v.dssCerts...))
+	}
 	v.checkRevocation(cert, chain, cms, signingTime, add)
 }
 
@@ -1283,7 +1353,7 @@ func (v *verifier) checkTimestamp(f *sigField, cms *parsedCMS, h crypto.Hash, re
 	f.tsChain, f.tsTime = tsChain, ts.Time
 	t := ts.Time
 	rep.ProvenTime = &t
-	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339), "Name": tsa.Subject.CommonName})
+	add("signature timestamp", Passed, "verify.check.ts_ok", map[string]any{"Time": t, "Name": tsa.Subject.CommonName})
 	return t
 }
 
@@ -1320,7 +1390,7 @@ func (v *verifier) checkChain(cert *x509.Certificate, pool []*x509.Certificate, 
 	}
 	if t.Before(cert.NotBefore) || t.After(cert.NotAfter) {
 		add("certificate", Failed, whenID("verify.check.cert_expired_now", "verify.check.cert_expired_then"),
-			map[string]any{"From": cert.NotBefore.UTC().Format("2006-01-02"), "To": cert.NotAfter.UTC().Format("2006-01-02")})
+			map[string]any{"From": i18n.Day(cert.NotBefore), "To": i18n.Day(cert.NotAfter)})
 		return nil
 	}
 	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
@@ -1399,13 +1469,13 @@ func (v *verifier) revocationStatus(cert, issuer *x509.Certificate, ocsps, crls 
 		}
 		switch resp.Status {
 		case ocsp.Good:
-			add("revocation", Passed, sourceID(source, "verify.check.ocsp_good_embedded", "verify.check.ocsp_good_online"), map[string]any{"Time": resp.ProducedAt.UTC().Format(time.RFC3339)})
+			add("revocation", Passed, sourceID(source, "verify.check.ocsp_good_embedded", "verify.check.ocsp_good_online"), map[string]any{"Time": resp.ProducedAt})
 			return
 		case ocsp.Revoked:
 			if resp.RevokedAt.After(t) {
-				add("revocation", Passed, "verify.check.revoked_after", map[string]any{"Time": resp.RevokedAt.UTC().Format(time.RFC3339)})
+				add("revocation", Passed, "verify.check.revoked_after", map[string]any{"Time": resp.RevokedAt})
 			} else {
-				add("revocation", Failed, "verify.check.revoked_before", map[string]any{"Time": resp.RevokedAt.UTC().Format(time.RFC3339)})
+				add("revocation", Failed, "verify.check.revoked_before", map[string]any{"Time": resp.RevokedAt})
 			}
 			return
 		}
@@ -1416,10 +1486,10 @@ func (v *verifier) revocationStatus(cert, issuer *x509.Certificate, ocsps, crls 
 			continue
 		}
 		if at, revoked := crl.revokedAt(cert.SerialNumber); revoked && !at.After(t) {
-			add("revocation", Failed, "verify.check.crl_revoked", map[string]any{"Time": at.UTC().Format(time.RFC3339)})
+			add("revocation", Failed, "verify.check.crl_revoked", map[string]any{"Time": at})
 			return
 		}
-		add("revocation", Passed, sourceID(source, "verify.check.crl_good_embedded", "verify.check.crl_good_online"), map[string]any{"Time": crl.thisUpdate.UTC().Format(time.RFC3339)})
+		add("revocation", Passed, sourceID(source, "verify.check.crl_good_embedded", "verify.check.crl_good_online"), map[string]any{"Time": crl.thisUpdate})
 		return
 	}
 	if v.opts.Online {
@@ -1488,5 +1558,5 @@ func (v *verifier) verifyDocTimestamp(f *sigField, cms *parsedCMS, rep *Signatur
 		return
 	}
 	f.tsChain, f.tsTime = tsChain, ts.Time
-	add("document timestamp", Passed, "verify.check.dts_ok", map[string]any{"Time": t.UTC().Format(time.RFC3339)})
+	add("document timestamp", Passed, "verify.check.dts_ok", map[string]any{"Time": t})
 }

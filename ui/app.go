@@ -378,3 +378,10 @@ func (a *App) isBusy() bool {
 	defer a.mu.Unlock()
 	return a.busy
 }
+
+// dialogSize is the size of a file dialog: 800×560, within the window
+// (at 800×600 a fixed size would leave its buttons off screen).
+func (a *App) dialogSize() fyne.Size {
+	c := a.win.Canvas().Size()
+	return fyne.NewSize(min(800, c.Width-16), min(560, c.Height-16))
+}

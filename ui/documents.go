@@ -258,7 +258,7 @@ func (d *documents) openDialog() {
 		r.Close()
 		d.add([]string{r.URI().Path()})
 	}, d.app.win)
-	fd.Resize(fyne.NewSize(800, 560))
+	fd.Resize(d.app.dialogSize())
 	fd.Show()
 }
 
@@ -284,7 +284,7 @@ func (d *documents) openFolderDialog() {
 		}
 		d.add(paths)
 	}, d.app.win)
-	fd.Resize(fyne.NewSize(800, 560))
+	fd.Resize(d.app.dialogSize())
 	fd.Show()
 }
 

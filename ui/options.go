@@ -196,6 +196,6 @@ func (o *signOptions) chooseImage() {
 		o.describePlacement()
 	}, o.app.win)
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
-	fd.Resize(fyne.NewSize(800, 560))
+	fd.Resize(o.app.dialogSize())
 	fd.Show()
 }

@@ -2,12 +2,17 @@ package ui
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
 	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,16 +41,26 @@ func (a *App) showReport(e *docEntry) {
 	case info.Other:
 		body = widget.NewLabel(info.Verdict())
 	case info.Container != nil:
-		body = containerView(info.Container)
+		body = a.containerView(info.Container)
 	case info.Report == nil || len(info.Report.Signatures) == 0:
 		body = widget.NewLabel(i18n.T("ui.no_signatures"))
 	default:
-		body = reportView(info.Report)
+		body = a.reportView(info.Report)
 	}
 	scroll := container.NewVScroll(body)
 	a.reportScroll = scroll // the tour scrolls it to its end
 	holder := container.NewStack(scroll)
 	d := dialog.NewCustom(i18n.T("ui.verification_of", map[string]any{"Name": title}), i18n.T("ui.close"), holder, a.win)
+	shownReport := flow.Verification{File: e.path}
+	if info != nil && info.Err == nil {
+		shownReport.Report, shownReport.Container = info.Report, info.Container
+	}
+	save := widget.NewButtonWithIcon(i18n.T("ui.save_report"), theme.DocumentSaveIcon(), func() { a.saveReport(shownReport) })
+	if shownReport.Report == nil && shownReport.Container == nil {
+		save.Disable()
+	}
+	buttons := []fyne.CanvasObject{save, widget.NewButton(i18n.T("ui.close"), d.Hide)}
+	d.SetButtons(buttons)
 	if info != nil && info.Report != nil && len(info.Report.Signatures) > 0 && unknownRevocation(info.Report) {
 		var online *widget.Button
 		online = widget.NewButtonWithIcon(i18n.T("ui.check_revocation"), theme.SearchIcon(), func() {
@@ -63,13 +78,14 @@ func (a *App) showReport(e *docEntry) {
 					if doc.Err != nil {
 						holder.Objects = []fyne.CanvasObject{a.errorContent(doc.Err)}
 					} else {
-						holder.Objects = []fyne.CanvasObject{container.NewVScroll(reportView(doc.Report))}
+						shownReport.Report = doc.Report
+						holder.Objects = []fyne.CanvasObject{container.NewVScroll(a.reportView(doc.Report))}
 					}
 					holder.Refresh()
 				})
 			})
 		})
-		d.SetButtons([]fyne.CanvasObject{online, widget.NewButton(i18n.T("ui.close"), d.Hide)})
+		d.SetButtons(append([]fyne.CanvasObject{online}, buttons...))
 	}
 	d.Resize(fyne.NewSize(760, 560))
 	d.Show()
@@ -93,24 +109,20 @@ func unknownRevocation(r *pdf.Report) bool {
 
 // containerView shows a container: its files, one card per signature,
 // and what its structure shows.
-func containerView(c *flow.ContainerReport) fyne.CanvasObject {
+func (a *App) containerView(c *flow.ContainerReport) fyne.CanvasObject {
 	box := container.NewVBox()
-	summary := i18n.T("report.all_valid")
-	importance := widget.SuccessImportance
-	switch {
-	case len(c.Signatures) == 0:
-		summary, importance = i18n.T("ui.no_signatures"), widget.MediumImportance
-	case !c.Valid():
-		summary, importance = i18n.T("report.some_invalid"), widget.DangerImportance
+	var s *widget.Label
+	if len(c.Signatures) == 0 {
+		s = widget.NewLabelWithStyle(i18n.T("ui.no_signatures"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	} else {
+		s = summaryLabel(c.Indication())
 	}
-	s := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.Importance = importance
 	files := widget.NewLabel(i18n.T("report.files", map[string]any{"Files": escape.List(c.Files, 50)}))
 	files.Wrapping = fyne.TextWrapWord
 	box.Add(s)
 	box.Add(files)
 	for _, sig := range c.Signatures {
-		box.Add(containerSignatureCard(sig))
+		box.Add(a.containerSignatureCard(sig))
 	}
 	if len(c.Checks) > 0 {
 		box.Add(widget.NewCard(i18n.T("verify.container"), "", checkList(c.Checks)))
@@ -119,14 +131,11 @@ func containerView(c *flow.ContainerReport) fyne.CanvasObject {
 }
 
 // containerSignatureCard is one XAdES signature of a container.
-func containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject {
-	verdict := i18n.T("verify.valid")
-	if !s.Valid {
-		verdict = i18n.T("verify.not_valid")
-	}
+func (a *App) containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject {
+	_, verdict := flow.Verdict(s.Indication)
 	var facts []string
 	if s.ProvenTime != nil {
-		facts = append(facts, i18n.T("report.signed_proven", map[string]any{"Time": i18n.DateTime(s.ProvenTime.Local())}))
+		facts = append(facts, i18n.T("report.signed_proven", map[string]any{"Time": *s.ProvenTime}))
 	}
 	if s.Level != "" {
 		facts = append(facts, i18n.T("verify.level_xades", map[string]any{"Level": s.Level}))
@@ -140,13 +149,94 @@ func containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject {
 	}
 	var signer fyne.CanvasObject = widget.NewLabel("")
 	if s.Signer != nil {
-		sum := pdf.SignerOf(s.Signer)
-		l := widget.NewLabel(shown(sum.Subject) + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": shown(sum.Issuer), "Serial": shown(sum.Serial)}))
-		l.Wrapping = fyne.TextWrapWord
-		l.SizeName = theme.SizeNameCaptionText
-		signer = l
+		signer = a.signerLine(pdf.SignerOf(s.Signer), []*x509.Certificate{s.Signer})
 	}
 	return widget.NewCard(who+" — "+verdict, shown(s.File), container.NewVBox(head, checkList(s.Checks), signer))
+}
+
+// summaryLabel is the report's first line: one of the three outcomes,
+// in green, amber or red.
+func summaryLabel(i pdf.Indication) *widget.Label {
+	summary, importance := i18n.T("report.all_valid"), widget.SuccessImportance
+	switch i {
+	case pdf.Indeterminate:
+		summary, importance = i18n.T("report.not_fully_checked"), widget.WarningImportance
+	case pdf.TotalFailed:
+		summary, importance = i18n.T("report.some_invalid"), widget.DangerImportance
+	}
+	l := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = importance
+	return l
+}
+
+// signerLine names the signer's certificate and its issuer, with a button
+// that opens the certificate and its chain.
+func (a *App) signerLine(s *pdf.Signer, chain []*x509.Certificate) fyne.CanvasObject {
+	l := widget.NewLabel(shown(s.Subject) + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": shown(s.Issuer), "Serial": shown(s.Serial)}))
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	if len(chain) == 0 {
+		return l
+	}
+	open := widget.NewButtonWithIcon(i18n.T("ui.certificate_open"), theme.AccountIcon(), func() { a.showChain(chain) })
+	open.Importance = widget.LowImportance
+	return container.NewBorder(nil, nil, nil, open, l)
+}
+
+// showChain shows a certificate and its issuers, one card each: who,
+// issued by whom, serial, validity, fingerprint.
+func (a *App) showChain(chain []*x509.Certificate) {
+	box := container.NewVBox()
+	for i, c := range chain {
+		title := i18n.T("ui.cert.signer")
+		if i > 0 {
+			title = i18n.T("ui.cert.issuer")
+		}
+		sum := sha256.Sum256(c.Raw)
+		rows := widget.NewForm(
+			widget.NewFormItem(i18n.T("ui.cert.subject"), wrapped(shown(c.Subject.String()))),
+			widget.NewFormItem(i18n.T("ui.cert.issued_by"), wrapped(shown(c.Issuer.String()))),
+			widget.NewFormItem(i18n.T("ui.cert.serial"), wrapped(fmt.Sprintf("%X", c.SerialNumber))),
+			widget.NewFormItem(i18n.T("ui.cert.valid"), wrapped(i18n.T("ui.cert.valid_range", map[string]any{"From": c.NotBefore, "To": c.NotAfter}))),
+			widget.NewFormItem(i18n.T("ui.cert.fingerprint"), wrapped(strings.ToUpper(hex.EncodeToString(sum[:])))),
+		)
+		box.Add(widget.NewCard(shown(c.Subject.CommonName), title, rows))
+	}
+	d := dialog.NewCustom(i18n.T("ui.cert.title"), i18n.T("ui.close"), container.NewVScroll(box), a.win)
+	d.Resize(fyne.NewSize(min(a.win.Canvas().Size().Width-20, 720), min(a.win.Canvas().Size().Height-20, 520)))
+	d.Show()
+}
+
+// wrapped is a label that wraps at word boundaries.
+func wrapped(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapBreak
+	return l
+}
+
+// saveReport asks where to save the report as text, and saves it.
+func (a *App) saveReport(v flow.Verification) {
+	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		// The dialog made the file; the report replaces it whole.
+		w.Close()
+		if err := flow.SaveVerification(path, v); err != nil {
+			a.showError(i18n.T("ui.report_not_saved"), err)
+			return
+		}
+		a.setStatus("%s", i18n.T("ui.report_saved", map[string]any{"Path": path}))
+	}, a.win)
+	fd.SetFileName(strings.TrimSuffix(filepath.Base(v.File), filepath.Ext(v.File)) + "-" + i18n.T("ui.report_file") + ".txt")
+	if l, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(v.File))); err == nil {
+		fd.SetLocation(l)
+	}
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".txt"}))
+	fd.Resize(a.dialogSize())
+	fd.Show()
 }
 
 // checkList is one line per check: its icon, name and what it found.
@@ -167,43 +257,41 @@ func checkList(list []pdf.Check) fyne.CanvasObject {
 		name := widget.NewLabelWithStyle(flow.CheckName(c.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		detail := widget.NewLabel(flow.CheckDetail(c))
 		detail.Wrapping = fyne.TextWrapWord
+		if c.Name != "level" && c.Name != "next level" {
+			switch c.Status {
+			case pdf.Failed:
+				name.Importance, detail.Importance = widget.DangerImportance, widget.DangerImportance
+			case pdf.Unknown:
+				name.Importance, detail.Importance = widget.WarningImportance, widget.WarningImportance
+			}
+		}
 		checks.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(icon), name), nil, detail))
 	}
 	return checks
 }
 
 // reportView is one card per signature.
-func reportView(r *pdf.Report) fyne.CanvasObject {
-	box := container.NewVBox()
-	summary := i18n.T("report.all_valid")
-	if !r.Valid() {
-		summary = i18n.T("report.some_invalid")
-	}
-	s := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	if !r.Valid() {
-		s.Importance = widget.DangerImportance
-	} else {
-		s.Importance = widget.SuccessImportance
-	}
-	box.Add(s)
+func (a *App) reportView(r *pdf.Report) fyne.CanvasObject {
+	box := container.NewVBox(summaryLabel(r.Indication()))
 	for _, sig := range r.Signatures {
-		box.Add(signatureCard(sig))
+		box.Add(a.signatureCard(sig))
 	}
 	return box
 }
 
-func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
-	who := capitalize(shown(s.Who()))
-	verdict := i18n.T("verify.valid")
-	if !s.Valid {
-		verdict = i18n.T("verify.not_valid")
-	}
+func (a *App) signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
+	who := capitalize(shown(flow.SignatureWho(s)))
+	_, verdict := flow.Verdict(s.Indication)
 	var facts []string
 	if t, proven, ok := s.When(); ok {
-		when := map[string]any{"Time": i18n.DateTime(t.Local())}
-		if proven {
+		when := map[string]any{"Time": t}
+		switch {
+		case proven:
 			facts = append(facts, i18n.T("report.signed_proven", when))
-		} else {
+		case s.SignedBefore != nil:
+			when["Claimed"], when["Time"] = t, *s.SignedBefore
+			facts = append(facts, i18n.T("verify.signed_before", when))
+		default:
 			facts = append(facts, i18n.T("report.signed_claimed", when))
 		}
 	}
@@ -227,10 +315,7 @@ func signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 	checks := checkList(s.Checks)
 	var signer fyne.CanvasObject = widget.NewLabel("")
 	if s.Signer != nil {
-		l := widget.NewLabel(shown(s.Signer.Subject) + "\n" + i18n.T("report.issued_by", map[string]any{"Issuer": shown(s.Signer.Issuer), "Serial": shown(s.Signer.Serial)}))
-		l.Wrapping = fyne.TextWrapWord
-		l.SizeName = theme.SizeNameCaptionText
-		signer = l
+		signer = a.signerLine(s.Signer, s.Certificates)
 	}
 	return widget.NewCard(who+" — "+verdict, shown(s.Field), container.NewVBox(head, checks, signer))
 }
@@ -255,7 +340,7 @@ func (a *App) lockedContent(e *docEntry) fyne.CanvasObject {
 				case doc.Report == nil || len(doc.Report.Signatures) == 0:
 					shown = widget.NewLabel(i18n.T("ui.no_signatures"))
 				default:
-					shown = reportView(doc.Report)
+					shown = a.reportView(doc.Report)
 				}
 				box.Objects = []fyne.CanvasObject{shown}
 				box.Refresh()

@@ -313,7 +313,7 @@ func (s *signerPanel) addFileDialog() {
 		s.addFile(r.URI().Path())
 	}, s.app.win)
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".pfx"}))
-	fd.Resize(fyne.NewSize(800, 560))
+	fd.Resize(s.app.dialogSize())
 	fd.Show()
 }
 

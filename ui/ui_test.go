@@ -289,7 +289,7 @@ func TestSignWithToken(t *testing.T) {
 		t.Errorf("PIN dialog %q lacks %q", secretExplanation(sd.req), want)
 	}
 	rows := h.results()
-	if len(rows) != 1 || rows[0].Err != nil || !rows[0].OK || rows[0].Verdict != "1 signature, valid" {
+	if len(rows) != 1 || rows[0].Err != nil || !rows[0].OK || rows[0].Verdict != "1 signature, valid, not fully checked" {
 		t.Fatalf("results %+v (error %v)", rows, h.lastError())
 	}
 	out := filepath.Join(h.dir, "līgums-signed.pdf")
@@ -310,12 +310,12 @@ func TestSignWithToken(t *testing.T) {
 			return e != nil && e.info != nil
 		})
 		e := h.app.docs.entry(1)
-		if got := describeDocument(e).details; !strings.HasSuffix(got, "1 signature, valid") {
+		if got := describeDocument(e).details; !strings.HasSuffix(got, "1 signature, valid, not fully checked") {
 			t.Errorf("row says %q", got)
 		}
 		h.app.showReport(e)
 		markup := texts(h.app.report)
-		for _, want := range []string{"All signatures are valid.", "Zoë Ørsted — valid", "document digest", "PAdES B-B"} {
+		for _, want := range []string{"No signature failed, but not everything could be checked", "Zoë Ørsted — valid, not fully checked", "document digest", "PAdES B-B"} {
 			if !strings.Contains(markup, want) {
 				t.Errorf("report lacks %q", want)
 			}
@@ -593,7 +593,7 @@ func TestRemoteSigningOTP(t *testing.T) {
 		t.Errorf("second OTP dialog warns %q", second.warning)
 	}
 	rows := h.results()
-	if len(rows) != 1 || rows[0].Err != nil || !strings.HasSuffix(rows[0].Verdict, "valid") {
+	if len(rows) != 1 || rows[0].Err != nil || !strings.HasSuffix(rows[0].Verdict, "valid, not fully checked") {
 		t.Fatalf("%+v %v", rows, h.lastError())
 	}
 }
@@ -782,7 +782,7 @@ func TestEParaksts(t *testing.T) {
 	d.Confirm()
 	h.answer(softhsmtest.PIN)
 	rows := h.results()
-	if len(rows) != 1 || rows[0].Err != nil || rows[0].Verdict != "1 signature, valid" {
+	if len(rows) != 1 || rows[0].Err != nil || rows[0].Verdict != "1 signature, valid, not fully checked" {
 		t.Fatalf("rows %+v, error %v", rows, h.lastError())
 	}
 }
@@ -888,7 +888,7 @@ func TestSignAsContainer(t *testing.T) {
 	h.answer(softhsmtest.PIN)
 	rows := h.results()
 	out := filepath.Join(h.dir, "līgums-signed.edoc")
-	if len(rows) != 1 || !rows[0].OK || rows[0].Output != out || rows[0].Verdict != "2 files · 1 signature, valid" {
+	if len(rows) != 1 || !rows[0].OK || rows[0].Output != out || rows[0].Verdict != "2 files · 1 signature, valid, not fully checked" {
 		t.Fatalf("results %+v (error %v)", rows, h.lastError())
 	}
 	data, err := os.ReadFile(out)
@@ -904,7 +904,7 @@ func TestSignAsContainer(t *testing.T) {
 	h.app.docs.removeSelected()
 	h.add(out)
 	e := h.app.docs.entry(0)
-	if got := describeDocument(e).details; !strings.HasSuffix(got, "2 files · 1 signature, valid") {
+	if got := describeDocument(e).details; !strings.HasSuffix(got, "2 files · 1 signature, valid, not fully checked") {
 		t.Errorf("the container's row says %q", got)
 	}
 	h.app.docs.list.Select(0)
@@ -914,7 +914,7 @@ func TestSignAsContainer(t *testing.T) {
 	h.app.docs.list.UnselectAll()
 	h.app.showReport(e)
 	markup := texts(h.app.report)
-	for _, want := range []string{"All signatures are valid.", "Files: līgums.pdf, piezīmes.txt", "Zoë Ørsted — valid", "XAdES B-B", "references", "manifest"} {
+	for _, want := range []string{"No signature failed, but not everything could be checked", "Files: līgums.pdf, piezīmes.txt", "Zoë Ørsted — valid, not fully checked", "XAdES B-B", "references", "manifest"} {
 		if !strings.Contains(markup, want) {
 			t.Errorf("report lacks %q:\n%s", want, markup)
 		}
@@ -931,7 +931,7 @@ func TestSignAsContainer(t *testing.T) {
 	test.Tap(h.app.signBtn)
 	h.answer(softhsmtest.PIN)
 	rows = h.results()
-	if len(rows) != 1 || !rows[0].OK || rows[0].Output != filepath.Join(h.dir, "līgums-signed-signed.edoc") || rows[0].Verdict != "2 files · 2 signatures, valid" {
+	if len(rows) != 1 || !rows[0].OK || rows[0].Output != filepath.Join(h.dir, "līgums-signed-signed.edoc") || rows[0].Verdict != "2 files · 2 signatures, valid, not fully checked" {
 		t.Fatalf("results %+v (error %v)", rows, h.lastError())
 	}
 	if _, err := os.Stat(paths[0]); err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/signet-sign/signet/internal/agentd"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testocsp"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
 	"github.com/signet-sign/signet/internal/testtsa"
@@ -254,7 +255,15 @@ func TestVerifyExitCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{})
+	// A responder answers for the signer's certificate: with --online
+	// every check is decided (0); without, its revocation is unknown
+	// (valid, not fully checked: 3).
+	responder, err := testocsp.Start(pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer responder.Close()
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Zoë Ørsted", testpki.IssueOptions{OCSPServer: responder.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,8 +287,10 @@ func TestVerifyExitCodes(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"ok valid", []string{"verify", "--trust", root, signed}, 0},
+		{"ok valid", []string{"verify", "--online", "--trust", root, signed}, 0},
+		{"not fully checked", []string{"verify", "--trust", root, signed}, 3},
 		{"fail untrusted", []string{"verify", signed}, 1},
+		{"fail wins over not fully checked", []string{"verify", "--trust", root, signed, unsigned}, 1},
 		{"fail unsigned", []string{"verify", "--trust", root, unsigned}, 1},
 		{"fail unreadable", []string{"verify", "--trust", root, garbage}, 2},
 		{"fail unreadable wins", []string{"verify", signed, garbage}, 2},

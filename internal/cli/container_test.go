@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpdf"
@@ -44,13 +45,14 @@ func TestVerifyContainer(t *testing.T) {
 	good := filepath.Join(dir, "līgums.edoc")
 	os.WriteFile(good, data, 0o644)
 	t.Setenv("LANG", "C")
+	// B-B with no revocation data: valid, not fully checked (exit 3).
 	code, stdout, stderr := run(t, "verify", "--trust", inter, good)
-	if code != 0 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "Jānis Bērziņš · XAdES B-B · līgums.txt") {
+	if code != 3 || !strings.Contains(stdout, "? valid, not fully checked") || !strings.Contains(stdout, "Jānis Bērziņš · XAdES B-B · līgums.txt") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, stdout, _ = run(t, "verify", "--json", "--trust", inter, good)
-	var res []verifyFileJSON
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 || res[0].Container == nil || res[0].Container.Signatures[0].SignerName != "Jānis Bērziņš" {
+	var res []flow.Verification
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 3 || res[0].Container == nil || res[0].Container.Signatures[0].SignerName != "Jānis Bērziņš" || res[0].Indication != "INDETERMINATE" {
 		t.Fatalf("--json: exit %d %v\n%s", code, err, stdout)
 	}
 	// A data file changed after signing: not valid, exit 1, the reference
@@ -69,7 +71,7 @@ func TestVerifyContainer(t *testing.T) {
 	added := filepath.Join(dir, "papildināts.edoc")
 	os.WriteFile(added, rezip(t, withManifest, "pielikums.txt", []byte("Pievienots vēlāk.")), 0o644)
 	code, stdout, _ = run(t, "verify", "--trust", inter, added)
-	if code != 1 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "no valid signature covers pielikums.txt") {
+	if code != 1 || !strings.Contains(stdout, "? valid, not fully checked") || !strings.Contains(stdout, "no valid signature covers pielikums.txt") {
 		t.Errorf("a file added after signing: exit %d\n%s", code, stdout)
 	}
 	// In Latvian: the check and what it found in the person's words.
@@ -86,7 +88,7 @@ func TestVerifyContainer(t *testing.T) {
 	os.WriteFile(filepath.Join(mixed, "notes.txt"), []byte("not a document"), 0o644)
 	testpdf.WriteFile(filepath.Join(mixed, "b.pdf"), testpdf.Options{})
 	code, stdout, _ = run(t, "verify", "--trust", inter, "--json", mixed)
-	var mixedRes []verifyFileJSON
+	var mixedRes []flow.Verification
 	if err := json.Unmarshal([]byte(stdout), &mixedRes); err != nil || len(mixedRes) != 2 || mixedRes[0].Container == nil || mixedRes[1].Container != nil || code != 1 {
 		t.Errorf("a directory: exit %d %v\n%s", code, err, stdout)
 	}
@@ -160,7 +162,7 @@ func TestSignContainer(t *testing.T) {
 	inter := filepath.Join(dir, "intermediate.pem")
 	os.WriteFile(inter, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: env.PKI.Intermediate.Cert.Raw}), 0o644)
 	code, stdout, _ = run(t, "verify", "--trust", inter, out)
-	if code != 0 || !strings.Contains(stdout, "✓ valid") || !strings.Contains(stdout, "līgums.txt, tabula.csv") {
+	if code != 3 || !strings.Contains(stdout, "? valid, not fully checked") || !strings.Contains(stdout, "līgums.txt, tabula.csv") {
 		t.Fatalf("verify: exit %d\n%s", code, stdout)
 	}
 	if code, _, stderr := run(t, "--module", env.Module, "sign", "--key", "pkcs11:token=signet-test;object=P-256 signing",
@@ -225,8 +227,8 @@ func TestContainerLevels(t *testing.T) {
 		t.Fatalf("adding a signature: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, stdout, _ = run(t, "verify", "--json", "--trust", root, added)
-	var res []verifyFileJSON
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 || res[0].Container == nil {
+	var res []flow.Verification
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 3 || res[0].Container == nil {
 		t.Fatalf("verify: exit %d %v\n%s", code, err, stdout)
 	}
 	sigs := res[0].Container.Signatures
@@ -268,7 +270,7 @@ func TestContainerLevels(t *testing.T) {
 	}
 	for _, f := range []string{lta, filepath.Join(dir, "renewed.asice")} {
 		code, stdout, _ := run(t, "verify", "--json", "--trust", root, f)
-		var res []verifyFileJSON
+		var res []flow.Verification
 		if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 || res[0].Container == nil || res[0].Container.Signatures[0].Level != "B-LTA" {
 			t.Errorf("%s: exit %d %v\n%s", f, code, err, stdout)
 		}

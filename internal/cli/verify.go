@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/signet-sign/signet/asice"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/escape"
@@ -22,7 +20,8 @@ import (
 )
 
 // verifyExitError carries verify's exit code: 1 when a signature is not
-// valid, 2 when a file could not be read.
+// valid, 2 when a file could not be read, 3 when nothing failed but not
+// everything could be checked.
 type verifyExitError struct {
 	code int
 	err  error
@@ -30,18 +29,6 @@ type verifyExitError struct {
 
 func (e *verifyExitError) Error() string { return e.err.Error() }
 func (e *verifyExitError) Unwrap() error { return e.err }
-
-type verifyFileJSON struct {
-	File   string      `json:"file"`
-	Error  string      `json:"error,omitempty"`
-	Report *pdf.Report `json:"report,omitempty"`
-	// Container is the report of an ASiC-E container (.asice, .edoc).
-	Container *flow.ContainerReport `json:"container,omitempty"`
-	// ArchiveExpires: when the newest document timestamp's certificate
-	// expires; Warning says it is time to renew.
-	ArchiveExpires *time.Time `json:"archiveExpires,omitempty"`
-	Warning        string     `json:"warning,omitempty"`
-}
 
 func (a *app) verifyCommand() *cobra.Command {
 	var (
@@ -79,8 +66,15 @@ For an archive (B-LTA), verify says when the newest document timestamp's
 certificate expires, and warns when that is within --renew-within
 (default 90 days): time for 'signet extend --renew'.
 
-Exit codes: 0 every signature valid, 1 some signature not valid (or none),
-2 a file could not be read.`,
+Each signature is one of three outcomes, as EN 319 102-1 names them (the
+JSON's "indication"): valid (TOTAL-PASSED); valid, not fully checked
+(INDETERMINATE: nothing failed, but something could not be decided, most
+often the certificate's revocation status: --online asks for it); NOT VALID
+(TOTAL-FAILED).
+
+Exit codes: 0 every signature valid and fully checked, 1 some signature not
+valid (or none), 2 a file could not be read, 3 nothing failed but some
+signature could not be fully checked.`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			roots, err := loadTrust(trust)
@@ -99,17 +93,17 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 			if err != nil {
 				return usageError{err}
 			}
-			var results []verifyFileJSON
+			var results []flow.Verification
 			code := 0
 			for _, f := range files {
 				if flow.IsContainer(f) {
 					res, c := a.verifyContainer(cmd.Context(), f, opts)
-					code = max(code, c)
+					code = worseExit(code, c)
 					results = append(results, res)
 					continue
 				}
 				rep, err := flow.VerifyPDF(cmd.Context(), f, opts, asker)
-				res := verifyFileJSON{File: f, Report: rep}
+				res := flow.Verification{File: f, Report: rep}
 				if rep != nil && !rep.ArchiveExpires().IsZero() {
 					exp := rep.ArchiveExpires()
 					res.ArchiveExpires = &exp
@@ -123,12 +117,12 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 				switch {
 				case errors.Is(err, pdf.ErrNoSignatures):
 					res.Error = err.Error()
-					code = max(code, 1)
+					code = worseExit(code, 1)
 				case err != nil:
 					res.Error = err.Error()
-					code = 2
-				case !rep.Valid():
-					code = max(code, 1)
+					code = worseExit(code, 2)
+				default:
+					code = worseExit(code, exitOf(res.Outcome()))
 				}
 				results = append(results, res)
 			}
@@ -138,7 +132,7 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 				}
 			} else {
 				for _, r := range results {
-					printVerify(a.stdout, r, len(files) > 1, verbose)
+					flow.WriteVerification(a.stdout, r, len(files) > 1, verbose)
 				}
 			}
 			switch code {
@@ -146,6 +140,8 @@ Exit codes: 0 every signature valid, 1 some signature not valid (or none),
 				return &verifyExitError{1, errors.New("not every signature is valid")}
 			case 2:
 				return &verifyExitError{2, errors.New("a file could not be read")}
+			case 3:
+				return &verifyExitError{3, errors.New("not every signature could be fully checked")}
 			}
 			return nil
 		},
@@ -168,122 +164,37 @@ func loadTrust(paths []string) ([]*x509.Certificate, error) {
 	return certs, nil
 }
 
-func printVerify(w io.Writer, r verifyFileJSON, withName, verbose bool) {
-	// Names, subjects and messages come from the files: printed escaped
-	// (a newline in a name must not print a line of Signet's own), each
-	// within a line.
-	if withName || r.Error != "" {
-		fmt.Fprintln(w, shown(r.File))
-	}
-	if r.Error != "" {
-		fmt.Fprintf(w, "  %s\n", i18n.T("verify.cannot", map[string]any{"Error": shown(r.Error)}))
-		return
-	}
-	if c := r.Container; c != nil {
-		printContainer(w, c, verbose)
-		return
-	}
-	for _, s := range r.Report.Signatures {
-		mark, verdict := "✓", i18n.T("verify.valid")
-		if !s.Valid {
-			mark, verdict = "✗", i18n.T("verify.not_valid")
-		}
-		parts := []string{fmt.Sprintf("%s %-9s %s", mark, verdict, shown(s.Field)), shown(s.Who())}
-		if t, proven, ok := s.When(); ok {
-			when := map[string]any{"Time": i18n.DateTime(t.UTC())}
-			switch {
-			case proven:
-				parts = append(parts, i18n.T("verify.signed_proven", when))
-			case s.SignedBefore != nil:
-				// A later document timestamp proves it was signed
-				// before then.
-				when["Claimed"], when["Time"] = i18n.DateTime(t.UTC()), i18n.DateTime(s.SignedBefore.UTC())
-				parts = append(parts, i18n.T("verify.signed_before", when))
-			default:
-				parts = append(parts, i18n.T("verify.signed_claimed", when))
-			}
-		}
-		if s.Level != "" {
-			parts = append(parts, i18n.T("verify.level", map[string]any{"Level": s.Level}))
-		}
-		fmt.Fprintf(w, "  %s\n", strings.Join(parts, " · "))
-		for _, c := range s.Checks {
-			switch {
-			case c.Name == "level" || c.Name == "next level":
-				// What the level rests on and what the next lacks,
-				// always said.
-				fmt.Fprintf(w, "      %-8s %-22s %s\n", "", flow.CheckName(c.Name), flow.CheckDetail(c))
-			case verbose || c.Status == pdf.Failed:
-				fmt.Fprintf(w, "      %-8s %-22s %s\n", c.Status, flow.CheckName(c.Name), flow.CheckDetail(c))
-			}
-		}
-		if verbose {
-			if s.Signer != nil {
-				fmt.Fprintf(w, "      signer   %s, issued by %s, serial %s\n", shown(s.Signer.Subject), shown(s.Signer.Issuer), shown(s.Signer.Serial))
-			}
-			fmt.Fprintf(w, "      format   %s; %s; %s\n", s.SubFilter, s.DigestAlgorithm, s.SignatureAlgorithm)
-			if s.Reason != "" || s.Location != "" {
-				fmt.Fprintf(w, "      reason   %s; location %s\n", shown(s.Reason), shown(s.Location))
-			}
-			if s.Certification > 0 {
-				fmt.Fprintf(w, "      certification signature, DocMDP level %d\n", s.Certification)
-			}
-		}
-	}
-	if r.Report.Encryption != "" {
-		fmt.Fprintf(w, "  %s\n", i18n.T("verify.encrypted", map[string]any{"Cipher": r.Report.Encryption}))
-	}
-	if r.ArchiveExpires != nil {
-		fmt.Fprintf(w, "  %s\n", i18n.T("verify.archive", map[string]any{"Date": i18n.Date(r.ArchiveExpires.UTC())}))
-	}
-}
-
 // verifyContainer verifies an ASiC-E container; the exit code is verify's.
-func (a *app) verifyContainer(ctx context.Context, path string, opts pdf.VerifyOptions) (verifyFileJSON, int) {
-	res := verifyFileJSON{File: path}
+func (a *app) verifyContainer(ctx context.Context, path string, opts pdf.VerifyOptions) (flow.Verification, int) {
+	res := flow.Verification{File: path}
 	rep, err := flow.VerifyContainer(ctx, path, opts)
 	if err != nil {
 		res.Error = err.Error()
 		return res, 2
 	}
 	res.Container = rep
-	if !rep.Valid() {
-		return res, 1
-	}
-	return res, 0
+	return res, exitOf(res.Outcome())
 }
 
-// printContainer prints a container's verification like a PDF's: a line
-// per signature, the failed checks (every check with -v), then what is
-// wrong with the container itself.
-func printContainer(w io.Writer, c *flow.ContainerReport, verbose bool) {
-	if len(c.Signatures) == 0 {
-		fmt.Fprintf(w, "  %s\n", i18n.T("verify.container.unsigned"))
+// exitOf is verify's exit code for an outcome.
+func exitOf(i pdf.Indication) int {
+	switch i {
+	case pdf.TotalPassed:
+		return 0
+	case pdf.Indeterminate:
+		return 3
 	}
-	for _, s := range c.Signatures {
-		mark, verdict := "✓", i18n.T("verify.valid")
-		if !s.Valid {
-			mark, verdict = "✗", i18n.T("verify.not_valid")
-		}
-		who := s.ID
-		if s.Signer != nil {
-			who = s.Signer.Subject.CommonName
-		}
-		fmt.Fprintf(w, "  %s %-9s %s · %s · XAdES %s · %s\n", mark, verdict, shown(s.File), shown(who), s.Level, escape.List(s.Covers, 20))
-		for _, k := range s.Checks {
-			switch {
-			case k.Name == "level" || k.Name == "next level":
-				fmt.Fprintf(w, "      %-8s %-22s %s\n", "", flow.CheckName(k.Name), flow.CheckDetail(k))
-			case verbose || k.Status == asice.Failed:
-				fmt.Fprintf(w, "      %-8s %-22s %s\n", k.Status, flow.CheckName(k.Name), flow.CheckDetail(k))
-			}
-		}
+	return 1
+}
+
+// worseExit is the exit code saying the worse of two: a file not read
+// (2), then a signature not valid (1), then one not fully checked (3).
+func worseExit(a, b int) int {
+	rank := map[int]int{0: 0, 3: 1, 1: 2, 2: 3}
+	if rank[b] > rank[a] {
+		return b
 	}
-	for _, k := range c.Checks {
-		if verbose || k.Status != asice.Passed {
-			fmt.Fprintf(w, "  %s: %s: %s\n", i18n.T("verify.container"), flow.CheckName(k.Name), flow.CheckDetail(k))
-		}
-	}
+	return a
 }
 
 // shown is text from a file as printed: escaped, within a line.
