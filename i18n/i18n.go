@@ -13,6 +13,7 @@ package i18n
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -284,4 +285,48 @@ func Date(t time.Time) string {
 // format, in local time, with the zone.
 func DateTime(t time.Time) string {
 	return t.Local().Format(T("format.datetime"))
+}
+
+// Said is an error that can say itself in a language: its Error is the
+// English (logs, machine output), Say the person's.
+type Said interface {
+	error
+	Say(l *Localizer) string
+}
+
+// Error is an error whose words are a catalogue message.
+type Error struct {
+	ID   string
+	Data map[string]any
+	// Err is the cause, for errors.Is; its words are not repeated.
+	Err error
+}
+
+// Errorf is an error saying message id with data.
+func Errorf(id string, data map[string]any, cause ...error) error {
+	e := &Error{ID: id, Data: data}
+	if len(cause) > 0 {
+		e.Err = cause[0]
+	}
+	return e
+}
+
+func (e *Error) Error() string           { return In(For("en"), e.ID, -1, Machine(e.Data)) }
+func (e *Error) Say(l *Localizer) string { return In(l, e.ID, -1, e.Data) }
+func (e *Error) Unwrap() error           { return e.Err }
+
+// Message is err in the current language: the first error in its chain
+// that can say itself (Said) is said so, in place, within what wraps it
+// ("doc.pdf: …"); an error that cannot is its English.
+func Message(err error) string {
+	var s Said
+	if !errors.As(err, &s) {
+		return err.Error()
+	}
+	full, own := err.Error(), s.Error()
+	said := s.Say(loc())
+	if i := strings.LastIndex(full, own); i >= 0 {
+		return full[:i] + said + full[i+len(own):]
+	}
+	return said
 }

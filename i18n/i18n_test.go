@@ -126,7 +126,7 @@ func usedIDs(t *testing.T) map[string]string {
 				}
 			}
 			switch name {
-			case "T", "N":
+			case "T", "N", "Errorf":
 			case "In":
 				arg = 1
 			default:

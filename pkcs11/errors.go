@@ -7,6 +7,7 @@ import (
 
 	p11 "github.com/miekg/pkcs11"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -15,18 +16,18 @@ var (
 	ErrPINIncorrect = errors.New("wrong PIN")
 	// ErrPINLocked reports a PIN blocked after too many wrong tries. Only the
 	// PUK or the card issuer can unblock it.
-	ErrPINLocked = errors.New("PIN is locked")
+	ErrPINLocked = i18n.Errorf("pin.err.locked", nil)
 	// ErrPINExpired reports a PIN that must be changed before it can be used.
-	ErrPINExpired = errors.New("PIN has expired and must be changed")
+	ErrPINExpired = i18n.Errorf("pin.err.expired", nil)
 	// ErrPINFormat reports a PIN of a length or character set the token
 	// does not accept. Tokens refuse such a PIN before checking it, so it
 	// does not count as a wrong try.
-	ErrPINFormat = errors.New("PIN has a length or characters the token does not accept")
+	ErrPINFormat = i18n.Errorf("pin.err.format", nil)
 	// ErrTokenRemoved reports that the card or token went away.
-	ErrTokenRemoved = errors.New("the card or token was removed")
+	ErrTokenRemoved = i18n.Errorf("err.token_removed", nil)
 	// ErrKeyGone: a key found before is no longer on the token (the
 	// token was removed and put back, or the key deleted).
-	ErrKeyGone = errors.New("the key is no longer on the token (was the token removed?)")
+	ErrKeyGone = i18n.Errorf("err.key_gone", nil)
 	// ErrTokenNotFound reports that no present token matches a selection.
 	ErrTokenNotFound = errors.New("no such token")
 	// ErrKeyNotFound reports that no key or certificate matches a selection.
@@ -34,7 +35,7 @@ var (
 	// ErrAmbiguous reports that a selection matches more than one object.
 	ErrAmbiguous = errors.New("selection matches more than one object")
 	// ErrMechanism reports a signing mechanism the token does not offer.
-	ErrMechanism = errors.New("mechanism not supported by the token")
+	ErrMechanism = i18n.Errorf("err.mechanism", nil)
 	// ErrKeyCannotSign reports a key whose attributes forbid signing.
 	ErrKeyCannotSign = errors.New("key is not allowed to sign")
 	// ErrNotLoggedIn reports an operation the token refused without a login.
@@ -44,7 +45,7 @@ var (
 	// ErrModule reports a PKCS#11 module that cannot be loaded.
 	ErrModule = errors.New("cannot load PKCS#11 module")
 	// ErrDevice reports a failure of the token or reader itself.
-	ErrDevice = errors.New("token or reader failed")
+	ErrDevice = i18n.Errorf("err.device", nil)
 )
 
 // PINError reports a PIN the token refused, with the token's PIN state
@@ -63,20 +64,30 @@ type PINError struct {
 	Unsure bool
 }
 
-func (e *PINError) Error() string {
-	what := "PIN"
-	if e.ContextSpecific {
-		what = "signature PIN"
+func (e *PINError) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language, with the tries left as the token
+// tells them after this wrong PIN.
+func (e *PINError) Say(l *i18n.Localizer) string {
+	data := map[string]any{"Token": e.Token}
+	var msg string
+	switch {
+	case e.Unsure && e.ContextSpecific:
+		msg = i18n.In(l, "pin.err.unsure_signature", -1, data)
+	case e.Unsure:
+		msg = i18n.In(l, "pin.err.unsure", -1, data)
+	case e.ContextSpecific:
+		msg = i18n.In(l, "pin.err.wrong_signature", -1, data)
+	default:
+		msg = i18n.In(l, "pin.err.wrong", -1, data)
 	}
 	if e.Unsure {
-		msg := fmt.Sprintf("token %q refused the %s without saying why (CKR_GENERAL_ERROR): most likely the %s is wrong", e.Token, what, what)
-		if s := e.Status.Describe(); s != "" {
+		if s := e.Status.after(l); s != "" {
 			return msg + ": " + s
 		}
-		return msg + "; the token does not tell how many tries are left"
+		return msg + "; " + i18n.In(l, "pin.err.no_count", -1)
 	}
-	msg := fmt.Sprintf("wrong %s for token %q", what, e.Token)
-	if s := e.Status.Describe(); s != "" {
+	if s := e.Status.after(l); s != "" {
 		msg += ": " + s
 	}
 	return msg

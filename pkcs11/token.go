@@ -8,6 +8,8 @@ import (
 	"time"
 
 	p11 "github.com/miekg/pkcs11"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Slot is a reader or a virtual slot of a module, with its token if one is
@@ -73,17 +75,27 @@ func (s PINStatus) TriesLeft() int {
 	return -1
 }
 
-// Describe says the state in words, or "" when there is nothing to warn of.
-func (s PINStatus) Describe() string {
+// Describe says the state before a PIN is asked, in l's language, or ""
+// when there is nothing to warn of.
+func (s PINStatus) Describe(l *i18n.Localizer) string {
+	if s.CountLow && !s.Locked && !s.FinalTry {
+		return i18n.In(l, "pin.state.count_low", -1)
+	}
+	return s.after(l)
+}
+
+// after says the state after a wrong PIN: that try is what was counted,
+// so it is not called "an earlier" one.
+func (s PINStatus) after(l *i18n.Localizer) string {
 	switch {
 	case s.Locked:
-		return "the PIN is locked"
+		return i18n.In(l, "pin.state.locked", -1)
 	case s.FinalTry:
-		return "one try left: another wrong PIN locks it"
+		return i18n.In(l, "pin.state.final_try", -1)
 	case s.CountLow:
-		return "an earlier wrong PIN was counted; few tries are left"
+		return i18n.In(l, "pin.state.few_left", -1)
 	case s.ToBeChanged:
-		return "the PIN must be changed"
+		return i18n.In(l, "pin.state.to_be_changed", -1)
 	}
 	return ""
 }

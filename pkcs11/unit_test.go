@@ -16,6 +16,7 @@ import (
 
 	p11 "github.com/miekg/pkcs11"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/prompt"
 )
 
@@ -43,7 +44,7 @@ func TestDecodeTokenFlags(t *testing.T) {
 			if got := f.UserPIN.TriesLeft(); got != tc.triesLeft {
 				t.Errorf("TriesLeft = %d, want %d", got, tc.triesLeft)
 			}
-			if d := f.UserPIN.Describe(); (tc.describe == "") != (d == "") || !strings.Contains(d, tc.describe) {
+			if d := f.UserPIN.Describe(i18n.For("en")); (tc.describe == "") != (d == "") || !strings.Contains(d, tc.describe) {
 				t.Errorf("Describe = %q, want it to mention %q", d, tc.describe)
 			}
 		})

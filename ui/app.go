@@ -146,6 +146,11 @@ type App struct {
 	// reportScroll is the last verification report's scroll (the tour
 	// shows its end).
 	reportScroll *container.Scroll
+	// skipsConfirmed: the person agreed to sign all but the documents
+	// signing all leaves out (UI goroutine only).
+	skipsConfirmed bool
+	// extendChoice is the level choice of the last extend dialog (tests).
+	extendChoice *widget.Select
 	// watching is closed when the token watcher has stopped: Close waits
 	// for it, so that no module call is under way when the modules are
 	// finalized (C_Finalize beside a C_GetSlotList is undefined).
@@ -318,7 +323,8 @@ func (a *App) updateSignButton() {
 	if a.signBtn == nil || a.docs == nil {
 		return // still being built
 	}
-	n := len(a.docs.signable())
+	take, _ := a.docs.signable()
+	n := len(take)
 	switch {
 	case n == 0:
 		a.signBtn.SetText(i18n.T("ui.sign"))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 )
 
 // docEntry is one row of the document list.
@@ -44,6 +45,7 @@ func newDocuments(app *App) *documents {
 	d.list = widget.NewList(d.length, d.create, d.update)
 	d.list.OnSelected = func(id widget.ListItemID) {
 		d.selected = id
+		d.app.updateSignButton() // the selection is what is signed
 		d.reportBtn.Enable()
 		d.removeBtn.Enable()
 		// Extending for the archive is for signed documents: PDFs and
@@ -56,6 +58,7 @@ func newDocuments(app *App) *documents {
 	}
 	d.list.OnUnselected = func(widget.ListItemID) {
 		d.selected = -1
+		d.app.updateSignButton()
 		d.reportBtn.Disable()
 		d.removeBtn.Disable()
 		d.extendBtn.Disable()
@@ -128,11 +131,11 @@ type docView struct {
 
 func describeDocument(e *docEntry) docView {
 	if e.info == nil {
-		return docView{theme.DocumentIcon(), "reading…"}
+		return docView{theme.DocumentIcon(), i18n.T("ui.reading")}
 	}
 	doc := e.info
 	if doc.Err != nil {
-		return docView{theme.ErrorIcon(), "cannot be read: " + doc.Err.Error()}
+		return docView{theme.ErrorIcon(), i18n.T("docs.cannot_read_why", map[string]any{"Err": escape.Text(i18n.Message(doc.Err))})}
 	}
 	if doc.Locked {
 		return docView{theme.LoginIcon(), doc.Verdict()}
@@ -233,8 +236,38 @@ func (d *documents) removeSelected() {
 // signable are the documents a signing takes: all on the list. One that
 // cannot be read is tried too and reported with its reason, so the
 // results account for every document the person chose.
-func (d *documents) signable() []*docEntry {
-	return d.all()
+func (d *documents) signable() (take []*docEntry, skipped []signSkip) {
+	if e := d.entry(d.selected); e != nil {
+		return []*docEntry{e}, nil // the person chose it, whatever it holds
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, e := range d.entries {
+		var why string
+		switch info := e.info; {
+		case info == nil:
+		case info.Err != nil:
+			why = i18n.T("ui.skip.unreadable")
+		case info.Container != nil:
+			why = i18n.T("ui.skip.container")
+		case info.Report != nil && len(info.Report.Signatures) > 0 && !info.Report.Valid():
+			why = i18n.T("ui.skip.invalid")
+		case info.Signed():
+			why = i18n.T("ui.skip.signed")
+		}
+		if why != "" {
+			skipped = append(skipped, signSkip{e, why})
+			continue
+		}
+		take = append(take, e)
+	}
+	return take, skipped
+}
+
+// signSkip is a document signing all leaves out, and why.
+type signSkip struct {
+	entry *docEntry
+	why   string
 }
 
 // all are every document on the list.

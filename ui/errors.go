@@ -36,16 +36,22 @@ func (a *App) showError(title string, err error) {
 // errorContent is the message with its hint.
 func (a *App) errorContent(err error) fyne.CanvasObject {
 	// An error can quote what a file holds: shown escaped.
-	msg := widget.NewLabel(sentence(escape.Text(err.Error())))
+	msg := widget.NewLabel(sentence(a.errorText(err)))
 	msg.Wrapping = fyne.TextWrapWord
 	items := []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, msg)}
 	if h := flow.Hint(err); h != "" {
-		hint := widget.NewLabel("What to do: " + sentence(h))
+		hint := widget.NewLabel(i18n.T("ui.what_to_do", map[string]any{"Hint": sentence(h)}))
 		hint.Wrapping = fyne.TextWrapWord
 		hint.Importance = widget.MediumImportance
 		items = append(items, hint)
 	}
 	return container.NewVBox(items...)
+}
+
+// errorText is err in the person's language as far as it can say itself
+// (i18n.Message), escaped: an error can quote what a file holds.
+func (a *App) errorText(err error) string {
+	return escape.Text(i18n.Message(err))
 }
 
 // capitalize starts s with a capital letter.

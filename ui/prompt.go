@@ -147,8 +147,16 @@ func secretWarning(req prompt.Request) string {
 		return i18n.N("pin.tries_left", req.TriesLeft)
 	case isPIN && req.TriesLow:
 		return i18n.T("pin.tries_low")
+	case req.TriesLeft == 1:
+		return i18n.T("pin.code_final_try")
+	case req.TriesLeft > 1:
+		return i18n.N("pin.tries_left", req.TriesLeft)
+	case req.TriesLow && req.Kind == prompt.DocumentPassword:
+		return i18n.T("pin.password_wrong")
+	case req.TriesLow:
+		return i18n.T("pin.code_tries_low")
 	}
-	return sentence(req.Warning())
+	return ""
 }
 
 func secretTitle(req prompt.Request) string {
@@ -158,12 +166,12 @@ func secretTitle(req prompt.Request) string {
 	case prompt.Password:
 		return i18n.T("pin.title.keyfile")
 	case prompt.Passcode:
-		return "Passcode"
+		return i18n.T("pin.title.passcode")
 	case prompt.OTP:
 		if req.CanResend {
-			return "Security code"
+			return i18n.T("pin.title.security_code")
 		}
-		return "One-time code"
+		return i18n.T("pin.title.otp")
 	case prompt.AccountPIN:
 		return i18n.T("pin.title.signature")
 	case prompt.DocumentPassword:
@@ -178,28 +186,28 @@ func secretTitle(req prompt.Request) string {
 func secretExplanation(req prompt.Request) string {
 	if c := req.Certificate; c != nil && (req.Kind == prompt.SignaturePIN || req.Kind == prompt.TokenPIN || req.Kind == prompt.AccountPIN) {
 		// Which of the person's keys: purpose, issuer, validity.
-		req.Key = fmt.Sprintf("%s (%s, issued by %s, valid until %s)", req.Key, purposeWords(keys.CertificatePurpose(c)),
-			c.Issuer.CommonName, c.NotAfter.Format("2 Jan 2006"))
+		req.Key = i18n.T("pin.key_described", map[string]any{"Key": req.Key, "Purpose": purposeWords(keys.CertificatePurpose(c)),
+			"Issuer": c.Issuer.CommonName, "Until": i18n.Day(c.NotAfter)})
 	}
 	switch req.Kind {
 	case prompt.SignaturePIN:
 		return i18n.T("pin.explain.signature", map[string]any{"Token": req.Token, "Key": req.Key})
 	case prompt.Password:
-		return fmt.Sprintf("Enter the password of %s.", req.Token)
+		return i18n.T("pin.explain.password", map[string]any{"Token": req.Token})
 	case prompt.Passcode:
-		return fmt.Sprintf("Enter the passcode of the signing agreement %s.", req.Token)
+		return i18n.T("pin.explain.passcode", map[string]any{"Token": req.Token})
 	case prompt.OTP:
 		if req.CanResend {
-			return fmt.Sprintf("A security code for your %s was sent to you by SMS. Enter it here, or have a new one sent.", req.Token)
+			return i18n.T("pin.explain.sms_code", map[string]any{"Token": req.Token})
 		}
-		return fmt.Sprintf("The service sent you a one-time code for agreement %s by SMS or email. Enter it here.", req.Token)
+		return i18n.T("pin.explain.otp", map[string]any{"Token": req.Token})
 	case prompt.AccountPIN:
-		return fmt.Sprintf("Enter the signature PIN of your %s to sign as %s.", req.Token, req.Key)
+		return i18n.T("pin.explain.account", map[string]any{"Token": req.Token, "Key": req.Key})
 	case prompt.DocumentPassword:
 		if req.Owner {
-			return fmt.Sprintf("The permissions of %s forbid filling in forms and annotating, which a signature needs. Enter its owner password to sign it.", req.Token)
+			return i18n.T("pin.explain.owner", map[string]any{"Token": req.Token})
 		}
-		return fmt.Sprintf("%s is protected by a password. Enter it to open the document.", req.Token)
+		return i18n.T("pin.explain.document", map[string]any{"Token": req.Token})
 	}
 	if req.Key != "" {
 		return i18n.T("pin.explain.token_key", map[string]any{"Token": req.Token, "Key": req.Key})
@@ -211,9 +219,9 @@ func secretExplanation(req prompt.Request) string {
 func (p *dialogPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 	var d dialog.Dialog
 	p.app.doWait(func() {
-		msg := fmt.Sprintf("Enter the PIN of token %q on the card reader's keypad.", req.Token)
-		if w := req.Warning(); w != "" {
-			msg += "\n\n" + sentence(w)
+		msg := i18n.T("pin.explain.pinpad", map[string]any{"Token": req.Token})
+		if w := secretWarning(req); w != "" {
+			msg += "\n\n" + w
 		}
 		l := widget.NewLabel(msg)
 		l.Wrapping = fyne.TextWrapWord

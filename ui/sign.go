@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/desktop"
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
@@ -30,8 +29,23 @@ func (a *App) startSigning() {
 	if a.isBusy() {
 		return
 	}
-	docs := a.docs.signable()
+	docs, skipped := a.docs.signable()
 	if len(docs) == 0 {
+		if len(skipped) > 0 {
+			a.showError(i18n.T("ui.skip.nothing"), errors.New(skippedText(skipped)))
+		}
+		return
+	}
+	if len(skipped) > 0 && !a.skipsConfirmed {
+		// Signing all leaves some out: say which and why before the PIN.
+		msg := i18n.N("ui.skip.confirm", len(docs), map[string]any{"Skipped": skippedText(skipped)})
+		dialog.ShowConfirm(i18n.T("ui.skip.title"), msg, func(ok bool) {
+			if ok {
+				a.skipsConfirmed = true
+				defer func() { a.skipsConfirmed = false }()
+				a.startSigning()
+			}
+		}, a.win)
 		return
 	}
 	method := a.signer.method.Selected
@@ -84,6 +98,19 @@ func (a *App) startSigning() {
 	}, a.win)
 }
 
+// skippedText names the documents left out, each with the reason.
+func skippedText(skipped []signSkip) string {
+	var lines []string
+	for i, s := range skipped {
+		if i == 10 {
+			lines = append(lines, i18n.N("ui.skip.more", len(skipped)-10))
+			break
+		}
+		lines = append(lines, "• "+escape.Text(filepath.Base(s.entry.path))+" — "+s.why)
+	}
+	return strings.Join(lines, "\n")
+}
+
 type signRequest struct {
 	method    string
 	key       flow.KeyChoice
@@ -130,7 +157,7 @@ func (a *App) sign(r signRequest) {
 		a.do(func() {
 			pv.overall.SetValue(float64(done) / float64(max(total, 1)))
 			if current != "" && !pv.stop.Disabled() {
-				pv.current.SetText(fmt.Sprintf("Document %d of %d: %s", done+1, total, filepath.Base(current)))
+				pv.current.SetText(i18n.T("ui.progress.document", map[string]any{"N": done + 1, "Total": total, "Name": filepath.Base(current)}))
 			}
 		})
 	}
@@ -152,7 +179,7 @@ func (a *App) sign(r signRequest) {
 				a.showError(i18n.T("ui.err.could_not_sign"), err)
 				return
 			}
-			a.showResults(rows)
+			a.showResults(rows, resultsSigned)
 		})
 	})
 }
@@ -223,7 +250,7 @@ func (a *App) resultRows(results []flow.Result) []resultRow {
 			if d.Locked {
 				// Signed with the password asked; the list's report
 				// asks it again to show the signatures.
-				rows[i].Verdict, rows[i].OK = "signed, encrypted with its password", r.Err == nil
+				rows[i].Verdict, rows[i].OK = i18n.T("ui.row.locked"), r.Err == nil
 			}
 			if d.Err != nil {
 				rows[i].Err = d.Err
@@ -234,12 +261,21 @@ func (a *App) resultRows(results []flow.Result) []resultRow {
 	return rows
 }
 
-// showResults lists each document's outcome with a way to its folder.
-func (a *App) showResults(rows []resultRow) {
+// resultsKind says what a batch did: the results' words.
+type resultsKind int
+
+const (
+	resultsSigned resultsKind = iota
+	resultsExtended
+)
+
+// showResults lists each document's outcome, with what can be done with
+// the new file: open it, verify it, show it in its folder.
+func (a *App) showResults(rows []resultRow, kind resultsKind) {
 	a.mu.Lock()
 	a.lastResults = rows
 	a.mu.Unlock()
-	signed := 0
+	done := 0
 	box := container.NewVBox()
 	for _, r := range rows {
 		var icon fyne.Resource
@@ -247,16 +283,20 @@ func (a *App) showResults(rows []resultRow) {
 		var partly *flow.PartlySignedError
 		switch {
 		case r.Err == nil:
-			signed++
+			done++
 			icon, title = theme.ConfirmIcon(), filepath.Base(r.Output)
-			detail = "signed · " + r.Verdict
+			if kind == resultsExtended {
+				detail = i18n.T("ui.row.extended", map[string]any{"Verdict": r.Verdict})
+			} else {
+				detail = i18n.T("ui.row.signed", map[string]any{"Verdict": r.Verdict})
+			}
 		case errors.As(r.Err, &partly):
-			signed++
+			done++
 			icon, title = theme.WarningIcon(), filepath.Base(r.Output)
-			detail = fmt.Sprintf("signed at %s, not %s · %s — not extended: %v", partly.Reached, partly.Wanted, r.Verdict, partly.Err)
+			detail = i18n.T("ui.row.partly", map[string]any{"Reached": string(partly.Reached), "Wanted": string(partly.Wanted), "Verdict": r.Verdict, "Err": a.errorText(partly.Err)})
 		default:
 			icon, title = theme.ErrorIcon(), filepath.Base(r.Input)
-			detail = "not signed: " + strings.TrimPrefix(escape.Text(r.Err.Error()), "not signed: ")
+			detail = i18n.T("ui.row.failed", map[string]any{"Err": strings.TrimPrefix(a.errorText(r.Err), "not signed: ")})
 			if h := flow.Hint(r.Err); h != "" {
 				detail += " — " + h
 			}
@@ -265,20 +305,53 @@ func (a *App) showResults(rows []resultRow) {
 		d := widget.NewLabel(detail)
 		d.Wrapping = fyne.TextWrapWord
 		d.SizeName = theme.SizeNameCaptionText
-		var action fyne.CanvasObject
+		var actions fyne.CanvasObject
 		if r.Err == nil || partly != nil {
-			dir := filepath.Dir(r.Output)
-			action = container.NewCenter(widget.NewButtonWithIcon(i18n.T("ui.show_in_folder"), theme.FolderOpenIcon(), func() {
-				if err := a.fyne.OpenURL(&url.URL{Scheme: "file", Path: dir}); err != nil {
-					a.showError(i18n.T("ui.err.open_folder"), err)
-				}
-			}))
+			out := r.Output
+			actions = container.NewCenter(container.NewHBox(
+				widget.NewButtonWithIcon(i18n.T("ui.open"), theme.FileIcon(), func() { a.openFile(out) }),
+				widget.NewButtonWithIcon(i18n.T("ui.verify"), theme.ConfirmIcon(), func() { a.verifyFile(out) }),
+				widget.NewButtonWithIcon(i18n.T("ui.show_in_folder"), theme.FolderOpenIcon(), func() { a.showInFolder(out) }),
+			))
 		}
-		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), action, container.NewVBox(t, d)))
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), actions, container.NewVBox(t, d)))
 	}
-	title := fmt.Sprintf("%d of %d signed", signed, len(rows))
+	title := i18n.N("ui.results.signed", len(rows), map[string]any{"Done": done})
+	if kind == resultsExtended {
+		title = i18n.N("ui.results.extended", len(rows), map[string]any{"Done": done})
+	}
 	a.setStatus("%s", title)
 	d := dialog.NewCustom(title, i18n.T("ui.close"), container.NewVScroll(box), a.win)
-	d.Resize(fyne.NewSize(620, 200+float32(min(len(rows), 6))*70))
+	size := a.win.Canvas().Size()
+	d.Resize(fyne.NewSize(min(size.Width-20, 720), min(size.Height-20, 200+float32(min(len(rows), 6))*70)))
 	d.Show()
+}
+
+// openFile opens a document with the desktop's application for it.
+func (a *App) openFile(path string) {
+	a.run(func() {
+		if err := desktop.Open(path); err != nil {
+			a.do(func() { a.showError(i18n.T("ui.err.open_document"), err) })
+		}
+	})
+}
+
+// showInFolder shows a file in the desktop's file manager, and says
+// when the desktop has none.
+func (a *App) showInFolder(path string) {
+	a.run(func() {
+		if err := desktop.ShowInFolder(path); err != nil {
+			a.do(func() { a.showError(i18n.T("ui.err.open_folder"), err) })
+		}
+	})
+}
+
+// verifyFile shows the verification report of a file (a signed copy),
+// without adding it to the list.
+func (a *App) verifyFile(path string) {
+	verify := a.verifyOptions()
+	a.run(func() {
+		doc := flow.InspectDocument(context.Background(), path, verify)
+		a.do(func() { a.showReport(&docEntry{path: path, info: &doc}) })
+	})
 }

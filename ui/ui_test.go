@@ -479,38 +479,50 @@ func TestTokenRemoval(t *testing.T) {
 	}
 }
 
+// TestBatchWithBrokenPDF (issue 31, 7): signing all leaves out what it
+// should not take (here a file that cannot be read) and says which and why
+// before the PIN; a selected document is what is signed, alone, even one
+// signed already (a second signature).
 func TestBatchWithBrokenPDF(t *testing.T) {
 	h := newHarness(t, nil, nil)
 	h.docs("one.pdf", "broken.pdf", "three.pdf")
 	if got := describeDocument(h.app.docs.entry(1)).details; !strings.HasPrefix(got, "cannot be read: ") {
 		t.Errorf("broken row says %q", got)
 	}
-	if h.app.signBtn.Text != "Sign 3 documents" {
+	if h.app.signBtn.Text != "Sign 2 documents" {
 		t.Errorf("button %q", h.app.signBtn.Text)
 	}
 	h.choose(softhsmtest.MainToken, "RSA-2048 signing")
 	test.Tap(h.app.signBtn)
+	ask := h.app.win.Canvas().Overlays().Top()
+	if said := allTexts(ask); !strings.Contains(said, "• broken.pdf — cannot be read") || !strings.Contains(said, "Sign the other 2 documents?") {
+		t.Fatalf("the skip is not said:\n%s", said)
+	}
+	test.Tap(findButton(ask, "Yes"))
 	h.answer(softhsmtest.PIN)
 	rows := h.results()
-	if len(rows) != 3 {
-		t.Fatalf("%d rows", len(rows))
+	if len(rows) != 2 || !rows[0].OK || !rows[1].OK || filepath.Base(rows[0].Input) != "one.pdf" || filepath.Base(rows[1].Input) != "three.pdf" {
+		t.Fatalf("rows %+v", rows)
 	}
-	signed, failed := 0, 0
-	for _, r := range rows {
-		if r.Err == nil && r.OK {
-			signed++
-		} else {
-			failed++
-			if filepath.Base(r.Input) != "broken.pdf" || r.Err == nil || r.Err.Error() == "" {
-				t.Errorf("failure %+v", r)
-			}
-		}
-	}
-	if signed != 2 || failed != 1 {
-		t.Errorf("%d signed, %d failed: %+v", signed, failed, rows)
-	}
-	if got := h.app.status.Text; got != "2 of 3 signed" {
+	if got := h.app.status.Text; got != "2 of 2 signed" {
 		t.Errorf("status %q", got)
+	}
+	h.app.win.Canvas().Overlays().Top().Hide()
+
+	// The signed copy on the list, selected: it alone is signed again.
+	h.add(rows[0].Output)
+	h.app.docs.list.Select(3)
+	if h.app.signBtn.Text != "Sign 1 document" {
+		t.Errorf("button %q with one selected", h.app.signBtn.Text)
+	}
+	h.app.mu.Lock()
+	h.app.lastResults = nil
+	h.app.mu.Unlock()
+	test.Tap(h.app.signBtn)
+	h.answer(softhsmtest.PIN)
+	rows = h.results()
+	if len(rows) != 1 || !rows[0].OK || filepath.Base(rows[0].Output) != "one-signed-signed.pdf" || !strings.HasPrefix(rows[0].Verdict, "2 signatures") {
+		t.Fatalf("rows %+v (%v)", rows, h.lastError())
 	}
 }
 
@@ -924,10 +936,12 @@ func TestSignAsContainer(t *testing.T) {
 		t.Errorf("a container's report speaks of PAdES:\n%s", markup)
 	}
 
-	// Signed again: a second signature, the first kept.
+	// Signed again, selected (signing all leaves containers out): a
+	// second signature, the first kept.
 	h.app.mu.Lock()
 	h.app.lastResults = nil
 	h.app.mu.Unlock()
+	h.app.docs.list.Select(0)
 	test.Tap(h.app.signBtn)
 	h.answer(softhsmtest.PIN)
 	rows = h.results()
@@ -975,7 +989,7 @@ func TestPinpadNotice(t *testing.T) {
 			notice += l.Text + "\n"
 		}
 	}
-	if !strings.Contains(notice, `Enter the PIN of token "eID" on the card reader's keypad.`) || !strings.Contains(notice, "This is the final try") {
+	if !strings.Contains(notice, "Enter the PIN of token “eID” on the card reader's keypad.") || !strings.Contains(notice, "This is the final try") {
 		t.Errorf("notice says %q", notice)
 	}
 	h.off(done)
