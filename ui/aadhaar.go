@@ -123,7 +123,7 @@ func (f *aadhaarForm) signers() ([]flow.AadhaarSigner, error) {
 		}
 		sg, err := flow.ParseAadhaarSigner(line)
 		if err != nil {
-			return nil, fmt.Errorf("signer %d: give the name and the Aadhaar number (and the year of birth as four digits, or nothing)", i+1)
+			return nil, i18n.Errorf("ui.aa.err_signer", map[string]any{"N": i + 1})
 		}
 		if r.place != nil {
 			sg.Place = &aadhaar.Rect{Page: r.place.Page, X1: r.place.Rect[0], Y1: r.place.Rect[1], X2: r.place.Rect[2], Y2: r.place.Rect[3]}
@@ -131,7 +131,7 @@ func (f *aadhaarForm) signers() ([]flow.AadhaarSigner, error) {
 		out = append(out, sg)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("add at least one signer: name and Aadhaar number")
+		return nil, i18n.Errorf("ui.aa.err_none", nil)
 	}
 	return out, nil
 }
@@ -156,7 +156,7 @@ func (a *App) signAadhaar(ctx context.Context, r signRequest, progress func(int,
 	}
 	s := a.cfg.Settings
 	if s.AadhaarRedirectURL == "" {
-		return nil, errors.New("set the redirect page in Settings → Services: the service sends each signer there after signing")
+		return nil, i18n.Errorf("ui.aa.err_redirect", nil)
 	}
 	c, err := aadhaar.New(aadhaar.Config{URL: s.AadhaarURL, ClientID: a.secret(keyringAadhaar, "client-id"),
 		ClientSecret: a.secret(keyringAadhaar, "client-secret"), ProductInstanceID: a.secret(keyringAadhaar, "product-instance-id")})
@@ -196,7 +196,7 @@ func (a *App) showAadhaarStatus(stop func()) *aadhaarStatus {
 // update shows a request's signers: status, the reason of a failed
 // attempt, and their signing link.
 func (st *aadhaarStatus) update(a *App, r *aadhaar.Request) {
-	st.request.SetText(fmt.Sprintf("Request %s: %s. Send each signer their link; the service shows them the document and asks their Aadhaar OTP.", r.ID, flow.AadhaarProgress(r)))
+	st.request.SetText(i18n.T("ui.aa.request", map[string]any{"ID": r.ID, "Progress": flow.AadhaarProgress(r)}))
 	for len(st.states) < len(r.Signers) {
 		i := len(st.states)
 		state := widget.NewLabel("")
@@ -234,7 +234,7 @@ func signerWords(status string) string {
 	case aadhaar.SignerSigned:
 		return "signed"
 	case aadhaar.SignerInProgress:
-		return "signing now"
+		return i18n.T("ui.aa.signing_now")
 	}
 	return "waiting"
 }

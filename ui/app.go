@@ -20,7 +20,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -146,6 +145,10 @@ type App struct {
 	// reportScroll is the last verification report's scroll (the tour
 	// shows its end).
 	reportScroll *container.Scroll
+	// menu is the window's main menu (its shortcuts); dialogs those that
+	// answer Enter and Escape, the top one last (UI goroutine only).
+	menu    *fyne.MainMenu
+	dialogs []*keyedDialog
 	// skipsConfirmed: the person agreed to sign all but the documents
 	// signing all leaves out (UI goroutine only).
 	skipsConfirmed bool
@@ -203,10 +206,8 @@ func New(a fyne.App, cfg Config) *App {
 		}
 		app.AddFiles(paths)
 	})
-	app.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) { app.docs.openDialog() })
-	app.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) { app.startSigning() })
+	app.win.SetMainMenu(app.mainMenu())
+	app.win.Canvas().SetOnTypedKey(app.typedKey)
 	app.updateSignButton()
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -26,9 +26,12 @@ func TestNoWordsOutsideTheCatalogue(t *testing.T) {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		af, err := parser.ParseFile(fset, f, nil, 0)
+		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if f != "tour.go" {
+			formattedWords(t, fset, af)
 		}
 		ast.Inspect(af, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
@@ -62,6 +65,50 @@ func TestNoWordsOutsideTheCatalogue(t *testing.T) {
 			return true
 		})
 	}
+}
+
+// formattedWords catches the shapes a widget's text is built in besides a
+// literal argument (issue 31, 3): a sentence in fmt.Sprintf, fmt.Errorf
+// or errors.New, a phrase joined with +, a label in a table of rows. Any
+// literal with two words or more is one, outside an i18n call and the
+// keys of template data.
+func formattedWords(t *testing.T, fset *token.FileSet, af *ast.File) {
+	skip := map[ast.Node]bool{}
+	skipLines := map[int]bool{} // a line marked "i18n:skip" says why it is no text for people
+	for _, g := range af.Comments {
+		if strings.Contains(g.Text(), "i18n:skip") {
+			skipLines[fset.Position(g.Pos()).Line] = true
+		}
+	}
+	ast.Inspect(af, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ImportSpec, *ast.Field:
+			return false // paths, struct tags
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+				if pkg, ok := sel.X.(*ast.Ident); ok && (pkg.Name == "i18n" || pkg.Name == "log" || pkg.Name == "slog") {
+					for _, a := range n.Args {
+						skip[a] = true
+					}
+				}
+			}
+		case *ast.KeyValueExpr:
+			skip[n.Key] = true
+		case *ast.BinaryExpr:
+			if n.Op == token.EQL || n.Op == token.NEQ {
+				skip[n.X], skip[n.Y] = true, true // a name compared, not shown
+			}
+		case *ast.BasicLit:
+			if n.Kind != token.STRING || skip[n] || skipLines[fset.Position(n.Pos()).Line] {
+				return true
+			}
+			s, _ := strconv.Unquote(n.Value)
+			if isWords(s) && strings.Contains(strings.TrimSpace(s), " ") && len(strings.FieldsFunc(fmtVerb.ReplaceAllString(s, ""), func(r rune) bool { return !unicode.IsLetter(r) })) >= 2 {
+				t.Errorf("%s: %s: words for people go through i18n.T", fset.Position(n.Pos()), n.Value)
+			}
+		}
+		return true
+	})
 }
 
 // isWords tells a literal people read as words: letters, and not an

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"errors"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -18,8 +18,18 @@ import (
 
 func methodCertEurope() string { return i18n.T("ui.method.certeurope") }
 
-// OTP channels as the form shows them.
-var certEuropeOTPs = map[string]string{"No code": "", "Code by SMS": "sms", "Code by e-mail": "email"}
+// certEuropeOTPs are the OTP channels (the settings' values) and the
+// words the form shows for them, in order.
+var certEuropeOTPs = []string{"", "sms", "email"}
+
+func certEuropeOTPNames() []string {
+	return []string{i18n.T("ui.ce.otp_none"), i18n.T("ui.ce.otp_sms"), i18n.T("ui.ce.otp_email")}
+}
+
+// certEuropeOTP is the channel chosen in the form.
+func (f *certEuropeForm) certEuropeOTP() string {
+	return certEuropeOTPs[max(f.otp.SelectedIndex(), 0)]
+}
 
 // certEuropeForm is the holder a one-time certificate is issued to and
 // how they confirm; kept in the settings.
@@ -39,28 +49,23 @@ func newCertEuropeForm(app *App) *certEuropeForm {
 		e.OnChanged = func(v string) { save(strings.TrimSpace(v)) }
 		return e
 	}
-	f.first = entry(s.CertEuropeFirstname, "first name", func(v string) { s.CertEuropeFirstname = v })
-	f.last = entry(s.CertEuropeLastname, "last name", func(v string) { s.CertEuropeLastname = v })
-	f.email = entry(s.CertEuropeEmail, "e-mail", func(v string) { s.CertEuropeEmail = v })
-	f.mobile = entry(s.CertEuropeMobile, "mobile", func(v string) { s.CertEuropeMobile = v })
+	f.first = entry(s.CertEuropeFirstname, i18n.T("ui.ce.first_name"), func(v string) { s.CertEuropeFirstname = v })
+	f.last = entry(s.CertEuropeLastname, i18n.T("ui.ce.last_name"), func(v string) { s.CertEuropeLastname = v })
+	f.email = entry(s.CertEuropeEmail, i18n.T("ui.ce.email"), func(v string) { s.CertEuropeEmail = v })
+	f.mobile = entry(s.CertEuropeMobile, i18n.T("ui.ce.mobile"), func(v string) { s.CertEuropeMobile = v })
 	country := s.CertEuropeCountry
 	if country == "" {
 		country = "FR"
 	}
 	f.country = entry(country, "FR", func(v string) { s.CertEuropeCountry = v })
-	saved := "No code"
-	for label, v := range certEuropeOTPs {
-		if v == s.CertEuropeOTP {
-			saved = label
-		}
-	}
-	f.otp = widget.NewSelect([]string{"No code", "Code by SMS", "Code by e-mail"}, func(v string) { s.CertEuropeOTP = certEuropeOTPs[v] })
-	f.otp.SetSelected(saved)
+	f.otp = widget.NewSelect(certEuropeOTPNames(), func(string) { s.CertEuropeOTP = f.certEuropeOTP() })
+	f.otp.SetSelectedIndex(max(slices.Index(certEuropeOTPs, s.CertEuropeOTP), 0))
 	note := widget.NewLabel(i18n.T("ui.certeurope.intro"))
 	note.Wrapping = fyne.TextWrapWord
 	f.box = container.NewVBox(widget.NewForm(
 		widget.NewFormItem(i18n.T("ui.holder"), container.NewGridWithColumns(2, f.first, f.last)),
-		widget.NewFormItem(i18n.T("ui.contact"), container.NewGridWithColumns(3, f.email, f.mobile, f.country)),
+		widget.NewFormItem(i18n.T("ui.contact"), container.NewGridWithColumns(2, f.email, f.mobile)),
+		widget.NewFormItem(i18n.T("ui.ce.country"), f.country),
 		widget.NewFormItem(i18n.T("ui.confirm_with"), f.otp)), note)
 	f.box.Hide()
 	return f
@@ -73,10 +78,10 @@ func (a *App) signCertEurope(ctx context.Context, r signRequest, progress func(i
 	f := a.signer.certeu
 	holder := certeurope.Holder{Firstname: f.first.Text, Lastname: f.last.Text, Email: f.email.Text, Mobile: f.mobile.Text, Country: f.country.Text}
 	if holder.Firstname == "" || holder.Lastname == "" || holder.Email == "" || holder.Mobile == "" || holder.Country == "" {
-		return nil, errors.New("give the holder's name, e-mail, mobile and country")
+		return nil, i18n.Errorf("ui.ce.err_holder", nil)
 	}
 	if s.CertEuropeClientKey == "" {
-		return nil, errors.New("name the client certificate CertEurope gave you (a .p12 file or a token key) in Settings → Services")
+		return nil, i18n.Errorf("ui.ce.err_client", nil)
 	}
 	cas, err := keys.LoadCertificates(nonEmpty(s.CertEuropeServerCA))
 	if err != nil {
@@ -99,7 +104,7 @@ func (a *App) signCertEurope(ctx context.Context, r signRequest, progress func(i
 	if level == "" {
 		level = pdf.LevelBT
 	}
-	opts := flow.CertEuropeOptions{Holder: holder, OTP: certEuropeOTPs[f.otp.Selected], Level: level, Appearance: r.pdf.Appearance,
+	opts := flow.CertEuropeOptions{Holder: holder, OTP: f.certEuropeOTP(), Level: level, Appearance: r.pdf.Appearance,
 		Verify: a.verifyOptions(), Overwrite: r.overwrite}
 	if a.aadhaarPoll > 0 {
 		opts.Poll = a.aadhaarPoll

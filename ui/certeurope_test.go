@@ -40,7 +40,7 @@ func TestCertEuropeWorkflow2(t *testing.T) {
 	h.docs("contrat.pdf")
 	h.app.signer.method.SetSelected(methodCertEurope())
 	f := h.app.signer.certeu
-	if f.box.Hidden || f.first.Text != "Jeanne" || f.otp.Selected != "Code by SMS" {
+	if f.box.Hidden || f.first.Text != "Jeanne" || f.certEuropeOTP() != "sms" {
 		t.Fatalf("the holder from the settings is not shown: %q, %q", f.first.Text, f.otp.Selected)
 	}
 	h.app.options.level.SetSelected(levelBT())

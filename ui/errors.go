@@ -29,7 +29,7 @@ func (a *App) showError(title string, err error) {
 	a.mu.Unlock()
 	d := dialog.NewCustom(title, i18n.T("ui.ok"), a.errorContent(err), a.win)
 	d.Resize(fyne.NewSize(520, 0))
-	d.Show()
+	a.keyed(d, nil)
 	a.setStatus("%s", title)
 }
 

@@ -66,7 +66,7 @@ func (a *App) extendForArchive(e *docEntry) {
 			a.extend(job, levels[max(choice.SelectedIndex(), 0)], exists)
 		}, a.win)
 	d.Resize(fyne.NewSize(min(a.win.Canvas().Size().Width-20, 560), 0))
-	d.Show()
+	a.keyed(d, d.Confirm)
 	a.mu.Lock()
 	a.extendChoice = choice
 	a.mu.Unlock()

@@ -41,7 +41,7 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	var files []string
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "-") {
-			fmt.Fprintln(stderr, "usage: signet-app [FILE…]   (the window; 'signet --help' lists the commands)")
+			fmt.Fprintln(stderr, i18n.T("app.usage"))
 			return 2
 		}
 		if abs, err := filepath.Abs(arg); err == nil {
@@ -49,7 +49,7 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 		}
 	}
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		fmt.Fprintln(stderr, "signet: no display to open the app on; 'signet --help' lists the commands")
+		fmt.Fprintln(stderr, "signet: "+i18n.T("app.no_display"))
 		return 2
 	}
 	path, err := config.Path()
@@ -81,7 +81,7 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	windowSock := bridge.WindowSocketPath()
 	if !byAgent {
 		if err := bridge.HandFiles(windowSock, files); err == nil {
-			fmt.Fprintln(stderr, "signet: Signet's window is open already; it was brought to the front with the files given")
+			fmt.Fprintln(stderr, "signet: "+i18n.T("app.window_open_files"))
 			return 0
 		}
 	}
@@ -96,13 +96,13 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	// Then the agent: this window answers its pages' questions.
 	switch err := link.Offer(); {
 	case errors.Is(err, bridge.ErrWindowOpen):
-		fmt.Fprintln(stderr, "signet: Signet's window is open already; it was brought to the front")
+		fmt.Fprintln(stderr, "signet: "+i18n.T("app.window_open"))
 		return 0
 	case err != nil && byAgent:
-		fmt.Fprintf(stderr, "signet: the agent that started this window does not answer: %v\n", err)
+		fmt.Fprintln(stderr, "signet: "+i18n.T("app.agent_silent", map[string]any{"Err": err.Error()}))
 		return 1
 	case err != nil && !errors.Is(err, bridge.ErrNoAgent):
-		fmt.Fprintf(stderr, "signet: the agent: %v\n", err)
+		fmt.Fprintln(stderr, "signet: "+i18n.T("app.agent_err", map[string]any{"Err": err.Error()}))
 	}
 	a := app.NewWithID("io.github.signet-sign.signet")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
@@ -111,7 +111,7 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 		Reload: func(paths []string) *flow.Modules { return flow.LoadModules(nil, paths) }})
 	if os.Getenv("SIGNET_TIMING") != "" {
 		a.Lifecycle().SetOnStarted(func() {
-			fmt.Fprintf(stderr, "signet: window ready %d ms after start\n", time.Since(started).Milliseconds())
+			fmt.Fprintf(stderr, "signet: window ready %d ms after start\n", time.Since(started).Milliseconds()) // i18n:skip a measurement for scripts
 		})
 	}
 	if windowLn != nil {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -144,16 +143,17 @@ func (o *signOptions) describePlacement() {
 		return
 	}
 	a := o.appearance
-	page := fmt.Sprintf("page %d", a.Page)
+	page := i18n.T("ui.place.page", map[string]any{"N": a.Page})
 	if a.Page < 0 {
-		page = "the last page"
+		page = i18n.T("ui.place.last_page")
 	}
-	img := ""
+	pt := func(f float64) string { return i18n.Number(int(f+0.5), 0) }
+	data := map[string]any{"Page": page, "W": pt(a.Rect[2] - a.Rect[0]), "H": pt(a.Rect[3] - a.Rect[1]), "X": pt(a.Rect[0]), "Y": pt(a.Rect[1]), "Image": o.imageName}
 	if o.imageName != "" {
-		img = ", with " + o.imageName
+		o.where.SetText(i18n.T("ui.place.summary_image", data))
+	} else {
+		o.where.SetText(i18n.T("ui.place.summary", data))
 	}
-	o.where.SetText(fmt.Sprintf("On %s, %.0f×%.0f pt, %.0f pt from the left and %.0f pt from the bottom%s.",
-		page, a.Rect[2]-a.Rect[0], a.Rect[3]-a.Rect[1], a.Rect[0], a.Rect[1], img))
 }
 
 // pdfOptions are the signature options as chosen.

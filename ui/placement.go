@@ -166,7 +166,7 @@ func (a *App) placementDialog(path string, start *pdf.Appearance, done func(*pdf
 	v := &placementView{app: a, path: path, page: start.Page, rect: start.Rect}
 	v.pages = widget.NewSelect(nil, func(s string) {
 		switch s {
-		case "last":
+		case i18n.T("ui.page_last"):
 			v.page = -1
 		default:
 			v.page, _ = strconv.Atoi(s)
@@ -227,12 +227,12 @@ func (v *placementView) load() {
 			opts = append(opts, strconv.Itoa(i))
 		}
 		if size.Pages > 1 {
-			opts = append(opts, "last")
+			opts = append(opts, i18n.T("ui.page_last"))
 		}
 		v.pages.Options = opts
 		sel := strconv.Itoa(v.page)
 		if v.page < 0 {
-			sel = "last"
+			sel = i18n.T("ui.page_last")
 			if size.Pages == 1 {
 				sel = "1" // a one-page document offers no "last"
 			}
@@ -243,7 +243,7 @@ func (v *placementView) load() {
 	if v.placer != nil {
 		v.rect = v.placer.Rect
 	}
-	v.info.SetText(fmt.Sprintf("%.0f × %.0f pt · drag to draw the signature's box", size.Width, size.Height))
+	v.info.SetText(i18n.T("ui.placement.info", map[string]any{"Width": fmt.Sprintf("%.0f", size.Width), "Height": fmt.Sprintf("%.0f", size.Height)}))
 	v.placer = newPlacer(size.Width, size.Height, fitRect(v.rect, size))
 	v.holder.Objects = []fyne.CanvasObject{v.placer}
 	v.holder.Refresh()
@@ -257,7 +257,7 @@ func (v *placementView) load() {
 		v.app.do(func() {
 			if err != nil {
 				if !errors.Is(err, flow.ErrNoRenderer) {
-					v.info.SetText(v.info.Text + " · no preview: " + err.Error())
+					v.info.SetText(v.info.Text + " · " + i18n.T("ui.placement.no_preview", map[string]any{"Err": err.Error()}))
 				}
 				return // the outline stays
 			}

@@ -24,7 +24,7 @@ type dialogPrompter struct {
 // secretDialog is a shown secret dialog, for tests to answer.
 type secretDialog struct {
 	req    prompt.Request
-	entry  *widget.Entry
+	entry  *escEntry
 	dialog *dialog.ConfirmDialog
 	title  string
 	// warning is the tries-left line shown, "" when none.
@@ -68,7 +68,7 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 		return nil, prompt.ErrResend
 	case s := <-answer:
 		if s == nil {
-			return nil, fmt.Errorf("no %s given: %w", req.Kind, prompt.ErrCancelled)
+			return nil, prompt.ErrCancelled // nothing given: nothing to say
 		}
 		return s, nil
 	}
@@ -79,10 +79,10 @@ func (p *dialogPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte
 // code (req.CanResend). The entry is emptied as soon as it is read.
 func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func()) *secretDialog {
 	sd := &secretDialog{req: req, title: secretTitle(req), warning: secretWarning(req)}
-	sd.entry = widget.NewPasswordEntry()
-	sd.entry.SetPlaceHolder(req.Kind.String())
+	sd.entry = newEscEntry(true)
+	sd.entry.SetPlaceHolder(sd.title)
 	if req.Kind == prompt.OTP {
-		sd.entry = widget.NewEntry() // a one-time code is read off a phone
+		sd.entry = newEscEntry(false) // a one-time code is read off a phone
 		sd.entry.SetPlaceHolder(i18n.T("ui.ph.code"))
 	}
 	what := widget.NewLabel(secretExplanation(req))
@@ -130,6 +130,7 @@ func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func
 		finish(true)
 		sd.dialog.Hide()
 	}
+	sd.entry.onEscape = sd.dialog.Hide // cancels: finish(false)
 	sd.dialog.Resize(fyne.NewSize(440, 0))
 	sd.dialog.Show()
 	a.win.Canvas().Focus(sd.entry)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -31,8 +30,8 @@ const (
 
 // The services that sign with the Chave Móvel Digital.
 const (
-	cmdViaAMA       = "AMA (only the documents' hashes are sent)"
-	cmdViaBiometrid = "biometrid (the whole document is sent)"
+	cmdViaAMA       = 0 // AMA: only the documents' hashes are sent
+	cmdViaBiometrid = 1 // biometrid: the whole document is sent
 )
 
 // remoteForms are the short forms of the signing services.
@@ -49,26 +48,24 @@ type remoteForms struct {
 	cmdNote       *widget.Label
 }
 
-var authModes = map[string]string{
-	"Passcode":             remotesigning.AuthPIN,
-	"One-time code, SMS":   remotesigning.AuthOTPSMS,
-	"One-time code, email": remotesigning.AuthOTPEmail,
-}
+// authModes are the ways to authorize, in the order the form shows them.
+var authModes = []string{remotesigning.AuthPIN, remotesigning.AuthOTPSMS, remotesigning.AuthOTPEmail}
 
 func newRemoteForms(app *App) *remoteForms {
 	f := &remoteForms{app: app}
-	f.profile = widget.NewRadioGroup([]string{"Test (prep)", "Production"}, func(s string) {
+	prep, prod := i18n.T("ui.eparaksts.prep"), i18n.T("ui.eparaksts.prod")
+	f.profile = widget.NewRadioGroup([]string{prep, prod}, func(s string) {
 		p := "prod"
-		if strings.HasPrefix(s, "Test") {
+		if s == prep {
 			p = "prep"
 		}
 		app.cfg.Settings.EParakstsProfile = p
 	})
 	f.profile.Horizontal = true
 	if app.cfg.Settings.EParakstsProfile == "prep" {
-		f.profile.SetSelected("Test (prep)")
+		f.profile.SetSelected(prep)
 	} else {
-		f.profile.SetSelected("Production")
+		f.profile.SetSelected(prod)
 	}
 	note := widget.NewLabel(i18n.T("ui.eparaksts.intro"))
 	note.Wrapping = fyne.TextWrapWord
@@ -79,8 +76,8 @@ func newRemoteForms(app *App) *remoteForms {
 	f.agreement.SetPlaceHolder(i18n.T("ui.ph.agreement"))
 	f.agreement.SetText(app.cfg.Settings.RemoteSigningAgreement)
 	f.agreement.OnChanged = func(s string) { app.cfg.Settings.RemoteSigningAgreement = strings.TrimSpace(s) }
-	f.authMode = widget.NewSelect([]string{"Passcode", "One-time code, SMS", "One-time code, email"}, nil)
-	f.authMode.SetSelected("Passcode")
+	f.authMode = widget.NewSelect([]string{i18n.T("ui.rs.passcode"), i18n.T("ui.rs.otp_sms"), i18n.T("ui.rs.otp_email")}, nil)
+	f.authMode.SetSelectedIndex(0)
 	rsNote := widget.NewLabel(i18n.T("ui.remotesigning.intro"))
 	rsNote.Wrapping = fyne.TextWrapWord
 	f.remoteSigning = container.NewVBox(widget.NewForm(
@@ -94,8 +91,9 @@ func newRemoteForms(app *App) *remoteForms {
 	f.phone.OnChanged = func(s string) { app.cfg.Settings.CMDPhone = strings.TrimSpace(s) }
 	f.cmdNote = widget.NewLabel("")
 	f.cmdNote.Wrapping = fyne.TextWrapWord
-	f.cmdVia = widget.NewRadioGroup([]string{cmdViaAMA, cmdViaBiometrid}, func(s string) {
-		if s == cmdViaBiometrid {
+	via := []string{i18n.T("ui.cmd.via_ama"), i18n.T("ui.cmd.via_biometrid")}
+	f.cmdVia = widget.NewRadioGroup(via, func(s string) {
+		if s == via[cmdViaBiometrid] {
 			app.cfg.Settings.CMDVia = "biometrid"
 			f.cmdNote.Importance = widget.WarningImportance
 			f.cmdNote.SetText(i18n.T("ui.cmd.biometrid_note"))
@@ -110,9 +108,9 @@ func newRemoteForms(app *App) *remoteForms {
 	})
 	f.cmdVia.Required = true
 	if app.cfg.Settings.CMDVia == "biometrid" {
-		f.cmdVia.SetSelected(cmdViaBiometrid)
+		f.cmdVia.SetSelected(via[cmdViaBiometrid])
 	} else {
-		f.cmdVia.SetSelected(cmdViaAMA)
+		f.cmdVia.SetSelected(via[cmdViaAMA])
 	}
 	f.cmd = container.NewVBox(widget.NewForm(
 		widget.NewFormItem(i18n.T("ui.phone"), f.phone),
@@ -123,7 +121,9 @@ func newRemoteForms(app *App) *remoteForms {
 
 // cmdUploads tells whether the Chave Móvel Digital signs through
 // biometrid, which takes the whole document and makes the signature.
-func (f *remoteForms) cmdUploads() bool { return f.cmdVia.Selected == cmdViaBiometrid }
+func (f *remoteForms) cmdUploads() bool {
+	return f.cmdVia.Selected == f.cmdVia.Options[cmdViaBiometrid]
+}
 
 // signCMD signs with the Chave Móvel Digital, through AMA's service or
 // biometrid's.
@@ -189,7 +189,7 @@ func (a *App) signRemote(ctx context.Context, r signRequest, progress func(int, 
 	f := a.signer.remote
 	agreement := strings.TrimSpace(f.agreement.Text)
 	if agreement == "" {
-		return nil, errors.New("enter your agreement UUID (your provider gives it)")
+		return nil, i18n.Errorf("ui.rs.err_agreement", nil)
 	}
 	c, err := remotesigning.New(remotesigning.Config{URL: a.cfg.Settings.RemoteSigningURL,
 		Username: a.secret(keyringRemoteSigning, "username"), Password: a.secret(keyringRemoteSigning, "password"),
@@ -198,7 +198,7 @@ func (a *App) signRemote(ctx context.Context, r signRequest, progress func(int, 
 		return nil, err
 	}
 	verify := a.verifyOptions()
-	opts := flow.RemoteSigningOptions{Agreement: agreement, AuthMode: authModes[f.authMode.Selected], PDF: r.pdf,
+	opts := flow.RemoteSigningOptions{Agreement: agreement, AuthMode: authModes[max(f.authMode.SelectedIndex(), 0)], PDF: r.pdf,
 		Verify: verify, ChainOptions: a.chainOptions(), Overwrite: r.overwrite}
 	if r.level != "" && r.level != "B-B" {
 		opts.PDF.Timestamper = tsaFor(a.cfg.Settings.TSAURL)
@@ -267,7 +267,7 @@ func (a *App) confirmDigests(ctx context.Context, items []flow.ToSign) error {
 		return ctx.Err()
 	case ok := <-answer:
 		if !ok {
-			return errors.New("signing cancelled: you declined what eParaksts prepared")
+			return i18n.Errorf("ui.eparaksts.declined", nil)
 		}
 		return nil
 	}

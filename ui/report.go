@@ -87,8 +87,9 @@ func (a *App) showReport(e *docEntry) {
 		})
 		d.SetButtons(append([]fyne.CanvasObject{online}, buttons...))
 	}
-	d.Resize(fyne.NewSize(760, 560))
-	d.Show()
+	size := a.win.Canvas().Size()
+	d.Resize(fyne.NewSize(min(size.Width-20, 760), min(size.Height-20, 560)))
+	a.keyed(d, nil)
 	a.mu.Lock()
 	a.report = body
 	a.mu.Unlock()
@@ -205,7 +206,7 @@ func (a *App) showChain(chain []*x509.Certificate) {
 	}
 	d := dialog.NewCustom(i18n.T("ui.cert.title"), i18n.T("ui.close"), container.NewVScroll(box), a.win)
 	d.Resize(fyne.NewSize(min(a.win.Canvas().Size().Width-20, 720), min(a.win.Canvas().Size().Height-20, 520)))
-	d.Show()
+	a.keyed(d, nil)
 }
 
 // wrapped is a label that wraps at word boundaries.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -244,14 +243,14 @@ func (a *App) saveSettings(v *settingsView) error {
 	next.AgentDigestOrigins = lines(v.digestOrigins.Text)
 	for _, o := range append(slices.Clone(next.AgentOrigins), next.AgentDigestOrigins...) {
 		if !agent.ValidOrigin(o) {
-			return fmt.Errorf("allowed site %q: write it as an origin, e.g. https://portal.example.lv", o)
+			return i18n.Errorf("ui.set.err_origin", map[string]any{"Origin": o})
 		}
 	}
 	if strings.ContainsAny(next.OutputSuffix, `/\`) {
-		return fmt.Errorf("the name of signed copies is added to the file name; it cannot hold %q", "/")
+		return i18n.Errorf("ui.set.err_suffix", nil)
 	}
 	if _, err := keys.LoadCertificates(next.TrustAnchors); err != nil {
-		return fmt.Errorf("trust anchors: %w", err)
+		return i18n.Errorf("ui.set.err_anchors", map[string]any{"Err": err.Error()}, err)
 	}
 	if a.cfg.SettingsPath != "" {
 		if err := config.Save(a.cfg.SettingsPath, &next); err != nil {
@@ -275,7 +274,7 @@ func (a *App) saveSettings(v *settingsView) error {
 				continue
 			}
 			if err := a.cfg.Secrets.Set(c.service, c.user, c.e.Text); err != nil {
-				return fmt.Errorf("store %s in the OS keyring: %w", c.user, err)
+				return i18n.Errorf("ui.set.err_keyring", map[string]any{"What": c.user, "Err": err.Error()}, err)
 			}
 		}
 		v.epSecret.SetText("")

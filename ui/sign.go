@@ -39,13 +39,14 @@ func (a *App) startSigning() {
 	if len(skipped) > 0 && !a.skipsConfirmed {
 		// Signing all leaves some out: say which and why before the PIN.
 		msg := i18n.N("ui.skip.confirm", len(docs), map[string]any{"Skipped": skippedText(skipped)})
-		dialog.ShowConfirm(i18n.T("ui.skip.title"), msg, func(ok bool) {
+		d := dialog.NewConfirm(i18n.T("ui.skip.title"), msg, func(ok bool) {
 			if ok {
 				a.skipsConfirmed = true
 				defer func() { a.skipsConfirmed = false }()
 				a.startSigning()
 			}
 		}, a.win)
+		a.keyed(d, d.Confirm)
 		return
 	}
 	method := a.signer.method.Selected
@@ -88,7 +89,7 @@ func (a *App) startSigning() {
 		return
 	}
 	msg := i18n.N("ui.replace_msg", len(existing), map[string]any{"Names": strings.Join(existing, ", ")})
-	dialog.ShowConfirm(i18n.T("ui.replace_existing"), msg, func(ok bool) {
+	d := dialog.NewConfirm(i18n.T("ui.replace_existing"), msg, func(ok bool) {
 		if ok {
 			begin(true)
 			return
@@ -96,6 +97,7 @@ func (a *App) startSigning() {
 		// No: the batch ends, and says so.
 		a.setStatus("%s", i18n.T("ui.status.kept_existing"))
 	}, a.win)
+	a.keyed(d, d.Confirm)
 }
 
 // skippedText names the documents left out, each with the reason.
@@ -296,7 +298,7 @@ func (a *App) showResults(rows []resultRow, kind resultsKind) {
 			detail = i18n.T("ui.row.partly", map[string]any{"Reached": string(partly.Reached), "Wanted": string(partly.Wanted), "Verdict": r.Verdict, "Err": a.errorText(partly.Err)})
 		default:
 			icon, title = theme.ErrorIcon(), filepath.Base(r.Input)
-			detail = i18n.T("ui.row.failed", map[string]any{"Err": strings.TrimPrefix(a.errorText(r.Err), "not signed: ")})
+			detail = i18n.T("ui.row.failed", map[string]any{"Err": a.errorText(r.Err)})
 			if h := flow.Hint(r.Err); h != "" {
 				detail += " — " + h
 			}
@@ -324,7 +326,7 @@ func (a *App) showResults(rows []resultRow, kind resultsKind) {
 	d := dialog.NewCustom(title, i18n.T("ui.close"), container.NewVScroll(box), a.win)
 	size := a.win.Canvas().Size()
 	d.Resize(fyne.NewSize(min(size.Width-20, 720), min(size.Height-20, 200+float32(min(len(rows), 6))*70)))
-	d.Show()
+	a.keyed(d, nil)
 }
 
 // openFile opens a document with the desktop's application for it.

@@ -338,18 +338,17 @@ func (s *signerPanel) showDetails() {
 	if !ok || c.Cert == nil {
 		return
 	}
-	const layout = "2 January 2006 15:04 MST"
 	rows := [][2]string{
-		{"Name", c.Name},
-		{"Purpose", purposeWords(c.Purpose)},
-		{"Subject", c.Subject},
-		{"Issuer", c.Issuer},
-		{"Serial", c.Serial},
-		{"Valid", c.NotBefore.Format(layout) + " – " + c.NotAfter.Format(layout)},
-		{"Key", keyWords(c)},
-		{"Key usage", strings.Join(append(c.KeyUsage, c.ExtKeyUsage...), ", ")},
-		{"Token", c.Token},
-		{"Object", c.Label},
+		{i18n.T("ui.cert.name"), c.Name},
+		{i18n.T("ui.cert.purpose"), purposeWords(c.Purpose)},
+		{i18n.T("ui.cert.subject"), c.Subject},
+		{i18n.T("ui.cert.issued_by"), c.Issuer},
+		{i18n.T("ui.cert.serial"), c.Serial},
+		{i18n.T("ui.cert.valid"), i18n.T("ui.cert.valid_range", map[string]any{"From": c.NotBefore, "To": c.NotAfter})},
+		{i18n.T("ui.cert.key"), keyWords(c)},
+		{i18n.T("ui.cert.key_usage"), strings.Join(append(c.KeyUsage, c.ExtKeyUsage...), ", ")},
+		{i18n.T("ui.cert.token"), c.Token},
+		{i18n.T("ui.cert.object"), c.Label},
 	}
 	form := widget.NewForm()
 	for _, r := range rows {
@@ -357,7 +356,8 @@ func (s *signerPanel) showDetails() {
 		v.Wrapping = fyne.TextWrapWord
 		form.Append(r[0], v)
 	}
-	d := dialog.NewCustom("Certificate of "+c.Name, i18n.T("ui.close"), container.NewVScroll(form), s.app.win)
-	d.Resize(fyne.NewSize(680, 600))
-	d.Show()
+	d := dialog.NewCustom(i18n.T("ui.cert.of", map[string]any{"Name": c.Name}), i18n.T("ui.close"), container.NewVScroll(form), s.app.win)
+	size := s.app.win.Canvas().Size()
+	d.Resize(fyne.NewSize(min(size.Width-20, 680), min(size.Height-20, 600)))
+	s.app.keyed(d, nil)
 }

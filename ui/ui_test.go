@@ -593,7 +593,7 @@ func TestRemoteSigningOTP(t *testing.T) {
 	_ = sec.Set(keyringRemoteSigning, "rp-code", "RP")
 	h.docs("hợp đồng.pdf")
 	h.app.signer.method.SetSelected(methodRemoteSigning())
-	h.app.signer.remote.authMode.SetSelected("One-time code, SMS")
+	h.app.signer.remote.authMode.SetSelectedIndex(1) // one-time code by SMS
 	h.app.options.level.SetSelected(levelBT())
 	test.Tap(h.app.signBtn)
 	first := h.answer("000000")

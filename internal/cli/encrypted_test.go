@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,6 +83,16 @@ func TestEncryptedCLI(t *testing.T) {
 	code, stdout, stderr = run(t, append(sign, "--password-file", pinFile(t, ""), "-o", out, restricted)...)
 	if code != 1 || !strings.Contains(stderr, "filling in form fields") || !strings.Contains(stderr, "owner password") {
 		t.Fatalf("restricted without the owner password: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// Issue 31, 19: opened with the empty password and no terminal to ask
+	// the owner password on, the error says first what the permissions
+	// forbid and that the owner password lifts them.
+	saved := openTTY
+	openTTY = func() (*os.File, error) { return nil, errors.New("no controlling terminal") }
+	code, _, stderr = run(t, append(sign, "-o", out, restricted)...)
+	openTTY = saved
+	if code == 0 || !strings.Contains(stderr, "its permissions forbid filling in forms and annotating, which adding a signature needs; its owner password lifts them (no terminal") {
+		t.Errorf("restricted, no terminal: exit %d\n%s", code, stderr)
 	}
 	code, stdout, stderr = run(t, append(sign, "--password-file", pinFile(t, "dono"), "-o", out, restricted)...)
 	if code != 0 {

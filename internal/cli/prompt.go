@@ -26,6 +26,12 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		if req.Kind == prompt.DocumentPassword {
 			flag = "--password-file"
 		}
+		if req.Kind == prompt.DocumentPassword && req.Owner {
+			// The document opened; what stops it is its permissions:
+			// say that first, then how to lift them.
+			return nil, fmt.Errorf("%s: %s (no terminal to ask it on: use --password-file for unattended use): %w",
+				req.Token, i18n.T("cli.owner_needed"), err)
+		}
 		return nil, fmt.Errorf("no terminal to ask the %s on (use %s for unattended use): %w", req.Kind, flag, err)
 	}
 	defer tty.Close()
@@ -87,7 +93,9 @@ func (terminalPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 	return func() { tty.Close() }
 }
 
-func openTTY() (*os.File, error) {
+// openTTY opens the controlling terminal (a variable: tests run as if
+// there were none).
+var openTTY = func() (*os.File, error) {
 	return os.OpenFile("/dev/tty", os.O_RDWR, 0)
 }
 
