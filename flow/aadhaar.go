@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/remote/aadhaar"
 )
@@ -131,7 +132,7 @@ func startAadhaar(ctx context.Context, c *aadhaar.Client, input string, doc []by
 }
 
 // ErrAadhaarDeadline reports a request not complete by the deadline.
-var ErrAadhaarDeadline = errors.New("the signers have not all signed yet")
+var ErrAadhaarDeadline = i18n.Errorf("err.aadhaar_deadline", nil)
 
 // WaitAadhaar follows a request until every signer signed: it reads the
 // status with backoff (OnStatus hears each), and stops at a signer's

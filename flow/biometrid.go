@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -25,7 +26,7 @@ type BiometridOptions struct {
 
 // ErrServiceChanged reports a signed document from a service that is not
 // the document sent plus a signature.
-var ErrServiceChanged = errors.New("the service returned a document that differs from yours beyond the added signature: it was not written")
+var ErrServiceChanged = i18n.Errorf("err.service_changed", nil)
 
 // maxUpload bounds the document sent (base64 in JSON, held in memory).
 const maxUpload = 64 << 20

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
 	"github.com/signet-sign/signet/remote/certeurope"
@@ -331,11 +332,11 @@ func finishCertEurope(ctx context.Context, c *certeurope.Client, jobs []Job, res
 }
 
 // ErrServiceFailed reports a document the service did not sign.
-var ErrServiceFailed = errors.New("the service did not sign the document")
+var ErrServiceFailed = i18n.Errorf("err.service_failed", nil)
 
 // ErrRefused reports a signature request refused (by the signer or by a
 // status change).
-var ErrRefused = errors.New("the signature request was refused")
+var ErrRefused = i18n.Errorf("err.refused", nil)
 
 // SealWithCertEurope seals PDFs with the organisation's server seal
 // (workflow 3, in the shape certeurope.Centralized assumes): the

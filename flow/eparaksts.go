@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/signet-sign/signet/asice"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
@@ -25,7 +26,7 @@ import (
 
 // ErrNoAuthCertificate reports a card without an authentication
 // certificate, which eParaksts needs to finalize.
-var ErrNoAuthCertificate = errors.New("no authentication certificate found on the card")
+var ErrNoAuthCertificate = i18n.Errorf("err.no_auth_cert", nil)
 
 // ToSign is one digest about to be signed, as the person is shown it.
 type ToSign struct {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/signet-sign/signet/asice"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -43,7 +44,7 @@ type ExtendOptions struct {
 }
 
 // ErrNotArchive reports a renewal asked of a file that is not B-LTA.
-var ErrNotArchive = errors.New("only a B-LTA file can be renewed")
+var ErrNotArchive = i18n.Errorf("err.not_archive", nil)
 
 // ExtendPDFs extends signed PDFs — whoever signed them — to B-LT or
 // B-LTA: validation data for every signature and timestamp, then a

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pkcs11"
 	"github.com/signet-sign/signet/prompt"
@@ -18,7 +19,7 @@ import (
 
 // ErrKeyRef reports a key reference that is neither a PKCS#11 URI nor a
 // key file.
-var ErrKeyRef = errors.New("key must be a pkcs11: URI or a .p12/.pfx file")
+var ErrKeyRef = i18n.Errorf("err.key_ref", nil)
 
 // Modules are the PKCS#11 modules loaded for one operation.
 type Modules struct {
@@ -78,7 +79,7 @@ func (m *Modules) Presence() string {
 }
 
 // ErrNoReader: a module for cards sees no reader at all.
-var ErrNoReader = errors.New("no card reader is seen: none is connected, or the smart card service (pcscd) is not running")
+var ErrNoReader = i18n.Errorf("err.no_reader", nil)
 
 // noReaders names the modules that see no slot at all: a card module
 // whose reader is unplugged, or whose service (pcscd) is not running.

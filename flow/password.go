@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
 )
@@ -19,7 +20,7 @@ const passwordTries = 3
 // ErrNoPassword reports an encrypted document left alone because no
 // password was given for it. It fails that document only: unlike a
 // cancelled PIN, it does not stop a batch.
-var ErrNoPassword = errors.New("no password was given for this encrypted document")
+var ErrNoPassword = i18n.Errorf("err.no_password", nil)
 
 // NeedsPassword tells the errors a document password answers: none or
 // a wrong one given, or permissions only the owner password lifts.

@@ -3,17 +3,18 @@ package flow
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"os/exec"
 	"strconv"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // ErrNoRenderer reports that no page renderer is installed; the app then
 // shows the page's outline at its true aspect ratio.
-var ErrNoRenderer = errors.New("no PDF page renderer installed (poppler-utils' pdftoppm)")
+var ErrNoRenderer = i18n.Errorf("err.no_renderer", nil)
 
 // RenderPage draws page n (1-based) of the PDF at path about width pixels
 // wide, with poppler's pdftoppm when it is installed: a maintained

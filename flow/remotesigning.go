@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/prompt"
@@ -20,7 +21,7 @@ import (
 
 // ErrServiceSignature reports a signature from a cloud service that does
 // not verify with the agreement's certificate.
-var ErrServiceSignature = errors.New("the service's signature does not match the signer's certificate (it may have signed the bare hash instead of a DigestInfo, or with another key)")
+var ErrServiceSignature = i18n.Errorf("err.service_signature", nil)
 
 // RemoteSigningOptions control signing with a cloud key.
 type RemoteSigningOptions struct {

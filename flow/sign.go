@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/atomicfile"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
@@ -20,7 +21,7 @@ import (
 
 // ErrOutputExists reports an output file that exists and may not be
 // overwritten.
-var ErrOutputExists = errors.New("output file exists")
+var ErrOutputExists = i18n.Errorf("err.output_exists", nil)
 
 // checkOutput refuses an output that exists unless overwriting is allowed.
 func checkOutput(path string, overwrite bool) error {
@@ -34,7 +35,7 @@ func checkOutput(path string, overwrite bool) error {
 }
 
 // ErrStopped marks documents not signed because the batch stopped.
-var ErrStopped = errors.New("not signed: the batch stopped before this document")
+var ErrStopped = i18n.Errorf("err.stopped", nil)
 
 // Job is one document to sign.
 type Job struct {
@@ -118,7 +119,7 @@ type BatchOptions struct {
 
 // ErrStopRequested is why documents were left when the person stopped
 // the batch.
-var ErrStopRequested = errors.New("you stopped the batch")
+var ErrStopRequested = i18n.Errorf("err.stop_requested", nil)
 
 // OutputPath names the signed copy of in: in dir (or beside in when dir
 // is empty) as "<name>-signed.pdf", or as "<name>.pdf" when dir is given

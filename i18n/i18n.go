@@ -330,3 +330,46 @@ func Message(err error) string {
 	}
 	return said
 }
+
+// Explain splits err for a screen: said is the first error in its chain
+// that can say itself, in the current language ("" when none can);
+// detail is the whole English text when it says more than said does
+// (what wraps it, an error from below) — a detail to show as such.
+func Explain(err error) (said, detail string) {
+	var s Said
+	if !errors.As(err, &s) {
+		return "", err.Error()
+	}
+	said = s.Say(loc())
+	if full := err.Error(); full != s.Error() {
+		detail = full
+	}
+	return said, detail
+}
+
+// Texts are every message of a language's catalogue, each plural form
+// its own (for tests that look for words a screen did not translate).
+func Texts(tag string) []string {
+	data, err := locales.ReadFile("locales/" + tag + ".toml")
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if err := toml.Unmarshal(data, &m); err != nil {
+		return nil
+	}
+	var out []string
+	for _, v := range m {
+		switch v := v.(type) {
+		case string:
+			out = append(out, v)
+		case map[string]any:
+			for _, f := range v {
+				if s, ok := f.(string); ok {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -6,10 +6,11 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Purpose is what a certificate is for, as a person would say it.
@@ -156,10 +157,10 @@ func extKeyUsageNames(c *x509.Certificate) []string {
 // content: an authentication certificate, above all. Its key signing a
 // digest it cannot see is exactly a TLS client's CertificateVerify, so a
 // page that had it sign one could log in as the person elsewhere.
-var ErrNotForSigning = errors.New("the certificate is not for signing")
+var ErrNotForSigning = i18n.Errorf("err.not_for_signing", nil)
 
 // ErrNotForLogin reports a certificate whose key is not for logging in.
-var ErrNotForLogin = errors.New("the certificate is not for logging in")
+var ErrNotForLogin = i18n.Errorf("err.not_for_login", nil)
 
 // CheckSigning tells whether c's key may sign content (PDFs, containers,
 // documents for web pages). It may when its certificate says so:

@@ -13,17 +13,19 @@ import (
 	"runtime"
 	"unsafe"
 
+	"github.com/signet-sign/signet/i18n"
+
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/signet-sign/signet/prompt"
 )
 
 // ErrWrongPassword reports a PKCS#12 file that the password does not open.
-var ErrWrongPassword = errors.New("wrong password for the key file")
+var ErrWrongPassword = i18n.Errorf("err.key_password", nil)
 
 // ErrKeyMismatch reports a key file whose private key does not belong to
 // its certificate.
-var ErrKeyMismatch = errors.New("private key does not match the certificate")
+var ErrKeyMismatch = i18n.Errorf("err.key_mismatch", nil)
 
 // fileKey is a software key loaded from a file: a crypto.Signer held in
 // memory for as long as the Signer is open.

@@ -4,13 +4,14 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
-	"errors"
 	"fmt"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // ErrBadSignature reports a signature that does not verify with the
 // certificate it is said to belong to.
-var ErrBadSignature = errors.New("the signature does not verify with the certificate")
+var ErrBadSignature = i18n.Errorf("err.bad_signature", nil)
 
 // VerifyDigest checks sig over digest (made with h) against pub: RSA
 // PKCS#1 v1.5, or PSS with a salt as long as the hash, or ECDSA (DER).

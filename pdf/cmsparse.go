@@ -6,9 +6,10 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/signet-sign/signet/i18n"
 
 	"github.com/digitorus/pkcs7"
 	"golang.org/x/crypto/cryptobyte"
@@ -17,7 +18,7 @@ import (
 
 // ErrBadCMS reports a signature container that is not a CMS SignedData
 // Signet can read.
-var ErrBadCMS = errors.New("malformed CMS signature")
+var ErrBadCMS = i18n.Errorf("err.bad_cms", nil)
 
 // parsedCMS is what verification needs of a SignedData with one signer.
 // The signed attributes are kept as the bytes that were signed: signers

@@ -1,8 +1,9 @@
 package pdf
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Hostile input: what bounds the reader.
@@ -29,7 +30,7 @@ import (
 
 // ErrTooComplex reports a document that would take more memory or work to
 // read than Signet allows for one document (see [Limits]).
-var ErrTooComplex = errors.New("PDF exceeds Signet's safety limits")
+var ErrTooComplex = i18n.Errorf("err.too_complex", nil)
 
 // Limits bound the work and memory spent reading one document. The zero
 // value of a field means its default ([DefaultLimits]).

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/signet-sign/signet/i18n"
+
 	"github.com/pdfcpu/pdfcpu/pkg/filter"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -29,12 +31,12 @@ import (
 
 var (
 	// ErrNotPDF reports input that is not a PDF file.
-	ErrNotPDF = errors.New("not a PDF file")
+	ErrNotPDF = i18n.Errorf("err.not_pdf", nil)
 	// ErrBrokenPDF reports a PDF whose structure cannot be read.
-	ErrBrokenPDF = errors.New("damaged PDF")
+	ErrBrokenPDF = i18n.Errorf("err.broken_pdf", nil)
 	// ErrEncrypted reports a PDF encrypted in a way Signet cannot open
 	// (see crypt.go for the ones it can).
-	ErrEncrypted = errors.New("PDF is encrypted")
+	ErrEncrypted = i18n.Errorf("err.encrypted", nil)
 )
 
 // xrefEntry locates an object: at an offset, or inside an object stream.

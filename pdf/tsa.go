@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/signet-sign/signet/i18n"
+
 	"github.com/digitorus/timestamp"
 
 	"github.com/signet-sign/signet/internal/redact"
@@ -32,7 +34,7 @@ type TSAClient struct {
 }
 
 // ErrTSA reports a timestamp authority that failed or answered wrongly.
-var ErrTSA = errors.New("timestamp authority")
+var ErrTSA = i18n.Errorf("err.tsa", nil)
 
 // tsaError is a Timestamper's error as ErrTSA: a TSAClient's is one
 // already (and says so once, not twice); another Timestamper's is

@@ -43,10 +43,11 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+	"golang.org/x/crypto/ocsp"
+
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
-	"golang.org/x/crypto/ocsp"
 )
 
 // Status is a check's verdict.
@@ -299,7 +300,7 @@ func (s SignatureReport) When() (t time.Time, proven, ok bool) {
 }
 
 // ErrNoSignatures reports a PDF without signatures.
-var ErrNoSignatures = errors.New("the document has no signatures")
+var ErrNoSignatures = i18n.Errorf("err.no_signatures", nil)
 
 // Extra object identifiers for verification.
 var (

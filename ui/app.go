@@ -149,6 +149,11 @@ type App struct {
 	// answer Enter and Escape, the top one last (UI goroutine only).
 	menu    *fyne.MainMenu
 	dialogs []*keyedDialog
+	// restart: the window ended to start again in another language, with
+	// these documents (restartSet); restartDialog offered it.
+	restart       []string
+	restartSet    bool
+	restartDialog *dialog.ConfirmDialog
 	// skipsConfirmed: the person agreed to sign all but the documents
 	// signing all leaves out (UI goroutine only).
 	skipsConfirmed bool

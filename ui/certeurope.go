@@ -58,7 +58,7 @@ func newCertEuropeForm(app *App) *certEuropeForm {
 		country = "FR"
 	}
 	f.country = entry(country, "FR", func(v string) { s.CertEuropeCountry = v })
-	f.otp = widget.NewSelect(certEuropeOTPNames(), func(string) { s.CertEuropeOTP = f.certEuropeOTP() })
+	f.otp = newSelect(certEuropeOTPNames(), func(string) { s.CertEuropeOTP = f.certEuropeOTP() })
 	f.otp.SetSelectedIndex(max(slices.Index(certEuropeOTPs, s.CertEuropeOTP), 0))
 	note := widget.NewLabel(i18n.T("ui.certeurope.intro"))
 	note.Wrapping = fyne.TextWrapWord

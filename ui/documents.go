@@ -135,7 +135,11 @@ func describeDocument(e *docEntry) docView {
 	}
 	doc := e.info
 	if doc.Err != nil {
-		return docView{theme.ErrorIcon(), i18n.T("docs.cannot_read_why", map[string]any{"Err": escape.Text(i18n.Message(doc.Err))})}
+		said, _ := i18n.Explain(doc.Err)
+		if said == "" {
+			return docView{theme.ErrorIcon(), i18n.T("docs.cannot_read_report")}
+		}
+		return docView{theme.ErrorIcon(), i18n.T("docs.cannot_read_why", map[string]any{"Err": escape.Text(said)})}
 	}
 	if doc.Locked {
 		return docView{theme.LoginIcon(), doc.Verdict()}

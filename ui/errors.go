@@ -36,9 +36,16 @@ func (a *App) showError(title string, err error) {
 // errorContent is the message with its hint.
 func (a *App) errorContent(err error) fyne.CanvasObject {
 	// An error can quote what a file holds: shown escaped.
-	msg := widget.NewLabel(sentence(a.errorText(err)))
+	said, detail := i18n.Explain(err)
+	if said == "" {
+		said = i18n.T("err.unexplained")
+	}
+	msg := widget.NewLabel(sentence(escape.Text(said)))
 	msg.Wrapping = fyne.TextWrapWord
 	items := []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, msg)}
+	if detail != "" {
+		items = append(items, detailLabel(detail))
+	}
 	if h := flow.Hint(err); h != "" {
 		hint := widget.NewLabel(i18n.T("ui.what_to_do", map[string]any{"Hint": sentence(h)}))
 		hint.Wrapping = fyne.TextWrapWord
@@ -48,10 +55,24 @@ func (a *App) errorContent(err error) fyne.CanvasObject {
 	return container.NewVBox(items...)
 }
 
-// errorText is err in the person's language as far as it can say itself
-// (i18n.Message), escaped: an error can quote what a file holds.
-func (a *App) errorText(err error) string {
-	return escape.Text(i18n.Message(err))
+// detailLabel shows an error's technical detail as such: small, in a
+// fixed-width face, English as it came (not a sentence of the app's).
+func detailLabel(detail string) *widget.Label {
+	l := widget.NewLabelWithStyle(i18n.T("ui.details", map[string]any{"Detail": escape.Text(detail)}), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// errorParts is err in the person's language as far as it can say
+// itself, and its English detail (i18n.Explain), escaped: an error can
+// quote what a file holds.
+func (a *App) errorParts(err error) (said, detail string) {
+	said, detail = i18n.Explain(err)
+	if said == "" {
+		said = i18n.T("err.unexplained")
+	}
+	return escape.Text(said), escape.Text(detail)
 }
 
 // capitalize starts s with a capital letter.

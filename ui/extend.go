@@ -40,7 +40,7 @@ func (a *App) extendForArchive(e *docEntry) {
 	}
 	a.docs.mu.Unlock()
 	levels := extendLevels(current)
-	choice := widget.NewSelect(levelNames(levels), nil)
+	choice := newSelect(levelNames(levels), nil)
 	choice.SetSelectedIndex(len(levels) - 1)
 	explain := widget.NewLabel(i18n.T("ui.extend.explain", map[string]any{"Name": filepath.Base(job.Output), "TSA": url}))
 	explain.Wrapping = fyne.TextWrapWord

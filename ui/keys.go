@@ -128,3 +128,11 @@ func (e *escEntry) TypedKey(ev *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(ev)
 }
+
+// newSelect is a choice whose placeholder is in the person's language
+// (Fyne's own is "(Select one)").
+func newSelect(options []string, changed func(string)) *widget.Select {
+	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = i18n.T("ui.select_one")
+	return s
+}

@@ -118,3 +118,47 @@ func TestSettingsScrollAndSpeak(t *testing.T) {
 		t.Errorf("about tab %q: %s", v.tabs.Items[5].Text, about)
 	}
 }
+
+// TestLanguageChangeOffersRestart (issue 31, 11): choosing another
+// language and saving offers, in that language, to start again in it;
+// yes ends the window with the documents kept for the new start. The
+// same language offers nothing.
+func TestLanguageChangeOffersRestart(t *testing.T) {
+	t.Cleanup(func() { i18n.Set("en") })
+	i18n.Set("en")
+	t.Setenv("SIGNET_LANG", "")
+	t.Setenv("LANG", "C")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	h := newHarness(t, nil, nil)
+	docs := h.docs("a.pdf")
+	h.app.showSettings()
+	h.app.settings.language.SetSelected("Latviešu")
+	h.app.settings.dialog.Confirm()
+	h.app.mu.Lock()
+	offer := h.app.restartDialog
+	h.app.mu.Unlock()
+	if offer == nil {
+		t.Fatal("no restart offered")
+	}
+	said := allTexts(h.app.win.Canvas().Overlays().Top())
+	if !strings.Contains(said, "Signet runās Latviešu valodā no nākamās palaišanas") {
+		t.Errorf("the offer is not in Latvian:\n%s", said)
+	}
+	offer.Confirm()
+	files, ok := h.app.Restart()
+	if !ok || len(files) != 1 || files[0] != docs[0] {
+		t.Errorf("restart %v with %q", ok, files)
+	}
+
+	// Saved again with the language in use: no offer.
+	h.app.mu.Lock()
+	h.app.restartDialog = nil
+	h.app.mu.Unlock()
+	i18n.Set("lv")
+	h.app.showSettings()
+	h.app.settings.dialog.Confirm()
+	if h.app.restartDialog != nil {
+		t.Error("a restart offered with the language unchanged")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -130,7 +131,24 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	if ui.cfg.Modules != nil {
 		ui.cfg.Modules.Close()
 	}
+	if files, ok := ui.Restart(); ok {
+		// Another language: the program again, in place, with the
+		// documents that were on the list.
+		if err := restart(files); err != nil {
+			fmt.Fprintln(stderr, "signet: "+i18n.T("app.restart_failed", map[string]any{"Err": err.Error()}))
+			return 1
+		}
+	}
 	return 0
+}
+
+// restart replaces this process with the window program, given files.
+func restart(files []string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return syscall.Exec(exe, append([]string{exe}, files...), os.Environ())
 }
 
 // tsaFor is the timestamper of the settings' TSA, nil without one.

@@ -49,7 +49,7 @@ type signOptions struct {
 
 func newSignOptions(app *App) *signOptions {
 	o := &signOptions{app: app}
-	o.level = widget.NewSelect([]string{levelBB(), levelBT(), levelBLT(), levelBLTA()}, nil)
+	o.level = newSelect([]string{levelBB(), levelBT(), levelBLT(), levelBLTA()}, nil)
 	o.level.SetSelected(levelBB())
 	o.reason = widget.NewEntry()
 	o.reason.SetPlaceHolder(i18n.T("ui.ph.reason"))

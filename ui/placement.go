@@ -164,7 +164,7 @@ func (o *signOptions) showPlacement() {
 // on a preview of it; done receives the placement.
 func (a *App) placementDialog(path string, start *pdf.Appearance, done func(*pdf.Appearance)) *placementView {
 	v := &placementView{app: a, path: path, page: start.Page, rect: start.Rect}
-	v.pages = widget.NewSelect(nil, func(s string) {
+	v.pages = newSelect(nil, func(s string) {
 		switch s {
 		case i18n.T("ui.page_last"):
 			v.page = -1

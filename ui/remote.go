@@ -76,7 +76,7 @@ func newRemoteForms(app *App) *remoteForms {
 	f.agreement.SetPlaceHolder(i18n.T("ui.ph.agreement"))
 	f.agreement.SetText(app.cfg.Settings.RemoteSigningAgreement)
 	f.agreement.OnChanged = func(s string) { app.cfg.Settings.RemoteSigningAgreement = strings.TrimSpace(s) }
-	f.authMode = widget.NewSelect([]string{i18n.T("ui.rs.passcode"), i18n.T("ui.rs.otp_sms"), i18n.T("ui.rs.otp_email")}, nil)
+	f.authMode = newSelect([]string{i18n.T("ui.rs.passcode"), i18n.T("ui.rs.otp_sms"), i18n.T("ui.rs.otp_email")}, nil)
 	f.authMode.SetSelectedIndex(0)
 	rsNote := widget.NewLabel(i18n.T("ui.remotesigning.intro"))
 	rsNote.Wrapping = fyne.TextWrapWord

@@ -105,7 +105,7 @@ func (a *App) showSettings() {
 	// First, the system's language (no choice kept), named with what it
 	// is now: the field always shows the language in use.
 	system := i18n.T("settings.language_system", map[string]any{"Name": languageName(i18n.Match(i18n.FromEnvironment()))})
-	v.language = widget.NewSelect(append([]string{system}, names...), nil)
+	v.language = newSelect(append([]string{system}, names...), nil)
 	v.language.SetSelected(system)
 	for _, l := range i18n.Languages {
 		if l.Tag == i18n.Match(s.Language) && s.Language != "" {
@@ -334,7 +334,64 @@ func (a *App) saveSettings(v *settingsView) error {
 	}
 	a.options.updateTSANote()
 	a.setStatus("%s", i18n.T("ui.status.settings_saved"))
+	if lang := effectiveLanguage(next.Language); lang != i18n.Current() {
+		a.offerRestart(lang)
+	}
 	return nil
+}
+
+// effectiveLanguage is the language the app speaks with this choice: the
+// one chosen, else the system's.
+func effectiveLanguage(chosen string) string {
+	if chosen != "" {
+		return i18n.Match(chosen)
+	}
+	return i18n.Match(i18n.FromEnvironment())
+}
+
+// offerRestart asks, in the language chosen, to start again in it: the
+// window's words are built once, so the language changes with a new
+// start (the documents on the list are kept).
+func (a *App) offerRestart(lang string) {
+	l := i18n.For(lang)
+	msg := i18n.In(l, "ui.restart_msg", -1, map[string]any{"Language": languageName(lang)})
+	d := dialog.NewConfirm(i18n.In(l, "ui.restart_title", -1), msg, func(ok bool) {
+		if ok {
+			a.restartNow()
+		}
+	}, a.win)
+	d.SetConfirmText(i18n.In(l, "ui.restart_now", -1))
+	d.SetDismissText(i18n.In(l, "ui.restart_later", -1))
+	a.mu.Lock()
+	a.restartDialog = d
+	a.mu.Unlock()
+	a.keyed(d, d.Confirm)
+}
+
+// restartNow ends the window so that Main starts it again with the same
+// documents (unless work is under way: then it says so).
+func (a *App) restartNow() {
+	if a.isBusy() {
+		a.showError(i18n.T("ui.err.busy_restart"), errors.New(i18n.T("ui.err.busy_restart_why")))
+		return
+	}
+	var files []string
+	for _, e := range a.docs.all() {
+		files = append(files, e.path)
+	}
+	a.mu.Lock()
+	a.restart = append([]string{}, files...)
+	a.restartSet = true
+	a.mu.Unlock()
+	a.fyne.Quit()
+}
+
+// Restart tells whether the window ended to start again, and with which
+// documents.
+func (a *App) Restart() (files []string, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.restart, a.restartSet
 }
 
 // executable is the program the autostart entry runs: signet, the

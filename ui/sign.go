@@ -283,6 +283,7 @@ func (a *App) showResults(rows []resultRow, kind resultsKind) {
 		var icon fyne.Resource
 		var title, detail string
 		var partly *flow.PartlySignedError
+		var why string // an error's English detail, shown as such
 		switch {
 		case r.Err == nil:
 			done++
@@ -295,10 +296,14 @@ func (a *App) showResults(rows []resultRow, kind resultsKind) {
 		case errors.As(r.Err, &partly):
 			done++
 			icon, title = theme.WarningIcon(), filepath.Base(r.Output)
-			detail = i18n.T("ui.row.partly", map[string]any{"Reached": string(partly.Reached), "Wanted": string(partly.Wanted), "Verdict": r.Verdict, "Err": a.errorText(partly.Err)})
+			said, d := a.errorParts(partly.Err)
+			why = d
+			detail = i18n.T("ui.row.partly", map[string]any{"Reached": string(partly.Reached), "Wanted": string(partly.Wanted), "Verdict": r.Verdict, "Err": said})
 		default:
 			icon, title = theme.ErrorIcon(), filepath.Base(r.Input)
-			detail = i18n.T("ui.row.failed", map[string]any{"Err": a.errorText(r.Err)})
+			said, d := a.errorParts(r.Err)
+			why = d
+			detail = i18n.T("ui.row.failed", map[string]any{"Err": said})
 			if h := flow.Hint(r.Err); h != "" {
 				detail += " — " + h
 			}
@@ -316,7 +321,11 @@ func (a *App) showResults(rows []resultRow, kind resultsKind) {
 				widget.NewButtonWithIcon(i18n.T("ui.show_in_folder"), theme.FolderOpenIcon(), func() { a.showInFolder(out) }),
 			))
 		}
-		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), actions, container.NewVBox(t, d)))
+		lines := container.NewVBox(t, d)
+		if why != "" {
+			lines.Add(detailLabel(why))
+		}
+		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), actions, lines))
 	}
 	title := i18n.N("ui.results.signed", len(rows), map[string]any{"Done": done})
 	if kind == resultsExtended {

@@ -684,7 +684,7 @@ func TestErrorsInWords(t *testing.T) {
 		wantShown bool
 	}{
 		{&pkcs11.PINError{Token: "eID", Status: pkcs11.PINStatus{FinalTry: true}}, []string{"What to do: One more wrong PIN locks it"}, true},
-		{fmt.Errorf("open: %w", flow.ErrOutputExists), []string{"Open: output file exists.", "What to do: Choose another output name"}, true},
+		{fmt.Errorf("open: %w", flow.ErrOutputExists), []string{"Output file exists.", "Details: open: output file exists", "What to do: Choose another output name"}, true},
 		{fmt.Errorf("x: %w", prompt.ErrCancelled), nil, false},
 	}
 	for _, tc := range cases {
