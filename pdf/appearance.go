@@ -66,6 +66,13 @@ var signatureFont = sync.OnceValues(func() (*sfnt.Font, error) {
 	return sfnt.Parse(assets.SignatureFont)
 })
 
+// DefaultLines are the lines a visible signature carries when none are
+// given (see [Appearance.Lines]): for a preview to show them as they
+// will be.
+func DefaultLines(lang, name string, t time.Time, reason, location string) []string {
+	return defaultLines(lang, name, t, reason, location)
+}
+
 // defaultLines is the text when none is given, its words in lang; the
 // date stays in ISO form with its offset, the same in every language, as
 // a signed document's record. Words the signature font cannot draw

@@ -137,6 +137,19 @@ func TestVisibleSignature(t *testing.T) {
 				t.Errorf("default text lacks %q:\n%s", want, text)
 			}
 		}
+		// The preview finds the signed box where it was drawn, on its
+		// page only (issue 31, 6).
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		boxes, err := SignatureBoxes(bytes.NewReader(data), int64(len(data)), 1, "")
+		if err != nil || len(boxes) != 1 || !boxes[0].Signed || boxes[0].Rect != rect || boxes[0].Name == "" {
+			t.Errorf("boxes %+v, %v; want one signed at %v", boxes, err, rect)
+		}
+		if boxes, err := SignatureBoxes(bytes.NewReader(data), int64(len(data)), 2, ""); err != nil || len(boxes) != 0 {
+			t.Errorf("page 2 boxes %+v, %v", boxes, err)
+		}
 	})
 
 	e := f.keys["rsa"]

@@ -157,6 +157,8 @@ type App struct {
 	// skipsConfirmed: the person agreed to sign all but the documents
 	// signing all leaves out (UI goroutine only).
 	skipsConfirmed bool
+	// preview shows the selected document's pages.
+	preview *preview
 	// extendChoice is the level choice of the last extend dialog (tests).
 	extendChoice *widget.Select
 	// watching is closed when the token watcher has stopped: Close waits
@@ -191,7 +193,11 @@ func New(a fyne.App, cfg Config) *App {
 		layout.NewSpacer(),
 		widget.NewButtonWithIcon(i18n.T("ui.settings"), theme.SettingsIcon(), app.showSettings),
 	)
-	left := container.NewBorder(widget.NewLabelWithStyle(i18n.T("ui.documents"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
+	app.preview = newPreview(app)
+	list := container.NewBorder(widget.NewLabelWithStyle(i18n.T("ui.documents"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
+	// The document in view below the list: what is signed is seen.
+	left := container.NewVSplit(list, app.preview.box)
+	left.Offset = 0.34
 	// Three columns, read left to right: what, with which key, how.
 	middle := container.NewVScroll(app.signer.view())
 	right := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), app.signBtn), nil, nil,

@@ -46,6 +46,7 @@ func newDocuments(app *App) *documents {
 	d.list.OnSelected = func(id widget.ListItemID) {
 		d.selected = id
 		d.app.updateSignButton() // the selection is what is signed
+		d.showPreview()
 		d.reportBtn.Enable()
 		d.removeBtn.Enable()
 		// Extending for the archive is for signed documents: PDFs and
@@ -59,6 +60,7 @@ func newDocuments(app *App) *documents {
 	d.list.OnUnselected = func(widget.ListItemID) {
 		d.selected = -1
 		d.app.updateSignButton()
+		d.showPreview()
 		d.reportBtn.Disable()
 		d.removeBtn.Disable()
 		d.extendBtn.Disable()
@@ -102,6 +104,18 @@ func (d *documents) length() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.entries)
+}
+
+// byPath is the entry of a document on the list, or nil.
+func (d *documents) byPath(path string) *docEntry {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, e := range d.entries {
+		if e.path == path {
+			return e
+		}
+	}
+	return nil
 }
 
 func (d *documents) entry(i int) *docEntry {
@@ -212,9 +226,25 @@ func (d *documents) add(paths []string) {
 				e.info = &info
 				d.mu.Unlock()
 				d.refreshView()
+				if p := d.app.preview; p != nil && (p.path == e.path || p.path == "") {
+					d.showPreview() // read now: its page can be shown
+				}
 			})
 		})
 	}
+}
+
+// showPreview shows the selected document, else the first, in the
+// preview.
+func (d *documents) showPreview() {
+	if d.app.preview == nil {
+		return
+	}
+	e := d.entry(d.selected)
+	if e == nil {
+		e = d.entry(0)
+	}
+	d.app.preview.show(e)
 }
 
 func (d *documents) refreshView() {
@@ -235,6 +265,7 @@ func (d *documents) removeSelected() {
 	d.mu.Unlock()
 	d.list.UnselectAll()
 	d.refreshView()
+	d.showPreview()
 }
 
 // signable are the documents a signing takes: all on the list. One that

@@ -95,6 +95,10 @@ func newSignOptions(app *App) *signOptions {
 		}
 	})))
 	o.level.OnChanged = func(string) { o.updateTSANote() }
+	// The signature drawn in the preview follows its words.
+	for _, e := range []*widget.Entry{o.reason, o.location, o.lines} {
+		e.OnChanged = func(string) { o.refreshPreview() }
+	}
 	o.levelBox = container.NewVBox(widget.NewLabel(i18n.T("ui.level")), o.level, o.tsaNote)
 	o.updateTSANote()
 	o.asContainer = widget.NewCheck(i18n.T("ui.sign_as_container"), nil)
@@ -137,7 +141,15 @@ func (o *signOptions) methodChanged(m string) {
 	}
 }
 
+// refreshPreview redraws the signature to be made in the preview.
+func (o *signOptions) refreshPreview() {
+	if o.app.preview != nil {
+		o.app.preview.refreshSignature()
+	}
+}
+
 func (o *signOptions) describePlacement() {
+	defer o.refreshPreview()
 	if !o.visible.Checked || o.appearance == nil {
 		o.where.SetText(i18n.T("ui.invisible"))
 		return

@@ -59,6 +59,9 @@ func newSignerPanel(app *App) *signerPanel {
 			s.mu.Unlock()
 			s.detailBtn.Enable()
 			s.app.updateSignButton()
+			if s.app.options != nil {
+				s.app.options.refreshPreview() // the signer's name on the signature to be
+			}
 		}
 	}
 	s.empty = widget.NewLabel("")

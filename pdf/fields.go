@@ -1,0 +1,78 @@
+package pdf
+
+import (
+	"io"
+
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+)
+
+// Box is a signature field's widget on a page: where it is (PDF points
+// from the page's lower-left corner, the MediaBox origin subtracted),
+// its name, and whether it holds a signature.
+type Box struct {
+	Name   string
+	Rect   [4]float64
+	Signed bool
+}
+
+// maxBoxes bounds the widgets read from one page: a page of a million
+// annotations is told in its first thousand.
+const maxBoxes = 1000
+
+// SignatureBoxes are the signature fields' widgets on page n (read as
+// [PageInfo] reads it) of the document, for a preview to mark them.
+// Invisible signatures (an empty rectangle) are left out.
+func SignatureBoxes(r io.ReaderAt, size int64, n int, password string) (_ []Box, err error) {
+	defer RecoverBug("", &err)
+	d, err := openDocumentLimits(r, size, Limits{}, password)
+	if err != nil {
+		return nil, err
+	}
+	_, page, _, err := d.pageRef(n)
+	if err != nil {
+		return nil, err
+	}
+	media := d.mediaBox(page)
+	annots, err := d.resolve(page["Annots"])
+	if err != nil {
+		return nil, err
+	}
+	list, _ := annots.(types.Array)
+	var out []Box
+	for i, a := range list {
+		if i == maxBoxes {
+			break
+		}
+		w, err := d.dict(a)
+		if err != nil || w == nil {
+			continue // a broken annotation is no signature box
+		}
+		if st := w.NameEntry("Subtype"); st == nil || *st != "Widget" {
+			continue
+		}
+		// The field is the widget itself or its parent (a field of one
+		// widget merges the two, PDF 32000-1 §12.7.3.1).
+		field, name := w, textString(w["T"])
+		if p, ok := w["Parent"].(types.IndirectRef); ok && w.NameEntry("FT") == nil {
+			if pd, err := d.dict(p); err == nil && pd != nil {
+				field = pd
+				if name == "" {
+					name = textString(pd["T"])
+				}
+			}
+		}
+		if ft := field.NameEntry("FT"); ft == nil || *ft != "Sig" {
+			continue
+		}
+		rect, ok := d.numbers(w["Rect"])
+		if !ok {
+			continue
+		}
+		x0, y0, x1, y1 := min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+		if x1-x0 < 1 || y1-y0 < 1 {
+			continue // an invisible signature
+		}
+		out = append(out, Box{Name: name, Rect: [4]float64{x0 - media[0], y0 - media[1], x1 - media[0], y1 - media[1]}, Signed: field["V"] != nil})
+	}
+	return out, nil
+}
