@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"image"
+	"image/color"
 	_ "image/jpeg" // a signature's image
 	_ "image/png"
-	"image/color"
 	"os"
 	"time"
 
@@ -411,8 +411,8 @@ func (r *pageRenderer) signature(s *sigPreview) []fyne.CanvasObject {
 	return out
 }
 
-func (r *pageRenderer) Layout(fyne.Size)            { r.build() }
-func (r *pageRenderer) MinSize() fyne.Size          { return r.v.MinSize() }
-func (r *pageRenderer) Refresh()                    { r.build(); canvas.Refresh(r.v) }
+func (r *pageRenderer) Layout(fyne.Size)             { r.build() }
+func (r *pageRenderer) MinSize() fyne.Size           { return r.v.MinSize() }
+func (r *pageRenderer) Refresh()                     { r.build(); canvas.Refresh(r.v) }
 func (r *pageRenderer) Objects() []fyne.CanvasObject { return r.objects }
-func (r *pageRenderer) Destroy()                    {}
+func (r *pageRenderer) Destroy()                     {}

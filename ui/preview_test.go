@@ -22,7 +22,9 @@ func TestDocumentInView(t *testing.T) {
 	h := newHarness(t, nil, nil)
 	p := h.app.preview
 	shown := func(path string, page, pages int) func() bool {
-		return func() bool { return p.shownPath == path && p.shownPage == page && p.pages == pages && p.view.img != nil }
+		return func() bool {
+			return p.shownPath == path && p.shownPage == page && p.pages == pages && p.view.img != nil
+		}
 	}
 	docs := h.docs("one.pdf", "two.pdf")
 	h.waitFor("the first document in view", shown(docs[0], 1, 1))
