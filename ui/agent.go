@@ -358,6 +358,9 @@ func approvalText(r agent.Request) string {
 	return i18n.N("ui.agent.sign_digests", len(r.Digests), data)
 }
 
+// previewWidth is the width, in points, a page of an approval shows at.
+const previewWidth = 300
+
 // approvalPreview draws the first document's first page, and the page a
 // visible signature goes on when that is another: nil when nothing can be
 // drawn (no renderer, a digest).
@@ -380,14 +383,16 @@ func approvalPreview(ctx context.Context, r agent.Request) fyne.CanvasObject {
 	}
 	box := container.NewHBox()
 	for _, p := range pages {
-		img, err := flow.RenderPDF(ctx, data, p, 220)
+		// Rendered sharp, shown large enough to read (the dialog
+		// scrolls): a page the person approves unseen is not approved.
+		img, err := flow.RenderPDF(ctx, data, p, 2*previewWidth)
 		if err != nil {
 			return nil
 		}
 		c := canvas.NewImageFromImage(img)
 		c.FillMode = canvas.ImageFillContain
 		b := img.Bounds()
-		c.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+		c.SetMinSize(fyne.NewSize(previewWidth, previewWidth*float32(b.Dy())/float32(max(b.Dx(), 1))))
 		box.Add(container.NewVBox(widget.NewLabel(i18n.T("ui.agent.preview_page", map[string]any{"Page": p})), c))
 	}
 	return box
@@ -445,12 +450,14 @@ func (c agentConsent) Approve(ctx context.Context, r agent.Request) error {
 		a.armLater(closed, d.no, d.yes)
 		body := container.NewBorder(nil, container.NewCenter(container.NewHBox(d.no, d.yes)), nil, nil, container.NewVScroll(content))
 		d.dialog = dialog.NewCustomWithoutButtons(d.title, body, a.win)
-		// Room for previews; a login or a digest says less.
-		height := float32(520)
+		// Room for previews; a login or a digest says less. Within
+		// the window, whatever its size.
+		width, height := float32(680), float32(680)
 		if preview == nil {
-			height = 400
+			width, height = 640, 400
 		}
-		d.dialog.Resize(fyne.NewSize(640, height))
+		size := a.win.Canvas().Size()
+		d.dialog.Resize(fyne.NewSize(min(width, size.Width-20), min(height, size.Height-20)))
 		a.win.Show()
 		d.dialog.Show()
 		a.win.RequestFocus()

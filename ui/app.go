@@ -20,7 +20,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -157,8 +156,12 @@ type App struct {
 	// skipsConfirmed: the person agreed to sign all but the documents
 	// signing all leaves out (UI goroutine only).
 	skipsConfirmed bool
-	// preview shows the selected document's pages.
+	// preview shows the selected document's pages; toolbar and columns
+	// fit the window's width.
 	preview *preview
+	toolbar *toolbar
+	columns *columns
+	bottom  *fyne.Container // the status and the Sign button
 	// extendChoice is the level choice of the last extend dialog (tests).
 	extendChoice *widget.Select
 	// watching is closed when the token watcher has stopped: Close waits
@@ -184,29 +187,25 @@ func New(a fyne.App, cfg Config) *App {
 	app.signBtn = widget.NewButtonWithIcon(i18n.T("ui.sign"), theme.DocumentCreateIcon(), app.startSigning)
 	app.signBtn.Importance = widget.HighImportance
 
-	toolbar := container.NewHBox(
+	app.toolbar = newToolbar([]*widget.Button{
 		widget.NewButtonWithIcon(i18n.T("ui.open_pdf"), theme.FileIcon(), app.docs.openDialog),
 		widget.NewButtonWithIcon(i18n.T("ui.open_folder"), theme.FolderOpenIcon(), app.docs.openFolderDialog),
 		app.docs.reportBtn,
 		app.docs.removeBtn,
 		app.docs.extendBtn,
-		layout.NewSpacer(),
-		widget.NewButtonWithIcon(i18n.T("ui.settings"), theme.SettingsIcon(), app.showSettings),
-	)
+	}, widget.NewButtonWithIcon(i18n.T("ui.settings"), theme.SettingsIcon(), app.showSettings))
 	app.preview = newPreview(app)
 	list := container.NewBorder(widget.NewLabelWithStyle(i18n.T("ui.documents"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, app.docs.view())
 	// The document in view below the list: what is signed is seen.
 	left := container.NewVSplit(list, app.preview.box)
 	left.Offset = 0.34
-	// Three columns, read left to right: what, with which key, how.
+	// Three columns, read left to right: what, with which key, how (three
+	// tabs on a small screen, the Sign button below them).
 	middle := container.NewVScroll(app.signer.view())
-	right := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), app.signBtn), nil, nil,
-		container.NewVScroll(app.options.view()))
-	inner := container.NewHSplit(middle, right)
-	inner.Offset = 0.52
-	split := container.NewHSplit(left, inner)
-	split.Offset = 0.34
-	app.win.SetContent(container.NewBorder(toolbar, app.status, nil, nil, split))
+	right := container.NewVScroll(app.options.view())
+	app.columns = newColumns(paneNames(), left, middle, right)
+	app.bottom = container.NewBorder(nil, nil, nil, app.signBtn, app.status)
+	app.win.SetContent(container.NewBorder(app.toolbar, container.NewVBox(widget.NewSeparator(), app.bottom), nil, nil, app.columns))
 	app.win.Resize(fyne.NewSize(1280, 760))
 	app.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		var paths []string
@@ -335,6 +334,9 @@ func (a *App) updateSignButton() {
 	if a.signBtn == nil || a.docs == nil {
 		return // still being built
 	}
+	if a.bottom != nil {
+		defer a.bottom.Refresh() // the button as wide as its words
+	}
 	take, _ := a.docs.signable()
 	n := len(take)
 	switch {
@@ -348,8 +350,6 @@ func (a *App) updateSignButton() {
 		a.signBtn.SetText(i18n.T("ui.not_signing_cert"))
 		a.signBtn.Disable()
 		return
-	case n == 1:
-		a.signBtn.SetText(i18n.N("app.sign_button", 1))
 	default:
 		a.signBtn.SetText(i18n.N("app.sign_button", n))
 	}

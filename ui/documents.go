@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -80,7 +81,8 @@ func newDocuments(app *App) *documents {
 	})
 	d.extendBtn.Disable()
 	hint := widget.NewLabelWithStyle(i18n.T("ui.drop_here"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	d.empty = container.NewCenter(hint)
+	hint.Wrapping = fyne.TextWrapWord
+	d.empty = container.NewVBox(layout.NewSpacer(), hint, layout.NewSpacer())
 	return d
 }
 

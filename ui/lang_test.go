@@ -162,3 +162,43 @@ func TestLanguageChangeOffersRestart(t *testing.T) {
 		t.Error("a restart offered with the language unchanged")
 	}
 }
+
+// TestSmallScreen (issue 31, 15): in every language the window fits an
+// 800×600 screen — the documents beside the key and the options in tabs,
+// the toolbar's buttons as icons (the menu has their words) — and at
+// 1280×760 the three columns and the toolbar's words show.
+func TestSmallScreen(t *testing.T) {
+	t.Cleanup(func() { i18n.Set("en") })
+	for _, l := range i18n.Languages {
+		t.Run(l.Tag, func(t *testing.T) {
+			i18n.Set(l.Tag)
+			h := newHarness(t, nil, nil)
+			test.ApplyTheme(t, theme.DefaultTheme())
+			h.docs("a.pdf")
+			for _, tc := range []struct {
+				size fyne.Size
+				mode int // at least
+			}{
+				{fyne.NewSize(800, 600), 2},
+				{fyne.NewSize(1280, 760), 3},
+			} {
+				h.app.win.Resize(tc.size)
+				if min := h.app.win.Content().MinSize(); min.Width > tc.size.Width || min.Height > tc.size.Height {
+					t.Errorf("%v: the window needs %v", tc.size, min)
+				}
+				h.app.win.Content().Refresh()
+				if got := h.app.columns.Mode(); got < tc.mode {
+					t.Errorf("%v: %d columns, want %d", tc.size, got, tc.mode)
+				}
+				// The toolbar's words show only where they fit: no
+				// button over another.
+				if words := h.app.toolbar.wordsWidth(); !h.app.toolbar.Compact() && words > h.app.toolbar.Size().Width {
+					t.Errorf("%v: the toolbar's words need %.0f, it has %.0f", tc.size, words, h.app.toolbar.Size().Width)
+				}
+				if tc.size.Width == 1280 && h.app.toolbar.Compact() {
+					t.Errorf("%v: the toolbar hides its words", tc.size)
+				}
+			}
+		})
+	}
+}

@@ -118,6 +118,7 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	if windowLn != nil {
 		go bridge.ServeWindow(windowLn, ui.handOver)
 	}
+	ui.win.Resize(windowSize())
 	ui.AddFiles(files)
 	ui.win.ShowAndRun()
 	// Closed: a second start from now on opens a window of its own.

@@ -28,6 +28,7 @@ type placer struct {
 	widget.BaseWidget
 	pageW, pageH float64 // points
 	img          image.Image
+	sig          *sigPreview // the words and image the box will hold
 	Rect         [4]float64
 	dragFrom     *fyne.Position
 	OnChanged    func()
@@ -98,16 +99,14 @@ func (p *placer) CreateRenderer() fyne.WidgetRenderer {
 	sel := canvas.NewRectangle(color.NRGBA{R: 0x1e, G: 0x66, B: 0xd0, A: 0x40})
 	sel.StrokeColor = color.NRGBA{R: 0x1e, G: 0x66, B: 0xd0, A: 0xff}
 	sel.StrokeWidth = 2
-	label := canvas.NewText("signature", color.NRGBA{R: 0x1e, G: 0x66, B: 0xd0, A: 0xff})
-	label.TextSize = 11
-	return &placerRenderer{p: p, bg: bg, page: page, pic: pic, sel: sel, label: label}
+	return &placerRenderer{p: p, bg: bg, page: page, pic: pic, sel: sel}
 }
 
 type placerRenderer struct {
 	p             *placer
 	bg, page, sel *canvas.Rectangle
 	pic           *canvas.Image
-	label         *canvas.Text
+	sig           []fyne.CanvasObject // the signature as it will look, in the box
 }
 
 func (r *placerRenderer) Layout(size fyne.Size) {
@@ -121,7 +120,12 @@ func (r *placerRenderer) Layout(size fyne.Size) {
 	rc := r.p.Rect
 	r.sel.Move(fyne.NewPos(x+float32(rc[0])*s, y+float32(r.p.pageH-rc[3])*s))
 	r.sel.Resize(fyne.NewSize(float32(rc[2]-rc[0])*s, float32(rc[3]-rc[1])*s))
-	r.label.Move(r.sel.Position().Add(fyne.NewPos(4, 2)))
+	r.sig = nil
+	if r.p.sig != nil {
+		sig := *r.p.sig
+		sig.rect = rc
+		r.sig = drawSignature(&sig, r.sel.Position(), r.sel.Size(), s)
+	}
 }
 
 func (r *placerRenderer) MinSize() fyne.Size { return r.p.MinSize() }
@@ -135,7 +139,7 @@ func (r *placerRenderer) Refresh() {
 }
 func (r *placerRenderer) Destroy() {}
 func (r *placerRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.bg, r.page, r.pic, r.sel, r.label}
+	return append([]fyne.CanvasObject{r.bg, r.page, r.pic, r.sel}, r.sig...)
 }
 
 // showPlacement opens the placement dialog on the selected document (or
@@ -181,9 +185,10 @@ func (a *App) placementDialog(path string, start *pdf.Appearance, done func(*pdf
 			done(&pdf.Appearance{Page: v.page, Rect: v.placer.Rect})
 		}
 	}, a.win)
-	v.dialog.Resize(fyne.NewSize(620, 720))
+	size := a.win.Canvas().Size()
+	v.dialog.Resize(fyne.NewSize(min(size.Width-20, 620), min(size.Height-20, 720)))
 	v.load()
-	v.dialog.Show()
+	a.keyed(v.dialog, v.dialog.Confirm)
 	a.mu.Lock()
 	a.placement = v
 	a.mu.Unlock()
@@ -245,6 +250,9 @@ func (v *placementView) load() {
 	}
 	v.info.SetText(i18n.T("ui.placement.info", map[string]any{"Width": fmt.Sprintf("%.0f", size.Width), "Height": fmt.Sprintf("%.0f", size.Height)}))
 	v.placer = newPlacer(size.Width, size.Height, fitRect(v.rect, size))
+	if v.app.options != nil {
+		v.placer.sig = v.app.options.signatureLooks()
+	}
 	v.holder.Objects = []fyne.CanvasObject{v.placer}
 	v.holder.Refresh()
 	page, p := v.page, v.placer

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -65,9 +66,11 @@ func newPreview(a *App) *preview {
 	p.zoomOut = widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { p.setZoom(p.currentZoom() / 1.25) })
 	p.zoomIn = widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { p.setZoom(p.currentZoom() * 1.25) })
 	p.fitTo = widget.NewButtonWithIcon("", theme.ZoomFitIcon(), func() { p.setZoom(0) })
-	p.scroll = container.NewScroll(container.NewCenter(p.view))
-	bar := container.NewHBox(p.prev, p.pageLabel, p.next, widget.NewSeparator(), p.zoomOut, p.fitTo, p.zoomIn)
-	p.box = container.NewBorder(bar, nil, nil, nil, container.NewStack(p.scroll, container.NewCenter(p.note)))
+	// The note (no page to show) in the scroll too: a wrapped sentence
+	// must not make the window taller.
+	p.scroll = container.NewScroll(container.NewStack(container.NewCenter(p.view), container.NewVBox(p.note)))
+	bar := container.NewHBox(p.prev, p.pageLabel, p.next, layout.NewSpacer(), p.zoomOut, p.fitTo, p.zoomIn)
+	p.box = container.NewBorder(bar, nil, nil, nil, p.scroll)
 	p.setControls()
 	return p
 }
@@ -254,7 +257,15 @@ func (o *signOptions) signaturePreview(n, total int) *sigPreview {
 	if !o.visible.Checked || a == nil || pdf.PageNumber(a.Page, total) != n {
 		return nil
 	}
-	s := &sigPreview{rect: a.Rect, imageRight: a.ImageRight}
+	s := o.signatureLooks()
+	s.rect, s.imageRight = a.Rect, a.ImageRight
+	return s
+}
+
+// signatureLooks is what a visible signature will hold: its lines (the
+// person's, or who signs, when, why and where) and image.
+func (o *signOptions) signatureLooks() *sigPreview {
+	s := &sigPreview{}
 	if t := o.lines.Text; t != "" {
 		s.lines = lines(t)
 	} else {
@@ -355,22 +366,23 @@ func (r *pageRenderer) build() {
 		objs = append(objs, mark, name)
 	}
 	if s := v.sig; s != nil {
-		objs = append(objs, r.signature(s)...)
+		pos, sz := r.rectAt(s.rect)
+		objs = append(objs, drawSignature(s, pos, sz, v.scale)...)
 	}
 	r.objects = objs
 }
 
-// signature draws the signature to be made: its box, its image beside
-// its lines, the lines in the signature's font at the size that fits, as
-// the appearance stream lays them out.
-func (r *pageRenderer) signature(s *sigPreview) []fyne.CanvasObject {
-	pos, sz := r.rectAt(s.rect)
+// drawSignature draws the signature to be made in its box (pos, sz in
+// pixels; scale pixels a point): its image beside its lines, the lines
+// in the signature's font at the size that fits, as the appearance
+// stream lays them out.
+func drawSignature(s *sigPreview, pos fyne.Position, sz fyne.Size, scale float32) []fyne.CanvasObject {
 	box := canvas.NewRectangle(color.NRGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0x18})
 	box.StrokeColor, box.StrokeWidth = color.NRGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff}, 1
 	box.Move(pos)
 	box.Resize(sz)
 	out := []fyne.CanvasObject{box}
-	pad := float32(3) * r.v.scale
+	pad := float32(3) * scale
 	textX, textW := pos.X+pad, sz.Width-2*pad
 	if s.img != nil {
 		b := s.img.Bounds()
@@ -395,12 +407,12 @@ func (r *pageRenderer) signature(s *sigPreview) []fyne.CanvasObject {
 	// The size that fits every line, 11 pt at most (as written).
 	size := min(float32(11), (float32(s.rect[3]-s.rect[1])-6)/(float32(len(s.lines))*1.2))
 	for _, l := range s.lines {
-		w := fyne.MeasureText(l, size*r.v.scale, fyne.TextStyle{}).Width
+		w := fyne.MeasureText(l, size*scale, fyne.TextStyle{}).Width
 		if w > textW {
 			size = size * textW / w
 		}
 	}
-	px := size * r.v.scale
+	px := size * scale
 	for i, l := range s.lines {
 		t := canvas.NewText(l, color.Black)
 		t.TextSize = px

@@ -35,6 +35,7 @@ func RunTour(cfg Config, d TourDocs, capture func(name string) error) error {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := New(a, cfg)
 	defer w.Close()
+	w.win.Resize(windowSize()) // as Main sizes it
 	done := make(chan error, 1)
 	a.Lifecycle().SetOnStarted(func() {
 		go func() {
