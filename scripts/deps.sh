@@ -17,10 +17,10 @@
 set -euo pipefail
 
 case "${1:-}" in
-test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva ca-certificates softhsm2 opensc opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl xmlsec1 unzip chromium xvfb xauth dbus-daemon time
+test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-noto-core ca-certificates softhsm2 opensc opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl xmlsec1 unzip chromium xvfb xauth dbus-daemon time
 	pcscd vsmartcard-vpcd libcacard0 pcsc-tools p11-kit-modules util-linux mount desktop-file-utils) ;;
-run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva poppler-utils) ;;
-screenshots) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-lohit-deva poppler-utils softhsm2 opensc xvfb xauth) ;;
+run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-noto-core poppler-utils) ;;
+screenshots) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-noto-core poppler-utils softhsm2 opensc xvfb xauth) ;;
 *)
 	echo "usage: $0 test|run|screenshots" >&2
 	exit 2

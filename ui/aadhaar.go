@@ -60,8 +60,11 @@ func (f *aadhaarForm) addRow() *aadhaarRow {
 	r.year.SetPlaceHolder(i18n.T("ui.ph.birth_year"))
 	r.placeBtn = widget.NewButtonWithIcon(i18n.T("ui.place"), theme.ViewFullScreenIcon(), func() { f.placeRow(r) })
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeRow(r) })
-	r.box = container.NewBorder(nil, nil, nil, container.NewHBox(r.placeBtn, remove),
-		container.NewGridWithColumns(3, r.name, r.id, r.year))
+	// The name on a line of its own, the number and year below: three
+	// fields side by side cut their placeholders in a narrow column.
+	r.box = container.NewVBox(
+		container.NewBorder(nil, nil, nil, container.NewHBox(r.placeBtn, remove), r.name),
+		container.NewGridWithColumns(2, r.id, r.year), widget.NewSeparator())
 	f.rows = append(f.rows, r)
 	f.list.Add(r.box)
 	if len(f.rows) >= aadhaar.MaxSigners {
@@ -102,15 +105,16 @@ func (f *aadhaarForm) placeRow(r *aadhaarRow) {
 	}
 	f.app.placementDialog(docs[0].path, start, func(a *pdf.Appearance) {
 		r.place = a
-		r.placeBtn.SetText(fmt.Sprintf("Page %s", pageWord(a.Page)))
+		r.placeBtn.SetText(pageWord(a.Page))
 	})
 }
 
+// pageWord names the page a signature goes on.
 func pageWord(p int) string {
 	if p < 0 {
-		return "last"
+		return capitalize(i18n.T("ui.place.last_page"))
 	}
-	return fmt.Sprint(max(p, 1))
+	return capitalize(i18n.T("ui.place.page", map[string]any{"N": max(p, 1)}))
 }
 
 // signers reads the rows.

@@ -86,9 +86,21 @@ func formattedWords(t *testing.T, fset *token.FileSet, af *ast.File) {
 			return false // paths, struct tags
 		case *ast.CallExpr:
 			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
-				if pkg, ok := sel.X.(*ast.Ident); ok && (pkg.Name == "i18n" || pkg.Name == "log" || pkg.Name == "slog") {
+				pkg, _ := sel.X.(*ast.Ident)
+				switch {
+				case pkg == nil:
+				case pkg.Name == "i18n" || pkg.Name == "log" || pkg.Name == "slog":
 					for _, a := range n.Args {
 						skip[a] = true
+					}
+				case pkg.Name == "fmt" && (sel.Sel.Name == "Sprintf" || sel.Sel.Name == "Errorf") || pkg.Name == "errors" && sel.Sel.Name == "New":
+					// A format with a single word is a sentence too
+					// ("Page %s").
+					if lit, ok := n.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING && !skipLines[fset.Position(lit.Pos()).Line] {
+						if f, _ := strconv.Unquote(lit.Value); wordRun.MatchString(fmtVerb.ReplaceAllString(f, "")) {
+							t.Errorf("%s: %s: words for people go through i18n.T", fset.Position(lit.Pos()), lit.Value)
+							skip[lit] = true
+						}
 					}
 				}
 			}
@@ -121,5 +133,8 @@ func isWords(s string) bool {
 	s = fmtVerb.ReplaceAllString(s, "") // "%s" is no word
 	return strings.IndexFunc(s, unicode.IsLetter) >= 0
 }
+
+// wordRun is a word: three letters in a row.
+var wordRun = regexp.MustCompile(`\pL{3}`)
 
 var fmtVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)

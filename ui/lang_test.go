@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/softhsmtest"
@@ -200,5 +202,36 @@ func TestSmallScreen(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHindiBold (issue 31, 15): Hindi headings keep their bold — the
+// theme's bold face for Hindi is a Devanagari bold font of the system
+// (the packages install fonts-noto-core).
+func TestHindiBold(t *testing.T) {
+	t.Cleanup(func() { i18n.Set("en") })
+	i18n.Set("en")
+	if languageTheme() != nil {
+		t.Error("a script theme for English")
+	}
+	i18n.Set("hi")
+	th := languageTheme()
+	if th == nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no Devanagari bold font (fonts-noto-core) under CI")
+		}
+		t.Skip("no Devanagari bold font installed (fonts-noto-core)")
+	}
+	bold := th.Font(fyne.TextStyle{Bold: true})
+	f, err := sfnt.Parse(bold.Content())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b sfnt.Buffer
+	if g, err := f.GlyphIndex(&b, 'ह'); err != nil || g == 0 {
+		t.Errorf("the bold face %s has no Devanagari", bold.Name())
+	}
+	if th.Font(fyne.TextStyle{}) != theme.DefaultTheme().Font(fyne.TextStyle{}) {
+		t.Error("the regular face changed")
 	}
 }

@@ -107,6 +107,9 @@ func Main(started time.Time, stderr io.Writer, args []string) int {
 	}
 	a := app.NewWithID("io.github.signet-sign.signet")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	if th := languageTheme(); th != nil {
+		a.Settings().SetTheme(th)
+	}
 	mods := flow.LoadModules(nil, settings.PKCS11Modules)
 	ui := New(a, Config{Modules: mods, Settings: settings, SettingsPath: path, Secrets: osKeyring{}, Agent: link,
 		Reload: func(paths []string) *flow.Modules { return flow.LoadModules(nil, paths) }})

@@ -33,6 +33,9 @@ type TourDocs struct {
 func RunTour(cfg Config, d TourDocs, capture func(name string) error) error {
 	a := app.NewWithID("io.github.signet-sign.signet.screenshots") // not the person's preferences
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	if th := languageTheme(); th != nil {
+		a.Settings().SetTheme(th)
+	}
 	w := New(a, cfg)
 	defer w.Close()
 	w.win.Resize(windowSize()) // as Main sizes it
