@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/desktop"
 	"github.com/signet-sign/signet/internal/escape"
 )
 
@@ -314,9 +316,31 @@ func (d *documents) all() []*docEntry {
 	return slices.Clone(d.entries)
 }
 
-// openDialog asks for a file with the file chooser: a PDF, a container,
-// or any file to sign into a container.
+// openDialog asks for files with the desktop's own file chooser (the
+// portal: several at once, PDFs and containers first, any file to sign
+// into a container), or Fyne's where the desktop has none (one file).
 func (d *documents) openDialog() {
+	filters := []desktop.Filter{
+		{Name: i18n.T("ui.filter.documents"), Patterns: []string{"*.pdf", "*.PDF", "*.asice", "*.sce", "*.edoc", "*.bdoc"}},
+		{Name: i18n.T("ui.filter.all"), Patterns: []string{"*"}},
+	}
+	d.app.run(func() {
+		paths, err := desktop.OpenFiles(context.Background(), i18n.T("ui.open_pdf"), "", filters, true)
+		d.app.do(func() {
+			switch {
+			case err == nil:
+				d.add(paths)
+			case errors.Is(err, desktop.ErrNoPortal):
+				d.fyneOpenDialog()
+			case !errors.Is(err, desktop.ErrCancelled):
+				d.app.showError(i18n.T("ui.err.open_file"), err)
+			}
+		})
+	})
+}
+
+// fyneOpenDialog is Fyne's file chooser: one file at a time.
+func (d *documents) fyneOpenDialog() {
 	fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			d.app.showError(i18n.T("ui.err.open_file"), err)

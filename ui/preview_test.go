@@ -10,6 +10,8 @@ import (
 
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testx"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -88,5 +90,25 @@ func TestDocumentInView(t *testing.T) {
 	}
 	if filepath.Base(rows[0].Output) != "two-signed.pdf" {
 		t.Errorf("signed %s", rows[0].Output)
+	}
+}
+
+// TestOpenSeveralFiles (issue 31, 15): Open asks the desktop's file
+// chooser (the portal) for several files at once, PDFs and containers
+// first; every file chosen is listed.
+func TestOpenSeveralFiles(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	a, b := filepath.Join(h.dir, "a.pdf"), filepath.Join(h.dir, "b.pdf")
+	for _, p := range []string{a, b} {
+		if err := testpdf.WriteFile(p, testpdf.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	portal := testx.StartFilePortal(t, []string{"file://" + a, "file://" + b})
+	h.app.docs.openDialog()
+	h.waitFor("both documents listed", func() bool { return h.app.docs.length() == 2 })
+	_, asked := portal.Request()
+	if asked["multiple"].Value() != true || !strings.Contains(asked["filters"].String(), `"*.pdf"`) || !strings.Contains(asked["filters"].String(), `"*.edoc"`) {
+		t.Errorf("asked %v", asked)
 	}
 }
