@@ -41,6 +41,11 @@ type signOptions struct {
 	// files that are not PDFs go into one always.
 	asContainer *widget.Check
 
+	// looks are the reason, place and visible signature; serviceNote
+	// says why a service that makes them itself does not offer them.
+	looks       *fyne.Container
+	serviceNote *widget.Label
+
 	// appearance is the placed rectangle; nil until placed.
 	appearance *pdf.Appearance
 	imageData  []byte
@@ -111,9 +116,15 @@ func (o *signOptions) view() fyne.CanvasObject {
 		widget.NewFormItem(i18n.T("ui.reason"), o.reason),
 		widget.NewFormItem(i18n.T("ui.location"), o.location),
 	)
+	o.serviceNote = widget.NewLabel(i18n.T("ui.eparaksts.looks"))
+	o.serviceNote.Wrapping = fyne.TextWrapWord
+	o.serviceNote.Importance = widget.MediumImportance
+	o.serviceNote.Hide()
+	o.looks = container.NewVBox(form, o.visible, container.NewHBox(o.place, o.image), o.where, o.lines)
+	o.methodChanged(o.method)
 	return container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("ui.signature"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		o.levelBox, o.asContainer, form, o.visible, container.NewHBox(o.place, o.image), o.where, o.lines)
+		o.levelBox, o.asContainer, o.serviceNote, o.looks)
 }
 
 // updateTSANote shows the note when the level chosen needs a timestamp
@@ -138,6 +149,17 @@ func (o *signOptions) methodChanged(m string) {
 		o.levelBox.Hide() // the service timestamps and adds validation data
 	} else {
 		o.levelBox.Show()
+	}
+	// eParaksts prepares the signature itself, with no reason, place or
+	// look of the person's: not offered, and said why.
+	if o.looks != nil {
+		if m == methodEParaksts() {
+			o.looks.Hide()
+			o.serviceNote.Show()
+		} else {
+			o.looks.Show()
+			o.serviceNote.Hide()
+		}
 	}
 }
 

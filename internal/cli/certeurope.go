@@ -163,7 +163,7 @@ func (s *certEuropeSignFlags) add(c *cobra.Command) {
 
 // options reads the flags into the flow's options.
 func (s *certEuropeSignFlags) options(verify pdf.VerifyOptions, stderr io.Writer) (flow.CertEuropeOptions, error) {
-	pdfOpts, err := s.remoteSignFlags.options()
+	pdfOpts, err := s.remoteSignFlags.options(stderr)
 	if err != nil {
 		return flow.CertEuropeOptions{}, err
 	}
@@ -328,8 +328,9 @@ func (a *app) certEuropeOrder(f *certEuropeFlags) *cobra.Command {
 	var h certeurope.Holder
 	var external string
 	create := &cobra.Command{
-		Use:  "create --firstname F --lastname L --email E --mobile M",
-		Args: noArgs,
+		Use:   "create --firstname F --lastname L --email E --mobile M",
+		Short: "Order a one-time certificate for a holder (before a signature request)",
+		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			client, _, done, err := a.certEuropeConnect(c.Context(), f)
 			if err != nil {

@@ -147,6 +147,7 @@ agent when there is one.`,
 		"language of messages: en, lv, pt, vi, hi or fr (default: $SIGNET_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG; English when none is known)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.tokensCommand(), a.certsCommand(), a.signDigestCommand(), a.signCommand(), a.verifyCommand(), a.extendCommand(), a.eparakstsCommand(), a.remoteSigningCommand(), a.cmdCommand(), a.aadhaarCommand(), a.certEuropeCommand(), a.agentCommand())
+	addExamples(root)
 	return root
 }
 

@@ -303,7 +303,7 @@ there, one PIN and code per document; see 'signet cmd --help'.`,
 			if err != nil {
 				return err
 			}
-			pdfOpts, err := s.options()
+			pdfOpts, err := s.options(a.stderr)
 			if err != nil {
 				return err
 			}
@@ -319,8 +319,8 @@ there, one PIN and code per document; see 'signet cmd --help'.`,
 			switch f.via {
 			case "ama":
 			case "biometrid":
-				if pdfOpts.Appearance != nil || pdfOpts.Reason != "" || pdfOpts.Location != "" || s.lock || s.tsa != "" || level != "" {
-					return usageError{errors.New("with --via biometrid the service makes the signature: --visible, --reason, --location, --lock, --tsa and --level do not apply")}
+				if pdfOpts.Appearance != nil || pdfOpts.Reason != "" || pdfOpts.Location != "" || pdfOpts.Certify != 0 || s.tsa != "" || level != "" {
+					return usageError{errors.New("with --via biometrid the service makes the signature: --visible, --reason, --location, --certify, --tsa and --level do not apply")}
 				}
 				return a.cmdSignBiometrid(c, f, uid, jobs, s.force)
 			default:
@@ -362,7 +362,7 @@ there, one PIN and code per document; see 'signet cmd --help'.`,
 	fl := c.Flags()
 	fl.StringVar(&s.outDir, "out-dir", "", "directory for the signed files")
 	fl.StringVar(&s.tsa, "tsa", "", "RFC 3161 timestamp authority URL (PAdES B-T)")
-	fl.StringVar(&level, "level", "", "PAdES level: B-B, B-T (with --tsa), B-LT (+ validation data), B-LTA (+ document timestamp)")
+	fl.StringVar(&level, "level", "", levelHelp)
 	fl.IntVar(&batch, "batch-size", cmd.MaxDocuments, "documents per request, one SMS code each (at most 100, the service's limit)")
 	fl.StringVar(&a.pinFile, "pin-file", "", "read the signature PIN from this file (unattended use only)")
 	fl.StringVar(&f.otpFile, "otp-file", "", "wait for each security code to be written to this file, read it and remove it (unattended use)")

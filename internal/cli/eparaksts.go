@@ -132,7 +132,16 @@ func (a *app) eparakstsSign(f *eparakstsFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sign --key URI [--auth-key URI] IN.pdf...",
 		Short: "Sign PDFs with your eID card through eParaksts",
-		Args:  minArgs(1),
+		Long: `Sign PDFs with your eID card through eParaksts: the service prepares each
+signature's digest (CalculateDigest), your card signs it here, the service
+finalizes it (finalizeSigning), and Signet verifies the result before
+writing it. What is about to be signed is shown first (--yes skips that).
+
+eParaksts prepares the signature itself: it carries no reason, location or
+visible signature of yours, so this command has no --reason or --visible
+(the app does not offer them for eParaksts either). --edoc asks for an
+ASiC-E container instead; --archive adds an archive timestamp.`,
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if keyRef == "" {
 				return usageError{errors.New("--key is required (the signing certificate's URI from 'signet certs')")}

@@ -20,7 +20,7 @@ func (a *app) extendCommand() *cobra.Command {
 		renew, inPlace, force, asJSON   bool
 	)
 	cmd := &cobra.Command{
-		Use:   "extend --level B-LT|B-LTA --tsa URL [options] FILE.pdf|FILE.edoc...",
+		Use:   "extend [--level B-LT|B-LTA] --tsa URL [options] FILE.pdf|FILE.edoc...",
 		Short: i18n.T("cmd.extend.short"),
 		Long: `Add to signed PDFs — whoever signed them — what keeps them verifiable for
 the long term: for every signature and timestamp, its certificates and

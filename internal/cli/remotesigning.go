@@ -291,6 +291,7 @@ type remoteSignFlags struct {
 	imageRight            bool
 	pdf                   pdf.Options
 	lock                  bool
+	certify               int
 }
 
 func (s *remoteSignFlags) add(cmd *cobra.Command, lines bool) {
@@ -303,14 +304,18 @@ func (s *remoteSignFlags) add(cmd *cobra.Command, lines bool) {
 	fl.StringVar(&s.page, "page", "", "page of a visible signature: a number, first or last (default first)")
 	fl.StringVar(&s.image, "image", "", "PNG or JPEG image of a visible signature")
 	fl.BoolVar(&s.imageRight, "image-right", false, "put the image right of the text (default left)")
-	fl.BoolVar(&s.lock, "lock", false, "lock the document after signing: no further changes or signatures")
+	fl.IntVar(&s.certify, "certify", 0, certifyHelp)
+	// --lock was these commands' word for --certify 1: still read.
+	fl.BoolVar(&s.lock, "lock", false, "the same as --certify 1")
+	fl.MarkHidden("lock")
 	if lines {
 		fl.StringArrayVar(&s.text, "text", nil, "a line of text of a visible signature (repeatable; default: signer, date, reason, location)")
 	}
 }
 
-// options builds the signing options from the flags.
-func (s *remoteSignFlags) options() (pdf.Options, error) {
+// options builds the signing options from the flags; a warning about
+// them goes to stderr.
+func (s *remoteSignFlags) options(stderr io.Writer) (pdf.Options, error) {
 	o := s.pdf
 	if s.visible != "" {
 		ap, err := appearance(s.visible, s.page, s.text, s.image, s.imageRight)
@@ -321,15 +326,24 @@ func (s *remoteSignFlags) options() (pdf.Options, error) {
 	} else if s.page != "" || len(s.text) > 0 || s.image != "" {
 		return o, usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
 	}
+	certify := s.certify
 	if s.lock {
-		o.Certify = pdf.NoChanges
+		fmt.Fprintln(stderr, "signet: warning: --lock is --certify 1 now, as signet sign says it")
+		if certify == 0 {
+			certify = 1
+		}
 	}
+	if certify < 0 || certify > 3 {
+		return o, usageError{errors.New(certifyRange)}
+	}
+	o.Certify = pdf.Permissions(certify)
 	return o, nil
 }
 
 func (a *app) remoteSigningSign(f *remoteSigningFlags) *cobra.Command {
 	var s remoteSignFlags
 	var requireChain bool
+	var level string
 	cmd := &cobra.Command{
 		Use:   "sign --agreement UUID [--auth pin|otp-sms|otp-email] [options] IN.pdf...",
 		Short: "Sign PDFs with your cloud key; the documents never leave this computer",
@@ -348,7 +362,7 @@ verifies the result before writing it.`,
 			if err != nil {
 				return usageError{err}
 			}
-			pdfOpts, err := s.options()
+			pdfOpts, err := s.options(a.stderr)
 			if err != nil {
 				return err
 			}
@@ -370,6 +384,10 @@ verifies the result before writing it.`,
 			if f.demo && tsa == "" {
 				tsa = f.demoTSA
 			}
+			lvl, err := parseLevel(level, tsa)
+			if err != nil {
+				return err
+			}
 			if tsa != "" {
 				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
 			} else {
@@ -385,11 +403,14 @@ verifies the result before writing it.`,
 				ChainOptions: a.chainOptions(f.demoRoots, requireChain, "give the issuer certificates with --chain FILE, or use --require-chain to refuse to sign without them"),
 				Verify:       pdf.VerifyOptions{ExtraRoots: f.demoRoots},
 				Overwrite:    s.force,
+				Level:        lvl,
+				LTV:          pdf.LTVOptions{Roots: keys.SystemPoolWith(f.demoRoots)},
 			})
 			return a.reportSigned(results, f.asJSON, false)
 		},
 	}
 	s.add(cmd, true)
+	cmd.Flags().StringVar(&level, "level", "", levelHelp)
 	cmd.Flags().StringVar(&s.outDir, "out-dir", "", "directory for the signed files")
 	cmd.Flags().StringVar(&s.alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	cmd.Flags().StringVar(&s.tsa, "tsa", "", "RFC 3161 timestamp authority URL (PAdES B-T)")
@@ -422,7 +443,7 @@ the signed file before writing it and prints the bill code, with which
 			if err != nil {
 				return err
 			}
-			opts, err := s.options()
+			opts, err := s.options(a.stderr)
 			if err != nil {
 				return err
 			}

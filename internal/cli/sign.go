@@ -138,7 +138,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				return usageError{err}
 			}
 			if certify < 0 || certify > 3 {
-				return usageError{errors.New("--certify takes 1 (no changes), 2 (form filling) or 3 (annotations)")}
+				return usageError{errors.New(certifyRange)}
 			}
 			if outDir != "" {
 				if info, err := os.Stat(outDir); err != nil || !info.IsDir() {
@@ -263,11 +263,11 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	f.StringVar(&alg, "alg", "sha256", "digest algorithm: sha256, sha384 or sha512")
 	f.BoolVar(&pss, "pss", false, "sign RSA-PSS instead of PKCS#1 v1.5 (RSA keys)")
 	f.StringVar(&tsa, "tsa", "", "RFC 3161 timestamp authority URL: adds a signature timestamp (PAdES B-T)")
-	f.StringVar(&level, "level", "", "PAdES/XAdES level: B-B, B-T (with --tsa), B-LT (+ validation data), B-LTA (+ document or archive timestamp)")
+	f.StringVar(&level, "level", "", levelHelp+"; for containers XAdES, the same levels")
 	f.StringArrayVar(&trust, "trust", nil, "also trust these root certificates (PEM/DER file or directory): chains may end there, and B-LT/B-LTA validation data is collected up to them")
 	f.BoolVar(&requireChain, "require-chain", false, requireChainHelp+" (before the PIN is asked)")
 	f.BoolVar(&adobe, "adobe", false, "write adbe.pkcs7.detached instead of ETSI.CAdES.detached, for old readers")
-	f.IntVar(&certify, "certify", 0, "certification signature allowing 1 no changes, 2 form filling, 3 annotations")
+	f.IntVar(&certify, "certify", 0, certifyHelp)
 	f.StringVar(&pdfOpts.Reason, "reason", "", "reason for signing")
 	f.StringVar(&pdfOpts.Location, "location", "", "place of signing")
 	f.StringVar(&pdfOpts.ContactInfo, "contact", "", "signer's contact information")
@@ -291,6 +291,13 @@ than asked (B-T instead of B-LT or B-LTA).`,
 // NAME-signed.pdf beside it or NAME.pdf in --out-dir.
 // parseLevel reads --level: by default B-T with a --tsa, else B-B; every
 // level above B-B needs the TSA.
+// The same flag says the same on every command.
+const (
+	certifyHelp  = "certification signature allowing 1 no changes, 2 form filling, 3 annotations"
+	certifyRange = "--certify takes 1 (no changes), 2 (form filling) or 3 (annotations)"
+	levelHelp    = "PAdES level: B-B, B-T (with --tsa; the default with it), B-LT (+ validation data), B-LTA (+ document timestamp)"
+)
+
 func parseLevel(level, tsa string) (pdf.Level, error) {
 	lvl := pdf.Level(strings.ToUpper(level))
 	switch {
