@@ -92,10 +92,12 @@ bench:
 # PNGs of the app's main screens for the README: the real app under Xvfb,
 # on throw-away SoftHSM2 tokens.
 # make screenshots LANG=lv (lv, pt, vi, hi, fr) writes docs/screenshots/lv/…
+# on a 1440×900 screen, and docs/screenshots/800x600/lv/… on a small one.
 SHOTLANG = $(if $(filter C C.UTF-8 POSIX,$(LANG)),en,$(LANG))
 screenshots:
 	@scripts/deps.sh screenshots
-	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x760x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots -lang "$(SHOTLANG)"
+	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1440x900x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots -lang "$(SHOTLANG)"
+	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 800x600x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots/800x600 -lang "$(SHOTLANG)"
 
 # A Linux package (Signet.tar.xz: both programs, .desktop file, icon).
 package: build

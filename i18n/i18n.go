@@ -212,6 +212,12 @@ func In(l *Localizer, id string, count int, data ...any) string {
 	return s
 }
 
+// Sayer is a value a message holds that says itself in each language
+// (a list of kinds of things, say): said when the message is.
+type Sayer interface {
+	SayIn(l *Localizer) string
+}
+
 // Day is a calendar date, shown without a time of day.
 type Day time.Time
 
@@ -228,6 +234,8 @@ func localTimes(l *Localizer, d any) any {
 	for k, v := range m {
 		var s string
 		switch v := v.(type) {
+		case Sayer:
+			s = v.SayIn(l)
 		case time.Time:
 			s = v.Local().Format(In(l, "format.datetime", -1))
 		case Day:
@@ -253,6 +261,8 @@ func Machine(d map[string]any) map[string]any {
 	for k, v := range d {
 		var s string
 		switch v := v.(type) {
+		case Sayer:
+			s = v.SayIn(For("en"))
 		case time.Time:
 			s = v.UTC().Format(time.RFC3339)
 		case Day:

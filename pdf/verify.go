@@ -813,6 +813,31 @@ const (
 	changeOther       = "other changes"
 )
 
+// Changes are kinds of later changes, as a message says them: in each
+// language (English in machine output).
+type Changes []string
+
+func (c Changes) SayIn(l *i18n.Localizer) string {
+	words := make([]string, len(c))
+	for i, k := range c {
+		switch k {
+		case changeSignature:
+			words[i] = i18n.In(l, "change.signatures", -1)
+		case changeDocTS:
+			words[i] = i18n.In(l, "change.doc_timestamps", -1)
+		case changeDSS:
+			words[i] = i18n.In(l, "change.dss", -1)
+		case changeFormFilling:
+			words[i] = i18n.In(l, "change.form_filling", -1)
+		case changeAnnotations:
+			words[i] = i18n.In(l, "change.annotations", -1)
+		default:
+			words[i] = i18n.In(l, "change.other", -1)
+		}
+	}
+	return strings.Join(words, ", ")
+}
+
 // checkChanges classifies what later revisions changed and judges it
 // against the document's certification (DocMDP).
 func (v *verifier) checkChanges(f *sigField, all []*sigField, rep *SignatureReport, add addCheck) {
@@ -845,9 +870,9 @@ func (v *verifier) checkChanges(f *sigField, all []*sigField, rep *SignatureRepo
 	}
 	switch {
 	case len(forbidden) > 0:
-		add("changes after signing", Failed, "verify.check.changed", map[string]any{"Changes": strings.Join(forbidden, ", ")})
+		add("changes after signing", Failed, "verify.check.changed", map[string]any{"Changes": Changes(forbidden)})
 	case len(kinds) > 0:
-		add("changes after signing", Passed, "verify.check.changes_ok", map[string]any{"Changes": strings.Join(kinds, ", ")})
+		add("changes after signing", Passed, "verify.check.changes_ok", map[string]any{"Changes": Changes(kinds)})
 	}
 }
 

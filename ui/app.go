@@ -144,6 +144,7 @@ type App struct {
 	// reportScroll is the last verification report's scroll (the tour
 	// shows its end).
 	reportScroll *container.Scroll
+	reportPath   string // the document of the report shown last
 	// menu is the window's main menu (its shortcuts); dialogs those that
 	// answer Enter and Escape, the top one last (UI goroutine only).
 	menu    *fyne.MainMenu

@@ -91,7 +91,7 @@ func (a *App) showReport(e *docEntry) {
 	d.Resize(fyne.NewSize(min(size.Width-20, 760), min(size.Height-20, 560)))
 	a.keyed(d, nil)
 	a.mu.Lock()
-	a.report = body
+	a.report, a.reportPath = body, e.path
 	a.mu.Unlock()
 }
 
@@ -309,7 +309,7 @@ func (a *App) signatureCard(s pdf.SignatureReport) fyne.CanvasObject {
 		facts = append(facts, i18n.T("report.certification", map[string]any{"Level": s.Certification}))
 	}
 	if !s.CoversWholeFile && len(s.ChangesAfter) > 0 {
-		facts = append(facts, i18n.T("report.changed_after", map[string]any{"Changes": strings.Join(s.ChangesAfter, ", ")}))
+		facts = append(facts, i18n.T("report.changed_after", map[string]any{"Changes": pdf.Changes(s.ChangesAfter)}))
 	}
 	head := widget.NewLabel(strings.Join(facts, " · "))
 	head.Wrapping = fyne.TextWrapWord

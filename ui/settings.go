@@ -184,8 +184,9 @@ func (a *App) showSettings() {
 			}
 		}
 	}, a.win)
-	v.dialog.Resize(fyne.NewSize(680, 460))
-	v.dialog.Show()
+	size := a.win.Canvas().Size()
+	v.dialog.Resize(fyne.NewSize(min(size.Width-20, 680), min(size.Height-20, 460)))
+	a.keyed(v.dialog, v.dialog.Confirm)
 	a.mu.Lock()
 	a.settings = v
 	a.mu.Unlock()

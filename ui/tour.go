@@ -23,6 +23,9 @@ import (
 // PDF.
 type TourDocs struct {
 	Signed, Plain, Broken string
+	// Valid holds every check (B-LT); Changed was changed after signing:
+	// the report's other two outcomes.
+	Valid, Changed string
 	// Token and Label choose the certificate; PIN is typed for it.
 	Token, Label, PIN string
 }
@@ -111,6 +114,20 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 		return err
 	}
 	fyne.DoAndWait(func() { a.closeTop() })
+	// The other two outcomes: valid, and not valid.
+	for _, r := range []struct{ path, shot string }{{d.Valid, "2c-report-valid"}, {d.Changed, "2d-report-not-valid"}} {
+		if r.path == "" {
+			continue
+		}
+		fyne.DoAndWait(func() { a.verifyFile(r.path) })
+		for i := 0; i < 200 && !a.reportShown(r.path); i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err := shot(r.shot); err != nil {
+			return err
+		}
+		fyne.DoAndWait(func() { a.closeTop() })
+	}
 
 	// 2. The signer's choice with a certificate's details.
 	fyne.DoAndWait(func() { a.signer.showDetails() })
@@ -254,39 +271,40 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 		return err
 	}
 
-	// 9. The agent's settings: sites, and starting it at login.
-	fyne.DoAndWait(func() {
-		a.showSettings()
-		a.mu.Lock()
-		v := a.settings
-		a.mu.Unlock()
-		if v != nil && v.tabs != nil {
-			v.tabs.SelectIndex(4) // Agent
-		}
-	})
-	if err = shot("10-settings-agent"); err != nil {
-		return err
-	}
-	// 10. The services' settings, scrolled to their last field.
-	fyne.DoAndWait(func() {
-		a.mu.Lock()
-		v := a.settings
-		a.mu.Unlock()
-		if v != nil && v.tabs != nil {
-			v.tabs.SelectIndex(3)
-			if sc, ok := v.tabs.Items[3].Content.(*container.Scroll); ok {
+	// 9. Settings, every tab, each scrolled to its end.
+	fyne.DoAndWait(func() { a.showSettings() })
+	a.mu.Lock()
+	v := a.settings
+	a.mu.Unlock()
+	for i := range v.tabs.Items {
+		fyne.DoAndWait(func() {
+			v.tabs.SelectIndex(i)
+			if sc, ok := v.tabs.Items[i].Content.(*container.Scroll); ok {
 				sc.ScrollToBottom()
 			}
+		})
+		if err = shot(fmt.Sprintf("10%c-settings-%d", 'a'+i, i+1)); err != nil {
+			return err
 		}
-	})
-	err = shot("11-settings-services")
+	}
 	fyne.DoAndWait(func() { a.closeTop() })
-	return err
+	return nil
 }
 
 // closeTop hides the topmost dialog.
 func (a *App) closeTop() {
+	if n := len(a.dialogs); n > 0 {
+		a.dialogs[n-1].d.Hide() // as Escape would
+		return
+	}
 	if top := a.win.Canvas().Overlays().Top(); top != nil {
 		a.win.Canvas().Overlays().Remove(top)
 	}
+}
+
+// reportShown tells whether the report of path is the one shown last.
+func (a *App) reportShown(path string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.reportPath == path
 }

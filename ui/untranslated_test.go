@@ -36,7 +36,7 @@ func TestNoEnglishOnScreen(t *testing.T) {
 				data = append(data, c.Name, c.Label, c.Token, c.Subject, c.Issuer)
 			}
 			data = append(data, h.dir, h.env.PKI.Root.Cert.Subject.CommonName, h.env.PKI.Intermediate.Cert.Subject.CommonName,
-				"-signed", "-extended", "Signature1") // the default names of copies, the signature's field
+				"-signed", "-extended", "Signature1", "Signature2") // the default names of copies, the signature's field
 			for _, lang := range i18n.Languages {
 				data = append(data, lang.Name) // each language by its own name
 			}
@@ -72,6 +72,20 @@ func TestNoEnglishOnScreen(t *testing.T) {
 			top().Hide()
 			h.app.showReport(h.app.docs.entry(1))
 			look("report of a broken file", top())
+			top().Hide()
+			// Signed again: the first signature's report names the
+			// changes after it.
+			h.app.docs.list.Select(2)
+			h.app.mu.Lock()
+			h.app.lastResults = nil
+			h.app.mu.Unlock()
+			test.Tap(h.app.signBtn)
+			h.answer(softhsmtest.PIN)
+			h.results()
+			top().Hide()
+			h.add(h.app.lastResults[0].Output)
+			h.app.showReport(h.app.docs.entry(3))
+			look("report of a document signed twice", top())
 			top().Hide()
 			h.app.signer.showDetails()
 			look("certificate details", top())

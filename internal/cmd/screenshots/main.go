@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"flag"
@@ -23,6 +24,8 @@ import (
 	"github.com/signet-sign/signet/internal/prompttest"
 	"github.com/signet-sign/signet/internal/softhsmtest"
 	"github.com/signet-sign/signet/internal/testpdf"
+	"github.com/signet-sign/signet/internal/testpki"
+	"github.com/signet-sign/signet/internal/testtsa"
 	"github.com/signet-sign/signet/pdf"
 	"github.com/signet-sign/signet/ui"
 )
@@ -83,8 +86,17 @@ func run(out string) error {
 		return err
 	}
 
+	// The three outcomes of a report: fully checked (B-LT: the
+	// revocation status travels in the file), not fully checked (the
+	// one above: no revocation data), and not valid (changed after).
+	valid, changed := filepath.Join(docs, "Akts 17 (B-LT).pdf"), filepath.Join(docs, "Akts 18 (changed).pdf")
+	if err := outcomeSamples(env.PKI, docs, valid, changed); err != nil {
+		return err
+	}
+
 	err = ui.RunTour(ui.Config{Modules: mods, Settings: &config.Config{}, Poll: -1, Roots: []*x509.Certificate{env.PKI.Root.Cert}},
-		ui.TourDocs{Signed: signed, Plain: plain, Broken: broken, Token: softhsmtest.MainToken, Label: "P-256 signing", PIN: softhsmtest.PIN},
+		ui.TourDocs{Signed: signed, Plain: plain, Broken: broken, Valid: valid, Changed: changed,
+			Token: softhsmtest.MainToken, Label: "P-256 signing", PIN: softhsmtest.PIN},
 		func(name string) error { return capture(filepath.Join(out, name+".png")) })
 	if err != nil {
 		return err
@@ -111,6 +123,50 @@ func capture(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// outcomeSamples writes a B-LT document whose every check holds, and a
+// signed one changed afterwards.
+func outcomeSamples(pki *testpki.PKI, dir, valid, changed string) error {
+	ltv, err := testtsa.StartLTV(pki)
+	if err != nil {
+		return err
+	}
+	defer ltv.Close()
+	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Anna Kalniņa", ltv.Issue)
+	if err != nil {
+		return err
+	}
+	in, bt := filepath.Join(dir, ".akts.pdf"), filepath.Join(dir, ".akts-bt.pdf")
+	defer os.Remove(in)
+	defer os.Remove(bt)
+	if err := testpdf.WriteFile(in, testpdf.Options{Pages: 1}); err != nil {
+		return err
+	}
+	ts := &pdf.TSAClient{URL: ltv.TSA.URL}
+	if err := pdf.SignFile(context.Background(), in, bt, e.Key, pki.Chain(e.Cert), pdf.Options{Timestamper: ts, Reason: "Apstiprinu"}); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(bt)
+	if err != nil {
+		return err
+	}
+	out, err := os.Create(valid)
+	if err != nil {
+		return err
+	}
+	if err := pdf.Extend(context.Background(), bytes.NewReader(data), int64(len(data)), out, pdf.LevelBLT, ts, pdf.LTVOptions{Roots: pki.Roots()}); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	// The same signed document, one word of its page changed.
+	if i := bytes.Index(data, []byte("Signet test page 1")); i >= 0 {
+		data[i+7] = 'T'
+	}
+	return os.WriteFile(changed, data, 0o644)
 }
 
 // signSample signs in to out with the P-256 test key, visibly.
