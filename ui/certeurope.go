@@ -18,17 +18,22 @@ import (
 
 func methodCertEurope() string { return i18n.T("ui.method.certeurope") }
 
-// certEuropeOTPs are the OTP channels (the settings' values) and the
-// words the form shows for them, in order.
-var certEuropeOTPs = []string{"", "sms", "email"}
+// certEuropeOTPs are the settings' values of the OTP channels, in the
+// form's order; unset is SMS (a code confirms what the holder signs: the
+// safer default), "none" no code.
+var certEuropeOTPs = []string{"none", "sms", "email"}
 
 func certEuropeOTPNames() []string {
 	return []string{i18n.T("ui.ce.otp_none"), i18n.T("ui.ce.otp_sms"), i18n.T("ui.ce.otp_email")}
 }
 
-// certEuropeOTP is the channel chosen in the form.
+// certEuropeOTP is the channel chosen in the form, as the service takes
+// it ("" for no code).
 func (f *certEuropeForm) certEuropeOTP() string {
-	return certEuropeOTPs[max(f.otp.SelectedIndex(), 0)]
+	if v := certEuropeOTPs[max(f.otp.SelectedIndex(), 0)]; v != "none" {
+		return v
+	}
+	return ""
 }
 
 // certEuropeForm is the holder a one-time certificate is issued to and
@@ -58,8 +63,12 @@ func newCertEuropeForm(app *App) *certEuropeForm {
 		country = "FR"
 	}
 	f.country = entry(country, "FR", func(v string) { s.CertEuropeCountry = v })
-	f.otp = newSelect(certEuropeOTPNames(), func(string) { s.CertEuropeOTP = f.certEuropeOTP() })
-	f.otp.SetSelectedIndex(max(slices.Index(certEuropeOTPs, s.CertEuropeOTP), 0))
+	f.otp = newSelect(certEuropeOTPNames(), func(string) { s.CertEuropeOTP = certEuropeOTPs[max(f.otp.SelectedIndex(), 0)] })
+	chosen := slices.Index(certEuropeOTPs, s.CertEuropeOTP)
+	if chosen < 0 {
+		chosen = 1 // unset: a code by SMS
+	}
+	f.otp.SetSelectedIndex(chosen)
 	note := widget.NewLabel(i18n.T("ui.certeurope.intro"))
 	note.Wrapping = fyne.TextWrapWord
 	f.box = container.NewVBox(widget.NewForm(

@@ -40,7 +40,7 @@ func TestCertEuropeWorkflow2(t *testing.T) {
 	h.docs("contrat.pdf")
 	h.app.signer.method.SetSelected(methodCertEurope())
 	f := h.app.signer.certeu
-	if f.box.Hidden || f.first.Text != "Jeanne" || f.certEuropeOTP() != "sms" {
+	if f.box.Hidden || f.first.Text != "Jeanne" || f.certEuropeOTP() != "sms" || f.country.Text != "FR" {
 		t.Fatalf("the holder from the settings is not shown: %q, %q", f.first.Text, f.otp.Selected)
 	}
 	h.app.options.level.SetSelected(levelBT())
@@ -60,5 +60,22 @@ func TestCertEuropeWorkflow2(t *testing.T) {
 	rows := h.results()
 	if len(rows) != 1 || rows[0].Err != nil || !strings.HasSuffix(rows[0].Verdict, "valid, not fully checked") {
 		t.Fatalf("%+v %v", rows, h.lastError())
+	}
+}
+
+// TestCertEuropeConfirmDefault (issue 31, 15): unset, the holder confirms
+// with a code by SMS; "No code" is kept as "none" and sends none.
+func TestCertEuropeConfirmDefault(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	f := newCertEuropeForm(h.app)
+	if f.otp.SelectedIndex() != 1 || f.certEuropeOTP() != "sms" {
+		t.Errorf("unset: %q (%q)", f.otp.Selected, f.certEuropeOTP())
+	}
+	f.otp.SetSelectedIndex(0)
+	if h.app.cfg.Settings.CertEuropeOTP != "none" || f.certEuropeOTP() != "" {
+		t.Errorf("no code: kept %q, sent %q", h.app.cfg.Settings.CertEuropeOTP, f.certEuropeOTP())
+	}
+	if g := newCertEuropeForm(h.app); g.otp.SelectedIndex() != 0 {
+		t.Errorf("no code not kept: %q", g.otp.Selected)
 	}
 }

@@ -65,7 +65,8 @@ type Config struct {
 	AadhaarRedirectURL string `toml:"aadhaar_redirect_url,omitempty"`
 	// CertEurope: another SignAPI deployment than production, the
 	// client certificate (a .p12 file or a pkcs11: URI), an extra CA for
-	// the server's certificate, the OTP channel ("", "sms", "email") and
+	// the server's certificate, the OTP channel ("sms", the default when
+	// unset, "email", or "none") and
 	// the holder a one-time certificate is issued to.
 	CertEuropeURL       string `toml:"certeurope_url,omitempty"`
 	CertEuropeClientKey string `toml:"certeurope_client_key,omitempty"`
