@@ -226,14 +226,14 @@ func splitNumber(name string) (string, int) {
 // document.
 func (c *Container) verifyDocument(ctx context.Context, name string, data []byte, opts VerifyOptions) []SignatureReport {
 	if err := checkXML(data); err != nil {
-		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": err})}}}
+		return []SignatureReport{{File: name, Indication: pdf.TotalFailed, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": err})}}}
 	}
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(data); err != nil || doc.Root() == nil {
 		if err == nil {
 			err = errors.New("no root element")
 		}
-		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": err})}}}
+		return []SignatureReport{{File: name, Indication: pdf.TotalFailed, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": err})}}}
 	}
 	var reports []SignatureReport
 	d := indexDocument(doc)
@@ -244,7 +244,7 @@ func (c *Container) verifyDocument(ctx context.Context, name string, data []byte
 		reports = append(reports, c.verifySignature(ctx, name, d, sig, opts))
 	}
 	if len(reports) == 0 {
-		return []SignatureReport{{File: name, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": errors.New("no XML-DSig signature in it")})}}}
+		return []SignatureReport{{File: name, Indication: pdf.TotalFailed, Checks: []Check{check("XML", Failed, "asice.xml_bad", map[string]any{"File": name, "Err": errors.New("no XML-DSig signature in it")})}}}
 	}
 	return reports
 }

@@ -84,6 +84,9 @@ func (r *ContainerReport) Indication() pdf.Indication {
 	for _, s := range r.Signatures {
 		out = pdf.Worst(out, s.Indication)
 	}
+	if out != pdf.TotalPassed && out != pdf.Indeterminate {
+		return pdf.TotalFailed
+	}
 	return out
 }
 

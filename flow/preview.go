@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os/exec"
 	"strconv"
+	"time"
 
 	"github.com/signet-sign/signet/i18n"
 )
@@ -16,9 +17,12 @@ import (
 // shows the page's outline at its true aspect ratio.
 var ErrNoRenderer = i18n.Errorf("err.no_renderer", nil)
 
-// RenderPage draws page n (1-based) of the PDF at path about width pixels
-// wide, with poppler's pdftoppm when it is installed: a maintained
-// renderer under the GPL, run as a separate program.
+// RenderPage draws page n (1-based) of the PDF at path, its longer side
+// 1.5 × width pixels (about width wide for an A4 or Letter page upright),
+// with poppler's pdftoppm when it is installed: a maintained renderer
+// under the GPL, run as a separate program. Bounding the longer side, not
+// the width, keeps a freak page (10 × 3000 pt) from asking for an image of
+// gigabytes; a render takes renderTimeout at most.
 func RenderPage(ctx context.Context, path string, n, width int) (image.Image, error) {
 	return render(ctx, path, nil, n, width)
 }
@@ -29,14 +33,19 @@ func RenderPDF(ctx context.Context, data []byte, n, width int) (image.Image, err
 	return render(ctx, "-", data, n, width)
 }
 
+// renderTimeout bounds one page's render.
+const renderTimeout = 20 * time.Second
+
 func render(ctx context.Context, path string, data []byte, n, width int) (image.Image, error) {
 	tool, err := exec.LookPath("pdftoppm")
 	if err != nil {
 		return nil, ErrNoRenderer
 	}
+	ctx, cancel := context.WithTimeout(ctx, renderTimeout)
+	defer cancel()
 	var out, stderr bytes.Buffer
 	args := []string{"-f", strconv.Itoa(n), "-l", strconv.Itoa(n),
-		"-scale-to-x", strconv.Itoa(width), "-scale-to-y", "-1", "-png", "-singlefile"}
+		"-scale-to", strconv.Itoa(width * 3 / 2), "-png", "-singlefile"}
 	if path != "-" {
 		args = append(args, "--")
 	}

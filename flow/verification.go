@@ -97,7 +97,7 @@ func writeReport(w io.Writer, r *pdf.Report, verbose bool) {
 			if s.Signer != nil {
 				fmt.Fprintf(w, "      %s\n", i18n.T("verify.signer_line", map[string]any{"Subject": shownLine(s.Signer.Subject), "Issuer": shownLine(s.Signer.Issuer), "Serial": shownLine(s.Signer.Serial)}))
 			}
-			fmt.Fprintf(w, "      %s\n", i18n.T("verify.format_line", map[string]any{"SubFilter": s.SubFilter, "Digest": s.DigestAlgorithm, "Algorithm": s.SignatureAlgorithm}))
+			fmt.Fprintf(w, "      %s\n", i18n.T("verify.format_line", map[string]any{"SubFilter": shownLine(s.SubFilter), "Digest": s.DigestAlgorithm, "Algorithm": s.SignatureAlgorithm}))
 			if s.Reason != "" {
 				fmt.Fprintf(w, "      %s\n", i18n.T("report.reason", map[string]any{"Reason": shownLine(s.Reason)}))
 			}

@@ -325,22 +325,6 @@ func (e *Error) Error() string           { return In(For("en"), e.ID, -1, Machin
 func (e *Error) Say(l *Localizer) string { return In(l, e.ID, -1, e.Data) }
 func (e *Error) Unwrap() error           { return e.Err }
 
-// Message is err in the current language: the first error in its chain
-// that can say itself (Said) is said so, in place, within what wraps it
-// ("doc.pdf: …"); an error that cannot is its English.
-func Message(err error) string {
-	var s Said
-	if !errors.As(err, &s) {
-		return err.Error()
-	}
-	full, own := err.Error(), s.Error()
-	said := s.Say(loc())
-	if i := strings.LastIndex(full, own); i >= 0 {
-		return full[:i] + said + full[i+len(own):]
-	}
-	return said
-}
-
 // Explain splits err for a screen: said is the first error in its chain
 // that can say itself, in the current language ("" when none can);
 // detail is the whole English text when it says more than said does

@@ -182,16 +182,17 @@ func IndicationOf(checks []Check) Indication {
 }
 
 // Worst is the weaker of two outcomes: failed before indeterminate
-// before passed.
+// before passed. Anything else (a report that set none) counts as
+// failed: a case missed fails closed.
 func Worst(a, b Indication) Indication {
 	rank := func(i Indication) int {
 		switch i {
-		case TotalFailed:
-			return 2
+		case TotalPassed:
+			return 0
 		case Indeterminate:
 			return 1
 		}
-		return 0
+		return 2
 	}
 	if rank(b) > rank(a) {
 		return b
@@ -233,6 +234,9 @@ func (r *Report) Indication() Indication {
 	out := TotalPassed
 	for _, s := range r.Signatures {
 		out = Worst(out, s.Indication)
+	}
+	if out != TotalPassed && out != Indeterminate {
+		return TotalFailed
 	}
 	return out
 }
@@ -414,7 +418,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts VerifyOptions) 
 			return nil, err
 		}
 		if f.readErr != nil {
-			rep.Signatures = append(rep.Signatures, SignatureReport{Field: f.name,
+			rep.Signatures = append(rep.Signatures, SignatureReport{Field: f.name, Indication: TotalFailed,
 				Checks: []Check{NewCheck("signature", Failed, "verify.check.sig_unreadable", map[string]any{"Err": f.readErr})}})
 			continue
 		}

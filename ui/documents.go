@@ -325,7 +325,8 @@ func (d *documents) openDialog() {
 		{Name: i18n.T("ui.filter.all"), Patterns: []string{"*"}},
 	}
 	d.app.run(func() {
-		paths, err := desktop.OpenFiles(context.Background(), i18n.T("ui.open_pdf"), "", filters, true)
+		// The chooser can stay open long; closing the window ends it.
+		paths, err := desktop.OpenFiles(d.app.alive, i18n.T("ui.open_pdf"), "", filters, true)
 		d.app.do(func() {
 			switch {
 			case err == nil:

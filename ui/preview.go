@@ -20,6 +20,7 @@ import (
 	"github.com/signet-sign/signet/assets"
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -48,6 +49,9 @@ type preview struct {
 	// not replaced it yet).
 	shownPath string
 	shownPage int
+	// cancel stops the render under way: a newer load, or the app
+	// closing, does not wait for it.
+	cancel context.CancelFunc
 }
 
 // renderWidth is the width in pixels pages are rendered at: sharp up to
@@ -178,11 +182,17 @@ func (p *preview) load() {
 		p.say(i18n.T("ui.preview.not_pdf"))
 		return
 	}
+	if p.cancel != nil {
+		p.cancel() // the render of another page, no longer wanted
+	}
+	ctx, cancel := context.WithCancel(p.app.alive)
+	p.cancel = cancel
 	p.app.run(func() {
+		defer cancel()
 		size, boxes, err := pageFacts(path, page)
 		var img image.Image
 		if err == nil {
-			img, _ = flow.RenderPage(context.Background(), path, page, renderWidth) // none: the outline
+			img, _ = flow.RenderPage(ctx, path, page, renderWidth) // none: the outline
 		}
 		p.app.do(func() {
 			if gen != p.gen {
@@ -360,7 +370,7 @@ func (r *pageRenderer) build() {
 		}
 		mark.Move(pos)
 		mark.Resize(sz)
-		name := canvas.NewText(label, mark.StrokeColor)
+		name := canvas.NewText(escape.Cut(escape.Text(label), 80), mark.StrokeColor) // a name from the file
 		name.TextSize = 10
 		name.Move(fyne.NewPos(pos.X, max(pos.Y-14, 0)))
 		objs = append(objs, mark, name)

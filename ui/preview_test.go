@@ -33,8 +33,9 @@ func TestDocumentInView(t *testing.T) {
 	if !p.prev.Disabled() || !p.next.Disabled() || p.pageLabel.Text != "Page 1 of 1" {
 		t.Errorf("one page: prev %v next %v %q", p.prev.Disabled(), p.next.Disabled(), p.pageLabel.Text)
 	}
-	if b := p.view.img.Bounds(); b.Dx() != renderWidth {
-		t.Errorf("rendered %d px wide", b.Dx())
+	// An A4 page upright: about renderWidth wide, its height bounded.
+	if b := p.view.img.Bounds(); b.Dy() != renderWidth*3/2 || b.Dx() < renderWidth*8/10 || b.Dx() > renderWidth*11/10 {
+		t.Errorf("rendered %d×%d px", b.Dx(), b.Dy())
 	}
 
 	h.app.docs.list.Select(1)

@@ -158,12 +158,13 @@ func (a *App) containerSignatureCard(s asice.SignatureReport) fyne.CanvasObject 
 // summaryLabel is the report's first line: one of the three outcomes,
 // in green, amber or red.
 func summaryLabel(i pdf.Indication) *widget.Label {
-	summary, importance := i18n.T("report.all_valid"), widget.SuccessImportance
+	// Green only for what passed: anything else unknown reads as failed.
+	summary, importance := i18n.T("report.some_invalid"), widget.DangerImportance
 	switch i {
+	case pdf.TotalPassed:
+		summary, importance = i18n.T("report.all_valid"), widget.SuccessImportance
 	case pdf.Indeterminate:
 		summary, importance = i18n.T("report.not_fully_checked"), widget.WarningImportance
-	case pdf.TotalFailed:
-		summary, importance = i18n.T("report.some_invalid"), widget.DangerImportance
 	}
 	l := widget.NewLabelWithStyle(summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.Wrapping = fyne.TextWrapWord

@@ -328,10 +328,11 @@ func (s *remoteSignFlags) options(stderr io.Writer) (pdf.Options, error) {
 	}
 	certify := s.certify
 	if s.lock {
-		fmt.Fprintln(stderr, "signet: warning: --lock is --certify 1 now, as signet sign says it")
-		if certify == 0 {
-			certify = 1
+		if certify != 0 && certify != 1 {
+			return o, usageError{fmt.Errorf("--lock is --certify 1: it cannot go with --certify %d", certify)}
 		}
+		fmt.Fprintln(stderr, "signet: warning: --lock is --certify 1 now, as signet sign says it")
+		certify = 1
 	}
 	if certify < 0 || certify > 3 {
 		return o, usageError{errors.New(certifyRange)}

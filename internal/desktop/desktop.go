@@ -70,7 +70,14 @@ func xdgOpen(abs string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, abs).CombinedOutput()
+	cmd := exec.CommandContext(ctx, bin, abs)
+	// The application xdg-open starts keeps its output open: once
+	// xdg-open itself has ended, its words are not waited for longer.
+	cmd.WaitDelay = time.Second
+	out, err := cmd.CombinedOutput()
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		err = nil // xdg-open said yes; the viewer it started runs on
+	}
 	if err != nil {
 		if len(out) > 0 {
 			return fmt.Errorf("xdg-open could not open %s: %s", abs, firstLine(out))

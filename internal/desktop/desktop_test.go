@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -71,5 +72,20 @@ func TestShowInFolderFallsBack(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "none"))
 	if err := ShowInFolder(filepath.Join(dir, "a.pdf")); !errors.Is(err, ErrNoOpener) {
 		t.Errorf("with neither: %v", err)
+	}
+}
+
+// TestOpenDoesNotWaitForTheViewer: the viewer xdg-open starts keeps its
+// output open; Open returns once xdg-open has ended.
+func TestOpenDoesNotWaitForTheViewer(t *testing.T) {
+	bin := t.TempDir()
+	os.WriteFile(filepath.Join(bin, "xdg-open"), []byte("#!/bin/sh\nsleep 15 &\nexit 0\n"), 0o755)
+	t.Setenv("PATH", bin+":/usr/bin:/bin")
+	start := time.Now()
+	if err := Open(filepath.Join(t.TempDir(), "a.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Open waited %v for the viewer", d)
 	}
 }

@@ -78,10 +78,23 @@ func OpenFiles(ctx context.Context, title, folder string, filters []Filter, mult
 	if folder != "" {
 		opts["current_folder"] = dbus.MakeVariant(append([]byte(folder), 0))
 	}
+	// Only the portal's answer counts: any client on the bus can emit a
+	// signal on the request's path (and learn the token by watching).
+	var owner string
+	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, "org.freedesktop.portal.Desktop").Store(&owner); err != nil {
+		return nil, ErrNoPortal
+	}
+	var reqPath dbus.ObjectPath
 	call := conn.Object("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop").
 		CallWithContext(ctx, "org.freedesktop.portal.FileChooser.OpenFile", 0, "", title, opts)
-	if call.Err != nil {
+	if call.Err != nil || call.Store(&reqPath) != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoPortal, call.Err)
+	}
+	if reqPath != path {
+		// A portal older than 0.9 answers on a path of its own.
+		if err := conn.AddMatchSignal(dbus.WithMatchObjectPath(reqPath), dbus.WithMatchInterface("org.freedesktop.portal.Request"), dbus.WithMatchMember("Response")); err != nil {
+			return nil, ErrNoPortal
+		}
 	}
 	for {
 		select {
@@ -91,10 +104,13 @@ func OpenFiles(ctx context.Context, title, folder string, filters []Filter, mult
 			if !ok {
 				return nil, ErrNoPortal
 			}
-			if s.Path != path || len(s.Body) < 2 {
+			if (s.Path != path && s.Path != reqPath) || s.Sender != owner || s.Name != "org.freedesktop.portal.Request.Response" || len(s.Body) < 2 {
 				continue
 			}
-			code, _ := s.Body[0].(uint32)
+			code, ok := s.Body[0].(uint32)
+			if !ok {
+				continue
+			}
 			if code != 0 {
 				return nil, ErrCancelled // 1: cancelled, 2: ended otherwise
 			}

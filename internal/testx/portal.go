@@ -18,8 +18,11 @@ type FilePortal struct {
 
 	mu     sync.Mutex
 	Answer []string
-	Title  string
-	Asked  map[string]dbus.Variant
+	// OwnPath answers on a path of the portal's own, as portals older
+	// than 0.9 do, not the one the handle_token names.
+	OwnPath bool
+	Title   string
+	Asked   map[string]dbus.Variant
 }
 
 // StartFilePortal starts a session bus (DBUS_SESSION_BUS_ADDRESS is set
@@ -46,12 +49,15 @@ func StartFilePortal(t *testing.T, answer []string) *FilePortal {
 func (p *FilePortal) OpenFile(sender dbus.Sender, parent, title string, opts map[string]dbus.Variant) (dbus.ObjectPath, *dbus.Error) {
 	p.mu.Lock()
 	p.Title, p.Asked = title, opts
-	answer := p.Answer
+	answer, own := p.Answer, p.OwnPath
 	p.mu.Unlock()
 	token, _ := opts["handle_token"].Value().(string)
 	path := dbus.ObjectPath("/org/freedesktop/portal/desktop/request/" + strings.ReplaceAll(strings.TrimPrefix(string(sender), ":"), ".", "_") + "/" + token)
+	if own {
+		path = "/org/freedesktop/portal/desktop/request/old/1"
+	}
 	go func() {
-		time.Sleep(20 * time.Millisecond) // the answer comes later, as a person's would
+		time.Sleep(100 * time.Millisecond) // the answer comes later, as a person's would
 		code, results := uint32(1), map[string]dbus.Variant{}
 		if answer != nil {
 			code = 0
