@@ -83,7 +83,7 @@ func TestOpenFilesOnlyThePortal(t *testing.T) {
 		t.Errorf("files %q, %v", got, err)
 	}
 
-	p.OwnPath = true
+	p.AnswerOnOwnPath()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if got, err := OpenFiles(ctx, "x", "", nil, false); err != nil || len(got) != 1 {

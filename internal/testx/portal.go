@@ -68,6 +68,14 @@ func (p *FilePortal) OpenFile(sender dbus.Sender, parent, title string, opts map
 	return path, nil
 }
 
+// AnswerOnOwnPath makes the portal answer as portals older than 0.9 do
+// (see OwnPath).
+func (p *FilePortal) AnswerOnOwnPath() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.OwnPath = true
+}
+
 // Request is what the portal was last asked: title and options.
 func (p *FilePortal) Request() (string, map[string]dbus.Variant) {
 	p.mu.Lock()
