@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"io"
+	"log"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +21,9 @@ func windowSize() fyne.Size {
 	if os.Getenv("DISPLAY") == "" {
 		return defaultWindow
 	}
+	// xgb logs to stderr ("Could not get authority info") when there is
+	// no ~/.Xauthority, as under many display managers: not for people.
+	xgb.Logger = log.New(io.Discard, "", 0)
 	conn, err := xgb.NewConn()
 	if err != nil {
 		return defaultWindow
