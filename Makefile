@@ -7,7 +7,7 @@ export GOTOOLCHAIN ?= local
 # cgo: miekg/pkcs11 loads PKCS#11 modules with dlopen.
 export CGO_ENABLED = 1
 
-.PHONY: run test check lint fuzz bench build screenshots package
+.PHONY: run test check lint fuzz bench build screenshots package packages
 
 # Signet is two programs: signet (the command line and the agent, no GUI
 # toolkit) and signet-app (the window), built side by side into $(BIN),
@@ -36,6 +36,7 @@ test:
 	@if [ "$$CI" = true ]; then $(GO) clean -fuzzcache; fi
 	scripts/fuzz_test.sh
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+	GO=$(GO) scripts/packages-test.sh
 
 # Formatting, vet and staticcheck (type-checking the app needs the build
 # packages).
@@ -98,6 +99,13 @@ screenshots:
 	@scripts/deps.sh screenshots
 	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1440x900x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots -lang "$(SHOTLANG)"
 	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 800x600x24" $(GO) run ./internal/cmd/screenshots -out docs/screenshots/800x600 -lang "$(SHOTLANG)"
+
+# dist/signet_<version>_amd64.deb and dist/signet-<version>-1.x86_64.rpm
+# (packaging/nfpm.yaml; reproducible: two builds of a commit are the same
+# bytes).
+packages:
+	@scripts/deps.sh packages
+	GO=$(GO) scripts/packages.sh
 
 # A Linux package (Signet.tar.xz: both programs, .desktop file, icon).
 package: build

@@ -17,5 +17,9 @@ func main() {
 	if len(os.Args) == 1 {
 		os.Exit(cli.OpenApp(os.Stderr))
 	}
+	// signet FILE…: the file manager's "Open with Signet".
+	if files := cli.FilesToOpen(os.Args[1:]); files != nil {
+		os.Exit(cli.OpenApp(os.Stderr, files...))
+	}
 	os.Exit(cli.Main())
 }

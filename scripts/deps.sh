@@ -8,8 +8,10 @@
 #                          pcscd, vsmartcard's vpcd reader driver,
 #                          libcacard's card emulation, p11-kit's proxy; and
 #                          Node.js with xadesjs, an independent XAdES
-#                          implementation, in scripts/xadesjs)
+#                          implementation, in scripts/xadesjs; and the
+#                          packages' checkers: lintian, rpm, appstream)
 #   scripts/deps.sh run    what building and running the app needs
+#   scripts/deps.sh packages  what make packages needs
 #   scripts/deps.sh screenshots  the app under Xvfb, on SoftHSM2 tokens
 #
 # Uses apt-get (through sudo when not root). Does nothing when all is there,
@@ -18,11 +20,13 @@ set -euo pipefail
 
 case "${1:-}" in
 test) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-noto-core ca-certificates softhsm2 opensc opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl xmlsec1 unzip chromium xvfb xauth dbus-daemon time
-	pcscd vsmartcard-vpcd libcacard0 pcsc-tools p11-kit-modules util-linux mount desktop-file-utils) ;;
+	pcscd vsmartcard-vpcd libcacard0 pcsc-tools p11-kit-modules util-linux mount desktop-file-utils
+	lintian rpm appstream man-db binutils) ;;
+packages) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev binutils) ;;
 run) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-noto-core poppler-utils) ;;
 screenshots) packages=(gcc libc6-dev libgl1-mesa-dev xorg-dev fonts-noto-core poppler-utils softhsm2 opensc xvfb xauth) ;;
 *)
-	echo "usage: $0 test|run|screenshots" >&2
+	echo "usage: $0 test|run|screenshots|packages" >&2
 	exit 2
 	;;
 esac

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -27,18 +29,51 @@ var runAgent = agentd.Run
 // OpenApp opens Signet's window: through the running agent when there is
 // one (the window then also answers the agent's pages), else by running
 // the window program (signet-app) in this process's place.
-func OpenApp(stderr io.Writer) int {
-	if _, err := bridge.Ask(bridge.SocketPath(), bridge.OpOpen); err == nil {
-		return exitOK
+func OpenApp(stderr io.Writer, files ...string) int {
+	if len(files) == 0 {
+		if _, err := bridge.Ask(bridge.SocketPath(), bridge.OpOpen); err == nil {
+			return exitOK
+		}
 	}
 	prog, err := bridge.WindowProgram()
 	if err != nil {
 		fmt.Fprintf(stderr, "signet: error: %v\n", err)
 		return exitFailure
 	}
-	err = syscall.Exec(prog, []string{prog}, os.Environ())
+	// With files, the window program lists them, or hands them to the
+	// window open already.
+	err = syscall.Exec(prog, append([]string{prog}, files...), os.Environ())
 	fmt.Fprintf(stderr, "signet: error: run %s: %v\n", prog, err)
 	return exitFailure
+}
+
+// FilesToOpen are args when they are files to open in the window, as a
+// file manager's "Open with Signet" (signet FILE…) gives them: none a
+// command or a flag, each an existing file. Nil otherwise.
+func FilesToOpen(args []string) []string {
+	if len(args) == 0 {
+		return nil
+	}
+	root := (&app{}).rootCommand()
+	if c, _, err := root.Find(args); err == nil && c != root {
+		return nil // a command
+	}
+	var files []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			return nil
+		}
+		info, err := os.Stat(a)
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil
+		}
+		files = append(files, abs)
+	}
+	return files
 }
 
 func (a *app) agentCommand() *cobra.Command {

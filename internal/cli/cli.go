@@ -204,3 +204,6 @@ func (a *app) report(err error) {
 		fmt.Fprintln(a.stderr, i18n.T("cli.hint", map[string]any{"Hint": h}))
 	}
 }
+
+// Root is the command tree, for generating man pages and completions.
+func Root() *cobra.Command { return (&app{}).rootCommand() }

@@ -562,3 +562,21 @@ func TestCertEuropePinFile(t *testing.T) {
 		t.Errorf("a wrong password in the file: exit %d:\n%s", code, stderr)
 	}
 }
+
+// TestFilesToOpen (issue 32): signet FILE… (a file manager's "Open with
+// Signet") opens the window with the files; a command, a flag or a name
+// that is no file is the command line's.
+func TestFilesToOpen(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.pdf"), filepath.Join(dir, "sign")
+	os.WriteFile(a, []byte("%PDF"), 0o644)
+	os.WriteFile(b, []byte("%PDF"), 0o644)
+	if got := FilesToOpen([]string{a}); len(got) != 1 || got[0] != a {
+		t.Errorf("a file: %q", got)
+	}
+	for _, args := range [][]string{{"sign", a}, {"--version"}, {a, "--lang", "lv"}, {filepath.Join(dir, "missing.pdf")}, {dir}, {}} {
+		if got := FilesToOpen(args); got != nil {
+			t.Errorf("%q: %q", args, got)
+		}
+	}
+}
