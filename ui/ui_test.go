@@ -216,13 +216,7 @@ func (h *harness) answer(s string) *secretDialog {
 // code the service sent meanwhile).
 func (h *harness) answerWith(s func() string) *secretDialog {
 	h.t.Helper()
-	var sd *secretDialog
-	h.waitFor("a secret dialog", func() bool {
-		h.app.mu.Lock()
-		defer h.app.mu.Unlock()
-		sd = h.app.secretDlg
-		return sd != nil
-	})
+	sd := h.secretDialog()
 	test.Type(sd.entry, s())
 	sd.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.waitFor("the dialog to close", func() bool {
