@@ -12,6 +12,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Kind says which secret is asked for.
@@ -135,21 +137,24 @@ func (r Request) Question() string {
 	return what
 }
 
-// Warning says how close the secret is to locking, or "".
+// Warning says how close the secret is to locking, in the person's
+// language (the same words in the app's dialog and on the terminal), or
+// "".
 func (r Request) Warning() string {
-	wrong := "PIN locks it"
-	if r.Kind == OTP || r.Kind == Passcode || r.Kind == AccountPIN {
-		wrong = "code blocks the agreement"
-	}
+	code := r.Kind == OTP || r.Kind == Passcode || r.Kind == AccountPIN
 	switch {
+	case r.TriesLeft == 1 && code:
+		return i18n.T("pin.warn.final_code")
 	case r.TriesLeft == 1:
-		return "this is the final try: one more wrong " + wrong
+		return i18n.T("pin.final_try")
 	case r.TriesLeft > 1:
-		return fmt.Sprintf("%d tries remaining", r.TriesLeft)
+		return i18n.N("pin.tries_left", r.TriesLeft)
 	case r.TriesLow && r.Kind == DocumentPassword:
-		return "that password does not open the document"
+		return i18n.T("pin.warn.password_wrong")
+	case r.TriesLow && code:
+		return i18n.T("pin.warn.code_low")
 	case r.TriesLow:
-		return "a wrong " + r.Kind.String() + " was entered before; few tries remain"
+		return i18n.T("pin.tries_low")
 	}
 	return ""
 }

@@ -137,27 +137,9 @@ func (a *App) newSecretDialog(req prompt.Request, done func([]byte), resend func
 	return sd
 }
 
-// secretWarning says how close a PIN is to locking, in the person's
-// language; other warnings as the prompt gives them.
+// secretWarning says how close the secret is to locking, as a sentence.
 func secretWarning(req prompt.Request) string {
-	isPIN := req.Kind == prompt.TokenPIN || req.Kind == prompt.SignaturePIN
-	switch {
-	case isPIN && req.TriesLeft == 1:
-		return i18n.T("pin.final_try")
-	case isPIN && req.TriesLeft > 1:
-		return i18n.N("pin.tries_left", req.TriesLeft)
-	case isPIN && req.TriesLow:
-		return i18n.T("pin.tries_low")
-	case req.TriesLeft == 1:
-		return i18n.T("pin.code_final_try")
-	case req.TriesLeft > 1:
-		return i18n.N("pin.tries_left", req.TriesLeft)
-	case req.TriesLow && req.Kind == prompt.DocumentPassword:
-		return i18n.T("pin.password_wrong")
-	case req.TriesLow:
-		return i18n.T("pin.code_tries_low")
-	}
-	return ""
+	return sentence(req.Warning())
 }
 
 func secretTitle(req prompt.Request) string {

@@ -35,7 +35,7 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		return nil, fmt.Errorf("no terminal to ask the %s on (use %s for unattended use): %w", req.Kind, flag, err)
 	}
 	defer tty.Close()
-	if w := warning(req); w != "" {
+	if w := req.Warning(); w != "" {
 		fmt.Fprintln(tty, i18n.T("cli.prompt.warning", map[string]any{"Warning": w}))
 	}
 	if req.CanResend {
@@ -86,7 +86,7 @@ func (terminalPrompter) Pinpad(_ context.Context, req prompt.Request) func() {
 		fmt.Fprintln(os.Stderr, i18n.T("cli.prompt.pinpad", map[string]any{"What": question(req)}))
 		return func() {}
 	}
-	if w := warning(req); w != "" {
+	if w := req.Warning(); w != "" {
 		fmt.Fprintln(tty, i18n.T("cli.prompt.warning", map[string]any{"Warning": w}))
 	}
 	fmt.Fprintln(tty, i18n.T("cli.prompt.pinpad", map[string]any{"What": question(req)}))
@@ -197,25 +197,4 @@ func question(r prompt.Request) string {
 		return i18n.T("cli.q.token_key", d)
 	}
 	return i18n.T("cli.q.token", d)
-}
-
-// warning says how close the secret is to locking, in the person's
-// language, or "".
-func warning(r prompt.Request) string {
-	code := r.Kind == prompt.OTP || r.Kind == prompt.Passcode || r.Kind == prompt.AccountPIN
-	switch {
-	case r.TriesLeft == 1 && code:
-		return i18n.T("cli.warn.final_code")
-	case r.TriesLeft == 1:
-		return i18n.T("pin.final_try")
-	case r.TriesLeft > 1:
-		return i18n.N("pin.tries_left", r.TriesLeft)
-	case r.TriesLow && r.Kind == prompt.DocumentPassword:
-		return i18n.T("cli.warn.password_wrong")
-	case r.TriesLow && code:
-		return i18n.T("cli.warn.code_low")
-	case r.TriesLow:
-		return i18n.T("pin.tries_low")
-	}
-	return ""
 }
