@@ -175,6 +175,24 @@ func (d Document) Verdict() string {
 	return i18n.N("docs.signatures_invalid", n, map[string]any{"Bad": bad})
 }
 
+// LeftOutOfAll says why signing all the documents of a list leaves this
+// one out, or "" when it is taken: one that cannot be read, a container
+// (it takes a signature when chosen alone), one with a signature that is
+// not valid, one signed already. Chosen alone, any document is signed.
+func (d Document) LeftOutOfAll() string {
+	switch {
+	case d.Err != nil:
+		return i18n.T("ui.skip.unreadable")
+	case d.Container != nil:
+		return i18n.T("ui.skip.container")
+	case d.Report != nil && len(d.Report.Signatures) > 0 && !d.Report.Valid():
+		return i18n.T("ui.skip.invalid")
+	case d.Signed():
+		return i18n.T("ui.skip.signed")
+	}
+	return ""
+}
+
 // Signed tells whether the document holds signatures (valid or not).
 func (d Document) Signed() bool {
 	if d.Container != nil {

@@ -223,6 +223,23 @@ func levelOf(r *pdf.Report) string {
 	return lowest
 }
 
+// ExtendChoices are the document's level (its signatures' lowest, "" when
+// it has no PAdES signature or no report) and the levels it can be
+// extended to: those above it, and for a B-LTA document B-LTA again (a
+// renewal: fresh validation data and a new document timestamp).
+func ExtendChoices(r *pdf.Report) (current pdf.Level, levels []pdf.Level) {
+	if r != nil {
+		current = pdf.Level(levelOf(r))
+	}
+	switch current {
+	case pdf.LevelBT:
+		return current, []pdf.Level{pdf.LevelBLT, pdf.LevelBLTA}
+	case pdf.LevelBLT, pdf.LevelBLTA:
+		return current, []pdf.Level{pdf.LevelBLTA}
+	}
+	return current, []pdf.Level{pdf.LevelBT, pdf.LevelBLT, pdf.LevelBLTA}
+}
+
 func sameFile(a, b string) bool {
 	ia, err1 := os.Stat(a)
 	ib, err2 := os.Stat(b)

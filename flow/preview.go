@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"os"
 	"os/exec"
 	"strconv"
 	"time"
 
 	"github.com/signet-sign/signet/i18n"
+	"github.com/signet-sign/signet/pdf"
 )
 
 // ErrNoRenderer reports that no page renderer is installed; the app then
@@ -62,4 +64,19 @@ func render(ctx context.Context, path string, data []byte, n, width int) (image.
 		return nil, fmt.Errorf("render page %d: %w", n, err)
 	}
 	return img, nil
+}
+
+// PageFacts are page n's size and its signature fields, of the PDF at
+// path (one reading of it).
+func PageFacts(path string, n int) (pdf.PageSize, []pdf.Box, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return pdf.PageSize{}, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return pdf.PageSize{}, nil, err
+	}
+	return pdf.PageMarks(f, st.Size(), n, "")
 }

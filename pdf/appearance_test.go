@@ -143,11 +143,11 @@ func TestVisibleSignature(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		boxes, err := SignatureBoxes(bytes.NewReader(data), int64(len(data)), 1, "")
+		_, boxes, err := PageMarks(bytes.NewReader(data), int64(len(data)), 1, "")
 		if err != nil || len(boxes) != 1 || !boxes[0].Signed || boxes[0].Rect != rect || boxes[0].Name == "" {
 			t.Errorf("boxes %+v, %v; want one signed at %v", boxes, err, rect)
 		}
-		if boxes, err := SignatureBoxes(bytes.NewReader(data), int64(len(data)), 2, ""); err != nil || len(boxes) != 0 {
+		if _, boxes, err := PageMarks(bytes.NewReader(data), int64(len(data)), 2, ""); err != nil || len(boxes) != 0 {
 			t.Errorf("page 2 boxes %+v, %v", boxes, err)
 		}
 	})

@@ -19,23 +19,25 @@ type Box struct {
 // annotations is told in its first thousand.
 const maxBoxes = 1000
 
-// SignatureBoxes are the signature fields' widgets on page n (read as
-// [PageInfo] reads it) of the document, for a preview to mark them.
-// Invisible signatures (an empty rectangle) are left out.
-func SignatureBoxes(r io.ReaderAt, size int64, n int, password string) (_ []Box, err error) {
+// PageMarks are page n's size (as [PageInfo] reads it) and the
+// signature fields' widgets on it, for a preview to draw the page and
+// mark them, from one reading of the document. Invisible signatures (an
+// empty rectangle) are left out.
+func PageMarks(r io.ReaderAt, size int64, n int, password string) (_ PageSize, _ []Box, err error) {
 	defer RecoverBug("", &err)
 	d, err := openDocumentLimits(r, size, Limits{}, password)
 	if err != nil {
-		return nil, err
+		return PageSize{}, nil, err
 	}
-	_, page, _, err := d.pageRef(n)
+	_, page, total, err := d.pageRef(n)
 	if err != nil {
-		return nil, err
+		return PageSize{}, nil, err
 	}
 	media := d.mediaBox(page)
+	info := PageSize{Width: media[2] - media[0], Height: media[3] - media[1], Pages: total}
 	annots, err := d.resolve(page["Annots"])
 	if err != nil {
-		return nil, err
+		return PageSize{}, nil, err
 	}
 	list, _ := annots.(types.Array)
 	var out []Box
@@ -74,5 +76,5 @@ func SignatureBoxes(r io.ReaderAt, size int64, n int, password string) (_ []Box,
 		}
 		out = append(out, Box{Name: name, Rect: [4]float64{x0 - media[0], y0 - media[1], x1 - media[0], y1 - media[1]}, Signed: field["V"] != nil})
 	}
-	return out, nil
+	return info, out, nil
 }

@@ -79,7 +79,7 @@ func fuzzBody(data []byte) {
 		d.pageRef(-1)
 	}
 	// The preview's reading of the signature boxes on a page.
-	SignatureBoxes(bytes.NewReader(data), int64(len(data)), 1, "")
+	PageMarks(bytes.NewReader(data), int64(len(data)), 1, "")
 }
 
 // fuzzDocument is a document of size bytes with the default budget, for

@@ -283,16 +283,8 @@ func (d *documents) signable() (take []*docEntry, skipped []signSkip) {
 	defer d.mu.Unlock()
 	for _, e := range d.entries {
 		var why string
-		switch info := e.info; {
-		case info == nil:
-		case info.Err != nil:
-			why = i18n.T("ui.skip.unreadable")
-		case info.Container != nil:
-			why = i18n.T("ui.skip.container")
-		case info.Report != nil && len(info.Report.Signatures) > 0 && !info.Report.Valid():
-			why = i18n.T("ui.skip.invalid")
-		case info.Signed():
-			why = i18n.T("ui.skip.signed")
+		if e.info != nil { // one still being read is taken
+			why = e.info.LeftOutOfAll()
 		}
 		if why != "" {
 			skipped = append(skipped, signSkip{e, why})

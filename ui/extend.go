@@ -34,12 +34,12 @@ func (a *App) extendForArchive(e *docEntry) {
 	}
 	job := flow.Job{Input: e.path, Output: flow.OutputPathSuffix(e.path, a.cfg.Settings.OutputDir, "-extended")}
 	a.docs.mu.Lock()
-	var current pdf.Level
-	if e.info != nil && e.info.Report != nil {
-		current = lowestLevel(e.info.Report)
+	var report *pdf.Report
+	if e.info != nil {
+		report = e.info.Report
 	}
 	a.docs.mu.Unlock()
-	levels := extendLevels(current)
+	current, levels := flow.ExtendChoices(report)
 	choice := newSelect(levelNames(levels), nil)
 	choice.SetSelectedIndex(len(levels) - 1)
 	explain := widget.NewLabel(i18n.T("ui.extend.explain", map[string]any{"Name": filepath.Base(job.Output), "TSA": url}))
@@ -86,36 +86,6 @@ func (a *App) extend(job flow.Job, level pdf.Level, overwrite bool) {
 			a.showResults(rows, resultsExtended)
 		})
 	})
-}
-
-// lowestLevel is the level of the document's least-extended signature
-// (document timestamps aside): what extending starts from.
-func lowestLevel(r *pdf.Report) pdf.Level {
-	order := []pdf.Level{pdf.LevelBB, pdf.LevelBT, pdf.LevelBLT, pdf.LevelBLTA}
-	low := len(order) - 1
-	for _, s := range r.Signatures {
-		if s.SubFilter == "ETSI.RFC3161" {
-			continue
-		}
-		for i, l := range order {
-			if pdf.Level(s.Level) == l && i < low {
-				low = i
-			}
-		}
-	}
-	return order[low]
-}
-
-// extendLevels are the levels above current; for a B-LTA document,
-// B-LTA again (a renewal).
-func extendLevels(current pdf.Level) []pdf.Level {
-	switch current {
-	case pdf.LevelBT:
-		return []pdf.Level{pdf.LevelBLT, pdf.LevelBLTA}
-	case pdf.LevelBLT, pdf.LevelBLTA:
-		return []pdf.Level{pdf.LevelBLTA}
-	}
-	return []pdf.Level{pdf.LevelBT, pdf.LevelBLT, pdf.LevelBLTA}
 }
 
 // levelNames are the levels as the choice shows them: the level and what

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"os"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -210,18 +209,7 @@ type placementView struct {
 
 // load reads the page's size, renders it in the background and shows it.
 func (v *placementView) load() {
-	f, err := os.Open(v.path)
-	if err != nil {
-		v.info.SetText(err.Error())
-		return
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		v.info.SetText(err.Error())
-		return
-	}
-	size, err := pdf.PageInfo(f, st.Size(), v.page)
+	size, _, err := flow.PageFacts(v.path, v.page)
 	if err != nil {
 		v.info.SetText(err.Error())
 		return

@@ -7,7 +7,6 @@ import (
 	"image/color"
 	_ "image/jpeg" // a signature's image
 	_ "image/png"
-	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -189,7 +188,7 @@ func (p *preview) load() {
 	p.cancel = cancel
 	p.app.run(func() {
 		defer cancel()
-		size, boxes, err := pageFacts(path, page)
+		size, boxes, err := flow.PageFacts(path, page)
 		var img image.Image
 		if err == nil {
 			img, _ = flow.RenderPage(ctx, path, page, renderWidth) // none: the outline
@@ -231,25 +230,6 @@ func (p *preview) refreshSignature() {
 	}
 	p.view.sig = p.app.options.signaturePreview(p.page, p.pages)
 	p.view.Refresh()
-}
-
-// pageFacts are the page's size and its signature fields.
-func pageFacts(path string, page int) (pdf.PageSize, []pdf.Box, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return pdf.PageSize{}, nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return pdf.PageSize{}, nil, err
-	}
-	size, err := pdf.PageInfo(f, st.Size(), page)
-	if err != nil {
-		return pdf.PageSize{}, nil, err
-	}
-	boxes, err := pdf.SignatureBoxes(f, st.Size(), page, "")
-	return size, boxes, err
 }
 
 // sigPreview is a visible signature to be made, as it will look.
