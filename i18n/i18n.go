@@ -340,30 +340,3 @@ func Explain(err error) (said, detail string) {
 	}
 	return said, detail
 }
-
-// Texts are every message of a language's catalogue, each plural form
-// its own (for tests that look for words a screen did not translate).
-func Texts(tag string) []string {
-	data, err := locales.ReadFile("locales/" + tag + ".toml")
-	if err != nil {
-		return nil
-	}
-	var m map[string]any
-	if err := toml.Unmarshal(data, &m); err != nil {
-		return nil
-	}
-	var out []string
-	for _, v := range m {
-		switch v := v.(type) {
-		case string:
-			out = append(out, v)
-		case map[string]any:
-			for _, f := range v {
-				if s, ok := f.(string); ok {
-					out = append(out, s)
-				}
-			}
-		}
-	}
-	return out
-}

@@ -150,13 +150,9 @@ type App struct {
 	menu    *fyne.MainMenu
 	dialogs []*keyedDialog
 	// restart: the window ended to start again in another language, with
-	// these documents (restartSet); restartDialog offered it.
+	// these documents (non-nil when it did); restartDialog offered it.
 	restart       []string
-	restartSet    bool
 	restartDialog *dialog.ConfirmDialog
-	// skipsConfirmed: the person agreed to sign all but the documents
-	// signing all leaves out (UI goroutine only).
-	skipsConfirmed bool
 	// preview shows the selected document's pages; toolbar and columns
 	// fit the window's width.
 	preview *preview

@@ -381,8 +381,7 @@ func (a *App) restartNow() {
 		files = append(files, e.path)
 	}
 	a.mu.Lock()
-	a.restart = append([]string{}, files...)
-	a.restartSet = true
+	a.restart = append([]string{}, files...) // non-nil: restart
 	a.mu.Unlock()
 	a.fyne.Quit()
 }
@@ -392,7 +391,7 @@ func (a *App) restartNow() {
 func (a *App) Restart() (files []string, ok bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.restart, a.restartSet
+	return a.restart, a.restart != nil
 }
 
 // executable is the program the autostart entry runs: signet, the

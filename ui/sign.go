@@ -36,19 +36,23 @@ func (a *App) startSigning() {
 		}
 		return
 	}
-	if len(skipped) > 0 && !a.skipsConfirmed {
-		// Signing all leaves some out: say which and why before the PIN.
-		msg := i18n.N("ui.skip.confirm", len(docs), map[string]any{"Skipped": skippedText(skipped)})
-		d := dialog.NewConfirm(i18n.T("ui.skip.title"), msg, func(ok bool) {
-			if ok {
-				a.skipsConfirmed = true
-				defer func() { a.skipsConfirmed = false }()
-				a.startSigning()
-			}
-		}, a.win)
-		a.keyed(d, d.Confirm)
+	if len(skipped) == 0 {
+		a.signDocuments(docs)
 		return
 	}
+	// Signing all leaves some out: say which and why before the PIN.
+	msg := i18n.N("ui.skip.confirm", len(docs), map[string]any{"Skipped": skippedText(skipped)})
+	d := dialog.NewConfirm(i18n.T("ui.skip.title"), msg, func(ok bool) {
+		if ok {
+			a.signDocuments(docs)
+		}
+	}, a.win)
+	a.keyed(d, d.Confirm)
+}
+
+// signDocuments signs docs with the method and key chosen, after the
+// checks that need no PIN and the question before replacing files.
+func (a *App) signDocuments(docs []*docEntry) {
 	method := a.signer.method.Selected
 	var key flow.KeyChoice
 	if method != methodRemoteSigning() && method != methodCMD() && method != methodAadhaar() && method != methodCertEurope() {

@@ -54,10 +54,6 @@ func FilesToOpen(args []string) []string {
 	if len(args) == 0 {
 		return nil
 	}
-	root := (&app{}).rootCommand()
-	if c, _, err := root.Find(args); err == nil && c != root {
-		return nil // a command
-	}
 	var files []string
 	for _, a := range args {
 		if strings.HasPrefix(a, "-") {
@@ -72,6 +68,12 @@ func FilesToOpen(args []string) []string {
 			return nil
 		}
 		files = append(files, abs)
+	}
+	// Only now the command tree (every command's start would pay for
+	// building it twice): a file named like a command is the command.
+	root := (&app{}).rootCommand()
+	if c, _, err := root.Find(args); err == nil && c != root {
+		return nil
 	}
 	return files
 }
