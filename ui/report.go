@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/escape"
+	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/pdf"
 )
 
@@ -196,13 +196,8 @@ func (a *App) showChain(chain []*x509.Certificate) {
 			title = i18n.T("ui.cert.issuer")
 		}
 		sum := sha256.Sum256(c.Raw)
-		rows := widget.NewForm(
-			widget.NewFormItem(i18n.T("ui.cert.subject"), wrapped(shown(c.Subject.String()))),
-			widget.NewFormItem(i18n.T("ui.cert.issued_by"), wrapped(shown(c.Issuer.String()))),
-			widget.NewFormItem(i18n.T("ui.cert.serial"), wrapped(fmt.Sprintf("%X", c.SerialNumber))),
-			widget.NewFormItem(i18n.T("ui.cert.valid"), wrapped(i18n.T("ui.cert.valid_range", map[string]any{"From": c.NotBefore, "To": c.NotAfter}))),
-			widget.NewFormItem(i18n.T("ui.cert.fingerprint"), wrapped(strings.ToUpper(hex.EncodeToString(sum[:])))),
-		)
+		rows := widget.NewForm(certRows(keys.Summarize(c))...)
+		rows.Append(i18n.T("ui.cert.fingerprint"), wrapped(strings.ToUpper(hex.EncodeToString(sum[:]))))
 		box.Add(widget.NewCard(shown(c.Subject.CommonName), title, rows))
 	}
 	d := dialog.NewCustom(i18n.T("ui.cert.title"), i18n.T("ui.close"), container.NewVScroll(box), a.win)

@@ -170,8 +170,22 @@ func (s *signerPanel) update(i widget.ListItemID, o fyne.CanvasObject) {
 	setRow(o, icon, choiceTitle(c), choiceDetails(c))
 }
 
+// certRows are what a certificate says of itself, a form's rows: whose,
+// issued by whom, its serial, validity, key and uses (names from the
+// certificate escaped, within a line).
+func certRows(c keys.CertificateSummary) []*widget.FormItem {
+	return []*widget.FormItem{
+		widget.NewFormItem(i18n.T("ui.cert.subject"), wrapped(shown(c.Subject))),
+		widget.NewFormItem(i18n.T("ui.cert.issued_by"), wrapped(shown(c.Issuer))),
+		widget.NewFormItem(i18n.T("ui.cert.serial"), wrapped(c.Serial)),
+		widget.NewFormItem(i18n.T("ui.cert.valid"), wrapped(i18n.T("ui.cert.valid_range", map[string]any{"From": c.NotBefore, "To": c.NotAfter}))),
+		widget.NewFormItem(i18n.T("ui.cert.key"), wrapped(keyWords(c))),
+		widget.NewFormItem(i18n.T("ui.cert.key_usage"), wrapped(strings.Join(append(slices.Clone(c.KeyUsage), c.ExtKeyUsage...), ", "))),
+	}
+}
+
 // keyWords names the key: "RSA 2048", "EC P-256".
-func keyWords(c flow.KeyChoice) string {
+func keyWords(c keys.CertificateSummary) string {
 	if strings.HasPrefix(c.KeyType, "EC") || c.KeySize == 0 {
 		return c.KeyType
 	}
@@ -189,7 +203,7 @@ func choiceDetails(c flow.KeyChoice) string {
 	if c.Token == "" {
 		return i18n.T("ui.choice.key_file")
 	}
-	parts := []string{purposeWords(c.Purpose), keyWords(c), c.Token + " / " + c.Label}
+	parts := []string{purposeWords(c.Purpose), keyWords(c.CertificateSummary), c.Token + " / " + c.Label}
 	if c.PINPerSignature {
 		parts = append(parts, i18n.T("ui.choice.pin_per_signature"))
 	}
@@ -341,24 +355,13 @@ func (s *signerPanel) showDetails() {
 	if !ok || c.Cert == nil {
 		return
 	}
-	rows := [][2]string{
-		{i18n.T("ui.cert.name"), c.Name},
-		{i18n.T("ui.cert.purpose"), purposeWords(c.Purpose)},
-		{i18n.T("ui.cert.subject"), c.Subject},
-		{i18n.T("ui.cert.issued_by"), c.Issuer},
-		{i18n.T("ui.cert.serial"), c.Serial},
-		{i18n.T("ui.cert.valid"), i18n.T("ui.cert.valid_range", map[string]any{"From": c.NotBefore, "To": c.NotAfter})},
-		{i18n.T("ui.cert.key"), keyWords(c)},
-		{i18n.T("ui.cert.key_usage"), strings.Join(append(c.KeyUsage, c.ExtKeyUsage...), ", ")},
-		{i18n.T("ui.cert.token"), c.Token},
-		{i18n.T("ui.cert.object"), c.Label},
+	form := widget.NewForm(widget.NewFormItem(i18n.T("ui.cert.name"), wrapped(c.Name)),
+		widget.NewFormItem(i18n.T("ui.cert.purpose"), wrapped(purposeWords(c.Purpose))))
+	for _, it := range certRows(c.CertificateSummary) {
+		form.AppendItem(it)
 	}
-	form := widget.NewForm()
-	for _, r := range rows {
-		v := widget.NewLabel(r[1])
-		v.Wrapping = fyne.TextWrapWord
-		form.Append(r[0], v)
-	}
+	form.Append(i18n.T("ui.cert.token"), wrapped(c.Token))
+	form.Append(i18n.T("ui.cert.object"), wrapped(c.Label))
 	d := dialog.NewCustom(i18n.T("ui.cert.of", map[string]any{"Name": c.Name}), i18n.T("ui.close"), container.NewVScroll(form), s.app.win)
 	size := s.app.win.Canvas().Size()
 	d.Resize(fyne.NewSize(min(size.Width-20, 680), min(size.Height-20, 600)))
