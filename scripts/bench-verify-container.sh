@@ -25,7 +25,8 @@ openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -certfile "$w
 printf 'pw\n' >"$work/pw"
 chmod 600 "$work/pw"
 "$work/signet" sign --key "$work/key.p12" --pin-file "$work/pw" --container asice -o "$work/c.asice" "$work/ligums.pdf" "$work/tabula.csv" >/dev/null
-"$work/signet" verify --trust "$work/ca.pem" "$work/c.asice" | grep -q '✓ valid' ||
+# Valid, or valid but not fully checked (no revocation data: exit 3).
+{ "$work/signet" verify --trust "$work/ca.pem" "$work/c.asice" || true; } | grep -qE '(✓ valid|\? valid, not fully checked) ' ||
 	{ echo "signet verify does not find the container valid" >&2; exit 1; }
 mkdir "$work/x"
 (cd "$work/x" && unzip -q ../c.asice && cp META-INF/signatures0.xml .)

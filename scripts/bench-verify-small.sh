@@ -23,7 +23,8 @@ openssl pkcs12 -export -inkey "$work/key.pem" -in "$work/cert.pem" -certfile "$w
 printf 'pw\n' >"$work/pw"
 chmod 600 "$work/pw"
 "$work/signet" sign --key "$work/key.p12" --pin-file "$work/pw" -o "$work/signed.pdf" "$work/doc.pdf" >/dev/null
-"$work/signet" verify --trust "$work/ca.pem" "$work/signed.pdf" | grep -q '✓ valid' ||
+# Valid, or valid but not fully checked (no revocation data: exit 3).
+{ "$work/signet" verify --trust "$work/ca.pem" "$work/signed.pdf" || true; } | grep -qE '(✓ valid|\? valid, not fully checked) ' ||
 	{ echo "signet verify does not find the signature valid" >&2; exit 1; }
 pdfsig "$work/signed.pdf" | grep -q 'Signature is Valid' ||
 	{ echo "pdfsig does not find the signature valid" >&2; exit 1; }

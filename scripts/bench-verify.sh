@@ -25,7 +25,8 @@ chmod 600 "$work/pw"
 
 . scripts/lib/measure.sh
 
-"$work/signet" verify --trust "$work/cert.pem" "$work/signed.pdf" | grep -q '✓ valid' ||
+# Valid, or valid but not fully checked (no revocation data: exit 3).
+{ "$work/signet" verify --trust "$work/cert.pem" "$work/signed.pdf" || true; } | grep -qE '(✓ valid|\? valid, not fully checked) ' ||
 	{ echo "signet verify does not find the signature valid" >&2; exit 1; }
 pdfsig "$work/signed.pdf" | grep -q 'Signature is Valid' ||
 	{ echo "pdfsig does not find the signature valid" >&2; exit 1; }
