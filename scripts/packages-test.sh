@@ -38,10 +38,13 @@ mkdir "$work/x"
 dpkg-deb -x "$deb" "$work/x"
 desktop-file-validate "$work/x/usr/share/applications/io.github.signet-sign.signet.desktop"
 appstreamcli validate --no-net "$work/x/usr/share/metainfo/io.github.signet-sign.signet.metainfo.xml" >/dev/null
+# The rpm's list is read whole into a file first: "rpm -qlp | grep -q"
+# under pipefail fails when grep stops early and rpm dies of SIGPIPE.
+rpm -qlp "$rpm" > "$work/rpm-files" 2>/dev/null || fail "rpm -qlp cannot read $(basename "$rpm")"
 for want in /usr/bin/signet /usr/bin/signet-app /usr/share/man/man1/signet-sign.1.gz /usr/share/man/man1/signet-app.1.gz \
 	/usr/share/bash-completion/completions/signet /usr/share/applications/io.github.signet-sign.signet.desktop \
 	/usr/share/icons/hicolor/scalable/apps/io.github.signet-sign.signet.svg /usr/share/doc/signet/copyright; do
-	rpm -qlp "$rpm" 2>/dev/null | grep -qx "$want" || fail "the rpm lacks $want"
+	grep -qx "$want" "$work/rpm-files" || fail "the rpm lacks $want"
 	[ -e "$work/x$want" ] || fail "the deb lacks $want"
 done
 echo "packages-test: desktop file, metainfo and contents hold"
@@ -56,7 +59,8 @@ if dpkg -s signet >/dev/null 2>&1; then
 fi
 trap 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq signet >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" >/dev/null
-/usr/bin/signet --version | grep -q '^Signet ' || fail "signet --version"
+version=$(/usr/bin/signet --version) || fail "signet --version failed"
+[[ $version == Signet\ * ]] || fail "signet --version says \"$version\""
 need man
 man -w signet-sign >/dev/null || fail "man -w signet-sign"
 bash -c 'source /usr/share/bash-completion/completions/signet && complete -p signet' >/dev/null || fail "the bash completion"
