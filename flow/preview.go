@@ -47,7 +47,10 @@ func render(ctx context.Context, path string, data []byte, n, width int) (image.
 	defer cancel()
 	var out, stderr bytes.Buffer
 	args := []string{"-f", strconv.Itoa(n), "-l", strconv.Itoa(n),
-		"-scale-to", strconv.Itoa(width * 3 / 2), "-png", "-singlefile"}
+		"-scale-to", strconv.Itoa(width * 3 / 2), "-png", "-singlefile",
+		// The page as viewers show it, and as pdf.PageMarks measures it:
+		// its CropBox (pdftoppm draws the MediaBox unless told).
+		"-cropbox"}
 	if path != "-" {
 		args = append(args, "--")
 	}

@@ -36,3 +36,29 @@ func TestRenderBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderAsMeasured: the page drawn is the page PageFacts measures
+// (its CropBox, turned by /Rotate), so the preview's marks and the
+// signature's placement land where a viewer shows them.
+func TestRenderAsMeasured(t *testing.T) {
+	pdfcheck.Require(t, "pdftoppm")
+	path := filepath.Join(t.TempDir(), "turned.pdf")
+	if err := testpdf.WriteFile(path, testpdf.Options{PageEntries: "/Rotate 90 /CropBox [0 0 595 400]"}); err != nil {
+		t.Fatal(err)
+	}
+	size, _, err := PageFacts(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size.Width != 400 || size.Height != 595 {
+		t.Fatalf("PageFacts: %v × %v points, want 400 × 595 (cropped, then turned)", size.Width, size.Height)
+	}
+	img, err := RenderPage(context.Background(), path, 1, 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	if got, want := float64(b.Dx())/float64(b.Dy()), size.Width/size.Height; got < want*0.98 || got > want*1.02 {
+		t.Errorf("rendered %d×%d pixels, not in the page's proportions (%v × %v points)", b.Dx(), b.Dy(), size.Width, size.Height)
+	}
+}

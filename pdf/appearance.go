@@ -31,7 +31,9 @@ type Appearance struct {
 	// (-1 is the last page).
 	Page int
 	// Rect is the signature's rectangle on the page, in points from the
-	// page's lower-left corner: lower-left x, y, upper-right x, y.
+	// page's lower-left corner: lower-left x, y, upper-right x, y. The
+	// page is the page as viewers show it: its CropBox, turned by its
+	// /Rotate; the appearance is drawn upright on it.
 	Rect [4]float64
 	// Lines are the text lines. Empty: who signed, when, and the reason
 	// and location when given.
@@ -240,7 +242,7 @@ func deflate(data []byte) []byte {
 
 // writeAppearance writes the appearance stream (a form XObject) of a
 // w×h signature with its font and image, and returns its object number.
-func (u *update) writeAppearance(a *Appearance, lines []string, w, h float64) (int, error) {
+func (u *update) writeAppearance(a *Appearance, lines []string, w, h float64, matrix types.Array) (int, error) {
 	fu, err := newFontUse()
 	if err != nil {
 		return 0, err
@@ -325,11 +327,15 @@ func (u *update) writeAppearance(a *Appearance, lines []string, w, h float64) (i
 	content.WriteString("Q\n")
 
 	apNr := u.alloc()
-	u.writeStream(apNr, types.Dict{
+	form := types.Dict{
 		"Type": types.Name("XObject"), "Subtype": types.Name("Form"),
 		"BBox":      types.Array{types.Integer(0), types.Integer(0), types.Float(w), types.Float(h)},
 		"Resources": resources,
-	}, []byte(content.String()))
+	}
+	if matrix != nil {
+		form["Matrix"] = matrix // drawn upright on a turned page
+	}
+	u.writeStream(apNr, form, []byte(content.String()))
 	return apNr, nil
 }
 

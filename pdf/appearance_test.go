@@ -46,10 +46,16 @@ func testImage(t *testing.T, format string) []byte {
 // rect (points from the lower-left corner of an A4 page, 72 dpi).
 func inkIn(t *testing.T, path string, page int, rect [4]float64) int {
 	t.Helper()
+	return inkOn(t, path, page, 842, rect)
+}
+
+// inkOn is inkIn on a page that viewers show height points high.
+func inkOn(t *testing.T, path string, page int, height float64, rect [4]float64) int {
+	t.Helper()
 	prefix := filepath.Join(t.TempDir(), "page")
-	x, y := int(rect[0]), int(842-rect[3])
+	x, y := int(rect[0]), int(height-rect[3])
 	w, h := int(rect[2]-rect[0]), int(rect[3]-rect[1])
-	cmd := exec.Command("pdftoppm", "-f", fmt.Sprint(page), "-l", fmt.Sprint(page), "-r", "72", "-png", "-singlefile",
+	cmd := exec.Command("pdftoppm", "-f", fmt.Sprint(page), "-l", fmt.Sprint(page), "-r", "72", "-png", "-singlefile", "-cropbox",
 		"-x", fmt.Sprint(x), "-y", fmt.Sprint(y), "-W", fmt.Sprint(w), "-H", fmt.Sprint(h), path, prefix)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
@@ -177,6 +183,74 @@ func TestVisibleSignature(t *testing.T) {
 	}
 }
 
+// TestVisibleSignatureOnTurnedPage: on a page that viewers turn
+// (/Rotate, inherited or not, negative too) or crop (/CropBox), the
+// rectangle is where the person put it on the page as shown, and the
+// signature is drawn upright there, as poppler renders it.
+func TestVisibleSignatureOnTurnedPage(t *testing.T) {
+	pdfcheck.Require(t, "pdftoppm")
+	f := newFixture(t)
+	// Lower left as shown, clear of the page's own line of text whichever
+	// way the page is turned.
+	rect := [4]float64{70, 40, 310, 130}
+	for _, tc := range []struct {
+		name, page, tree string
+		w, h             float64
+	}{
+		{"ok upright", "", "", 595, 842},
+		{"ok turned 90", "/Rotate 90", "", 842, 595},
+		{"ok turned 180, inherited", "", "/Rotate 180", 595, 842},
+		{"ok turned -90, cropped", "/Rotate -90 /CropBox [40 60 555 802]", "", 742, 515},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := filepath.Join(t.TempDir(), "turned.pdf")
+			if err := testpdf.WriteFile(in, testpdf.Options{PageEntries: tc.page, TreeEntries: tc.tree}); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := PageInfo(bytes.NewReader(data), int64(len(data)), 1); err != nil || got != (PageSize{tc.w, tc.h, 1}) {
+				t.Fatalf("PageInfo = %+v, %v; want %vx%v as shown", got, err, tc.w, tc.h)
+			}
+			out := filepath.Join(t.TempDir(), "signed.pdf")
+			f.sign(t, in, out, "rsa", Options{Appearance: &Appearance{Rect: rect, Lines: names[:2], Image: testImage(t, "png"), ImageRight: true}})
+			f.v.Check(t, out, 1)
+			ink := inkOn(t, out, 1, tc.h, rect)
+			if ink < 200 {
+				t.Fatalf("the rectangle as shown is blank (%d dark pixels)", ink)
+			}
+			// Upright: the image is on the right, as asked; turned, it
+			// would be at the top, the bottom or the left.
+			// The image spans the rectangle's height: both halves of its
+			// right end hold more ink than the text's at its left end.
+			mid := (rect[1] + rect[3]) / 2
+			for _, half := range [][2]float64{{rect[1], mid}, {mid, rect[3]}} {
+				left := inkOn(t, out, 1, tc.h, [4]float64{rect[0], half[0], rect[0] + 60, half[1]})
+				right := inkOn(t, out, 1, tc.h, [4]float64{rect[2] - 60, half[0], rect[2], half[1]})
+				if right < 2*left {
+					t.Errorf("the signature is not drawn upright: from y %v to %v, %d dark pixels at its left end, %d at its right, where the image is", half[0], half[1], left, right)
+				}
+			}
+			// The preview's marks agree with what was asked.
+			signed, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, boxes, err := PageMarks(bytes.NewReader(signed), int64(len(signed)), 1, "")
+			if err != nil || len(boxes) != 1 {
+				t.Fatalf("PageMarks = %v, %v; want one box", boxes, err)
+			}
+			for i := range rect {
+				if d := boxes[0].Rect[i] - rect[i]; d < -0.01 || d > 0.01 {
+					t.Fatalf("PageMarks puts the signature at %v, not at %v", boxes[0].Rect, rect)
+				}
+			}
+		})
+	}
+}
+
 func TestPageInfo(t *testing.T) {
 	file := func(name string) []byte {
 		data, err := os.ReadFile(filepath.Join("..", "testdata", "pdf", name))
@@ -202,6 +276,15 @@ func TestPageInfo(t *testing.T) {
 		{name: "ok first page", data: file("simple.pdf"), page: 1, want: PageSize{595, 842, 2}},
 		{name: "ok last page", data: file("xrefstream.pdf"), page: -1, want: PageSize{595, 842, 1}},
 		{name: "ok box inherited from the page tree", data: synthetic(testpdf.Options{Pages: 3, InheritedBox: "[0 0 842 595]"}), page: 2, want: PageSize{842, 595, 3}},
+		{name: "ok turned a quarter", data: synthetic(testpdf.Options{PageEntries: "/Rotate 90"}), page: 1, want: PageSize{842, 595, 1}},
+		{name: "ok turned by the page tree", data: synthetic(testpdf.Options{Pages: 2, TreeEntries: "/Rotate 270"}), page: 2, want: PageSize{842, 595, 2}},
+		{name: "ok turned -450 is turned 270", data: synthetic(testpdf.Options{PageEntries: "/Rotate -450"}), page: 1, want: PageSize{842, 595, 1}},
+		{name: "ok a turn not by quarters is no turn", data: synthetic(testpdf.Options{PageEntries: "/Rotate 45"}), page: 1, want: PageSize{595, 842, 1}},
+		{name: "ok cropped", data: synthetic(testpdf.Options{PageEntries: "/CropBox [50 50 545 792]"}), page: 1, want: PageSize{495, 742, 1}},
+		{name: "ok cropped beyond the media box is clipped", data: synthetic(testpdf.Options{PageEntries: "/CropBox [-100 100 1000 842]"}), page: 1, want: PageSize{595, 742, 1}},
+		{name: "ok a crop box off the media box is ignored", data: synthetic(testpdf.Options{PageEntries: "/CropBox [700 900 800 1000]"}), page: 1, want: PageSize{595, 842, 1}},
+		{name: "ok a media box too wide for a float is Letter", data: synthetic(testpdf.Options{InheritedBox: "[-1e308 0 1e308 595]"}), page: 1, want: PageSize{612, 792, 1}},
+		{name: "ok inherited crop box", data: synthetic(testpdf.Options{TreeEntries: "/CropBox [0 0 400 500]"}), page: 1, want: PageSize{400, 500, 1}},
 		{name: "fail no such page", data: file("simple.pdf"), page: 9, wantErr: true},
 		{name: "fail not a PDF", data: []byte("hello"), page: 1, wantErr: true},
 	}

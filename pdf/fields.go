@@ -6,9 +6,10 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
-// Box is a signature field's widget on a page: where it is (PDF points
-// from the page's lower-left corner, the MediaBox origin subtracted),
-// its name, and whether it holds a signature.
+// Box is a signature field's widget on a page: where it is (PDF points),
+// its name, and whether it holds a signature. Rect is on the page as
+// shown (see [pageView]): from the lower-left corner of what a viewer
+// draws, the page's /Rotate applied.
 type Box struct {
 	Name   string
 	Rect   [4]float64
@@ -33,8 +34,9 @@ func PageMarks(r io.ReaderAt, size int64, n int, password string) (_ PageSize, _
 	if err != nil {
 		return PageSize{}, nil, err
 	}
-	media := d.mediaBox(page)
-	info := PageSize{Width: media[2] - media[0], Height: media[3] - media[1], Pages: total}
+	view := d.view(page)
+	w, h := view.size()
+	info := PageSize{Width: w, Height: h, Pages: total}
 	annots, err := d.resolve(page["Annots"])
 	if err != nil {
 		return PageSize{}, nil, err
@@ -74,7 +76,7 @@ func PageMarks(r io.ReaderAt, size int64, n int, password string) (_ PageSize, _
 		if x1-x0 < 1 || y1-y0 < 1 {
 			continue // an invisible signature
 		}
-		out = append(out, Box{Name: name, Rect: [4]float64{x0 - media[0], y0 - media[1], x1 - media[0], y1 - media[1]}, Signed: field["V"] != nil})
+		out = append(out, Box{Name: name, Rect: view.fromUser([4]float64{x0, y0, x1, y1}), Signed: field["V"] != nil})
 	}
 	return info, out, nil
 }

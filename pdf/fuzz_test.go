@@ -3,6 +3,8 @@ package pdf
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"github.com/signet-sign/signet/internal/testhostile"
+	"github.com/signet-sign/signet/internal/testpdf"
 )
 
 // pdfSeeds adds every testdata PDF to the corpus, and one small crafted
@@ -29,6 +32,17 @@ func pdfSeeds(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(data)
+	}
+	// Pages turned and cropped, by themselves and by the page tree.
+	for _, o := range []testpdf.Options{
+		{Pages: 2, PageEntries: "/Rotate 90 /CropBox [10 20 500 800]"},
+		{Pages: 2, TreeEntries: "/Rotate -270 /CropBox [0 0 1e999 1]", InheritedBox: "[-1e308 0 1e308 595]"},
+	} {
+		var b bytes.Buffer
+		if err := testpdf.Write(&b, o); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
 	}
 }
 
@@ -78,8 +92,12 @@ func fuzzBody(data []byte) {
 		d.pageRef(1)
 		d.pageRef(-1)
 	}
-	// The preview's reading of the signature boxes on a page.
-	PageMarks(bytes.NewReader(data), int64(len(data)), 1, "")
+	// The preview's reading of the signature boxes on a page: a page it
+	// reads has a size, finite and not empty.
+	size, _, err := PageMarks(bytes.NewReader(data), int64(len(data)), 1, "")
+	if err == nil && !(size.Width > 0 && size.Height > 0 && !math.IsInf(size.Width, 0) && !math.IsInf(size.Height, 0)) {
+		panic(fmt.Sprintf("page 1 read as %v × %v points", size.Width, size.Height))
+	}
 }
 
 // fuzzDocument is a document of size bytes with the default budget, for

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"io"
+	"math"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
@@ -27,9 +28,11 @@ func PageNumber(n, pages int) int {
 	return n
 }
 
-// PageInfo reads page n's size (its MediaBox, inherited from the page
-// tree when the page has none; US Letter when no node has one) and the
-// page count, reading only the page tree's nodes on the way.
+// PageInfo reads page n's size as a viewer shows it (see [pageView]:
+// its CropBox within its MediaBox, turned by its /Rotate, each inherited
+// from the page tree when the page has none; US Letter when no node has
+// a MediaBox) and the page count, reading only the page tree's nodes on
+// the way.
 func PageInfo(r io.ReaderAt, size int64, n int) (_ PageSize, err error) {
 	return PageInfoWithPassword(r, size, n, "")
 }
@@ -46,31 +49,146 @@ func PageInfoWithPassword(r io.ReaderAt, size int64, n int, password string) (_ 
 	if err != nil {
 		return PageSize{}, err
 	}
-	box := d.mediaBox(page)
-	return PageSize{Width: box[2] - box[0], Height: box[3] - box[1], Pages: total}, nil
+	w, h := d.view(page).size()
+	return PageSize{Width: w, Height: h, Pages: total}, nil
 }
 
-// mediaBox is the page's MediaBox, looked up the /Parent chain as PDF
-// 32000-1 §7.7.3.4 lets pages inherit it; US Letter when none is found.
-func (d *document) mediaBox(page types.Dict) [4]float64 {
+// pageView is a page as viewers show it: box is the region shown, in
+// default user space (the CropBox clipped to the MediaBox, PDF 32000-1
+// §14.11.2), and rotate how far it is turned clockwise, in degrees: 0,
+// 90, 180 or 270 (§7.7.3.3, /Rotate).
+//
+// Signet takes and gives positions on a page as a person sees it: in
+// points from the lower-left corner of the page shown, so a signature
+// placed at the top of a scanned page turned by /Rotate 90 lands at the
+// top of what the reader sees, upright, and a preview rendered by a
+// viewer marks fields where they are drawn.
+type pageView struct {
+	box    [4]float64
+	rotate int
+}
+
+// view reads page's pageView. Both boxes and /Rotate are inherited
+// from the page tree (§7.7.3.4).
+func (d *document) view(page types.Dict) pageView {
+	media, ok := d.numbers(d.inherited(page, "MediaBox"))
+	// Lower-left to upper-right, and a size a float holds ("[-1e308 0
+	// 1e308 1]" is not).
+	w, h := media[2]-media[0], media[3]-media[1]
+	if !ok || !(w > 0 && h > 0) || math.IsInf(w, 0) || math.IsInf(h, 0) {
+		media = [4]float64{0, 0, 612, 792}
+	}
+	v := pageView{box: media}
+	if crop, ok := d.numbers(d.inherited(page, "CropBox")); ok {
+		crop = [4]float64{min(crop[0], crop[2]), min(crop[1], crop[3]), max(crop[0], crop[2]), max(crop[1], crop[3])}
+		clipped := [4]float64{max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]), min(crop[3], media[3])}
+		if clipped[2]-clipped[0] >= 1 && clipped[3]-clipped[1] >= 1 {
+			v.box = clipped // a crop box outside the media box is ignored, as viewers do
+		}
+	}
+	if o, err := d.resolve(d.inherited(page, "Rotate")); err == nil {
+		if r, ok := o.(types.Integer); ok && r%90 == 0 {
+			v.rotate = (int(r)%360 + 360) % 360
+		}
+	}
+	return v
+}
+
+// inherited is page's entry key, or the nearest ancestor's in the page
+// tree, nil when none has it; a /Parent chain that loops or runs deeper
+// than 64 ends the search.
+func (d *document) inherited(page types.Dict, key string) types.Object {
 	node := page
 	visited := map[int]bool{}
 	for depth := 0; node != nil && depth < 64; depth++ {
-		if v, ok := d.numbers(node["MediaBox"]); ok && v[2] > v[0] && v[3] > v[1] {
+		if v, ok := node[key]; ok && v != nil {
 			return v
 		}
 		ref, ok := node["Parent"].(types.IndirectRef)
 		if !ok || visited[ref.ObjectNumber.Value()] {
-			break // no parent, or a /Parent chain that loops
+			return nil
 		}
 		visited[ref.ObjectNumber.Value()] = true
 		parent, err := d.dict(ref)
 		if err != nil {
-			break
+			return nil
 		}
 		node = parent
 	}
-	return [4]float64{0, 0, 612, 792}
+	return nil
+}
+
+// size is the page's width and height as shown.
+func (v pageView) size() (w, h float64) {
+	w, h = v.box[2]-v.box[0], v.box[3]-v.box[1]
+	if v.rotate == 90 || v.rotate == 270 {
+		return h, w
+	}
+	return w, h
+}
+
+// toUser maps a rectangle on the page as shown (points from its
+// lower-left corner, lower-left to upper-right) to default user space.
+func (v pageView) toUser(r [4]float64) [4]float64 {
+	w, h := v.box[2]-v.box[0], v.box[3]-v.box[1]
+	point := func(u, s float64) (x, y float64) {
+		switch v.rotate {
+		case 90:
+			x, y = w-s, u
+		case 180:
+			x, y = w-u, h-s
+		case 270:
+			x, y = s, h-u
+		default:
+			x, y = u, s
+		}
+		return x + v.box[0], y + v.box[1]
+	}
+	return corners(point, r)
+}
+
+// fromUser maps a rectangle in default user space to the page as shown,
+// the inverse of toUser.
+func (v pageView) fromUser(r [4]float64) [4]float64 {
+	w, h := v.box[2]-v.box[0], v.box[3]-v.box[1]
+	point := func(x, y float64) (u, s float64) {
+		x, y = x-v.box[0], y-v.box[1]
+		switch v.rotate {
+		case 90:
+			return y, w - x
+		case 180:
+			return w - x, h - y
+		case 270:
+			return h - y, x
+		}
+		return x, y
+	}
+	return corners(point, r)
+}
+
+// corners maps r's two corners by f and orders the result lower-left to
+// upper-right.
+func corners(f func(a, b float64) (float64, float64), r [4]float64) [4]float64 {
+	x0, y0 := f(r[0], r[1])
+	x1, y1 := f(r[2], r[3])
+	return [4]float64{min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)}
+}
+
+// matrix is the /Matrix of an appearance drawn upright on the page as
+// shown: it turns the drawing counter-clockwise by the page's rotation,
+// which the viewer's clockwise turn undoes (§12.5.5 then fits it to the
+// widget's rectangle); nil when the page is not turned.
+func (v pageView) matrix() types.Array {
+	i := func(n int) types.Integer { return types.Integer(n) }
+	switch v.rotate {
+	case 90:
+		return types.Array{i(0), i(1), i(-1), i(0), i(0), i(0)}
+	case 180:
+		return types.Array{i(-1), i(0), i(0), i(-1), i(0), i(0)}
+	case 270:
+		return types.Array{i(0), i(-1), i(1), i(0), i(0), i(0)}
+	}
+	return nil
 }
 
 // numbers reads a four-number array.
@@ -97,6 +215,9 @@ func (d *document) numbers(o types.Object) ([4]float64, bool) {
 			v[i] = float64(n)
 		case types.Float:
 			v[i] = float64(n)
+			if math.IsInf(v[i], 0) || math.IsNaN(v[i]) {
+				return v, false // "1e999": no place on a page
+			}
 		default:
 			return v, false
 		}

@@ -371,7 +371,8 @@ func (p *Prepared) build(u *update, opts Options) error {
 		widget["Lock"] = lock
 	}
 	if a := opts.Appearance; a != nil {
-		rect, err := pageRect(d, page, a.Rect)
+		view := d.view(page)
+		rect, err := pageRect(view, a.Rect)
 		if err != nil {
 			return err
 		}
@@ -379,12 +380,18 @@ func (p *Prepared) build(u *update, opts Options) error {
 		if len(lines) == 0 {
 			lines = defaultLines(a.Lang, name, opts.Time, opts.Reason, opts.Location)
 		}
-		apNr, err := u.writeAppearance(a, lines, rect[2]-rect[0], rect[3]-rect[1])
+		// Drawn in the rectangle as shown; turned with the page.
+		apNr, err := u.writeAppearance(a, lines, a.Rect[2]-a.Rect[0], a.Rect[3]-a.Rect[1], view.matrix())
 		if err != nil {
 			return err
 		}
 		widget["Rect"] = types.Array{types.Float(rect[0]), types.Float(rect[1]), types.Float(rect[2]), types.Float(rect[3])}
 		widget["AP"] = types.Dict{"N": ref(apNr)}
+		if view.rotate != 0 {
+			// The widget's turn relative to the page (§12.5.6.19), as
+			// form editors record it for fields made on a turned page.
+			widget["MK"] = types.Dict{"R": types.Integer(view.rotate)}
+		}
 	}
 	u.writeObject(fieldNr, widget)
 
@@ -701,19 +708,18 @@ func SignFile(ctx context.Context, inPath, outPath string, key crypto.Signer, ch
 	})
 }
 
-// pageRect places a rectangle given from the page's lower-left corner in
-// the page's coordinates (its MediaBox, perhaps inherited, may not start
-// at 0,0) and checks that it is on the page.
-func pageRect(d *document, page types.Dict, r [4]float64) ([4]float64, error) {
+// pageRect places a rectangle given on the page as shown (points from
+// its lower-left corner, see [pageView]) in the page's default user
+// space, and checks that it is on the page.
+func pageRect(v pageView, r [4]float64) ([4]float64, error) {
 	if r[2] <= r[0] || r[3] <= r[1] {
 		return r, fmt.Errorf("%w: rectangle %v must go from lower-left to upper-right", ErrAppearance, r)
 	}
-	v := d.mediaBox(page)
-	out := [4]float64{r[0] + v[0], r[1] + v[1], r[2] + v[0], r[3] + v[1]}
-	if out[2] > v[2]+0.5 || out[3] > v[3]+0.5 || r[0] < 0 || r[1] < 0 {
-		return r, fmt.Errorf("%w: rectangle %v is off the %gx%g-point page", ErrAppearance, r, v[2]-v[0], v[3]-v[1])
+	w, h := v.size()
+	if r[0] < 0 || r[1] < 0 || r[2] > w+0.5 || r[3] > h+0.5 {
+		return r, fmt.Errorf("%w: rectangle %v is off the %gx%g-point page", ErrAppearance, r, w, h)
 	}
-	return out, nil
+	return v.toUser(r), nil
 }
 
 // TimestampDocument adds a document timestamp (PAdES, ETSI.RFC3161) to the

@@ -30,6 +30,9 @@ type Options struct {
 	// InheritedBox, e.g. "[0 0 842 595]", goes on the page tree's root as
 	// the MediaBox every page inherits, instead of A4 on each page.
 	InheritedBox string
+	// PageEntries go on every page verbatim, e.g. "/Rotate 90"; TreeEntries
+	// on the page tree's root, for every page to inherit.
+	PageEntries, TreeEntries string
 }
 
 // Write writes a PDF 1.4 document with a classic xref table to w.
@@ -70,7 +73,7 @@ func Write(w io.Writer, opts Options) error {
 	if opts.InheritedBox != "" {
 		pageBox, treeBox = "", "/MediaBox "+opts.InheritedBox
 	}
-	obj(2, "<< /Type /Pages /Count %d /Kids [%s] %s >>", opts.Pages, kids, treeBox)
+	obj(2, "<< /Type /Pages /Count %d /Kids [%s] %s %s >>", opts.Pages, kids, treeBox, opts.TreeEntries)
 	obj(3, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
 	if opts.Form {
 		obj(4, "<< /FT /Tx /T (Name) /V (Zoe) /Type /Annot /Subtype /Widget /Rect [72 600 300 620] /P 10 0 R /F 4 >>")
@@ -105,7 +108,7 @@ func Write(w io.Writer, opts Options) error {
 		if opts.Form && i == 0 {
 			annots = "/Annots [4 0 R]"
 		}
-		obj(10+2*i, "<< /Type /Page /Parent 2 0 R %s /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R %s >>", pageBox, 11+2*i, annots)
+		obj(10+2*i, "<< /Type /Page /Parent 2 0 R %s /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R %s %s >>", pageBox, 11+2*i, annots, opts.PageEntries)
 		text := fmt.Sprintf("BT /F1 24 Tf 72 760 Td (Signet test page %d) Tj ET", i+1)
 		obj(11+2*i, "<< /Length %d >>\nstream\n%s\nendstream", len(text), text)
 	}
