@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -246,6 +247,41 @@ func TestVisibleSignatureOnTurnedPage(t *testing.T) {
 				if d := boxes[0].Rect[i] - rect[i]; d < -0.01 || d > 0.01 {
 					t.Fatalf("PageMarks puts the signature at %v, not at %v", boxes[0].Rect, rect)
 				}
+			}
+		})
+	}
+}
+
+// TestPageMarksFieldTree: a signature field's type and value are
+// inherited down the field tree, so a widget two levels below the /FT
+// /Sig is a signature box, signed when an ancestor holds the value.
+func TestPageMarksFieldTree(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		signed      bool
+	}{
+		{"ok empty", "", false},
+		{"ok signed", "/V 1003 0 R", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			err := testpdf.Write(&b, testpdf.Options{
+				Catalog:     "/AcroForm << /Fields [1000 0 R] /SigFlags 3 >>",
+				PageEntries: "/Annots [1002 0 R]",
+				Objects: []string{
+					"<< /FT /Sig /T (Approvals) /Kids [1001 0 R] " + tc.value + " >>",
+					"<< /T (Board) /Parent 1000 0 R /Kids [1002 0 R] >>",
+					"<< /Type /Annot /Subtype /Widget /Parent 1001 0 R /Rect [300 160 100 100] /P 10 0 R >>",
+					"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached >>",
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, boxes, err := PageMarks(bytes.NewReader(b.Bytes()), int64(b.Len()), 1, "")
+			want := []Box{{Name: "Board", Rect: [4]float64{100, 100, 300, 160}, Signed: tc.signed}}
+			if err != nil || !slices.Equal(boxes, want) {
+				t.Errorf("PageMarks = %+v, %v; want %+v", boxes, err, want)
 			}
 		})
 	}

@@ -54,18 +54,17 @@ func PageMarks(r io.ReaderAt, size int64, n int, password string) (_ PageSize, _
 		if st := w.NameEntry("Subtype"); st == nil || *st != "Widget" {
 			continue
 		}
-		// The field is the widget itself or its parent (a field of one
-		// widget merges the two, PDF 32000-1 §12.7.3.1).
-		field, name := w, textString(w["T"])
-		if p, ok := w["Parent"].(types.IndirectRef); ok && w.NameEntry("FT") == nil {
+		// The field is the widget itself or an ancestor (a field of one
+		// widget merges the two, §12.7.3.1); its type and value are
+		// inherited down the field tree (§12.7.3.1, Table 220).
+		name := textString(w["T"])
+		if p, ok := w["Parent"].(types.IndirectRef); ok && name == "" {
 			if pd, err := d.dict(p); err == nil && pd != nil {
-				field = pd
-				if name == "" {
-					name = textString(pd["T"])
-				}
+				name = textString(pd["T"])
 			}
 		}
-		if ft := field.NameEntry("FT"); ft == nil || *ft != "Sig" {
+		ft, err := d.resolve(d.inherited(w, "FT"))
+		if n, ok := ft.(types.Name); err != nil || !ok || n != "Sig" {
 			continue
 		}
 		rect, ok := d.numbers(w["Rect"])
@@ -76,7 +75,7 @@ func PageMarks(r io.ReaderAt, size int64, n int, password string) (_ PageSize, _
 		if x1-x0 < 1 || y1-y0 < 1 {
 			continue // an invisible signature
 		}
-		out = append(out, Box{Name: name, Rect: view.fromUser([4]float64{x0, y0, x1, y1}), Signed: field["V"] != nil})
+		out = append(out, Box{Name: name, Rect: view.fromUser([4]float64{x0, y0, x1, y1}), Signed: d.inherited(w, "V") != nil})
 	}
 	return info, out, nil
 }

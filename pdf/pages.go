@@ -94,11 +94,11 @@ func (d *document) view(page types.Dict) pageView {
 	return v
 }
 
-// inherited is page's entry key, or the nearest ancestor's in the page
-// tree, nil when none has it; a /Parent chain that loops or runs deeper
-// than 64 ends the search.
-func (d *document) inherited(page types.Dict, key string) types.Object {
-	node := page
+// inherited is node's entry key, or the nearest ancestor's in its tree
+// (the page tree or the field tree: both link by /Parent), nil when none
+// has it; a /Parent chain that loops or runs deeper than 64 ends the
+// search.
+func (d *document) inherited(node types.Dict, key string) types.Object {
 	visited := map[int]bool{}
 	for depth := 0; node != nil && depth < 64; depth++ {
 		if v, ok := node[key]; ok && v != nil {

@@ -33,6 +33,9 @@ type Options struct {
 	// PageEntries go on every page verbatim, e.g. "/Rotate 90"; TreeEntries
 	// on the page tree's root, for every page to inherit.
 	PageEntries, TreeEntries string
+	// Objects are more objects, verbatim, numbered 1000, 1001, …: the
+	// entries above may refer to them ("/Annots [1000 0 R]").
+	Objects []string
 }
 
 // Write writes a PDF 1.4 document with a classic xref table to w.
@@ -111,6 +114,9 @@ func Write(w io.Writer, opts Options) error {
 		obj(10+2*i, "<< /Type /Page /Parent 2 0 R %s /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R %s %s >>", pageBox, 11+2*i, annots, opts.PageEntries)
 		text := fmt.Sprintf("BT /F1 24 Tf 72 760 Td (Signet test page %d) Tj ET", i+1)
 		obj(11+2*i, "<< /Length %d >>\nstream\n%s\nendstream", len(text), text)
+	}
+	for i, o := range opts.Objects {
+		obj(1000+i, "%s", o)
 	}
 	xref := pos
 	write("xref\n0 %d\n", len(offsets))
