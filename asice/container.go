@@ -18,7 +18,6 @@ import (
 	"cmp"
 	"crypto"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -31,6 +30,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/pdf"
 )
@@ -40,10 +40,10 @@ const MimeType = "application/vnd.etsi.asic-e+zip"
 
 var (
 	// ErrNotContainer reports input that is not a zip container.
-	ErrNotContainer = errors.New("not an ASiC-E container")
+	ErrNotContainer = i18n.Errorf("err.not_container", nil)
 	// ErrUnsafe reports a container refused for what it would do to the
 	// reader: too many entries, too much data, names leaving it.
-	ErrUnsafe = errors.New("container refused")
+	ErrUnsafe = i18n.Errorf("err.container_refused", nil)
 )
 
 // Limits bound what reading one container may cost. What is checked

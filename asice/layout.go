@@ -4,10 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // A zip is read through its central directory (archive/zip), but other
@@ -22,7 +23,7 @@ import (
 // reader reads alike.
 
 // ErrDamaged reports a container whose zip structure is inconsistent.
-var ErrDamaged = errors.New("damaged container")
+var ErrDamaged = i18n.Errorf("err.container_damaged", nil)
 
 const (
 	sigLocal      = 0x04034b50

@@ -175,7 +175,7 @@ func WaitAadhaar(ctx context.Context, c *aadhaar.Client, id string, opts Aadhaar
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) && opts.Deadline > 0 {
-				return r, fmt.Errorf("%w after %v: %s (request %s; 'signet aadhaar status' follows it later)", ErrAadhaarDeadline, opts.Deadline, AadhaarProgress(r), id)
+				return r, i18n.Errorf("flow.aadhaar.deadline", map[string]any{"Err": ErrAadhaarDeadline, "After": opts.Deadline.String(), "Progress": progressOf(r), "ID": id}, ErrAadhaarDeadline)
 			}
 			return r, ctx.Err()
 		case <-time.After(poll):
@@ -185,14 +185,24 @@ func WaitAadhaar(ctx context.Context, c *aadhaar.Client, id string, opts Aadhaar
 }
 
 // AadhaarProgress says in words how far a request is: "1 of 2 signed".
-func AadhaarProgress(r *aadhaar.Request) string {
-	signed := 0
+func AadhaarProgress(r *aadhaar.Request) string { return progressOf(r).SayIn(i18n.For(i18n.Current())) }
+
+// aadhaarProgress is how many of a request's signers signed, said when
+// the message holding it is.
+type aadhaarProgress struct{ signed, of int }
+
+func progressOf(r *aadhaar.Request) aadhaarProgress {
+	p := aadhaarProgress{of: len(r.Signers)}
 	for _, sg := range r.Signers {
 		if sg.Status == aadhaar.SignerSigned {
-			signed++
+			p.signed++
 		}
 	}
-	return fmt.Sprintf("%d of %d signed", signed, len(r.Signers))
+	return p
+}
+
+func (p aadhaarProgress) SayIn(l *i18n.Localizer) string {
+	return i18n.In(l, "flow.aadhaar.progress", -1, map[string]any{"Signed": p.signed, "Of": p.of})
 }
 
 // FetchAadhaar downloads the signed document of a complete request and

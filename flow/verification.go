@@ -17,8 +17,11 @@ import (
 // Verification is one file's verification as the CLI prints it (text or
 // JSON) and the app saves it.
 type Verification struct {
-	File   string      `json:"file"`
-	Error  string      `json:"error,omitempty"`
+	File  string `json:"file"`
+	Error string `json:"error,omitempty"`
+	// Err is the error behind Error, said in the person's language in
+	// the text report.
+	Err    error       `json:"-"`
 	Report *pdf.Report `json:"report,omitempty"`
 	// Container is the report of an ASiC-E container (.asice, .edoc).
 	Container *ContainerReport `json:"container,omitempty"`
@@ -30,6 +33,15 @@ type Verification struct {
 	// expires; Warning says it is time to renew.
 	ArchiveExpires *time.Time `json:"archiveExpires,omitempty"`
 	Warning        string     `json:"warning,omitempty"`
+}
+
+// errorLine is the error in the person's language when it is known,
+// else Error as it came.
+func (v Verification) errorLine() string {
+	if v.Err != nil {
+		return i18n.Line(v.Err)
+	}
+	return v.Error
 }
 
 // Outcome fills in Indication from the report.
@@ -65,7 +77,7 @@ func WriteVerification(w io.Writer, v Verification, withName, verbose bool) {
 		fmt.Fprintln(w, shownLine(v.File))
 	}
 	if v.Error != "" {
-		fmt.Fprintf(w, "  %s\n", i18n.T("verify.cannot", map[string]any{"Error": shownLine(v.Error)}))
+		fmt.Fprintf(w, "  %s\n", i18n.T("verify.cannot", map[string]any{"Error": shownLine(v.errorLine())}))
 		return
 	}
 	if c := v.Container; c != nil {

@@ -222,7 +222,8 @@ type Sayer interface {
 type Day time.Time
 
 // localTimes is data with its time.Time and Day values written as l's
-// language writes them, in local time: a message keeps its times as
+// language writes them, in local time, and its Sayer values and errors
+// that can say themselves said in it: a message keeps its times as
 // times until it is said, so that one report reads in one format, the
 // reader's. A time of day shows its zone.
 func localTimes(l *Localizer, d any) any {
@@ -236,6 +237,8 @@ func localTimes(l *Localizer, d any) any {
 		switch v := v.(type) {
 		case Sayer:
 			s = v.SayIn(l)
+		case Said:
+			s = v.Say(l) // an error in a message: its words in the language
 		case time.Time:
 			s = v.Local().Format(In(l, "format.datetime", -1))
 		case Day:
@@ -339,4 +342,23 @@ func Explain(err error) (said, detail string) {
 		detail = full
 	}
 	return said, detail
+}
+
+// Line is err in one line as a person reads it. In English it is the
+// error's whole text. In another language it is what the catalogue says
+// of it (see [Explain]), then the English text it came with (a file's
+// name, a library's words) as its details; the whole English text when
+// nothing in its chain can say itself.
+func Line(err error) string {
+	if Current() == "en" {
+		return err.Error()
+	}
+	said, detail := Explain(err)
+	switch {
+	case said == "":
+		return err.Error()
+	case detail == "":
+		return said
+	}
+	return said + " (" + T("ui.details", map[string]any{"Detail": detail}) + ")"
 }

@@ -103,9 +103,10 @@ func usedIDs(t *testing.T) map[string]string {
 		ast.Inspect(f, func(n ast.Node) bool {
 			// Ids handed on to be said later (the checks of PDF and
 			// container verification) are literals of their own:
-			// "verify.check.…", "asice.…".
+			// "verify.check.…", "asice.…", and the words of a service's
+			// error codes: "aadhaar.…".
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") || strings.HasPrefix(id, "asice.") {
+				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") || strings.HasPrefix(id, "asice.") || strings.HasPrefix(id, "aadhaar.") {
 					used[id] = fset.Position(lit.Pos()).String()
 				}
 				return true

@@ -16,6 +16,17 @@ import (
 // Purpose is what a certificate is for, as a person would say it.
 type Purpose string
 
+// Words are the purpose in the current language: "signing certificate".
+func (p Purpose) Words() string {
+	switch p {
+	case PurposeSigning:
+		return i18n.T("keys.purpose.signing")
+	case PurposeAuthentication:
+		return i18n.T("keys.purpose.authentication")
+	}
+	return i18n.T("keys.purpose.other", map[string]any{"Purpose": string(p)})
+}
+
 const (
 	// PurposeSigning: electronic signatures and seals. The certificate
 	// asserts non-repudiation (X.509 keyUsage contentCommitment), as

@@ -47,7 +47,7 @@ func LoadPKCS12(data, password []byte) (Signer, error) {
 	case errors.Is(err, gopkcs12.ErrIncorrectPassword), errors.Is(err, gopkcs12.ErrDecryption):
 		return nil, ErrWrongPassword
 	case err != nil:
-		return nil, fmt.Errorf("read PKCS#12: %w", err)
+		return nil, i18n.Errorf("err.read_p12", map[string]any{"Err": err}, err)
 	}
 	signer, ok := priv.(crypto.Signer)
 	if !ok {
@@ -64,7 +64,7 @@ func LoadPKCS12(data, password []byte) (Signer, error) {
 func OpenPKCS12File(ctx context.Context, path string, p prompt.Prompter) (Signer, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("open key file: %w", err)
+		return nil, i18n.Errorf("err.open_key_file", map[string]any{"Err": err}, err)
 	}
 	password, err := p.Secret(ctx, prompt.Request{Kind: prompt.Password, Token: filepath.Base(path), TriesLeft: -1})
 	if err != nil {
@@ -73,7 +73,7 @@ func OpenPKCS12File(ctx context.Context, path string, p prompt.Prompter) (Signer
 	defer clear(password)
 	s, err := LoadPKCS12(data, password)
 	if err != nil {
-		return nil, fmt.Errorf("open key file %s: %w", filepath.Base(path), err)
+		return nil, i18n.Errorf("err.open_named_key_file", map[string]any{"File": filepath.Base(path), "Err": err}, err)
 	}
 	return s, nil
 }

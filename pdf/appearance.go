@@ -3,7 +3,6 @@ package pdf
 import (
 	"bytes"
 	"compress/zlib"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -49,7 +48,7 @@ type Appearance struct {
 }
 
 // ErrAppearance reports visible-signature options that cannot be drawn.
-var ErrAppearance = errors.New("visible signature")
+var ErrAppearance = i18n.Errorf("err.appearance", nil)
 
 // MaxImagePixels bounds a visible signature's image: 4 million pixels
 // (2000×2000) is more than a signature box needs at 600 dpi, and a PNG

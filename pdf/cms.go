@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 )
 
@@ -54,7 +55,7 @@ var hashOIDs = map[crypto.Hash]asn1.ObjectIdentifier{
 }
 
 // ErrUnsupportedKey reports a key type or hash the CMS layer cannot use.
-var ErrUnsupportedKey = errors.New("unsupported key or digest algorithm")
+var ErrUnsupportedKey = i18n.Errorf("err.unsupported_key", nil)
 
 // cmsSigner describes the one signer of a SignedData.
 type cmsSigner struct {

@@ -15,6 +15,8 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Encrypted documents: the standard security handler (PDF 32000-1
@@ -35,13 +37,13 @@ import (
 
 var (
 	// ErrPasswordRequired reports a PDF that opens only with a password.
-	ErrPasswordRequired = errors.New("the PDF is protected by a password: give it to open the document")
+	ErrPasswordRequired = i18n.Errorf("err.password_required", nil)
 	// ErrWrongPassword reports a password that opens neither as the user
 	// nor as the owner password.
-	ErrWrongPassword = errors.New("the password does not open this PDF")
+	ErrWrongPassword = i18n.Errorf("err.wrong_password", nil)
 	// ErrPermission reports a document whose permissions (/P) forbid what
 	// Signet was asked to do; the owner password lifts them.
-	ErrPermission = errors.New("the document's permissions forbid it")
+	ErrPermission = i18n.Errorf("err.permission", nil)
 )
 
 func init() {

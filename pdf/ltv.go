@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Level is a PAdES baseline level to sign at (ETSI EN 319 142-1).
@@ -23,7 +24,7 @@ const (
 )
 
 // ErrValidationData reports validation data that could not be gathered.
-var ErrValidationData = errors.New("validation data")
+var ErrValidationData = i18n.Errorf("err.validation_data", nil)
 
 // LTVOptions say where validation data comes from.
 type LTVOptions struct {

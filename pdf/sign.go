@@ -19,6 +19,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/atomicfile"
 )
 
@@ -98,17 +99,17 @@ type Timestamper interface {
 var (
 	// ErrPlaceholderTooSmall reports a signature that does not fit the
 	// space reserved for it; see [PlaceholderError].
-	ErrPlaceholderTooSmall = errors.New("signature does not fit the space reserved in the PDF")
+	ErrPlaceholderTooSmall = i18n.Errorf("err.placeholder_small", nil)
 	// ErrBadSignatureValue reports a signature value that does not verify
 	// with the signing certificate's key.
-	ErrBadSignatureValue = errors.New("signature value does not match the signing certificate")
+	ErrBadSignatureValue = i18n.Errorf("err.bad_signature_value", nil)
 	// ErrCertifyTooLate reports a certification signature requested on a
 	// document that is already signed: certification must come first.
-	ErrCertifyTooLate = errors.New("a certification signature must be the document's first signature")
+	ErrCertifyTooLate = i18n.Errorf("err.certify_too_late", nil)
 	// ErrLocked reports a document certified with "no changes allowed".
-	ErrLocked = errors.New("the document is certified with no changes allowed; another signature would break it")
+	ErrLocked = i18n.Errorf("err.locked", nil)
 	// ErrFieldExists reports a requested field name already in use.
-	ErrFieldExists = errors.New("a field with that name already exists")
+	ErrFieldExists = i18n.Errorf("err.field_exists", nil)
 )
 
 // PlaceholderError says how much space the signature needed.

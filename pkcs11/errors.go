@@ -29,21 +29,21 @@ var (
 	// token was removed and put back, or the key deleted).
 	ErrKeyGone = i18n.Errorf("err.key_gone", nil)
 	// ErrTokenNotFound reports that no present token matches a selection.
-	ErrTokenNotFound = errors.New("no such token")
+	ErrTokenNotFound = i18n.Errorf("err.token_not_found", nil)
 	// ErrKeyNotFound reports that no key or certificate matches a selection.
-	ErrKeyNotFound = errors.New("no such key")
+	ErrKeyNotFound = i18n.Errorf("err.key_not_found", nil)
 	// ErrAmbiguous reports that a selection matches more than one object.
-	ErrAmbiguous = errors.New("selection matches more than one object")
+	ErrAmbiguous = i18n.Errorf("err.ambiguous", nil)
 	// ErrMechanism reports a signing mechanism the token does not offer.
 	ErrMechanism = i18n.Errorf("err.mechanism", nil)
 	// ErrKeyCannotSign reports a key whose attributes forbid signing.
-	ErrKeyCannotSign = errors.New("key is not allowed to sign")
+	ErrKeyCannotSign = i18n.Errorf("err.key_cannot_sign", nil)
 	// ErrNotLoggedIn reports an operation the token refused without a login.
-	ErrNotLoggedIn = errors.New("token requires a login")
+	ErrNotLoggedIn = i18n.Errorf("err.not_logged_in", nil)
 	// ErrBadURI reports a PKCS#11 URI that cannot be parsed or is refused.
-	ErrBadURI = errors.New("invalid PKCS#11 URI")
+	ErrBadURI = i18n.Errorf("err.bad_uri", nil)
 	// ErrModule reports a PKCS#11 module that cannot be loaded.
-	ErrModule = errors.New("cannot load PKCS#11 module")
+	ErrModule = i18n.Errorf("err.module", nil)
 	// ErrDevice reports a failure of the token or reader itself.
 	ErrDevice = i18n.Errorf("err.device", nil)
 )

@@ -41,24 +41,26 @@ const (
 	DocumentPassword
 )
 
-func (k Kind) String() string {
+// String is the kind in English (logs, machine output).
+func (k Kind) String() string { return k.SayIn(i18n.For("en")) }
+
+// SayIn is the kind in l's language, for messages that name it.
+func (k Kind) SayIn(l *i18n.Localizer) string {
 	switch k {
 	case TokenPIN:
-		return "PIN"
-	case SignaturePIN:
-		return "signature PIN"
+		return i18n.In(l, "prompt.kind.pin", -1)
+	case SignaturePIN, AccountPIN:
+		return i18n.In(l, "prompt.kind.signature_pin", -1)
 	case Password:
-		return "password"
+		return i18n.In(l, "prompt.kind.password", -1)
 	case Passcode:
-		return "passcode"
+		return i18n.In(l, "prompt.kind.passcode", -1)
 	case OTP:
-		return "one-time code"
-	case AccountPIN:
-		return "signature PIN"
+		return i18n.In(l, "prompt.kind.otp", -1)
 	case DocumentPassword:
-		return "document password"
+		return i18n.In(l, "prompt.kind.document_password", -1)
 	}
-	return "secret"
+	return i18n.In(l, "prompt.kind.secret", -1)
 }
 
 // Request describes the secret asked for in the words a person needs to

@@ -236,9 +236,9 @@ func (st *aadhaarStatus) update(a *App, r *aadhaar.Request) {
 func signerWords(status string) string {
 	switch status {
 	case aadhaar.SignerSigned:
-		return "signed"
+		return i18n.T("ui.aa.signed")
 	case aadhaar.SignerInProgress:
 		return i18n.T("ui.aa.signing_now")
 	}
-	return "waiting"
+	return i18n.T("ui.aa.waiting")
 }

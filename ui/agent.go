@@ -294,7 +294,7 @@ func approvalText(r agent.Request) string {
 	if c := r.Certificate; c != nil {
 		// What tells one of a person's keys from another: purpose,
 		// issuer, validity and where the key is.
-		key := map[string]any{"Name": c.Subject.CommonName, "Purpose": purposeWords(r.Purpose),
+		key := map[string]any{"Name": c.Subject.CommonName, "Purpose": r.Purpose.Words(),
 			"Issuer": c.Issuer.CommonName, "Until": i18n.Date(c.NotAfter), "Token": r.Token}
 		if r.Token != "" {
 			who = i18n.T("ui.agent.who_token", key)

@@ -169,7 +169,7 @@ func secretTitle(req prompt.Request) string {
 func secretExplanation(req prompt.Request) string {
 	if c := req.Certificate; c != nil && (req.Kind == prompt.SignaturePIN || req.Kind == prompt.TokenPIN || req.Kind == prompt.AccountPIN) {
 		// Which of the person's keys: purpose, issuer, validity.
-		req.Key = i18n.T("pin.key_described", map[string]any{"Key": req.Key, "Purpose": purposeWords(keys.CertificatePurpose(c)),
+		req.Key = i18n.T("pin.key_described", map[string]any{"Key": req.Key, "Purpose": keys.CertificatePurpose(c).Words(),
 			"Issuer": c.Issuer.CommonName, "Until": i18n.Day(c.NotAfter)})
 	}
 	switch req.Kind {

@@ -203,7 +203,7 @@ func choiceDetails(c flow.KeyChoice) string {
 	if c.Token == "" {
 		return i18n.T("ui.choice.key_file")
 	}
-	parts := []string{purposeWords(c.Purpose), keyWords(c.CertificateSummary), c.Token + " / " + c.Label}
+	parts := []string{c.Purpose.Words(), keyWords(c.CertificateSummary), c.Token + " / " + c.Label}
 	if c.PINPerSignature {
 		parts = append(parts, i18n.T("ui.choice.pin_per_signature"))
 	}
@@ -214,16 +214,6 @@ func choiceDetails(c flow.KeyChoice) string {
 		parts = append(parts, i18n.T("ui.choice.expired"))
 	}
 	return strings.Join(parts, " · ")
-}
-
-func purposeWords(p keys.Purpose) string {
-	switch p {
-	case keys.PurposeSigning:
-		return i18n.T("ui.purpose.signing")
-	case keys.PurposeAuthentication:
-		return i18n.T("ui.purpose.authentication")
-	}
-	return i18n.T("ui.purpose.other", map[string]any{"Purpose": string(p)})
 }
 
 // refresh lists the tokens' certificates again; safe on any goroutine.
@@ -356,7 +346,7 @@ func (s *signerPanel) showDetails() {
 		return
 	}
 	form := widget.NewForm(widget.NewFormItem(i18n.T("ui.cert.name"), wrapped(c.Name)),
-		widget.NewFormItem(i18n.T("ui.cert.purpose"), wrapped(purposeWords(c.Purpose))))
+		widget.NewFormItem(i18n.T("ui.cert.purpose"), wrapped(c.Purpose.Words())))
 	for _, it := range certRows(c.CertificateSummary) {
 		form.AppendItem(it)
 	}

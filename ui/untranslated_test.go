@@ -15,6 +15,7 @@ import (
 	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/config"
 	"github.com/signet-sign/signet/internal/softhsmtest"
+	"github.com/signet-sign/signet/remote/aadhaar"
 )
 
 // TestNoEnglishOnScreen (issue 31, 3): in each other language, the words
@@ -95,6 +96,18 @@ func TestNoEnglishOnScreen(t *testing.T) {
 			h.app.docs.list.Select(2)
 			h.app.extendForArchive(h.app.docs.entry(2))
 			look("extend", top())
+			top().Hide()
+			// The Aadhaar signers as the service reports them: how far
+			// the request is, and a signer's failed attempt (issue 31, 3:
+			// a service's error codes are said too).
+			var st *aadhaarStatus
+			h.off(func() { st = h.app.showAadhaarStatus(func() {}) })
+			st.update(h.app, &aadhaar.Request{ID: "req-7", Signers: []aadhaar.Signer{
+				{DisplayName: "Asha Rao", Status: aadhaar.SignerSigned},
+				{DisplayName: "Ravi Kumar", Status: aadhaar.SignerPending, ErrCode: "otp_expired", URL: "https://esign.example/s/2"},
+			}})
+			data = append(data, "req-7", "Asha Rao", "Ravi Kumar")
+			look("Aadhaar signers", top())
 			top().Hide()
 			h.app.showSettings()
 			for _, it := range h.app.settings.tabs.Items {

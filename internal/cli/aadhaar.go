@@ -85,7 +85,7 @@ func (f *aadhaarFlags) client(stderr io.Writer) (*aadhaar.Client, func(), error)
 			srv.AutoSign = 300 * time.Millisecond
 		}
 		f.demoRoots = []*x509.Certificate{srv.PKI.Root.Cert}
-		fmt.Fprintln(stderr, "signet: demo: using a local Aadhaar eSign test service; its signers sign by themselves")
+		fmt.Fprintln(stderr, i18n.T("cli.aadhaar.demo"))
 		c, err := aadhaar.New(aadhaar.Config{URL: srv.URL, ClientID: "demo", ClientSecret: "demo", ProductInstanceID: "demo", DownloadLimit: limit})
 		return c, srv.Close, err
 	}
@@ -135,7 +135,7 @@ func (f *aadhaarFlags) verify() (pdf.VerifyOptions, error) {
 
 // printRequest writes a request's signers and their status.
 func printRequest(w io.Writer, r *aadhaar.Request) {
-	fmt.Fprintf(w, "request %s: %s (%s)\n", r.ID, r.Status, flow.AadhaarProgress(r))
+	fmt.Fprintln(w, i18n.T("cli.aadhaar.request", map[string]any{"ID": r.ID, "Status": r.Status, "Progress": flow.AadhaarProgress(r)}))
 	for _, sg := range r.Signers {
 		line := fmt.Sprintf("  %-24s %-11s", sg.DisplayName, sg.Status)
 		if sg.ErrCode != "" {
@@ -177,7 +177,7 @@ func (a *app) aadhaarSign(f *aadhaarFlags) *cobra.Command {
 	var noWait, force bool
 	c := &cobra.Command{
 		Use:   "sign --signer 'NAME,ID,BIRTH-YEAR'... --redirect-url URL [options] IN.pdf",
-		Short: "Upload a PDF, ask the signers, wait for them, download and verify the signed PDF",
+		Short: i18n.T("cmd.aadhaar.sign.short"),
 		Long: `Upload IN.pdf and ask each --signer (up to six, in signing order) to sign
 it. Each signer's signature goes where their --visible rectangle (points
 from the page's lower-left corner) and --page say — the first --visible
@@ -191,13 +191,13 @@ and writes the signed PDF. With --no-wait it stops after printing the URLs:
 		RunE: func(c *cobra.Command, args []string) error {
 			in := args[0]
 			if len(signers) == 0 || len(signers) > aadhaar.MaxSigners {
-				return usageError{fmt.Errorf("give 1 to %d --signer NAME,ID,BIRTH-YEAR", aadhaar.MaxSigners)}
+				return usageError{i18n.Errorf("cli.aadhaar.signers", map[string]any{"Max": aadhaar.MaxSigners})}
 			}
 			if len(visible) > len(signers) || len(pages) > len(visible) {
-				return usageError{errors.New("give at most one --visible per --signer, and a --page only with a --visible")}
+				return usageError{i18n.Errorf("cli.aadhaar.visible", nil)}
 			}
 			if position != "" && len(visible) > 0 {
-				return usageError{errors.New("--position and --visible are two ways to place signatures: choose one")}
+				return usageError{i18n.Errorf("cli.aadhaar.position", nil)}
 			}
 			var list []flow.AadhaarSigner
 			for i, s := range signers {
@@ -222,12 +222,12 @@ and writes the signed PDF. With --no-wait it stops after printing the URLs:
 				out = flow.OutputPath(in, "")
 			}
 			if redirect == "" && !f.demo {
-				return usageError{errors.New("--redirect-url is required: the public page the service sends each signer to after signing")}
+				return usageError{i18n.Errorf("cli.aadhaar.redirect", nil)}
 			} else if redirect == "" {
 				redirect = "https://signet.example/signed"
 			}
 			if _, err := os.Stat(out); err == nil && !force {
-				return fmt.Errorf("%w: %s (add --force to replace it)", flow.ErrOutputExists, out)
+				return i18n.Errorf("cli.output_exists", map[string]any{"File": out}, flow.ErrOutputExists)
 			}
 			client, stop, verify, err := f.connect(a.stderr)
 			if err != nil {
@@ -237,7 +237,7 @@ and writes the signed PDF. With --no-wait it stops after printing the URLs:
 			opts := flow.AadhaarOptions{RedirectURL: redirect, Position: position, Deadline: wait,
 				OnStatus: statusPrinter(a.stderr), Verify: verify, Overwrite: force,
 				BeforeUpload: func() {
-					fmt.Fprintf(a.stderr, "signet: note: %s is uploaded to the Aadhaar eSign service (%s)\n", filepath.Base(in), client.URL())
+					fmt.Fprintln(a.stderr, i18n.T("cli.aadhaar.uploaded", map[string]any{"File": filepath.Base(in), "URL": client.URL()}))
 				}}
 			if f.demo {
 				opts.Poll = 200 * time.Millisecond
@@ -284,7 +284,7 @@ func (a *app) aadhaarResult(r *aadhaar.Request, out string, rep *pdf.Report, err
 	if asJSON {
 		return writeJSON(a.stdout, aadhaarResultJSON{Request: r, Output: out, Report: rep})
 	}
-	fmt.Fprintf(a.stdout, "signed  %s (%d signatures, each verified)\n", out, len(rep.Signatures))
+	fmt.Fprintln(a.stdout, i18n.T("cli.aadhaar.signed", map[string]any{"File": out, "Count": len(rep.Signatures)}))
 	for _, s := range rep.Signatures {
 		name := s.Field
 		if s.Signer != nil {
@@ -299,7 +299,7 @@ func (a *app) aadhaarStatus(f *aadhaarFlags) *cobra.Command {
 	var wait time.Duration
 	c := &cobra.Command{
 		Use:   "status REQUEST-ID",
-		Short: "Show a request and its signers (with --wait, until all signed)",
+		Short: i18n.T("cmd.aadhaar.status.short"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			client, stop, err := f.client(a.stderr)
@@ -332,14 +332,14 @@ func (a *app) aadhaarDownload(f *aadhaarFlags) *cobra.Command {
 	var force bool
 	c := &cobra.Command{
 		Use:   "download REQUEST-ID -o OUT.pdf",
-		Short: "Download, verify and write the signed PDF of a complete request",
+		Short: i18n.T("cmd.aadhaar.download.short"),
 		Long: `Download the signed PDF of a complete request and verify it before writing
 it. --original names the uploaded PDF, so that Signet checks the result
 against your copy; without it, the service's copy of the upload is used.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if out == "" {
-				return usageError{errors.New("-o is required: where to write the signed file")}
+				return usageError{i18n.Errorf("cli.output_required", nil)}
 			}
 			var orig []byte
 			if original != "" {
@@ -370,7 +370,7 @@ against your copy; without it, the service's copy of the upload is used.`,
 func (a *app) aadhaarDelete(f *aadhaarFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "delete REQUEST-ID",
-		Short: "Delete a request and its document at the service",
+		Short: i18n.T("cmd.aadhaar.delete.short"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			client, stop, err := f.client(a.stderr)
@@ -381,7 +381,7 @@ func (a *app) aadhaarDelete(f *aadhaarFlags) *cobra.Command {
 			if err := client.Delete(c.Context(), args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "deleted  %s\n", args[0])
+			fmt.Fprintln(a.stdout, i18n.T("cli.deleted", map[string]any{"ID": args[0]}))
 			return nil
 		},
 	}
@@ -391,7 +391,7 @@ func (a *app) aadhaarAudit(f *aadhaarFlags) *cobra.Command {
 	var pdfOut string
 	c := &cobra.Command{
 		Use:   "audit REQUEST-ID [--pdf OUT.pdf]",
-		Short: "Show the service's audit report of a request (or save its PDF)",
+		Short: i18n.T("cmd.aadhaar.audit.short"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			client, stop, err := f.client(a.stderr)
@@ -413,7 +413,7 @@ func (a *app) aadhaarAudit(f *aadhaarFlags) *cobra.Command {
 			if f.asJSON {
 				return writeJSON(a.stdout, r)
 			}
-			fmt.Fprintf(a.stdout, "audit of request %s (document %s)\n", r.ID, r.Document.Name)
+			fmt.Fprintln(a.stdout, i18n.T("cli.aadhaar.audit", map[string]any{"ID": r.ID, "Document": r.Document.Name}))
 			for _, e := range r.Events {
 				fmt.Fprintf(a.stdout, "  %s  %-9s %s (%s)\n", e.CreatedAt, e.Activity, e.Initiator.Name, e.Initiator.Type)
 			}
@@ -439,7 +439,7 @@ func (a *app) aadhaarListen(f *aadhaarFlags) *cobra.Command {
 	var addr, outDir string
 	c := &cobra.Command{
 		Use:   "listen --addr 127.0.0.1:PORT --out-dir DIR",
-		Short: "Receive the service's webhook notifications and download completed requests",
+		Short: i18n.T("cmd.aadhaar.listen.short"),
 		Long: `Listen for the service's notifications (register this address with the
 provider, behind your own TLS front). Each notification is answered 200 at
 once and only says which request to look at: notifications are not
@@ -449,10 +449,10 @@ many notifications come and in whatever order.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if outDir == "" {
-				return usageError{errors.New("--out-dir is required: where the signed documents go")}
+				return usageError{i18n.Errorf("cli.out_dir_required", nil)}
 			}
 			if info, err := os.Stat(outDir); err != nil || !info.IsDir() {
-				return usageError{fmt.Errorf("--out-dir %s is not a directory", outDir)}
+				return usageError{i18n.Errorf("cli.out_dir_not_dir", map[string]any{"Dir": outDir})}
 			}
 			client, stop, verify, err := f.connect(a.stderr)
 			if err != nil {
@@ -466,14 +466,14 @@ many notifications come and in whatever order.`,
 			l := &flow.AadhaarListener{Client: client, Opts: flow.AadhaarOptions{Verify: verify},
 				Output: func(r *aadhaar.Request) string { return filepath.Join(outDir, r.ID+".pdf") },
 				Status: func(r *aadhaar.Request) {
-					fmt.Fprintf(a.stderr, "signet: request %s: %s (%s)\n", r.ID, r.Status, flow.AadhaarProgress(r))
+					fmt.Fprintln(a.stderr, "signet: "+i18n.T("cli.aadhaar.request", map[string]any{"ID": r.ID, "Status": r.Status, "Progress": flow.AadhaarProgress(r)}))
 				},
 				Done: func(r *aadhaar.Request, out string, rep *pdf.Report, err error) {
 					if err != nil {
-						fmt.Fprintf(a.stderr, "signet: error: request %s: %v\n", r.ID, err)
+						fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": i18n.T("cli.aadhaar.request_failed", map[string]any{"ID": r.ID, "Error": say(err)})}))
 						return
 					}
-					fmt.Fprintf(a.stdout, "signed  %s (%d signatures, each verified)\n", out, len(rep.Signatures))
+					fmt.Fprintln(a.stdout, i18n.T("cli.aadhaar.signed", map[string]any{"File": out, "Count": len(rep.Signatures)}))
 				}}
 			ctx, cancel := context.WithCancel(c.Context())
 			defer cancel()
@@ -483,7 +483,7 @@ many notifications come and in whatever order.`,
 				<-ctx.Done()
 				srv.Close()
 			}()
-			fmt.Fprintf(a.stderr, "signet: listening for notifications on http://%s/\n", ln.Addr())
+			fmt.Fprintln(a.stderr, i18n.T("cli.aadhaar.listening", map[string]any{"URL": "http://" + ln.Addr().String() + "/"}))
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}

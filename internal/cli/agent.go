@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,13 +36,13 @@ func OpenApp(stderr io.Writer, files ...string) int {
 	}
 	prog, err := bridge.WindowProgram()
 	if err != nil {
-		fmt.Fprintf(stderr, "signet: error: %v\n", err)
+		fmt.Fprintln(stderr, i18n.T("cli.error", map[string]any{"Error": say(err)}))
 		return exitFailure
 	}
 	// With files, the window program lists them, or hands them to the
 	// window open already.
 	err = syscall.Exec(prog, append([]string{prog}, files...), os.Environ())
-	fmt.Fprintf(stderr, "signet: error: run %s: %v\n", prog, err)
+	fmt.Fprintln(stderr, i18n.T("cli.error", map[string]any{"Error": i18n.T("cli.run", map[string]any{"Program": prog, "Err": err})}))
 	return exitFailure
 }
 
@@ -118,7 +117,7 @@ this program with "agent"; --remove-autostart deletes it.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
 			case install && remove:
-				return usageError{errors.New("use --install-autostart or --remove-autostart, not both")}
+				return usageError{i18n.Errorf("cli.agent.autostart_both", nil)}
 			case install:
 				exe, err := autostart.Program(executable)
 				if err != nil {
@@ -128,7 +127,7 @@ this program with "agent"; --remove-autostart deletes it.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "the agent starts when you log in: %s runs %s agent\n", path, exe)
+				fmt.Fprintln(a.stdout, i18n.T("cli.agent.installed", map[string]any{"Path": path, "Program": exe}))
 				return nil
 			case remove:
 				was := autostart.Installed()
@@ -137,10 +136,10 @@ this program with "agent"; --remove-autostart deletes it.`,
 					return err
 				}
 				if !was {
-					fmt.Fprintf(a.stdout, "the agent was not set to start when you log in (no %s)\n", path)
+					fmt.Fprintln(a.stdout, i18n.T("cli.agent.not_installed", map[string]any{"Path": path}))
 					return nil
 				}
-				fmt.Fprintf(a.stdout, "the agent no longer starts when you log in (%s removed)\n", path)
+				fmt.Fprintln(a.stdout, i18n.T("cli.agent.removed", map[string]any{"Path": path}))
 				return nil
 			}
 			if stop {
@@ -149,14 +148,14 @@ this program with "agent"; --remove-autostart deletes it.`,
 				case err != nil:
 					return err
 				case !ok:
-					fmt.Fprintln(a.stdout, "no agent is running")
+					fmt.Fprintln(a.stdout, i18n.T("cli.agent.not_running"))
 				default:
-					fmt.Fprintln(a.stdout, "the agent was stopped")
+					fmt.Fprintln(a.stdout, i18n.T("cli.agent.stopped"))
 				}
 				return nil
 			}
 			if port < 0 || port > 65535 {
-				return usageError{errors.New("--port takes 1 to 65535")}
+				return usageError{i18n.Errorf("cli.agent.port", nil)}
 			}
 			code := runAgent(agentd.Options{Port: port, Stderr: a.stderr, Version: version.Signet, Tray: agentd.Tray,
 				Window: func() (*exec.Cmd, error) { return bridge.WindowCommand(bridge.SocketPath()) }})
@@ -177,4 +176,4 @@ this program with "agent"; --remove-autostart deletes it.`,
 // reported its error already.
 type exitCode int
 
-func (e exitCode) Error() string { return "the agent ended with an error" }
+func (e exitCode) Error() string { return "the agent ended with an error" } // i18n:skip: never shown

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -79,7 +78,7 @@ POST /centralized/signatures, /centralized/signatures/sign?id=&mode= and
 func (a *app) certEuropeConnect(ctx context.Context, f *certEuropeFlags) (*certeurope.Client, pdf.VerifyOptions, func(), error) {
 	paths := strings.Split(f.sealPaths, ",")
 	if len(paths) != 3 {
-		return nil, pdf.VerifyOptions{}, nil, usageError{fmt.Errorf("--seal-paths %q: give create,sign,sign-batch", f.sealPaths)}
+		return nil, pdf.VerifyOptions{}, nil, usageError{i18n.Errorf("cli.ce.seal_paths", map[string]any{"Paths": f.sealPaths})}
 	}
 	central := certeurope.Centralized{Create: paths[0], Sign: paths[1], SignBatch: paths[2]}
 	trust, err := loadTrust(f.trust)
@@ -95,14 +94,14 @@ func (a *app) certEuropeConnect(ctx context.Context, f *certEuropeFlags) (*certe
 		if err != nil {
 			return nil, pdf.VerifyOptions{}, nil, err
 		}
-		ent, err := srv.NewClient("Signet demo client")
+		ent, err := srv.NewClient("Signet demo client") // i18n:skip: a certificate's name
 		if err != nil {
 			srv.Close()
 			return nil, pdf.VerifyOptions{}, nil, err
 		}
 		otpFile := f.otpFile
 		srv.Notify = func(contact, otp string) {
-			fmt.Fprintf(a.stderr, "signet: demo: the service sends the OTP %s to %s\n", otp, contact)
+			fmt.Fprintln(a.stderr, i18n.T("cli.ce.demo_otp", map[string]any{"Code": otp, "Contact": contact}))
 			if otpFile != "" {
 				_ = os.WriteFile(otpFile, []byte(otp+"\n"), 0o600)
 			}
@@ -114,7 +113,7 @@ func (a *app) certEuropeConnect(ctx context.Context, f *certEuropeFlags) (*certe
 		}
 		url, serverCAs, trust = srv.URL, []*x509.Certificate{srv.ServerCA()}, append(trust, srv.PKI.Root.Cert)
 		done = srv.Close
-		fmt.Fprintln(a.stderr, "signet: demo: using a local SignAPI test service behind mutual TLS")
+		fmt.Fprintln(a.stderr, i18n.T("cli.ce.demo"))
 	} else {
 		if f.clientKey == "" {
 			return nil, pdf.VerifyOptions{}, nil, usageError{certeurope.ErrNoClientCertificate}
@@ -168,17 +167,17 @@ func (s *certEuropeSignFlags) options(verify pdf.VerifyOptions, stderr io.Writer
 		return flow.CertEuropeOptions{}, err
 	}
 	if pdfOpts.Reason != "" || pdfOpts.Location != "" || pdfOpts.Certify != 0 {
-		return flow.CertEuropeOptions{}, usageError{errors.New("the SignAPI service draws no reason, location or lock: put words in --text lines")}
+		return flow.CertEuropeOptions{}, usageError{i18n.Errorf("cli.ce.no_reason", nil)}
 	}
 	mode := strings.ToUpper(s.mode)
 	if mode != certeurope.SYNC && mode != certeurope.ASYNC {
-		return flow.CertEuropeOptions{}, usageError{fmt.Errorf("--mode %q: SYNC or ASYNC", s.mode)}
+		return flow.CertEuropeOptions{}, usageError{i18n.Errorf("cli.ce.mode", map[string]any{"Mode": s.mode})}
 	}
 	lvl := pdf.Level(strings.ToUpper(s.level))
 	switch lvl {
 	case pdf.LevelBB, pdf.LevelBT, pdf.LevelBLT, pdf.LevelBLTA:
 	default:
-		return flow.CertEuropeOptions{}, usageError{fmt.Errorf("--level %q: use B-B, B-T, B-LT or B-LTA", s.level)}
+		return flow.CertEuropeOptions{}, usageError{i18n.Errorf("cli.level", map[string]any{"Level": s.level})}
 	}
 	return flow.CertEuropeOptions{Level: lvl, Appearance: pdfOpts.Appearance, Mode: mode, Verify: verify, Overwrite: s.force,
 		Poll: time.Second, OnStatus: func(doc string, st certeurope.Status) {
@@ -193,17 +192,17 @@ func (a *app) certEuropeSign(f *certEuropeFlags) *cobra.Command {
 	var proof []string
 	c := &cobra.Command{
 		Use:   "sign --firstname F --lastname L --email E --mobile M [--otp sms|email] [options] IN.pdf...",
-		Short: "Have a one-time certificate issued to the holder sign PDFs (workflows 1 and 2)",
+		Short: i18n.T("cmd.certeurope.sign.short"),
 		Args:  minArgs(1),
 		RunE: func(c *cobra.Command, inputs []string) error {
 			if h.Firstname == "" || h.Lastname == "" || h.Email == "" || h.Mobile == "" || h.Country == "" {
-				return usageError{errors.New("the holder's --firstname, --lastname, --email, --mobile and --country are required")}
+				return usageError{i18n.Errorf("cli.ce.holder", nil)}
 			}
 			if otp != "" && otp != "sms" && otp != "email" {
-				return usageError{fmt.Errorf("--otp %q: sms or email", otp)}
+				return usageError{i18n.Errorf("cli.ce.otp", map[string]any{"OTP": otp})}
 			}
 			if len(proof) > 0 && otp != "sms" {
-				return usageError{errors.New("an advanced signature (--proof) needs --otp sms")}
+				return usageError{i18n.Errorf("cli.ce.proof", nil)}
 			}
 			jobs, err := outputJobs(inputs, s.out, s.outDir)
 			if err != nil {
@@ -211,7 +210,7 @@ func (a *app) certEuropeSign(f *certEuropeFlags) *cobra.Command {
 			}
 			if f.otpFile != "" {
 				if _, err := os.Stat(f.otpFile); err == nil {
-					return usageError{fmt.Errorf("--otp-file %s exists already: remove the old code first", f.otpFile)}
+					return usageError{i18n.Errorf("cli.otp_file_exists", map[string]any{"File": f.otpFile})}
 				}
 			}
 			client, verify, done, err := a.certEuropeConnect(c.Context(), f)
@@ -250,7 +249,7 @@ func (a *app) certEuropeSeal(f *certEuropeFlags) *cobra.Command {
 	var s certEuropeSignFlags
 	c := &cobra.Command{
 		Use:   "seal [options] IN.pdf...",
-		Short: "Seal PDFs with the organisation's server seal (workflow 3; several in one call)",
+		Short: i18n.T("cmd.certeurope.seal.short"),
 		Args:  minArgs(1),
 		RunE: func(c *cobra.Command, inputs []string) error {
 			jobs, err := outputJobs(inputs, s.out, s.outDir)
@@ -295,7 +294,7 @@ func (a *app) certEuropeByID(f *certEuropeFlags, use, short string, run func(ctx
 }
 
 func (a *app) certEuropeStatus(f *certEuropeFlags) *cobra.Command {
-	return a.certEuropeByID(f, "status SIGNATURE-REQUEST-ID", "Show a signature request's status", func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error {
+	return a.certEuropeByID(f, "status SIGNATURE-REQUEST-ID", i18n.T("cmd.certeurope.status.short"), func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error { // i18n:skip: the usage line
 		st, err := c.Status(ctx, r)
 		if err != nil {
 			return err
@@ -314,22 +313,22 @@ func (a *app) certEuropeStatus(f *certEuropeFlags) *cobra.Command {
 }
 
 func (a *app) certEuropeRefuse(f *certEuropeFlags) *cobra.Command {
-	return a.certEuropeByID(f, "refuse SIGNATURE-REQUEST-ID", "Refuse a signature request (its status becomes REFUSED)", func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error {
+	return a.certEuropeByID(f, "refuse SIGNATURE-REQUEST-ID", i18n.T("cmd.certeurope.refuse.short"), func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error { // i18n:skip: the usage line
 		if err := c.Refuse(ctx, r); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "refused  %s%s\n", r.ID, r.ExternalID)
+		fmt.Fprintln(a.stdout, i18n.T("cli.ce.refused", map[string]any{"ID": r.ID + r.ExternalID}))
 		return nil
 	})
 }
 
 func (a *app) certEuropeOrder(f *certEuropeFlags) *cobra.Command {
-	c := &cobra.Command{Use: "order", Short: "Create, show or delete an order (a one-time certificate's request)"}
+	c := &cobra.Command{Use: "order", Short: i18n.T("cmd.certeurope.order.short")}
 	var h certeurope.Holder
 	var external string
 	create := &cobra.Command{
 		Use:   "create --firstname F --lastname L --email E --mobile M",
-		Short: "Order a one-time certificate for a holder (before a signature request)",
+		Short: i18n.T("cmd.certeurope.order.create.short"),
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			client, _, done, err := a.certEuropeConnect(c.Context(), f)
@@ -351,18 +350,18 @@ func (a *app) certEuropeOrder(f *certEuropeFlags) *cobra.Command {
 	fl.StringVar(&h.Mobile, "mobile", "", "the holder's mobile number")
 	fl.StringVar(&h.Country, "country", "FR", "the holder's country (ISO code)")
 	fl.StringVar(&external, "external-id", "", "your id for the order")
-	get := a.certEuropeByID(f, "get ORDER-ID", "Show an order's status", func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error {
+	get := a.certEuropeByID(f, "get ORDER-ID", i18n.T("cmd.certeurope.order.get.short"), func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error { // i18n:skip: the usage line
 		o, err := c.GetOrder(ctx, r)
 		if err != nil {
 			return err
 		}
 		return a.printOrder(o, f.asJSON)
 	})
-	del := a.certEuropeByID(f, "delete ORDER-ID", "Delete an order (before its certificate is made)", func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error {
+	del := a.certEuropeByID(f, "delete ORDER-ID", i18n.T("cmd.certeurope.order.delete.short"), func(ctx context.Context, c *certeurope.Client, r certeurope.Ref) error { // i18n:skip: the usage line
 		if err := c.DeleteOrder(ctx, r); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "deleted  %s%s\n", r.ID, r.ExternalID)
+		fmt.Fprintln(a.stdout, i18n.T("cli.deleted", map[string]any{"ID": r.ID + r.ExternalID}))
 		return nil
 	})
 	c.AddCommand(create, get, del)
@@ -373,6 +372,6 @@ func (a *app) printOrder(o *certeurope.OrderStatus, asJSON bool) error {
 	if asJSON {
 		return writeJSON(a.stdout, o)
 	}
-	fmt.Fprintf(a.stdout, "order %s (external %s): %s\n", o.OrderRequestID, o.ExternalOrderRequestID, certeurope.OrderWords(o.Status))
+	fmt.Fprintln(a.stdout, i18n.T("cli.ce.order", map[string]any{"ID": o.OrderRequestID, "External": o.ExternalOrderRequestID, "Status": certeurope.OrderWords(o.Status)}))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -105,7 +106,7 @@ to show them, and whether a key asks its PIN again before every signature.`,
 				}
 			}
 			if tokenURI != "" && matched == 0 {
-				return fmt.Errorf("%w matches %s", pkcs11.ErrTokenNotFound, filter)
+				return i18n.Errorf("cli.certs.no_token_matches", map[string]any{"URI": filter.String()}, pkcs11.ErrTokenNotFound)
 			}
 			if asJSON {
 				if out == nil {
@@ -114,7 +115,7 @@ to show them, and whether a key asks its PIN again before every signature.`,
 				return writeJSON(a.stdout, out)
 			}
 			if len(out) == 0 {
-				fmt.Fprintln(a.stderr, "signet: no certificates found")
+				fmt.Fprintln(a.stderr, i18n.T("cli.certs.none"))
 				return nil
 			}
 			for i, c := range out {
@@ -143,44 +144,53 @@ func printCert(w io.Writer, c certJSON, now time.Time) {
 	if c.KeySize > 0 && !strings.HasPrefix(c.KeyType, "EC") {
 		size = fmt.Sprintf(" %d", c.KeySize)
 	}
-	fmt.Fprintf(w, "%s · %s certificate · %s%s\n", name, c.Purpose, c.KeyType, size)
+	fmt.Fprintf(w, "%s · %s · %s%s\n", name, c.Purpose.Words(), c.KeyType, size)
 	// A certificate a service holds has no token, label or key here.
 	onToken := c.URI != "" || c.Token != ""
+	var rows [][2]string
 	if onToken {
 		fmt.Fprintf(w, "  %s\n", c.URI)
-		fmt.Fprintf(w, "  token   %s, label %q, id %s\n", c.Token, c.Label, c.ID)
+		rows = append(rows, [2]string{i18n.T("cli.cert.token"), i18n.T("cli.cert.token_value", map[string]any{"Token": c.Token, "Label": c.Label, "ID": c.ID})})
 	}
-	fmt.Fprintf(w, "  issuer  %s\n", c.Issuer)
-	fmt.Fprintf(w, "  serial  %s\n", c.Serial)
 	const layout = "2006-01-02 15:04Z"
-	fmt.Fprintf(w, "  valid   %s to %s%s\n", c.NotBefore.Format(layout), c.NotAfter.Format(layout), validity(c, now))
-	fmt.Fprintf(w, "  usage   %s", strings.Join(c.KeyUsage, ", "))
+	usage := strings.Join(c.KeyUsage, ", ")
 	if len(c.ExtKeyUsage) > 0 {
-		fmt.Fprintf(w, "; %s", strings.Join(c.ExtKeyUsage, ", "))
+		usage += "; " + strings.Join(c.ExtKeyUsage, ", ")
 	}
-	fmt.Fprintln(w)
-	if !onToken {
-		return
-	}
-	key := "none on the token"
-	switch c.Key {
-	case "private":
-		key = "present"
-		if c.AlwaysAuthenticate != nil && *c.AlwaysAuthenticate {
-			key += "; asks its signature PIN before every signature"
+	rows = append(rows,
+		[2]string{i18n.T("cli.cert.issuer"), c.Issuer},
+		[2]string{i18n.T("cli.cert.serial"), c.Serial},
+		[2]string{i18n.T("cli.cert.valid"), i18n.T("cli.cert.valid_value", map[string]any{"From": c.NotBefore.Format(layout), "To": c.NotAfter.Format(layout)}) + validity(c, now)},
+		[2]string{i18n.T("cli.cert.usage"), usage})
+	if onToken {
+		key := i18n.T("cli.cert.key_none")
+		switch c.Key {
+		case "private":
+			key = i18n.T("cli.cert.key_present")
+			if c.AlwaysAuthenticate != nil && *c.AlwaysAuthenticate {
+				key = i18n.T("cli.cert.key_present_always")
+			}
+		case "public-only":
+			key = i18n.T("cli.cert.key_public_only")
 		}
-	case "public-only":
-		key = "present (the private key shows after login: --login)"
+		rows = append(rows, [2]string{i18n.T("cli.cert.key"), key})
 	}
-	fmt.Fprintf(w, "  key     %s\n", key)
+	// The labels in a column as wide as the widest in this language.
+	width := 0
+	for _, r := range rows {
+		width = max(width, utf8.RuneCountInString(r[0]))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %s%s  %s\n", r[0], strings.Repeat(" ", width-utf8.RuneCountInString(r[0])), r[1])
+	}
 }
 
 func validity(c certJSON, now time.Time) string {
 	switch {
 	case now.Before(c.NotBefore):
-		return " (NOT YET VALID)"
+		return " " + i18n.T("cli.cert.not_yet_valid")
 	case now.After(c.NotAfter):
-		return " (EXPIRED)"
+		return " " + i18n.T("cli.cert.expired")
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/signet-sign/signet/flow"
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/escape"
 	"github.com/signet-sign/signet/keys"
 )
@@ -29,7 +30,7 @@ func cacheDirForHelp() string {
 	if d := keys.IssuerCacheDir(); d != "" {
 		return d
 	}
-	return "the user's cache directory"
+	return "the user's cache directory" // i18n:skip: reference text (--help)
 }
 
 // chainOptions completes chains with anchors and the person's issuer
@@ -39,8 +40,8 @@ func (a *app) chainOptions(anchors []*x509.Certificate, require bool, hint strin
 	o := flow.DefaultChainOptions(anchors)
 	o.Require = require
 	o.Warn = func(err error) {
-		fmt.Fprintf(a.stderr, "signet: warning: %s; validators that do not know that issuer will not trust the signature\n", escape.Text(err.Error()))
-		fmt.Fprintf(a.stderr, "signet: hint: %s\n", hint)
+		fmt.Fprintln(a.stderr, i18n.T("cli.chain.warning", map[string]any{"Error": escape.Text(say(err))}))
+		fmt.Fprintln(a.stderr, i18n.T("cli.hint", map[string]any{"Hint": hint}))
 	}
 	return o
 }

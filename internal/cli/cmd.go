@@ -110,7 +110,7 @@ func (f *cmdFlags) userID() (string, error) {
 		return demoPhone, nil
 	}
 	if f.phone == "" {
-		return "", usageError{errors.New("--phone is required: the phone number of your Chave Móvel Digital")}
+		return "", usageError{i18n.Errorf("cli.cmd.phone", nil)}
 	}
 	id, err := cmd.UserID(f.phone)
 	if err != nil {
@@ -123,21 +123,21 @@ func (f *cmdFlags) userID() (string, error) {
 func (f *cmdFlags) amaClient(stderr io.Writer) (*cmd.Client, func(), error) {
 	padding := cmd.Padding(f.padding)
 	if !slices.Contains(cmd.Paddings, padding) {
-		return nil, nil, usageError{fmt.Errorf("--cifra-padding %q: use one of %v", f.padding, cmd.Paddings)}
+		return nil, nil, usageError{i18n.Errorf("cli.cmd.padding", map[string]any{"Padding": f.padding, "Choices": fmt.Sprint(cmd.Paddings)})}
 	}
 	if f.demo {
 		env, err := cmdfake.StartEnv("signet-demo", "demo", "demo")
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := env.NewCitizen("Maria Demo", demoPhone, demoPIN); err != nil {
+		if _, err := env.NewCitizen("Maria Demo", demoPhone, demoPIN); err != nil { // i18n:skip: a name
 			env.Close()
 			return nil, nil, err
 		}
 		env.Padding = f.padding
 		f.notify(stderr, func(fn func(string, string)) { env.Notify = fn })
 		f.demoRoots, f.demoTSA = []*x509.Certificate{env.PKI.Root.Cert}, env.TSA.URL
-		fmt.Fprintln(stderr, "signet: demo: using a local Chave Móvel Digital test service (phone "+demoPhone+", PIN "+demoPIN+"); nothing is really signed by AMA")
+		fmt.Fprintln(stderr, i18n.T("cli.cmd.demo", map[string]any{"Phone": demoPhone, "PIN": demoPIN}))
 		ci, err := cmd.CipherFor(env.Cifra, padding)
 		if err != nil {
 			env.Close()
@@ -179,7 +179,7 @@ func (f *cmdFlags) amaClient(stderr io.Writer) (*cmd.Client, func(), error) {
 func (f *cmdFlags) biometridClient(stderr io.Writer) (*biometrid.Client, func(), error) {
 	fields := strings.Split(f.otpFields, ",")
 	if len(fields) != 3 {
-		return nil, nil, usageError{fmt.Errorf("--otp-fields %q: give three names, e.g. processId,code,document", f.otpFields)}
+		return nil, nil, usageError{i18n.Errorf("cli.cmd.otp_fields", map[string]any{"Fields": f.otpFields})}
 	}
 	step := biometrid.OTPStep{Path: f.otpPath, ProcessIDField: fields[0], CodeField: fields[1], DocumentField: fields[2]}
 	if f.demo {
@@ -187,13 +187,13 @@ func (f *cmdFlags) biometridClient(stderr io.Writer) (*biometrid.Client, func(),
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := env.CMD.NewCitizen("Maria Demo", demoPhone, demoPIN); err != nil {
+		if _, err := env.CMD.NewCitizen("Maria Demo", demoPhone, demoPIN); err != nil { // i18n:skip: a name
 			env.Close()
 			return nil, nil, err
 		}
 		f.notify(stderr, func(fn func(string, string)) { env.Notify = fn })
 		f.demoRoots = []*x509.Certificate{env.CMD.PKI.Root.Cert}
-		fmt.Fprintln(stderr, "signet: demo: using a local biometrid test service (phone "+demoPhone+", PIN "+demoPIN+")")
+		fmt.Fprintln(stderr, i18n.T("cli.cmd.demo_biometrid", map[string]any{"Phone": demoPhone, "PIN": demoPIN}))
 		c, err := biometrid.New(biometrid.Config{URL: env.URL, Key: "demo-key", Secret: "demo-secret", OTP: step})
 		if err != nil {
 			env.Close()
@@ -220,7 +220,7 @@ func (f *cmdFlags) biometridClient(stderr io.Writer) (*biometrid.Client, func(),
 func (f *cmdFlags) notify(stderr io.Writer, set func(func(phone, otp string))) {
 	otpFile := f.otpFile
 	set(func(_, otp string) {
-		fmt.Fprintf(stderr, "signet: demo: the service sends the security code %s by SMS\n", otp)
+		fmt.Fprintln(stderr, i18n.T("cli.cmd.demo_code", map[string]any{"Code": otp}))
 		if otpFile != "" {
 			_ = os.WriteFile(otpFile, []byte(otp+"\n"), 0o600)
 		}
@@ -237,11 +237,11 @@ func (a *app) cmdCert(f *cmdFlags) *cobra.Command {
 	var pemOut bool
 	c := &cobra.Command{
 		Use:   "cert --phone NUMBER",
-		Short: "Show the signing certificate of a Chave Móvel Digital (AMA's service)",
+		Short: i18n.T("cmd.cmd.cert.short"),
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if f.via != "ama" {
-				return usageError{errors.New("cert asks AMA's service: biometrid has no certificate call")}
+				return usageError{i18n.Errorf("cli.cmd.cert_biometrid", nil)}
 			}
 			uid, err := f.userID()
 			if err != nil {
@@ -269,7 +269,7 @@ func (a *app) cmdCert(f *cmdFlags) *cobra.Command {
 				return writeJSON(a.stdout, cmdCertJSON{Phone: uid, CertificateSummary: s, Chain: blocks})
 			}
 			printCert(a.stdout, certJSON{CertificateSummary: s}, time.Now())
-			fmt.Fprintf(a.stdout, "  Chave Móvel Digital %s; %d issuer certificate(s) from the service\n", uid, len(chain)-1)
+			fmt.Fprintln(a.stdout, "  "+i18n.T("cli.cmd.cert", map[string]any{"Phone": uid, "Count": len(chain) - 1}))
 			return nil
 		},
 	}
@@ -290,7 +290,7 @@ func (a *app) cmdSign(f *cmdFlags) *cobra.Command {
 	var batch int
 	c := &cobra.Command{
 		Use:   "sign --phone NUMBER [options] IN.pdf...",
-		Short: "Sign PDFs with your Chave Móvel Digital",
+		Short: i18n.T("cmd.cmd.sign.short"),
 		Long: `Sign PDFs with your Chave Móvel Digital. With AMA's service (the default)
 only each document's hash is sent; Signet checks each signature against
 your certificate, embeds it with a timestamp from --tsa (B-T; --level
@@ -313,22 +313,22 @@ there, one PIN and code per document; see 'signet cmd --help'.`,
 			}
 			if f.otpFile != "" {
 				if _, err := os.Stat(f.otpFile); err == nil {
-					return usageError{fmt.Errorf("--otp-file %s exists already: remove the old code first, so it is not sent in place of the new one", f.otpFile)}
+					return usageError{i18n.Errorf("cli.otp_file_exists", map[string]any{"File": f.otpFile})}
 				}
 			}
 			switch f.via {
 			case "ama":
 			case "biometrid":
 				if pdfOpts.Appearance != nil || pdfOpts.Reason != "" || pdfOpts.Location != "" || pdfOpts.Certify != 0 || s.tsa != "" || level != "" {
-					return usageError{errors.New("with --via biometrid the service makes the signature: --visible, --reason, --location, --certify, --tsa and --level do not apply")}
+					return usageError{i18n.Errorf("cli.cmd.via_biometrid", nil)}
 				}
 				return a.cmdSignBiometrid(c, f, uid, jobs, s.force)
 			default:
-				return usageError{fmt.Errorf("--via %q: use ama or biometrid", f.via)}
+				return usageError{i18n.Errorf("cli.cmd.via", map[string]any{"Via": f.via})}
 			}
 			tsa := s.tsa
 			if f.demo && tsa == "" {
-				tsa = "the demo's" // known once the demo runs
+				tsa = "the demo's" // known once the demo runs; i18n:skip: only tested against ""
 			}
 			lvl, err := parseLevel(level, tsa)
 			if err != nil {
@@ -345,7 +345,7 @@ there, one PIN and code per document; see 'signet cmd --help'.`,
 			if tsa != "" {
 				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
 			} else {
-				fmt.Fprintln(a.stderr, "signet: warning: no --tsa: the signatures carry no timestamp (PAdES B-B); their time is only what this computer's clock claims")
+				fmt.Fprintln(a.stderr, i18n.T("cli.no_tsa"))
 			}
 			results := flow.SignWithCMD(c.Context(), client, a.cmdPrompter(f), jobs, flow.CMDOptions{
 				UserID: uid, PDF: pdfOpts, Level: lvl, BatchSize: batch,
@@ -386,7 +386,7 @@ func (a *app) cmdSignBiometrid(c *cobra.Command, f *cmdFlags, uid string, jobs [
 		return err
 	}
 	defer stop()
-	fmt.Fprintf(a.stderr, "signet: note: --via biometrid sends each whole document to %s, where it is signed\n", client.URL())
+	fmt.Fprintln(a.stderr, i18n.T("cli.cmd.biometrid_note", map[string]any{"URL": client.URL()}))
 	p := a.cmdPrompter(f)
 	var out []biometridJSON
 	failed := 0
@@ -399,7 +399,7 @@ func (a *app) cmdSignBiometrid(c *cobra.Command, f *cmdFlags, uid string, jobs [
 			failed++
 			e.Error = err.Error()
 			if !f.asJSON {
-				fmt.Fprintf(a.stderr, "signet: error: %s: %s\n", shown(j.Input), shown(err.Error()))
+				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": shown(j.Input), "Error": shown(say(err))}))
 			}
 		} else {
 			e.Output = j.Output
@@ -407,7 +407,7 @@ func (a *app) cmdSignBiometrid(c *cobra.Command, f *cmdFlags, uid string, jobs [
 				e.Signer = rep.Signer.Name
 			}
 			if !f.asJSON {
-				fmt.Fprintf(a.stdout, "signed  %s → %s (by biometrid, for %s)\n", j.Input, j.Output, e.Signer)
+				fmt.Fprintln(a.stdout, i18n.T("cli.cmd.signed_biometrid", map[string]any{"Input": j.Input, "Output": j.Output, "Signer": e.Signer}))
 			}
 		}
 		out = append(out, e)

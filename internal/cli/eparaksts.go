@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,7 +73,7 @@ func (f *eparakstsFlags) client(stderr io.Writer) (c *eparaksts.Client, verify p
 	}
 	ends, ok := eparaksts.Profiles[f.profile]
 	if !ok {
-		return nil, verify, closeFn, usageError{fmt.Errorf("--profile %q: use prep or prod", f.profile)}
+		return nil, verify, closeFn, usageError{i18n.Errorf("cli.eparaksts.profile", map[string]any{"Profile": f.profile})}
 	}
 	if f.apiURL != "" {
 		ends.API = f.apiURL
@@ -116,7 +115,7 @@ func demoClient(stderr io.Writer) (*eparaksts.Client, pdf.VerifyOptions, func(),
 		tsa.Close()
 		return nil, pdf.VerifyOptions{}, nil, err
 	}
-	fmt.Fprintln(stderr, "signet: demo: using a local eParaksts test service; the documents are not really signed by LVRTC")
+	fmt.Fprintln(stderr, i18n.T("cli.eparaksts.demo"))
 	c, err := eparaksts.New(eparaksts.Config{Endpoints: eparaksts.Endpoints{API: srv.URL, Auth: srv.URL}, ClientID: "demo", ClientSecret: "demo"})
 	return c, pdf.VerifyOptions{ExtraRoots: []*x509.Certificate{pki.Root.Cert}}, func() { srv.Close(); tsa.Close() }, err
 }
@@ -131,7 +130,7 @@ func (a *app) eparakstsSign(f *eparakstsFlags) *cobra.Command {
 	var archive, yes, edoc bool
 	cmd := &cobra.Command{
 		Use:   "sign --key URI [--auth-key URI] IN.pdf...",
-		Short: "Sign PDFs with your eID card through eParaksts",
+		Short: i18n.T("cmd.eparaksts.sign.short"),
 		Long: `Sign PDFs with your eID card through eParaksts: the service prepares each
 signature's digest (CalculateDigest), your card signs it here, the service
 finalizes it (finalizeSigning), and Signet verifies the result before
@@ -144,7 +143,7 @@ ASiC-E container instead; --archive adds an archive timestamp.`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if keyRef == "" {
-				return usageError{errors.New("--key is required (the signing certificate's URI from 'signet certs')")}
+				return usageError{i18n.Errorf("cli.eparaksts.key_required", nil)}
 			}
 			jobs, err := f.jobs(inputs)
 			if err != nil {
@@ -180,7 +179,7 @@ ASiC-E container instead; --archive adds an archive timestamp.`,
 				auth = authKey.Certificate()
 				authKey.Close()
 			} else if auth, err = flow.AuthCertificate(signer); err != nil {
-				return fmt.Errorf("%w (name it with --auth-key)", err)
+				return i18n.Errorf("cli.eparaksts.auth_key", map[string]any{"Err": err}, err)
 			}
 			opts := flow.EParakstsOptions{Archive: archive, Verify: verify, Overwrite: f.force, Container: edoc}
 			opts.Confirm = a.confirmSigning(signer.Certificate().Subject.CommonName, yes)
@@ -188,7 +187,7 @@ ASiC-E container instead; --archive adds an archive timestamp.`,
 			if edoc && !f.asJSON {
 				for _, r := range res {
 					if r.Err == nil {
-						fmt.Fprintf(a.stderr, "signet: %s holds %s\n", filepath.Base(r.Output), strings.Join(r.Contents, ", "))
+						fmt.Fprintln(a.stderr, i18n.T("cli.eparaksts.holds", map[string]any{"File": filepath.Base(r.Output), "Contents": strings.Join(r.Contents, ", ")}))
 					}
 				}
 			}
@@ -207,7 +206,7 @@ ASiC-E container instead; --archive adds an archive timestamp.`,
 // terminal, unless yes.
 func (a *app) confirmSigning(name string, yes bool) func(context.Context, []flow.ToSign) error {
 	return func(ctx context.Context, items []flow.ToSign) error {
-		fmt.Fprintf(a.stderr, "signet: eParaksts asks %s to sign:\n", name)
+		fmt.Fprintln(a.stderr, i18n.T("cli.eparaksts.asks", map[string]any{"Key": name}))
 		for _, it := range items {
 			fmt.Fprintf(a.stderr, "  %s  %s %s\n", it.Document, it.Algorithm, hex.EncodeToString(it.Digest))
 		}
@@ -216,12 +215,12 @@ func (a *app) confirmSigning(name string, yes bool) func(context.Context, []flow
 		}
 		tty, err := openTTY()
 		if err != nil {
-			return errors.New("no terminal to confirm on: add --yes for unattended use")
+			return i18n.Errorf("cli.eparaksts.no_terminal", nil)
 		}
 		defer tty.Close()
-		fmt.Fprintf(tty, "Sign %d document(s)? [y/N] ", len(items))
+		fmt.Fprint(tty, i18n.T("cli.eparaksts.confirm", map[string]any{"Count": len(items)})+" ")
 		line, _ := bufio.NewReader(tty).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		if !yesAnswer(line) {
 			return prompt.ErrCancelled
 		}
 		return nil
@@ -232,11 +231,11 @@ func (a *app) eparakstsSeal(f *eparakstsFlags) *cobra.Command {
 	var pfxPath, authPath string
 	cmd := &cobra.Command{
 		Use:   "seal --pfx SEAL.p12 --auth-cert AUTH.pem IN.pdf...",
-		Short: "Put an organization's eSeal on PDFs through eParaksts",
+		Short: i18n.T("cmd.eparaksts.seal.short"),
 		Args:  minArgs(1),
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if pfxPath == "" || authPath == "" {
-				return usageError{errors.New("--pfx and --auth-cert are required")}
+				return usageError{i18n.Errorf("cli.eparaksts.seal_required", nil)}
 			}
 			jobs, err := f.jobs(inputs)
 			if err != nil {
@@ -273,11 +272,11 @@ func (a *app) eparakstsArchive(f *eparakstsFlags) *cobra.Command {
 	var authPath string
 	cmd := &cobra.Command{
 		Use:   "archive --auth-cert AUTH.pem SIGNED.pdf...",
-		Short: "Add archive timestamps to signed PDFs through eParaksts",
+		Short: i18n.T("cmd.eparaksts.archive.short"),
 		Args:  minArgs(1),
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if authPath == "" {
-				return usageError{errors.New("--auth-cert is required")}
+				return usageError{i18n.Errorf("cli.flag_required", map[string]any{"Flag": "--auth-cert"})}
 			}
 			jobs, err := f.jobs(inputs)
 			if err != nil {
@@ -303,7 +302,7 @@ func (a *app) eparakstsArchive(f *eparakstsFlags) *cobra.Command {
 func (a *app) eparakstsStatus(f *eparakstsFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
-		Short: "Check the credentials and show the service's settings",
+		Short: i18n.T("cmd.eparaksts.check.short"),
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, _, stop, err := f.client(a.stderr)
@@ -318,7 +317,7 @@ func (a *app) eparakstsStatus(f *eparakstsFlags) *cobra.Command {
 			if f.asJSON {
 				return writeJSON(a.stdout, cfg)
 			}
-			fmt.Fprintln(a.stdout, "eParaksts: credentials accepted")
+			fmt.Fprintln(a.stdout, i18n.T("cli.eparaksts.accepted"))
 			names := make([]string, 0, len(cfg))
 			for k := range cfg {
 				names = append(names, k)

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,16 +47,16 @@ the original as FILE<backup> (--backup, default .orig).`,
 				lvl = pdf.LevelBLTA
 			}
 			if lvl != pdf.LevelBLT && lvl != pdf.LevelBLTA {
-				return usageError{fmt.Errorf("--level %q: use B-LT or B-LTA (or --renew)", level)}
+				return usageError{i18n.Errorf("cli.extend.level", map[string]any{"Level": level})}
 			}
 			if tsa == "" {
-				return usageError{errors.New("--tsa is required: a document timestamp may be needed")}
+				return usageError{i18n.Errorf("cli.extend.tsa_required", nil)}
 			}
 			if inPlace && (out != "" || outDir != "") {
-				return usageError{errors.New("--in-place writes over each file: no -o or --out-dir")}
+				return usageError{i18n.Errorf("cli.extend.in_place_output", nil)}
 			}
 			if inPlace && backup == "" {
-				return usageError{errors.New("--in-place needs a --backup suffix: the original is kept")}
+				return usageError{i18n.Errorf("cli.extend.in_place_backup", nil)}
 			}
 			roots, err := loadTrust(trust)
 			if err != nil {
@@ -71,7 +69,7 @@ the original as FILE<backup> (--backup, default .orig).`,
 				}
 			} else {
 				if out != "" && len(files) > 1 {
-					return usageError{errors.New("-o names one output; use --out-dir for several files")}
+					return usageError{i18n.Errorf("cli.one_output_files", nil)}
 				}
 				jobs, err = outputJobs(files, out, outDir)
 				if err != nil {

@@ -14,7 +14,7 @@ import (
 // every front end shares ([flow.Hint]).
 // errUnquotedURI: a PKCS#11 URI given without quotes, which the shell
 // may have cut at its ';'.
-var errUnquotedURI = errors.New("was the key's URI cut at a ';'?")
+var errUnquotedURI = i18n.Errorf("cli.unquoted_uri", nil)
 
 func hint(err error) string {
 	var ue usageError

@@ -114,3 +114,66 @@ func pageText(t *testing.T, path string) string {
 	}
 	return b.String()
 }
+
+// TestErrorsInTheLanguage: what the commands say while they run, their
+// errors, warnings and hints included, comes in the person's language;
+// an error from below the catalogue keeps its English words as details.
+// English stays word for word what it was.
+func TestErrorsInTheLanguage(t *testing.T) {
+	pki, err := testpki.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seal, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Acme SIA", testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := pki.PKCS12(seal, "seal-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p12, doc, out := filepath.Join(dir, "seal.p12"), filepath.Join(dir, "doc.pdf"), filepath.Join(dir, "doc-signed.pdf")
+	if err := os.WriteFile(p12, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := testpdf.WriteFile(doc, testpdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, []byte("kept"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pin := pinFile(t, "seal-pass")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"usage error and hint in Latvian", []string{"--lang", "lv", "sign", "--key", p12}, 2,
+			[]string{"signet: kļūda: nav dokumentu: nosauciet tos vai norādiet --from FAILS\n", "signet: padoms: skatiet 'signet --help'"}},
+		{"usage error in English, as it was", []string{"--lang", "en", "sign", "--key", p12}, 2,
+			[]string{"signet: error: no documents: name them, or give --from FILE\n"}},
+		{"a value in a French usage error", []string{"--lang", "fr", "extend", "--level", "B-X", "--tsa", "http://127.0.0.1:9/", doc}, 2,
+			[]string{"--level « B-X » : utilisez B-LT ou B-LTA (ou --renew)"}},
+		{"a library's error said, its English kept as details", []string{"--lang", "lv", "sign", "--key", p12, "--pin-file", pin, "-o", out, doc}, 1,
+			[]string{"signet: neizdevās: " + doc + ": izvades fails jau pastāv (Detaļas: ", "output file exists"}},
+		{"a file's error wrapped in a Vietnamese sentence", []string{"--lang", "vi", "sign", "--key", p12, "--pin-file", filepath.Join(dir, "missing"), doc}, 1,
+			[]string{"signet: lỗi: đọc tệp PIN: stat ", "no such file or directory"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+		})
+	}
+	if got, _ := os.ReadFile(out); string(got) != "kept" {
+		t.Errorf("the existing output was touched: %q", got)
+	}
+}

@@ -3,11 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"golang.org/x/term"
 
@@ -29,10 +30,9 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		if req.Kind == prompt.DocumentPassword && req.Owner {
 			// The document opened; what stops it is its permissions:
 			// say that first, then how to lift them.
-			return nil, fmt.Errorf("%s: %s (no terminal to ask it on: use --password-file for unattended use): %w",
-				req.Token, i18n.T("cli.owner_needed"), err)
+			return nil, i18n.Errorf("cli.owner_no_terminal", map[string]any{"File": req.Token, "Err": err}, err)
 		}
-		return nil, fmt.Errorf("no terminal to ask the %s on (use %s for unattended use): %w", req.Kind, flag, err)
+		return nil, i18n.Errorf("cli.no_terminal", map[string]any{"What": req.Kind, "Flag": flag, "Err": err}, err)
 	}
 	defer tty.Close()
 	if w := req.Warning(); w != "" {
@@ -46,7 +46,7 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 	fd := int(tty.Fd())
 	saved, err := term.GetState(fd)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", req.Kind, err)
+		return nil, i18n.Errorf("cli.read_secret", map[string]any{"What": req.Kind, "Err": err}, err)
 	}
 	type answer struct {
 		secret []byte
@@ -63,18 +63,18 @@ func (terminalPrompter) Secret(ctx context.Context, req prompt.Request) ([]byte,
 		// turn echo back on ourselves before the process exits.
 		_ = term.Restore(fd, saved)
 		fmt.Fprintln(tty)
-		return nil, fmt.Errorf("interrupted: %w", prompt.ErrCancelled)
+		return nil, i18n.Errorf("cli.interrupted", map[string]any{"Err": prompt.ErrCancelled}, prompt.ErrCancelled)
 	case a := <-done:
 		fmt.Fprintln(tty)
 		if a.err != nil {
-			return nil, fmt.Errorf("read %s: %w", req.Kind, a.err)
+			return nil, i18n.Errorf("cli.read_secret", map[string]any{"What": req.Kind, "Err": a.err}, a.err)
 		}
 		if len(a.secret) == 0 && req.CanResend {
-			fmt.Fprintln(tty, "signet: asking the service for a new code…")
+			fmt.Fprintln(tty, i18n.T("cli.prompt.resending"))
 			return nil, prompt.ErrResend
 		}
 		if len(a.secret) == 0 {
-			return nil, fmt.Errorf("no %s entered: %w", req.Kind, prompt.ErrCancelled)
+			return nil, i18n.Errorf("cli.nothing_entered", map[string]any{"What": req.Kind, "Err": prompt.ErrCancelled}, prompt.ErrCancelled)
 		}
 		return a.secret, nil
 	}
@@ -112,22 +112,22 @@ type filePrompter struct {
 func (p *filePrompter) Secret(_ context.Context, req prompt.Request) ([]byte, error) {
 	info, err := os.Stat(p.path)
 	if err != nil {
-		return nil, fmt.Errorf("read PIN file: %w", err)
+		return nil, i18n.Errorf("cli.read_pin_file", map[string]any{"Err": err}, err)
 	}
 	if info.Mode().Perm()&0o077 != 0 && !p.warned {
 		p.warned = true
-		fmt.Fprintf(p.stderr, "signet: warning: PIN file %s can be read by other users (chmod 600 it)\n", filepath.Base(p.path))
+		fmt.Fprintln(p.stderr, i18n.T("cli.pin_file_readable", map[string]any{"File": filepath.Base(p.path)}))
 	}
 	data, err := os.ReadFile(p.path)
 	if err != nil {
-		return nil, fmt.Errorf("read PIN file: %w", err)
+		return nil, i18n.Errorf("cli.read_pin_file", map[string]any{"Err": err}, err)
 	}
 	// One trailing line end, as editors and `echo` add, is not part of
 	// the PIN; anything else is.
 	secret := trimLine(data)
 	if len(secret) == 0 {
 		clear(data)
-		return nil, errors.New("read PIN file: the file is empty")
+		return nil, i18n.Errorf("cli.pin_file_empty", nil)
 	}
 	return secret, nil
 }
@@ -139,7 +139,7 @@ func trimLine(b []byte) []byte {
 }
 
 func (p *filePrompter) Pinpad(_ context.Context, req prompt.Request) func() {
-	fmt.Fprintf(p.stderr, "signet: token %q has a pinpad: enter the PIN on the reader's keypad (--pin-file is not used)\n", req.Token)
+	fmt.Fprintln(p.stderr, i18n.T("cli.pinpad_not_file", map[string]any{"Token": req.Token}))
 	return func() {}
 }
 
@@ -156,14 +156,14 @@ func (a *app) documentPasswords() (string, prompt.Prompter, error) {
 	}
 	info, err := os.Stat(a.passwordFile)
 	if err != nil {
-		return "", nil, fmt.Errorf("read password file: %w", err)
+		return "", nil, i18n.Errorf("cli.read_password_file", map[string]any{"Err": err}, err)
 	}
 	if info.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(a.stderr, "signet: warning: password file %s can be read by other users (chmod 600 it)\n", filepath.Base(a.passwordFile))
+		fmt.Fprintln(a.stderr, i18n.T("cli.password_file_readable", map[string]any{"File": filepath.Base(a.passwordFile)}))
 	}
 	data, err := os.ReadFile(a.passwordFile)
 	if err != nil {
-		return "", nil, fmt.Errorf("read password file: %w", err)
+		return "", nil, i18n.Errorf("cli.read_password_file", map[string]any{"Err": err}, err)
 	}
 	defer clear(data)
 	return string(trimLine(data)), nil, nil
@@ -197,4 +197,11 @@ func question(r prompt.Request) string {
 		return i18n.T("cli.q.token_key", d)
 	}
 	return i18n.T("cli.q.token", d)
+}
+
+// yesAnswer tells a "yes" typed at a [y/N] question: y or yes, or the
+// language's own words for it (cli.yes_words).
+func yesAnswer(line string) bool {
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a != "" && slices.Contains(strings.Split(i18n.T("cli.yes_words"), ","), a)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -86,13 +85,13 @@ func (f *remoteSigningFlags) mode() (string, error) {
 	case "otp-email":
 		return remotesigning.AuthOTPEmail, nil
 	}
-	return "", usageError{fmt.Errorf("--auth %q: use pin, otp-sms or otp-email", f.authMode)}
+	return "", usageError{i18n.Errorf("cli.rs.auth", map[string]any{"Auth": f.authMode})}
 }
 
 // client connects as the flags say; stop ends a demo service.
 func (f *remoteSigningFlags) client(stderr io.Writer, needAgreement bool) (*remotesigning.Client, func(), error) {
 	if needAgreement && f.agreement == "" && !f.demo {
-		return nil, nil, usageError{errors.New("--agreement is required (your agreement UUID from the provider)")}
+		return nil, nil, usageError{i18n.Errorf("cli.rs.agreement", nil)}
 	}
 	if f.demo {
 		return f.demoClient(stderr)
@@ -131,14 +130,14 @@ func (f *remoteSigningFlags) demoClient(stderr io.Writer) (*remotesigning.Client
 		return nil, nil, err
 	}
 	pki, srv := env.PKI, env.Server
-	ag, err := fake.NewAgreement(pki, "Nguyễn Văn Demo", "123456")
+	ag, err := fake.NewAgreement(pki, "Nguyễn Văn Demo", "123456") // i18n:skip: a name
 	if err != nil {
 		env.Close()
 		return nil, nil, err
 	}
 	otpFile := f.otpFile
 	srv.Notify = func(otp string) {
-		fmt.Fprintf(stderr, "signet: demo: the service sends the one-time code %s\n", otp)
+		fmt.Fprintln(stderr, i18n.T("cli.rs.demo_code", map[string]any{"Code": otp}))
 		if otpFile != "" {
 			_ = os.WriteFile(otpFile, []byte(otp+"\n"), 0o600)
 		}
@@ -148,7 +147,7 @@ func (f *remoteSigningFlags) demoClient(stderr io.Writer) (*remotesigning.Client
 	f.demoRoots = []*x509.Certificate{pki.Root.Cert}
 	f.demoChain = []*x509.Certificate{pki.Intermediate.Cert}
 	f.demoTSA = env.TSA.URL
-	fmt.Fprintln(stderr, "signet: demo: using a local Remote Signing test service (agreement \"demo\", passcode 123456); nothing is really signed by a provider")
+	fmt.Fprintln(stderr, i18n.T("cli.rs.demo"))
 	c, err := remotesigning.New(remotesigning.Config{URL: srv.URL, Username: "demo", Password: "demo", RPCode: "DEMO"})
 	return c, env.Close, err
 }
@@ -159,7 +158,7 @@ func (a *app) remotePrompter(f *remoteSigningFlags) (prompt.Prompter, error) {
 	p := routedPrompter{pin: a.prompter(), otp: terminalPrompter{}}
 	if f.otpFile != "" {
 		if _, err := os.Stat(f.otpFile); err == nil {
-			return nil, usageError{fmt.Errorf("--otp-file %s exists already: remove the old code first, so it is not sent in place of the new one", f.otpFile)}
+			return nil, usageError{i18n.Errorf("cli.otp_file_exists", map[string]any{"File": f.otpFile})}
 		}
 		p.otp = &otpFilePrompter{path: f.otpFile, wait: 5 * time.Minute}
 	}
@@ -192,7 +191,7 @@ type otpFilePrompter struct {
 
 func (p *otpFilePrompter) Secret(ctx context.Context, req prompt.Request) ([]byte, error) {
 	if req.TriesLeft >= 0 {
-		return nil, fmt.Errorf("the one-time code from --otp-file was wrong (%d tries left); run the command again with the right code", req.TriesLeft)
+		return nil, i18n.Errorf("cli.rs.otp_wrong", map[string]any{"Tries": req.TriesLeft})
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.wait)
 	defer cancel()
@@ -209,7 +208,7 @@ func (p *otpFilePrompter) Secret(ctx context.Context, req prompt.Request) ([]byt
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("no one-time code was written to %s in %v", p.path, p.wait)
+			return nil, i18n.Errorf("cli.rs.otp_none", map[string]any{"File": p.path, "Wait": p.wait.String()})
 		case <-tick.C:
 		}
 	}
@@ -220,7 +219,7 @@ func (p *otpFilePrompter) Pinpad(context.Context, prompt.Request) func() { retur
 func (a *app) remoteSigningLogin(f *remoteSigningFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "login",
-		Short: "Check the relying party's credentials",
+		Short: i18n.T("cmd.remotesigning.login.short"),
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, stop, err := f.client(a.stderr, false)
@@ -231,7 +230,7 @@ func (a *app) remoteSigningLogin(f *remoteSigningFlags) *cobra.Command {
 			if err := c.Login(cmd.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stdout, "logged in: the relying party's credentials are accepted")
+			fmt.Fprintln(a.stdout, i18n.T("cli.rs.logged_in"))
 			return nil
 		},
 	}
@@ -249,7 +248,7 @@ func (a *app) remoteSigningCert(f *remoteSigningFlags) *cobra.Command {
 	var pemOut bool
 	cmd := &cobra.Command{
 		Use:   "cert --agreement UUID",
-		Short: "Show the agreement's certificate and how it may be authorized",
+		Short: i18n.T("cmd.remotesigning.cert.short"),
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, stop, err := f.client(a.stderr, true)
@@ -273,7 +272,7 @@ func (a *app) remoteSigningCert(f *remoteSigningFlags) *cobra.Command {
 			}
 			now := time.Now()
 			printCert(a.stdout, certJSON{CertificateSummary: s}, now)
-			fmt.Fprintf(a.stdout, "  agreement %s; authorize with %v\n", f.agreement, d.AuthModes)
+			fmt.Fprintln(a.stdout, "  "+i18n.T("cli.rs.agreement_modes", map[string]any{"Agreement": f.agreement, "Modes": fmt.Sprint(d.AuthModes)}))
 			return nil
 		},
 	}
@@ -324,18 +323,18 @@ func (s *remoteSignFlags) options(stderr io.Writer) (pdf.Options, error) {
 		}
 		o.Appearance = ap
 	} else if s.page != "" || len(s.text) > 0 || s.image != "" {
-		return o, usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
+		return o, usageError{i18n.Errorf("cli.visible_needed", nil)}
 	}
 	certify := s.certify
 	if s.lock {
 		if certify != 0 && certify != 1 {
-			return o, usageError{fmt.Errorf("--lock is --certify 1: it cannot go with --certify %d", certify)}
+			return o, usageError{i18n.Errorf("cli.rs.lock_certify", map[string]any{"Certify": certify})}
 		}
-		fmt.Fprintln(stderr, "signet: warning: --lock is --certify 1 now, as signet sign says it")
+		fmt.Fprintln(stderr, i18n.T("cli.rs.lock"))
 		certify = 1
 	}
 	if certify < 0 || certify > 3 {
-		return o, usageError{errors.New(certifyRange)}
+		return o, usageError{i18n.Errorf("cli.certify_range", nil)}
 	}
 	o.Certify = pdf.Permissions(certify)
 	return o, nil
@@ -347,7 +346,7 @@ func (a *app) remoteSigningSign(f *remoteSigningFlags) *cobra.Command {
 	var level string
 	cmd := &cobra.Command{
 		Use:   "sign --agreement UUID [--auth pin|otp-sms|otp-email] [options] IN.pdf...",
-		Short: "Sign PDFs with your cloud key; the documents never leave this computer",
+		Short: i18n.T("cmd.remotesigning.sign.short"),
 		Long: `Sign PDFs with your cloud key. Signet computes each document's PAdES hash
 here, sends the hashes (all documents in one request), asks your passcode
 or the one-time code the service sends, checks each signature against
@@ -392,7 +391,7 @@ verifies the result before writing it.`,
 			if tsa != "" {
 				pdfOpts.Timestamper = &pdf.TSAClient{URL: tsa}
 			} else {
-				fmt.Fprintln(a.stderr, "signet: warning: no --tsa: the signatures carry no timestamp (PAdES B-B); their time is only what this computer's clock claims")
+				fmt.Fprintln(a.stderr, i18n.T("cli.no_tsa"))
 			}
 			p, err := a.remotePrompter(f)
 			if err != nil {
@@ -401,7 +400,7 @@ verifies the result before writing it.`,
 			results := flow.SignWithRemoteSigning(cmd.Context(), c, p, jobs, flow.RemoteSigningOptions{
 				Agreement: f.agreement, AuthMode: mode, PDF: pdfOpts,
 				Chain:        append(f.demoChain, chain...),
-				ChainOptions: a.chainOptions(f.demoRoots, requireChain, "give the issuer certificates with --chain FILE, or use --require-chain to refuse to sign without them"),
+				ChainOptions: a.chainOptions(f.demoRoots, requireChain, i18n.T("cli.chain.hint_chain")),
 				Verify:       pdf.VerifyOptions{ExtraRoots: f.demoRoots},
 				Overwrite:    s.force,
 				Level:        lvl,
@@ -432,7 +431,7 @@ func (a *app) remoteSigningSignFile(f *remoteSigningFlags) *cobra.Command {
 	var color string
 	cmd := &cobra.Command{
 		Use:   "sign-file --agreement UUID [options] IN.pdf",
-		Short: "Send a PDF to the service to be signed there, drawn as you choose",
+		Short: i18n.T("cmd.remotesigning.sign_file.short"),
 		Long: `Send the whole PDF to the service (its signing/file mode): the service signs
 it, draws the visible signature from --visible, --page, --image,
 --text-color, --reason and --location, and timestamps it. Signet verifies
@@ -471,14 +470,14 @@ the signed file before writing it and prints the bill code, with which
 			})
 			if err != nil {
 				if bill != "" {
-					return fmt.Errorf("%w (bill code %s)", err, bill)
+					return i18n.Errorf("cli.rs.bill_failed", map[string]any{"Err": err, "Bill": bill}, err)
 				}
 				return err
 			}
 			if f.asJSON {
 				return writeJSON(a.stdout, signFileJSON{job.Input, job.Output, bill})
 			}
-			fmt.Fprintf(a.stdout, "signed  %s → %s (bill code %s)\n", job.Input, job.Output, bill)
+			fmt.Fprintln(a.stdout, i18n.T("cli.rs.signed", map[string]any{"Input": job.Input, "Output": job.Output, "Bill": bill}))
 			return nil
 		},
 	}
@@ -493,11 +492,11 @@ func (a *app) remoteSigningDownload(f *remoteSigningFlags) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "download BILLCODE -o OUT.pdf",
-		Short: "Fetch a file the service signed, by its bill code",
+		Short: i18n.T("cmd.remotesigning.download.short"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
-				return usageError{errors.New("-o is required: where to write the signed file")}
+				return usageError{i18n.Errorf("cli.output_required", nil)}
 			}
 			c, stop, err := f.client(a.stderr, false)
 			if err != nil {
@@ -515,7 +514,7 @@ func (a *app) remoteSigningDownload(f *remoteSigningFlags) *cobra.Command {
 			if err := flow.DownloadFromRemoteSigning(cmd.Context(), c, args[0], out, cert, force, pdf.VerifyOptions{ExtraRoots: f.demoRoots}); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "downloaded  %s → %s\n", args[0], out)
+			fmt.Fprintln(a.stdout, i18n.T("cli.rs.downloaded", map[string]any{"Bill": args[0], "Output": out}))
 			return nil
 		},
 	}

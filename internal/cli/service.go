@@ -9,6 +9,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/remote"
 )
 
@@ -48,7 +49,7 @@ func serviceHTTPClient(caFile string) (*http.Client, error) {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, usageError{fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)}
+		return nil, usageError{i18n.Errorf("cli.ca_file_empty", map[string]any{"File": caFile})}
 	}
 	hc.Transport = &http.Transport{Proxy: http.ProxyFromEnvironment,
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}

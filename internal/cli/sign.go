@@ -102,13 +102,13 @@ than asked (B-T instead of B-LT or B-LTA).`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if keyRef == "" {
-				return usageError{errors.New("--key is required")}
+				return usageError{i18n.Errorf("cli.key_required", nil)}
 			}
 			if report != "" && report != "jsonl" {
-				return usageError{fmt.Errorf("--report %q: the only report format is jsonl", report)}
+				return usageError{i18n.Errorf("cli.report_format", map[string]any{"Format": report})}
 			}
 			if report != "" && asJSON {
-				return usageError{errors.New("use --json or --report jsonl, not both")}
+				return usageError{i18n.Errorf("cli.json_or_report", nil)}
 			}
 			var docs map[string]fromLine
 			if from != "" {
@@ -126,23 +126,23 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				if from == "" && strings.HasPrefix(keyRef, "pkcs11:") && !strings.Contains(keyRef, ";") {
 					// --key pkcs11:token=X;object=Y unquoted: the shell
 					// ended the command at ';', and the documents with it.
-					return usageError{fmt.Errorf("no documents: name them, or give --from FILE (%w)", errUnquotedURI)}
+					return usageError{i18n.Errorf("cli.no_documents_uri", map[string]any{"Err": errUnquotedURI}, errUnquotedURI)}
 				}
-				return usageError{errors.New("no documents: name them, or give --from FILE")}
+				return usageError{i18n.Errorf("cli.no_documents", nil)}
 			}
 			if out != "" && outDir != "" {
-				return usageError{errors.New("use -o or --out-dir, not both")}
+				return usageError{i18n.Errorf("cli.output_or_dir", nil)}
 			}
 			h, err := parseAlg(alg)
 			if err != nil {
 				return usageError{err}
 			}
 			if certify < 0 || certify > 3 {
-				return usageError{errors.New(certifyRange)}
+				return usageError{i18n.Errorf("cli.certify_range", nil)}
 			}
 			if outDir != "" {
 				if info, err := os.Stat(outDir); err != nil || !info.IsDir() {
-					return usageError{fmt.Errorf("--out-dir %s is not a directory", outDir)}
+					return usageError{i18n.Errorf("cli.out_dir_not_dir", map[string]any{"Dir": outDir})}
 				}
 			}
 			pdfOpts.Hash, pdfOpts.PSS, pdfOpts.Certify = h, pss, pdf.Permissions(certify)
@@ -164,7 +164,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				}
 				ltv.Roots = keys.SystemPoolWith(anchors)
 			}
-			chain := a.chainOptions(anchors, requireChain, "give the root with --trust FILE if the chain ends at a root Signet does not know, or use --require-chain to refuse to sign without the whole chain")
+			chain := a.chainOptions(anchors, requireChain, i18n.T("cli.chain.hint_trust"))
 			if visible != "" {
 				a, err := appearance(visible, page, textLines, imagePath, imageRight)
 				if err != nil {
@@ -176,7 +176,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 				}
 				pdfOpts.Appearance = a
 			} else if page != "" || len(textLines) > 0 || imagePath != "" {
-				return usageError{errors.New("--page, --text and --image describe a visible signature: add --visible X1,Y1,X2,Y2")}
+				return usageError{i18n.Errorf("cli.visible_needed", nil)}
 			}
 			copts := flow.ContainerOptions{Level: lvl, Timestamper: pdfOpts.Timestamper, LTV: ltv, Overwrite: force}
 			if container != "" {
@@ -184,7 +184,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			}
 			if n := countContainers(inputs); n > 0 {
 				if n < len(inputs) {
-					return usageError{errors.New("containers get a signature added, PDFs a PAdES signature: sign them in separate runs (or use --container asice to put them all in a new container)")}
+					return usageError{i18n.Errorf("cli.mixed_inputs", nil)}
 				}
 				jobs, err := outputJobs(inputs, out, outDir)
 				if err != nil {
@@ -224,7 +224,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			}
 			defer signer.Close()
 			if _, isRSA := signer.Public().(*rsa.PublicKey); pss && !isRSA {
-				return usageError{errors.New("--pss applies to RSA keys only")}
+				return usageError{i18n.Errorf("cli.pss_rsa_only", nil)}
 			}
 
 			password, asker, err := a.documentPasswords()
@@ -233,12 +233,12 @@ than asked (B-T instead of B-LT or B-LTA).`,
 			}
 			pdfOpts.Password = password
 			if jobsN < 1 {
-				return usageError{errors.New("--jobs must be at least 1")}
+				return usageError{i18n.Errorf("cli.jobs", nil)}
 			}
 			results := flow.SignPDFs(cmd.Context(), signer, jobs, flow.BatchOptions{
 				Jobs:      jobsN,
 				OnResult:  a.jsonlReport(report, lvl),
-				Notice:    func(s string) { fmt.Fprintf(a.stderr, "signet: note: %s\n", s) },
+				Notice:    func(s string) { fmt.Fprintln(a.stderr, i18n.T("cli.note", map[string]any{"Note": s})) },
 				Passwords: asker,
 				PDF:       pdfOpts,
 				Overwrite: force,
@@ -293,9 +293,8 @@ than asked (B-T instead of B-LT or B-LTA).`,
 // level above B-B needs the TSA.
 // The same flag says the same on every command.
 const (
-	certifyHelp  = "certification signature allowing 1 no changes, 2 form filling, 3 annotations"
-	certifyRange = "--certify takes 1 (no changes), 2 (form filling) or 3 (annotations)"
-	levelHelp    = "PAdES level: B-B, B-T (with --tsa; the default with it), B-LT (+ validation data), B-LTA (+ document timestamp)"
+	certifyHelp = "certification signature allowing 1 no changes, 2 form filling, 3 annotations"
+	levelHelp   = "PAdES level: B-B, B-T (with --tsa; the default with it), B-LT (+ validation data), B-LTA (+ document timestamp)"
 )
 
 func parseLevel(level, tsa string) (pdf.Level, error) {
@@ -306,21 +305,21 @@ func parseLevel(level, tsa string) (pdf.Level, error) {
 	case lvl == "":
 		lvl = pdf.LevelBB
 	case lvl != pdf.LevelBB && lvl != pdf.LevelBT && lvl != pdf.LevelBLT && lvl != pdf.LevelBLTA:
-		return "", usageError{fmt.Errorf("--level %q: use B-B, B-T, B-LT or B-LTA", level)}
+		return "", usageError{i18n.Errorf("cli.level", map[string]any{"Level": level})}
 	}
 	if lvl != pdf.LevelBB && tsa == "" {
-		return "", usageError{fmt.Errorf("--level %s needs a timestamp authority: add --tsa URL", lvl)}
+		return "", usageError{i18n.Errorf("cli.level_needs_tsa", map[string]any{"Level": lvl})}
 	}
 	return lvl, nil
 }
 
 func outputJobs(inputs []string, out, dir string) ([]flow.Job, error) {
 	if out != "" && len(inputs) > 1 {
-		return nil, usageError{errors.New("-o names one output; use --out-dir for several documents")}
+		return nil, usageError{i18n.Errorf("cli.one_output_docs", nil)}
 	}
 	if dir != "" {
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return nil, usageError{fmt.Errorf("--out-dir %s is not a directory", dir)}
+			return nil, usageError{i18n.Errorf("cli.out_dir_not_dir", map[string]any{"Dir": dir})}
 		}
 	}
 	var jobs []flow.Job
@@ -395,9 +394,9 @@ func (a *app) reportSigned(results []flow.Result, asJSON, quiet bool) error {
 		for _, r := range results {
 			switch {
 			case flow.PartlySigned(r.Err):
-				fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(r.Input), "Error": shown(r.Err.Error())}))
+				fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(r.Input), "Error": shown(say(r.Err))}))
 			case r.Err != nil:
-				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": shown(r.Input), "Error": shown(r.Err.Error())}))
+				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": shown(r.Input), "Error": shown(say(r.Err))}))
 			}
 		}
 	}
@@ -422,12 +421,12 @@ func appearance(rect, page string, lines []string, imagePath string, imageRight 
 	a := &pdf.Appearance{Lines: lines, ImageRight: imageRight}
 	parts := strings.Split(rect, ",")
 	if len(parts) != 4 {
-		return nil, fmt.Errorf("--visible %q: want X1,Y1,X2,Y2 in points", rect)
+		return nil, i18n.Errorf("cli.visible_rect", map[string]any{"Rect": rect})
 	}
 	for i, p := range parts {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil {
-			return nil, fmt.Errorf("--visible %q: %q is not a number", rect, p)
+			return nil, i18n.Errorf("cli.visible_number", map[string]any{"Rect": rect, "Part": p})
 		}
 		a.Rect[i] = v
 	}
@@ -439,7 +438,7 @@ func appearance(rect, page string, lines []string, imagePath string, imageRight 
 	default:
 		n, err := strconv.Atoi(page)
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("--page %q: a page number, first or last", page)
+			return nil, i18n.Errorf("cli.page", map[string]any{"Page": page})
 		}
 		a.Page = n
 	}
@@ -496,19 +495,19 @@ func (a *app) readFrom(name string) ([]fromLine, error) {
 		dec := json.NewDecoder(strings.NewReader(text))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&obj); err != nil {
-			return nil, fmt.Errorf("--from line %d: %v", n, err)
+			return nil, i18n.Errorf("cli.from_line", map[string]any{"Line": n, "Err": err}, err)
 		}
 		if dec.More() {
-			return nil, fmt.Errorf("--from line %d: more than one JSON value", n)
+			return nil, i18n.Errorf("cli.from_line_many", map[string]any{"Line": n})
 		}
 		if obj.Input == "" {
-			return nil, fmt.Errorf("--from line %d: no \"input\"", n)
+			return nil, i18n.Errorf("cli.from_line_input", map[string]any{"Line": n})
 		}
 		doc := obj.DocOptions
 		lines = append(lines, fromLine{Input: obj.Input, Output: obj.Output, Doc: &doc})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("--from: %w (a line may be at most %d KB)", err, maxFromLine>>10)
+		return nil, i18n.Errorf("cli.from_long", map[string]any{"Err": err, "KB": maxFromLine >> 10}, err)
 	}
 	return lines, nil
 }
@@ -555,14 +554,14 @@ func (a *app) jsonlReport(format string, level pdf.Level) func(flow.Result) {
 // signContainer signs inputs into one ASiC-E container (--container).
 func (a *app) signContainer(cmd *cobra.Command, keyRef string, chain flow.ChainOptions, kind string, inputs []string, out string, opts flow.ContainerOptions) error {
 	if kind != "asice" {
-		return usageError{fmt.Errorf("--container %q: the container format is asice", kind)}
+		return usageError{i18n.Errorf("cli.container_kind", map[string]any{"Kind": kind})}
 	}
 	// A container among the inputs is ambiguous: the person most likely
 	// meant to add a signature to it, which is the form without
 	// --container; wrapping it as a file of a new container is refused.
 	for _, in := range inputs {
 		if flow.IsContainer(in) {
-			return usageError{fmt.Errorf("%s is a container: to add a signature to it, run 'signet sign %s -o OUT' without --container (--container asice puts files into a new container)", in, in)}
+			return usageError{i18n.Errorf("cli.container_input", map[string]any{"File": in})}
 		}
 	}
 	if out == "" {

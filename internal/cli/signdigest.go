@@ -5,7 +5,6 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -27,7 +26,7 @@ var digestAlgs = map[string]crypto.Hash{
 func parseAlg(s string) (crypto.Hash, error) {
 	h, ok := digestAlgs[strings.ReplaceAll(strings.ToLower(s), "-", "")]
 	if !ok {
-		return 0, fmt.Errorf("--alg %q: use sha256, sha384 or sha512", s)
+		return 0, i18n.Errorf("cli.alg", map[string]any{"Alg": s})
 	}
 	return h, nil
 }
@@ -42,7 +41,7 @@ func parseAlg(s string) (crypto.Hash, error) {
 func decodeDigest(s string, h crypto.Hash) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, errors.New("--digest is empty")
+		return nil, i18n.Errorf("cli.digest_empty", nil)
 	}
 	var d []byte
 	if strings.Trim(s, "0123456789abcdefABCDEF") == "" {
@@ -61,10 +60,10 @@ func decodeDigest(s string, h crypto.Hash) ([]byte, error) {
 		}
 	}
 	if d == nil {
-		return nil, fmt.Errorf("--digest is neither hex nor base64")
+		return nil, i18n.Errorf("cli.digest_encoding", nil)
 	}
 	if len(d) != h.Size() {
-		return nil, fmt.Errorf("--digest is %d bytes; a %v digest is %d bytes", len(d), h, h.Size())
+		return nil, i18n.Errorf("cli.digest_size", map[string]any{"Got": len(d), "Alg": h.String(), "Want": h.Size()})
 	}
 	return d, nil
 }
@@ -94,7 +93,7 @@ the signature is DER-encoded. The PIN is asked on the terminal.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for flag, v := range map[string]string{"--key": keyRef, "--digest": digest} {
 				if v == "" {
-					return usageError{fmt.Errorf("%s is required", flag)}
+					return usageError{i18n.Errorf("cli.flag_required", map[string]any{"Flag": flag})}
 				}
 			}
 			h, err := parseAlg(alg)
@@ -119,22 +118,22 @@ the signature is DER-encoded. The PIN is asked on the terminal.`,
 			// bare digest signed with an authentication key can stand for
 			// a login, and they should know.
 			if err := keys.CheckSigning(signer.Certificate()); err != nil {
-				fmt.Fprintf(a.stderr, "signet: warning: %v; signing a digest you did not compute yourself with it could log someone in as you\n", err)
+				fmt.Fprintln(a.stderr, i18n.T("cli.digest_auth_key", map[string]any{"Error": say(err)}))
 			}
 
 			var opts crypto.SignerOpts = h
-			name := "PKCS#1 v1.5"
+			name := "PKCS#1 v1.5" // i18n:skip: names, machine output
 			switch signer.Public().(type) {
 			case *rsa.PublicKey:
 				if pss {
 					opts = &rsa.PSSOptions{Hash: h, SaltLength: rsa.PSSSaltLengthEqualsHash}
 					name = "RSA-PSS"
 				} else {
-					name = "RSA PKCS#1 v1.5"
+					name = "RSA PKCS#1 v1.5" // i18n:skip: names, machine output
 				}
 			default:
 				if pss {
-					return usageError{errors.New("--pss applies to RSA keys only")}
+					return usageError{i18n.Errorf("cli.pss_rsa_only", nil)}
 				}
 				name = "ECDSA"
 			}
@@ -148,7 +147,7 @@ the signature is DER-encoded. The PIN is asked on the terminal.`,
 			}
 			out := signatureJSON{
 				Signature:   base64.StdEncoding.EncodeToString(sig),
-				Algorithm:   fmt.Sprintf("%s with %v", name, h),
+				Algorithm:   fmt.Sprintf("%s with %v", name, h), // i18n:skip: machine output (--json)
 				Certificate: base64.StdEncoding.EncodeToString(signer.Certificate().Raw),
 			}
 			for _, c := range signer.Chain() {

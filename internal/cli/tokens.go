@@ -80,7 +80,7 @@ func (a *app) tokensCommand() *cobra.Command {
 				return err
 			}
 			for _, path := range failed {
-				fmt.Fprintf(a.stderr, "signet: warning: %v\n", mods.Failed[path])
+				fmt.Fprintln(a.stderr, i18n.T("cli.warning", map[string]any{"Error": say(mods.Failed[path])}))
 			}
 			for _, m := range out {
 				printModule(a.stdout, m)
@@ -93,29 +93,29 @@ func (a *app) tokensCommand() *cobra.Command {
 }
 
 func printModule(w io.Writer, m moduleJSON) {
-	fmt.Fprintf(w, "%s · %s %s (Cryptoki %s)\n", m.Path, m.Manufacturer, m.Description, m.CryptokiVersion)
+	fmt.Fprintf(w, "%s · %s %s (Cryptoki %s)\n", m.Path, m.Manufacturer, m.Description, m.CryptokiVersion) // i18n:skip: names
 	if m.Error != "" {
-		fmt.Fprintf(w, "  cannot list slots: %s\n", m.Error)
+		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.cannot_list", map[string]any{"Error": m.Error}))
 	}
 	if len(m.Slots) == 0 && m.Error == "" && m.Repeated == 0 {
-		fmt.Fprintln(w, "  no slots (no reader connected, or its service is not running)")
+		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.no_slots"))
 	}
 	for _, s := range m.Slots {
-		fmt.Fprintf(w, "  slot %d · %s\n", s.ID, s.Description)
+		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.slot", map[string]any{"ID": s.ID, "Description": s.Description}))
 		switch {
 		case s.Token == nil:
-			fmt.Fprintln(w, "    no token")
+			fmt.Fprintln(w, "    "+i18n.T("cli.tokens.no_token"))
 		case !s.Token.Flags.Initialized:
-			fmt.Fprintln(w, "    blank token (not initialized)")
+			fmt.Fprintln(w, "    "+i18n.T("cli.tokens.blank"))
 		default:
 			t := s.Token
-			fmt.Fprintf(w, "    token %q · %s %s, serial %s\n", t.Label, t.Manufacturer, t.Model, t.Serial)
+			fmt.Fprintln(w, "    "+i18n.T("cli.tokens.token", map[string]any{"Label": t.Label, "Manufacturer": t.Manufacturer, "Model": t.Model, "Serial": t.Serial}))
 			fmt.Fprintf(w, "    %s\n", strings.Join(flagWords(t.Flags), " · "))
 			fmt.Fprintf(w, "    %s\n", pkcs11.TokenURI(t))
 		}
 	}
 	if m.Repeated > 0 {
-		fmt.Fprintf(w, "  %d more: the readers and tokens listed above, reached again through this proxy\n", m.Repeated)
+		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.repeated", map[string]any{"Count": m.Repeated}))
 	}
 }
 
@@ -123,28 +123,28 @@ func printModule(w io.Writer, m moduleJSON) {
 func flagWords(f pkcs11.TokenFlags) []string {
 	var words []string
 	if f.LoginRequired {
-		words = append(words, "PIN required")
+		words = append(words, i18n.T("cli.tokens.pin_required"))
 	} else {
-		words = append(words, "no PIN required")
+		words = append(words, i18n.T("cli.tokens.no_pin"))
 	}
 	if f.ProtectedAuthPath {
-		words = append(words, "PIN entered on the reader's keypad")
+		words = append(words, i18n.T("cli.tokens.pinpad"))
 	}
 	switch {
 	case f.UserPIN.Locked:
-		words = append(words, "PIN LOCKED")
+		words = append(words, i18n.T("cli.tokens.pin_locked"))
 	case f.UserPIN.FinalTry:
-		words = append(words, "PIN: final try")
+		words = append(words, i18n.T("cli.tokens.pin_final"))
 	case f.UserPIN.CountLow:
-		words = append(words, "PIN: a wrong try was counted")
+		words = append(words, i18n.T("cli.tokens.pin_low"))
 	default:
-		words = append(words, "PIN ok")
+		words = append(words, i18n.T("cli.tokens.pin_ok"))
 	}
 	if f.UserPIN.ToBeChanged {
-		words = append(words, "PIN must be changed")
+		words = append(words, i18n.T("cli.tokens.pin_change"))
 	}
 	if f.WriteProtected {
-		words = append(words, "read-only")
+		words = append(words, i18n.T("cli.tokens.read_only"))
 	}
 	return words
 }
@@ -165,7 +165,7 @@ func writeJSON(w io.Writer, v any) error {
 // noArgs refuses positional arguments as a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args[0])}
+		return usageError{i18n.Errorf("cli.no_args", map[string]any{"Command": cmd.CommandPath(), "Arg": args[0]})}
 	}
 	return nil
 }

@@ -110,16 +110,16 @@ signature could not be fully checked.`,
 					if w := flow.ArchiveWarning(rep, time.Now(), renewWithin); w != "" {
 						res.Warning = w
 						if !asJSON {
-							fmt.Fprintf(a.stderr, "signet: warning: %s: %s\n", shown(f), shown(w))
+							fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(f), "Error": shown(w)}))
 						}
 					}
 				}
 				switch {
 				case errors.Is(err, pdf.ErrNoSignatures):
-					res.Error = err.Error()
+					res.Error, res.Err = err.Error(), err
 					code = worseExit(code, 1)
 				case err != nil:
-					res.Error = err.Error()
+					res.Error, res.Err = err.Error(), err
 					code = worseExit(code, 2)
 				default:
 					code = worseExit(code, exitOf(res.Outcome()))
@@ -137,11 +137,11 @@ signature could not be fully checked.`,
 			}
 			switch code {
 			case 1:
-				return &verifyExitError{1, errors.New("not every signature is valid")}
+				return &verifyExitError{1, i18n.Errorf("cli.verify.invalid", nil)}
 			case 2:
-				return &verifyExitError{2, errors.New("a file could not be read")}
+				return &verifyExitError{2, i18n.Errorf("cli.verify.unreadable", nil)}
 			case 3:
-				return &verifyExitError{3, errors.New("not every signature could be fully checked")}
+				return &verifyExitError{3, i18n.Errorf("cli.verify.not_fully_checked", nil)}
 			}
 			return nil
 		},
@@ -169,7 +169,7 @@ func (a *app) verifyContainer(ctx context.Context, path string, opts pdf.VerifyO
 	res := flow.Verification{File: path}
 	rep, err := flow.VerifyContainer(ctx, path, opts)
 	if err != nil {
-		res.Error = err.Error()
+		res.Error, res.Err = err.Error(), err
 		return res, 2
 	}
 	res.Container = rep

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Error is an error answer: {"error": {"code", "detail", "traceId"}}. The
@@ -21,42 +23,46 @@ type Error struct {
 // requestErrors say the request errors of the seed and the reference in
 // words, with what to do.
 var requestErrors = map[string]string{
-	"signature_request_not_found": "the service knows no such signature request (a wrong id, or it was deleted)",
-	"document_not_found":          "the document is no longer available at the service (deleted, or a wrong id)",
-	"document_not_signed":         "the document is not signed by every signer yet, so it cannot be downloaded",
-	"invalid_document":            "the service refused the document (its id may already be used by another signature request)",
-	"invalid_payload":             "the service refused the request as malformed",
-	"invalid_redirect_url":        "the service refused the redirect URL: it must be a valid, publicly hosted URL",
-	"config_id_not_found":         "the service knows no such signing config",
-	"unexpected_error":            "the service failed with an internal error; try again later",
-	"internal_server_error":       "the service failed with an internal error; try again later",
+	"signature_request_not_found": "aadhaar.err.signature_request_not_found",
+	"document_not_found":          "aadhaar.err.document_not_found",
+	"document_not_signed":         "aadhaar.err.document_not_signed",
+	"invalid_document":            "aadhaar.err.invalid_document",
+	"invalid_payload":             "aadhaar.err.invalid_payload",
+	"invalid_redirect_url":        "aadhaar.err.invalid_redirect_url",
+	"config_id_not_found":         "aadhaar.err.config_id_not_found",
+	"unexpected_error":            "aadhaar.err.unexpected_error",
+	"internal_server_error":       "aadhaar.err.unexpected_error",
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language; the service's own code and words
+// are quoted as they came.
+func (e *Error) Say(l *i18n.Localizer) string {
 	var b strings.Builder
-	if m, ok := requestErrors[e.Code]; ok {
-		b.WriteString(m)
+	if id, ok := requestErrors[e.Code]; ok {
+		b.WriteString(i18n.In(l, id, -1))
 	} else {
 		switch {
 		case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden:
-			b.WriteString("the service refused the client's credentials (x-client-id, x-client-secret, x-product-instance-id)")
+			b.WriteString(i18n.In(l, "aadhaar.err.credentials", -1))
 		case e.HTTPStatus == http.StatusNotFound:
-			b.WriteString("the service has no such resource")
+			b.WriteString(i18n.In(l, "aadhaar.err.no_resource", -1))
 		case e.HTTPStatus >= 500:
-			b.WriteString("the service failed; try again later")
+			b.WriteString(i18n.In(l, "aadhaar.err.failed", -1))
 		default:
-			fmt.Fprintf(&b, "the service refused %s (HTTP %d)", e.Call, e.HTTPStatus)
+			b.WriteString(i18n.In(l, "aadhaar.err.refused", -1, map[string]any{"Call": e.Call, "Status": e.HTTPStatus}))
 		}
 	}
 	if e.Code != "" || e.Detail != "" {
-		fmt.Fprintf(&b, " (service says: %s", e.Code)
+		says := e.Code
 		if e.Detail != "" {
-			b.WriteString(": " + e.Detail)
+			says += ": " + e.Detail
 		}
-		b.WriteString(")")
+		b.WriteString(" " + i18n.In(l, "aadhaar.err.service_says", -1, map[string]any{"Says": says}))
 	}
 	if e.TraceID != "" {
-		fmt.Fprintf(&b, "; trace id %s for the provider's support", e.TraceID)
+		b.WriteString(i18n.In(l, "aadhaar.err.trace", -1, map[string]any{"Trace": e.TraceID}))
 	}
 	return b.String()
 }
@@ -85,47 +91,50 @@ func errorFrom(call string, status int, body []byte) error {
 // of the seed and of the provider's reference), in words, and whether
 // the signer can try again from their signing link.
 type signerError struct {
-	text  string
-	final bool // trying again cannot help: the request will not complete
+	id    string // in the catalogue
+	final bool   // trying again cannot help: the request will not complete
 }
 
 var signerErrors = map[string]signerError{
-	"session_expired":            {"the signing session expired; open the signing link again", false},
-	"document_already_signed":    {"the document was already signed", false},
-	"document_not_found":         {"the document is no longer available at the service", true},
-	"signature_creation_failure": {"the eSign provider failed to make the signature; try again", false},
-	"exceeded_otp_retries":       {"too many wrong OTPs; open the signing link again for a fresh OTP", false},
-	"otp_not_entered":            {"the OTP was not entered (the signer left after it was sent)", false},
-	"signer_declined":            {"the signer declined to sign", true},
-	"otp_expired":                {"the OTP expired before it was entered; open the signing link again", false},
-	"aadhaar_not_linked":         {"this Aadhaar number has no mobile number linked, so no OTP can be sent", true},
-	"service_down":               {"the eSign provider (ESP) was down; try again later", false},
-	"name_match_error":           {"the signer's name does not match the name Aadhaar has", true},
-	"yob_match_error":            {"the signer's year of birth does not match the one Aadhaar has", true},
-	"invaild_otp":                {"the OTP was wrong", false}, // sic: the reference's spelling
-	"invalid_otp":                {"the OTP was wrong", false},
-	"otp_flooding_error":         {"too many OTPs were asked for; wait before trying again", false},
-	"transaction_not_allowed":    {"the transaction is not allowed for this Aadhaar number", true},
-	"exceeded_otp_generation":    {"the OTP generation limit was reached; try again after some time", false},
-	"exceeded_otp_attempt":       {"the OTP attempts (3) were used up; ask for a fresh OTP and try again", false},
-	"wait_otp_generation_1min":   {"wait a minute before asking for a new OTP", false},
-	"wait_otp_generation_30min":  {"the OTP generation limit (5) was reached; wait 30 minutes", false},
-	"tnx_value_mismatch":         {"the eSign transaction did not match the OTP request; start the signing again", false},
-	"aadhaar_locked":             {"the Aadhaar number is locked by its holder (a Virtual ID still works)", true},
-	"invalid_aadhaar_number":     {"the Aadhaar number or Virtual ID is invalid", true},
-	"aadhaar_suspended":          {"the Aadhaar number is suspended (not in an authenticatable status)", true},
-	"upstream_server_error":      {"the upstream service failed; try again later", false},
+	"session_expired":            {"aadhaar.signer.session_expired", false},
+	"document_already_signed":    {"aadhaar.signer.document_already_signed", false},
+	"document_not_found":         {"aadhaar.signer.document_not_found", true},
+	"signature_creation_failure": {"aadhaar.signer.signature_creation_failure", false},
+	"exceeded_otp_retries":       {"aadhaar.signer.exceeded_otp_retries", false},
+	"otp_not_entered":            {"aadhaar.signer.otp_not_entered", false},
+	"signer_declined":            {"aadhaar.signer.signer_declined", true},
+	"otp_expired":                {"aadhaar.signer.otp_expired", false},
+	"aadhaar_not_linked":         {"aadhaar.signer.aadhaar_not_linked", true},
+	"service_down":               {"aadhaar.signer.service_down", false},
+	"name_match_error":           {"aadhaar.signer.name_match_error", true},
+	"yob_match_error":            {"aadhaar.signer.yob_match_error", true},
+	"invaild_otp":                {"aadhaar.signer.invalid_otp", false}, // sic: the reference's spelling
+	"invalid_otp":                {"aadhaar.signer.invalid_otp", false},
+	"otp_flooding_error":         {"aadhaar.signer.otp_flooding_error", false},
+	"transaction_not_allowed":    {"aadhaar.signer.transaction_not_allowed", true},
+	"exceeded_otp_generation":    {"aadhaar.signer.exceeded_otp_generation", false},
+	"exceeded_otp_attempt":       {"aadhaar.signer.exceeded_otp_attempt", false},
+	"wait_otp_generation_1min":   {"aadhaar.signer.wait_otp_generation_1min", false},
+	"wait_otp_generation_30min":  {"aadhaar.signer.wait_otp_generation_30min", false},
+	"tnx_value_mismatch":         {"aadhaar.signer.tnx_value_mismatch", false},
+	"aadhaar_locked":             {"aadhaar.signer.aadhaar_locked", true},
+	"invalid_aadhaar_number":     {"aadhaar.signer.invalid_aadhaar_number", true},
+	"aadhaar_suspended":          {"aadhaar.signer.aadhaar_suspended", true},
+	"upstream_server_error":      {"aadhaar.signer.upstream_server_error", false},
 }
 
-// SignerErrorText says a signer's errCode in words ("" for none).
-func SignerErrorText(code string) string {
+// SignerErrorText says a signer's errCode in words ("" for none), in
+// the current language.
+func SignerErrorText(code string) string { return signerErrorIn(i18n.For(i18n.Current()), code) }
+
+func signerErrorIn(l *i18n.Localizer, code string) string {
 	if code == "" {
 		return ""
 	}
 	if e, ok := signerErrors[code]; ok {
-		return e.text
+		return i18n.In(l, e.id, -1)
 	}
-	return "the signing failed (" + code + ")"
+	return i18n.In(l, "aadhaar.signer.other", -1, map[string]any{"Code": code})
 }
 
 // SignerErrorFinal tells errCodes after which the request cannot
@@ -139,8 +148,11 @@ type SignerError struct {
 	ErrCode string
 }
 
-func (e *SignerError) Error() string {
-	return fmt.Sprintf("%s: %s (errCode %s)", e.Signer, SignerErrorText(e.ErrCode), e.ErrCode)
+func (e *SignerError) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language.
+func (e *SignerError) Say(l *i18n.Localizer) string {
+	return fmt.Sprintf("%s: %s (errCode %s)", e.Signer, signerErrorIn(l, e.ErrCode), e.ErrCode) // i18n:skip: a name, then the words said
 }
 
 // ErrDeclined is matched by a SignerError whose signer declined.
