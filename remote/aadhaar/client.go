@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -23,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/remote"
 )
 
@@ -68,13 +68,13 @@ type Client struct {
 
 var (
 	// ErrNoCredentials reports missing credentials.
-	ErrNoCredentials = errors.New("the credentials of the Aadhaar eSign service are not set (SIGNET_AADHAAR_CLIENT_ID, SIGNET_AADHAAR_CLIENT_SECRET, SIGNET_AADHAAR_PRODUCT_INSTANCE_ID, or the OS keyring)")
+	ErrNoCredentials = i18n.Errorf("aadhaar.no_credentials", nil)
 	// ErrUnreachable reports a network failure or timeout.
-	ErrUnreachable = errors.New("the Aadhaar eSign service is unreachable")
+	ErrUnreachable = i18n.Errorf("aadhaar.unreachable", nil)
 	// ErrBadResponse reports an answer that is not the documented one.
-	ErrBadResponse = errors.New("the Aadhaar eSign service answered something unexpected")
+	ErrBadResponse = i18n.Errorf("aadhaar.bad_response", nil)
 	// ErrTooLarge reports a signed document over the download limit.
-	ErrTooLarge = errors.New("the signed document is larger than the download limit")
+	ErrTooLarge = i18n.Errorf("aadhaar.too_large", nil)
 )
 
 // New checks cfg.
@@ -381,7 +381,7 @@ func (c *Client) DownloadURL(ctx context.Context, id string) (*Download, error) 
 }
 
 // ErrLinkExpired reports a download URL that no longer serves the file.
-var ErrLinkExpired = errors.New("the download link has expired")
+var ErrLinkExpired = i18n.Errorf("aadhaar.link_expired", nil)
 
 // Fetch gets a file from a download URL (a storage link: no credentials
 // are sent to it), up to the download limit. A refusal (403, 404, 410) is

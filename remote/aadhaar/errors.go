@@ -2,7 +2,6 @@ package aadhaar
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -156,7 +155,7 @@ func (e *SignerError) Say(l *i18n.Localizer) string {
 }
 
 // ErrDeclined is matched by a SignerError whose signer declined.
-var ErrDeclined = errors.New("a signer declined")
+var ErrDeclined = i18n.Errorf("aadhaar.declined", nil)
 
 func (e *SignerError) Is(target error) bool {
 	return target == ErrDeclined && e.ErrCode == "signer_declined"

@@ -11,13 +11,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/remote"
 )
 
@@ -67,11 +67,11 @@ type Client struct {
 
 var (
 	// ErrNoCredentials reports a missing key or secret.
-	ErrNoCredentials = errors.New("biometrid key and secret are not set (SIGNET_BIOMETRID_KEY, SIGNET_BIOMETRID_SECRET, or the OS keyring)")
+	ErrNoCredentials = i18n.Errorf("err.biometrid_no_credentials", nil)
 	// ErrUnreachable reports a network failure or timeout.
-	ErrUnreachable = errors.New("biometrid is unreachable")
+	ErrUnreachable = i18n.Errorf("err.biometrid_unreachable", nil)
 	// ErrBadResponse reports an answer that is not the documented one.
-	ErrBadResponse = errors.New("biometrid answered something unexpected")
+	ErrBadResponse = i18n.Errorf("err.biometrid_bad_response", nil)
 )
 
 // New checks cfg.

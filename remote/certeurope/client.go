@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/remote"
 )
@@ -76,7 +77,7 @@ type Client struct {
 
 // ErrNoClientCertificate reports a configuration without the client
 // certificate SignAPI authenticates with.
-var ErrNoClientCertificate = errors.New("the SignAPI service authenticates clients by mutual TLS only: give the client certificate CertEurope issued (a .p12 file or a token key)")
+var ErrNoClientCertificate = i18n.Errorf("err.ce_no_client_cert", nil)
 
 // New checks cfg.
 func New(cfg Config) (*Client, error) {

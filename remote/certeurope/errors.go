@@ -2,23 +2,24 @@ package certeurope
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 var (
 	// ErrTLS reports a failed mutual-TLS handshake.
-	ErrTLS = errors.New("TLS with SignAPI failed")
+	ErrTLS = i18n.Errorf("err.ce_tls", nil)
 	// ErrUnreachable reports a network failure or timeout.
-	ErrUnreachable = errors.New("the SignAPI service is unreachable")
+	ErrUnreachable = i18n.Errorf("err.ce_unreachable", nil)
 	// ErrBadResponse reports an answer that is not the documented one.
-	ErrBadResponse = errors.New("the SignAPI service answered something unexpected")
+	ErrBadResponse = i18n.Errorf("err.ce_bad_response", nil)
 	// ErrWrongOTP is matched by an *Error about a wrong OTP.
-	ErrWrongOTP = errors.New("wrong OTP")
+	ErrWrongOTP = i18n.Errorf("err.ce_wrong_otp", nil)
 )
 
 // Error is an error answer.

@@ -3,7 +3,6 @@ package certeurope
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -13,12 +12,13 @@ import (
 	"golang.org/x/image/draw"
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/pdf"
 )
 
 // ErrCannotDraw reports a visible signature SignAPI cannot draw; nothing
 // was sent.
-var ErrCannotDraw = errors.New("the SignAPI service cannot draw this visible signature")
+var ErrCannotDraw = i18n.Errorf("err.ce_cannot_draw", nil)
 
 // lineFontSize and lineHeight are the text size Signet asks for and the
 // line spacing it leaves (the API's default size is 10).

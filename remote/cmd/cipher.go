@@ -9,10 +9,11 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // amaCifra is AMA's cifra.cer (doc-CMD-assinatura, folder "certificado"):
@@ -99,7 +100,7 @@ func LoadCipher(path string, padding Padding) (*Cipher, error) {
 
 // ErrCipherExpired reports an encryption certificate past its validity:
 // AMA has most likely published a new one.
-var ErrCipherExpired = errors.New("the service's encryption certificate (cifra) has expired: get the current one from AMA (doc-CMD-assinatura, folder certificado) and name it with --cifra")
+var ErrCipherExpired = i18n.Errorf("err.cmd_cipher_expired", nil)
 
 // Check refuses a certificate that is not valid at now.
 func (c *Cipher) Check(now time.Time) error {

@@ -18,13 +18,13 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/remote"
 )
 
@@ -186,7 +186,7 @@ func (c *Client) GetCertificate(ctx context.Context, userID string) ([]*x509.Cer
 
 // ErrNoCertificate reports an empty GetCertificate answer: the service
 // knows no signing certificate for that phone number.
-var ErrNoCertificate = errors.New("the service has no signing certificate for this phone number (is the Chave Móvel Digital signature activated?)")
+var ErrNoCertificate = i18n.Errorf("err.cmd_no_certificate", nil)
 
 // ParseChain reads the PEM certificates of a GetCertificate answer,
 // signing certificate first.

@@ -1,10 +1,11 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Status codes (specification §4.1, "Códigos de Erro").
@@ -31,23 +32,23 @@ const (
 
 var (
 	// ErrNoCredentials reports missing service credentials.
-	ErrNoCredentials = errors.New("the credentials of the Chave Móvel Digital service are not set (SIGNET_CMD_APPLICATION_ID, SIGNET_CMD_USERNAME, SIGNET_CMD_PASSWORD, or the OS keyring)")
+	ErrNoCredentials = i18n.Errorf("err.cmd_no_credentials", nil)
 	// ErrUnreachable reports a network failure or timeout.
-	ErrUnreachable = errors.New("the Chave Móvel Digital service is unreachable")
+	ErrUnreachable = i18n.Errorf("err.cmd_unreachable", nil)
 	// ErrBadResponse reports an answer that does not follow the WSDL.
-	ErrBadResponse = errors.New("the Chave Móvel Digital service answered something unexpected")
+	ErrBadResponse = i18n.Errorf("err.cmd_bad_response", nil)
 	// ErrAuth reports Basic-auth credentials the service refused.
-	ErrAuth = errors.New("the Chave Móvel Digital service refused this application's credentials (HTTP 401)")
+	ErrAuth = i18n.Errorf("err.cmd_auth", nil)
 
 	// The kinds of status codes, for errors.Is.
-	ErrWrongPIN     = errors.New("wrong signature PIN")
-	ErrWrongOTP     = errors.New("wrong security code")
-	ErrInactive     = errors.New("signature not active")
-	ErrMustChange   = errors.New("the signature PIN must be changed")
-	ErrInvalid      = errors.New("invalid parameter")
-	ErrService      = errors.New("service error")
-	ErrProcessGone  = errors.New("signing process unknown or expired")
-	ErrTooManyItems = errors.New("too many documents in one request")
+	ErrWrongPIN     = i18n.Errorf("err.cmd_wrong_pin", nil)
+	ErrWrongOTP     = i18n.Errorf("err.cmd_wrong_otp", nil)
+	ErrInactive     = i18n.Errorf("err.cmd_inactive", nil)
+	ErrMustChange   = i18n.Errorf("err.cmd_must_change", nil)
+	ErrInvalid      = i18n.Errorf("err.cmd_invalid", nil)
+	ErrService      = i18n.Errorf("err.cmd_service", nil)
+	ErrProcessGone  = i18n.Errorf("err.cmd_process_gone", nil)
+	ErrTooManyItems = i18n.Errorf("err.cmd_too_many", nil)
 )
 
 // StatusError is a SignStatus whose Code is not 200.

@@ -2,21 +2,22 @@ package eparaksts
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 var (
 	// ErrNoCredentials reports a missing client id or secret.
-	ErrNoCredentials = errors.New("eParaksts client id and secret are not set (SIGNET_EPARAKSTS_CLIENT_ID, SIGNET_EPARAKSTS_CLIENT_SECRET, or the OS keyring)")
+	ErrNoCredentials = i18n.Errorf("err.ep_no_credentials", nil)
 	// ErrAuth reports that the integration platform refused the client.
-	ErrAuth = errors.New("eParaksts authorization failed")
+	ErrAuth = i18n.Errorf("err.ep_auth", nil)
 	// ErrUnreachable reports a network failure or timeout.
-	ErrUnreachable = errors.New("eParaksts service unreachable")
+	ErrUnreachable = i18n.Errorf("err.ep_unreachable", nil)
 	// ErrBadResponse reports an answer that does not follow the protocol.
-	ErrBadResponse = errors.New("eParaksts answered something unexpected")
+	ErrBadResponse = i18n.Errorf("err.ep_bad_response", nil)
 )
 
 // Error is an error answer of the Signing API.

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/remote"
 )
 
@@ -53,7 +53,7 @@ type Client struct {
 }
 
 // ErrNoCredentials reports missing relying-party credentials.
-var ErrNoCredentials = errors.New("remote signing credentials are not set (SIGNET_REMOTESIGNING_USERNAME, _PASSWORD, _RPCODE, or the OS keyring)")
+var ErrNoCredentials = i18n.Errorf("err.rs_no_credentials", nil)
 
 // New checks cfg. Plain http:// is accepted for loopback hosts only.
 func New(cfg Config) (*Client, error) {

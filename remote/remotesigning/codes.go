@@ -1,8 +1,9 @@
 package remotesigning
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // Response codes (the document's ResponseCode table).
@@ -42,29 +43,29 @@ const (
 
 var (
 	// ErrAuth reports a relying-party login the service refused.
-	ErrAuth = errors.New("remote signing login failed")
+	ErrAuth = i18n.Errorf("err.rs_auth", nil)
 	// ErrUnreachable reports a network failure or timeout.
-	ErrUnreachable = errors.New("remote signing service unreachable")
+	ErrUnreachable = i18n.Errorf("err.rs_unreachable", nil)
 	// ErrBadResponse reports an answer that does not follow the protocol.
-	ErrBadResponse = errors.New("remote signing answered something unexpected")
+	ErrBadResponse = i18n.Errorf("err.rs_bad_response", nil)
 	// ErrWrongCode reports a wrong passcode or one-time code (1004);
 	// the Error's RemainingCounter says how many tries are left.
-	ErrWrongCode = errors.New("wrong authorization code")
+	ErrWrongCode = i18n.Errorf("err.rs_wrong_code", nil)
 	// ErrBlocked reports authorization blocked after too many wrong codes (1005).
-	ErrBlocked = errors.New("authorization blocked")
+	ErrBlocked = i18n.Errorf("err.rs_blocked", nil)
 	// ErrCodeExpired reports a one-time code or transaction that expired (1006, 1015).
-	ErrCodeExpired = errors.New("authorization code expired")
+	ErrCodeExpired = i18n.Errorf("err.rs_code_expired", nil)
 	// ErrAgreement reports an agreement that is missing, revoked or not ready.
-	ErrAgreement = errors.New("signing agreement unusable")
+	ErrAgreement = i18n.Errorf("err.rs_agreement", nil)
 	// ErrCertificate reports a certificate expired, revoked or unknown.
-	ErrCertificate = errors.New("signing certificate unusable")
+	ErrCertificate = i18n.Errorf("err.rs_certificate", nil)
 	// ErrDenied reports an operation this relying party may not do.
-	ErrDenied = errors.New("operation not allowed")
+	ErrDenied = i18n.Errorf("err.rs_denied", nil)
 	// ErrNotFound reports a billCode with no file (1025).
-	ErrNotFound = errors.New("signed file not found")
+	ErrNotFound = i18n.Errorf("err.rs_not_found", nil)
 	// ErrTryLater reports work the service has not finished, or a failure
 	// on its side (1003, 1016, 1027): the same request may succeed later.
-	ErrTryLater = errors.New("the service is not ready; try again later")
+	ErrTryLater = i18n.Errorf("err.rs_try_later", nil)
 )
 
 // codeInfo says what a code means for a person, and which sentinel it is.
