@@ -16,6 +16,7 @@ import (
 	"github.com/signet-sign/signet/flow"
 	"github.com/signet-sign/signet/keys"
 	"github.com/signet-sign/signet/prompt"
+	"github.com/signet-sign/signet/remote/aadhaar"
 )
 
 // TourDocs are the files the tour works with: Signed is a signed PDF (its
@@ -209,6 +210,20 @@ func (a *App) Tour(d TourDocs, capture func(name string) error) error {
 	a.chainOptions().Warn(&flow.IncompleteChainError{Below: "Anna Bērziņa", Issuer: "CN=Signet Test Intermediate CA,O=Signet Test,C=LV",
 		URLs: []string{"http://ca.example.lv/intermediate.cer"}, Err: errors.New("HTTP 503")})
 	if err := shot("6b-chain-incomplete"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { a.closeTop() })
+
+	// Aadhaar eSign's signers as the service reports them: one signed,
+	// one whose OTP expired, with the service's code said in words.
+	st := a.showAadhaarStatus(func() {})
+	a.doWait(func() {
+		st.update(a, &aadhaar.Request{ID: "8f3c-21d0", Signers: []aadhaar.Signer{
+			{DisplayName: "Asha Rao", Status: aadhaar.SignerSigned},
+			{DisplayName: "Ravi Kumar", Status: aadhaar.SignerPending, ErrCode: "otp_expired", URL: "https://esign.example.in/s/2"},
+		}})
+	})
+	if err := shot("6c-aadhaar-signers"); err != nil {
 		return err
 	}
 	fyne.DoAndWait(func() { a.closeTop() })
