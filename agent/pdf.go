@@ -34,7 +34,7 @@ type visibleOptions struct {
 	// Page is 1-based; 0 is the first page and negative numbers count
 	// from the end (-1 the last), as pdf.Appearance reads them.
 	Page int        `json:"page"`
-	Rect [4]float64 `json:"rect"` // points from the lower-left corner
+	Rect [4]float64 `json:"rect"` // points from the lower-left corner of the page as shown (crop box, /Rotate)
 	// Lines of text; empty: signer, date, reason, location.
 	Lines []string `json:"lines,omitempty"`
 	Image string   `json:"image,omitempty"` // base64 PNG or JPEG

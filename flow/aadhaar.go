@@ -106,6 +106,12 @@ func startAadhaar(ctx context.Context, c *aadhaar.Client, input string, doc []by
 			if sg.Place != nil {
 				place = *sg.Place
 			}
+			// A page the document lacks is SignRectangleFor's to say.
+			if n := pdf.PageNumber(place.Page, info.Pages); n >= 1 && n <= info.Pages {
+				if place, err = unturnedPlace(doc, place); err != nil {
+					return nil, fmt.Errorf("signer %s: %w", sg.Name, err)
+				}
+			}
 			rect, err := aadhaar.SignRectangleFor(place, info.Pages)
 			if err != nil {
 				return nil, fmt.Errorf("signer %s: %w", sg.Name, err)
@@ -287,4 +293,16 @@ func signOneWithAadhaar(ctx context.Context, c *aadhaar.Client, job Job, signers
 	}
 	_, err = FetchAadhaar(ctx, c, done, doc, job.Output, opts)
 	return err
+}
+
+// unturnedPlace is a signature's place given on the page as the person
+// sees it, in the page as stored, where the service draws (see
+// [pdf.UnturnedRect]).
+func unturnedPlace(doc []byte, p aadhaar.Rect) (aadhaar.Rect, error) {
+	r, err := pdf.UnturnedRect(bytes.NewReader(doc), int64(len(doc)), p.Page, "", [4]float64{p.X1, p.Y1, p.X2, p.Y2})
+	if err != nil {
+		return p, err
+	}
+	p.X1, p.Y1, p.X2, p.Y2 = r[0], r[1], r[2], r[3]
+	return p, nil
 }

@@ -143,7 +143,8 @@ func certEuropeRequests(jobs []Job, results []Result, opts CertEuropeOptions) ([
 			if h := opts.Holder; h.Firstname != "" {
 				lines = []string{"Signé par " + h.Firstname + " " + h.Lastname}
 			}
-			if req.PDFSignatureOptions, err = certeurope.VisibleOptions(opts.Appearance, info.Pages, lines); err != nil {
+			placed := unturnedAppearance(data, pdf.Options{Appearance: opts.Appearance})
+			if req.PDFSignatureOptions, err = certeurope.VisibleOptions(placed.Appearance, info.Pages, lines); err != nil {
 				results[i].Err = err
 				continue
 			}

@@ -277,15 +277,15 @@ func copyNew(src, dst string) error {
 // ArchiveWarning says when an archive's newest timestamp certificate
 // expires within window of now (or has expired): time to renew. "" when
 // there is no document timestamp or the date is further away.
-func ArchiveWarning(r *pdf.Report, now time.Time, window time.Duration) string {
+func ArchiveWarning(r *pdf.Report, now time.Time, window time.Duration) error {
 	exp := r.ArchiveExpires()
 	switch {
 	case exp.IsZero():
-		return ""
+		return nil
 	case now.After(exp):
-		return fmt.Sprintf("the newest document timestamp's certificate expired on %s: renew the archive (signet extend --renew) while its algorithms are still sound", exp.UTC().Format(time.DateOnly))
+		return i18n.Errorf("flow.archive.expired", map[string]any{"When": i18n.Day(exp)})
 	case exp.Sub(now) <= window:
-		return fmt.Sprintf("the newest document timestamp's certificate expires on %s (in %d days): renew the archive with signet extend --renew", exp.UTC().Format(time.DateOnly), int(exp.Sub(now).Hours()/24))
+		return i18n.Errorf("flow.archive.expires", map[string]any{"When": i18n.Day(exp), "Days": int(exp.Sub(now).Hours() / 24)})
 	}
-	return ""
+	return nil
 }

@@ -149,14 +149,14 @@ func TestExtend(t *testing.T) {
 			t.Fatal("no expiry for a B-LTA file")
 		}
 		window := 90 * 24 * time.Hour
-		if w := ArchiveWarning(rep, exp.Add(-30*24*time.Hour), window); !strings.Contains(w, "in 30 days") {
-			t.Errorf("30 days before: %q", w)
+		if w := ArchiveWarning(rep, exp.Add(-30*24*time.Hour), window); w == nil || !strings.Contains(w.Error(), "in 30 days") {
+			t.Errorf("30 days before: %v", w)
 		}
-		if w := ArchiveWarning(rep, exp.Add(-200*24*time.Hour), window); w != "" {
-			t.Errorf("200 days before: %q", w)
+		if w := ArchiveWarning(rep, exp.Add(-200*24*time.Hour), window); w != nil {
+			t.Errorf("200 days before: %v", w)
 		}
-		if w := ArchiveWarning(rep, exp.Add(time.Hour), window); !strings.Contains(w, "expired") {
-			t.Errorf("after: %q", w)
+		if w := ArchiveWarning(rep, exp.Add(time.Hour), window); w == nil || !strings.Contains(w.Error(), "expired on "+exp.UTC().Format(time.DateOnly)) {
+			t.Errorf("after: %v", w)
 		}
 	})
 }

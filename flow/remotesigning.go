@@ -210,15 +210,15 @@ func SignFileWithRemoteSigning(ctx context.Context, c *remotesigning.Client, p p
 	if err := checkOutput(job.Output, opts.Overwrite); err != nil {
 		return "", err
 	}
-	meta, err := remotesigning.MetaDataFor(opts.PDF, textColor)
+	file, err := os.ReadFile(job.Input)
+	if err != nil {
+		return "", err
+	}
+	meta, err := remotesigning.MetaDataFor(unturnedAppearance(file, opts.PDF), textColor)
 	if err != nil {
 		return "", err
 	}
 	detail, err := c.GetDetail(ctx, opts.Agreement)
-	if err != nil {
-		return "", err
-	}
-	file, err := os.ReadFile(job.Input)
 	if err != nil {
 		return "", err
 	}
@@ -343,4 +343,23 @@ func intact(s pdf.SignatureReport) error {
 		}
 	}
 	return nil
+}
+
+// unturnedAppearance is opts with its visible signature's rectangle, on
+// the page as the person sees it, moved to the page as stored, where a
+// service draws (see [pdf.UnturnedRect]).
+func unturnedAppearance(doc []byte, opts pdf.Options) pdf.Options {
+	if opts.Appearance == nil {
+		return opts
+	}
+	a := *opts.Appearance
+	r, err := pdf.UnturnedRect(bytes.NewReader(doc), int64(len(doc)), a.Page, opts.Password, a.Rect)
+	if err != nil {
+		// A page the document lacks, or a document that cannot be read:
+		// the service's own checks, and the signing, say so next.
+		return opts
+	}
+	a.Rect = r
+	opts.Appearance = &a
+	return opts
 }

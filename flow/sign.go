@@ -187,9 +187,9 @@ func Batch(ctx context.Context, signer keys.Signer, jobs []Job, opts BatchOption
 	workers := min(max(opts.Jobs, 1), keys.Concurrency(signer), len(jobs)-i)
 	if opts.Jobs > 1 && keys.Concurrency(signer) == 1 && i < len(jobs) && opts.Notice != nil {
 		if a, ok := signer.(interface{ AlwaysAuthenticate() bool }); ok && a.AlwaysAuthenticate() {
-			opts.Notice("this key asks its PIN before every signature: the documents are signed one at a time")
+			opts.Notice(i18n.T("flow.notice.pin_each"))
 		} else {
-			opts.Notice("this key makes one signature at a time: the documents are signed one after another")
+			opts.Notice(i18n.T("flow.notice.one_at_a_time"))
 		}
 	}
 	if workers <= 1 {

@@ -342,3 +342,33 @@ func TestPageInfo(t *testing.T) {
 		})
 	}
 }
+
+// TestUnturnedRect: a rectangle on the page as shown, in the page as
+// stored, counted from its MediaBox's corner, for services that draw.
+func TestUnturnedRect(t *testing.T) {
+	shown := [4]float64{70, 40, 310, 130}
+	for _, tc := range []struct {
+		name, page string
+		want       [4]float64
+	}{
+		{"ok upright", "", shown},
+		{"ok turned 90", "/Rotate 90", [4]float64{465, 70, 555, 310}},
+		{"ok turned 90, media box off the origin", "/Rotate 90 /MediaBox [10 20 605 862]", [4]float64{465, 70, 555, 310}},
+		{"ok cropped", "/CropBox [50 60 545 802]", [4]float64{120, 100, 360, 190}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			opts := testpdf.Options{PageEntries: tc.page}
+			if strings.Contains(tc.page, "MediaBox") {
+				opts.InheritedBox = "[0 0 1 1]" // the page's own box wins
+			}
+			if err := testpdf.Write(&b, opts); err != nil {
+				t.Fatal(err)
+			}
+			got, err := UnturnedRect(bytes.NewReader(b.Bytes()), int64(b.Len()), 1, "", shown)
+			if err != nil || got != tc.want {
+				t.Errorf("UnturnedRect = %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+}

@@ -66,19 +66,21 @@ func PageInfoWithPassword(r io.ReaderAt, size int64, n int, password string) (_ 
 type pageView struct {
 	box    [4]float64
 	rotate int
+	media  [4]float64 // the MediaBox read, lower-left to upper-right
 }
 
 // view reads page's pageView. Both boxes and /Rotate are inherited
 // from the page tree (§7.7.3.4).
 func (d *document) view(page types.Dict) pageView {
 	media, ok := d.numbers(d.inherited(page, "MediaBox"))
-	// Lower-left to upper-right, and a size a float holds ("[-1e308 0
-	// 1e308 1]" is not).
+	// Any two opposite corners (§7.9.5), and a size a float holds
+	// ("[-1e308 0 1e308 1]" is not).
+	media = [4]float64{min(media[0], media[2]), min(media[1], media[3]), max(media[0], media[2]), max(media[1], media[3])}
 	w, h := media[2]-media[0], media[3]-media[1]
 	if !ok || !(w > 0 && h > 0) || math.IsInf(w, 0) || math.IsInf(h, 0) {
 		media = [4]float64{0, 0, 612, 792}
 	}
-	v := pageView{box: media}
+	v := pageView{box: media, media: media}
 	if crop, ok := d.numbers(d.inherited(page, "CropBox")); ok {
 		crop = [4]float64{min(crop[0], crop[2]), min(crop[1], crop[3]), max(crop[0], crop[2]), max(crop[1], crop[3])}
 		clipped := [4]float64{max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]), min(crop[3], media[3])}
@@ -223,4 +225,29 @@ func (d *document) numbers(o types.Object) ([4]float64, bool) {
 		}
 	}
 	return v, true
+}
+
+// UnturnedRect maps a rectangle given on page n as shown (see
+// [pageView]; n read as [Appearance.Page] is) to the page's default
+// user space, counted from its MediaBox's lower-left corner: the page
+// as it is stored, not turned, not cropped.
+//
+// ASSUMPTION: signing services that draw a visible signature themselves
+// (Aadhaar eSign's signRectangles, Remote Signing's COORDINATE,
+// SignAPI's signaturePosX/Y) take positions in that space; their
+// documents do not say, and it is what PDF libraries place in. On a page
+// that is neither turned nor cropped the two are the same.
+func UnturnedRect(r io.ReaderAt, size int64, n int, password string, rect [4]float64) (_ [4]float64, err error) {
+	defer RecoverBug("", &err)
+	d, err := openDocumentLimits(r, size, Limits{}, password)
+	if err != nil {
+		return rect, err
+	}
+	_, page, _, err := d.pageRef(n)
+	if err != nil {
+		return rect, err
+	}
+	v := d.view(page)
+	u := v.toUser(rect)
+	return [4]float64{u[0] - v.media[0], u[1] - v.media[1], u[2] - v.media[0], u[3] - v.media[1]}, nil
 }

@@ -713,11 +713,12 @@ func SignFile(ctx context.Context, inPath, outPath string, key crypto.Signer, ch
 // its lower-left corner, see [pageView]) in the page's default user
 // space, and checks that it is on the page.
 func pageRect(v pageView, r [4]float64) ([4]float64, error) {
-	if r[2] <= r[0] || r[3] <= r[1] {
+	// Written so that NaN, for which every comparison is false, fails.
+	if !(r[2] > r[0] && r[3] > r[1]) {
 		return r, fmt.Errorf("%w: rectangle %v must go from lower-left to upper-right", ErrAppearance, r)
 	}
 	w, h := v.size()
-	if r[0] < 0 || r[1] < 0 || r[2] > w+0.5 || r[3] > h+0.5 {
+	if !(r[0] >= 0 && r[1] >= 0 && r[2] <= w+0.5 && r[3] <= h+0.5) {
 		return r, fmt.Errorf("%w: rectangle %v is off the %gx%g-point page", ErrAppearance, r, w, h)
 	}
 	return v.toUser(r), nil

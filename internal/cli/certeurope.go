@@ -51,8 +51,9 @@ asked) or a pkcs11: URI of a token or HSM (its PIN is asked once).
 
 Assumptions, where the documents are silent: errors are read from
 {"errorLabel","errorMsg"}; the visible signature's position is its
-lower-left corner in points and text lines are placed in the image from
-its top-left; the seal calls (workflow 3) are
+lower-left corner in points, in the page as stored (--visible is given on
+the page as viewers show it, and Signet converts it for a turned or
+cropped page), and text lines are placed in the image from its top-left; the seal calls (workflow 3) are
 POST /centralized/signatures, /centralized/signatures/sign?id=&mode= and
 /centralized/signatures/sign/batch (--seal-paths changes them).
 --demo runs against a local test service (OTPs printed and written to

@@ -144,13 +144,15 @@ func printCert(w io.Writer, c certJSON, now time.Time) {
 	if c.KeySize > 0 && !strings.HasPrefix(c.KeyType, "EC") {
 		size = fmt.Sprintf(" %d", c.KeySize)
 	}
-	fmt.Fprintf(w, "%s · %s · %s%s\n", name, c.Purpose.Words(), c.KeyType, size)
+	// What the token and the certificate say is shown escaped (see
+	// printModule).
+	fmt.Fprintf(w, "%s · %s · %s%s\n", shown(name), c.Purpose.Words(), c.KeyType, size)
 	// A certificate a service holds has no token, label or key here.
 	onToken := c.URI != "" || c.Token != ""
 	var rows [][2]string
 	if onToken {
 		fmt.Fprintf(w, "  %s\n", c.URI)
-		rows = append(rows, [2]string{i18n.T("cli.cert.token"), i18n.T("cli.cert.token_value", map[string]any{"Token": c.Token, "Label": c.Label, "ID": c.ID})})
+		rows = append(rows, [2]string{i18n.T("cli.cert.token"), i18n.T("cli.cert.token_value", map[string]any{"Token": shown(c.Token), "Label": shown(c.Label), "ID": c.ID})})
 	}
 	const layout = "2006-01-02 15:04Z"
 	usage := strings.Join(c.KeyUsage, ", ")
@@ -158,7 +160,7 @@ func printCert(w io.Writer, c certJSON, now time.Time) {
 		usage += "; " + strings.Join(c.ExtKeyUsage, ", ")
 	}
 	rows = append(rows,
-		[2]string{i18n.T("cli.cert.issuer"), c.Issuer},
+		[2]string{i18n.T("cli.cert.issuer"), shown(c.Issuer)},
 		[2]string{i18n.T("cli.cert.serial"), c.Serial},
 		[2]string{i18n.T("cli.cert.valid"), i18n.T("cli.cert.valid_value", map[string]any{"From": c.NotBefore.Format(layout), "To": c.NotAfter.Format(layout)}) + validity(c, now)},
 		[2]string{i18n.T("cli.cert.usage"), usage})

@@ -399,7 +399,7 @@ func (a *app) cmdSignBiometrid(c *cobra.Command, f *cmdFlags, uid string, jobs [
 			failed++
 			e.Error = err.Error()
 			if !f.asJSON {
-				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": shown(j.Input), "Error": shown(say(err))}))
+				fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": shown(j.Input) + ": " + shown(say(err))}))
 			}
 		} else {
 			e.Output = j.Output

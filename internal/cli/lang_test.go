@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/signet-sign/signet/i18n"
 	"github.com/signet-sign/signet/internal/pdfcheck"
 	"github.com/signet-sign/signet/internal/testpdf"
 	"github.com/signet-sign/signet/internal/testpki"
@@ -175,5 +176,23 @@ func TestErrorsInTheLanguage(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(out); string(got) != "kept" {
 		t.Errorf("the existing output was touched: %q", got)
+	}
+}
+
+// TestYesAnswer: y and yes in any language, and the language's own words.
+func TestYesAnswer(t *testing.T) {
+	t.Cleanup(func() { i18n.Set("en") })
+	for _, tc := range []struct {
+		lang, line string
+		want       bool
+	}{
+		{"en", "y\n", true}, {"en", " YES ", true}, {"en", "\n", false}, {"en", "n", false}, {"en", "oui", false},
+		{"lv", "jā\n", true}, {"lv", "y", true}, {"lv", "nē", false},
+		{"fr", "Oui", true}, {"fr", "o", true}, {"fr", "non", false},
+	} {
+		i18n.Set(tc.lang)
+		if got := yesAnswer(tc.line); got != tc.want {
+			t.Errorf("%s %q: %v, want %v", tc.lang, tc.line, got, tc.want)
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -199,9 +198,17 @@ func question(r prompt.Request) string {
 	return i18n.T("cli.q.token", d)
 }
 
-// yesAnswer tells a "yes" typed at a [y/N] question: y or yes, or the
-// language's own words for it (cli.yes_words).
+// yesAnswer tells a "yes" typed at a [y/N] question: y or yes in any
+// language, or the language's own words for it (cli.yes_words).
 func yesAnswer(line string) bool {
 	a := strings.ToLower(strings.TrimSpace(line))
-	return a != "" && slices.Contains(strings.Split(i18n.T("cli.yes_words"), ","), a)
+	if a == "y" || a == "yes" {
+		return true
+	}
+	for _, w := range strings.Split(i18n.T("cli.yes_words"), ",") {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" && w == a {
+			return true
+		}
+	}
+	return false
 }

@@ -299,7 +299,7 @@ func (s *remoteSignFlags) add(cmd *cobra.Command, lines bool) {
 	fl.BoolVar(&s.force, "force", false, "overwrite existing output files")
 	fl.StringVar(&s.pdf.Reason, "reason", "", "reason for signing")
 	fl.StringVar(&s.pdf.Location, "location", "", "place of signing")
-	fl.StringVar(&s.visible, "visible", "", "make the signature visible in this rectangle, in points from the page's lower-left corner: X1,Y1,X2,Y2")
+	fl.StringVar(&s.visible, "visible", "", "make the signature visible in this rectangle, in points from the lower-left corner of the page as viewers show it (its crop box, turned by its /Rotate): X1,Y1,X2,Y2")
 	fl.StringVar(&s.page, "page", "", "page of a visible signature: a number, first or last (default first)")
 	fl.StringVar(&s.image, "image", "", "PNG or JPEG image of a visible signature")
 	fl.BoolVar(&s.imageRight, "image-right", false, "put the image right of the text (default left)")

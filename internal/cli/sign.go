@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -273,7 +274,7 @@ than asked (B-T instead of B-LT or B-LTA).`,
 	f.StringVar(&pdfOpts.ContactInfo, "contact", "", "signer's contact information")
 	f.StringVar(&pdfOpts.Name, "name", "", "signer's name (default: from the certificate)")
 	f.StringVar(&pdfOpts.FieldName, "field", "", "signature field name (default: SignatureN)")
-	f.StringVar(&visible, "visible", "", "make the signature visible in this rectangle, in points from the page's lower-left corner: X1,Y1,X2,Y2")
+	f.StringVar(&visible, "visible", "", "make the signature visible in this rectangle, in points from the lower-left corner of the page as viewers show it (its crop box, turned by its /Rotate): X1,Y1,X2,Y2")
 	f.StringVar(&page, "page", "", "page of a visible signature: a number, first or last (default first)")
 	f.StringArrayVar(&textLines, "text", nil, "a line of text of a visible signature (repeatable; default: signer, date, reason, location)")
 	f.StringVar(&imagePath, "image", "", "PNG or JPEG image of a visible signature")
@@ -425,7 +426,7 @@ func appearance(rect, page string, lines []string, imagePath string, imageRight 
 	}
 	for i, p := range parts {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, i18n.Errorf("cli.visible_number", map[string]any{"Rect": rect, "Part": p})
 		}
 		a.Rect[i] = v

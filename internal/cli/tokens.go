@@ -93,15 +93,17 @@ func (a *app) tokensCommand() *cobra.Command {
 }
 
 func printModule(w io.Writer, m moduleJSON) {
-	fmt.Fprintf(w, "%s · %s %s (Cryptoki %s)\n", m.Path, m.Manufacturer, m.Description, m.CryptokiVersion) // i18n:skip: names
+	// What a module and its tokens say of themselves is shown escaped: a
+	// device could send terminal control sequences in a label.
+	fmt.Fprintf(w, "%s · %s %s (Cryptoki %s)\n", shown(m.Path), shown(m.Manufacturer), shown(m.Description), m.CryptokiVersion) // i18n:skip: names
 	if m.Error != "" {
-		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.cannot_list", map[string]any{"Error": m.Error}))
+		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.cannot_list", map[string]any{"Error": shown(m.Error)}))
 	}
 	if len(m.Slots) == 0 && m.Error == "" && m.Repeated == 0 {
 		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.no_slots"))
 	}
 	for _, s := range m.Slots {
-		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.slot", map[string]any{"ID": s.ID, "Description": s.Description}))
+		fmt.Fprintln(w, "  "+i18n.T("cli.tokens.slot", map[string]any{"ID": s.ID, "Description": shown(s.Description)}))
 		switch {
 		case s.Token == nil:
 			fmt.Fprintln(w, "    "+i18n.T("cli.tokens.no_token"))
@@ -109,7 +111,7 @@ func printModule(w io.Writer, m moduleJSON) {
 			fmt.Fprintln(w, "    "+i18n.T("cli.tokens.blank"))
 		default:
 			t := s.Token
-			fmt.Fprintln(w, "    "+i18n.T("cli.tokens.token", map[string]any{"Label": t.Label, "Manufacturer": t.Manufacturer, "Model": t.Model, "Serial": t.Serial}))
+			fmt.Fprintln(w, "    "+i18n.T("cli.tokens.token", map[string]any{"Label": shown(t.Label), "Manufacturer": shown(t.Manufacturer), "Model": shown(t.Model), "Serial": shown(t.Serial)}))
 			fmt.Fprintf(w, "    %s\n", strings.Join(flagWords(t.Flags), " · "))
 			fmt.Fprintf(w, "    %s\n", pkcs11.TokenURI(t))
 		}

@@ -107,10 +107,10 @@ signature could not be fully checked.`,
 				if rep != nil && !rep.ArchiveExpires().IsZero() {
 					exp := rep.ArchiveExpires()
 					res.ArchiveExpires = &exp
-					if w := flow.ArchiveWarning(rep, time.Now(), renewWithin); w != "" {
-						res.Warning = w
+					if w := flow.ArchiveWarning(rep, time.Now(), renewWithin); w != nil {
+						res.Warning = w.Error()
 						if !asJSON {
-							fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(f), "Error": shown(w)}))
+							fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(f), "Error": shown(say(w))}))
 						}
 					}
 				}

@@ -40,8 +40,15 @@ func Formatted(fset *token.FileSet, af *ast.File, reference func(ast.Node) bool)
 		out = append(out, Finding{fset.Position(lit.Pos()), lit.Value})
 		skip[lit] = true
 	}
-	// sentence flags a literal format of even one word.
-	sentence := func(e ast.Expr) {
+	// sentence flags a literal format of even one word, also as a part
+	// of a + chain ("expired " + x).
+	var sentence func(e ast.Expr)
+	sentence = func(e ast.Expr) {
+		if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.ADD {
+			sentence(b.X)
+			sentence(b.Y)
+			return
+		}
 		lit, ok := e.(*ast.BasicLit)
 		if !ok || lit.Kind != token.STRING || skipLines[fset.Position(lit.Pos()).Line] {
 			return
