@@ -2,11 +2,8 @@ package ui
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/signet-sign/signet/internal/wordcheck"
@@ -17,19 +14,11 @@ import (
 // the catalogue (i18n), never from a string literal: a literal there is a
 // sentence some languages would not get.
 func TestNoWordsOutsideTheCatalogue(t *testing.T) {
-	files, err := filepath.Glob("*.go")
+	fset, files, err := wordcheck.Sources()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, af := range files {
 		if f != "tour.go" {
 			for _, w := range wordcheck.Formatted(fset, af, nil) {
 				t.Errorf("%s: %s: words for people go through i18n.T", w.Pos, w.Literal)

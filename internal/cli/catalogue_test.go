@@ -2,9 +2,6 @@ package cli
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,18 +19,13 @@ import (
 // a command's usage line, Long and Example, and the flags' descriptions. Its Short
 // is translated (the command lists of --help).
 func TestNoWordsOutsideTheCatalogue(t *testing.T) {
-	files, err := filepath.Glob("*.go")
+	fset, files, err := wordcheck.Sources()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || f == "examples.go" {
+	for f, af := range files {
+		if f == "examples.go" {
 			continue
-		}
-		af, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
 		}
 		for _, w := range wordcheck.Formatted(fset, af, reference) {
 			t.Errorf("%s: %s: words for people go through i18n", w.Pos, w.Literal)

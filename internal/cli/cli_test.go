@@ -46,6 +46,25 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// keyFile is a new signing certificate of pki, and its key in a .p12
+// file that password opens.
+func keyFile(t *testing.T, pki *testpki.PKI, kind testpki.KeyAlg, name, password string) (testpki.Entity, string) {
+	t.Helper()
+	e, err := pki.NewEntity(kind, testpki.Signing, name, testpki.IssueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := pki.PKCS12(e, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "key.p12")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return e, path
+}
+
 func pinFile(t *testing.T, pin string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "pin")
@@ -137,18 +156,7 @@ func TestSignDigestPKCS12(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seal, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Acme SIA", testpki.IssueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := pki.PKCS12(seal, "seal-pass")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p12 := filepath.Join(t.TempDir(), "seal.p12")
-	if err := os.WriteFile(p12, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	seal, p12 := keyFile(t, pki, testpki.RSA2048, "Acme SIA", "seal-pass")
 	digest := sha256.Sum256([]byte("seal"))
 	code, out, stderr := run(t, "sign-digest", "--key", p12, "--digest", base64.StdEncoding.EncodeToString(digest[:]),
 		"--pin-file", pinFile(t, "seal-pass"), "--json")
@@ -538,17 +546,9 @@ func TestCertEuropePinFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := pki.NewEntity(testpki.P256, testpki.Signing, "Signet Demo Seal", testpki.IssueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p12, err := pki.PKCS12(e, "s3al")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, key := keyFile(t, pki, testpki.P256, "Signet Demo Seal", "s3al")
 	dir := t.TempDir()
-	key, pw, doc := filepath.Join(dir, "client.p12"), filepath.Join(dir, "pw"), filepath.Join(dir, "a.pdf")
-	os.WriteFile(key, p12, 0o600)
+	pw, doc := filepath.Join(dir, "pw"), filepath.Join(dir, "a.pdf")
 	os.WriteFile(pw, []byte("s3al\n"), 0o600)
 	if err := testpdf.WriteFile(doc, testpdf.Options{Pages: 1}); err != nil {
 		t.Fatal(err)

@@ -125,19 +125,9 @@ func TestErrorsInTheLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seal, err := pki.NewEntity(testpki.RSA2048, testpki.Signing, "Acme SIA", testpki.IssueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := pki.PKCS12(seal, "seal-pass")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p12 := keyFile(t, pki, testpki.RSA2048, "Acme SIA", "seal-pass")
 	dir := t.TempDir()
-	p12, doc, out := filepath.Join(dir, "seal.p12"), filepath.Join(dir, "doc.pdf"), filepath.Join(dir, "doc-signed.pdf")
-	if err := os.WriteFile(p12, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	doc, out := filepath.Join(dir, "doc.pdf"), filepath.Join(dir, "doc-signed.pdf")
 	if err := testpdf.WriteFile(doc, testpdf.Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,9 @@ package wordcheck
 
 import (
 	"go/ast"
+	"go/parser"
 	"go/token"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -129,3 +131,25 @@ func names(s string) string {
 // notWords are names no language translates: the program's ("signet:
 // %v" says only whose message it is) and a flag's ("--from: %w").
 var notWords = regexp.MustCompile(`\bsignet\b|--?[a-z][a-z0-9-]*`)
+
+// Sources parses the Go files of the current directory that are not
+// tests, with their comments (for i18n:skip), by file name.
+func Sources() (*token.FileSet, map[string]*ast.File, error) {
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		return nil, nil, err
+	}
+	fset := token.NewFileSet()
+	files := map[string]*ast.File{}
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			return nil, nil, err
+		}
+		files[name] = af
+	}
+	return fset, files, nil
+}
