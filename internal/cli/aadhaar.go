@@ -180,7 +180,9 @@ func (a *app) aadhaarSign(f *aadhaarFlags) *cobra.Command {
 		Short: i18n.T("cmd.aadhaar.sign.short"),
 		Long: `Upload IN.pdf and ask each --signer (up to six, in signing order) to sign
 it. Each signer's signature goes where their --visible rectangle (points
-from the lower-left corner of the page as viewers show it) and --page say — the first --visible
+from the lower-left corner of the page as viewers show it; sent to the
+service in the page as stored, its assumption where the reference is
+silent) and --page say — the first --visible
 for the first signer, and so on — or, by default, in a row of boxes at the
 foot of the last page; --position NAME uses the service's named position
 (e.g. bottom-left) instead. The signing URLs are printed; Signet then

@@ -436,7 +436,11 @@ func (a *app) remoteSigningSignFile(f *remoteSigningFlags) *cobra.Command {
 it, draws the visible signature from --visible, --page, --image,
 --text-color, --reason and --location, and timestamps it. Signet verifies
 the signed file before writing it and prints the bill code, with which
-'signet remotesigning download' fetches the file again.`,
+'signet remotesigning download' fetches the file again.
+
+Assumption, where the document is silent: COORDINATE counts in the page
+as stored (its MediaBox, not turned). --visible is given on the page as
+viewers show it; Signet converts it for a turned or cropped page.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			mode, err := f.mode()

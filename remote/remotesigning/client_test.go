@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/signet-sign/signet/i18n"
 )
 
 // recorder answers every call with a fixed code and remembers what came.
@@ -135,8 +137,13 @@ func TestCodes(t *testing.T) {
 		if _, ok := codeInfo[code]; !ok {
 			t.Errorf("%d has no message", code)
 		}
-		if !strings.Contains(err.Error(), codeInfo[code].msg) {
+		if msg := i18n.In(i18n.For("en"), codeInfo[code].id, -1); msg == codeInfo[code].id || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%d: %v", code, err)
+		}
+		// Said in the language, the service's words kept.
+		var said i18n.Said
+		if !errors.As(err, &said) || !strings.Contains(said.Say(i18n.For("lv")), "attālā parakstīšana /x: ") {
+			t.Errorf("%d in Latvian: %v", code, err)
 		}
 		if errors.Unwrap(err) == nil {
 			t.Errorf("%d has no sentinel", code)

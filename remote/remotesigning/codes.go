@@ -1,8 +1,6 @@
 package remotesigning
 
 import (
-	"fmt"
-
 	"github.com/signet-sign/signet/i18n"
 )
 
@@ -68,39 +66,40 @@ var (
 	ErrTryLater = i18n.Errorf("err.rs_try_later", nil)
 )
 
-// codeInfo says what a code means for a person, and which sentinel it is.
+// codeInfo says what a code means for a person (a catalogue id), and
+// which sentinel it is.
 var codeInfo = map[int]struct {
-	msg string
+	id  string
 	err error
 }{
-	CodeInvalidIP:              {"this computer's address is not allowed by the service", ErrDenied},
-	CodeInvalidCredential:      {"the relying party's credentials were refused", ErrAuth},
-	CodeInvalidParams:          {"the request was refused as invalid", ErrBadResponse},
-	CodeUnexpected:             {"the service failed; try again later", ErrTryLater},
-	CodeInvalidAuthCode:        {"the passcode or one-time code is wrong", ErrWrongCode},
-	CodeAuthBlocked:            {"authorization is blocked after too many wrong codes; contact the provider", ErrBlocked},
-	CodeAuthCodeTimeout:        {"the one-time code expired; start the signing again", ErrCodeExpired},
-	CodeAgreementNotFound:      {"no such signing agreement (check the agreement UUID)", ErrAgreement},
-	CodeCertNotEnrolled:        {"the agreement has no certificate yet", ErrCertificate},
-	CodeAgreementExisted:       {"the agreement exists already", ErrAgreement},
-	CodeUnsupportedOperation:   {"the service does not support this operation", ErrDenied},
-	CodeAccessDenied:           {"access denied", ErrDenied},
-	CodeAgreementNotReady:      {"the agreement is not ready yet", ErrAgreement},
-	CodeCertExpired:            {"the signing certificate has expired; renew it", ErrCertificate},
-	CodeBillCodeTimeout:        {"the transaction expired while signing; start again", ErrCodeExpired},
-	CodeFileBeingProcessed:     {"the file is still being processed; try again shortly", ErrTryLater},
-	CodeAgreementRevoked:       {"the agreement was revoked", ErrAgreement},
-	CodeFunctionAccessDenied:   {"this relying party may not use that function", ErrDenied},
-	CodeRevocationCheckFailed:  {"the service could not check the certificate's revocation", ErrCertificate},
-	CodeCertRevoked:            {"the signing certificate is revoked", ErrCertificate},
-	CodeCertUnknown:            {"the signing certificate is unknown to its CA", ErrCertificate},
-	CodeSharedAgreementMissing: {"the shared agreement was not found", ErrAgreement},
-	CodeSharedModeInvalid:      {"the shared agreement's mode does not allow this", ErrAgreement},
-	CodeFileNotFound:           {"no such file (bill codes expire)", ErrNotFound},
-	CodeMultipleClients:        {"another computer is using the same agreement", ErrDenied},
-	CodeTransactionNotFinished: {"the transaction is not finished yet", ErrTryLater},
-	CodeEmailRegistered:        {"that email is registered already", ErrAgreement},
-	CodeCredentialsExpired:     {"the relying party's credentials have expired", ErrAuth},
+	CodeInvalidIP:              {"remotesigning.code.invalid_i_p", ErrDenied},
+	CodeInvalidCredential:      {"remotesigning.code.invalid_credential", ErrAuth},
+	CodeInvalidParams:          {"remotesigning.code.invalid_params", ErrBadResponse},
+	CodeUnexpected:             {"remotesigning.code.unexpected", ErrTryLater},
+	CodeInvalidAuthCode:        {"remotesigning.code.invalid_auth_code", ErrWrongCode},
+	CodeAuthBlocked:            {"remotesigning.code.auth_blocked", ErrBlocked},
+	CodeAuthCodeTimeout:        {"remotesigning.code.auth_code_timeout", ErrCodeExpired},
+	CodeAgreementNotFound:      {"remotesigning.code.agreement_not_found", ErrAgreement},
+	CodeCertNotEnrolled:        {"remotesigning.code.cert_not_enrolled", ErrCertificate},
+	CodeAgreementExisted:       {"remotesigning.code.agreement_existed", ErrAgreement},
+	CodeUnsupportedOperation:   {"remotesigning.code.unsupported_operation", ErrDenied},
+	CodeAccessDenied:           {"remotesigning.code.access_denied", ErrDenied},
+	CodeAgreementNotReady:      {"remotesigning.code.agreement_not_ready", ErrAgreement},
+	CodeCertExpired:            {"remotesigning.code.cert_expired", ErrCertificate},
+	CodeBillCodeTimeout:        {"remotesigning.code.bill_code_timeout", ErrCodeExpired},
+	CodeFileBeingProcessed:     {"remotesigning.code.file_being_processed", ErrTryLater},
+	CodeAgreementRevoked:       {"remotesigning.code.agreement_revoked", ErrAgreement},
+	CodeFunctionAccessDenied:   {"remotesigning.code.function_access_denied", ErrDenied},
+	CodeRevocationCheckFailed:  {"remotesigning.code.revocation_check_failed", ErrCertificate},
+	CodeCertRevoked:            {"remotesigning.code.cert_revoked", ErrCertificate},
+	CodeCertUnknown:            {"remotesigning.code.cert_unknown", ErrCertificate},
+	CodeSharedAgreementMissing: {"remotesigning.code.shared_agreement_missing", ErrAgreement},
+	CodeSharedModeInvalid:      {"remotesigning.code.shared_mode_invalid", ErrAgreement},
+	CodeFileNotFound:           {"remotesigning.code.file_not_found", ErrNotFound},
+	CodeMultipleClients:        {"remotesigning.code.multiple_clients", ErrDenied},
+	CodeTransactionNotFinished: {"remotesigning.code.transaction_not_finished", ErrTryLater},
+	CodeEmailRegistered:        {"remotesigning.code.email_registered", ErrAgreement},
+	CodeCredentialsExpired:     {"remotesigning.code.credentials_expired", ErrAuth},
 }
 
 // Error is a response code other than success.
@@ -113,17 +112,21 @@ type Error struct {
 	RemainingCounter int
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language; the service's own message is quoted
+// as it came.
+func (e *Error) Say(l *i18n.Localizer) string {
 	if e.Code == 0 {
-		return fmt.Sprintf("remote signing %s: unexpected HTTP status %d", e.Path, e.HTTPStatus)
+		return i18n.In(l, "remotesigning.http_status", -1, map[string]any{"Path": e.Path, "Status": e.HTTPStatus})
 	}
-	msg := fmt.Sprintf("code %d", e.Code)
+	msg := i18n.In(l, "remotesigning.code.other", -1, map[string]any{"Code": e.Code})
 	if info, ok := codeInfo[e.Code]; ok {
-		msg = info.msg
+		msg = i18n.In(l, info.id, -1)
 	}
-	s := fmt.Sprintf("remote signing %s: %s (%d %s)", e.Path, msg, e.Code, e.Message)
+	s := i18n.In(l, "remotesigning.error", -1, map[string]any{"Path": e.Path, "Msg": msg, "Code": e.Code, "Message": e.Message})
 	if e.RemainingCounter >= 0 && e.Code == CodeInvalidAuthCode {
-		s += fmt.Sprintf("; %d tries left", e.RemainingCounter)
+		s += i18n.In(l, "remotesigning.tries_left", -1, map[string]any{"Tries": e.RemainingCounter})
 	}
 	return s
 }
