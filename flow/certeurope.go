@@ -291,7 +291,7 @@ func finishCertEurope(ctx context.Context, c *certeurope.Client, jobs []Job, res
 			st, err = c.Status(ctx, certeurope.Ref{ID: d.status.SignatureRequestID})
 			if err != nil {
 				if ctx.Err() != nil {
-					err = fmt.Errorf("not signed within %v (last status: %s)", deadline, certeurope.StatusWords(last))
+					err = i18n.Errorf("flow.ce.deadline", map[string]any{"Deadline": deadline.String(), "Status": certeurope.StatusText(last)}, err)
 				}
 				results[d.index].Err = err
 				break
@@ -315,11 +315,12 @@ func finishCertEurope(ctx context.Context, c *certeurope.Client, jobs []Job, res
 		case st.Status == certeurope.StatusRefused:
 			results[d.index].Err = fmt.Errorf("%w: %s", ErrRefused, job.Input)
 		case !certeurope.Signed(st.Status):
-			reason := st.Reason
-			if reason == "" {
-				reason = "no reason given"
+			data := map[string]any{"Err": ErrServiceFailed, "Status": certeurope.StatusText(st.Status), "Reason": st.Reason}
+			if st.Reason == "" {
+				results[d.index].Err = i18n.Errorf("flow.ce.not_signed_no_reason", data, ErrServiceFailed)
+			} else {
+				results[d.index].Err = i18n.Errorf("flow.ce.not_signed", data, ErrServiceFailed)
 			}
-			results[d.index].Err = fmt.Errorf("%w: %s (%s)", ErrServiceFailed, certeurope.StatusWords(st.Status), reason)
 		default:
 			signed, err := base64.StdEncoding.DecodeString(st.SignedContent)
 			if err != nil || len(signed) == 0 {

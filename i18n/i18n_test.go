@@ -104,9 +104,10 @@ func usedIDs(t *testing.T) map[string]string {
 			// Ids handed on to be said later (the checks of PDF and
 			// container verification) are literals of their own:
 			// "verify.check.…", "asice.…", and the words of a service's
-			// error codes: "aadhaar.…", "remotesigning.code.…".
+			// error codes and statuses: "aadhaar.…", "remotesigning.code.…",
+			// "certeurope.status.…", "certeurope.order.…".
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") || strings.HasPrefix(id, "asice.") || strings.HasPrefix(id, "aadhaar.") || strings.HasPrefix(id, "remotesigning.code.") {
+				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") || strings.HasPrefix(id, "asice.") || strings.HasPrefix(id, "aadhaar.") || strings.HasPrefix(id, "remotesigning.code.") || strings.HasPrefix(id, "certeurope.status.") || strings.HasPrefix(id, "certeurope.order.") {
 					used[id] = fset.Position(lit.Pos()).String()
 				}
 				return true

@@ -2,7 +2,6 @@ package certeurope
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -52,34 +51,38 @@ func (e *Error) wrongOTP() bool {
 
 func (e *Error) Is(target error) bool { return target == ErrWrongOTP && e.wrongOTP() }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language; the service's own label and message
+// are quoted as they came.
+func (e *Error) Say(l *i18n.Localizer) string {
 	var what string
 	switch {
 	case e.wrongOTP():
-		what = "the OTP is wrong or expired"
+		what = i18n.In(l, "certeurope.err.otp", -1)
 		if n := e.TriesLeft(); n >= 0 {
-			what += fmt.Sprintf(" (%d tries left)", n)
+			what += " " + i18n.In(l, "certeurope.err.tries_left", -1, map[string]any{"Tries": n})
 		}
 	case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden:
-		what = "the service refused this client certificate's access to that"
+		what = i18n.In(l, "certeurope.err.access", -1)
 	case e.HTTPStatus == http.StatusNotFound:
-		what = "the service knows no such order or signature request"
+		what = i18n.In(l, "certeurope.err.not_found", -1)
 	case e.HTTPStatus == http.StatusConflict:
-		what = "the order or request is not in a state that allows that"
+		what = i18n.In(l, "certeurope.err.conflict", -1)
 	case e.HTTPStatus >= 500:
-		what = "the service failed; try again later"
+		what = i18n.In(l, "certeurope.err.failed", -1)
 	default:
-		what = fmt.Sprintf("the service refused %s (HTTP %d)", e.Call, e.HTTPStatus)
+		what = i18n.In(l, "certeurope.err.refused", -1, map[string]any{"Call": e.Call, "Status": e.HTTPStatus})
 	}
 	if e.Label != "" || e.Msg != "" {
-		what += fmt.Sprintf(" (service says: %s", e.Label)
+		says := e.Label
 		if e.Msg != "" {
 			if e.Label != "" {
-				what += ": "
+				says += ": "
 			}
-			what += e.Msg
+			says += e.Msg
 		}
-		what += ")"
+		what += " " + i18n.In(l, "certeurope.err.service_says", -1, map[string]any{"Says": says})
 	}
 	return what
 }
@@ -116,27 +119,33 @@ const (
 	StatusArchiveMigrated = "ARCHIVE_MIGRATED"
 )
 
+// statusWords are the statuses in words: catalogue ids.
 var statusWords = map[string]string{
-	StatusSigned:          "signed",
-	StatusCreated:         "created, not signed yet",
-	StatusAwaitingValid:   "waiting for the signer's consent (the OTP step)",
-	StatusAwaiting:        "waiting to be signed",
-	StatusInProgress:      "being signed",
-	StatusFailed:          "the signature failed",
-	StatusArchiveProgress: "signed; being archived",
-	StatusArchived:        "signed and archived",
-	StatusArchiveFailed:   "signed, but archiving failed",
-	StatusRefused:         "refused",
-	StatusDiscarded:       "discarded",
-	StatusArchiveMigrated: "signed; its archive was migrated",
+	StatusSigned:          "certeurope.status.signed",
+	StatusCreated:         "certeurope.status.created",
+	StatusAwaitingValid:   "certeurope.status.awaiting_valid",
+	StatusAwaiting:        "certeurope.status.awaiting",
+	StatusInProgress:      "certeurope.status.in_progress",
+	StatusFailed:          "certeurope.status.failed",
+	StatusArchiveProgress: "certeurope.status.archive_progress",
+	StatusArchived:        "certeurope.status.archived",
+	StatusArchiveFailed:   "certeurope.status.archive_failed",
+	StatusRefused:         "certeurope.status.refused",
+	StatusDiscarded:       "certeurope.status.discarded",
+	StatusArchiveMigrated: "certeurope.status.archive_migrated",
 }
 
-// StatusWords says a status in words.
-func StatusWords(status string) string {
-	if w, ok := statusWords[status]; ok {
-		return w
+// StatusWords says a status in words, in the current language.
+func StatusWords(status string) string { return StatusText(status).SayIn(i18n.For(i18n.Current())) }
+
+// StatusText is a status said when the message holding it is.
+type StatusText string
+
+func (s StatusText) SayIn(l *i18n.Localizer) string {
+	if id, ok := statusWords[string(s)]; ok {
+		return i18n.In(l, id, -1)
 	}
-	return "in state " + status
+	return i18n.In(l, "certeurope.in_state", -1, map[string]any{"Status": string(s)})
 }
 
 // Signed tells statuses whose document is signed (archive states
@@ -158,18 +167,27 @@ func Final(status string) bool {
 	return Signed(status)
 }
 
-// Order statuses, in words.
+// Order statuses, in words: catalogue ids.
 var orderWords = map[string]string{
-	"CREATED": "created", "CREATION_FAILED": "creation failed", "VALIDATION_WAITING": "waiting for validation",
-	"VALIDATED": "validated", "VALIDATION_FAILED": "validation failed", "GENERATION_WAITING": "waiting for its certificate",
-	"GENERATED": "certificate made", "GENERATION_FAILED": "the certificate could not be made",
-	"SIGN_WAITING": "waiting for signature", "SIGN_IN_PROGRESS": "being signed", "CLOSED": "closed", "DISCARDED": "discarded",
+	"CREATED":            "certeurope.order.created",
+	"CREATION_FAILED":    "certeurope.order.creation_failed",
+	"VALIDATION_WAITING": "certeurope.order.validation_waiting",
+	"VALIDATED":          "certeurope.order.validated",
+	"VALIDATION_FAILED":  "certeurope.order.validation_failed",
+	"GENERATION_WAITING": "certeurope.order.generation_waiting",
+	"GENERATED":          "certeurope.order.generated",
+	"GENERATION_FAILED":  "certeurope.order.generation_failed",
+	"SIGN_WAITING":       "certeurope.order.sign_waiting",
+	"SIGN_IN_PROGRESS":   "certeurope.order.sign_in_progress",
+	"CLOSED":             "certeurope.order.closed",
+	"DISCARDED":          "certeurope.order.discarded",
 }
 
-// OrderWords says an order status in words.
+// OrderWords says an order status in words, in the current language.
 func OrderWords(status string) string {
-	if w, ok := orderWords[status]; ok {
-		return w
+	l := i18n.For(i18n.Current())
+	if id, ok := orderWords[status]; ok {
+		return i18n.In(l, id, -1)
 	}
-	return "in state " + status
+	return i18n.In(l, "certeurope.in_state", -1, map[string]any{"Status": status})
 }
