@@ -105,9 +105,9 @@ func usedIDs(t *testing.T) map[string]string {
 			// container verification) are literals of their own:
 			// "verify.check.…", "asice.…", and the words of a service's
 			// error codes and statuses: "aadhaar.…", "remotesigning.code.…",
-			// "certeurope.status.…", "certeurope.order.…".
+			// "certeurope.status.…", "certeurope.order.…", "cmd.err.…".
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") || strings.HasPrefix(id, "asice.") || strings.HasPrefix(id, "aadhaar.") || strings.HasPrefix(id, "remotesigning.code.") || strings.HasPrefix(id, "certeurope.status.") || strings.HasPrefix(id, "certeurope.order.") {
+				if id, _ := strconv.Unquote(lit.Value); strings.HasPrefix(id, "verify.check.") || strings.HasPrefix(id, "asice.") || strings.HasPrefix(id, "aadhaar.") || strings.HasPrefix(id, "remotesigning.code.") || strings.HasPrefix(id, "certeurope.status.") || strings.HasPrefix(id, "certeurope.order.") || strings.HasPrefix(id, "cmd.err.") {
 					used[id] = fset.Position(lit.Pos()).String()
 				}
 				return true

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -57,40 +56,44 @@ type StatusError struct {
 	Status
 }
 
-func (e *StatusError) Error() string {
+func (e *StatusError) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language; the service's own words are quoted
+// as they came. The two messages AMA prescribes for a PIN to change
+// (901, 902) are shown as given, in Portuguese, in every language.
+func (e *StatusError) Say(l *i18n.Localizer) string {
+	say := func(id string, data ...any) string { return i18n.In(l, id, -1, data...) + e.says(l) }
 	switch c := e.Code; {
 	case c == CodeChangePINs:
 		return MessageChangePINs
 	case c == CodeChangeSigningPIN:
 		return MessageChangeSigningPIN
 	case c == CodeWrongPIN:
-		return "the signature PIN is wrong (it does not match the one of this Chave Móvel Digital); no code was sent" + e.says()
+		return say("cmd.err.wrong_pin")
 	case c == CodeWrongOTP:
-		return "the security code is wrong" + e.says()
+		return say("cmd.err.wrong_otp")
 	case c == CodeInactive:
-		return "the signature of this Chave Móvel Digital is not active, so no security code was sent: activate it at www.autenticacao.gov.pt" + e.says()
+		return say("cmd.err.inactive")
 	case e.processGone():
-		return "the signing process is unknown to the service or has expired: start again" + e.says()
+		return say("cmd.err.process_gone")
+	case strings.HasPrefix(c, "8") && e.Field != "":
+		return say("cmd.err.invalid_field", map[string]any{"Field": e.Field, "Code": c})
 	case strings.HasPrefix(c, "8"):
-		what := "a value"
-		if e.Field != "" {
-			what = fmt.Sprintf("the value of %s", e.Field)
-		}
-		return fmt.Sprintf("the service refused %s as invalid (code %s)%s", what, c, e.says())
+		return say("cmd.err.invalid", map[string]any{"Code": c})
 	case c == CodeGeneric && e.Op == "SCMDMultipleSign":
-		return "the service refused the batch (code 900; more than 100 documents in one request is one cause)" + e.says()
+		return say("cmd.err.batch")
 	case c == CodeGeneric:
-		return "the service could not do it (code 900, a general error)" + e.says()
+		return say("cmd.err.generic")
 	case strings.HasPrefix(c, "5"):
-		return fmt.Sprintf("the Chave Móvel Digital service failed (code %s); try again later%s", c, e.says())
+		return say("cmd.err.failed", map[string]any{"Code": c})
 	case c == "":
-		return fmt.Sprintf("the service's %s answer has no status code", e.Op)
+		return i18n.In(l, "cmd.err.no_code", -1, map[string]any{"Op": e.Op})
 	}
-	return fmt.Sprintf("the service answered code %s to %s%s", e.Code, e.Op, e.says())
+	return say("cmd.err.other", map[string]any{"Code": e.Code, "Op": e.Op})
 }
 
 // says quotes the service's own words.
-func (e *StatusError) says() string {
+func (e *StatusError) says(l *i18n.Localizer) string {
 	var parts []string
 	if m := strings.TrimSpace(e.Message); m != "" {
 		parts = append(parts, m)
@@ -101,7 +104,7 @@ func (e *StatusError) says() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return " (service says: " + strings.Join(parts, "; ") + ")"
+	return " " + i18n.In(l, "cmd.err.service_says", -1, map[string]any{"Says": strings.Join(parts, "; ")})
 }
 
 // processGone: an invalid-parameter answer about the process id — the
@@ -141,8 +144,11 @@ type FaultError struct {
 	Fault
 }
 
-func (e *FaultError) Error() string {
-	return fmt.Sprintf("the Chave Móvel Digital service failed %s (SOAP fault %s: %s)", e.Op, e.Code, strings.TrimSpace(e.String))
+func (e *FaultError) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language, the fault quoted as it came.
+func (e *FaultError) Say(l *i18n.Localizer) string {
+	return i18n.In(l, "cmd.err.fault", -1, map[string]any{"Op": e.Op, "Code": e.Code, "Fault": strings.TrimSpace(e.String)})
 }
 
 // HTTPError is an HTTP error answer that carries no SOAP fault.
@@ -151,16 +157,20 @@ type HTTPError struct {
 	Status int
 }
 
-func (e *HTTPError) Error() string {
+func (e *HTTPError) Error() string { return e.Say(i18n.For("en")) }
+
+// Say is the error in l's language.
+func (e *HTTPError) Say(l *i18n.Localizer) string {
+	data := map[string]any{"Op": e.Op, "Status": e.Status}
 	switch {
 	case e.Status == http.StatusUnauthorized:
-		return ErrAuth.Error()
+		return ErrAuth.(i18n.Said).Say(l)
 	case e.Status == http.StatusNotFound:
-		return fmt.Sprintf("%s: HTTP 404: the service URL is wrong (it ends in SCMDService.svc)", e.Op)
+		return i18n.In(l, "cmd.err.http_404", -1, data)
 	case e.Status >= 500:
-		return fmt.Sprintf("the Chave Móvel Digital service failed %s (HTTP %d); try again later", e.Op, e.Status)
+		return i18n.In(l, "cmd.err.http_5xx", -1, data)
 	}
-	return fmt.Sprintf("the Chave Móvel Digital service answered %s with HTTP %d", e.Op, e.Status)
+	return i18n.In(l, "cmd.err.http", -1, data)
 }
 
 func (e *HTTPError) Is(target error) bool {
