@@ -191,7 +191,7 @@ func WaitAadhaar(ctx context.Context, c *aadhaar.Client, id string, opts Aadhaar
 }
 
 // AadhaarProgress says in words how far a request is: "1 of 2 signed".
-func AadhaarProgress(r *aadhaar.Request) string { return progressOf(r).SayIn(i18n.For(i18n.Current())) }
+func AadhaarProgress(r *aadhaar.Request) string { return i18n.Say(progressOf(r)) }
 
 // aadhaarProgress is how many of a request's signers signed, said when
 // the message holding it is.
@@ -293,16 +293,4 @@ func signOneWithAadhaar(ctx context.Context, c *aadhaar.Client, job Job, signers
 	}
 	_, err = FetchAadhaar(ctx, c, done, doc, job.Output, opts)
 	return err
-}
-
-// unturnedPlace is a signature's place given on the page as the person
-// sees it, in the page as stored, where the service draws (see
-// [pdf.UnturnedRect]).
-func unturnedPlace(doc []byte, p aadhaar.Rect) (aadhaar.Rect, error) {
-	r, err := pdf.UnturnedRect(bytes.NewReader(doc), int64(len(doc)), p.Page, "", [4]float64{p.X1, p.Y1, p.X2, p.Y2})
-	if err != nil {
-		return p, err
-	}
-	p.X1, p.Y1, p.X2, p.Y2 = r[0], r[1], r[2], r[3]
-	return p, nil
 }

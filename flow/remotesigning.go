@@ -344,22 +344,3 @@ func intact(s pdf.SignatureReport) error {
 	}
 	return nil
 }
-
-// unturnedAppearance is opts with its visible signature's rectangle, on
-// the page as the person sees it, moved to the page as stored, where a
-// service draws (see [pdf.UnturnedRect]).
-func unturnedAppearance(doc []byte, opts pdf.Options) pdf.Options {
-	if opts.Appearance == nil {
-		return opts
-	}
-	a := *opts.Appearance
-	r, err := pdf.UnturnedRect(bytes.NewReader(doc), int64(len(doc)), a.Page, opts.Password, a.Rect)
-	if err != nil {
-		// A page the document lacks, or a document that cannot be read:
-		// the service's own checks, and the signing, say so next.
-		return opts
-	}
-	a.Rect = r
-	opts.Appearance = &a
-	return opts
-}

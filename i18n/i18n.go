@@ -218,6 +218,9 @@ type Sayer interface {
 	SayIn(l *Localizer) string
 }
 
+// Say is s in the current language.
+func Say(s Sayer) string { return s.SayIn(loc()) }
+
 // Day is a calendar date, shown without a time of day.
 type Day time.Time
 

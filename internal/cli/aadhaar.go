@@ -472,7 +472,7 @@ many notifications come and in whatever order.`,
 				},
 				Done: func(r *aadhaar.Request, out string, rep *pdf.Report, err error) {
 					if err != nil {
-						fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": i18n.T("cli.aadhaar.request_failed", map[string]any{"ID": r.ID, "Error": say(err)})}))
+						fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": i18n.T("cli.aadhaar.request_failed", map[string]any{"ID": r.ID, "Error": i18n.Line(err)})}))
 						return
 					}
 					fmt.Fprintln(a.stdout, i18n.T("cli.aadhaar.signed", map[string]any{"File": out, "Count": len(rep.Signatures)}))

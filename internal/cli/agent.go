@@ -36,7 +36,7 @@ func OpenApp(stderr io.Writer, files ...string) int {
 	}
 	prog, err := bridge.WindowProgram()
 	if err != nil {
-		fmt.Fprintln(stderr, i18n.T("cli.error", map[string]any{"Error": say(err)}))
+		fmt.Fprintln(stderr, i18n.T("cli.error", map[string]any{"Error": i18n.Line(err)}))
 		return exitFailure
 	}
 	// With files, the window program lists them, or hands them to the

@@ -40,7 +40,7 @@ func (a *app) chainOptions(anchors []*x509.Certificate, require bool, hint strin
 	o := flow.DefaultChainOptions(anchors)
 	o.Require = require
 	o.Warn = func(err error) {
-		fmt.Fprintln(a.stderr, i18n.T("cli.chain.warning", map[string]any{"Error": escape.Text(say(err))}))
+		fmt.Fprintln(a.stderr, i18n.T("cli.chain.warning", map[string]any{"Error": escape.Text(i18n.Line(err))}))
 		fmt.Fprintln(a.stderr, i18n.T("cli.hint", map[string]any{"Hint": hint}))
 	}
 	return o

@@ -199,14 +199,11 @@ func (a *app) prompter() prompt.Prompter {
 // report writes err, and a hint when there is one, to stderr.
 func (a *app) report(err error) {
 	// An error can quote what a file holds: one line, escaped.
-	fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": shown(say(err))}))
+	fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": shown(i18n.Line(err))}))
 	if h := hint(err); h != "" {
 		fmt.Fprintln(a.stderr, i18n.T("cli.hint", map[string]any{"Hint": h}))
 	}
 }
-
-// say is err as the person reads it (see i18n.Line).
-func say(err error) string { return i18n.Line(err) }
 
 // Root is the command tree, for generating man pages and completions.
 func Root() *cobra.Command { return (&app{}).rootCommand() }

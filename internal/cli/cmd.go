@@ -399,7 +399,7 @@ func (a *app) cmdSignBiometrid(c *cobra.Command, f *cmdFlags, uid string, jobs [
 			failed++
 			e.Error = err.Error()
 			if !f.asJSON {
-				fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": shown(j.Input) + ": " + shown(say(err))}))
+				fmt.Fprintln(a.stderr, i18n.T("cli.error", map[string]any{"Error": shown(j.Input) + ": " + shown(i18n.Line(err))}))
 			}
 		} else {
 			e.Output = j.Output

@@ -395,9 +395,9 @@ func (a *app) reportSigned(results []flow.Result, asJSON, quiet bool) error {
 		for _, r := range results {
 			switch {
 			case flow.PartlySigned(r.Err):
-				fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(r.Input), "Error": shown(say(r.Err))}))
+				fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(r.Input), "Error": shown(i18n.Line(r.Err))}))
 			case r.Err != nil:
-				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": shown(r.Input), "Error": shown(say(r.Err))}))
+				fmt.Fprintln(a.stderr, i18n.T("sign.failed", map[string]any{"Input": shown(r.Input), "Error": shown(i18n.Line(r.Err))}))
 			}
 		}
 	}

@@ -118,7 +118,7 @@ the signature is DER-encoded. The PIN is asked on the terminal.`,
 			// bare digest signed with an authentication key can stand for
 			// a login, and they should know.
 			if err := keys.CheckSigning(signer.Certificate()); err != nil {
-				fmt.Fprintln(a.stderr, i18n.T("cli.digest_auth_key", map[string]any{"Error": say(err)}))
+				fmt.Fprintln(a.stderr, i18n.T("cli.digest_auth_key", map[string]any{"Error": i18n.Line(err)}))
 			}
 
 			var opts crypto.SignerOpts = h

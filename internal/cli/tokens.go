@@ -80,7 +80,7 @@ func (a *app) tokensCommand() *cobra.Command {
 				return err
 			}
 			for _, path := range failed {
-				fmt.Fprintln(a.stderr, i18n.T("cli.warning", map[string]any{"Error": say(mods.Failed[path])}))
+				fmt.Fprintln(a.stderr, i18n.T("cli.warning", map[string]any{"Error": i18n.Line(mods.Failed[path])}))
 			}
 			for _, m := range out {
 				printModule(a.stdout, m)

@@ -110,7 +110,7 @@ signature could not be fully checked.`,
 					if w := flow.ArchiveWarning(rep, time.Now(), renewWithin); w != nil {
 						res.Warning = w.Error()
 						if !asJSON {
-							fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(f), "Error": shown(say(w))}))
+							fmt.Fprintln(a.stderr, i18n.T("sign.warning", map[string]any{"Input": shown(f), "Error": shown(i18n.Line(w))}))
 						}
 					}
 				}

@@ -124,16 +124,19 @@ var signerErrors = map[string]signerError{
 
 // SignerErrorText says a signer's errCode in words ("" for none), in
 // the current language.
-func SignerErrorText(code string) string { return signerErrorIn(i18n.For(i18n.Current()), code) }
+func SignerErrorText(code string) string { return i18n.Say(signerErrorText(code)) }
 
-func signerErrorIn(l *i18n.Localizer, code string) string {
+// signerErrorText is an errCode said when the message holding it is.
+type signerErrorText string
+
+func (code signerErrorText) SayIn(l *i18n.Localizer) string {
 	if code == "" {
 		return ""
 	}
-	if e, ok := signerErrors[code]; ok {
+	if e, ok := signerErrors[string(code)]; ok {
 		return i18n.In(l, e.id, -1)
 	}
-	return i18n.In(l, "aadhaar.signer.other", -1, map[string]any{"Code": code})
+	return i18n.In(l, "aadhaar.signer.other", -1, map[string]any{"Code": string(code)})
 }
 
 // SignerErrorFinal tells errCodes after which the request cannot
@@ -151,7 +154,7 @@ func (e *SignerError) Error() string { return e.Say(i18n.For("en")) }
 
 // Say is the error in l's language.
 func (e *SignerError) Say(l *i18n.Localizer) string {
-	return fmt.Sprintf("%s: %s (errCode %s)", e.Signer, signerErrorIn(l, e.ErrCode), e.ErrCode) // i18n:skip: a name, then the words said
+	return fmt.Sprintf("%s: %s (errCode %s)", e.Signer, signerErrorText(e.ErrCode).SayIn(l), e.ErrCode) // i18n:skip: a name, then the words said
 }
 
 // ErrDeclined is matched by a SignerError whose signer declined.

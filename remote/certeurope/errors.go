@@ -136,7 +136,7 @@ var statusWords = map[string]string{
 }
 
 // StatusWords says a status in words, in the current language.
-func StatusWords(status string) string { return StatusText(status).SayIn(i18n.For(i18n.Current())) }
+func StatusWords(status string) string { return i18n.Say(StatusText(status)) }
 
 // StatusText is a status said when the message holding it is.
 type StatusText string
@@ -184,10 +184,14 @@ var orderWords = map[string]string{
 }
 
 // OrderWords says an order status in words, in the current language.
-func OrderWords(status string) string {
-	l := i18n.For(i18n.Current())
-	if id, ok := orderWords[status]; ok {
+func OrderWords(status string) string { return i18n.Say(orderText(status)) }
+
+// orderText is an order status said when the message holding it is.
+type orderText string
+
+func (s orderText) SayIn(l *i18n.Localizer) string {
+	if id, ok := orderWords[string(s)]; ok {
 		return i18n.In(l, id, -1)
 	}
-	return i18n.In(l, "certeurope.in_state", -1, map[string]any{"Status": status})
+	return i18n.In(l, "certeurope.in_state", -1, map[string]any{"Status": string(s)})
 }
