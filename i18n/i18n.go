@@ -67,10 +67,14 @@ type Localizer struct {
 	tag language.Tag
 }
 
-// ensure loads the catalogue of tag (a tag of Languages) and English.
+// ensure loads the catalogue of tag (a tag of Languages). English, the
+// source, is loaded when it is asked for (For("en"): an error's English
+// words), not with every language: each catalogue costs a command about
+// 4 ms to parse, and every language's catalogue is complete (the tests
+// say so), so none falls back to English.
 func ensure(tag string) {
 	bundleMu.RLock()
-	done := loaded[tag] && loaded["en"]
+	done := loaded[tag]
 	bundleMu.RUnlock()
 	if done {
 		return
@@ -81,17 +85,15 @@ func ensure(tag string) {
 		bundle = goi18n.NewBundle(language.English)
 		bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	}
-	for _, t := range []string{"en", tag} {
-		if loaded[t] {
-			continue
-		}
-		if _, err := bundle.LoadMessageFileFS(locales, "locales/"+t+".toml"); err != nil {
-			// The catalogues are embedded: a broken one is a build
-			// defect, which the tests catch.
-			panic(fmt.Errorf("i18n: %s catalogue: %w", t, err))
-		}
-		loaded[t] = true
+	if loaded[tag] {
+		return
 	}
+	if _, err := bundle.LoadMessageFileFS(locales, "locales/"+tag+".toml"); err != nil {
+		// The catalogues are embedded: a broken one is a build defect,
+		// which the tests catch.
+		panic(fmt.Errorf("i18n: %s catalogue: %w", tag, err))
+	}
+	loaded[tag] = true
 }
 
 // Match is the language Signet speaks closest to a locale or language
